@@ -1,0 +1,19 @@
+/* Sanitizer defaults compiled into every geppetto binary, so that every way of
+ * running them agrees. JavaScriptCore is not instrumented: its allocator races and its
+ * own leaks are suppressed by library, never more widely (see ARCHITECTURE.md). */
+const char *__tsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void);
+const char *__tsan_default_options(void);
+
+const char *__tsan_default_suppressions(void) {
+  return "race_top:libjavascriptcoregtk-4.1.so.0\n"
+         "called_from_lib:libjavascriptcoregtk-4.1.so.0\n";
+}
+
+const char *__lsan_default_suppressions(void) {
+  return "leak:libjavascriptcoregtk-4.1.so.0\n";
+}
+
+const char *__tsan_default_options(void) {
+  return "halt_on_error=1:second_deadlock_stack=1";
+}

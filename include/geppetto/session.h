@@ -1,0 +1,124 @@
+/* Sessions and runs (SPEC §4.5, §4.7): a history of turns, one active run at a time,
+ * and the tool loop that each run executes on a run thread.
+ *
+ * A run goes: start event -> [middlewares + engine -> pending tool calls -> tool
+ * executor -> tool_use blocks appended in call order] repeated until no call is pending
+ * -> exactly one terminal event (final, error, or interrupt on cancel). On success the
+ * result replaces the session's latest turn; on failure the history is unchanged and the
+ * error carries the partial turn. */
+#ifndef GEPPETTO_SESSION_H
+#define GEPPETTO_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "engine.h"
+#include "event.h"
+#include "middleware.h"
+#include "tool.h"
+#include "turn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- The tool loop, without a session --------------------------------------------- */
+
+typedef struct gp_loop_params_s {
+  gp_engine_t *engine;
+  gp_middleware_t *const *middlewares;
+  size_t nmiddlewares;
+  gp_registry_t *registry;            /* may be NULL: no tools */
+  const gp_tool_settings_t *settings; /* may be NULL: defaults */
+  gp_tool_hooks_t *hooks;             /* may be NULL */
+  gp_cancel_t *cancel;                /* may be NULL */
+  gp_emitter_t *emitter;              /* may be NULL */
+  const char *session_id;
+  const char *inference_id;
+  json_t *tags;                       /* may be NULL */
+  int64_t deadline_ms;                /* 0: none */
+  void *host;
+} gp_loop_params_t;
+
+/* Runs the tool loop on `turn` in place (SPEC §4.5) and publishes its tool-result
+ * events; start and terminal events are the caller's. Returns 0, or MAX_ITERATIONS,
+ * TOOL_ABORTED, CANCELED, TIMEOUT or the engine's error with *err set; `turn` then holds
+ * the partial output. */
+int gp_tool_loop_run(const gp_loop_params_t *p, gp_turn_t *turn, gp_error_t **err);
+
+/* ---- Sessions --------------------------------------------------------------------- */
+
+typedef struct gp_session_config_s {
+  gp_engine_t *engine;                /* required; the session takes a reference */
+  gp_middleware_t *const *middlewares;/* references taken */
+  size_t nmiddlewares;
+  gp_registry_t *tools;               /* may be NULL; reference taken */
+  const gp_tool_settings_t *settings; /* copied; NULL: defaults */
+  gp_tool_hooks_t *hooks;             /* may be NULL; reference taken */
+  const char *id;                     /* NULL: a fresh id */
+} gp_session_config_t;
+
+typedef struct gp_session_s gp_session_t;
+typedef struct gp_run_s gp_run_t;
+
+/* A new session; NULL with *err (INVALID_ARGUMENT) when the engine is missing. */
+gp_session_t *gp_session_new(const gp_session_config_t *cfg, gp_error_t **err);
+/* Frees the session. An active run is canceled and waited for first. Accepts NULL. */
+void gp_session_free(gp_session_t *s);
+const char *gp_session_id(const gp_session_t *s);
+/* Adds a sink that receives the events of every later run (new reference taken). */
+void gp_session_add_sink(gp_session_t *s, gp_sink_t *sink);
+
+/* History. Every read returns a copy the caller frees; thread-safe. */
+void gp_session_append(gp_session_t *s, gp_turn_t *turn); /* takes ownership */
+size_t gp_session_turn_count(gp_session_t *s);
+gp_turn_t *gp_session_latest(gp_session_t *s);            /* NULL when empty */
+gp_turn_t *gp_session_get_turn(gp_session_t *s, size_t i);/* NULL out of range */
+int gp_session_is_running(gp_session_t *s);
+/* Cancels the active run; 1 if there was one to cancel. */
+int gp_session_cancel_active(gp_session_t *s);
+
+typedef struct gp_run_opts_s {
+  int64_t timeout_ms;                 /* 0: none; the run fails with TIMEOUT after it */
+  json_t *tags;                       /* borrowed JSON object, may be NULL */
+  gp_sink_t *sink;                    /* this run's own sink (after the session's); may be NULL */
+  void *host;                         /* opaque, passed to every ctx (adapters' dispatcher) */
+  /* Called once on the run thread when the run has ended (terminal event published,
+   * result stored, session no longer running), before waiters are woken. */
+  void (*on_done)(void *ud, gp_run_t *run);
+  void *on_done_ud;
+} gp_run_opts_t;
+
+/* Starts a run on the latest turn; `seed` (may be NULL, owned) is appended first.
+ * Returns 0 with *out (the caller's reference), or ALREADY_RUNNING / EMPTY_TURN /
+ * INVALID_ARGUMENT with *err and nothing started (seed freed). `opts` may be NULL. */
+int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts,
+                     gp_run_t **out, gp_error_t **err);
+/* Start + wait: the result turn in *result (caller frees) or the error in *err. */
+int gp_session_run(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts,
+                   gp_turn_t **result, gp_error_t **err);
+
+/* ---- Runs ------------------------------------------------------------------------- */
+
+gp_run_t *gp_run_ref(gp_run_t *r);
+void gp_run_unref(gp_run_t *r); /* accepts NULL; the run goes on without its handle */
+const char *gp_run_id(const gp_run_t *r);
+/* Cancels: 1 if the run was still going (it will end with CANCELED and an interrupt
+ * event), 0 if it had already ended. Any thread, any moment, also before the run
+ * thread has begun. Returns at once. */
+int gp_run_cancel(gp_run_t *r);
+int gp_run_is_running(gp_run_t *r);
+/* Waits up to `timeout_ms` (< 0: no limit) for the end. Returns GP_ERR_TIMEOUT if the
+ * wait timed out (the run goes on), else the run's result code: 0 with *result set to a
+ * copy of the final turn, or the failure with *err set to a copy of the error. Either
+ * out-pointer may be NULL. May be called any number of times, from any thread. */
+int gp_run_wait(gp_run_t *r, int64_t timeout_ms, gp_turn_t **result, gp_error_t **err);
+
+/* Runs waiting to start or running, across all sessions (for tests and shutdown). */
+size_t gp_runs_active(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,45 @@
+/* Internal helpers shared by every layer: allocation that aborts on exhaustion,
+ * clocks, string building. Not part of the public API. */
+#ifndef GP_CORE_CORE_H
+#define GP_CORE_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+/* Allocation: abort the process with a message when memory is exhausted, so callers
+ * never handle NULL from these. */
+void *gp_xmalloc(size_t n);
+void *gp_xcalloc(size_t count, size_t size);
+void *gp_xrealloc(void *p, size_t n);
+char *gp_xstrdup(const char *s);                  /* NULL in, NULL out */
+char *gp_xstrndup(const char *s, size_t n);
+char *gp_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *gp_xvasprintf(const char *fmt, va_list ap);
+
+/* Clocks. */
+int64_t gp_now_ms(void);     /* Unix epoch milliseconds (CLOCK_REALTIME) */
+uint64_t gp_mono_ns(void);   /* monotonic nanoseconds */
+int64_t gp_mono_ms(void);    /* monotonic milliseconds */
+void gp_sleep_ms(int64_t ms);
+
+/* A growable string buffer. */
+typedef struct gp_buf_s {
+  char *data;                /* NUL-terminated, heap; NULL until the first append */
+  size_t len;
+  size_t cap;
+} gp_buf_t;
+void gp_buf_append(gp_buf_t *b, const char *s, size_t n);
+void gp_buf_puts(gp_buf_t *b, const char *s);
+void gp_buf_printf(gp_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *gp_buf_steal(gp_buf_t *b);  /* the string (never NULL); the buffer is reset */
+void gp_buf_free(gp_buf_t *b);
+
+#ifdef GP_DEBUG
+#include <assert.h>
+#define GP_ASSERT(x) assert(x)
+#else
+#define GP_ASSERT(x) ((void)0)
+#endif
+
+#endif

@@ -1,0 +1,24 @@
+/* A thread pool that grows on demand up to a maximum: work is queued FIFO and picked
+ * by an idle worker, or a new worker is started when none is idle and the maximum is
+ * not reached. Used for run threads and tool workers. Every function is thread-safe. */
+#ifndef GP_CORE_POOL_H
+#define GP_CORE_POOL_H
+
+#include <stddef.h>
+
+typedef struct gp_pool_s gp_pool_t;
+typedef void (*gp_work_cb)(void *arg);
+
+/* `name` labels the threads (for debuggers); never NULL. */
+gp_pool_t *gp_pool_new(const char *name, int max_threads);
+/* Runs every queued item, then joins the workers. Must not be called from a worker. */
+void gp_pool_free(gp_pool_t *p);
+/* Queues fn(arg). Never fails. */
+void gp_pool_submit(gp_pool_t *p, gp_work_cb fn, void *arg);
+void gp_pool_stats(gp_pool_t *p, int *threads, int *busy, size_t *queued);
+
+/* The process-wide pools, created on first use and never freed. */
+gp_pool_t *gp_pool_runs(void);   /* run threads: up to 4096 */
+gp_pool_t *gp_pool_tools(void);  /* tool workers: up to 256 */
+
+#endif

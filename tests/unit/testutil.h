@@ -1,0 +1,23 @@
+/* Shared helpers for the C test suite: a per-case watchdog and small waiting helpers.
+ * Include after cmocka's headers. */
+#ifndef GP_TESTUTIL_H
+#define GP_TESTUTIL_H
+
+#include <stdint.h>
+
+/* Arms a watchdog: if the current case runs longer than `seconds`, the process prints
+ * the case name and aborts (so a hang is a failure with a name, not a ctest timeout). */
+void gp_test_watchdog(const char *case_name, int seconds);
+void gp_test_watchdog_off(void);
+
+/* cmocka setup/teardown pair arming a 30 s watchdog per case. */
+int gp_test_setup(void **state);
+int gp_test_teardown(void **state);
+
+/* Polls `pred(arg)` every millisecond until it returns nonzero or `ms` pass;
+ * returns the last value of pred. */
+int gp_test_wait_until(int (*pred)(void *arg), void *arg, int64_t ms);
+
+#define GP_TEST(fn) cmocka_unit_test_setup_teardown(fn, gp_test_setup, gp_test_teardown)
+
+#endif
