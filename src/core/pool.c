@@ -1,0 +1,131 @@
+/* A thread pool that grows on demand: submit queues the work and wakes an idle worker,
+ * or starts a new one when every worker is busy and the maximum allows. Workers live
+ * until the pool is freed. One mutex guards the queue and the counters. */
+#include "core/pool.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+
+typedef struct gp__work_s {
+  struct gp__work_s *next;
+  gp_work_cb fn;
+  void *arg;
+} gp__work_t;
+
+struct gp_pool_s {
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  gp__work_t *head, *tail;   /* queue, guarded by lock */
+  size_t queued;             /* guarded by lock */
+  int threads;               /* workers started; guarded by lock */
+  int waiting;               /* workers blocked on cond; guarded by lock */
+  int max_threads;
+  int stopping;              /* guarded by lock */
+  pthread_t *tids;           /* max_threads slots; guarded by lock */
+  char name[16];
+};
+
+static void *gp__pool_main(void *arg) {
+  gp_pool_t *p = arg;
+  pthread_mutex_lock(&p->lock);
+  for (;;) {
+    while (!p->head && !p->stopping) {
+      p->waiting++;
+      pthread_cond_wait(&p->cond, &p->lock);
+      p->waiting--;
+    }
+    if (!p->head) break; /* stopping and drained */
+    gp__work_t *w = p->head;
+    p->head = w->next;
+    if (!p->head) p->tail = NULL;
+    p->queued--;
+    pthread_mutex_unlock(&p->lock);
+    w->fn(w->arg);
+    free(w);
+    pthread_mutex_lock(&p->lock);
+  }
+  pthread_mutex_unlock(&p->lock);
+  return NULL;
+}
+
+gp_pool_t *gp_pool_new(const char *name, int max_threads) {
+  gp_pool_t *p = gp_xcalloc(1, sizeof *p);
+  pthread_mutex_init(&p->lock, NULL);
+  pthread_cond_init(&p->cond, NULL);
+  p->max_threads = max_threads > 0 ? max_threads : 1;
+  p->tids = gp_xcalloc((size_t)p->max_threads, sizeof *p->tids);
+  snprintf(p->name, sizeof p->name, "%s", name ? name : "gp-pool");
+  return p;
+}
+
+void gp_pool_submit(gp_pool_t *p, gp_work_cb fn, void *arg) {
+  gp__work_t *w = gp_xmalloc(sizeof *w);
+  w->next = NULL;
+  w->fn = fn;
+  w->arg = arg;
+  pthread_mutex_lock(&p->lock);
+  if (p->tail) p->tail->next = w;
+  else p->head = w;
+  p->tail = w;
+  p->queued++;
+  if ((size_t)p->waiting < p->queued && p->threads < p->max_threads) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 512 * 1024);
+    if (pthread_create(&p->tids[p->threads], &attr, gp__pool_main, p) == 0) {
+      pthread_setname_np(p->tids[p->threads], p->name);
+      p->threads++;
+    }
+    pthread_attr_destroy(&attr);
+    if (p->threads == 0) {
+      fprintf(stderr, "geppetto: cannot start a worker thread for %s\n", p->name);
+      abort();
+    }
+  }
+  pthread_cond_signal(&p->cond);
+  pthread_mutex_unlock(&p->lock);
+}
+
+void gp_pool_stats(gp_pool_t *p, int *threads, int *busy, size_t *queued) {
+  pthread_mutex_lock(&p->lock);
+  if (threads) *threads = p->threads;
+  if (busy) *busy = p->threads - p->waiting;
+  if (queued) *queued = p->queued;
+  pthread_mutex_unlock(&p->lock);
+}
+
+void gp_pool_free(gp_pool_t *p) {
+  if (!p) return;
+  pthread_mutex_lock(&p->lock);
+  p->stopping = 1;
+  pthread_cond_broadcast(&p->cond);
+  int n = p->threads;
+  pthread_mutex_unlock(&p->lock);
+  for (int i = 0; i < n; i++) pthread_join(p->tids[i], NULL);
+  pthread_cond_destroy(&p->cond);
+  pthread_mutex_destroy(&p->lock);
+  free(p->tids);
+  free(p);
+}
+
+static gp_pool_t *gp__runs_pool, *gp__tools_pool;
+static pthread_once_t gp__pools_once = PTHREAD_ONCE_INIT;
+
+static void gp__pools_init(void) {
+  gp__runs_pool = gp_pool_new("gp-run", 4096);
+  gp__tools_pool = gp_pool_new("gp-tool", 256);
+}
+
+gp_pool_t *gp_pool_runs(void) {
+  pthread_once(&gp__pools_once, gp__pools_init);
+  return gp__runs_pool;
+}
+
+gp_pool_t *gp_pool_tools(void) {
+  pthread_once(&gp__pools_once, gp__pools_init);
+  return gp__tools_pool;
+}
