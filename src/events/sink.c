@@ -1,0 +1,217 @@
+/* Sinks, fan-outs and the per-run emitter. A sink wraps a callback; a fan-out is a
+ * mutex-guarded list of sinks; the emitter stamps a run's events with its ids and
+ * publishes them, under its mutex, to its sinks in one total order, letting exactly one
+ * terminal event (final, error, interrupt) through. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "geppetto/event.h"
+
+/* ---- sinks ---------------------------------------------------------------------- */
+
+struct gp_sink_s {
+  gp_sink_cb publish;        /* never NULL */
+  void *ud;                  /* passed to publish; freed by free_ud */
+  void (*free_ud)(void *ud); /* may be NULL */
+  int refcount;              /* atomic */
+};
+
+gp_sink_t *gp_sink_new(gp_sink_cb publish, void *ud, void (*free_ud)(void *ud)) {
+  gp_sink_t *s = gp_xcalloc(1, sizeof *s);
+  s->publish = publish;
+  s->ud = ud;
+  s->free_ud = free_ud;
+  __atomic_store_n(&s->refcount, 1, __ATOMIC_RELAXED);
+  return s;
+}
+
+gp_sink_t *gp_sink_ref(gp_sink_t *s) {
+  if (s) __atomic_add_fetch(&s->refcount, 1, __ATOMIC_RELAXED);
+  return s;
+}
+
+void gp_sink_unref(gp_sink_t *s) {
+  if (s == NULL) return;
+  if (__atomic_sub_fetch(&s->refcount, 1, __ATOMIC_ACQ_REL) != 0) return;
+  if (s->free_ud) s->free_ud(s->ud);
+  free(s);
+}
+
+void gp_sink_publish(gp_sink_t *s, gp_event_t *ev) {
+  if (s != NULL && s->publish != NULL && ev != NULL) s->publish(s->ud, ev);
+}
+
+/* ---- a growable list of sink references (not locked; callers lock) -------------- */
+
+typedef struct {
+  gp_sink_t **items; /* owned references */
+  size_t n, cap;
+} sink_list_t;
+
+static void list_add(sink_list_t *l, gp_sink_t *s) {
+  if (l->n == l->cap) {
+    l->cap = l->cap ? l->cap * 2 : 4;
+    l->items = gp_xrealloc(l->items, l->cap * sizeof *l->items);
+  }
+  l->items[l->n++] = gp_sink_ref(s);
+}
+
+static void list_clear(sink_list_t *l) {
+  for (size_t i = 0; i < l->n; i++) gp_sink_unref(l->items[i]);
+  free(l->items);
+  memset(l, 0, sizeof *l);
+}
+
+/* ---- fan-out -------------------------------------------------------------------- */
+
+struct gp_fanout_s {
+  pthread_mutex_t lock; /* guards sinks */
+  sink_list_t sinks;
+};
+
+gp_fanout_t *gp_fanout_new(void) {
+  gp_fanout_t *f = gp_xcalloc(1, sizeof *f);
+  pthread_mutex_init(&f->lock, NULL);
+  return f;
+}
+
+void gp_fanout_free(gp_fanout_t *f) {
+  if (f == NULL) return;
+  list_clear(&f->sinks);
+  pthread_mutex_destroy(&f->lock);
+  free(f);
+}
+
+/* Any thread; takes f->lock. */
+void gp_fanout_add(gp_fanout_t *f, gp_sink_t *s) {
+  if (s == NULL) return;
+  pthread_mutex_lock(&f->lock);
+  list_add(&f->sinks, s);
+  pthread_mutex_unlock(&f->lock);
+}
+
+/* Any thread; takes f->lock. Removes the first occurrence. */
+int gp_fanout_remove(gp_fanout_t *f, gp_sink_t *s) {
+  gp_sink_t *found = NULL;
+  pthread_mutex_lock(&f->lock);
+  for (size_t i = 0; i < f->sinks.n; i++) {
+    if (f->sinks.items[i] == s) {
+      found = s;
+      memmove(f->sinks.items + i, f->sinks.items + i + 1,
+              (f->sinks.n - i - 1) * sizeof *f->sinks.items);
+      f->sinks.n--;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&f->lock);
+  gp_sink_unref(found); /* outside the lock: free_ud may do anything */
+  return found != NULL;
+}
+
+size_t gp_fanout_count(gp_fanout_t *f) {
+  pthread_mutex_lock(&f->lock);
+  size_t n = f->sinks.n;
+  pthread_mutex_unlock(&f->lock);
+  return n;
+}
+
+/* Any thread. Publishes to a snapshot taken under f->lock, outside the lock, so a sink
+ * may add or remove sinks (effective from the next event). Concurrent publishers are
+ * not ordered with respect to each other; the emitter serialises a run's events. */
+void gp_fanout_publish(gp_fanout_t *f, gp_event_t *ev) {
+  gp_sink_t *small[8];
+  gp_sink_t **snap = small;
+  pthread_mutex_lock(&f->lock);
+  size_t n = f->sinks.n;
+  if (n > sizeof small / sizeof small[0]) snap = gp_xmalloc(n * sizeof *snap);
+  for (size_t i = 0; i < n; i++) snap[i] = gp_sink_ref(f->sinks.items[i]);
+  pthread_mutex_unlock(&f->lock);
+  for (size_t i = 0; i < n; i++) {
+    gp_sink_publish(snap[i], ev);
+    gp_sink_unref(snap[i]);
+  }
+  if (snap != small) free(snap);
+}
+
+/* ---- emitter -------------------------------------------------------------------- */
+
+struct gp_emitter_s {
+  pthread_mutex_t lock; /* guards everything below; held while sinks run */
+  char *session_id;     /* heap, never NULL */
+  char *inference_id;   /* heap, never NULL */
+  char *turn_id;        /* heap, never NULL; may change (gp_emitter_set_turn_id) */
+  sink_list_t sinks;    /* owned references, publish order */
+  int ended;            /* 1 once a terminal event was published */
+};
+
+gp_emitter_t *gp_emitter_new(const char *session_id, const char *inference_id,
+                             const char *turn_id) {
+  gp_emitter_t *em = gp_xcalloc(1, sizeof *em);
+  pthread_mutex_init(&em->lock, NULL);
+  em->session_id = gp_xstrdup(session_id ? session_id : "");
+  em->inference_id = gp_xstrdup(inference_id ? inference_id : "");
+  em->turn_id = gp_xstrdup(turn_id ? turn_id : "");
+  return em;
+}
+
+/* No gp_emit may be running or start afterwards. */
+void gp_emitter_free(gp_emitter_t *em) {
+  if (em == NULL) return;
+  list_clear(&em->sinks);
+  free(em->session_id);
+  free(em->inference_id);
+  free(em->turn_id);
+  pthread_mutex_destroy(&em->lock);
+  free(em);
+}
+
+/* Any thread; takes em->lock. The sink sees events emitted after this returns. */
+void gp_emitter_add_sink(gp_emitter_t *em, gp_sink_t *s) {
+  if (em == NULL || s == NULL) return;
+  pthread_mutex_lock(&em->lock);
+  list_add(&em->sinks, s);
+  pthread_mutex_unlock(&em->lock);
+}
+
+/* Any thread; takes em->lock. */
+void gp_emitter_set_turn_id(gp_emitter_t *em, const char *turn_id) {
+  if (em == NULL) return;
+  char *id = gp_xstrdup(turn_id ? turn_id : "");
+  pthread_mutex_lock(&em->lock);
+  char *old = em->turn_id;
+  em->turn_id = id;
+  pthread_mutex_unlock(&em->lock);
+  free(old);
+}
+
+/* Any thread; takes em->lock and holds it while the sinks run, which is what makes the
+ * order total. A sink must therefore not call gp_emit on the same emitter. */
+int gp_emit(gp_emitter_t *em, gp_event_type_t type, json_t *fields) {
+  if (em == NULL) {
+    json_decref(fields);
+    return 0;
+  }
+  pthread_mutex_lock(&em->lock);
+  if (em->ended) {
+    pthread_mutex_unlock(&em->lock);
+    json_decref(fields);
+    return 1;
+  }
+  gp_event_t *ev = gp_event_new(type, em->session_id, em->inference_id, em->turn_id, fields);
+  if (gp_event_is_terminal(type)) em->ended = 1;
+  for (size_t i = 0; i < em->sinks.n; i++) gp_sink_publish(em->sinks.items[i], ev);
+  pthread_mutex_unlock(&em->lock);
+  gp_event_unref(ev);
+  return 0;
+}
+
+/* Any thread; takes em->lock. */
+int gp_emitter_ended(gp_emitter_t *em) {
+  if (em == NULL) return 0;
+  pthread_mutex_lock(&em->lock);
+  int ended = em->ended;
+  pthread_mutex_unlock(&em->lock);
+  return ended;
+}
