@@ -1,0 +1,131 @@
+/* The echo engine (SPEC §4.2): an offline engine that answers with a fixed reply or
+ * with the text of the last user block, streamed word by word as partial events. It is
+ * what examples and tests use to exercise runs, events and cancellation without a
+ * provider; an optional delay between words makes a stream slow enough to cancel. */
+#include <geppetto/engine.h>
+
+#include <ctype.h>
+#include <stdlib.h>
+
+#include "core/core.h"
+
+typedef struct {
+  char *reply;               /* heap string, or NULL: echo the last user block */
+  int word_delay_ms;         /* pause between words, ms; <= 0: none */
+} echo_t;
+
+/* Length of the segment starting at `s`: leading whitespace, one word, and, when no
+ * word follows, the trailing whitespace too, so that segments concatenate to the text.
+ * *has_word is 0 when the text from `s` holds only whitespace. */
+static size_t segment_len(const char *s, int *has_word) {
+  size_t i = 0;
+  while (s[i] && isspace((unsigned char)s[i])) i++;
+  *has_word = s[i] != '\0';
+  while (s[i] && !isspace((unsigned char)s[i])) i++;
+  size_t j = i;
+  while (s[j] && isspace((unsigned char)s[j])) j++;
+  return s[j] == '\0' ? j : i;
+}
+
+static int64_t count_words(const char *s) {
+  int64_t n = 0;
+  int has_word;
+  while (s && *s) {
+    s += segment_len(s, &has_word);
+    n += has_word;
+  }
+  return n;
+}
+
+/* Words in every text-kind block of the turn: the echo engine's notion of input tokens. */
+static int64_t count_input_words(const gp_turn_t *turn) {
+  int64_t n = 0;
+  for (size_t i = 0; i < turn->nblocks; i++) {
+    gp_block_kind_t k = turn->blocks[i]->kind;
+    if (k == GP_BLOCK_USER || k == GP_BLOCK_SYSTEM || k == GP_BLOCK_LLM_TEXT ||
+        k == GP_BLOCK_REASONING) {
+      n += count_words(gp_block_text(turn->blocks[i]));
+    }
+  }
+  return n;
+}
+
+/* Waits between words. Returns the token's reason once it has fired, else 0. */
+static int pause_between_words(const echo_t *echo, gp_cancel_t *cancel) {
+  if (echo->word_delay_ms > 0) {
+    if (cancel) return gp_cancel_wait(cancel, echo->word_delay_ms);
+    gp_sleep_ms(echo->word_delay_ms);
+    return 0;
+  }
+  return gp_cancel_reason(cancel);
+}
+
+/* Run thread. Appends one llm_text block holding what was streamed (all of it on
+ * success, the words sent before the token fired otherwise). */
+static int echo_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error_t **err) {
+  echo_t *echo = impl;
+  gp_cancel_t *cancel = ctx ? ctx->cancel : NULL;
+  gp_emitter_t *emitter = ctx ? ctx->emitter : NULL;
+  const char *text = echo->reply;
+  if (!text) {
+    gp_block_t *last_user = gp_turn_last_of(turn, GP_BLOCK_USER);
+    text = last_user ? gp_block_text(last_user) : NULL;
+  }
+  if (!text) text = "";
+  int64_t input_words = count_input_words(turn);
+
+  gp_buf_t completion = {0};
+  int64_t words = 0;
+  int reason = gp_cancel_reason(cancel);
+  const char *p = text;
+  while (reason == 0 && *p) {
+    int has_word;
+    size_t n = segment_len(p, &has_word);
+    if (has_word) {
+      if (words > 0) reason = pause_between_words(echo, cancel);
+      if (reason != 0) break;
+      gp_buf_append(&completion, p, n);
+      char *delta = gp_xstrndup(p, n);
+      gp_emit(emitter, GP_EVENT_PARTIAL, gp_fields_partial(delta, completion.data));
+      free(delta);
+      words++;
+    } else {
+      gp_buf_append(&completion, p, n);  /* whitespace-only text: no word to stream */
+    }
+    p += n;
+  }
+
+  if (completion.len > 0 || reason == 0) {
+    gp_turn_append(turn, gp_block_new_assistant(completion.data ? completion.data : ""));
+  }
+  gp_buf_free(&completion);
+  gp_turn_set_meta(turn, GP_META_USAGE,
+                   json_pack("{s:I, s:I}", "inputTokens", (json_int_t)input_words,
+                             "outputTokens", (json_int_t)words));
+  if (reason != 0) {
+    return gp_error_set(err, reason, "echo: stopped after %lld words: %s", (long long)words,
+                        gp_strerror(reason));
+  }
+  gp_turn_set_meta(turn, GP_META_STOP_REASON, json_string("stop"));
+  return 0;
+}
+
+static void echo_destroy(void *impl) {
+  echo_t *echo = impl;
+  free(echo->reply);
+  free(echo);
+}
+
+static const gp_engine_vtable_t echo_vtable = {
+    .provider = "echo",
+    .infer = echo_infer,
+    .destroy = echo_destroy,
+};
+
+/* Any thread. `reply` is copied (NULL: echo the last user block). Never NULL. */
+gp_engine_t *gp_engine_echo(const char *reply, int word_delay_ms) {
+  echo_t *echo = gp_xcalloc(1, sizeof *echo);
+  echo->reply = gp_xstrdup(reply);
+  echo->word_delay_ms = word_delay_ms;
+  return gp_engine_new(&echo_vtable, echo, NULL);
+}
