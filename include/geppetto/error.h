@@ -18,7 +18,7 @@ struct gp_turn_s;
   XX(INVALID_ARGUMENT, -1, "invalid argument")                                        \
   XX(NOMEM, -2, "out of memory")                                                      \
   XX(CANCELED, -3, "the run was canceled")                                            \
-  XX(TIMEOUT, -4, "the operation timed out")                                          \
+  XX(TIMEOUT, -4, "the operation timed out; raise its timeout (timeoutMs, executionTimeoutMs) or make it faster")                                          \
   XX(PROVIDER_HTTP, -5, "the provider answered with an HTTP error")                   \
   XX(PROVIDER_STREAM, -6, "the provider's stream failed")                             \
   XX(PROVIDER_AUTH, -7, "the provider refused the credentials")                       \

@@ -84,8 +84,9 @@ typedef struct gp_run_opts_s {
   json_t *tags;                       /* borrowed JSON object, may be NULL */
   gp_sink_t *sink;                    /* this run's own sink (after the session's); may be NULL */
   void *host;                         /* opaque, passed to every ctx (adapters' dispatcher) */
-  /* Called once on the run thread when the run has ended (terminal event published,
-   * result stored, session no longer running), before waiters are woken. */
+  /* Called once on the run thread when the run has ended: terminal event published,
+   * result stored, session no longer running, waiters woken. gp_run_wait inside it
+   * returns at once. */
   void (*on_done)(void *ud, gp_run_t *run);
   void *on_done_ud;
 } gp_run_opts_t;

@@ -1,0 +1,386 @@
+/* Sessions and runs: the history of turns, the one active run, and the run thread that
+ * executes the tool loop and ends every run with exactly one terminal event.
+ *
+ * Locks: the session's `lock` guards its history, sinks and `active`; a run's `lock`
+ * guards its outcome. The session lock may be taken while holding no run lock only.
+ * A run holds no reference on its session: gp_session_free cancels and waits for the
+ * active run first, so the session outlives every run it started. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "core/pool.h"
+#include "geppetto/log.h"
+#include "geppetto/session.h"
+
+struct gp_session_s {
+  char *id;
+  gp_engine_t *engine;            /* reference */
+  gp_middleware_t **mws;          /* references */
+  size_t nmws;
+  gp_registry_t *tools;           /* reference or NULL */
+  gp_tool_settings_t settings;
+  gp_tool_hooks_t *hooks;         /* reference or NULL */
+  pthread_mutex_t lock;
+  gp_turn_t **turns;              /* history; guarded by lock */
+  size_t nturns, cap;             /* guarded by lock */
+  gp_sink_t **sinks;              /* guarded by lock */
+  size_t nsinks;                  /* guarded by lock */
+  gp_run_t *active;               /* the running run (a reference) or NULL; guarded by lock */
+};
+
+struct gp_run_s {
+  atomic_int refcount;
+  char *id;
+  gp_session_t *session;          /* valid until the run ends (see the file comment) */
+  size_t turn_index;              /* the history slot the result replaces */
+  gp_turn_t *turn;                /* working turn; run thread only */
+  size_t first_new_block;         /* blocks before this index were there at start */
+  gp_cancel_t *cancel;
+  gp_emitter_t *emitter;
+  json_t *tags;                   /* owned JSON object */
+  int64_t deadline_ms;
+  void *host;
+  void (*on_done)(void *ud, gp_run_t *run);
+  void *on_done_ud;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  int ended;                      /* outcome decided; guarded by lock */
+  int done;                       /* outcome stored; guarded by lock */
+  int rc;                         /* guarded by lock */
+  gp_turn_t *result;              /* guarded by lock */
+  gp_error_t *error;              /* guarded by lock */
+};
+
+static atomic_size_t gp__runs_active;
+
+size_t gp_runs_active(void) { return atomic_load(&gp__runs_active); }
+
+/* ---- sessions --------------------------------------------------------------------- */
+
+gp_session_t *gp_session_new(const gp_session_config_t *cfg, gp_error_t **err) {
+  if (!cfg || !cfg->engine) {
+    gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "a session needs an engine");
+    return NULL;
+  }
+  gp_session_t *s = gp_xcalloc(1, sizeof *s);
+  s->id = cfg->id ? gp_xstrdup(cfg->id) : gp_id_new();
+  s->engine = gp_engine_ref(cfg->engine);
+  s->nmws = cfg->nmiddlewares;
+  s->mws = gp_xcalloc(s->nmws ? s->nmws : 1, sizeof *s->mws);
+  for (size_t i = 0; i < s->nmws; i++) s->mws[i] = gp_middleware_ref(cfg->middlewares[i]);
+  s->tools = cfg->tools ? gp_registry_ref(cfg->tools) : NULL;
+  if (cfg->settings) gp_tool_settings_copy(&s->settings, cfg->settings);
+  else gp_tool_settings_init(&s->settings);
+  s->hooks = cfg->hooks ? gp_tool_hooks_ref(cfg->hooks) : NULL;
+  pthread_mutex_init(&s->lock, NULL);
+  return s;
+}
+
+void gp_session_free(gp_session_t *s) {
+  if (!s) return;
+  pthread_mutex_lock(&s->lock);
+  gp_run_t *active = s->active ? gp_run_ref(s->active) : NULL;
+  pthread_mutex_unlock(&s->lock);
+  if (active) {
+    gp_run_cancel(active);
+    gp_run_wait(active, -1, NULL, NULL);
+    gp_run_unref(active);
+  }
+  for (size_t i = 0; i < s->nturns; i++) gp_turn_free(s->turns[i]);
+  free(s->turns);
+  for (size_t i = 0; i < s->nsinks; i++) gp_sink_unref(s->sinks[i]);
+  free(s->sinks);
+  for (size_t i = 0; i < s->nmws; i++) gp_middleware_unref(s->mws[i]);
+  free(s->mws);
+  gp_engine_unref(s->engine);
+  gp_registry_unref(s->tools);
+  gp_tool_hooks_unref(s->hooks);
+  gp_tool_settings_clear(&s->settings);
+  pthread_mutex_destroy(&s->lock);
+  free(s->id);
+  free(s);
+}
+
+const char *gp_session_id(const gp_session_t *s) { return s->id; }
+
+void gp_session_add_sink(gp_session_t *s, gp_sink_t *sink) {
+  pthread_mutex_lock(&s->lock);
+  s->sinks = gp_xrealloc(s->sinks, (s->nsinks + 1) * sizeof *s->sinks);
+  s->sinks[s->nsinks++] = gp_sink_ref(sink);
+  pthread_mutex_unlock(&s->lock);
+}
+
+/* Appends under the lock already held. */
+static void gp__session_push(gp_session_t *s, gp_turn_t *turn) {
+  if (s->nturns == s->cap) {
+    s->cap = s->cap ? s->cap * 2 : 8;
+    s->turns = gp_xrealloc(s->turns, s->cap * sizeof *s->turns);
+  }
+  s->turns[s->nturns++] = turn;
+}
+
+void gp_session_append(gp_session_t *s, gp_turn_t *turn) {
+  pthread_mutex_lock(&s->lock);
+  gp__session_push(s, turn);
+  pthread_mutex_unlock(&s->lock);
+}
+
+size_t gp_session_turn_count(gp_session_t *s) {
+  pthread_mutex_lock(&s->lock);
+  size_t n = s->nturns;
+  pthread_mutex_unlock(&s->lock);
+  return n;
+}
+
+gp_turn_t *gp_session_get_turn(gp_session_t *s, size_t i) {
+  pthread_mutex_lock(&s->lock);
+  gp_turn_t *t = i < s->nturns ? gp_turn_copy(s->turns[i]) : NULL;
+  pthread_mutex_unlock(&s->lock);
+  return t;
+}
+
+gp_turn_t *gp_session_latest(gp_session_t *s) {
+  pthread_mutex_lock(&s->lock);
+  gp_turn_t *t = s->nturns ? gp_turn_copy(s->turns[s->nturns - 1]) : NULL;
+  pthread_mutex_unlock(&s->lock);
+  return t;
+}
+
+int gp_session_is_running(gp_session_t *s) {
+  pthread_mutex_lock(&s->lock);
+  int r = s->active != NULL;
+  pthread_mutex_unlock(&s->lock);
+  return r;
+}
+
+int gp_session_cancel_active(gp_session_t *s) {
+  pthread_mutex_lock(&s->lock);
+  gp_run_t *r = s->active ? gp_run_ref(s->active) : NULL;
+  pthread_mutex_unlock(&s->lock);
+  if (!r) return 0;
+  int c = gp_run_cancel(r);
+  gp_run_unref(r);
+  return c;
+}
+
+/* ---- runs ------------------------------------------------------------------------- */
+
+gp_run_t *gp_run_ref(gp_run_t *r) {
+  atomic_fetch_add(&r->refcount, 1);
+  return r;
+}
+
+void gp_run_unref(gp_run_t *r) {
+  if (!r || atomic_fetch_sub(&r->refcount, 1) != 1) return;
+  gp_turn_free(r->turn);
+  gp_turn_free(r->result);
+  gp_error_free(r->error);
+  gp_cancel_unref(r->cancel);
+  gp_emitter_free(r->emitter);
+  json_decref(r->tags);
+  pthread_cond_destroy(&r->cond);
+  pthread_mutex_destroy(&r->lock);
+  free(r->id);
+  free(r);
+}
+
+const char *gp_run_id(const gp_run_t *r) { return r->id; }
+
+int gp_run_cancel(gp_run_t *r) {
+  /* Fired under the lock so that the outcome decision (gp__run_decide) sees it or
+   * this returns 0: never 1 for a run that then ends well. Token callbacks never take
+   * a run lock. */
+  pthread_mutex_lock(&r->lock);
+  int going = !r->ended;
+  if (going) gp_cancel_fire(r->cancel, GP_ERR_CANCELED);
+  pthread_mutex_unlock(&r->lock);
+  return going;
+}
+
+int gp_run_is_running(gp_run_t *r) {
+  pthread_mutex_lock(&r->lock);
+  int running = !r->done;
+  pthread_mutex_unlock(&r->lock);
+  return running;
+}
+
+int gp_run_wait(gp_run_t *r, int64_t timeout_ms, gp_turn_t **result, gp_error_t **err) {
+  pthread_mutex_lock(&r->lock);
+  if (timeout_ms < 0) {
+    while (!r->done) pthread_cond_wait(&r->cond, &r->lock);
+  } else {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += timeout_ms / 1000;
+    ts.tv_nsec += (timeout_ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+    while (!r->done && pthread_cond_timedwait(&r->cond, &r->lock, &ts) == 0) {
+    }
+  }
+  if (!r->done) {
+    pthread_mutex_unlock(&r->lock);
+    return GP_ERR_TIMEOUT;
+  }
+  int rc = r->rc;
+  if (result) *result = r->result ? gp_turn_copy(r->result) : NULL;
+  if (err) {
+    gp_error_free(*err);
+    *err = r->error ? gp_error_copy(r->error) : NULL;
+  }
+  pthread_mutex_unlock(&r->lock);
+  return rc;
+}
+
+/* The text of the last llm_text block this run produced, or "". */
+static const char *gp__run_text(const gp_run_t *r) {
+  for (size_t i = r->turn->nblocks; i > r->first_new_block; i--) {
+    const gp_block_t *b = r->turn->blocks[i - 1];
+    if (b->kind == GP_BLOCK_LLM_TEXT) return gp_block_text(b) ? gp_block_text(b) : "";
+  }
+  return "";
+}
+
+/* Publishes the one terminal event for outcome `rc`. */
+static void gp__run_emit_end(gp_run_t *r, int rc, const gp_error_t *err) {
+  if (rc == 0) {
+    json_t *usage = gp_turn_get_meta(r->turn, GP_META_USAGE);
+    json_t *stop = gp_turn_get_meta(r->turn, GP_META_STOP_REASON);
+    gp_emit(r->emitter, GP_EVENT_FINAL,
+            gp_fields_final(gp__run_text(r), usage, json_is_string(stop) ? json_string_value(stop) : NULL));
+  } else if (rc == GP_ERR_CANCELED) {
+    gp_emit(r->emitter, GP_EVENT_INTERRUPT, gp_fields_interrupt(gp__run_text(r)));
+  } else {
+    gp_emit(r->emitter, GP_EVENT_ERROR, gp_fields_error(rc, err ? err->message : gp_strerror(rc)));
+  }
+}
+
+/* Decides the outcome: a token that fired before this point wins over a late success,
+ * so a cancel that returned 1 always ends the run with CANCELED. */
+static int gp__run_decide(gp_run_t *r, int rc, gp_error_t **err) {
+  pthread_mutex_lock(&r->lock);
+  r->ended = 1;
+  int reason = gp_cancel_reason(r->cancel);
+  pthread_mutex_unlock(&r->lock);
+  if (reason && (rc == 0 || rc == GP_ERR_CANCELED || rc == GP_ERR_TIMEOUT) && rc != reason)
+    rc = gp_error_set(err, reason, "%s", gp_strerror(reason));
+  return rc;
+}
+
+static void gp__run_main(void *arg) {
+  gp_run_t *r = arg;
+  gp_session_t *s = r->session;
+  gp_emit(r->emitter, GP_EVENT_START, NULL);
+  gp_error_t *err = NULL;
+  int rc;
+  if (gp_cancel_reason(r->cancel)) {
+    rc = gp_error_set(&err, gp_cancel_reason(r->cancel), "%s", gp_strerror(gp_cancel_reason(r->cancel)));
+  } else {
+    gp_loop_params_t lp = {
+        .engine = s->engine, .middlewares = s->mws, .nmiddlewares = s->nmws,
+        .registry = s->tools, .settings = &s->settings, .hooks = s->hooks, .cancel = r->cancel,
+        .emitter = r->emitter, .session_id = s->id, .inference_id = r->id, .tags = r->tags,
+        .deadline_ms = r->deadline_ms, .host = r->host};
+    rc = gp_tool_loop_run(&lp, r->turn, &err);
+    if (rc != 0 && !err) err = gp_error_new(rc, NULL);
+  }
+  rc = gp__run_decide(r, rc, &err);
+  gp__run_emit_end(r, rc, err);
+
+  gp_turn_t *result = NULL;
+  if (rc == 0) {
+    gp_turn_set_meta(r->turn, GP_META_SESSION_ID, json_string(s->id));
+    gp_turn_set_meta(r->turn, GP_META_INFERENCE_ID, json_string(r->id));
+    result = gp_turn_copy(r->turn);
+  } else {
+    gp_error_set_partial(err, gp_turn_copy(r->turn));
+  }
+  pthread_mutex_lock(&s->lock);
+  if (rc == 0 && r->turn_index < s->nturns) {
+    gp_turn_free(s->turns[r->turn_index]);
+    s->turns[r->turn_index] = gp_turn_copy(r->turn);
+  }
+  s->active = NULL;
+  pthread_mutex_unlock(&s->lock);
+
+  pthread_mutex_lock(&r->lock);
+  r->rc = rc;
+  r->result = result;
+  r->error = err;
+  r->done = 1;
+  pthread_cond_broadcast(&r->cond);
+  pthread_mutex_unlock(&r->lock);
+  atomic_fetch_sub(&gp__runs_active, 1);
+  if (r->on_done) r->on_done(r->on_done_ud, r);
+  gp_run_unref(r); /* the session's `active` reference */
+  gp_run_unref(r); /* the run thread's reference */
+}
+
+/* Builds the run; the caller holds the session lock and has checked it may start. */
+static gp_run_t *gp__run_new(gp_session_t *s, const gp_run_opts_t *opts) {
+  gp_run_t *r = gp_xcalloc(1, sizeof *r);
+  atomic_init(&r->refcount, 3); /* caller, run thread, session's active */
+  r->id = gp_id_new();
+  r->session = s;
+  r->turn_index = s->nturns - 1;
+  r->turn = gp_turn_copy(s->turns[r->turn_index]);
+  r->first_new_block = r->turn->nblocks;
+  r->cancel = gp_cancel_new(NULL);
+  r->tags = opts && json_is_object(opts->tags) ? json_deep_copy(opts->tags) : json_object();
+  r->host = opts ? opts->host : NULL;
+  r->on_done = opts ? opts->on_done : NULL;
+  r->on_done_ud = opts ? opts->on_done_ud : NULL;
+  r->deadline_ms = opts && opts->timeout_ms > 0 ? gp_now_ms() + opts->timeout_ms : 0;
+  r->emitter = gp_emitter_new(s->id, r->id, r->turn->id);
+  for (size_t i = 0; i < s->nsinks; i++) gp_emitter_add_sink(r->emitter, s->sinks[i]);
+  if (opts && opts->sink) gp_emitter_add_sink(r->emitter, opts->sink);
+  pthread_mutex_init(&r->lock, NULL);
+  pthread_cond_init(&r->cond, NULL);
+  return r;
+}
+
+int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts,
+                     gp_run_t **out, gp_error_t **err) {
+  if (out) *out = NULL;
+  if (!out) {
+    gp_turn_free(seed);
+    return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "gp_session_start needs a run out-pointer");
+  }
+  pthread_mutex_lock(&s->lock);
+  if (s->active) {
+    pthread_mutex_unlock(&s->lock);
+    gp_turn_free(seed);
+    return gp_error_set(err, GP_ERR_ALREADY_RUNNING,
+                        "session %s already has an active run; wait for it or cancel it first",
+                        s->id);
+  }
+  if (seed) gp__session_push(s, seed);
+  if (s->nturns == 0) {
+    pthread_mutex_unlock(&s->lock);
+    return gp_error_set(err, GP_ERR_EMPTY_TURN,
+                        "session %s has no turn to run; append a turn or pass a seed", s->id);
+  }
+  gp_run_t *r = gp__run_new(s, opts);
+  s->active = r;
+  atomic_fetch_add(&gp__runs_active, 1);
+  pthread_mutex_unlock(&s->lock);
+  if (opts && opts->timeout_ms > 0) gp_cancel_fire_after(r->cancel, opts->timeout_ms, GP_ERR_TIMEOUT);
+  gp_pool_submit(gp_pool_runs(), gp__run_main, r);
+  *out = r;
+  return 0;
+}
+
+int gp_session_run(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts,
+                   gp_turn_t **result, gp_error_t **err) {
+  gp_run_t *r;
+  int rc = gp_session_start(s, seed, opts, &r, err);
+  if (rc != 0) return rc;
+  rc = gp_run_wait(r, -1, result, err);
+  gp_run_unref(r);
+  return rc;
+}
