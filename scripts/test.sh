@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds geppetto and runs the whole test suite with ctest.
+#   scripts/test.sh                 normal Debug build in build/
+#   scripts/test.sh thread          ThreadSanitizer build in build-tsan/
+#   scripts/test.sh address         AddressSanitizer + UBSan build in build-asan/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-}"
+case "$mode" in
+  "") dir=build; extra=() ;;
+  thread) dir=build-tsan; extra=(-DGEPPETTO_SANITIZE=thread -DGEPPETTO_BUILD_BENCH=OFF) ;;
+  address) dir=build-asan; extra=(-DGEPPETTO_SANITIZE=address -DGEPPETTO_BUILD_BENCH=OFF) ;;
+  *) echo "usage: scripts/test.sh [thread|address]" >&2; exit 2 ;;
+esac
+jobs="$(nproc 2>/dev/null || echo 2)"
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug "${extra[@]}" >/dev/null
+cmake --build "$dir" -j"$jobs"
+ctest --test-dir "$dir" --output-on-failure -j"$jobs"
