@@ -1,0 +1,73 @@
+/* Internal interface between the executor's two halves: executor.c runs a batch
+ * (dispatch under the parallel cap, waiting, timeouts, cancel, results in order) and
+ * executor_call.c runs one call on a tool worker (hooks, validation, handler, retries).
+ *
+ * Lifetimes: a batch is refcounted (the executor plus one per dispatched job) because a
+ * job whose call was abandoned after a timeout keeps running on its worker after
+ * gp_tool_execute returned; the batch owns copies of everything a job reads, so nothing
+ * of the caller's is touched after the return, and the emitter only under the guard of
+ * gp__batch_emit. */
+#ifndef GP_TOOLS_EXECUTOR_H
+#define GP_TOOLS_EXECUTOR_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "tools/tools.h"
+
+typedef struct gp__batch_s gp__batch_t;
+
+typedef struct gp__call_s {
+  gp__batch_t *batch;
+  size_t index;
+  char *id;                   /* heap, immutable */
+  char *name;                 /* heap, immutable: the name the model asked for */
+  json_t *args;               /* deep copy; owned by the job once dispatched */
+  gp_cancel_t *token;         /* child of the run token; one reference held by the batch */
+  uint64_t cb_id;             /* wake callback registered on token (0: none) */
+  int64_t dispatched_ms;      /* monotonic; set by the executor */
+  atomic_int attempts;        /* handler runs so far (read by the executor any time) */
+  /* guarded by batch->mu */
+  int fired;                  /* reason the token fired with, 0 while it has not */
+  int dispatched;             /* handed to a worker */
+  int finished;               /* the job is done computing; it will not be abandoned */
+  int complete;               /* the job published its result; the executor may take it */
+  int abandoned;              /* the executor gave up on it (timeout, cancel, abort) */
+  /* written by the job before `finished`, read by the executor after `complete` */
+  json_t *value;              /* owned; NULL means null */
+  char *error;                /* heap message, NULL on success */
+  int64_t duration_ms;
+  char *abort_msg;            /* set when the call ends the batch with TOOL_ABORTED */
+} gp__call_t;
+
+struct gp__batch_s {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;          /* signalled on every state change below */
+  int refcount;               /* guarded by mu */
+  int running;                /* guarded by mu: dispatched, neither complete nor abandoned */
+  int closed;                 /* guarded by mu: the executor is returning; no more emits */
+  int emit_busy;              /* guarded by mu: jobs inside gp__batch_emit */
+  int run_reason;             /* guarded by mu: why the run token fired, 0 while not */
+  unsigned gen;               /* guarded by mu: bumped with every broadcast of cv */
+  gp_registry_t *registry;    /* reference, may be NULL */
+  gp_tool_settings_t settings;/* private copy */
+  gp_tool_hooks_t *hooks;     /* reference, may be NULL */
+  gp_emitter_t *emitter;      /* borrowed from the caller: only inside gp__batch_emit */
+  char *session_id;           /* heap copies */
+  char *inference_id;
+  json_t *tags;               /* deep copy, never NULL */
+  void *host;                 /* passed through, never dereferenced */
+  gp__call_t *calls;
+  size_t n;
+};
+
+/* Runs call `c` to the end on a tool worker: fills value/error/duration/abort_msg.
+ * Does not publish the result (the caller does). */
+void gp__call_run(gp__call_t *c);
+
+/* Publishes an event for call `c` unless the call was abandoned or the executor has
+ * returned; steals `fields`. Worker threads; takes batch->mu briefly (not while
+ * emitting). */
+void gp__batch_emit(gp__batch_t *b, gp__call_t *c, gp_event_type_t type, json_t *fields);
+
+#endif

@@ -1,0 +1,32 @@
+/* The tool hooks object (SPEC §4.6): three optional callbacks sharing one user-data
+ * pointer, plus the hook error policy. Refcounted, because a batch in flight keeps the
+ * hooks it started with. The executor (executor_call.c) decides what the answers mean. */
+#include "tools/tools.h"
+
+#include <stdlib.h>
+
+#include "core/core.h"
+
+gp_tool_hooks_t *gp_tool_hooks_new(gp_hook_cb before, gp_hook_cb after, gp_hook_cb on_error,
+                                   int fail_open, void *ud, void (*free_ud)(void *ud)) {
+  gp_tool_hooks_t *h = gp_xcalloc(1, sizeof *h);
+  atomic_init(&h->refcount, 1);
+  h->before = before;
+  h->after = after;
+  h->on_error = on_error;
+  h->fail_open = fail_open != 0;
+  h->ud = ud;
+  h->free_ud = free_ud;
+  return h;
+}
+
+gp_tool_hooks_t *gp_tool_hooks_ref(gp_tool_hooks_t *h) {
+  if (h) atomic_fetch_add(&h->refcount, 1);
+  return h;
+}
+
+void gp_tool_hooks_unref(gp_tool_hooks_t *h) {
+  if (!h || atomic_fetch_sub(&h->refcount, 1) != 1) return;
+  if (h->free_ud) h->free_ud(h->ud);
+  free(h);
+}
