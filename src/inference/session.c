@@ -14,6 +14,7 @@
 #include "core/pool.h"
 #include "geppetto/log.h"
 #include "geppetto/session.h"
+#include "inference/internal.h"
 
 struct gp_session_s {
   char *id;
@@ -272,9 +273,25 @@ static int gp__run_decide(gp_run_t *r, int rc, gp_error_t **err) {
   return rc;
 }
 
+/* Fault injection for tests: while held, run threads wait before doing anything, so
+ * a test can act "before the run's thread has begun" deterministically. */
+static pthread_mutex_t gp__hold_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gp__hold_cond = PTHREAD_COND_INITIALIZER;
+static int gp__hold; /* guarded by gp__hold_lock */
+
+void gp__runs_hold(int on) {
+  pthread_mutex_lock(&gp__hold_lock);
+  gp__hold = on;
+  pthread_cond_broadcast(&gp__hold_cond);
+  pthread_mutex_unlock(&gp__hold_lock);
+}
+
 static void gp__run_main(void *arg) {
   gp_run_t *r = arg;
   gp_session_t *s = r->session;
+  pthread_mutex_lock(&gp__hold_lock);
+  while (gp__hold) pthread_cond_wait(&gp__hold_cond, &gp__hold_lock);
+  pthread_mutex_unlock(&gp__hold_lock);
   gp_emit(r->emitter, GP_EVENT_START, NULL);
   gp_error_t *err = NULL;
   int rc;
@@ -308,6 +325,7 @@ static void gp__run_main(void *arg) {
   s->active = NULL;
   pthread_mutex_unlock(&s->lock);
 
+  atomic_fetch_sub(&gp__runs_active, 1);
   pthread_mutex_lock(&r->lock);
   r->rc = rc;
   r->result = result;
@@ -315,7 +333,6 @@ static void gp__run_main(void *arg) {
   r->done = 1;
   pthread_cond_broadcast(&r->cond);
   pthread_mutex_unlock(&r->lock);
-  atomic_fetch_sub(&gp__runs_active, 1);
   if (r->on_done) r->on_done(r->on_done_ud, r);
   gp_run_unref(r); /* the session's `active` reference */
   gp_run_unref(r); /* the run thread's reference */
