@@ -238,7 +238,7 @@ static void take_result(gp__call_t *c, gp_tool_result_t *r) {
 
 int gp_tool_execute(const gp_exec_params_t *p, const gp_tool_call_t *calls, size_t n,
                     gp_tool_result_t *results, gp_error_t **err) {
-  memset(results, 0, n * sizeof *results);
+  if (n) memset(results, 0, n * sizeof *results);
   gp__batch_t *b = batch_new(p, calls, n);
   int cap = b->settings.max_parallel_tools < 1 ? 1 : b->settings.max_parallel_tools;
   uint64_t run_cb = p->cancel ? gp_cancel_on(p->cancel, run_wake, b) : 0;
