@@ -212,9 +212,11 @@ static int sweep_locked(gp__batch_t *b, gp_tool_result_t *results, size_t *abort
 }
 
 /* Dispatches calls in order while the cap allows. Caller holds b->mu; released while
- * submitting. */
+ * submitting, so it stops as soon as anything changed (a call that completed meanwhile
+ * may have aborted the batch): the caller sweeps again first. */
 static void dispatch_locked(gp__batch_t *b, size_t *next, int cap) {
-  while (*next < b->n && b->running < cap && !b->run_reason) {
+  unsigned gen = b->gen;
+  while (*next < b->n && b->running < cap && !b->run_reason && b->gen == gen) {
     gp__call_t *c = &b->calls[(*next)++];
     if (c->abandoned) continue;
     c->dispatched = 1;
