@@ -117,7 +117,7 @@ static void run_cap(int cap) {
   enum { N = 12 };
   gp_tool_call_t calls[N];
   gp_tool_result_t res[N];
-  char ids[N][8];
+  char ids[N][16];
   for (int i = 0; i < N; i++) {
     snprintf(ids[i], sizeof ids[i], "c%d", i);
     calls[i] = (gp_tool_call_t){ids[i], "sleep", args_i(i)};
