@@ -59,7 +59,7 @@ static int planner_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_er
   if (!gp_turn_last_of(turn, GP_BLOCK_TOOL_USE)) {
     const char *cities[] = {"paris", "Oslo", "atlantis"};
     for (int i = 0; i < 3; i++) {
-      char id[16];
+      char id[32];
       snprintf(id, sizeof id, "call_%d", i + 1);
       json_t *args = json_pack("{s:s}", "city", cities[i]);
       gp_emit(ctx->emitter, GP_EVENT_TOOL_CALL, gp_fields_tool_call(id, "weather", args));
@@ -123,8 +123,9 @@ int main(int argc, char **argv) {
   planner_t planner = {0};
   gp_engine_t *engine = gp_engine_new(&planner_vt, &planner, "planner-1");
   gp_tool_hooks_t *hooks = gp_tool_hooks_new(before_call, NULL, NULL, 0, NULL, NULL);
-  gp_middleware_t *sys = gp_middleware_builtin(
-      "systemPrompt", json_pack("{s:s}", "prompt", "You are a weather assistant."), NULL);
+  json_t *sys_opts = json_pack("{s:s}", "prompt", "You are a weather assistant.");
+  gp_middleware_t *sys = gp_middleware_builtin("systemPrompt", sys_opts, NULL);
+  json_decref(sys_opts);
 
   gp_session_config_t cfg = {.engine = engine, .middlewares = &sys, .nmiddlewares = 1,
                              .tools = tools, .hooks = hooks};

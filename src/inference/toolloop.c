@@ -45,12 +45,14 @@ static void gp__append_results(const gp_loop_params_t *p, gp_turn_t *turn,
 /* Runs the calls pending after an engine step and appends their results. */
 static int gp__run_tools(const gp_loop_params_t *p, const gp_tool_settings_t *settings,
                          gp_turn_t *turn, gp_tool_call_t *calls, size_t n, gp_error_t **err) {
-  /* The views borrow from `turn`, which gains blocks below: copy what they point to. */
+  /* The views borrow from `turn`, which gains blocks below: copy what they point to.
+   * Arguments are deep copies: each worker owns its own (jansson refcounts must not be
+   * shared between threads). */
   gp_tool_call_t *owned = gp_xcalloc(n, sizeof *owned);
   for (size_t i = 0; i < n; i++) {
     owned[i].id = gp_xstrdup(calls[i].id);
     owned[i].name = gp_xstrdup(calls[i].name ? calls[i].name : "");
-    owned[i].args = calls[i].args ? json_incref(calls[i].args) : json_object();
+    owned[i].args = calls[i].args ? json_deep_copy(calls[i].args) : json_object();
   }
   gp_tool_result_t *results = gp_xcalloc(n, sizeof *results);
   gp_exec_params_t ep = {

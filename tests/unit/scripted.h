@@ -66,7 +66,7 @@ __attribute__((unused)) static void recorder_cb(void *ud, gp_event_t *ev) {
   pthread_mutex_lock(&r->lock);
   if (r->n < 4096) r->types[r->n++] = ev->type;
   json_decref(r->last_fields);
-  r->last_fields = json_incref(ev->fields);
+  r->last_fields = json_deep_copy(ev->fields); /* never share a JSON value across threads */
   pthread_mutex_unlock(&r->lock);
 }
 
