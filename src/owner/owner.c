@@ -121,6 +121,10 @@ static int gp__owner_drain(gp_owner_t *o) {
     gp__mpsc_node_t *node = gp__mpsc_pop(&o->q);
     if (node == NULL) return 0;
     atomic_fetch_sub_explicit(&o->depth, 1, memory_order_relaxed);
+    if (atomic_load_explicit(&o->closed, memory_order_relaxed)) {
+      gp__req_reject((gp__req_t *)node); /* shutdown began: the rest fails fast */
+      return 0;
+    }
     gp__req_execute((gp__req_t *)node);
   }
   return 1;
@@ -135,7 +139,7 @@ static void gp__owner_close_on_loop(gp_owner_t *o) {
     atomic_fetch_sub_explicit(&o->depth, 1, memory_order_relaxed);
     gp__req_reject((gp__req_t *)node);
   }
-  while (o->pending_head) gp__req_close_pending(o->pending_head);
+  for (gp__req_t *r = o->pending_head; r; r = r->pnext) gp__req_close_pending(r);
   gp__dispatchers_shutdown(o);
   uv_stop(&o->loop);
 }
@@ -145,10 +149,11 @@ static void gp__owner_on_async(uv_async_t *h) {
   for (;;) {
     if (atomic_load(&o->closed)) { gp__owner_close_on_loop(o); return; }
     atomic_store(&o->wake_armed, 0);
-    if (gp__owner_drain(o)) {
+    if (gp__owner_drain(o) && !atomic_load(&o->closed)) {
       if (atomic_exchange(&o->wake_armed, 1) == 0) uv_async_send(&o->async);
       return;
     }
+    if (atomic_load(&o->closed)) continue;
     if (o->spin_us == 0) return;
     /* Poll a little before going back to epoll: producers see the wakeup armed. */
     atomic_store(&o->wake_armed, 1);
