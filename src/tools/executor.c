@@ -153,15 +153,19 @@ static void call_job(void *arg) {
     json_t *f = gp_fields_tool_exec_result(c->id, c->value, c->error, c->duration_ms);
     gp__batch_emit(b, c, GP_EVENT_TOOL_CALL_EXECUTION_RESULT, f);
   }
+  /* Completing and dropping the job's reference happen together, so once the executor
+   * saw every call complete no job of its batch holds anything any more: only
+   * abandoned jobs outlive gp_tool_execute. */
   pthread_mutex_lock(&b->mu);
   if (mine) {
     c->complete = 1;
     b->running--;
   }
+  int last = --b->refcount == 0;
   b->gen++;
   pthread_cond_broadcast(&b->cv);
   pthread_mutex_unlock(&b->mu);
-  batch_release(b);
+  if (last) batch_free(b);
 }
 
 /* ---- the waiting side ------------------------------------------------------------ */
