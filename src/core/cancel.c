@@ -107,14 +107,7 @@ static void *gp__timer_main(void *arg) {
     int64_t now = gp_mono_ms();
     if (top->deadline > now) {
       struct timespec ts;
-      clock_gettime(CLOCK_MONOTONIC, &ts);
-      int64_t wait = top->deadline - now;
-      ts.tv_sec += wait / 1000;
-      ts.tv_nsec += (wait % 1000) * 1000000L;
-      if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-      }
+      gp_timespec_in(&ts, CLOCK_MONOTONIC, top->deadline - now);
       pthread_cond_timedwait(&gp__timer_cond, &gp__timer_lock, &ts);
       continue;
     }
@@ -330,13 +323,7 @@ int gp_cancel_wait(gp_cancel_t *c, int64_t ms) {
     while (!atomic_load(&c->reason)) pthread_cond_wait(&c->cond, &c->lock);
   } else {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-      ts.tv_sec++;
-      ts.tv_nsec -= 1000000000L;
-    }
+    gp_timespec_in(&ts, CLOCK_REALTIME, ms);
     while (!atomic_load(&c->reason)) {
       if (pthread_cond_timedwait(&c->cond, &c->lock, &ts) != 0) break;
     }

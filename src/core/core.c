@@ -86,6 +86,17 @@ void gp_sleep_ms(int64_t ms) {
   }
 }
 
+void gp_timespec_in(struct timespec *ts, int clock, int64_t ms) {
+  clock_gettime(clock, ts);
+  if (ms < 0) ms = 0;
+  ts->tv_sec += ms / 1000;
+  ts->tv_nsec += (ms % 1000) * 1000000L;
+  if (ts->tv_nsec >= 1000000000L) {
+    ts->tv_sec++;
+    ts->tv_nsec -= 1000000000L;
+  }
+}
+
 static void gp__buf_reserve(gp_buf_t *b, size_t extra) {
   if (b->data && b->len + extra < b->cap) return;
   size_t cap = b->cap ? b->cap : 64;

@@ -22,6 +22,9 @@ int64_t gp_now_ms(void);     /* Unix epoch milliseconds (CLOCK_REALTIME) */
 uint64_t gp_mono_ns(void);   /* monotonic nanoseconds */
 int64_t gp_mono_ms(void);    /* monotonic milliseconds */
 void gp_sleep_ms(int64_t ms);
+struct timespec;
+/* *ts = now + ms on `clock` (CLOCK_REALTIME for pthread_cond_timedwait's default). */
+void gp_timespec_in(struct timespec *ts, int clock, int64_t ms);
 
 /* A growable string buffer. */
 typedef struct gp_buf_s {

@@ -214,13 +214,7 @@ int gp_run_wait(gp_run_t *r, int64_t timeout_ms, gp_turn_t **result, gp_error_t 
     while (!r->done) pthread_cond_wait(&r->cond, &r->lock);
   } else {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += timeout_ms / 1000;
-    ts.tv_nsec += (timeout_ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-      ts.tv_sec++;
-      ts.tv_nsec -= 1000000000L;
-    }
+    gp_timespec_in(&ts, CLOCK_REALTIME, timeout_ms);
     while (!r->done && pthread_cond_timedwait(&r->cond, &r->lock, &ts) == 0) {
     }
   }
