@@ -115,11 +115,12 @@ void gp__owner_pending_remove(gp_owner_t *o, gp__req_t *r) {
 
 /* ---- The loop ------------------------------------------------------------------------ */
 
-/* Runs up to drain_batch requests; returns 1 if it stopped at the limit. */
-static int gp__owner_drain(gp_owner_t *o) {
-  for (unsigned n = 0; n < o->drain_batch; n++) {
+/* Runs up to *budget requests (decremented); returns 1 if the budget ran out. */
+static int gp__owner_drain(gp_owner_t *o, unsigned *budget) {
+  while (*budget > 0) {
     gp__mpsc_node_t *node = gp__mpsc_pop(&o->q);
     if (node == NULL) return 0;
+    (*budget)--;
     atomic_fetch_sub_explicit(&o->depth, 1, memory_order_relaxed);
     if (atomic_load_explicit(&o->closed, memory_order_relaxed)) {
       gp__req_reject((gp__req_t *)node); /* shutdown began: the rest fails fast */
@@ -146,10 +147,11 @@ static void gp__owner_close_on_loop(gp_owner_t *o) {
 
 static void gp__owner_on_async(uv_async_t *h) {
   gp_owner_t *o = h->data;
+  unsigned budget = o->drain_batch; /* per wakeup, spins included: timers get a turn */
   for (;;) {
     if (atomic_load(&o->closed)) { gp__owner_close_on_loop(o); return; }
     atomic_store(&o->wake_armed, 0);
-    if (gp__owner_drain(o) && !atomic_load(&o->closed)) {
+    if (gp__owner_drain(o, &budget) && !atomic_load(&o->closed)) {
       if (atomic_exchange(&o->wake_armed, 1) == 0) uv_async_send(&o->async);
       return;
     }
@@ -158,11 +160,10 @@ static void gp__owner_on_async(uv_async_t *h) {
     /* Poll a little before going back to epoll: producers see the wakeup armed. */
     atomic_store(&o->wake_armed, 1);
     uint64_t end = gp_mono_ns() + (uint64_t)o->spin_us * 1000u;
-    while (!gp__mpsc_busy(&o->q) && !atomic_load(&o->closed) && gp_mono_ns() < end) {
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-    }
+    /* Yielding, not pausing: on a machine with fewer cores than busy threads the
+     * callers we wait for may need this core. */
+    while (!gp__mpsc_busy(&o->q) && !atomic_load(&o->closed) && gp_mono_ns() < end)
+      sched_yield();
     atomic_store(&o->wake_armed, 0);
     if (!gp__mpsc_busy(&o->q) && !atomic_load(&o->closed)) return;
   }
@@ -247,7 +248,9 @@ int gp_owner_new(const gp_owner_options_t *opts, gp_owner_t **out) {
   gp__mpsc_init(&o->q);
   o->max_queue = opts ? opts->max_queue : 0;
   o->drain_batch = opts && opts->drain_batch ? opts->drain_batch : 1000;
-  o->spin_us = opts ? opts->spin_us : 0;
+  int spin = opts ? opts->spin_us : 0, cspin = opts ? opts->caller_spin_us : 0;
+  o->spin_us = spin == 0 ? 50u : spin < 0 ? 0u : (unsigned)spin;
+  o->caller_spin_us = cspin == 0 ? 50u : cspin < 0 ? 0u : (unsigned)cspin;
   snprintf(o->name, sizeof o->name, "%s", opts && opts->name ? opts->name : "gp-owner");
   o->main.owner = o;
   o->main.is_private = 0;

@@ -112,7 +112,8 @@ typedef struct gp_owner_s {
   uv_check_t check;                 /* idle tracking */
   size_t max_queue;
   unsigned drain_batch;
-  unsigned spin_us;
+  unsigned spin_us;                 /* 0: no owner spin */
+  unsigned caller_spin_us;          /* 0: no caller spin */
   char name[16];
   gp_dispatcher_t main;             /* the owner's own dispatcher */
   gp__req_t *pending_head;          /* owner thread: calls waiting for gp_owner_complete */

@@ -7,6 +7,7 @@
 #include "owner/owner_internal.h"
 
 #include <limits.h>
+#include <sched.h>
 #include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 #include "geppetto/log.h"
 
 #ifndef GP_OWNER_SPIN
-#define GP_OWNER_SPIN 2000 /* polls of the phase before a caller sleeps */
+#define GP_OWNER_SPIN 64 /* pause-polls of the phase before a caller starts yielding */
 #endif
 
 static inline void gp__cpu_relax(void) {
@@ -185,10 +186,21 @@ static int gp__terminal(uint32_t ph) { return ph == GP__PH_DONE || ph == GP__PH_
 /* Waits for the call to reach DONE or CLOSED, or abandons it when the token fires
  * while it is queued or pending. Returns the final phase and sets *reason. */
 static uint32_t gp__req_await(gp__req_t *r, gp_cancel_t *cancel, int *reason) {
+  /* A few pauses (the owner may answer within a microsecond), then yield until the
+   * spin budget is spent: sleeping costs two scheduler wakeups, tens of µs on a VM. */
   for (int i = 0; i < GP_OWNER_SPIN; i++) {
     uint32_t ph = atomic_load_explicit(&r->phase, memory_order_acquire);
     if (gp__terminal(ph)) return ph;
     gp__cpu_relax();
+  }
+  if (r->owner->caller_spin_us) {
+    uint64_t end = gp_mono_ns() + (uint64_t)r->owner->caller_spin_us * 1000u;
+    do {
+      uint32_t ph = atomic_load_explicit(&r->phase, memory_order_acquire);
+      if (gp__terminal(ph)) return ph;
+      if (cancel && gp_cancel_reason(cancel)) break;
+      sched_yield();
+    } while (gp_mono_ns() < end);
   }
   uint64_t cb = cancel ? gp_cancel_on(cancel, gp__req_on_cancel, r) : 0;
   uint32_t ph;
