@@ -1,0 +1,133 @@
+/* The `geppetto` command: `run SCRIPT [ARGS]`, `eval CODE` and `version` (SPEC §2).
+ * It starts an owner thread, creates the JavaScript runtime on it, runs the script
+ * there, waits until no timer, run or owner request remains, and exits with
+ * process.exitCode (1 after an uncaught exception, 2 on a usage error). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "geppetto/geppetto.h"
+#include "geppetto/owner.h"
+#include "js/runtime.h"
+
+static int gp__usage(const char *msg) {
+  if (msg) fprintf(stderr, "geppetto: %s\n", msg);
+  fprintf(stderr,
+          "usage: geppetto run [OPTIONS] SCRIPT.js [ARGS...]\n"
+          "       geppetto eval [OPTIONS] 'CODE'\n"
+          "       geppetto version\n"
+          "options: --profile NAME  --profiles FILE  --log-level debug|info|warn|error\n"
+          "         --log-format text|json  --stats\n");
+  return 2;
+}
+
+typedef struct {
+  const char *profile, *profiles;
+  int stats;
+  int first;                    /* index of SCRIPT / CODE in argv */
+} gp__cli_opts_t;
+
+/* Parses options up to the first non-option. Returns 0 or the usage status (2). */
+static int gp__parse(int argc, char **argv, gp__cli_opts_t *o) {
+  int i = 2;
+  for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0) { i++; break; }
+    if (strcmp(a, "--stats") == 0) { o->stats = 1; continue; }
+    if (i + 1 >= argc) return gp__usage("option needs a value");
+    const char *v = argv[++i];
+    if (strcmp(a, "--profile") == 0) {
+      o->profile = v;
+    } else if (strcmp(a, "--profiles") == 0) {
+      o->profiles = v;
+    } else if (strcmp(a, "--log-level") == 0) {
+      gp_log_level_t l;
+      if (gp_log_level_parse(v, &l) != 0) return gp__usage("bad --log-level");
+      gp_log_set_level(l);
+    } else if (strcmp(a, "--log-format") == 0) {
+      if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0) return gp__usage("bad --log-format");
+      gp_log_set_json(strcmp(v, "json") == 0);
+    } else {
+      fprintf(stderr, "geppetto: unknown option %s\n", a);
+      return gp__usage(NULL);
+    }
+  }
+  if (i >= argc) return gp__usage("missing script");
+  o->first = i;
+  return 0;
+}
+
+static void gp__print_latency(const char *name, const gp_owner_latency_t *l, const char *sep) {
+  fprintf(stderr, "\"%s\":{\"p50\":%llu,\"p95\":%llu,\"p99\":%llu,\"max\":%llu}%s", name,
+          (unsigned long long)l->p50_us, (unsigned long long)l->p95_us,
+          (unsigned long long)l->p99_us, (unsigned long long)l->max_us, sep);
+}
+
+/* --stats: the owner's statistics as one JSON line on stderr. */
+static void gp__print_stats(gp_owner_t *owner) {
+  gp_owner_stats_t s;
+  gp_owner_stats(owner, &s);
+  fprintf(stderr,
+          "{\"queueDepth\":%zu,\"calls\":%llu,\"posts\":%llu,\"inline\":%llu,\"canceled\":%llu,"
+          "\"failed\":%llu,\"rejected\":%llu,",
+          s.queue_depth, (unsigned long long)s.calls, (unsigned long long)s.posts,
+          (unsigned long long)s.inline_calls, (unsigned long long)s.canceled,
+          (unsigned long long)s.failed, (unsigned long long)s.rejected);
+  gp__print_latency("enqueueToStartUs", &s.enqueue_to_start, ",");
+  gp__print_latency("execUs", &s.exec, ",\"byOp\":{");
+  for (size_t i = 0; i < s.nops; i++) {
+    fprintf(stderr, "\"%s\":{\"count\":%llu,", s.ops[i].op, (unsigned long long)s.ops[i].count);
+    gp__print_latency("execUs", &s.ops[i].exec, i + 1 < s.nops ? "}," : "}");
+  }
+  fprintf(stderr, "}}\n");
+  gp_owner_stats_clear(&s);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) return gp__usage(NULL);
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+    printf("geppetto %s\n", GEPPETTO_VERSION);
+    return 0;
+  }
+  int is_run = strcmp(cmd, "run") == 0, is_eval = strcmp(cmd, "eval") == 0;
+  if (!is_run && !is_eval) {
+    fprintf(stderr, "geppetto: unknown command '%s'\n", cmd);
+    return gp__usage(NULL);
+  }
+  gp__cli_opts_t o = {0};
+  int rc = gp__parse(argc, argv, &o);
+  if (rc != 0) return rc;
+
+  /* process.argv: [the command, the script (or "[eval]"), ARGS...] */
+  int jargc = argc - o.first + 1;
+  char **jargv = calloc((size_t)jargc + 1, sizeof *jargv);
+  if (jargv == NULL) return 1;
+  jargv[0] = argv[0];
+  jargv[1] = is_run ? argv[o.first] : "[eval]";
+  for (int i = o.first + 1; i < argc; i++) jargv[i - o.first + 1] = argv[i];
+
+  gp_owner_t *owner = NULL;
+  gp_owner_options_t oo = {.name = "gp-js"};
+  if (gp_owner_new(&oo, &owner) != GP_OK) {
+    fprintf(stderr, "geppetto: cannot start the runtime thread\n");
+    free(jargv);
+    return 1;
+  }
+  gp_js_options_t jo = {.argc = jargc, .argv = jargv, .profile = o.profile, .profiles = o.profiles};
+  gp_js_runtime_t *rt = NULL;
+  int status = 1;
+  if (gp_js_runtime_new(owner, &jo, &rt) == GP_OK) {
+    rc = is_run ? gp_js_runtime_run_file(rt, argv[o.first]) : gp_js_runtime_eval(rt, argv[o.first]);
+    if (rc == GP_OK) {
+      gp_js_runtime_wait(rt);
+      status = gp_js_runtime_exit_code(rt);
+    }
+  }
+  if (o.stats) gp__print_stats(owner);
+  gp_js_runtime_close(rt);
+  gp_owner_free(owner);
+  gp_js_runtime_free(rt);
+  free(jargv);
+  return status;
+}

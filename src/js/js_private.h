@@ -1,0 +1,124 @@
+/* Internals of the JavaScript runtime shared by src/js/ files: the runtime struct, the
+ * helpers every binding uses (strings, errors, the JSON codec) and each module's init.
+ *
+ * Everything declared here touches the VM and runs on the owner thread only (debug
+ * builds assert it with GP_JS_ASSERT). JavaScriptCore types never leave src/js/. */
+#ifndef GP_JS_PRIVATE_H
+#define GP_JS_PRIVATE_H
+
+#include <JavaScriptCore/JavaScript.h>
+#include <jansson.h>
+#include <uv.h>
+
+#include "geppetto/engine.h"
+#include "geppetto/error.h"
+#include "geppetto/owner.h"
+#include "geppetto/turn.h"
+#include "js/runtime.h"
+
+struct gp_js_timer_s;
+
+struct gp_js_runtime_s {
+  gp_owner_t *owner;              /* borrowed; outlives the runtime */
+  JSGlobalContextRef ctx;         /* owner thread only; NULL once destroyed */
+  JSObjectRef host;               /* the native `__host` object (protected) */
+  uv_async_t keepalive;           /* ref'd while runs are active: keeps the loop busy */
+  int keepalive_open;             /* owner thread */
+  int active_runs;                /* runs started from JS and not yet settled; owner */
+  struct gp_js_timer_s *timers;   /* live timers (list); owner thread */
+  uint32_t next_timer_id;         /* owner thread */
+  int argc;                       /* process.argv, borrowed from the host */
+  char **argv;
+  char *profile, *profiles;       /* --profile / --profiles, or NULL; heap */
+};
+
+#define GP_JS_ASSERT(rt) GP_ASSERT_OWNER((rt)->owner)
+
+/* The runtime of the calling (owner) thread; NULL outside one. */
+gp_js_runtime_t *gp__js_rt(void);
+
+/* ---- Helpers (util.c) -------------------------------------------------------------- */
+
+/* A heap UTF-8 copy of a JS string / of String(value) (NULL on a throwing conversion). */
+char *gp__js_strdup(JSContextRef ctx, JSStringRef s);
+char *gp__js_to_cstr(JSContextRef ctx, JSValueRef v);
+JSValueRef gp__js_str(JSContextRef ctx, const char *s);
+/* obj[name] = value (no exception handling: never throws for plain objects). */
+void gp__js_set(JSContextRef ctx, JSObjectRef obj, const char *name, JSValueRef value);
+JSValueRef gp__js_get(JSContextRef ctx, JSObjectRef obj, const char *name);
+void gp__js_set_fn(JSContextRef ctx, JSObjectRef obj, const char *name,
+                   JSObjectCallAsFunctionCallback fn);
+/* An Error (or TypeError when type_error) with `code` set to the name of `code`. */
+JSObjectRef gp__js_error(JSContextRef ctx, int code, int type_error, const char *msg);
+/* The Error object for a failure: code, message, partialTurn when it has one. */
+JSObjectRef gp__js_error_from(JSContextRef ctx, const gp_error_t *err);
+/* A gp_error_t for a thrown JS value: `code` from its `code` property when it names a
+ * known code, else `fallback`; message from its `message` (or String(value)). */
+gp_error_t *gp__js_error_to_c(JSContextRef ctx, JSValueRef exc, int fallback);
+/* Sets *exc to an Error and returns undefined: `return gp__js_throw(...)`. */
+JSValueRef gp__js_throw(JSContextRef ctx, JSValueRef *exc, int code, int type_error,
+                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* 1 if v is an object with a callable `then`. */
+int gp__js_is_thenable(JSContextRef ctx, JSValueRef v);
+/* Prints "Uncaught <message>\n<stack>" on stderr. */
+void gp__js_report(JSContextRef ctx, JSValueRef exc, const char *what);
+/* Reports an exception that nobody can catch (timer, listener-less callback) and
+ * ends the process with status 1. Never returns. */
+void gp__js_fatal(JSContextRef ctx, JSValueRef exc, const char *what) __attribute__((noreturn));
+/* Flushes stdio and ends the process now with `code` (process.exit). */
+void gp__js_exit_now(int code) __attribute__((noreturn));
+
+/* ---- JSON codec (codec.c) -------------------------------------------------------- */
+
+/* JS value -> JSON (new reference; JSON null for undefined). NULL with *exc set when
+ * the value cannot be serialised. */
+json_t *gp__js_to_json(JSContextRef ctx, JSValueRef v, JSValueRef *exc);
+/* JSON -> JS value (NULL json: undefined). */
+JSValueRef gp__js_from_json(JSContextRef ctx, const json_t *j);
+/* JS Turn -> C turn, validated (TypeError naming an unknown kind). NULL with *exc. */
+gp_turn_t *gp__js_to_turn(JSContextRef ctx, JSValueRef v, JSValueRef *exc);
+JSValueRef gp__js_from_turn(JSContextRef ctx, const gp_turn_t *t);
+
+/* ---- Awaiting a Promise for a deferred owner call (await.c) ---------------------- */
+
+/* Converts a settled promise's value into the call's answer: returns the status for
+ * gp_owner_complete and sets *result. `rejected` says which reaction ran. Runs on the
+ * owner inside the reaction; must release (unprotect) whatever `ud` holds. */
+typedef int (*gp__js_settle_fn)(JSContextRef ctx, void *ud, int rejected, JSValueRef value,
+                                void **result);
+/* Attaches reactions to `promise` that finish completion `c` through `settle(ud)`.
+ * With c == NULL the promise's outcome is ignored (its rejection is handled). `ud_free`
+ * (may be NULL) frees ud once both reactions are gone; it must not touch the VM. */
+void gp__js_await(JSContextRef ctx, JSValueRef promise, gp_owner_completion_t *c,
+                  gp__js_settle_fn settle, void *ud, void (*ud_free)(void *ud));
+/* The dispatcher a run's adapter must use: the run's host, else the owner's queue. */
+gp_dispatcher_t *gp__js_dispatcher(gp_js_runtime_t *rt, void *host);
+/* 1 when `host` is a synchronous run's private dispatcher (callbacks must not pend). */
+int gp__js_is_sync(gp_js_runtime_t *rt, void *host);
+/* The `ctx` object of engine and middleware callbacks. */
+JSObjectRef gp__js_infer_ctx(JSContextRef ctx, const gp_infer_ctx_t *ictx);
+/* Posts JSValueUnprotect(v) to the owner (from any thread, also from finalizers). */
+void gp__js_unprotect_later(gp_js_runtime_t *rt, JSValueRef v);
+
+/* ---- Modules: each installs its namespace on `target` ------------------------------ */
+
+void gp__mod_host_init(JSContextRef ctx, JSObjectRef target);     /* __host primitives */
+void gp__mod_timers_init(JSContextRef ctx, JSObjectRef global);   /* set/clearTimeout... */
+void gp__mod_turns_init(JSContextRef ctx, JSObjectRef native);    /* turn codec natives */
+void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native);  /* echo, fromFunction */
+void gp__mod_session_init(JSContextRef ctx, JSObjectRef native);  /* sessions and runs */
+void gp__mod_runtime_init(JSContextRef ctx, JSObjectRef native);  /* runtime.stats */
+
+/* Timers still alive are closed (owner thread; at teardown). */
+void gp__js_timers_close(gp_js_runtime_t *rt);
+/* The C engine behind an engine object made by the engines module, or NULL. */
+struct gp_engine_s *gp__js_engine_of(JSContextRef ctx, JSValueRef v);
+/* Runs bookkeeping: the loop stays alive while a JS-started run is active. */
+void gp__js_run_begin(gp_js_runtime_t *rt);
+void gp__js_run_end(gp_js_runtime_t *rt);
+
+/* The embedded JavaScript sources (generated from src/js/lib/). */
+extern const char gp__js_src_prelude[];
+extern const char gp__js_src_geppetto[];
+
+#endif

@@ -1,0 +1,228 @@
+// The script environment (SPEC §3), built over the native `__host` primitives:
+// console, queueMicrotask, sleep, assert, process, CommonJS require and the entry
+// points the C host calls (runMain, runEval). Evaluated once per VM, on the owner.
+(function (host) {
+  "use strict";
+  const g = globalThis;
+
+  // ---- console -----------------------------------------------------------------
+  function inspect(v, depth, seen) {
+    if (typeof v === "string") return depth === 0 ? v : JSON.stringify(v);
+    if (typeof v === "function") return "[Function: " + (v.name || "anonymous") + "]";
+    if (typeof v === "symbol" || typeof v === "bigint") return String(v);
+    if (v === null || typeof v !== "object") return String(v);
+    if (v instanceof Error) return v.stack ? v.name + ": " + v.message + "\n" + v.stack : String(v);
+    if (seen.includes(v)) return "[Circular]";
+    if (depth > 4) return Array.isArray(v) ? "[Array]" : "[Object]";
+    const next = seen.concat([v]);
+    if (Array.isArray(v)) {
+      if (v.length === 0) return "[]";
+      return "[ " + v.map((x) => inspect(x, depth + 1, next)).join(", ") + " ]";
+    }
+    if (v instanceof Promise) return "Promise {}";
+    const keys = Object.keys(v);
+    if (keys.length === 0) return "{}";
+    const parts = keys.map((k) => {
+      const key = /^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k);
+      return key + ": " + inspect(v[k], depth + 1, next);
+    });
+    return "{ " + parts.join(", ") + " }";
+  }
+  function format(args) {
+    if (args.length === 0) return "";
+    let out = [];
+    let i = 0;
+    if (typeof args[0] === "string" && args[0].includes("%")) {
+      let rest = args.slice(1);
+      out.push(args[0].replace(/%[sdifjoO%]/g, (m) => {
+        if (m === "%%") return "%";
+        if (rest.length === 0) return m;
+        const a = rest.shift();
+        if (m === "%d" || m === "%i") return String(m === "%i" ? parseInt(a) : Number(a));
+        if (m === "%f") return String(parseFloat(a));
+        if (m === "%j") return JSON.stringify(a);
+        if (m === "%s") return typeof a === "string" ? a : inspect(a, 1, []);
+        return inspect(a, 1, []);
+      }));
+      args = rest;
+    } else {
+      out.push(inspect(args[0], 0, []));
+      i = 1;
+    }
+    for (; i < args.length; i++) out.push(inspect(args[i], 0, []));
+    return out.join(" ");
+  }
+  const console = {
+    log: (...a) => host.print(1, format(a)),
+    info: (...a) => host.print(1, format(a)),
+    debug: (...a) => host.print(1, format(a)),
+    warn: (...a) => host.print(2, format(a)),
+    error: (...a) => host.print(2, format(a)),
+  };
+  Object.defineProperty(g, "console", { value: console, writable: true, configurable: true });
+
+  // ---- microtasks, sleep ---------------------------------------------------------
+  g.queueMicrotask = function queueMicrotask(fn) {
+    if (typeof fn !== "function") throw new TypeError("queueMicrotask needs a function");
+    Promise.resolve().then(() => fn());
+  };
+  g.sleep = function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  };
+
+  // ---- assert --------------------------------------------------------------------
+  class AssertionError extends Error {
+    constructor(message) {
+      super(message);
+      this.name = "AssertionError";
+      this.code = "ERR_ASSERTION";
+    }
+  }
+  function show(v) { try { return inspect(v, 1, []); } catch (e) { return String(v); } }
+  function deepEq(a, b) {
+    if (Object.is(a, b)) return true;
+    if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+    if (Array.isArray(a) !== Array.isArray(b)) return false;
+    const ka = Object.keys(a), kb = Object.keys(b);
+    if (ka.length !== kb.length) return false;
+    return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEq(a[k], b[k]));
+  }
+  function assert(cond, message) {
+    if (!cond) throw new AssertionError(message || "assertion failed");
+  }
+  assert.AssertionError = AssertionError;
+  assert.ok = assert;
+  assert.equal = (a, b, m) => { if (!Object.is(a, b)) throw new AssertionError(m || `expected ${show(b)}, got ${show(a)}`); };
+  assert.strictEqual = assert.equal;
+  assert.notEqual = (a, b, m) => { if (Object.is(a, b)) throw new AssertionError(m || `expected a value other than ${show(b)}`); };
+  assert.deepEqual = (a, b, m) => { if (!deepEq(a, b)) throw new AssertionError(m || `expected ${show(b)}, got ${show(a)}`); };
+  assert.deepStrictEqual = assert.deepEqual;
+  function matches(err, expected) {
+    if (expected === undefined) return true;
+    if (typeof expected === "function") return err instanceof expected;
+    if (expected instanceof RegExp) return expected.test(String(err && err.message));
+    return Object.keys(expected).every((k) =>
+      expected[k] instanceof RegExp ? expected[k].test(String(err[k])) : deepEq(err[k], expected[k]));
+  }
+  assert.throws = (fn, expected, m) => {
+    try { fn(); } catch (e) {
+      if (!matches(e, expected)) throw new AssertionError(m || `unexpected error: ${show(e)} (code ${e && e.code})`);
+      return e;
+    }
+    throw new AssertionError(m || "expected the function to throw");
+  };
+  assert.rejects = async (p, expected, m) => {
+    try { await (typeof p === "function" ? p() : p); } catch (e) {
+      if (!matches(e, expected)) throw new AssertionError(m || `unexpected rejection: ${show(e)} (code ${e && e.code})`);
+      return e;
+    }
+    throw new AssertionError(m || "expected the promise to reject");
+  };
+  assert.fail = (m) => { throw new AssertionError(m || "failed"); };
+  g.assert = assert;
+
+  // ---- process -------------------------------------------------------------------
+  const process = {
+    argv: host.argv(),
+    env: host.env(),
+    platform: host.platform,
+    exitCode: undefined,
+    exit(code) {
+      host.exit(code === undefined ? (process.exitCode === undefined ? 0 : process.exitCode) : code);
+    },
+    cwd: () => host.cwd(),
+    version: host.version,
+  };
+  g.process = process;
+
+  // ---- require -------------------------------------------------------------------
+  function dirname(p) {
+    const i = p.lastIndexOf("/");
+    return i <= 0 ? (i === 0 ? "/" : ".") : p.slice(0, i);
+  }
+  function normalize(p) {
+    const abs = p.startsWith("/");
+    const out = [];
+    for (const part of p.split("/")) {
+      if (part === "" || part === ".") continue;
+      if (part === "..") out.pop(); else out.push(part);
+    }
+    return (abs ? "/" : "") + out.join("/");
+  }
+  function notFound(id, from) {
+    const e = new Error(`Cannot find module '${id}'` + (from ? ` from '${from}'` : ""));
+    e.code = "MODULE_NOT_FOUND";
+    return e;
+  }
+  const cache = Object.create(null);
+  let geppetto = null;
+  function resolve(id, dir, from) {
+    if (typeof id !== "string" || id === "") throw new TypeError("require needs a module id string");
+    if (!(id.startsWith("./") || id.startsWith("../") || id.startsWith("/") || id === "." || id === ".."))
+      throw notFound(id, from);
+    const base = normalize(id.startsWith("/") ? id : dir + "/" + id);
+    for (const cand of [base, base + ".js", base + ".json", base + "/index.js", base + "/index.json"]) {
+      if (host.isFile(cand)) return host.realpath(cand) || cand;
+    }
+    throw notFound(id, from);
+  }
+  function makeRequire(mod) {
+    const dir = mod ? mod.path : host.cwd();
+    function require(id) {
+      if (id === "geppetto") {
+        if (geppetto === null) geppetto = host.geppettoFactory(host.native, host);
+        return geppetto;
+      }
+      return load(resolve(id, dir, mod && mod.filename), mod);
+    }
+    require.resolve = (id) => (id === "geppetto" ? id : resolve(id, dir, mod && mod.filename));
+    require.cache = cache;
+    return require;
+  }
+  function load(filename, parent) {
+    const cached = cache[filename];
+    if (cached) return cached.exports;
+    const mod = { id: filename, filename, path: dirname(filename), exports: {}, loaded: false,
+                  parent: parent || null, children: [] };
+    mod.require = makeRequire(mod);
+    if (parent) parent.children.push(mod);
+    cache[filename] = mod;
+    try {
+      const src = host.readFile(filename);
+      if (filename.endsWith(".json")) {
+        mod.exports = JSON.parse(src);
+      } else {
+        const fn = host.compile(src, filename);
+        fn.call(mod.exports, mod.exports, mod.require, mod, filename, mod.path);
+      }
+    } catch (e) {
+      delete cache[filename];
+      throw e;
+    }
+    mod.loaded = true;
+    return mod.exports;
+  }
+
+  // ---- entry points --------------------------------------------------------------
+  host.runMain = function runMain(path) {
+    const abs = normalize(path.startsWith("/") ? path : host.cwd() + "/" + path);
+    if (!host.isFile(abs)) throw notFound(path);
+    const filename = host.realpath(abs) || abs;
+    const argv = process.argv;
+    if (argv.length > 1) argv[1] = filename;
+    g.require = makeRequire(null);
+    load(filename, null);
+  };
+  host.runEval = function runEval(code) {
+    const mod = { id: "[eval]", filename: host.cwd() + "/[eval]", path: host.cwd(), exports: {},
+                  loaded: false, parent: null, children: [] };
+    mod.require = makeRequire(mod);
+    g.require = mod.require;
+    g.module = mod;
+    g.exports = mod.exports;
+    g.__filename = mod.filename;
+    g.__dirname = mod.path;
+    return (0, eval)(code);
+  };
+  host.format = format;
+})

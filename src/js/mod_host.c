@@ -1,0 +1,154 @@
+/* The `__host` object: the few native primitives the embedded prelude builds the script
+ * environment from (printing, files, compiling a CommonJS module, exiting, argv, env).
+ * Not visible to scripts; the prelude keeps it in a closure. Owner thread only. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/core.h"
+#include "geppetto/log.h"
+#include "js/js_private.h"
+
+extern char **environ;
+
+#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
+
+static JSValueRef gp__host_print(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                 size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP_JS_ASSERT(gp__js_rt());
+  int fd = (int)JSValueToNumber(ctx, GP__ARG(0), NULL);
+  char *s = gp__js_to_cstr(ctx, GP__ARG(1));
+  FILE *f = fd == 2 ? stderr : stdout;
+  if (fd == 2) fflush(stdout);
+  fputs(s ? s : "", f);
+  fputc('\n', f);
+  fflush(f);
+  free(s);
+  return JSValueMakeUndefined(ctx);
+}
+
+static JSValueRef gp__host_log(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  char *lvl = gp__js_to_cstr(ctx, GP__ARG(0));
+  char *msg = gp__js_to_cstr(ctx, GP__ARG(1));
+  gp_log_level_t l = GP_LOG_WARN;
+  if (lvl) gp_log_level_parse(lvl, &l);
+  gp_log(l, "js", "%s", msg ? msg : "");
+  free(lvl);
+  free(msg);
+  return JSValueMakeUndefined(ctx);
+}
+
+static JSValueRef gp__host_read_file(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                     size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  char *path = gp__js_to_cstr(ctx, GP__ARG(0));
+  FILE *f = path ? fopen(path, "rb") : NULL;
+  if (f == NULL) {
+    JSValueRef r = gp__js_throw(ctx, exc, GP_ERR_IO, 0, "cannot read %s", path ? path : "?");
+    free(path);
+    return r;
+  }
+  gp_buf_t b = {0};
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) gp_buf_append(&b, chunk, n);
+  fclose(f);
+  free(path);
+  char *text = gp_buf_steal(&b);
+  JSValueRef v = gp__js_str(ctx, text);
+  free(text);
+  return v;
+}
+
+static JSValueRef gp__host_is_file(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  char *path = gp__js_to_cstr(ctx, GP__ARG(0));
+  struct stat st;
+  int ok = path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+  free(path);
+  return JSValueMakeBoolean(ctx, ok);
+}
+
+static JSValueRef gp__host_realpath(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  char *path = gp__js_to_cstr(ctx, GP__ARG(0));
+  char buf[PATH_MAX];
+  JSValueRef v = path && realpath(path, buf) ? gp__js_str(ctx, buf) : JSValueMakeNull(ctx);
+  free(path);
+  return v;
+}
+
+static JSValueRef gp__host_cwd(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  char buf[PATH_MAX];
+  return gp__js_str(ctx, getcwd(buf, sizeof buf) ? buf : ".");
+}
+
+/* compile(source, filename): the module wrapper function, with `filename` in stacks. */
+static JSValueRef gp__host_compile(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP_JS_ASSERT(gp__js_rt());
+  char *src = gp__js_to_cstr(ctx, GP__ARG(0));
+  char *name = gp__js_to_cstr(ctx, GP__ARG(1));
+  if (src && strncmp(src, "#!", 2) == 0) memcpy(src, "//", 2);
+  char *wrapped = gp_xasprintf("(function (exports, require, module, __filename, __dirname) {"
+                               "%s\n})", src ? src : "");
+  JSStringRef s = JSStringCreateWithUTF8CString(wrapped);
+  JSStringRef url = JSStringCreateWithUTF8CString(name ? name : "<anonymous>");
+  JSValueRef v = JSEvaluateScript(ctx, s, NULL, url, 1, exc);
+  JSStringRelease(s);
+  JSStringRelease(url);
+  free(wrapped);
+  free(src);
+  free(name);
+  return v ? v : JSValueMakeUndefined(ctx);
+}
+
+static JSValueRef gp__host_exit(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  int code = (int)JSValueToNumber(ctx, GP__ARG(0), NULL);
+  gp__js_exit_now(code & 0xff);
+}
+
+static JSValueRef gp__host_env(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  JSObjectRef env = JSObjectMake(ctx, NULL, NULL);
+  for (char **e = environ; e && *e; e++) {
+    const char *eq = strchr(*e, '=');
+    if (eq == NULL) continue;
+    char *k = gp_xstrndup(*e, (size_t)(eq - *e));
+    gp__js_set(ctx, env, k, gp__js_str(ctx, eq + 1));
+    free(k);
+  }
+  return env;
+}
+
+static JSValueRef gp__host_argv(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  JSValueRef *items = gp_xcalloc((size_t)rt->argc + 1, sizeof *items);
+  for (int i = 0; i < rt->argc; i++) items[i] = gp__js_str(ctx, rt->argv[i]);
+  JSObjectRef a = JSObjectMakeArray(ctx, (size_t)rt->argc, items, NULL);
+  free(items);
+  return a;
+}
+
+static const struct {
+  const char *name;
+  JSObjectCallAsFunctionCallback fn;
+} gp__host_fns[] = {
+    {"print", gp__host_print},   {"log", gp__host_log},         {"readFile", gp__host_read_file},
+    {"isFile", gp__host_is_file}, {"realpath", gp__host_realpath}, {"cwd", gp__host_cwd},
+    {"compile", gp__host_compile}, {"exit", gp__host_exit},     {"env", gp__host_env},
+    {"argv", gp__host_argv},
+};
+
+void gp__mod_host_init(JSContextRef ctx, JSObjectRef target) {
+  for (size_t i = 0; i < sizeof gp__host_fns / sizeof gp__host_fns[0]; i++)
+    gp__js_set_fn(ctx, target, gp__host_fns[i].name, gp__host_fns[i].fn);
+  gp__js_set(ctx, target, "platform", gp__js_str(ctx, "linux"));
+  gp__js_set(ctx, target, "version", gp__js_str(ctx, "0.1.0"));
+}

@@ -1,0 +1,12 @@
+# Runs a command and checks its exit status and output (for tests of exit codes).
+#   cmake -DCMD="a;b;c" -DEXIT=N [-DSTDOUT=regex] [-DSTDERR=regex] -P run_expect.cmake
+execute_process(COMMAND ${CMD} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT "${rc}" STREQUAL "${EXIT}")
+  message(FATAL_ERROR "exit status ${rc}, expected ${EXIT}\nstdout:\n${out}\nstderr:\n${err}")
+endif()
+if(DEFINED STDOUT AND NOT "${out}" MATCHES "${STDOUT}")
+  message(FATAL_ERROR "stdout does not match '${STDOUT}':\n${out}\nstderr:\n${err}")
+endif()
+if(DEFINED STDERR AND NOT "${err}" MATCHES "${STDERR}")
+  message(FATAL_ERROR "stderr does not match '${STDERR}':\n${err}")
+endif()

@@ -1,0 +1,43 @@
+/* The JavaScript runtime as a host (the `geppetto` command) sees it: a JavaScriptCore
+ * context that lives on an owner thread, a script to run, and an exit status.
+ *
+ * This header has no JavaScriptCore type in it: hosts outside src/js/ include it.
+ * Every function here is called from a host thread that is NOT the owner thread; each
+ * hops to the owner with gp_owner_call, where the VM is created, used and destroyed. */
+#ifndef GP_JS_RUNTIME_H
+#define GP_JS_RUNTIME_H
+
+#include "geppetto/owner.h"
+
+typedef struct gp_js_runtime_s gp_js_runtime_t;
+
+typedef struct gp_js_options_s {
+  int argc;                 /* process.argv (borrowed until gp_js_runtime_free) */
+  char **argv;
+  const char *profile;      /* --profile, or NULL */
+  const char *profiles;     /* --profiles, or NULL */
+} gp_js_options_t;
+
+/* Creates the VM on `owner` (which must outlive the runtime). Returns GP_OK with *out,
+ * or a negative code (OWNER_CLOSED, INTERNAL when the environment failed to load). */
+int gp_js_runtime_new(gp_owner_t *owner, const gp_js_options_t *opts, gp_js_runtime_t **out);
+
+/* Runs the script at `path` as the main CommonJS module / the code `code` as the main
+ * program. Returns GP_OK, or GP_ERR_JS_EXCEPTION after printing the uncaught exception
+ * (message and stack) on stderr, or GP_ERR_MODULE_NOT_FOUND when `path` can't be read. */
+int gp_js_runtime_run_file(gp_js_runtime_t *rt, const char *path);
+int gp_js_runtime_eval(gp_js_runtime_t *rt, const char *code);
+
+/* Waits until no timer, run or owner request remains. Returns GP_OK or OWNER_CLOSED. */
+int gp_js_runtime_wait(gp_js_runtime_t *rt);
+
+/* process.exitCode as an exit status (0 when unset). */
+int gp_js_runtime_exit_code(gp_js_runtime_t *rt);
+
+/* Destroys the VM on the owner (pending timers are dropped). The owner must then be
+ * freed with gp_owner_free before gp_js_runtime_free. Accepts NULL. */
+void gp_js_runtime_close(gp_js_runtime_t *rt);
+/* Frees what is left after gp_js_runtime_close and gp_owner_free. Accepts NULL. */
+void gp_js_runtime_free(gp_js_runtime_t *rt);
+
+#endif

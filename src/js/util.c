@@ -1,0 +1,143 @@
+/* Helpers every JavaScript binding uses: string conversion, property access, Error
+ * objects carrying a geppetto error code, and reporting of uncaught exceptions.
+ * Owner thread only, like everything that touches the VM. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/core.h"
+#include "js/js_private.h"
+
+char *gp__js_strdup(JSContextRef ctx, JSStringRef s) {
+  (void)ctx;
+  size_t n = JSStringGetMaximumUTF8CStringSize(s);
+  char *out = gp_xmalloc(n);
+  JSStringGetUTF8CString(s, out, n);
+  return out;
+}
+
+char *gp__js_to_cstr(JSContextRef ctx, JSValueRef v) {
+  JSValueRef exc = NULL;
+  JSStringRef s = JSValueToStringCopy(ctx, v, &exc);
+  if (s == NULL || exc) {
+    if (s) JSStringRelease(s);
+    return NULL;
+  }
+  char *out = gp__js_strdup(ctx, s);
+  JSStringRelease(s);
+  return out;
+}
+
+JSValueRef gp__js_str(JSContextRef ctx, const char *s) {
+  JSStringRef js = JSStringCreateWithUTF8CString(s ? s : "");
+  JSValueRef v = JSValueMakeString(ctx, js);
+  JSStringRelease(js);
+  return v;
+}
+
+void gp__js_set(JSContextRef ctx, JSObjectRef obj, const char *name, JSValueRef value) {
+  JSStringRef n = JSStringCreateWithUTF8CString(name);
+  JSObjectSetProperty(ctx, obj, n, value, kJSPropertyAttributeNone, NULL);
+  JSStringRelease(n);
+}
+
+JSValueRef gp__js_get(JSContextRef ctx, JSObjectRef obj, const char *name) {
+  JSStringRef n = JSStringCreateWithUTF8CString(name);
+  JSValueRef v = JSObjectGetProperty(ctx, obj, n, NULL);
+  JSStringRelease(n);
+  return v;
+}
+
+void gp__js_set_fn(JSContextRef ctx, JSObjectRef obj, const char *name,
+                   JSObjectCallAsFunctionCallback fn) {
+  JSStringRef n = JSStringCreateWithUTF8CString(name);
+  JSObjectRef f = JSObjectMakeFunctionWithCallback(ctx, n, fn);
+  JSObjectSetProperty(ctx, obj, n, f, kJSPropertyAttributeDontEnum, NULL);
+  JSStringRelease(n);
+}
+
+JSObjectRef gp__js_error(JSContextRef ctx, int code, int type_error, const char *msg) {
+  JSValueRef arg = gp__js_str(ctx, msg ? msg : gp_strerror(code));
+  JSObjectRef e;
+  if (type_error) {
+    JSObjectRef global = JSContextGetGlobalObject(ctx);
+    JSValueRef ctor = gp__js_get(ctx, global, "TypeError");
+    e = JSObjectCallAsConstructor(ctx, (JSObjectRef)ctor, 1, &arg, NULL);
+  } else {
+    e = JSObjectMakeError(ctx, 1, &arg, NULL);
+  }
+  gp__js_set(ctx, e, "code", gp__js_str(ctx, gp_err_name(code)));
+  return e;
+}
+
+JSObjectRef gp__js_error_from(JSContextRef ctx, const gp_error_t *err) {
+  JSObjectRef e = gp__js_error(ctx, err->code, 0, err->message);
+  if (err->partial) gp__js_set(ctx, e, "partialTurn", gp__js_from_turn(ctx, err->partial));
+  return e;
+}
+
+gp_error_t *gp__js_error_to_c(JSContextRef ctx, JSValueRef exc, int fallback) {
+  int code = fallback;
+  char *msg = NULL;
+  if (JSValueIsObject(ctx, exc)) {
+    JSObjectRef o = (JSObjectRef)exc;
+    JSValueRef c = gp__js_get(ctx, o, "code");
+    if (JSValueIsString(ctx, c)) {
+      char *name = gp__js_to_cstr(ctx, c);
+      int known = name ? gp_err_from_name(name) : 0;
+      if (known < 0) code = known;
+      free(name);
+    }
+    JSValueRef m = gp__js_get(ctx, o, "message");
+    if (JSValueIsString(ctx, m)) msg = gp__js_to_cstr(ctx, m);
+  }
+  if (msg == NULL) msg = gp__js_to_cstr(ctx, exc);
+  gp_error_t *e = gp_error_new(code, "%s", msg ? msg : "exception");
+  free(msg);
+  return e;
+}
+
+JSValueRef gp__js_throw(JSContextRef ctx, JSValueRef *exc, int code, int type_error,
+                        const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = gp_xvasprintf(fmt, ap);
+  va_end(ap);
+  if (exc) *exc = gp__js_error(ctx, code, type_error, msg);
+  free(msg);
+  return JSValueMakeUndefined(ctx);
+}
+
+int gp__js_is_thenable(JSContextRef ctx, JSValueRef v) {
+  if (!JSValueIsObject(ctx, v)) return 0;
+  JSValueRef then = gp__js_get(ctx, (JSObjectRef)v, "then");
+  return JSValueIsObject(ctx, then) && JSObjectIsFunction(ctx, (JSObjectRef)then);
+}
+
+void gp__js_report(JSContextRef ctx, JSValueRef exc, const char *what) {
+  char *msg = gp__js_to_cstr(ctx, exc);
+  char *stack = NULL;
+  if (JSValueIsObject(ctx, exc)) {
+    JSValueRef s = gp__js_get(ctx, (JSObjectRef)exc, "stack");
+    if (JSValueIsString(ctx, s)) stack = gp__js_to_cstr(ctx, s);
+  }
+  fflush(stdout);
+  fprintf(stderr, "%s: %s\n", what ? what : "Uncaught", msg ? msg : "(exception)");
+  if (stack && *stack) fprintf(stderr, "%s\n", stack);
+  fflush(stderr);
+  free(msg);
+  free(stack);
+}
+
+void gp__js_exit_now(int code) {
+  fflush(stdout);
+  fflush(stderr);
+  _exit(code);
+}
+
+void gp__js_fatal(JSContextRef ctx, JSValueRef exc, const char *what) {
+  gp__js_report(ctx, exc, what);
+  gp__js_exit_now(1);
+}

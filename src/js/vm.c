@@ -1,0 +1,201 @@
+/* The VM: a JavaScriptCore global context created, used and destroyed on the owner
+ * thread, the script environment loaded into it (native modules, then the embedded
+ * prelude), and the entry points a host uses to run a script and wait for it.
+ *
+ * The loop stays alive while timers are armed (their uv handles) and while runs
+ * started from JS are active (the `keepalive` async handle is ref'd); the host waits
+ * for that with gp_owner_wait_idle. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "js/js_private.h"
+
+/* Private JavaScriptCore API exported by the library (JSContextRefPrivate.h). */
+JS_EXPORT void JSGlobalContextSetUnhandledRejectionCallback(JSGlobalContextRef ctx,
+                                                            JSObjectRef function,
+                                                            JSValueRef *exception);
+
+static _Thread_local gp_js_runtime_t *gp__tls_rt;
+
+gp_js_runtime_t *gp__js_rt(void) { return gp__tls_rt; }
+
+void gp__js_run_begin(gp_js_runtime_t *rt) {
+  GP_JS_ASSERT(rt);
+  if (rt->active_runs++ == 0 && rt->keepalive_open) uv_ref((uv_handle_t *)&rt->keepalive);
+}
+
+void gp__js_run_end(gp_js_runtime_t *rt) {
+  GP_JS_ASSERT(rt);
+  if (--rt->active_runs == 0 && rt->keepalive_open) uv_unref((uv_handle_t *)&rt->keepalive);
+}
+
+static void gp__keepalive_cb(uv_async_t *h) { (void)h; }
+
+static JSValueRef gp__on_unhandled(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp__js_fatal(ctx, argc > 1 ? argv[1] : JSValueMakeUndefined(ctx), "Unhandled rejection");
+}
+
+/* Evaluates an embedded source that is one function expression; returns the function. */
+static JSObjectRef gp__eval_factory(JSContextRef ctx, const char *src, const char *name) {
+  JSStringRef s = JSStringCreateWithUTF8CString(src);
+  JSStringRef url = JSStringCreateWithUTF8CString(name);
+  JSValueRef exc = NULL;
+  JSValueRef v = JSEvaluateScript(ctx, s, NULL, url, 1, &exc);
+  JSStringRelease(s);
+  JSStringRelease(url);
+  if (exc) {
+    gp__js_report(ctx, exc, name);
+    return NULL;
+  }
+  return JSValueIsObject(ctx, v) ? (JSObjectRef)v : NULL;
+}
+
+static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
+  gp_js_runtime_t *rt = arg;
+  GP_JS_ASSERT(rt);
+  gp__tls_rt = rt;
+  rt->ctx = JSGlobalContextCreate(NULL);
+  JSContextRef ctx = rt->ctx;
+  JSObjectRef global = JSContextGetGlobalObject(ctx);
+  rt->host = JSObjectMake(ctx, NULL, NULL);
+  JSValueProtect(ctx, rt->host);
+  gp__mod_host_init(ctx, rt->host);
+  gp__mod_timers_init(ctx, global);
+  JSObjectRef native = JSObjectMake(ctx, NULL, NULL);
+  gp__mod_turns_init(ctx, native);
+  gp__mod_engines_init(ctx, native);
+  gp__mod_session_init(ctx, native);
+  gp__mod_runtime_init(ctx, native);
+  uv_async_init(gp_owner_loop(rt->owner), &rt->keepalive, gp__keepalive_cb);
+  uv_unref((uv_handle_t *)&rt->keepalive);
+  rt->keepalive_open = 1;
+
+  JSStringRef n = JSStringCreateWithUTF8CString("onUnhandledRejection");
+  JSObjectRef cb = JSObjectMakeFunctionWithCallback(ctx, n, gp__on_unhandled);
+  JSStringRelease(n);
+  JSGlobalContextSetUnhandledRejectionCallback(rt->ctx, cb, NULL);
+
+  JSObjectRef gpf = gp__eval_factory(ctx, gp__js_src_geppetto, "geppetto:module");
+  JSObjectRef pre = gp__eval_factory(ctx, gp__js_src_prelude, "geppetto:prelude");
+  if (gpf == NULL || pre == NULL) return GP_ERR_INTERNAL;
+  gp__js_set(ctx, rt->host, "native", native);
+  gp__js_set(ctx, rt->host, "geppettoFactory", gpf);
+  JSValueRef exc = NULL;
+  JSValueRef args[] = {rt->host};
+  JSObjectCallAsFunction(ctx, pre, NULL, 1, args, &exc);
+  if (exc) {
+    gp__js_report(ctx, exc, "geppetto:prelude");
+    return GP_ERR_INTERNAL;
+  }
+  return GP_OK;
+}
+
+int gp_js_runtime_new(gp_owner_t *owner, const gp_js_options_t *opts, gp_js_runtime_t **out) {
+  *out = NULL;
+  gp_js_runtime_t *rt = gp_xcalloc(1, sizeof *rt);
+  rt->owner = owner;
+  rt->next_timer_id = 1;
+  if (opts) {
+    rt->argc = opts->argc;
+    rt->argv = opts->argv;
+    rt->profile = gp_xstrdup(opts->profile);
+    rt->profiles = gp_xstrdup(opts->profiles);
+  }
+  int rc = gp_owner_call(owner, "js.create", gp__vm_create, rt, NULL, NULL, NULL);
+  if (rc != GP_OK) {
+    gp_js_runtime_close(rt);
+    /* the caller frees the owner, then the runtime */
+  }
+  *out = rt;
+  return rc;
+}
+
+typedef struct {
+  gp_js_runtime_t *rt;
+  const char *entry;   /* "runMain" or "runEval" */
+  const char *text;
+} gp__run_req_t;
+
+static int gp__vm_run(void *arg, gp_owner_completion_t *c, void **result) {
+  gp__run_req_t *q = arg;
+  gp_js_runtime_t *rt = q->rt;
+  GP_JS_ASSERT(rt);
+  if (rt->ctx == NULL) return GP_ERR_INTERNAL;
+  JSContextRef ctx = rt->ctx;
+  JSValueRef fn = gp__js_get(ctx, rt->host, q->entry);
+  JSValueRef exc = NULL;
+  JSValueRef args[] = {gp__js_str(ctx, q->text)};
+  JSObjectCallAsFunction(ctx, (JSObjectRef)fn, NULL, 1, args, &exc);
+  if (exc) {
+    gp__js_report(ctx, exc, "Uncaught");
+    return GP_ERR_JS_EXCEPTION;
+  }
+  return GP_OK;
+}
+
+int gp_js_runtime_run_file(gp_js_runtime_t *rt, const char *path) {
+  gp__run_req_t q = {rt, "runMain", path};
+  return gp_owner_call(rt->owner, "js.runMain", gp__vm_run, &q, NULL, NULL, NULL);
+}
+
+int gp_js_runtime_eval(gp_js_runtime_t *rt, const char *code) {
+  gp__run_req_t q = {rt, "runEval", code};
+  return gp_owner_call(rt->owner, "js.eval", gp__vm_run, &q, NULL, NULL, NULL);
+}
+
+int gp_js_runtime_wait(gp_js_runtime_t *rt) { return gp_owner_wait_idle(rt->owner, -1); }
+
+static int gp__vm_exit_code(void *arg, gp_owner_completion_t *c, void **result) {
+  gp_js_runtime_t *rt = arg;
+  GP_JS_ASSERT(rt);
+  if (rt->ctx == NULL) return 0;
+  JSValueRef p = gp__js_get(rt->ctx, JSContextGetGlobalObject(rt->ctx), "process");
+  if (!JSValueIsObject(rt->ctx, p)) return 0;
+  JSValueRef code = gp__js_get(rt->ctx, (JSObjectRef)p, "exitCode");
+  if (!JSValueIsNumber(rt->ctx, code)) return 0;
+  double d = JSValueToNumber(rt->ctx, code, NULL);
+  *result = (void *)(intptr_t)((int)d & 0xff);
+  return GP_OK;
+}
+
+int gp_js_runtime_exit_code(gp_js_runtime_t *rt) {
+  void *res = NULL;
+  if (gp_owner_call(rt->owner, "js.exitCode", gp__vm_exit_code, rt, NULL, &res, NULL) != GP_OK)
+    return 0;
+  return (int)(intptr_t)res;
+}
+
+static int gp__vm_destroy(void *arg, gp_owner_completion_t *c, void **result) {
+  gp_js_runtime_t *rt = arg;
+  GP_JS_ASSERT(rt);
+  gp__js_timers_close(rt);
+  if (rt->keepalive_open) {
+    uv_close((uv_handle_t *)&rt->keepalive, NULL);
+    rt->keepalive_open = 0;
+  }
+  if (rt->ctx) {
+    JSGlobalContextRef ctx = rt->ctx;
+    JSValueUnprotect(ctx, rt->host);
+    rt->host = NULL;
+    JSGarbageCollect(ctx);
+    rt->ctx = NULL; /* finalizers' deferred posts see the VM gone */
+    JSGlobalContextRelease(ctx);
+  }
+  gp__tls_rt = NULL;
+  return GP_OK;
+}
+
+void gp_js_runtime_close(gp_js_runtime_t *rt) {
+  if (rt == NULL) return;
+  gp_owner_call(rt->owner, "js.destroy", gp__vm_destroy, rt, NULL, NULL, NULL);
+}
+
+void gp_js_runtime_free(gp_js_runtime_t *rt) {
+  if (rt == NULL) return;
+  free(rt->profile);
+  free(rt->profiles);
+  free(rt);
+}
