@@ -1,4 +1,213 @@
-/* stub */
+/* Natives behind `gp.engines`: engine objects (a JS class whose private data is a
+ * gp_engine_t reference) for the echo engine and for JS functions.
+ *
+ * The JS-function engine is an adapter: its infer callback runs on the run thread and
+ * hops to the owner through the run's dispatcher; the turn is converted to JS and back
+ * inside that owner request. A returned Promise is awaited through deferred completion
+ * (runAsync/start), or fails the run with ASYNC_CALLBACK_IN_SYNC_RUN inside run(). */
+#include <stdlib.h>
+
+#include "core/core.h"
+#include "geppetto/engine.h"
 #include "js/js_private.h"
-void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native) {}
-struct gp_engine_s *gp__js_engine_of(JSContextRef ctx, JSValueRef v) { return NULL; }
+
+#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
+
+static JSClassRef gp__engine_class;
+
+typedef struct {
+  gp_js_runtime_t *rt;
+  JSObjectRef fn;                 /* protected; unprotected on the owner at destroy */
+} gp__fn_engine_t;
+
+typedef struct {
+  gp__fn_engine_t *e;
+  gp_infer_ctx_t *ictx;           /* borrowed from the waiting run thread */
+  gp_turn_t *turn;                /* borrowed, read on the owner while the caller waits */
+} gp__infer_req_t;
+
+typedef struct {
+  gp_turn_t *turn;                /* the new turn */
+  gp_error_t *err;
+} gp__answer_t;
+
+static void gp__answer_free(void *p) {
+  gp__answer_t *a = p;
+  if (a == NULL) return;
+  gp_turn_free(a->turn);
+  gp_error_free(a->err);
+  free(a);
+}
+
+static int gp__answer_error(gp__answer_t *a, gp_error_t *err) {
+  a->err = err;
+  return err->code;
+}
+
+/* The engine's answer from a JS value: a Turn, or undefined for `fallback` (the
+ * turn object given to the function, which it may have changed in place). */
+static int gp__answer_from(JSContextRef ctx, JSValueRef v, JSValueRef fallback, gp__answer_t **out) {
+  gp__answer_t *a = gp_xcalloc(1, sizeof *a);
+  *out = a;
+  if (JSValueIsUndefined(ctx, v)) v = fallback;
+  JSValueRef exc = NULL;
+  a->turn = gp__js_to_turn(ctx, v, &exc);
+  if (a->turn == NULL)
+    return gp__answer_error(a, gp__js_error_to_c(ctx, exc, GP_ERR_INVALID_ARGUMENT));
+  return GP_OK;
+}
+
+/* Settles a promise-returning engine call. ud: the protected input turn object. */
+static int gp__engine_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef v, void **result) {
+  JSValueRef input = ud;
+  int rc;
+  gp__answer_t *a;
+  if (rejected) {
+    a = gp_xcalloc(1, sizeof *a);
+    rc = gp__answer_error(a, gp__js_error_to_c(ctx, v, GP_ERR_JS_EXCEPTION));
+  } else {
+    rc = gp__answer_from(ctx, v, input, &a);
+  }
+  JSValueUnprotect(ctx, input);
+  *result = a;
+  return rc;
+}
+
+/* Owner side of an engine call. */
+static int gp__fn_infer_owner(void *arg, gp_owner_completion_t *c, void **result) {
+  gp__infer_req_t *q = arg;
+  gp_js_runtime_t *rt = q->e->rt;
+  GP_JS_ASSERT(rt);
+  if (rt->ctx == NULL) return GP_ERR_OWNER_CLOSED;
+  JSContextRef ctx = rt->ctx;
+  JSValueRef args[2] = {gp__js_from_turn(ctx, q->turn), gp__js_infer_ctx(ctx, q->ictx)};
+  JSValueRef exc = NULL;
+  JSValueRef v = JSObjectCallAsFunction(ctx, q->e->fn, NULL, 2, args, &exc);
+  gp__answer_t *a;
+  if (exc) {
+    a = gp_xcalloc(1, sizeof *a);
+    *result = a;
+    return gp__answer_error(a, gp__js_error_to_c(ctx, exc, GP_ERR_JS_EXCEPTION));
+  }
+  if (gp__js_is_thenable(ctx, v)) {
+    if (gp__js_is_sync(rt, q->ictx->host)) {
+      gp__js_await(ctx, v, NULL, NULL, NULL, NULL); /* its outcome no longer matters */
+      a = gp_xcalloc(1, sizeof *a);
+      *result = a;
+      return gp__answer_error(a, gp_error_new(GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN,
+          "the engine function returned a Promise during a synchronous run(); "
+          "use runAsync() or start()"));
+    }
+    JSValueProtect(ctx, args[0]);
+    gp__js_await(ctx, v, c, gp__engine_settle, (void *)args[0], NULL);
+    return GP_OWNER_PENDING;
+  }
+  int rc = gp__answer_from(ctx, v, args[0], &a);
+  *result = a;
+  return rc;
+}
+
+/* Run thread: hop to the owner, then take the new turn. */
+static int gp__fn_infer(void *impl, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_error_t **err) {
+  gp__fn_engine_t *e = impl;
+  gp__infer_req_t q = {e, ictx, turn};
+  void *res = NULL;
+  int rc = gp_dispatcher_call(gp__js_dispatcher(e->rt, ictx->host), "engine.fromFunction",
+                              gp__fn_infer_owner, &q, ictx->cancel, &res, gp__answer_free);
+  gp__answer_t *a = res;
+  if (rc == GP_OK && a && a->turn) {
+    gp_turn_replace(turn, a->turn);
+    a->turn = NULL;
+  } else if (rc != GP_OK) {
+    if (a && a->err) {
+      if (err) *err = a->err;
+      else gp_error_free(a->err);
+      a->err = NULL;
+    } else {
+      gp_error_set(err, rc, NULL);
+    }
+  }
+  gp__answer_free(a);
+  return rc;
+}
+
+static void gp__fn_destroy(void *impl) {
+  gp__fn_engine_t *e = impl;
+  gp__js_unprotect_later(e->rt, e->fn);
+  free(e);
+}
+
+static const gp_engine_vtable_t gp__fn_vtable = {"js", gp__fn_infer, gp__fn_destroy};
+
+/* ---- Engine objects ----------------------------------------------------------------- */
+
+static void gp__engine_finalize(JSObjectRef obj) { gp_engine_unref(JSObjectGetPrivate(obj)); }
+
+static JSObjectRef gp__engine_wrap(JSContextRef ctx, gp_engine_t *e) {
+  if (gp__engine_class == NULL) {
+    JSClassDefinition def = kJSClassDefinitionEmpty;
+    def.className = "Engine";
+    def.finalize = gp__engine_finalize;
+    gp__engine_class = JSClassCreate(&def);
+  }
+  return JSObjectMake(ctx, gp__engine_class, e);
+}
+
+gp_engine_t *gp__js_engine_of(JSContextRef ctx, JSValueRef v) {
+  if (gp__engine_class == NULL || !JSValueIsObjectOfClass(ctx, v, gp__engine_class)) return NULL;
+  return JSObjectGetPrivate((JSObjectRef)v);
+}
+
+/* engineEcho(reply?, wordDelayMs?) */
+static JSValueRef gp__engine_echo(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP_JS_ASSERT(gp__js_rt());
+  char *reply = NULL;
+  if (JSValueIsString(ctx, GP__ARG(0))) reply = gp__js_to_cstr(ctx, argv[0]);
+  int delay = JSValueIsNumber(ctx, GP__ARG(1)) ? (int)JSValueToNumber(ctx, argv[1], NULL) : 0;
+  gp_engine_t *e = gp_engine_echo(reply, delay);
+  free(reply);
+  return gp__engine_wrap(ctx, e);
+}
+
+/* engineFromFunction(fn) */
+static JSValueRef gp__engine_from_function(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                           size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  GP_JS_ASSERT(rt);
+  JSValueRef f = GP__ARG(0);
+  if (!JSValueIsObject(ctx, f) || !JSObjectIsFunction(ctx, (JSObjectRef)f))
+    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
+                        "engines.fromFunction needs a function (turn, ctx) => Turn");
+  gp__fn_engine_t *impl = gp_xcalloc(1, sizeof *impl);
+  impl->rt = rt;
+  impl->fn = (JSObjectRef)f;
+  JSValueProtect(ctx, f);
+  return gp__engine_wrap(ctx, gp_engine_new(&gp__fn_vtable, impl, NULL));
+}
+
+/* engineInfo(engine) -> {provider, model} */
+static JSValueRef gp__engine_info(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp_engine_t *e = gp__js_engine_of(ctx, GP__ARG(0));
+  if (e == NULL) return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "not an engine");
+  JSObjectRef o = JSObjectMake(ctx, NULL, NULL);
+  gp__js_set(ctx, o, "provider", gp__js_str(ctx, gp_engine_provider(e)));
+  const char *model = gp_engine_model(e);
+  gp__js_set(ctx, o, "model", model ? gp__js_str(ctx, model) : JSValueMakeNull(ctx));
+  return o;
+}
+
+static const struct {
+  const char *name;
+  JSObjectCallAsFunctionCallback fn;
+} gp__engine_fns[] = {
+    {"engineEcho", gp__engine_echo},
+    {"engineFromFunction", gp__engine_from_function},
+    {"engineInfo", gp__engine_info},
+};
+
+void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native) {
+  for (size_t i = 0; i < sizeof gp__engine_fns / sizeof gp__engine_fns[0]; i++)
+    gp__js_set_fn(ctx, native, gp__engine_fns[i].name, gp__engine_fns[i].fn);
+}

@@ -1,3 +1,401 @@
-/* stub */
+/* Natives behind sessions and runs (SPEC §4.7): Session objects (private data: a
+ * gp_session_t), synchronous run() serviced through a private dispatcher, and
+ * asynchronous runs whose events and settlement are posted to the owner.
+ *
+ * Async run: start on the owner -> the run thread publishes events into a sink that
+ * posts them (in publish order) to the owner, where they reach the JS `onEvent`; the
+ * run's on_done posts the settlement, after every event, which calls `onSettle`.
+ * Sync run: the same sink posts to a private dispatcher that this (owner) thread
+ * services while it waits, so the run's JS callbacks and events execute inline. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "core/core.h"
+#include "geppetto/session.h"
 #include "js/js_private.h"
-void gp__mod_session_init(JSContextRef ctx, JSObjectRef native) {}
+
+#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
+
+static JSClassRef gp__session_class, gp__run_class;
+
+typedef struct {
+  atomic_int refs;
+  gp_js_runtime_t *rt;
+  gp_run_t *run;                  /* reference, set once started */
+  gp_dispatcher_t *d;             /* where events go; valid until the run has ended */
+  int sync;
+  JSObjectRef on_event;           /* protected or NULL; owner thread */
+  JSObjectRef on_settle;          /* protected (async) or NULL; owner thread */
+  JSObjectRef session_obj;        /* protected while an async run is active */
+  pthread_mutex_t mu;             /* sync: guards done against the waker */
+  int done;                       /* sync: on_done ran; under mu */
+} gp__jsrun_t;
+
+static gp__jsrun_t *gp__jsrun_ref(gp__jsrun_t *r) {
+  atomic_fetch_add(&r->refs, 1);
+  return r;
+}
+
+static void gp__jsrun_unref(void *p) {
+  gp__jsrun_t *r = p;
+  if (r == NULL || atomic_fetch_sub(&r->refs, 1) != 1) return;
+  gp_run_unref(r->run);
+  pthread_mutex_destroy(&r->mu);
+  free(r);
+}
+
+/* ---- Events ------------------------------------------------------------------------ */
+
+typedef struct {
+  gp__jsrun_t *r;
+  gp_event_t *ev;
+} gp__evpost_t;
+
+static void gp__evpost_free(void *p) {
+  gp__evpost_t *e = p;
+  gp_event_unref(e->ev);
+  gp__jsrun_unref(e->r);
+  free(e);
+}
+
+/* Owner: hands one event to the JS side (which shields itself from throwing listeners). */
+static void gp__event_deliver(void *p) {
+  gp__evpost_t *e = p;
+  gp_js_runtime_t *rt = e->r->rt;
+  GP_JS_ASSERT(rt);
+  if (rt->ctx == NULL || e->r->on_event == NULL) return;
+  json_t *j = gp_event_to_json(e->ev);
+  JSValueRef arg = gp__js_from_json(rt->ctx, j);
+  json_decref(j);
+  JSValueRef exc = NULL;
+  JSObjectCallAsFunction(rt->ctx, e->r->on_event, NULL, 1, &arg, &exc);
+  if (exc) gp__js_report(rt->ctx, exc, "event listener");
+}
+
+/* Run thread or tool worker (never concurrently for one run): post in publish order. */
+static void gp__sink_publish(void *ud, gp_event_t *ev) {
+  gp__jsrun_t *r = ud;
+  gp__evpost_t *e = gp_xcalloc(1, sizeof *e);
+  e->r = gp__jsrun_ref(r);
+  e->ev = gp_event_ref(ev);
+  gp_dispatcher_post(r->d, "run.event", gp__event_deliver, e, gp__evpost_free);
+}
+
+/* ---- Settlement --------------------------------------------------------------------- */
+
+/* Owner: the run has ended; settle the JS promise and release what the run kept. */
+static void gp__settle(void *p) {
+  gp__jsrun_t *r = p;
+  gp_js_runtime_t *rt = r->rt;
+  GP_JS_ASSERT(rt);
+  if (rt->ctx == NULL) return;
+  JSContextRef ctx = rt->ctx;
+  gp_turn_t *turn = NULL;
+  gp_error_t *err = NULL;
+  int rc = gp_run_wait(r->run, 0, &turn, &err);
+  JSValueRef args[2];
+  if (rc == GP_OK) {
+    args[0] = JSValueMakeNull(ctx);
+    args[1] = gp__js_from_turn(ctx, turn);
+  } else {
+    if (err == NULL) err = gp_error_new(rc, NULL);
+    args[0] = gp__js_error_from(ctx, err);
+    args[1] = JSValueMakeUndefined(ctx);
+  }
+  gp_turn_free(turn);
+  gp_error_free(err);
+  JSObjectRef settle = r->on_settle;
+  r->on_settle = NULL;
+  if (r->on_event) JSValueUnprotect(ctx, r->on_event);
+  r->on_event = NULL;
+  JSValueUnprotect(ctx, r->session_obj);
+  r->session_obj = NULL;
+  gp__js_run_end(rt);
+  JSValueRef exc = NULL;
+  JSObjectCallAsFunction(ctx, settle, NULL, 2, args, &exc);
+  JSValueUnprotect(ctx, settle);
+  if (exc) gp__js_fatal(ctx, exc, "Uncaught");
+}
+
+/* Run thread, once, after the terminal event. */
+static void gp__on_done(void *ud, gp_run_t *run) {
+  gp__jsrun_t *r = ud;
+  if (r->sync) {
+    pthread_mutex_lock(&r->mu);
+    r->done = 1;
+    gp_dispatcher_wake(r->d);
+    pthread_mutex_unlock(&r->mu);
+    return;
+  }
+  gp_dispatcher_post(r->d, "run.settle", gp__settle, r, gp__jsrun_unref);
+}
+
+static int gp__sync_done(void *ud) {
+  gp__jsrun_t *r = ud;
+  pthread_mutex_lock(&r->mu);
+  int done = r->done;
+  pthread_mutex_unlock(&r->mu);
+  return done;
+}
+
+/* ---- Sessions ----------------------------------------------------------------------- */
+
+static void gp__session_finalize(JSObjectRef obj) { gp_session_free(JSObjectGetPrivate(obj)); }
+
+static gp_session_t *gp__session_of(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
+  if (gp__session_class == NULL || !JSValueIsObjectOfClass(ctx, v, gp__session_class)) {
+    gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "not a session");
+    return NULL;
+  }
+  return JSObjectGetPrivate((JSObjectRef)v);
+}
+
+/* sessionNew({engine, toolLoop?}) */
+static JSValueRef gp__session_new(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP_JS_ASSERT(gp__js_rt());
+  JSValueRef cfgv = GP__ARG(0);
+  if (!JSValueIsObject(ctx, cfgv))
+    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "createSession needs {engine}");
+  JSObjectRef cfg = (JSObjectRef)cfgv;
+  gp_engine_t *engine = gp__js_engine_of(ctx, gp__js_get(ctx, cfg, "engine"));
+  if (engine == NULL)
+    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
+                        "createSession: `engine` must be an engine from gp.engines");
+  gp_tool_settings_t settings;
+  gp_tool_settings_init(&settings);
+  JSValueRef tl = gp__js_get(ctx, cfg, "toolLoop");
+  if (JSValueIsObject(ctx, tl)) {
+    json_t *j = gp__js_to_json(ctx, tl, exc);
+    if (j == NULL) return JSValueMakeUndefined(ctx);
+    gp_error_t *err = NULL;
+    int rc = gp_tool_settings_from_json(&settings, j, &err);
+    json_decref(j);
+    if (rc != 0) {
+      gp__js_throw(ctx, exc, rc, 1, "toolLoop: %s", err ? err->message : "invalid settings");
+      gp_error_free(err);
+      gp_tool_settings_clear(&settings);
+      return JSValueMakeUndefined(ctx);
+    }
+  }
+  gp_session_config_t sc = {.engine = engine, .settings = &settings};
+  gp_error_t *err = NULL;
+  gp_session_t *s = gp_session_new(&sc, &err);
+  gp_tool_settings_clear(&settings);
+  if (s == NULL) {
+    JSValueRef r = gp__js_throw(ctx, exc, err ? err->code : GP_ERR_INVALID_ARGUMENT, 0, "%s",
+                                err ? err->message : "cannot create the session");
+    gp_error_free(err);
+    return r;
+  }
+  if (gp__session_class == NULL) {
+    JSClassDefinition def = kJSClassDefinitionEmpty;
+    def.className = "NativeSession";
+    def.finalize = gp__session_finalize;
+    gp__session_class = JSClassCreate(&def);
+  }
+  return JSObjectMake(ctx, gp__session_class, s);
+}
+
+#define GP__SESSION_OR_THROW(s)                                 \
+  gp_session_t *s = gp__session_of(ctx, GP__ARG(0), exc);       \
+  if (s == NULL) return JSValueMakeUndefined(ctx)
+
+static JSValueRef gp__session_id(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                 size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP__SESSION_OR_THROW(s);
+  return gp__js_str(ctx, gp_session_id(s));
+}
+
+static JSValueRef gp__session_append(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                     size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP__SESSION_OR_THROW(s);
+  gp_turn_t *t = gp__js_to_turn(ctx, GP__ARG(1), exc);
+  if (t == NULL) return JSValueMakeUndefined(ctx);
+  gp_session_append(s, t);
+  return JSValueMakeUndefined(ctx);
+}
+
+static JSValueRef gp__session_count(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP__SESSION_OR_THROW(s);
+  return JSValueMakeNumber(ctx, (double)gp_session_turn_count(s));
+}
+
+/* sessionGetTurn(s, i): i < 0 is the latest; null out of range. */
+static JSValueRef gp__session_get(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP__SESSION_OR_THROW(s);
+  double i = JSValueToNumber(ctx, GP__ARG(1), NULL);
+  gp_turn_t *t = NULL;
+  if (i < 0) t = gp_session_latest(s);
+  else if (i == (double)(size_t)i) t = gp_session_get_turn(s, (size_t)i);
+  if (t == NULL) return JSValueMakeNull(ctx);
+  JSValueRef v = gp__js_from_turn(ctx, t);
+  gp_turn_free(t);
+  return v;
+}
+
+static JSValueRef gp__session_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                     size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP__SESSION_OR_THROW(s);
+  return JSValueMakeBoolean(ctx, gp_session_cancel_active(s));
+}
+
+/* ---- Starting runs ------------------------------------------------------------------ */
+
+/* Reads seed and {timeoutMs, tags}; starts. Returns the run or NULL with *exc. */
+static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, JSValueRef optv,
+                           gp__jsrun_t *r, JSValueRef *exc) {
+  gp_turn_t *seed = NULL;
+  if (!JSValueIsUndefined(ctx, seedv) && !JSValueIsNull(ctx, seedv)) {
+    seed = gp__js_to_turn(ctx, seedv, exc);
+    if (seed == NULL) return NULL;
+  }
+  gp_run_opts_t opts = {0};
+  json_t *tags = NULL;
+  if (JSValueIsObject(ctx, optv)) {
+    JSValueRef t = gp__js_get(ctx, (JSObjectRef)optv, "timeoutMs");
+    if (JSValueIsNumber(ctx, t)) opts.timeout_ms = (int64_t)JSValueToNumber(ctx, t, NULL);
+    JSValueRef tg = gp__js_get(ctx, (JSObjectRef)optv, "tags");
+    if (JSValueIsObject(ctx, tg)) tags = gp__js_to_json(ctx, tg, NULL);
+  }
+  opts.tags = tags;
+  opts.host = r->d;
+  opts.on_done = gp__on_done;
+  opts.on_done_ud = r;
+  opts.sink = gp_sink_new(gp__sink_publish, gp__jsrun_ref(r), gp__jsrun_unref);
+  gp_run_t *run = NULL;
+  gp_error_t *err = NULL;
+  int rc = gp_session_start(s, seed, &opts, &run, &err);
+  gp_sink_unref(opts.sink);
+  json_decref(tags);
+  if (rc != 0) {
+    if (err == NULL) err = gp_error_new(rc, NULL);
+    *exc = gp__js_error_from(ctx, err);
+    gp_error_free(err);
+    return NULL;
+  }
+  r->run = run;
+  return run;
+}
+
+static gp__jsrun_t *gp__jsrun_new(gp_js_runtime_t *rt, JSContextRef ctx, JSValueRef on_event) {
+  gp__jsrun_t *r = gp_xcalloc(1, sizeof *r);
+  atomic_init(&r->refs, 1);
+  r->rt = rt;
+  pthread_mutex_init(&r->mu, NULL);
+  if (JSValueIsObject(ctx, on_event) && JSObjectIsFunction(ctx, (JSObjectRef)on_event)) {
+    r->on_event = (JSObjectRef)on_event;
+    JSValueProtect(ctx, on_event);
+  }
+  return r;
+}
+
+/* sessionRun(s, seed?, opts?, onEvent?) -> Turn; blocks this (owner) thread while the
+ * run's own callbacks execute inline through a private dispatcher. */
+static JSValueRef gp__session_run(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  GP_JS_ASSERT(rt);
+  GP__SESSION_OR_THROW(s);
+  gp__jsrun_t *r = gp__jsrun_new(rt, ctx, GP__ARG(3));
+  r->sync = 1;
+  gp_dispatcher_t *d = gp_dispatcher_private_new(rt->owner);
+  r->d = d;
+  JSValueRef out = JSValueMakeUndefined(ctx);
+  gp_run_t *run = gp__start(ctx, s, GP__ARG(1), GP__ARG(2), r, exc);
+  if (run != NULL) {
+    gp_dispatcher_wait_service(d, gp__sync_done, r, NULL, -1);
+    pthread_mutex_lock(&r->mu); /* the waker has left its critical section */
+    pthread_mutex_unlock(&r->mu);
+  }
+  gp_dispatcher_private_close(d); /* delivers events still queued */
+  gp_dispatcher_unref(d);
+  r->d = NULL;
+  if (run != NULL) {
+    gp_turn_t *turn = NULL;
+    gp_error_t *err = NULL;
+    int rc = gp_run_wait(run, -1, &turn, &err);
+    if (rc == GP_OK) {
+      out = gp__js_from_turn(ctx, turn);
+    } else {
+      if (err == NULL) err = gp_error_new(rc, NULL);
+      *exc = gp__js_error_from(ctx, err);
+    }
+    gp_turn_free(turn);
+    gp_error_free(err);
+  }
+  if (r->on_event) JSValueUnprotect(ctx, r->on_event);
+  r->on_event = NULL;
+  gp__jsrun_unref(r);
+  return out;
+}
+
+static void gp__run_finalize(JSObjectRef obj) { gp__jsrun_unref(JSObjectGetPrivate(obj)); }
+
+/* sessionStart(s, seed?, opts?, onEvent, onSettle) -> run object */
+static JSValueRef gp__session_start(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  GP_JS_ASSERT(rt);
+  GP__SESSION_OR_THROW(s);
+  JSValueRef settle = GP__ARG(4);
+  if (!JSValueIsObject(ctx, settle) || !JSObjectIsFunction(ctx, (JSObjectRef)settle))
+    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "sessionStart needs onSettle");
+  gp__jsrun_t *r = gp__jsrun_new(rt, ctx, GP__ARG(3));
+  r->d = gp_owner_dispatcher(rt->owner);
+  if (gp__start(ctx, s, GP__ARG(1), GP__ARG(2), r, exc) == NULL) {
+    if (r->on_event) JSValueUnprotect(ctx, r->on_event);
+    gp__jsrun_unref(r);
+    return JSValueMakeUndefined(ctx);
+  }
+  r->on_settle = (JSObjectRef)settle;
+  JSValueProtect(ctx, settle);
+  r->session_obj = (JSObjectRef)argv[0];
+  JSValueProtect(ctx, argv[0]);
+  gp__js_run_begin(rt);
+  /* the settlement post holds its own reference, taken now, dropped by its free */
+  gp__jsrun_ref(r);
+  if (gp__run_class == NULL) {
+    JSClassDefinition def = kJSClassDefinitionEmpty;
+    def.className = "NativeRun";
+    def.finalize = gp__run_finalize;
+    gp__run_class = JSClassCreate(&def);
+  }
+  return JSObjectMake(ctx, gp__run_class, r);
+}
+
+static gp__jsrun_t *gp__run_of(JSContextRef ctx, JSValueRef v) {
+  if (gp__run_class == NULL || !JSValueIsObjectOfClass(ctx, v, gp__run_class)) return NULL;
+  return JSObjectGetPrivate((JSObjectRef)v);
+}
+
+static JSValueRef gp__run_id(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                             size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp__jsrun_t *r = gp__run_of(ctx, GP__ARG(0));
+  return r ? gp__js_str(ctx, gp_run_id(r->run)) : JSValueMakeNull(ctx);
+}
+
+static JSValueRef gp__run_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                 size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp__jsrun_t *r = gp__run_of(ctx, GP__ARG(0));
+  return JSValueMakeBoolean(ctx, r ? gp_run_cancel(r->run) : 0);
+}
+
+static const struct {
+  const char *name;
+  JSObjectCallAsFunctionCallback fn;
+} gp__session_fns[] = {
+    {"sessionNew", gp__session_new},       {"sessionId", gp__session_id},
+    {"sessionAppend", gp__session_append}, {"sessionTurnCount", gp__session_count},
+    {"sessionGetTurn", gp__session_get},   {"sessionCancelActive", gp__session_cancel},
+    {"sessionRun", gp__session_run},       {"sessionStart", gp__session_start},
+    {"runId", gp__run_id},                 {"runCancel", gp__run_cancel},
+};
+
+void gp__mod_session_init(JSContextRef ctx, JSObjectRef native) {
+  for (size_t i = 0; i < sizeof gp__session_fns / sizeof gp__session_fns[0]; i++)
+    gp__js_set_fn(ctx, native, gp__session_fns[i].name, gp__session_fns[i].fn);
+}

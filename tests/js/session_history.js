@@ -1,0 +1,32 @@
+// Session history: append, latest, turnCount, turns, getTurn (null out of range),
+// turnsRange; reads are copies; a run replaces the latest turn.
+const gp = require("geppetto");
+const s = gp.createSession({ engine: gp.engines.echo({ reply: "ok" }) });
+assert.equal(typeof s.id, "string");
+assert.equal(s.turnCount(), 0);
+assert.equal(s.latest(), null);
+assert.equal(s.getTurn(0), null);
+assert.deepEqual(s.turns(), []);
+const t1 = gp.turns.newTurn({ blocks: [gp.turns.newUserBlock("a")] });
+s.append(t1);
+s.append(gp.turns.newTurn({ blocks: [gp.turns.newUserBlock("b")] }));
+assert.equal(s.turnCount(), 2);
+assert.equal(s.getTurn(0).id, t1.id);
+assert.equal(s.latest().blocks[0].payload.text, "b");
+assert.equal(s.getTurn(2), null);
+assert.equal(s.getTurn(-1), null);
+assert.equal(s.turnsRange(1).length, 1);
+assert.equal(s.turnsRange(0, 1)[0].id, t1.id);
+const copy = s.latest();
+copy.blocks.push(gp.turns.newUserBlock("changed"));
+assert.equal(s.latest().blocks.length, 1, "history reads are copies");
+const out = s.run();
+assert.equal(s.turnCount(), 2, "run replaces the latest turn");
+assert.equal(s.latest().blocks[1].payload.text, "ok");
+assert.equal(out.id, s.latest().id);
+s.run(gp.turns.newTurn({ blocks: [gp.turns.newUserBlock("c")] }));
+assert.equal(s.turnCount(), 3, "a seed is appended");
+assert.throws(() => s.append({ blocks: [{ kind: "mystery" }] }), TypeError);
+assert.throws(() => gp.createSession({}), { code: "INVALID_ARGUMENT" });
+assert.throws(() => gp.createSession({ engine: {} }), { code: "INVALID_ARGUMENT" });
+assert.equal(s.cancelActive(), false);
