@@ -22,7 +22,9 @@ static JSClassRef gp__session_class, gp__run_class;
 typedef struct {
   atomic_int refs;
   gp_js_runtime_t *rt;
-  gp_run_t *run;                  /* reference, set once started */
+  gp_run_t *run;                  /* reference from start until settled (the run's sink
+                                     holds this struct: dropping it breaks the cycle) */
+  char *id;                       /* the run's id, heap */
   gp_dispatcher_t *d;             /* where events go; valid until the run has ended */
   int sync;
   JSObjectRef on_event;           /* protected or NULL; owner thread */
@@ -41,6 +43,7 @@ static void gp__jsrun_unref(void *p) {
   gp__jsrun_t *r = p;
   if (r == NULL || atomic_fetch_sub(&r->refs, 1) != 1) return;
   gp_run_unref(r->run);
+  free(r->id);
   pthread_mutex_destroy(&r->mu);
   free(r);
 }
@@ -94,6 +97,8 @@ static void gp__settle(void *p) {
   gp_turn_t *turn = NULL;
   gp_error_t *err = NULL;
   int rc = gp_run_wait(r->run, 0, &turn, &err);
+  gp_run_unref(r->run);
+  r->run = NULL;
   JSValueRef args[2];
   if (rc == GP_OK) {
     args[0] = JSValueMakeNull(ctx);
@@ -278,6 +283,7 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
     return NULL;
   }
   r->run = run;
+  r->id = gp_xstrdup(gp_run_id(run));
   return run;
 }
 
@@ -326,6 +332,8 @@ static JSValueRef gp__session_run(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
     }
     gp_turn_free(turn);
     gp_error_free(err);
+    gp_run_unref(r->run);
+    r->run = NULL;
   }
   if (r->on_event) JSValueUnprotect(ctx, r->on_event);
   r->on_event = NULL;
@@ -375,13 +383,13 @@ static gp__jsrun_t *gp__run_of(JSContextRef ctx, JSValueRef v) {
 static JSValueRef gp__run_id(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                              size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   gp__jsrun_t *r = gp__run_of(ctx, GP__ARG(0));
-  return r ? gp__js_str(ctx, gp_run_id(r->run)) : JSValueMakeNull(ctx);
+  return r && r->id ? gp__js_str(ctx, r->id) : JSValueMakeNull(ctx);
 }
 
 static JSValueRef gp__run_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   gp__jsrun_t *r = gp__run_of(ctx, GP__ARG(0));
-  return JSValueMakeBoolean(ctx, r ? gp_run_cancel(r->run) : 0);
+  return JSValueMakeBoolean(ctx, r && r->run ? gp_run_cancel(r->run) : 0);
 }
 
 static const struct {
