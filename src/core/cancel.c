@@ -284,7 +284,8 @@ uint64_t gp_cancel_on(gp_cancel_t *c, gp_cancel_cb cb, void *ud) {
     return 0;
   }
   gp__cb_t *e = gp_xmalloc(sizeof *e);
-  e->id = c->next_id++;
+  uint64_t id = c->next_id++;
+  e->id = id;
   e->cb = cb;
   e->ud = ud;
   e->next = NULL;
@@ -292,7 +293,7 @@ uint64_t gp_cancel_on(gp_cancel_t *c, gp_cancel_cb cb, void *ud) {
   while (*pp) pp = &(*pp)->next;
   *pp = e;
   pthread_mutex_unlock(&c->lock);
-  return e->id;
+  return id; /* not e->id: once unlocked, a firing thread may run and free e */
 }
 
 void gp_cancel_off(gp_cancel_t *c, uint64_t id) {
