@@ -23,7 +23,6 @@ static gp_owner_t *g_owner;
 static atomic_int g_frees, g_pending;
 
 /* Owner-only state. */
-static uv_timer_t g_timer;
 static gp_owner_completion_t *g_completion;
 static int g_complete_status;
 
@@ -32,7 +31,9 @@ static void result_free(void *p) {
   free(p);
 }
 
-static void timer_closed(uv_handle_t *h) { (void)h; }
+/* Each deferred call gets its own timer: the next call may arrive before this one's
+ * close callback has run, and a closing handle must not be initialised again. */
+static void timer_closed(uv_handle_t *h) { free(h); }
 
 static void timer_cb(uv_timer_t *t) {
   char *res = NULL;
@@ -45,8 +46,9 @@ static void timer_cb(uv_timer_t *t) {
 static int deferred_fn(void *arg, gp_owner_completion_t *c, void **result) {
   g_completion = c;
   g_complete_status = (int)(intptr_t)arg;
-  uv_timer_init(gp_owner_loop(g_owner), &g_timer);
-  uv_timer_start(&g_timer, timer_cb, 30, 0);
+  uv_timer_t *timer = malloc(sizeof *timer);
+  uv_timer_init(gp_owner_loop(g_owner), timer);
+  uv_timer_start(timer, timer_cb, 30, 0);
   return GP_OWNER_PENDING;
 }
 
