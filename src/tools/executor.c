@@ -187,10 +187,19 @@ static void emit_abandoned(gp__batch_t *b, gp__call_t *c, const gp_tool_result_t
   pthread_mutex_lock(&b->mu);
 }
 
+/* The run token's reason, read from the token itself: a token fires its children (the
+ * calls' tokens) before its own callbacks, so run_wake may not have run yet while calls
+ * already see the cancel. Caller holds b->mu, inside gp_tool_execute. */
+static int run_reason_locked(gp__batch_t *b) {
+  if (!b->run_reason) b->run_reason = gp_cancel_reason(b->run_token);
+  return b->run_reason;
+}
+
 /* One pass over the calls: abandons timed-out or canceled ones, notes aborts.
  * Returns 1 when every call is accounted for. Caller holds b->mu. */
 static int sweep_locked(gp__batch_t *b, gp_tool_result_t *results, size_t *abort_at) {
   int done = 1;
+  run_reason_locked(b);
   for (size_t i = 0; i < b->n; i++) {
     gp__call_t *c = &b->calls[i];
     gp_tool_result_t *r = &results[i];
@@ -220,7 +229,7 @@ static int sweep_locked(gp__batch_t *b, gp_tool_result_t *results, size_t *abort
  * may have aborted the batch): the caller sweeps again first. */
 static void dispatch_locked(gp__batch_t *b, size_t *next, int cap) {
   unsigned gen = b->gen;
-  while (*next < b->n && b->running < cap && !b->run_reason && b->gen == gen) {
+  while (*next < b->n && b->running < cap && !run_reason_locked(b) && b->gen == gen) {
     gp__call_t *c = &b->calls[(*next)++];
     if (c->abandoned) continue;
     c->dispatched = 1;
@@ -246,6 +255,7 @@ int gp_tool_execute(const gp_exec_params_t *p, const gp_tool_call_t *calls, size
                     gp_tool_result_t *results, gp_error_t **err) {
   if (n) memset(results, 0, n * sizeof *results);
   gp__batch_t *b = batch_new(p, calls, n);
+  b->run_token = p->cancel;
   int cap = b->settings.max_parallel_tools < 1 ? 1 : b->settings.max_parallel_tools;
   uint64_t run_cb = p->cancel ? gp_cancel_on(p->cancel, run_wake, b) : 0;
   for (size_t i = 0; i < n; i++) b->calls[i].cb_id = gp_cancel_on(b->calls[i].token, call_wake, &b->calls[i]);
@@ -260,7 +270,7 @@ int gp_tool_execute(const gp_exec_params_t *p, const gp_tool_call_t *calls, size
   }
   b->closed = 1;
   while (b->emit_busy > 0) pthread_cond_wait(&b->cv, &b->mu);
-  int run_reason = b->run_reason;
+  int run_reason = run_reason_locked(b);
   pthread_mutex_unlock(&b->mu);
 
   for (size_t i = 0; i < n; i++) {

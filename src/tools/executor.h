@@ -48,6 +48,7 @@ struct gp__batch_s {
   int closed;                 /* guarded by mu: the executor is returning; no more emits */
   int emit_busy;              /* guarded by mu: jobs inside gp__batch_emit */
   int run_reason;             /* guarded by mu: why the run token fired, 0 while not */
+  gp_cancel_t *run_token;     /* borrowed from the caller, read only inside gp_tool_execute */
   unsigned gen;               /* guarded by mu: bumped with every broadcast of cv */
   gp_registry_t *registry;    /* reference, may be NULL */
   gp_tool_settings_t settings;/* private copy */

@@ -26,6 +26,7 @@ typedef struct {
   atomic_int fail_first;      /* fail this many invocations, then succeed */
   atomic_int freed;           /* free_ud calls */
   int sleep_ms;
+  int gate_cap, gate_total;   /* gate_tool: wait for this many in flight, or all entered */
 } probe_t;
 
 static void probe_free(void *ud) { atomic_fetch_add(&((probe_t *)ud)->freed, 1); }
@@ -49,6 +50,22 @@ static int sleep_tool(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t *
   enter(p);
   json_t *ms = json_object_get(args, "ms");
   gp_sleep_ms(ms ? json_integer_value(ms) : p->sleep_ms);
+  *result = json_integer(json_integer_value(json_object_get(args, "i")));
+  leave(p);
+  return 0;
+}
+
+/* Waits (at most 5 s) until gate_cap handlers are in flight at once, or every one of
+ * gate_total has entered, then returns args.i: the executor's cap is reached whatever
+ * the machine's load, and can only be exceeded if the executor lets more in. */
+static int gate_tool(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t **result, gp_error_t **err) {
+  probe_t *p = ud;
+  enter(p);
+  int64_t end = gp_mono_ms() + 5000;
+  while (atomic_load(&p->cur) < p->gate_cap && atomic_load(&p->runs) < p->gate_total &&
+         gp_mono_ms() < end)
+    gp_sleep_ms(1);
+  gp_sleep_ms(2);
   *result = json_integer(json_integer_value(json_object_get(args, "i")));
   leave(p);
   return 0;
@@ -111,10 +128,11 @@ static void clear_results(gp_tool_result_t *r, size_t n) {
 static void run_cap(int cap) {
   fixture_t f;
   fx_init(&f);
-  f.probe.sleep_ms = 20;
-  f.settings.max_parallel_tools = cap;
-  add_tool(&f, "sleep", sleep_tool, NULL);
   enum { N = 12 };
+  f.probe.gate_cap = cap;
+  f.probe.gate_total = N;
+  f.settings.max_parallel_tools = cap;
+  add_tool(&f, "sleep", gate_tool, NULL);
   gp_tool_call_t calls[N];
   gp_tool_result_t res[N];
   char ids[N][16];
