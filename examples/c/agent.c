@@ -50,12 +50,7 @@ static int before_call(void *ud, const gp_hook_info_t *info, gp_hook_decision_t 
 
 /* ---- the engine: ask for the tools first, then answer from their results --------- */
 
-typedef struct {
-  gp_engine_t *speaker; /* streams the answer */
-} planner_t;
-
 static int planner_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error_t **err) {
-  planner_t *p = impl;
   if (!gp_turn_last_of(turn, GP_BLOCK_TOOL_USE)) {
     const char *cities[] = {"paris", "Oslo", "atlantis"};
     for (int i = 0; i < 3; i++) {
@@ -84,7 +79,6 @@ static int planner_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_er
   gp_engine_t *speaker = gp_engine_echo(answer, 0);
   int rc = gp_engine_infer(speaker, ctx, turn, err);
   gp_engine_unref(speaker);
-  (void)p;
   return rc;
 }
 
@@ -120,8 +114,7 @@ int main(int argc, char **argv) {
   }
   json_decref(params);
 
-  planner_t planner = {0};
-  gp_engine_t *engine = gp_engine_new(&planner_vt, &planner, "planner-1");
+  gp_engine_t *engine = gp_engine_new(&planner_vt, NULL, "planner-1");
   gp_tool_hooks_t *hooks = gp_tool_hooks_new(before_call, NULL, NULL, 0, NULL, NULL);
   json_t *sys_opts = json_pack("{s:s}", "prompt", "You are a weather assistant.");
   gp_middleware_t *sys = gp_middleware_builtin("systemPrompt", sys_opts, NULL);
