@@ -1,0 +1,119 @@
+/* The HTTP layer (internal, used by the provider engines): a libcurl client that streams
+ * a response body through a callback, retries with backoff, and two incremental
+ * decoders for what providers stream: Server-Sent Events and NDJSON.
+ *
+ * libcurl is included only under src/http/. Nothing here logs request headers or bodies:
+ * they carry API keys. */
+#ifndef GP_HTTP_HTTP_H
+#define GP_HTTP_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "geppetto/cancel.h"
+#include "geppetto/error.h"
+
+/* ---- Client ------------------------------------------------------------------------ */
+
+/* Called with each piece of a 2xx response body, in order, on the calling thread.
+ * Returns 0 to go on, or a GP_ERR_* code that stops the transfer; gp_http_stream then
+ * returns that code (with the callback's *err, see gp_http_request_t.err). */
+typedef int (*gp_http_data_cb)(void *ud, const char *data, size_t len);
+
+typedef struct gp_http_request_s {
+  const char *method;              /* "POST" (default when NULL) or "GET" */
+  const char *url;
+  const char *const *headers;      /* "Name: value" strings; NULL-terminated; may be NULL */
+  const char *body;                /* request body (JSON); may be NULL */
+  size_t body_len;
+  int64_t connect_timeout_ms;      /* 0: 10 000 */
+  int64_t idle_timeout_ms;         /* no body byte for this long: TIMEOUT. 0: 60 000 */
+  int64_t total_timeout_ms;        /* whole transfer incl. retries; 0: none */
+  size_t max_response_bytes;       /* body bytes; more: RESPONSE_TOO_LARGE. 0: 64 MiB */
+  gp_cancel_t *cancel;             /* may be NULL; firing aborts within 100 ms */
+  gp_http_data_cb on_data;         /* 2xx bodies only; may be NULL (body discarded) */
+  void *ud;
+  gp_error_t **err;                /* where on_data puts its error (may be NULL) */
+} gp_http_request_t;
+
+typedef struct gp_http_response_s {
+  int status;                      /* last HTTP status; 0 when no response arrived */
+  char *content_type;              /* heap or NULL */
+  char *error_body;                /* non-2xx: the body (first 64 KiB), heap or NULL */
+  int64_t retry_after_ms;          /* from retry-after-ms / Retry-After; -1: none */
+  size_t body_bytes;               /* 2xx body bytes handed to on_data */
+  int attempts;                    /* requests made (1 + retries) */
+} gp_http_response_t;
+
+void gp_http_response_clear(gp_http_response_t *r);
+
+typedef struct gp_retry_policy_s {
+  int max_retries;                 /* retries after the first attempt; 3 by default */
+  int64_t base_backoff_ms;         /* first delay; 500 by default */
+  int64_t max_backoff_ms;          /* cap on one delay (also on Retry-After); 30 000 */
+} gp_retry_policy_t;
+
+void gp_retry_policy_init(gp_retry_policy_t *p);
+/* 1 for 429, 500, 502, 503, 504, 529. */
+int gp_http_retryable_status(int status);
+/* The delay before retry number `attempt` (from 1): `retry_after_ms` when >= 0 (capped),
+ * else base * 2^(attempt-1) with full jitter, capped. */
+int64_t gp_retry_delay_ms(const gp_retry_policy_t *p, int attempt, int64_t retry_after_ms);
+
+/* Performs the request, retrying (per `policy`, NULL: defaults) on a retryable status
+ * and on connection failures before the first body byte reached on_data; the waits
+ * between attempts end early on cancel. Thread-safe; blocks the calling thread.
+ *
+ * Returns 0 when a response was received completely, whatever its status (read
+ * resp->status; non-2xx bodies are in resp->error_body), or an error with *err set:
+ * CANCELED / TIMEOUT (the token's reason, or connect/idle/total timeouts), IO (could
+ * not connect, connection reset; message from curl, no secrets), RESPONSE_TOO_LARGE,
+ * or the code on_data returned. `resp` is filled in every case. */
+int gp_http_stream(const gp_http_request_t *req, const gp_retry_policy_t *policy,
+                   gp_http_response_t *resp, gp_error_t **err);
+
+/* Global libcurl initialisation (idempotent, thread-safe); gp_http_stream calls it. */
+void gp_http_global_init(void);
+
+/* ---- Server-Sent Events (WHATWG "event stream" parsing) --------------------------- */
+
+typedef struct gp_sse_event_s {
+  const char *type;                /* the `event` field, "message" when absent */
+  const char *data;                /* data lines joined by "\n" (trailing "\n" removed) */
+  size_t data_len;
+  const char *id;                  /* last event id seen so far ("" when none) */
+  int64_t retry_ms;                /* the `retry` field of this event, -1 when absent */
+} gp_sse_event_t;
+
+/* Called for each dispatched event; the strings are valid during the call only.
+ * Returns 0 to go on or a GP_ERR_* code to stop the decoder (returned by feed). */
+typedef int (*gp_sse_cb)(void *ud, const gp_sse_event_t *ev);
+
+typedef struct gp_sse_s gp_sse_t;
+gp_sse_t *gp_sse_new(gp_sse_cb cb, void *ud);
+/* Feeds bytes, split anywhere (also inside a CRLF or a UTF-8 sequence). A leading BOM
+ * is skipped; lines end at CR, LF or CRLF; ":" lines are comments; a blank line
+ * dispatches (no event when data is empty). Returns 0 or the callback's code. */
+int gp_sse_feed(gp_sse_t *s, const char *data, size_t len);
+/* End of stream: an unterminated last block is discarded (no event). */
+void gp_sse_finish(gp_sse_t *s);
+void gp_sse_free(gp_sse_t *s);
+
+/* ---- NDJSON --------------------------------------------------------------------- */
+
+/* Called with each parsed line (borrowed). Returns 0 or a GP_ERR_* code to stop. */
+typedef int (*gp_ndjson_cb)(void *ud, json_t *value);
+
+typedef struct gp_ndjson_s gp_ndjson_t;
+/* max_line: longest accepted line in bytes (0: 16 MiB). */
+gp_ndjson_t *gp_ndjson_new(gp_ndjson_cb cb, void *ud, size_t max_line);
+/* Feeds bytes split anywhere; blank lines and CR before LF are ignored. Returns 0, the
+ * callback's code, or PROVIDER_STREAM (malformed line, line too long) with *err set
+ * naming the line number and the problem. */
+int gp_ndjson_feed(gp_ndjson_t *n, const char *data, size_t len, gp_error_t **err);
+/* End of stream: a last line without a newline is parsed. Same returns as feed. */
+int gp_ndjson_finish(gp_ndjson_t *n, gp_error_t **err);
+void gp_ndjson_free(gp_ndjson_t *n);
+
+#endif
