@@ -24,7 +24,7 @@ static JSValueRef gp__host_print(JSContextRef ctx, JSObjectRef fn, JSObjectRef s
   FILE *f = fd == 2 ? stderr : stdout;
   if (fd == 2) fflush(stdout);
   fputs(s ? s : "", f);
-  fputc('\n', f);
+  if (argc < 3 || JSValueToBoolean(ctx, argv[2])) fputc('\n', f); /* print(fd, s, newline?) */
   fflush(f);
   free(s);
   return JSValueMakeUndefined(ctx);

@@ -132,6 +132,9 @@
     },
     cwd: () => host.cwd(),
     version: host.version,
+    // Node's stream.write for the two standard streams: the text as is, no newline.
+    stdout: { write: (s) => { host.print(1, String(s), false); return true; } },
+    stderr: { write: (s) => { host.print(2, String(s), false); return true; } },
   };
   g.process = process;
 
