@@ -34,7 +34,9 @@ typedef struct gp_http_request_s {
   gp_cancel_t *cancel;             /* may be NULL; firing aborts within 100 ms */
   gp_http_data_cb on_data;         /* 2xx bodies only; may be NULL (body discarded) */
   void *ud;
-  gp_error_t **err;                /* where on_data puts its error (may be NULL) */
+  gp_error_t **err;                /* where on_data puts its error (may be NULL); when
+                                      on_data stops the transfer, gp_http_stream moves
+                                      *err from here into its own err argument */
 } gp_http_request_t;
 
 typedef struct gp_http_response_s {
@@ -69,12 +71,20 @@ int64_t gp_retry_delay_ms(const gp_retry_policy_t *p, int attempt, int64_t retry
  * resp->status; non-2xx bodies are in resp->error_body), or an error with *err set:
  * CANCELED / TIMEOUT (the token's reason, or connect/idle/total timeouts), IO (could
  * not connect, connection reset; message from curl, no secrets), RESPONSE_TOO_LARGE,
- * or the code on_data returned. `resp` is filled in every case. */
+ * or the code on_data returned. `resp` is overwritten (not freed first) and filled in
+ * every case: free it with gp_http_response_clear. Never logs; error messages carry
+ * neither request headers nor the URL's query. */
 int gp_http_stream(const gp_http_request_t *req, const gp_retry_policy_t *policy,
                    gp_http_response_t *resp, gp_error_t **err);
 
 /* Global libcurl initialisation (idempotent, thread-safe); gp_http_stream calls it. */
 void gp_http_global_init(void);
+
+/* Header values to milliseconds to wait (-1: absent or unparsable). Internal to
+ * src/http; declared here for the tests. "retry-after-ms: 1500" (fractions allowed);
+ * "Retry-After: 120" (seconds) or an HTTP date (0 when it has passed). */
+int64_t gp__http_parse_retry_after_ms(const char *v);
+int64_t gp__http_parse_retry_after(const char *v);
 
 /* ---- Server-Sent Events (WHATWG "event stream" parsing) --------------------------- */
 
@@ -94,7 +104,10 @@ typedef struct gp_sse_s gp_sse_t;
 gp_sse_t *gp_sse_new(gp_sse_cb cb, void *ud);
 /* Feeds bytes, split anywhere (also inside a CRLF or a UTF-8 sequence). A leading BOM
  * is skipped; lines end at CR, LF or CRLF; ":" lines are comments; a blank line
- * dispatches (no event when data is empty). Returns 0 or the callback's code. */
+ * dispatches. As WHATWG says, a block without any data field dispatches nothing
+ * ("event: ping" alone is dropped), while "data:" alone gives an event with empty data.
+ * Returns 0 or the callback's code; after a nonzero code the decoder stays stopped and
+ * every later feed returns that code. */
 int gp_sse_feed(gp_sse_t *s, const char *data, size_t len);
 /* End of stream: an unterminated last block is discarded (no event). */
 void gp_sse_finish(gp_sse_t *s);
@@ -108,9 +121,10 @@ typedef int (*gp_ndjson_cb)(void *ud, json_t *value);
 typedef struct gp_ndjson_s gp_ndjson_t;
 /* max_line: longest accepted line in bytes (0: 16 MiB). */
 gp_ndjson_t *gp_ndjson_new(gp_ndjson_cb cb, void *ud, size_t max_line);
-/* Feeds bytes split anywhere; blank lines and CR before LF are ignored. Returns 0, the
- * callback's code, or PROVIDER_STREAM (malformed line, line too long) with *err set
- * naming the line number and the problem. */
+/* Feeds bytes split anywhere; blank (whitespace-only) lines and CR before LF are
+ * ignored. Returns 0, the callback's code (*err untouched), or PROVIDER_STREAM
+ * (malformed line, line too long) with *err set naming the line number and the problem.
+ * After a nonzero return the decoder stays stopped and repeats it. */
 int gp_ndjson_feed(gp_ndjson_t *n, const char *data, size_t len, gp_error_t **err);
 /* End of stream: a last line without a newline is parsed. Same returns as feed. */
 int gp_ndjson_finish(gp_ndjson_t *n, gp_error_t **err);
