@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -136,6 +137,37 @@ static JSValueRef gp__host_argv(JSContextRef ctx, JSObjectRef fn, JSObjectRef se
   return a;
 }
 
+/* rusage(): CPU time of the whole process (every thread) in µs, {user, system}, and the
+ * peak resident set size in KiB, {maxRSS}: what Node's process.resourceUsage() gives. */
+static JSValueRef gp__host_rusage(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  JSObjectRef o = JSObjectMake(ctx, NULL, NULL);
+  gp__js_set(ctx, o, "user", JSValueMakeNumber(ctx, ru.ru_utime.tv_sec * 1e6 + ru.ru_utime.tv_usec));
+  gp__js_set(ctx, o, "system", JSValueMakeNumber(ctx, ru.ru_stime.tv_sec * 1e6 + ru.ru_stime.tv_usec));
+  gp__js_set(ctx, o, "maxRSS", JSValueMakeNumber(ctx, (double)ru.ru_maxrss));
+  return o;
+}
+
+/* rss(): the resident set size now, in bytes (/proc/self/statm; 0 when unreadable). */
+static JSValueRef gp__host_rss(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  long pages = 0, resident = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (f) {
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    fclose(f);
+  }
+  return JSValueMakeNumber(ctx, (double)resident * (double)sysconf(_SC_PAGESIZE));
+}
+
+/* monoMs(): the monotonic clock in milliseconds, with sub-millisecond precision. */
+static JSValueRef gp__host_mono_ms(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  return JSValueMakeNumber(ctx, (double)gp_mono_ns() / 1e6);
+}
+
 static const struct {
   const char *name;
   JSObjectCallAsFunctionCallback fn;
@@ -143,7 +175,8 @@ static const struct {
     {"print", gp__host_print},   {"log", gp__host_log},         {"readFile", gp__host_read_file},
     {"isFile", gp__host_is_file}, {"realpath", gp__host_realpath}, {"cwd", gp__host_cwd},
     {"compile", gp__host_compile}, {"exit", gp__host_exit},     {"env", gp__host_env},
-    {"argv", gp__host_argv},
+    {"argv", gp__host_argv},     {"rusage", gp__host_rusage},   {"rss", gp__host_rss},
+    {"monoMs", gp__host_mono_ms},
 };
 
 void gp__mod_host_init(JSContextRef ctx, JSObjectRef target) {

@@ -135,8 +135,26 @@
     // Node's stream.write for the two standard streams: the text as is, no newline.
     stdout: { write: (s) => { host.print(1, String(s), false); return true; } },
     stderr: { write: (s) => { host.print(2, String(s), false); return true; } },
+    // As in Node: CPU in µs of the whole process (all threads), since `prev` if given;
+    // peak RSS in KiB; RSS now in bytes.
+    cpuUsage(prev) {
+      const r = host.rusage();
+      return prev ? { user: r.user - prev.user, system: r.system - prev.system }
+                  : { user: r.user, system: r.system };
+    },
+    resourceUsage() {
+      const r = host.rusage();
+      return { userCPUTime: r.user, systemCPUTime: r.system, maxRSS: r.maxRSS };
+    },
+    memoryUsage: () => ({ rss: host.rss() }),
   };
   g.process = process;
+
+  // ---- performance ---------------------------------------------------------------
+  // The Web/Node `performance.now()`: milliseconds since the script environment began,
+  // on the monotonic clock.
+  const monoOrigin = host.monoMs();
+  g.performance = { timeOrigin: Date.now(), now: () => host.monoMs() - monoOrigin };
 
   // ---- require -------------------------------------------------------------------
   function dirname(p) {
