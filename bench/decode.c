@@ -1,0 +1,183 @@
+/* bench/decode: geppetto's stream decoding over the files bench/gen_streams.mjs writes.
+ *
+ * What is measured, per file: the bytes fed in 16 KiB pieces (what curl's write callback
+ * hands over) to src/http's SSE decoder (gp_sse, WHATWG rules), every event's data
+ * parsed with jansson, and what a provider engine accumulates from it: the text deltas
+ * into one buffer, tool calls merged by index (OpenAI) or content block (Anthropic) with
+ * their argument fragments concatenated and, at the end, parsed into JSON values. This is
+ * the same work decode_peers.mjs gives eventsource-parser; the engines themselves
+ * (src/engines) do it inside a run and publish events besides.
+ *
+ * Prints one JSON line per file, like decode_peers.mjs: the median of the iterations
+ * (at least 3 and 1.5 s, at most 50, after one warm-up), MB/s (10^6 B/s), and what was
+ * accumulated (checked by bench/run.mjs against FILE.expect.json).
+ * Usage: decode FILE...   (openai_*.sse or anthropic_*.sse) */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "http/http.h"
+
+#define PIECE (16 * 1024)
+#define MIN_NS 1500000000ull
+#define MIN_ITERS 3
+#define MAX_ITERS 50
+#define MAX_CALLS 1024
+
+typedef struct {
+  int anthropic;           /* protocol of the file */
+  gp_buf_t text;           /* accumulated assistant text */
+  gp_buf_t args[MAX_CALLS];/* argument fragments per tool call, by index */
+  char *ids[MAX_CALLS];    /* tool call ids, heap */
+  int ncalls;              /* highest index seen + 1 */
+  int bad;                 /* events that failed to parse */
+} acc_t;
+
+static gp_buf_t *call_at(acc_t *a, json_int_t index, const char *id) {
+  if (index < 0 || index >= MAX_CALLS) return NULL;
+  if (index >= a->ncalls) a->ncalls = (int)index + 1;
+  if (id && a->ids[index] == NULL) a->ids[index] = gp_xstrdup(id);
+  return &a->args[index];
+}
+
+static void on_openai(acc_t *a, json_t *j) {
+  json_t *choice = json_array_get(json_object_get(j, "choices"), 0);
+  json_t *delta = json_object_get(choice, "delta");
+  if (delta == NULL) return;
+  json_t *content = json_object_get(delta, "content");
+  if (json_is_string(content)) gp_buf_append(&a->text, json_string_value(content), json_string_length(content));
+  size_t i;
+  json_t *tc;
+  json_array_foreach(json_object_get(delta, "tool_calls"), i, tc) {
+    gp_buf_t *b = call_at(a, json_integer_value(json_object_get(tc, "index")),
+                          json_string_value(json_object_get(tc, "id")));
+    json_t *frag = json_object_get(json_object_get(tc, "function"), "arguments");
+    if (b && json_is_string(frag)) gp_buf_append(b, json_string_value(frag), json_string_length(frag));
+  }
+}
+
+static void on_anthropic(acc_t *a, json_t *j) {
+  const char *type = json_string_value(json_object_get(j, "type"));
+  if (type == NULL) return;
+  json_int_t index = json_integer_value(json_object_get(j, "index"));
+  if (strcmp(type, "content_block_start") == 0) {
+    json_t *cb = json_object_get(j, "content_block");
+    const char *cbt = json_string_value(json_object_get(cb, "type"));
+    if (cbt && strcmp(cbt, "tool_use") == 0)
+      call_at(a, index, json_string_value(json_object_get(cb, "id")));
+  } else if (strcmp(type, "content_block_delta") == 0) {
+    json_t *d = json_object_get(j, "delta");
+    const char *dt = json_string_value(json_object_get(d, "type"));
+    json_t *s;
+    if (dt && strcmp(dt, "text_delta") == 0 && json_is_string(s = json_object_get(d, "text"))) {
+      gp_buf_append(&a->text, json_string_value(s), json_string_length(s));
+    } else if (dt && strcmp(dt, "input_json_delta") == 0 &&
+               json_is_string(s = json_object_get(d, "partial_json"))) {
+      gp_buf_t *b = call_at(a, index, NULL);
+      if (b) gp_buf_append(b, json_string_value(s), json_string_length(s));
+    }
+  }
+}
+
+static int on_event(void *ud, const gp_sse_event_t *ev) {
+  acc_t *a = ud;
+  if (ev->data_len == 6 && memcmp(ev->data, "[DONE]", 6) == 0) return 0;
+  json_t *j = json_loadb(ev->data, ev->data_len, 0, NULL);
+  if (j == NULL) {
+    a->bad++;
+    return 0;
+  }
+  if (a->anthropic) on_anthropic(a, j);
+  else on_openai(a, j);
+  json_decref(j);
+  return 0;
+}
+
+typedef struct {
+  size_t text_bytes, args_bytes;
+  int tool_calls, bad;
+} check_t;
+
+/* One full decode of the stream; returns what was accumulated. */
+static check_t decode_once(const char *bytes, size_t len, int anthropic) {
+  acc_t *a = gp_xcalloc(1, sizeof *a);
+  a->anthropic = anthropic;
+  gp_sse_t *s = gp_sse_new(on_event, a);
+  for (size_t off = 0; off < len; off += PIECE)
+    gp_sse_feed(s, bytes + off, len - off < PIECE ? len - off : PIECE);
+  gp_sse_finish(s);
+  gp_sse_free(s);
+  check_t c = {a->text.len, 0, 0, a->bad};
+  for (int i = 0; i < a->ncalls; i++) {
+    if (a->ids[i] == NULL) continue; /* an index that was never a tool call (text block) */
+    c.tool_calls++;
+    c.args_bytes += a->args[i].len;
+    json_t *v = json_loadb(a->args[i].data ? a->args[i].data : "", a->args[i].len, 0, NULL);
+    if (v == NULL) c.bad++;
+    json_decref(v);
+    gp_buf_free(&a->args[i]);
+    free(a->ids[i]);
+  }
+  gp_buf_free(&a->text);
+  free(a);
+  return c;
+}
+
+static int cmp_u64(const void *x, const void *y) {
+  uint64_t p = *(const uint64_t *)x, q = *(const uint64_t *)y;
+  return p < q ? -1 : p > q;
+}
+
+static char *read_all(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) return NULL;
+  gp_buf_t b = {0};
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) gp_buf_append(&b, chunk, n);
+  fclose(f);
+  *len = b.len;
+  return gp_buf_steal(&b);
+}
+
+static int bench_file(const char *path) {
+  size_t len = 0;
+  char *bytes = read_all(path, &len);
+  if (bytes == NULL) {
+    fprintf(stderr, "decode: cannot read %s\n", path);
+    return 1;
+  }
+  const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+  int anthropic = strncmp(base, "anthropic", 9) == 0;
+  check_t c = decode_once(bytes, len, anthropic); /* warm-up */
+  uint64_t times[MAX_ITERS], total = 0;
+  int n = 0;
+  while ((total < MIN_NS || n < MIN_ITERS) && n < MAX_ITERS) {
+    uint64_t t0 = gp_mono_ns();
+    c = decode_once(bytes, len, anthropic);
+    times[n] = gp_mono_ns() - t0;
+    total += times[n++];
+  }
+  qsort(times, (size_t)n, sizeof times[0], cmp_u64);
+  double ms = times[n / 2] / 1e6;
+  printf("{\"decoder\":\"geppetto\",\"protocol\":\"%s\",\"file\":\"%s\",\"bytes\":%zu,"
+         "\"median_ms\":%.4f,\"iterations\":%d,\"mb_per_s\":%.2f,"
+         "\"check\":{\"text_bytes\":%zu,\"tool_calls\":%d,\"args_bytes\":%zu,\"bad\":%d}}\n",
+         anthropic ? "anthropic" : "openai", base, len, ms, n, len / 1e6 / (ms / 1e3),
+         c.text_bytes, c.tool_calls, c.args_bytes, c.bad);
+  fflush(stdout);
+  free(bytes);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: decode FILE...\n");
+    return 2;
+  }
+  int rc = 0;
+  for (int i = 1; i < argc; i++) rc |= bench_file(argv[i]);
+  return rc;
+}
