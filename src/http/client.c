@@ -1,0 +1,476 @@
+/* The HTTP client: one request, streamed, with retries. Each call drives its own curl
+ * multi handle on the calling thread, so the wait for the network is a curl_multi_poll
+ * that a cancel token can interrupt at once (curl_multi_wakeup from the token's
+ * callback) and that wakes for the idle and total deadlines.
+ *
+ * Nothing here logs, and no error message carries a request header or the URL's query:
+ * they hold API keys. curl's own error texts are scrubbed of header values anyway. */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "core/core.h"
+#include "http/http.h"
+
+#define GP__HTTP_ERROR_BODY_MAX ((size_t)64 << 10)
+#define GP__HTTP_DEFAULT_CONNECT_MS 10000
+#define GP__HTTP_DEFAULT_IDLE_MS 60000
+#define GP__HTTP_DEFAULT_MAX_BYTES ((size_t)64 << 20)
+#define GP__HTTP_POLL_MAX_MS 1000
+
+/* One gp_http_stream call. Lives on the calling thread's stack. */
+typedef struct gp__http_call_s {
+  const gp_http_request_t *req;
+  gp_http_response_t *resp;
+  CURLM *multi;
+  CURL *easy;
+  struct curl_slist *headers;
+  char host[256];                /* for messages: the URL's host only */
+  char errbuf[CURL_ERROR_SIZE];
+  int64_t connect_ms, idle_ms;   /* effective limits */
+  int64_t deadline_ms;           /* monotonic end of the whole call; 0: none */
+  size_t max_bytes;
+  /* Per attempt, filled by the curl callbacks: */
+  int status;                    /* the current response's status */
+  int64_t last_activity_ms;      /* monotonic: last byte received or sent */
+  curl_off_t last_upload;        /* bytes sent, to see upload progress as activity */
+  int64_t retry_after_ms;        /* from "retry-after-ms", -1: none */
+  int64_t retry_after_s_ms;      /* from "Retry-After", -1: none */
+  gp_buf_t error_body;           /* non-2xx body, up to GP__HTTP_ERROR_BODY_MAX */
+  int error_body_full;           /* stopped reading a non-2xx body at the cap */
+  int stop_code;                 /* why the write callback stopped the transfer */
+  int delivered;                 /* a body byte reached on_data (any attempt) */
+} gp__http_call_t;
+
+/* ---- Global init --------------------------------------------------------------- */
+
+static pthread_once_t gp__http_once = PTHREAD_ONCE_INIT;
+
+static void gp__http_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+void gp_http_global_init(void) { pthread_once(&gp__http_once, gp__http_init_once); }
+
+void gp_http_response_clear(gp_http_response_t *r) {
+  if (!r) return;
+  free(r->content_type);
+  free(r->error_body);
+  r->content_type = r->error_body = NULL;
+}
+
+/* ---- Secrets out of messages --------------------------------------------------- */
+
+/* Replaces each occurrence of `secret` (n bytes) in the string `msg` (cap bytes of
+ * room) with a mark, ignoring case (curl lowercases some parts it quotes), truncating
+ * if the result would not fit. */
+static void gp__http_redact(char *msg, size_t cap, const char *secret, size_t n) {
+  if (n < 4) return; /* too short to be a secret; would mangle ordinary words */
+  char *needle = gp_xstrndup(secret, n);
+  const char *p = msg, *hit = strcasestr(p, needle);
+  if (hit) {
+    gp_buf_t out = {0};
+    for (; hit; hit = strcasestr(p, needle)) {
+      gp_buf_append(&out, p, (size_t)(hit - p));
+      gp_buf_puts(&out, "[redacted]");
+      p = hit + strlen(needle);
+    }
+    gp_buf_puts(&out, p);
+    snprintf(msg, cap, "%s", out.data);
+    gp_buf_free(&out);
+  }
+  free(needle);
+}
+
+/* Removes every request header value and the URL's query from a message in place. */
+static void gp__http_scrub(const gp_http_request_t *req, char *msg, size_t cap) {
+  for (const char *const *h = req->headers; h && *h; h++) {
+    const char *v = strchr(*h, ':');
+    if (!v) continue;
+    v++;
+    while (*v == ' ' || *v == '\t') v++;
+    size_t n = strlen(v);
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r')) n--;
+    gp__http_redact(msg, cap, v, n);
+  }
+  const char *q = req->url ? strchr(req->url, '?') : NULL;
+  if (q && q[1]) gp__http_redact(msg, cap, q + 1, strlen(q + 1));
+}
+
+/* An error whose message is scrubbed of request secrets. */
+static int gp__http_fail(gp__http_call_t *c, gp_error_t **err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int gp__http_fail(gp__http_call_t *c, gp_error_t **err, int code, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  gp__http_scrub(c->req, msg, sizeof msg);
+  return gp_error_set(err, code, "%s", msg);
+}
+
+/* ---- curl callbacks (run inside curl_multi_perform, on the calling thread) ------- */
+
+static void gp__http_new_response(gp__http_call_t *c, const char *line, size_t n) {
+  /* "HTTP/1.1 200 OK" or "HTTP/2 200": also each interim 1xx response. */
+  const char *sp = memchr(line, ' ', n);
+  c->status = 0;
+  if (sp)
+    for (const char *p = sp + 1; p < line + n && *p >= '0' && *p <= '9' && c->status < 1000; p++)
+      c->status = c->status * 10 + (*p - '0');
+  free(c->resp->content_type);
+  c->resp->content_type = NULL;
+  c->retry_after_ms = c->retry_after_s_ms = -1;
+}
+
+static size_t gp__http_on_header(char *buf, size_t size, size_t nitems, void *ud) {
+  gp__http_call_t *c = ud;
+  size_t n = size * nitems;
+  c->last_activity_ms = gp_mono_ms();
+  if (n >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
+    gp__http_new_response(c, buf, n);
+    return n;
+  }
+  const char *colon = memchr(buf, ':', n);
+  if (!colon) return n;
+  size_t nlen = (size_t)(colon - buf);
+  const char *v = colon + 1, *end = buf + n;
+  while (v < end && (*v == ' ' || *v == '\t')) v++;
+  while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t')) end--;
+  char *value = gp_xstrndup(v, (size_t)(end - v));
+  if (nlen == 12 && strncasecmp(buf, "content-type", 12) == 0) {
+    free(c->resp->content_type);
+    c->resp->content_type = value;
+    return n;
+  }
+  if (nlen == 14 && strncasecmp(buf, "retry-after-ms", 14) == 0)
+    c->retry_after_ms = gp__http_parse_retry_after_ms(value);
+  else if (nlen == 11 && strncasecmp(buf, "retry-after", 11) == 0)
+    c->retry_after_s_ms = gp__http_parse_retry_after(value);
+  free(value);
+  return n;
+}
+
+static size_t gp__http_on_body(char *data, size_t size, size_t nmemb, void *ud) {
+  gp__http_call_t *c = ud;
+  size_t n = size * nmemb;
+  c->last_activity_ms = gp_mono_ms();
+  if (c->status < 200 || c->status > 299) {
+    size_t room = GP__HTTP_ERROR_BODY_MAX - c->error_body.len;
+    gp_buf_append(&c->error_body, data, n < room ? n : room);
+    if (n < room) return n;
+    c->error_body_full = 1; /* enough to report the error: stop reading */
+    return 0;
+  }
+  if (n > c->max_bytes - c->resp->body_bytes) {
+    c->stop_code = GP_ERR_RESPONSE_TOO_LARGE;
+    return 0;
+  }
+  c->resp->body_bytes += n;
+  c->delivered = 1;
+  if (c->req->on_data) {
+    int rc = c->req->on_data(c->req->ud, data, n);
+    if (rc) {
+      c->stop_code = rc;
+      return 0;
+    }
+  }
+  return n;
+}
+
+static void gp__http_on_cancel(void *ud, int reason) {
+  (void)reason;
+  curl_multi_wakeup(ud); /* thread-safe: ends the current or next curl_multi_poll */
+}
+
+/* ---- Set-up -------------------------------------------------------------------- */
+
+static void gp__http_host(gp__http_call_t *c) {
+  snprintf(c->host, sizeof c->host, "the server");
+  CURLU *u = curl_url();
+  char *host = NULL;
+  if (u && curl_url_set(u, CURLUPART_URL, c->req->url, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host)
+    snprintf(c->host, sizeof c->host, "%s", host);
+  curl_free(host);
+  curl_url_cleanup(u);
+}
+
+static void gp__http_headers(gp__http_call_t *c) {
+  int has_expect = 0;
+  for (const char *const *h = c->req->headers; h && *h; h++) {
+    c->headers = curl_slist_append(c->headers, *h);
+    if (strncasecmp(*h, "expect:", 7) == 0) has_expect = 1;
+  }
+  /* No "Expect: 100-continue" round trip before large bodies. */
+  if (!has_expect) c->headers = curl_slist_append(c->headers, "Expect:");
+}
+
+static void gp__http_method(gp__http_call_t *c) {
+  const gp_http_request_t *r = c->req;
+  const char *m = r->method ? r->method : "POST";
+  if (strcmp(m, "GET") == 0) {
+    curl_easy_setopt(c->easy, CURLOPT_HTTPGET, 1L);
+    return;
+  }
+  if (strcmp(m, "POST") != 0) curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, m);
+  if (strcmp(m, "POST") == 0 || r->body) {
+    curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(r->body ? r->body_len : 0));
+    curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+  }
+}
+
+static void gp__http_setup(gp__http_call_t *c) {
+  CURL *e = c->easy;
+  gp__http_headers(c);
+  curl_easy_setopt(e, CURLOPT_URL, c->req->url);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_ms);
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_USERAGENT, "geppetto/0.1");
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, gp__http_on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, gp__http_on_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+  gp__http_method(c);
+}
+
+/* ---- One attempt ----------------------------------------------------------------- */
+
+/* What an attempt came to: 0 with a complete response, or an error code with whether
+ * another attempt may help. */
+typedef struct gp__http_outcome_s {
+  int code;
+  int retryable;
+} gp__http_outcome_t;
+
+static int gp__http_curl_retryable(CURLcode rc) {
+  switch (rc) {
+    case CURLE_COULDNT_CONNECT: case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY: case CURLE_OPERATION_TIMEDOUT: case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR: case CURLE_GOT_NOTHING: case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2: case CURLE_HTTP2_STREAM: case CURLE_SSL_CONNECT_ERROR:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+/* Turns curl's result into an outcome, filling *err for errors. */
+static gp__http_outcome_t gp__http_result(gp__http_call_t *c, CURLcode rc, gp_error_t **err) {
+  gp__http_outcome_t o = {0, 0};
+  if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && c->error_body_full)) return o;
+  if (rc == CURLE_WRITE_ERROR && c->stop_code == GP_ERR_RESPONSE_TOO_LARGE) {
+    o.code = gp__http_fail(c, err, GP_ERR_RESPONSE_TOO_LARGE,
+                           "the response from %s exceeded the limit of %zu bytes; raise the "
+                           "response size limit if this is expected", c->host, c->max_bytes);
+    return o;
+  }
+  if (rc == CURLE_WRITE_ERROR && c->stop_code) {
+    o.code = c->stop_code;
+    gp_error_t **cb_err = c->req->err;
+    if (cb_err && *cb_err) {
+      if (err) *err = *cb_err; else gp_error_free(*cb_err);
+      *cb_err = NULL;
+    } else {
+      gp_error_set(err, o.code, "the response from %s was rejected by its reader: %s", c->host,
+                   gp_strerror(o.code));
+    }
+    return o;
+  }
+  const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+  o.retryable = gp__http_curl_retryable(rc) && !c->delivered;
+  if (rc == CURLE_OPERATION_TIMEDOUT) {
+    o.code = gp__http_fail(c, err, GP_ERR_TIMEOUT, "could not connect to %s within %lld ms: %s",
+                           c->host, (long long)c->connect_ms, why);
+  } else if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) {
+    o.code = gp__http_fail(c, err, GP_ERR_INVALID_ARGUMENT, "bad provider URL: %s", why);
+  } else {
+    o.code = gp__http_fail(c, err, GP_ERR_IO, "HTTP request to %s failed: %s", c->host, why);
+  }
+  return o;
+}
+
+/* Checks the limits that end an attempt from outside curl; returns an outcome with a
+ * nonzero code when one did, and the poll timeout to use otherwise. */
+static gp__http_outcome_t gp__http_limits(gp__http_call_t *c, int *poll_ms, gp_error_t **err) {
+  gp__http_outcome_t o = {0, 0};
+  int reason = gp_cancel_reason(c->req->cancel);
+  if (reason) {
+    o.code = gp__http_fail(c, err, reason, "the HTTP request to %s was %s", c->host,
+                           reason == GP_ERR_TIMEOUT ? "stopped by a timeout" : "canceled");
+    return o;
+  }
+  int64_t now = gp_mono_ms();
+  curl_off_t up = 0;
+  curl_easy_getinfo(c->easy, CURLINFO_SIZE_UPLOAD_T, &up);
+  if (up != c->last_upload) {
+    c->last_upload = up;
+    c->last_activity_ms = now;
+  }
+  if (c->deadline_ms && now >= c->deadline_ms) {
+    o.code = gp__http_fail(c, err, GP_ERR_TIMEOUT,
+                           "the HTTP request to %s took longer than its total timeout of %lld ms",
+                           c->host, (long long)c->req->total_timeout_ms);
+    return o;
+  }
+  int64_t idle_left = c->last_activity_ms + c->idle_ms - now;
+  if (idle_left <= 0) {
+    o.code = gp__http_fail(c, err, GP_ERR_TIMEOUT,
+                           "%s sent nothing for %lld ms (idle timeout); raise the idle timeout "
+                           "if the provider is slow", c->host, (long long)c->idle_ms);
+    return o;
+  }
+  int64_t wait = idle_left < GP__HTTP_POLL_MAX_MS ? idle_left : GP__HTTP_POLL_MAX_MS;
+  if (c->deadline_ms && c->deadline_ms - now < wait) wait = c->deadline_ms - now;
+  *poll_ms = (int)wait;
+  return o;
+}
+
+static void gp__http_attempt_reset(gp__http_call_t *c) {
+  c->status = 0;
+  c->retry_after_ms = c->retry_after_s_ms = -1;
+  c->error_body_full = 0;
+  c->stop_code = 0;
+  c->errbuf[0] = '\0';
+  c->last_upload = 0;
+  c->last_activity_ms = gp_mono_ms();
+  gp_buf_free(&c->error_body);
+  gp_http_response_clear(c->resp);
+}
+
+static void gp__http_attempt_fill(gp__http_call_t *c) {
+  gp_http_response_t *r = c->resp;
+  r->status = c->status;
+  r->retry_after_ms = c->retry_after_ms >= 0 ? c->retry_after_ms : c->retry_after_s_ms;
+  if (c->status >= 200 && c->status <= 299) {
+    gp_buf_free(&c->error_body);
+  } else if (c->error_body.len) {
+    r->error_body = gp_buf_steal(&c->error_body);
+  }
+}
+
+static gp__http_outcome_t gp__http_attempt(gp__http_call_t *c, gp_error_t **err) {
+  gp__http_attempt_reset(c);
+  gp__http_outcome_t o = {0, 0};
+  CURLcode result = CURLE_OK;
+  if (curl_multi_add_handle(c->multi, c->easy) != CURLM_OK) {
+    o.code = gp_error_set(err, GP_ERR_INTERNAL, "could not start the HTTP transfer");
+    return o;
+  }
+  for (int done = 0; !done;) {
+    int running = 0, poll_ms = 0, queued;
+    if (curl_multi_perform(c->multi, &running) != CURLM_OK) {
+      o.code = gp_error_set(err, GP_ERR_INTERNAL, "the HTTP transfer failed inside libcurl");
+      break;
+    }
+    CURLMsg *m;
+    while ((m = curl_multi_info_read(c->multi, &queued)) != NULL)
+      if (m->msg == CURLMSG_DONE) {
+        result = m->data.result;
+        done = 1;
+      }
+    if (done) {
+      o = gp__http_result(c, result, err);
+      break;
+    }
+    o = gp__http_limits(c, &poll_ms, err);
+    if (o.code) break;
+    curl_multi_poll(c->multi, NULL, 0, poll_ms, NULL);
+  }
+  curl_multi_remove_handle(c->multi, c->easy);
+  gp__http_attempt_fill(c);
+  return o;
+}
+
+/* ---- Retries ----------------------------------------------------------------------- */
+
+/* Waits `ms` before the next attempt unless the token fires first; returns its reason
+ * (with *err set) or 0. */
+static int gp__http_backoff(gp__http_call_t *c, int64_t ms, gp_error_t **err) {
+  int reason = 0;
+  if (c->req->cancel) reason = gp_cancel_wait(c->req->cancel, ms);
+  else gp_sleep_ms(ms);
+  if (!reason) return 0;
+  return gp__http_fail(c, err, reason, "the HTTP request to %s was %s while waiting to retry",
+                       c->host, reason == GP_ERR_TIMEOUT ? "stopped by a timeout" : "canceled");
+}
+
+/* The delay before the next attempt, or -1 when there is to be none. */
+static int64_t gp__http_next_delay(gp__http_call_t *c, const gp_retry_policy_t *p,
+                                   gp__http_outcome_t o) {
+  int attempt = c->resp->attempts;
+  if (attempt > p->max_retries) return -1;
+  int64_t d;
+  if (o.code == 0) {
+    if (!gp_http_retryable_status(c->resp->status)) return -1;
+    d = gp_retry_delay_ms(p, attempt, c->resp->retry_after_ms);
+  } else {
+    if (!o.retryable || c->delivered) return -1;
+    d = gp_retry_delay_ms(p, attempt, -1);
+  }
+  /* A wait that would outlast the total timeout is pointless: report what we have. */
+  if (c->deadline_ms && gp_mono_ms() + d >= c->deadline_ms) return -1;
+  return d;
+}
+
+static int gp__http_run(gp__http_call_t *c, const gp_retry_policy_t *p, gp_error_t **err) {
+  for (;;) {
+    c->resp->attempts++;
+    gp_error_t *attempt_err = NULL;
+    gp__http_outcome_t o = gp__http_attempt(c, &attempt_err);
+    int64_t delay = gp__http_next_delay(c, p, o);
+    if (delay < 0) {
+      if (err) *err = attempt_err; else gp_error_free(attempt_err);
+      return o.code;
+    }
+    gp_error_free(attempt_err);
+    int rc = gp__http_backoff(c, delay, err);
+    if (rc) return rc;
+  }
+}
+
+int gp_http_stream(const gp_http_request_t *req, const gp_retry_policy_t *policy,
+                   gp_http_response_t *resp, gp_error_t **err) {
+  memset(resp, 0, sizeof *resp);
+  resp->retry_after_ms = -1;
+  if (!req || !req->url) return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "HTTP request without a URL");
+  gp_http_global_init();
+  gp_retry_policy_t def;
+  if (!policy) {
+    gp_retry_policy_init(&def);
+    policy = &def;
+  }
+  gp__http_call_t c = {.req = req, .resp = resp};
+  c.connect_ms = req->connect_timeout_ms > 0 ? req->connect_timeout_ms : GP__HTTP_DEFAULT_CONNECT_MS;
+  c.idle_ms = req->idle_timeout_ms > 0 ? req->idle_timeout_ms : GP__HTTP_DEFAULT_IDLE_MS;
+  c.max_bytes = req->max_response_bytes ? req->max_response_bytes : GP__HTTP_DEFAULT_MAX_BYTES;
+  if (req->total_timeout_ms > 0) c.deadline_ms = gp_mono_ms() + req->total_timeout_ms;
+  gp__http_host(&c);
+  int reason = gp_cancel_reason(req->cancel);
+  if (reason) return gp__http_fail(&c, err, reason, "the HTTP request to %s was canceled before it started", c.host);
+  c.multi = curl_multi_init();
+  c.easy = curl_easy_init();
+  if (!c.multi || !c.easy) {
+    curl_easy_cleanup(c.easy);
+    curl_multi_cleanup(c.multi);
+    return gp_error_set(err, GP_ERR_NOMEM, "could not create an HTTP transfer");
+  }
+  gp__http_setup(&c);
+  uint64_t cancel_id = req->cancel ? gp_cancel_on(req->cancel, gp__http_on_cancel, c.multi) : 0;
+  int rc = gp__http_run(&c, policy, err);
+  if (cancel_id) gp_cancel_off(req->cancel, cancel_id);
+  curl_easy_cleanup(c.easy);
+  curl_multi_cleanup(c.multi);
+  curl_slist_free_all(c.headers);
+  gp_buf_free(&c.error_body);
+  return rc;
+}
