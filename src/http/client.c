@@ -281,8 +281,8 @@ static gp__http_outcome_t gp__http_result(gp__http_call_t *c, CURLcode rc, gp_er
       if (err) *err = *cb_err; else gp_error_free(*cb_err);
       *cb_err = NULL;
     } else {
-      gp_error_set(err, o.code, "the response from %s was rejected by its reader: %s", c->host,
-                   gp_strerror(o.code));
+      gp__http_fail(c, err, o.code, "the response from %s was rejected by its reader: %s",
+                    c->host, gp_strerror(o.code));
     }
     return o;
   }
@@ -456,7 +456,9 @@ int gp_http_stream(const gp_http_request_t *req, const gp_retry_policy_t *policy
   if (req->total_timeout_ms > 0) c.deadline_ms = gp_mono_ms() + req->total_timeout_ms;
   gp__http_host(&c);
   int reason = gp_cancel_reason(req->cancel);
-  if (reason) return gp__http_fail(&c, err, reason, "the HTTP request to %s was canceled before it started", c.host);
+  if (reason)
+    return gp__http_fail(&c, err, reason, "the HTTP request to %s was %s before it started", c.host,
+                         reason == GP_ERR_TIMEOUT ? "stopped by a timeout" : "canceled");
   c.multi = curl_multi_init();
   c.easy = curl_easy_init();
   if (!c.multi || !c.easy) {

@@ -70,10 +70,13 @@ int64_t gp_retry_delay_ms(const gp_retry_policy_t *p, int attempt, int64_t retry
  * Returns 0 when a response was received completely, whatever its status (read
  * resp->status; non-2xx bodies are in resp->error_body), or an error with *err set:
  * CANCELED / TIMEOUT (the token's reason, or connect/idle/total timeouts), IO (could
- * not connect, connection reset; message from curl, no secrets), RESPONSE_TOO_LARGE,
- * or the code on_data returned. `resp` is overwritten (not freed first) and filled in
- * every case: free it with gp_http_response_clear. Never logs; error messages carry
- * neither request headers nor the URL's query. */
+ * not connect, connection reset; message from curl, no secrets), INVALID_ARGUMENT (a
+ * malformed URL or a scheme other than http/https), RESPONSE_TOO_LARGE, or the code
+ * on_data returned. A non-2xx body over 64 KiB is cut there and the response counts as
+ * received. A retryable status whose Retry-After would outlast total_timeout_ms ends
+ * the retries with that response (0 returned). `resp` is overwritten (not freed first)
+ * and filled in every case: free it with gp_http_response_clear. Never logs; error
+ * messages carry neither request headers nor the URL's query. */
 int gp_http_stream(const gp_http_request_t *req, const gp_retry_policy_t *policy,
                    gp_http_response_t *resp, gp_error_t **err);
 
