@@ -1,23 +1,33 @@
 /* bench/decode: geppetto's stream decoding over the files bench/gen_streams.mjs writes.
  *
- * What is measured, per file: the bytes fed in 16 KiB pieces (what curl's write callback
- * hands over) to src/http's SSE decoder (gp_sse, WHATWG rules), every event's data
- * parsed with jansson, and what a provider engine accumulates from it: the text deltas
- * into one buffer, tool calls merged by index (OpenAI) or content block (Anthropic) with
- * their argument fragments concatenated and, at the end, parsed into JSON values. This is
- * the same work decode_peers.mjs gives eventsource-parser; the engines themselves
- * (src/engines) do it inside a run and publish events besides.
+ * The bytes are fed in 16 KiB pieces (what curl's write callback hands over) to src/http's
+ * SSE decoder (gp_sse, WHATWG rules), and each event goes to what a provider engine does
+ * with it, in one of three modes:
+ *   geppetto          the engine's own protocol decoder and stream accumulator
+ *                     (src/engines: gp__proto_openai / gp__proto_claude `on_event` into
+ *                     a gp_pstream_t): JSON per event with jansson, text into llm_text
+ *                     blocks, tool calls merged and their arguments parsed into JSON
+ *                     values, usage and stop reason — the turn a run ends with. No
+ *                     emitter: nothing is published.
+ *   geppetto+events   the same with an emitter and one sink that drops what it gets:
+ *                     every delta is also published as a `partial` event (which carries
+ *                     the completion so far, SPEC §4.8) or a `tool-call` event.
+ *   sse+jansson       gp_sse + jansson + a minimal accumulator written here (text into
+ *                     one buffer, argument fragments by index): the same work
+ *                     decode_peers.mjs gives eventsource-parser.
  *
- * Prints one JSON line per file, like decode_peers.mjs: the median of the iterations
- * (at least 3 and 1.5 s, at most 50, after one warm-up), MB/s (10^6 B/s), and what was
- * accumulated (checked by bench/run.mjs against FILE.expect.json).
- * Usage: decode FILE...   (openai_*.sse or anthropic_*.sse) */
+ * Prints one JSON line per file and mode, like decode_peers.mjs: the median of the
+ * iterations (at least 3 and 1.5 s, at most 50, after one warm-up), MB/s (10^6 B/s), and
+ * what was accumulated (checked by bench/run.mjs against FILE.expect.json).
+ * Usage: decode [--mode geppetto|geppetto+events|sse+jansson] FILE... */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/core.h"
+#include "engines/provider_internal.h"
+#include "geppetto/event.h"
 #include "http/http.h"
 
 #define PIECE (16 * 1024)
@@ -100,8 +110,10 @@ typedef struct {
   int tool_calls, bad;
 } check_t;
 
-/* One full decode of the stream; returns what was accumulated. */
-static check_t decode_once(const char *bytes, size_t len, int anthropic) {
+/* ---- sse+jansson: the decoder, JSON per event, a minimal accumulator --------------- */
+
+/* One full decode of the stream; fills *c (when not NULL) with what was accumulated. */
+static void decode_plain(const char *bytes, size_t len, int anthropic, check_t *c) {
   acc_t *a = gp_xcalloc(1, sizeof *a);
   a->anthropic = anthropic;
   gp_sse_t *s = gp_sse_new(on_event, a);
@@ -109,20 +121,82 @@ static check_t decode_once(const char *bytes, size_t len, int anthropic) {
     gp_sse_feed(s, bytes + off, len - off < PIECE ? len - off : PIECE);
   gp_sse_finish(s);
   gp_sse_free(s);
-  check_t c = {a->text.len, 0, 0, a->bad};
+  check_t k = {a->text.len, 0, 0, a->bad};
   for (int i = 0; i < a->ncalls; i++) {
     if (a->ids[i] == NULL) continue; /* an index that was never a tool call (text block) */
-    c.tool_calls++;
-    c.args_bytes += a->args[i].len;
+    k.tool_calls++;
+    k.args_bytes += a->args[i].len;
     json_t *v = json_loadb(a->args[i].data ? a->args[i].data : "", a->args[i].len, 0, NULL);
-    if (v == NULL) c.bad++;
+    if (v == NULL) k.bad++;
     json_decref(v);
     gp_buf_free(&a->args[i]);
     free(a->ids[i]);
   }
   gp_buf_free(&a->text);
   free(a);
+  if (c) *c = k;
+}
+
+/* ---- geppetto: the engines' protocol decoder and stream accumulator --------------- */
+
+static int on_engine_event(void *ud, const gp_sse_event_t *ev) {
+  gp_pstream_t *ps = ud;
+  return ps->prov->proto->on_event(ps, ev);
+}
+
+static void drop_event(void *ud, gp_event_t *ev) {
+  (*(size_t *)ud)++;
+}
+
+/* What the turn holds: text bytes of the llm_text blocks, tool_call blocks and the
+ * compact JSON size of their arguments; `bad` counts unparsed ({"_raw"}) arguments. */
+static check_t check_turn(const gp_turn_t *t) {
+  check_t c = {0, 0, 0, 0};
+  for (size_t i = 0; i < t->nblocks; i++) {
+    const gp_block_t *b = t->blocks[i];
+    if (b->kind == GP_BLOCK_LLM_TEXT) {
+      c.text_bytes += strlen(gp_block_text(b));
+    } else if (b->kind == GP_BLOCK_TOOL_CALL) {
+      json_t *args = gp_block_tool_args(b);
+      char *text = json_dumps(args, JSON_COMPACT | JSON_ENCODE_ANY);
+      c.tool_calls++;
+      c.args_bytes += text ? strlen(text) : 0;
+      if (json_object_get(args, "_raw")) c.bad++;
+      free(text);
+    }
+  }
   return c;
+}
+
+static void decode_engine(const char *bytes, size_t len, const gp_prov_t *prov, int events,
+                          check_t *c) {
+  gp_turn_t *turn = gp_turn_new();
+  gp_emitter_t *em = NULL;
+  size_t published = 0;
+  if (events) {
+    em = gp_emitter_new("bench-session", "bench-inference", turn->id);
+    gp_sink_t *sink = gp_sink_new(drop_event, &published, NULL);
+    gp_emitter_add_sink(em, sink);
+    gp_sink_unref(sink);
+  }
+  gp_pstream_t ps;
+  gp_pstream_init(&ps, prov, em, turn);
+  gp_sse_t *s = gp_sse_new(on_engine_event, &ps);
+  int rc = 0;
+  for (size_t off = 0; off < len && rc == 0; off += PIECE)
+    rc = gp_sse_feed(s, bytes + off, len - off < PIECE ? len - off : PIECE);
+  gp_sse_finish(s);
+  gp_sse_free(s);
+  int ok = rc == 0 && ps.finished;
+  gp_pstream_finish(&ps, ok);
+  if (c) {
+    *c = check_turn(turn);
+    if (!ok) c->bad++;
+    if (ps.err) fprintf(stderr, "decode: %s\n", ps.err->message);
+  }
+  gp_error_free(ps.err);
+  gp_turn_free(turn);
+  gp_emitter_free(em);
 }
 
 static int cmp_u64(const void *x, const void *y) {
@@ -142,7 +216,32 @@ static char *read_all(const char *path, size_t *len) {
   return gp_buf_steal(&b);
 }
 
-static int bench_file(const char *path) {
+enum { MODE_ENGINE, MODE_ENGINE_EVENTS, MODE_PLAIN };
+static const char *const mode_names[] = {"geppetto", "geppetto+events", "sse+jansson"};
+
+static void decode_once(int mode, const char *bytes, size_t len, int anthropic,
+                        const gp_prov_t *prov, check_t *c) {
+  if (mode == MODE_PLAIN) decode_plain(bytes, len, anthropic, c);
+  else decode_engine(bytes, len, prov, mode == MODE_ENGINE_EVENTS, c);
+}
+
+static gp_prov_t *provider(int anthropic) {
+  gp_engine_config_t cfg;
+  gp_engine_config_init(&cfg);
+  cfg.api_type = anthropic ? "claude" : "openai";
+  cfg.model = anthropic ? "claude-bench" : "gpt-4o-mini";
+  cfg.base_url = "http://127.0.0.1:9/v1";
+  cfg.api_key = "sk-bench";
+  gp_error_t *err = NULL;
+  gp_prov_t *p = gp__prov_new(&cfg, &err);
+  if (p == NULL) {
+    fprintf(stderr, "decode: %s\n", err->message);
+    exit(1);
+  }
+  return p;
+}
+
+static int bench_file(int mode, const char *path) {
   size_t len = 0;
   char *bytes = read_all(path, &len);
   if (bytes == NULL) {
@@ -151,33 +250,41 @@ static int bench_file(const char *path) {
   }
   const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
   int anthropic = strncmp(base, "anthropic", 9) == 0;
-  check_t c = decode_once(bytes, len, anthropic); /* warm-up */
+  gp_prov_t *prov = provider(anthropic);
+  check_t c;
+  decode_once(mode, bytes, len, anthropic, prov, &c); /* warm-up, and what it produced */
   uint64_t times[MAX_ITERS], total = 0;
   int n = 0;
   while ((total < MIN_NS || n < MIN_ITERS) && n < MAX_ITERS) {
     uint64_t t0 = gp_mono_ns();
-    c = decode_once(bytes, len, anthropic);
+    decode_once(mode, bytes, len, anthropic, prov, NULL);
     times[n] = gp_mono_ns() - t0;
     total += times[n++];
   }
   qsort(times, (size_t)n, sizeof times[0], cmp_u64);
   double ms = times[n / 2] / 1e6;
-  printf("{\"decoder\":\"geppetto\",\"protocol\":\"%s\",\"file\":\"%s\",\"bytes\":%zu,"
+  printf("{\"decoder\":\"%s\",\"protocol\":\"%s\",\"file\":\"%s\",\"bytes\":%zu,"
          "\"median_ms\":%.4f,\"iterations\":%d,\"mb_per_s\":%.2f,"
          "\"check\":{\"text_bytes\":%zu,\"tool_calls\":%d,\"args_bytes\":%zu,\"bad\":%d}}\n",
-         anthropic ? "anthropic" : "openai", base, len, ms, n, len / 1e6 / (ms / 1e3),
-         c.text_bytes, c.tool_calls, c.args_bytes, c.bad);
+         mode_names[mode], anthropic ? "anthropic" : "openai", base, len, ms, n,
+         len / 1e6 / (ms / 1e3), c.text_bytes, c.tool_calls, c.args_bytes, c.bad);
   fflush(stdout);
+  gp__prov_free(prov);
   free(bytes);
   return 0;
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) {
-    fprintf(stderr, "usage: decode FILE...\n");
+  int mode = MODE_ENGINE, first = 1;
+  if (argc > 2 && strcmp(argv[1], "--mode") == 0) {
+    for (mode = 0; mode < 3 && strcmp(argv[2], mode_names[mode]) != 0; mode++) {}
+    first = 3;
+  }
+  if (argc <= first || mode == 3) {
+    fprintf(stderr, "usage: decode [--mode geppetto|geppetto+events|sse+jansson] FILE...\n");
     return 2;
   }
   int rc = 0;
-  for (int i = 1; i < argc; i++) rc |= bench_file(argv[i]);
+  for (int i = first; i < argc; i++) rc |= bench_file(mode, argv[i]);
   return rc;
 }

@@ -10,6 +10,9 @@ PACKAGES=(
   libyaml-dev libmicrohttpd-dev libcmocka-dev
   nodejs
 )
+# npm installs the benchmarks' peer SDKs (bench/peers). Debian ships it as its own
+# package; Node.js builds that bundle npm (and conflict with that package) already have it.
+if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(npm); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
