@@ -29,6 +29,7 @@
 #include "engines/provider_internal.h"
 #include "geppetto/event.h"
 #include "http/http.h"
+#include "jscan.h"
 
 #define PIECE (16 * 1024)
 #define MIN_NS 1500000000ull
@@ -113,10 +114,10 @@ typedef struct {
 /* ---- sse+jansson: the decoder, JSON per event, a minimal accumulator --------------- */
 
 /* One full decode of the stream; fills *c (when not NULL) with what was accumulated. */
-static void decode_plain(const char *bytes, size_t len, int anthropic, check_t *c) {
+static void decode_plain(const char *bytes, size_t len, int anthropic, gp_sse_cb cb, check_t *c) {
   acc_t *a = gp_xcalloc(1, sizeof *a);
   a->anthropic = anthropic;
-  gp_sse_t *s = gp_sse_new(on_event, a);
+  gp_sse_t *s = gp_sse_new(cb, a);
   for (size_t off = 0; off < len; off += PIECE)
     gp_sse_feed(s, bytes + off, len - off < PIECE ? len - off : PIECE);
   gp_sse_finish(s);
@@ -135,6 +136,161 @@ static void decode_plain(const char *bytes, size_t len, int anthropic, check_t *
   gp_buf_free(&a->text);
   free(a);
   if (c) *c = k;
+}
+
+/* ---- scan: the same accumulation, reading each chunk in place with bench/jscan ------ */
+
+/* OpenAI: choices[0].delta.{content, tool_calls[].{index, id, function.{name,
+ * arguments}}}; everything else is validated and skipped. */
+static int scan_tool_call(jscan_t *j, acc_t *a) {
+  jscan_str_t k, id = {0}, args = {0};
+  int64_t index = -1;
+  int has_args = 0;
+  if (!jscan_obj_begin(j)) return -1;
+  int r;
+  while ((r = jscan_obj_next(j, &k)) == 1) {
+    if (jscan_key_is(&k, "index")) {
+      if (jscan_int(j, &index) < 0) return -1;
+    } else if (jscan_key_is(&k, "id")) {
+      if (jscan_str(j, &id) < 0) return -1;
+    } else if (jscan_key_is(&k, "function")) {
+      if (!jscan_obj_begin(j)) return -1;
+      while ((r = jscan_obj_next(j, &k)) == 1) {
+        if (jscan_key_is(&k, "arguments")) {
+          if ((r = jscan_str(j, &args)) < 0) return -1;
+          has_args = r;
+        } else if (jscan_skip(j) < 0) {
+          return -1;
+        }
+      }
+      if (r < 0) return -1;
+    } else if (jscan_skip(j) < 0) {
+      return -1;
+    }
+  }
+  if (r < 0) return -1;
+  gp_buf_t idbuf = {0};
+  if (id.s) jscan_str_append(&id, &idbuf);
+  gp_buf_t *b = call_at(a, index, idbuf.data);
+  gp_buf_free(&idbuf);
+  if (b && has_args) jscan_str_append(&args, b);
+  return 0;
+}
+
+static int scan_openai_delta(jscan_t *j, acc_t *a) {
+  jscan_str_t k, content;
+  int r;
+  if (!jscan_obj_begin(j)) return -1;
+  while ((r = jscan_obj_next(j, &k)) == 1) {
+    if (jscan_key_is(&k, "content")) {
+      if ((r = jscan_str(j, &content)) < 0) return -1;
+      if (r == 1) jscan_str_append(&content, &a->text);
+    } else if (jscan_key_is(&k, "tool_calls")) {
+      if (!jscan_arr_begin(j)) return -1;
+      while ((r = jscan_arr_next(j)) == 1)
+        if (scan_tool_call(j, a) < 0) return -1;
+      if (r < 0) return -1;
+    } else if (jscan_skip(j) < 0) {
+      return -1;
+    }
+  }
+  return r;
+}
+
+static int scan_openai(acc_t *a, const char *data, size_t len) {
+  jscan_t j;
+  jscan_str_t k;
+  int r;
+  jscan_init(&j, data, len);
+  if (!jscan_obj_begin(&j)) return -1;
+  while ((r = jscan_obj_next(&j, &k)) == 1) {
+    if (jscan_key_is(&k, "choices")) {
+      if (!jscan_arr_begin(&j)) return -1;
+      int first = 1;
+      while ((r = jscan_arr_next(&j)) == 1) {
+        if (!first) { /* n > 1: the first choice only (index order as sent) */
+          if (jscan_skip(&j) < 0) return -1;
+          continue;
+        }
+        first = 0;
+        if (!jscan_obj_begin(&j)) return -1;
+        while ((r = jscan_obj_next(&j, &k)) == 1) {
+          if (jscan_key_is(&k, "delta")) {
+            if (scan_openai_delta(&j, a) < 0) return -1;
+          } else if (jscan_skip(&j) < 0) {
+            return -1;
+          }
+        }
+        if (r < 0) return -1;
+      }
+      if (r < 0) return -1;
+    } else if (jscan_key_is(&k, "error")) {
+      return -1; /* the engine's slow path reports it */
+    } else if (jscan_skip(&j) < 0) {
+      return -1;
+    }
+  }
+  return r < 0 ? -1 : jscan_done(&j);
+}
+
+/* Anthropic: type, index, delta.{type, text, partial_json}, content_block.{type, id}. */
+static int scan_anthropic(acc_t *a, const char *data, size_t len) {
+  jscan_t j;
+  jscan_str_t k, type = {0}, dtype = {0}, text = {0}, cbtype = {0}, cbid = {0};
+  int64_t index = -1;
+  int r, has_text = 0;
+  jscan_init(&j, data, len);
+  if (!jscan_obj_begin(&j)) return -1;
+  while ((r = jscan_obj_next(&j, &k)) == 1) {
+    if (jscan_key_is(&k, "type")) {
+      if (jscan_str(&j, &type) < 0) return -1;
+    } else if (jscan_key_is(&k, "index")) {
+      if (jscan_int(&j, &index) < 0) return -1;
+    } else if (jscan_key_is(&k, "delta") || jscan_key_is(&k, "content_block")) {
+      int cb = jscan_key_is(&k, "content_block");
+      if (!jscan_obj_begin(&j)) return -1;
+      while ((r = jscan_obj_next(&j, &k)) == 1) {
+        if (jscan_key_is(&k, "type")) {
+          if (jscan_str(&j, cb ? &cbtype : &dtype) < 0) return -1;
+        } else if (cb && jscan_key_is(&k, "id")) {
+          if (jscan_str(&j, &cbid) < 0) return -1;
+        } else if (!cb && (jscan_key_is(&k, "text") || jscan_key_is(&k, "partial_json"))) {
+          if ((r = jscan_str(&j, &text)) < 0) return -1;
+          has_text = r;
+        } else if (jscan_skip(&j) < 0) {
+          return -1;
+        }
+      }
+      if (r < 0) return -1;
+    } else if (jscan_skip(&j) < 0) {
+      return -1;
+    }
+  }
+  if (r < 0 || jscan_done(&j) < 0) return -1;
+  if (jscan_key_is(&type, "content_block_delta") && has_text) {
+    if (jscan_key_is(&dtype, "text_delta")) {
+      jscan_str_append(&text, &a->text);
+    } else if (jscan_key_is(&dtype, "input_json_delta")) {
+      gp_buf_t *b = call_at(a, index, NULL);
+      if (b) jscan_str_append(&text, b);
+    }
+  } else if (jscan_key_is(&type, "content_block_start") && jscan_key_is(&cbtype, "tool_use")) {
+    gp_buf_t idbuf = {0};
+    jscan_str_append(&cbid, &idbuf);
+    call_at(a, index, idbuf.data ? idbuf.data : "");
+    gp_buf_free(&idbuf);
+  } else if (jscan_key_is(&type, "error")) {
+    return -1;
+  }
+  return 0;
+}
+
+static int on_scan_event(void *ud, const gp_sse_event_t *ev) {
+  acc_t *a = ud;
+  if (ev->data_len == 6 && memcmp(ev->data, "[DONE]", 6) == 0) return 0;
+  int r = a->anthropic ? scan_anthropic(a, ev->data, ev->data_len) : scan_openai(a, ev->data, ev->data_len);
+  if (r < 0) a->bad++;
+  return 0;
 }
 
 /* ---- geppetto: the engines' protocol decoder and stream accumulator --------------- */
@@ -216,12 +372,85 @@ static char *read_all(const char *path, size_t *len) {
   return gp_buf_steal(&b);
 }
 
-enum { MODE_ENGINE, MODE_ENGINE_EVENTS, MODE_PLAIN };
-static const char *const mode_names[] = {"geppetto", "geppetto+events", "sse+jansson"};
+/* ---- --selftest: bench/jscan against jansson on valid and malformed texts ---------- */
+
+static int selftest(void) {
+  static const char *const texts[] = {
+      "{}", "[]", "{\"a\":1}", "{\"a\":[1,2,{\"b\":null}],\"c\":true,\"d\":false}",
+      "{\"s\":\"h\\u00e9llo \\ud83d\\ude00 \\\"q\\\" \\\\ \\/ \\n\"}", "{\"s\":\"caf\xc3\xa9\"}",
+      "{\"n\":-0.5e+10,\"m\":0,\"k\":12345678901}", " { \"a\" : [ ] , \"b\" : { } } ",
+      "{\"long\":\"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\"}",
+      /* malformed */
+      "{", "{\"a\":}", "{\"a\" 1}", "{\"a\":1,}", "[1,]", "[,1]", "{\"a\":01}", "{\"a\":1.}",
+      "{\"a\":-}", "{\"a\":tru}", "{\"a\":\"x}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}",
+      "{\"a\":\"\x01\"}", "{\"a\":\"\xc3\"}", "{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"\xc0\xaf\"}",
+      "{\"a\":1} x", "{a:1}", "[1 2]", "{\"a\":1\"b\":2}", "",
+  };
+  int failures = 0;
+  for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+    const char *t = texts[i];
+    json_t *v = json_loadb(t, strlen(t), 0, NULL);
+    jscan_t j;
+    jscan_init(&j, t, strlen(t));
+    int ok = jscan_skip(&j) == 0 && jscan_done(&j) == 0;
+    if (ok != (v != NULL)) {
+      fprintf(stderr, "jscan: text %zu: scanner says %s, jansson says %s: %s\n", i,
+              ok ? "valid" : "malformed", v ? "valid" : "malformed", t);
+      failures++;
+    }
+    /* Every string member decodes to what jansson decodes. */
+    if (v && json_is_object(v)) {
+      jscan_init(&j, t, strlen(t));
+      jscan_str_t k, str;
+      jscan_obj_begin(&j);
+      while (jscan_obj_next(&j, &k) == 1) {
+        if (jscan_peek(&j) == '"' && jscan_str(&j, &str) == 1) {
+          gp_buf_t kb = {0}, sb = {0};
+          jscan_str_append(&k, &kb);
+          jscan_str_append(&str, &sb);
+          const char *want = json_string_value(json_object_get(v, kb.data ? kb.data : ""));
+          if (!want || strcmp(want, sb.data ? sb.data : "") != 0) {
+            fprintf(stderr, "jscan: text %zu: string '%s' decoded as '%s'\n", i, kb.data, sb.data);
+            failures++;
+          }
+          gp_buf_free(&kb);
+          gp_buf_free(&sb);
+        } else {
+          jscan_skip(&j);
+        }
+      }
+    }
+    json_decref(v);
+  }
+  printf("jscan selftest: %zu texts, %d failures\n", sizeof texts / sizeof texts[0], failures);
+  return failures ? 1 : 0;
+}
+
+enum { MODE_ENGINE, MODE_ENGINE_EVENTS, MODE_PLAIN, MODE_SSE, MODE_SCAN, MODE_COUNT };
+static const char *const mode_names[] = {"geppetto", "geppetto+events", "sse+jansson", "sse", "sse+jscan"};
+
+/* ---- sse: the decoder alone (events counted, data not parsed) ----------------------- */
+
+static int count_event(void *ud, const gp_sse_event_t *ev) {
+  (*(size_t *)ud) += ev->data_len;
+  return 0;
+}
+
+static void decode_sse(const char *bytes, size_t len, check_t *c) {
+  size_t data = 0;
+  gp_sse_t *s = gp_sse_new(count_event, &data);
+  for (size_t off = 0; off < len; off += PIECE)
+    gp_sse_feed(s, bytes + off, len - off < PIECE ? len - off : PIECE);
+  gp_sse_finish(s);
+  gp_sse_free(s);
+  if (c) *c = (check_t){data, 0, 0, 0};
+}
 
 static void decode_once(int mode, const char *bytes, size_t len, int anthropic,
                         const gp_prov_t *prov, check_t *c) {
-  if (mode == MODE_PLAIN) decode_plain(bytes, len, anthropic, c);
+  if (mode == MODE_SSE) decode_sse(bytes, len, c);
+  else if (mode == MODE_PLAIN) decode_plain(bytes, len, anthropic, on_event, c);
+  else if (mode == MODE_SCAN) decode_plain(bytes, len, anthropic, on_scan_event, c);
   else decode_engine(bytes, len, prov, mode == MODE_ENGINE_EVENTS, c);
 }
 
@@ -275,13 +504,14 @@ static int bench_file(int mode, const char *path) {
 }
 
 int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "--selftest") == 0) return selftest();
   int mode = MODE_ENGINE, first = 1;
   if (argc > 2 && strcmp(argv[1], "--mode") == 0) {
-    for (mode = 0; mode < 3 && strcmp(argv[2], mode_names[mode]) != 0; mode++) {}
+    for (mode = 0; mode < MODE_COUNT && strcmp(argv[2], mode_names[mode]) != 0; mode++) {}
     first = 3;
   }
-  if (argc <= first || mode == 3) {
-    fprintf(stderr, "usage: decode [--mode geppetto|geppetto+events|sse+jansson] FILE...\n");
+  if (argc <= first || mode == MODE_COUNT) {
+    fprintf(stderr, "usage: decode [--mode geppetto|geppetto+events|sse+jansson|sse|sse+jscan] FILE...\n");
     return 2;
   }
   int rc = 0;
