@@ -47,6 +47,7 @@ const BIN = {
   mock: path.join(opts.build, "geppetto-mock"),
   decode: path.join(opts.build, "bench", "decode"),
   ownerHop: path.join(opts.build, "bench", "owner_hop"),
+  agentC: path.join(opts.build, "bench", "agent_loop_c"),
 };
 
 // ---- processes ---------------------------------------------------------------------------
@@ -112,7 +113,7 @@ function pkgVersion(name) {
   catch { return null; }
 }
 function versionsOf(system) {
-  if (system === "geppetto") return { geppetto: gitCommit() };
+  if (system.startsWith("geppetto")) return { geppetto: gitCommit() };
   return Object.fromEntries((PEER_PACKAGES[system] || []).map((p) => [p, pkgVersion(p)]));
 }
 function gitCommit() {
@@ -138,6 +139,7 @@ function osName() {
 }
 function agentCmd(system, url, extra) {
   if (system === "geppetto") return [BIN.geppetto, ["run", path.join(BENCH, "agent_loop.js"), url, ...extra]];
+  if (system === "geppetto-c") return [BIN.agentC, [url, ...extra]];
   return [process.execPath, [path.join(PEERS, PEER_SCRIPTS[system]), url, ...extra]];
 }
 
@@ -145,7 +147,8 @@ function agentCmd(system, url, extra) {
 async function agentLoop(results) {
   const mock = await startMock([path.join(BENCH, "fixtures", "agent_3x3.json")]);
   const url = mock.url + "/v1";
-  const systems = ["geppetto", ...Object.keys(PEER_SCRIPTS)];
+  // geppetto-c: the same task from a C host (the library without JavaScript), for reference.
+  const systems = ["geppetto", "geppetto-c", ...Object.keys(PEER_SCRIPTS)];
   const rows = {};
   try {
     for (const s of systems) {
@@ -196,7 +199,7 @@ function printAgent(a) {
   const g = a.systems.geppetto;
   out.push(`   ${pad("peer ÷ geppetto", 15)}${lpad("CPU", 11)}${lpad("wall", 11)}${lpad("RSS", 11)}${lpad("cold", 12)}`);
   for (const [s, r] of Object.entries(a.systems)) {
-    if (s === "geppetto") continue;
+    if (s.startsWith("geppetto")) continue;
     out.push(`   ${pad(s, 15)}${lpad(fmt(ratio(r.cpu_per_step_us, g.cpu_per_step_us), 1) + "×", 11)}` +
       `${lpad(fmt(ratio(r.wall_per_step_us, g.wall_per_step_us), 1) + "×", 11)}${lpad(fmt(ratio(r.max_rss_kb, g.max_rss_kb), 1) + "×", 11)}` +
       `${lpad(fmt(ratio(r.cold_start_ms, g.cold_start_ms), 1) + "×", 12)}`);
@@ -363,6 +366,7 @@ try {
     `load at start ${m.loadavg_at_start.join(" ")}; commit ${m.commit}`);
   results.machine.loadavg_at_end = os.loadavg().map((x) => +x.toFixed(2));
   fs.writeFileSync(opts.out, JSON.stringify(results, null, 1) + "\n");
-  lines.push(`Results: ${path.relative(process.cwd(), opts.out) || opts.out}`);
+  const rel = path.relative(process.cwd(), opts.out);
+  lines.push(`Results: ${rel && !rel.startsWith("..") ? rel : opts.out}`);
   process.stdout.write(lines.join("\n") + "\n");
 }

@@ -37,7 +37,7 @@ fi
 echo "bench: building geppetto (Release) in $BUILD" >&2
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DGEPPETTO_BUILD_TESTS=OFF >/dev/null
 cmake --build "$BUILD" -j"$(nproc 2>/dev/null || echo 2)" \
-  --target geppetto geppetto-mock decode owner_hop >/dev/null
+  --target geppetto geppetto-mock decode owner_hop agent_loop_c >/dev/null
 
 # 1000 concurrent streams need about 2000 descriptors in one process.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
