@@ -30,6 +30,9 @@ struct gp_js_runtime_s {
   int argc;                       /* process.argv, borrowed from the host */
   char **argv;
   char *profile, *profiles;       /* --profile / --profiles, or NULL; heap */
+  struct gp__js_guard_s *guards;  /* guarded calls in progress, innermost first; owner */
+  uint64_t wd_fires;              /* times the watchdog terminated JS; owner thread */
+  int wd_reason;                  /* the reason of the last termination; owner thread */
 };
 
 #define GP_JS_ASSERT(rt) GP_ASSERT_OWNER((rt)->owner)
@@ -99,6 +102,40 @@ int gp__js_is_sync(gp_js_runtime_t *rt, void *host);
 JSObjectRef gp__js_infer_ctx(JSContextRef ctx, const gp_infer_ctx_t *ictx);
 /* Posts JSValueUnprotect(v) to the owner (from any thread, also from finalizers). */
 void gp__js_unprotect_later(gp_js_runtime_t *rt, JSValueRef v);
+
+/* ---- Guarded calls: interrupting runaway JavaScript (watchdog.c) ----------------- */
+
+/* Calls fn like JSObjectCallAsFunction(ctx, fn, self, argc, argv, exc), but interrupts
+ * it when it still runs at `deadline_ms` (Unix epoch ms, as gp_now_ms() and
+ * gp_infer_ctx_t.deadline_ms; 0: none) or once `cancel` (may be NULL; borrowed) fires.
+ * Every JS callback a run makes (engine function, middleware, tool handler, hook) goes
+ * through it with the run's deadline and token (a tool call: the earlier of the run's
+ * deadline and its executionTimeoutMs, and the call's token).
+ *   - Returns fn's value, or NULL with *exc set: what fn threw; or, when interrupted,
+ *     an Error whose `code` is "TIMEOUT" (deadline) or the token's reason ("CANCELED",
+ *     "TIMEOUT"), which gp__js_error_to_c turns into that code.
+ *   - A deadline already passed / a token already fired: fn is not called; same Error.
+ *   - Interruption is JavaScriptCore's watchdog: uncatchable by the script, it unwinds
+ *     to this call only; the VM stays usable. It is checked every ~50 ms of the owner
+ *     thread's CPU time, so a runaway loop stops within about that of its deadline.
+ *   - Nests: inside a synchronous run() (a callback within the main script's call), an
+ *     outer guard that expires interrupts whatever JS runs innermost.
+ *   - Only the synchronous part of fn is covered: the continuation of a returned
+ *     Promise runs later, from the event loop, outside this call.
+ * Owner thread only. With deadline_ms == 0 and cancel == NULL it is a plain call. */
+JSValueRef gp__js_call_guarded(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
+                               const JSValueRef argv[], int64_t deadline_ms, gp_cancel_t *cancel,
+                               JSValueRef *exc);
+/* Creates the watchdog at VM creation, before any code is compiled. Owner thread. */
+void gp__js_watchdog_init(gp_js_runtime_t *rt);
+/* JavaScriptCore limit: after an interruption NESTED in another call (a callback inside
+ * a synchronous run()), the rest of the enclosing outermost call can no longer catch
+ * any exception: run()'s TIMEOUT error, or any later throw, unwinds it entirely as an
+ * uncatchable termination (the flag is only reset when that outermost call returns;
+ * later calls - timers, promise reactions, events - are unaffected). A top-level
+ * reporter that receives that termination passes it here and gets the interruption's
+ * Error (code TIMEOUT / CANCELED) to report instead; anything else is returned as is. */
+JSValueRef gp__js_watchdog_explain(JSContextRef ctx, JSValueRef exc);
 
 /* ---- Modules: each installs its namespace on `target` ------------------------------ */
 

@@ -4,7 +4,9 @@
  * The JS-function engine is an adapter: its infer callback runs on the run thread and
  * hops to the owner through the run's dispatcher; the turn is converted to JS and back
  * inside that owner request. A returned Promise is awaited through deferred completion
- * (runAsync/start), or fails the run with ASYNC_CALLBACK_IN_SYNC_RUN inside run(). */
+ * (runAsync/start), or fails the run with ASYNC_CALLBACK_IN_SYNC_RUN inside run(). The
+ * call is guarded: a function still running at the run's deadline (or when the run is
+ * canceled) is interrupted and the run fails with TIMEOUT (CANCELED). */
 #include <stdlib.h>
 
 #include "core/core.h"
@@ -82,7 +84,8 @@ static int gp__fn_infer_owner(void *arg, gp_owner_completion_t *c, void **result
   JSContextRef ctx = rt->ctx;
   JSValueRef args[2] = {gp__js_from_turn(ctx, q->turn), gp__js_infer_ctx(ctx, q->ictx)};
   JSValueRef exc = NULL;
-  JSValueRef v = JSObjectCallAsFunction(ctx, q->e->fn, NULL, 2, args, &exc);
+  JSValueRef v = gp__js_call_guarded(ctx, q->e->fn, NULL, 2, args, q->ictx->deadline_ms,
+                                     q->ictx->cancel, &exc);
   gp__answer_t *a;
   if (exc) {
     a = gp_xcalloc(1, sizeof *a);

@@ -59,6 +59,7 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   gp__tls_rt = rt;
   rt->ctx = JSGlobalContextCreate(NULL);
   JSContextRef ctx = rt->ctx;
+  gp__js_watchdog_init(rt);
   JSObjectRef global = JSContextGetGlobalObject(ctx);
   rt->host = JSObjectMake(ctx, NULL, NULL);
   JSValueProtect(ctx, rt->host);
