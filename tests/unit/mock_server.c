@@ -15,10 +15,10 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,8 +29,6 @@
 #ifndef GP_MOCK_BIN
 #define GP_MOCK_BIN "" /* tools/mock not configured: gp_mock_start fails loudly */
 #endif
-
-extern char **environ;
 
 struct gp_mock_s {
   pid_t pid;     /* the server process */
@@ -77,17 +75,24 @@ gp_mock_t *gp_mock_start(const char *const *fixture_paths, size_t n) {
   argv[1] = (char *)"--port";
   argv[2] = (char *)"0";
   for (size_t i = 0; i < n; i++) argv[3 + i] = (char *)fixture_paths[i];
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-  pid_t pid;
-  int rc = posix_spawn(&pid, GP_MOCK_BIN, &fa, NULL, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
+  /* fork + exec rather than posix_spawn: the child asks to be killed when this thread
+   * dies, so a failed or aborted test never leaves a server behind (ctest would wait
+   * for it, as it holds the test's output). Only async-signal-safe calls in the child. */
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    if (dup2(fds[1], STDOUT_FILENO) < 0) _exit(127);
+    execv(GP_MOCK_BIN, argv);
+    _exit(127);
+  }
+  int rc = pid < 0 ? errno : 0;
   free(argv);
   close(fds[1]);
   if (rc != 0) {
     close(fds[0]);
-    fail_msg("cannot spawn %s: %s", GP_MOCK_BIN, strerror(rc));
+    fail_msg("cannot start %s: %s", GP_MOCK_BIN, strerror(rc));
   }
   char line[256];
   if (gp__mock_read_line(fds[0], line, sizeof line, gp_mono_ms() + 10000) != 0 ||

@@ -14,7 +14,9 @@ typedef struct gp_mock_s gp_mock_t;
 /* Spawns GP_MOCK_BIN --port 0 with these fixture files (paths as given; relative
  * ones resolve against the test's working directory, so build them from GP_FIXTURES)
  * and waits up to 10 s for its "listening" line. Fails the test if the server does not
- * start. Free with gp_mock_stop(). */
+ * start. The server is killed if the calling thread dies first (a failed or aborted
+ * test leaves nothing running), so call this from the thread that outlives it (the
+ * test's main thread). Free with gp_mock_stop(). */
 gp_mock_t *gp_mock_start(const char *const *fixture_paths, size_t n);
 
 /* "http://127.0.0.1:PORT"; owned by the mock, valid until gp_mock_stop(). */
