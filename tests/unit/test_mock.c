@@ -1009,6 +1009,78 @@ static void test_raw_events_and_body(void **state) {
   gp_mock_stop(m);
 }
 
+static void test_stop_reasons(void **state) {
+  gp_mock_t *m = start1("max_tokens.json");
+  const char *stops[] = {"length", "max_tokens", "incomplete"};
+  for (int p = 0; p < 3; p++) {
+    http_resp_t *r = http_post(m, all_paths[p], fault_body);
+    sse_t *s = stream_ok(r);
+    said_t said = {0};
+    if (p == 0) check_openai(s, 0, &said);
+    else if (p == 1) check_anthropic(s, &said);
+    else check_responses(s, &said);
+    assert_string_equal(said.stop, stops[p]);
+    assert_string_equal(said.text.data, "Cut short");
+    if (p == 2) {
+      assert_string_equal(s->v[s->n - 1].event, "response.incomplete");
+      assert_string_equal(jstr(s->v[s->n - 1].json, "response.incomplete_details.reason"), "max_output_tokens");
+    }
+    said_free(&said);
+    sse_free(s);
+    http_free(r);
+  }
+  gp_mock_stop(m);
+}
+
+static void test_first_byte_delay(void **state) {
+  gp_mock_t *m = start1("tokens.json");
+  int fd = http_connect(m);
+  int64_t t0 = gp_mono_ms();
+  http_send(fd, "POST", "/v1/responses", fault_body, NULL);
+  char c;
+  assert_int_equal(recv(fd, &c, 1, 0), 1);
+  int64_t ttfb = gp_mono_ms() - t0;
+  assert_true(ttfb >= 19); /* first_byte_delay_ms: 20 */
+  close(fd);
+  gp_mock_stop(m);
+}
+
+/* SIGTERM with streams stalled and paused: the server closes them and exits 0 at once. */
+static void test_stop_with_open_streams(void **state) {
+  char *paths[2] = {gp_xasprintf("%s/mock/stall.json", GP_FIXTURES), gp_xasprintf("%s/mock/slow.json", GP_FIXTURES)};
+  gp_mock_t *m = gp_mock_start((const char *const *)paths, 1);
+  int fds[6];
+  for (int i = 0; i < 6; i++) {
+    fds[i] = http_connect(m);
+    http_send(fds[i], "POST", all_paths[i % 3], fault_body, NULL);
+    read_events(fds[i], 2);
+  }
+  int64_t t0 = gp_mono_ms();
+  gp_mock_stop(m);
+  assert_true(gp_mono_ms() - t0 < 3000);
+  t0 = gp_mono_ms();
+  for (int i = 0; i < 6; i++) {
+    http_resp_t r = {0};
+    http_read(fds[i], &r, 5000);
+    assert_false(r.complete);
+    free(r.raw);
+    free(r.head);
+    free(r.body);
+    close(fds[i]);
+  }
+  assert_true(gp_mono_ms() - t0 < 4000); /* closed by the server: EOF, not the idle limit */
+  m = gp_mock_start((const char *const *)&paths[1], 1);
+  int fd = http_connect(m);
+  http_send(fd, "POST", "/v1/messages", fault_body, NULL);
+  read_events(fd, 2);
+  t0 = gp_mono_ms();
+  gp_mock_stop(m);
+  assert_true(gp_mono_ms() - t0 < 3000);
+  close(fd);
+  free(paths[0]);
+  free(paths[1]);
+}
+
 /* Many concurrent delayed streams, driven from one thread with poll(): each connection
  * gets its whole answer, and together they take about as long as one (the server never
  * serialises them). */
@@ -1090,6 +1162,9 @@ int main(void) {
       GP_TEST(test_chunk_bytes_one),
       GP_TEST(test_huge_bytes),
       GP_TEST(test_raw_events_and_body),
+      GP_TEST(test_stop_reasons),
+      GP_TEST(test_first_byte_delay),
+      GP_TEST(test_stop_with_open_streams),
       GP_TEST(test_concurrent_delayed_streams),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
