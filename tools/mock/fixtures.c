@@ -115,7 +115,8 @@ static int gp__load_file(const char *path) {
   json_error_t je;
   json_t *doc = json_load_file(path, 0, &je);
   if (!doc) {
-    fprintf(stderr, "geppetto-mock: %s:%d: %s\n", path, je.line, je.text);
+    if (je.line > 0) fprintf(stderr, "geppetto-mock: %s:%d: %s\n", path, je.line, je.text);
+    else fprintf(stderr, "geppetto-mock: %s\n", je.text);
     return -1;
   }
   json_array_append_new(gp__files, doc);

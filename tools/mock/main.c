@@ -13,7 +13,7 @@
 #include <time.h>
 
 static void gp__usage(FILE *f) {
-  fprintf(f, "usage: geppetto-mock [--port N] [--host 127.0.0.1] FIXTURE.json...\n"
+  fprintf(f, "usage: geppetto-mock [--port N] [--host 127.0.0.1] [--max-log N] FIXTURE.json...\n"
              "A local LLM provider (OpenAI Chat Completions, Anthropic Messages, OpenAI Responses)\n"
              "answering from fixture files; see docs/MOCK.md.\n");
 }
@@ -54,6 +54,14 @@ int main(int argc, char **argv) {
       }
     } else if (strcmp(a, "--host") == 0 && i + 1 < argc) {
       host = argv[++i];
+    } else if (strcmp(a, "--max-log") == 0 && i + 1 < argc) {
+      long v = strtol(argv[++i], NULL, 10);
+      if (v <= 0) {
+        fprintf(stderr, "geppetto-mock: --max-log %s: expected a positive count\n", argv[i]);
+        free(files);
+        return 2;
+      }
+      gp_mock_log_limit((size_t)v);
     } else if (a[0] == '-' && a[1] != '\0') {
       fprintf(stderr, "geppetto-mock: unknown option %s\n", a);
       gp__usage(stderr);

@@ -66,6 +66,8 @@ char *gp_mock_expect_check(json_t *expect, const gp_mock_req_t *req);
 typedef struct gp_mock_entry_s gp_mock_entry_t;
 
 void gp_mock_log_free(void);
+/* Keeps at most this many entries (the oldest are dropped). Main thread, at start. */
+void gp_mock_log_limit(size_t max_entries);
 /* Records a new request; takes ownership of `fields` (seq, started_ms are added).
  * Returns a handle (release with gp_mock_log_release) and the seq in *seq. */
 gp_mock_entry_t *gp_mock_log_add(json_t *fields, long *seq);

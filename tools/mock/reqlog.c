@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/core.h"
 
@@ -18,11 +19,24 @@ static pthread_mutex_t gp__lock = PTHREAD_MUTEX_INITIALIZER;
 static gp_mock_entry_t **gp__list; /* guarded by gp__lock */
 static size_t gp__n, gp__cap;
 static long gp__seq;               /* last seq handed out; never reset */
+static size_t gp__limit = 100000;  /* entries kept; set before the server starts */
 
 static void gp__unref_locked(gp_mock_entry_t *e) {
   if (--e->refs > 0) return;
   json_decref(e->obj);
   free(e);
+}
+
+void gp_mock_log_limit(size_t max_entries) { gp__limit = max_entries ? max_entries : 1; }
+
+/* Drops the oldest tenth when the log is full, so long benchmarks keep bounded memory
+ * at an amortised cost. Caller holds gp__lock. */
+static void gp__trim_locked(void) {
+  if (gp__n < gp__limit) return;
+  size_t drop = gp__limit / 10 ? gp__limit / 10 : 1;
+  for (size_t i = 0; i < drop; i++) gp__unref_locked(gp__list[i]);
+  memmove(gp__list, gp__list + drop, (gp__n - drop) * sizeof *gp__list);
+  gp__n -= drop;
 }
 
 void gp_mock_log_reset(void) {
@@ -49,6 +63,7 @@ gp_mock_entry_t *gp_mock_log_add(json_t *fields, long *seq) {
   json_object_set_new(fields, "client_closed", json_false());
   json_object_set_new(fields, "bytes_sent", json_integer(0));
   json_object_set_new(fields, "ended_ms", json_null());
+  gp__trim_locked();
   if (gp__n == gp__cap) {
     gp__cap = gp__cap ? gp__cap * 2 : 64;
     gp__list = gp_xrealloc(gp__list, gp__cap * sizeof *gp__list);
