@@ -118,24 +118,24 @@ void gp__js_unprotect_later(gp_js_runtime_t *rt, JSValueRef v);
  *   - Interruption is JavaScriptCore's watchdog: uncatchable by the script, it unwinds
  *     to this call only; the VM stays usable. It is checked every ~50 ms of the owner
  *     thread's CPU time, so a runaway loop stops within about that of its deadline.
- *   - Nests: inside a synchronous run() (a callback within the main script's call), an
- *     outer guard that expires interrupts whatever JS runs innermost.
+ *   - Nested calls (inside a synchronous run(): JS frames lie below) cannot be
+ *     interrupted and resumed: JavaScriptCore keeps a termination pending for the rest
+ *     of the enclosing call (nothing there could catch run()'s error) and aborts inside
+ *     microtasks. A nested callback still running at its deadline (or cancel) ends the
+ *     process with status 1 and an "Uncaught Error [TIMEOUT]" report naming the remedy
+ *     (runAsync()/start()), as an uncaught exception would.
  *   - Only the synchronous part of fn is covered: the continuation of a returned
  *     Promise runs later, from the event loop, outside this call.
- * Owner thread only. With deadline_ms == 0 and cancel == NULL it is a plain call. */
+ *   - A returned native Promise is marked handled inside the call (before the
+ *     microtasks that a top-level call drains on return), so an async function that
+ *     rejects before its first await is not reported as an unhandled rejection: the
+ *     caller must then await it (gp__js_await) or deliberately discard it.
+ * Owner thread only. With deadline_ms == 0 and cancel == NULL nothing is interrupted. */
 JSValueRef gp__js_call_guarded(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                                const JSValueRef argv[], int64_t deadline_ms, gp_cancel_t *cancel,
                                JSValueRef *exc);
 /* Creates the watchdog at VM creation, before any code is compiled. Owner thread. */
 void gp__js_watchdog_init(gp_js_runtime_t *rt);
-/* JavaScriptCore limit: after an interruption NESTED in another call (a callback inside
- * a synchronous run()), the rest of the enclosing outermost call can no longer catch
- * any exception: run()'s TIMEOUT error, or any later throw, unwinds it entirely as an
- * uncatchable termination (the flag is only reset when that outermost call returns;
- * later calls - timers, promise reactions, events - are unaffected). A top-level
- * reporter that receives that termination passes it here and gets the interruption's
- * Error (code TIMEOUT / CANCELED) to report instead; anything else is returned as is. */
-JSValueRef gp__js_watchdog_explain(JSContextRef ctx, JSValueRef exc);
 
 /* ---- Modules: each installs its namespace on `target` ------------------------------ */
 
@@ -145,9 +145,15 @@ void gp__mod_turns_init(JSContextRef ctx, JSObjectRef native);    /* turn codec 
 void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native);  /* echo, fromFunction */
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native);  /* sessions and runs */
 void gp__mod_runtime_init(JSContextRef ctx, JSObjectRef native);  /* runtime.stats */
+void gp__mod_middleware_init(JSContextRef ctx, JSObjectRef native); /* middlewares */
 
 /* Timers still alive are closed (owner thread; at teardown). */
 void gp__js_timers_close(gp_js_runtime_t *rt);
+/* The C middleware behind a middleware object of gp.middlewares (borrowed), or NULL. */
+struct gp_middleware_s *gp__js_middleware_of(JSContextRef ctx, JSValueRef v);
+/* A new reference for a createSession `middlewares` entry: a middleware object, or a
+ * function (wrapped as gp.middlewares.fromJS would); NULL for anything else. */
+struct gp_middleware_s *gp__js_middleware_from(JSContextRef ctx, JSValueRef v);
 /* The C engine behind an engine object made by the engines module, or NULL. */
 struct gp_engine_s *gp__js_engine_of(JSContextRef ctx, JSValueRef v);
 /* Runs bookkeeping: the loop stays alive while a JS-started run is active. */

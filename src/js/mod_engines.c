@@ -59,14 +59,24 @@ static int gp__answer_from(JSContextRef ctx, JSValueRef v, JSValueRef fallback, 
   return GP_OK;
 }
 
+/* A failed call's answer: the error for `exc`, and the turn object given to the
+ * function as it stands (what it appended before failing is the partial output). */
+static gp__answer_t *gp__answer_failed(JSContextRef ctx, JSValueRef exc, JSValueRef input) {
+  gp__answer_t *a = gp_xcalloc(1, sizeof *a);
+  a->err = gp__js_error_to_c(ctx, exc, GP_ERR_JS_EXCEPTION);
+  JSValueRef ignored = NULL;
+  a->turn = gp__js_to_turn(ctx, input, &ignored);
+  return a;
+}
+
 /* Settles a promise-returning engine call. ud: the protected input turn object. */
 static int gp__engine_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef v, void **result) {
   JSValueRef input = ud;
   int rc;
   gp__answer_t *a;
   if (rejected) {
-    a = gp_xcalloc(1, sizeof *a);
-    rc = gp__answer_error(a, gp__js_error_to_c(ctx, v, GP_ERR_JS_EXCEPTION));
+    a = gp__answer_failed(ctx, v, input);
+    rc = a->err->code;
   } else {
     rc = gp__answer_from(ctx, v, input, &a);
   }
@@ -88,9 +98,9 @@ static int gp__fn_infer_owner(void *arg, gp_owner_completion_t *c, void **result
                                      q->ictx->cancel, &exc);
   gp__answer_t *a;
   if (exc) {
-    a = gp_xcalloc(1, sizeof *a);
+    a = gp__answer_failed(ctx, exc, args[0]);
     *result = a;
-    return gp__answer_error(a, gp__js_error_to_c(ctx, exc, GP_ERR_JS_EXCEPTION));
+    return a->err->code;
   }
   if (gp__js_is_thenable(ctx, v)) {
     if (gp__js_is_sync(rt, q->ictx->host)) {
@@ -98,8 +108,9 @@ static int gp__fn_infer_owner(void *arg, gp_owner_completion_t *c, void **result
       a = gp_xcalloc(1, sizeof *a);
       *result = a;
       return gp__answer_error(a, gp_error_new(GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN,
-          "the engine function returned a Promise during a synchronous run(); "
-          "use runAsync() or start()"));
+          "the engine function returned a Promise while the owner thread waits for it "
+          "synchronously (inside run(), or inside a middleware's synchronous next()); "
+          "use runAsync() or start(), with async middlewares"));
     }
     JSValueProtect(ctx, args[0]);
     gp__js_await(ctx, v, c, gp__engine_settle, (void *)args[0], NULL);
@@ -118,10 +129,11 @@ static int gp__fn_infer(void *impl, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_er
   int rc = gp_dispatcher_call(gp__js_dispatcher(e->rt, ictx->host), "engine.fromFunction",
                               gp__fn_infer_owner, &q, ictx->cancel, &res, gp__answer_free);
   gp__answer_t *a = res;
-  if (rc == GP_OK && a && a->turn) {
+  if (a && a->turn) { /* the new turn, or on failure the partial one */
     gp_turn_replace(turn, a->turn);
     a->turn = NULL;
-  } else if (rc != GP_OK) {
+  }
+  if (rc != GP_OK) {
     if (a && a->err) {
       if (err) *err = a->err;
       else gp_error_free(a->err);

@@ -156,7 +156,45 @@ static gp_session_t *gp__session_of(JSContextRef ctx, JSValueRef v, JSValueRef *
   return JSObjectGetPrivate((JSObjectRef)v);
 }
 
-/* sessionNew({engine, toolLoop?}) */
+/* The `middlewares` of a createSession config (first = outermost): *out gets a heap
+ * array of new references (n entries; free with gp__session_mws_free). 0, or -1 with
+ * *exc (a TypeError naming the entry). */
+static int gp__session_middlewares(JSContextRef ctx, JSObjectRef cfg, gp_middleware_t ***out,
+                                   size_t *n, JSValueRef *exc) {
+  *out = NULL;
+  *n = 0;
+  JSValueRef v = gp__js_get(ctx, cfg, "middlewares");
+  if (JSValueIsUndefined(ctx, v) || JSValueIsNull(ctx, v)) return 0;
+  if (!JSValueIsArray(ctx, v)) {
+    gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
+                 "createSession: `middlewares` must be an array of middlewares");
+    return -1;
+  }
+  size_t len = (size_t)JSValueToNumber(ctx, gp__js_get(ctx, (JSObjectRef)v, "length"), NULL);
+  gp_middleware_t **mws = gp_xcalloc(len ? len : 1, sizeof *mws);
+  for (size_t i = 0; i < len; i++) {
+    mws[i] = gp__js_middleware_from(ctx, JSObjectGetPropertyAtIndex(ctx, (JSObjectRef)v,
+                                                                    (unsigned)i, NULL));
+    if (mws[i] == NULL) {
+      for (size_t k = 0; k < i; k++) gp_middleware_unref(mws[k]);
+      free(mws);
+      gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
+                   "createSession: middlewares[%zu] must be a function or a middleware from "
+                   "gp.middlewares (fromJS, native)", i);
+      return -1;
+    }
+  }
+  *out = mws;
+  *n = len;
+  return 0;
+}
+
+static void gp__session_mws_free(gp_middleware_t **mws, size_t n) {
+  for (size_t i = 0; i < n; i++) gp_middleware_unref(mws[i]);
+  free(mws);
+}
+
+/* sessionNew({engine, middlewares?, toolLoop?}) */
 static JSValueRef gp__session_new(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   GP_JS_ASSERT(gp__js_rt());
@@ -184,9 +222,18 @@ static JSValueRef gp__session_new(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
       return JSValueMakeUndefined(ctx);
     }
   }
+  gp_middleware_t **mws;
+  size_t nmws;
+  if (gp__session_middlewares(ctx, cfg, &mws, &nmws, exc)) {
+    gp_tool_settings_clear(&settings);
+    return JSValueMakeUndefined(ctx);
+  }
   gp_session_config_t sc = {.engine = engine, .settings = &settings};
+  sc.middlewares = mws;
+  sc.nmiddlewares = nmws;
   gp_error_t *err = NULL;
   gp_session_t *s = gp_session_new(&sc, &err);
+  gp__session_mws_free(mws, nmws); /* the session holds its own references */
   gp_tool_settings_clear(&settings);
   if (s == NULL) {
     JSValueRef r = gp__js_throw(ctx, exc, err ? err->code : GP_ERR_INVALID_ARGUMENT, 0, "%s",

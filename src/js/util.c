@@ -117,7 +117,6 @@ int gp__js_is_thenable(JSContextRef ctx, JSValueRef v) {
 }
 
 void gp__js_report(JSContextRef ctx, JSValueRef exc, const char *what) {
-  exc = gp__js_watchdog_explain(ctx, exc); /* an interrupted callback, not a bare termination */
   char *msg = gp__js_to_cstr(ctx, exc);
   char *stack = NULL;
   if (JSValueIsObject(ctx, exc)) {

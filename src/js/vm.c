@@ -70,6 +70,7 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   gp__mod_engines_init(ctx, native);
   gp__mod_session_init(ctx, native);
   gp__mod_runtime_init(ctx, native);
+  gp__mod_middleware_init(ctx, native);
   uv_async_init(gp_owner_loop(rt->owner), &rt->keepalive, gp__keepalive_cb);
   uv_unref((uv_handle_t *)&rt->keepalive);
   rt->keepalive_open = 1;

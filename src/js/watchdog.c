@@ -27,6 +27,7 @@ JS_EXPORT void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, doub
                                                    gp__js_should_terminate_cb callback,
                                                    void *context);
 JS_EXPORT void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
+JS_EXPORT JSStringRef JSContextCreateBacktrace(JSContextRef ctx, unsigned max_stack_size);
 
 #define GP__WD_POLL_MS 50  /* the longest a runaway loop runs past its deadline (CPU ms) */
 
@@ -34,6 +35,7 @@ typedef struct gp__js_guard_s {
   struct gp__js_guard_s *outer;   /* the enclosing guarded call, or NULL */
   int64_t deadline_ms;            /* Unix epoch ms; 0: none */
   gp_cancel_t *cancel;            /* borrowed, or NULL */
+  int nested;                     /* JS frames lie below this call (see the file comment) */
 } gp__js_guard_t;
 
 static bool gp__wd_should_terminate(JSContextRef ctx, void *ud);
@@ -68,6 +70,24 @@ static void gp__wd_arm(gp_js_runtime_t *rt) {
   JSContextGroupSetExecutionTimeLimit(group, (double)next / 1000.0, gp__wd_should_terminate, rt);
 }
 
+/* A runaway callback nested in other JavaScript (a synchronous run()) cannot be
+ * terminated safely: JavaScriptCore keeps the termination pending for the rest of the
+ * enclosing call, so nothing there can catch run()'s error any more, and inside a
+ * microtask it aborts the process. So the process ends here, as for an uncaught
+ * exception, saying what happened and what to do instead. */
+static void gp__wd_fatal(int reason) {
+  fflush(stdout);
+  fprintf(stderr,
+          "Uncaught Error [%s]: a JavaScript callback of a synchronous run() was still running "
+          "%s; a callback nested in other JavaScript cannot be interrupted and resumed, so the "
+          "process ends. Use runAsync() or start(): their callbacks are interrupted and the run "
+          "fails with %s.\n",
+          gp_err_name(reason),
+          reason == GP_ERR_TIMEOUT ? "at the run's deadline (timeoutMs)" : "when its run was canceled",
+          gp_err_name(reason));
+  gp__js_exit_now(1);
+}
+
 /* The JS thread (owner), at a VM trap check, after the limit's CPU time. */
 static bool gp__wd_should_terminate(JSContextRef ctx, void *ud) {
   gp_js_runtime_t *rt = ud;
@@ -75,13 +95,14 @@ static bool gp__wd_should_terminate(JSContextRef ctx, void *ud) {
   if (rt->guards == NULL) return false; /* a stale timer: nothing is guarded now */
   int64_t next;
   int reason = gp__wd_reason(rt, &next);
-  if (reason != 0) {
-    rt->wd_fires++;
-    rt->wd_reason = reason;
-    return true;
+  if (reason == 0) {
+    gp__wd_arm(rt);
+    return false;
   }
-  gp__wd_arm(rt);
-  return false;
+  if (rt->guards->nested) gp__wd_fatal(reason); /* never returns */
+  rt->wd_fires++;
+  rt->wd_reason = reason;
+  return true;
 }
 
 void gp__js_watchdog_init(gp_js_runtime_t *rt) {
@@ -104,6 +125,15 @@ static JSObjectRef gp__wd_error(JSContextRef ctx, int reason) {
   return gp__js_error(ctx, reason, 0, msg);
 }
 
+/* 1 when JavaScript frames lie below the current native code (the call about to be
+ * made is nested in another VM entry), 0 at the top of the owner's loop. */
+static int gp__wd_nested(JSContextRef ctx) {
+  JSStringRef bt = JSContextCreateBacktrace(ctx, 1);
+  int nested = bt && JSStringGetLength(bt) > 0;
+  if (bt) JSStringRelease(bt);
+  return nested;
+}
+
 /* The termination reaches the native caller as this string (a script cannot catch
  * or throw it in between: it is uncatchable, and only a firing makes it). */
 static int gp__wd_is_termination(JSContextRef ctx, JSValueRef e) {
@@ -124,14 +154,41 @@ static void gp__wd_absorb(JSContextRef ctx) {
   }
 }
 
+/* fn(...args) through a JS trampoline that marks a returned Promise handled in the
+ * same VM entry: a top-level JSObjectCallAsFunction drains microtasks before it
+ * returns, so a Promise already rejected (an async function that throws before its
+ * first await) would be reported unhandled before the adapter attaches its reactions.
+ * The adapters always await or discard what they get, so nothing real is hidden. */
+static JSObjectRef gp__wd_trampoline(JSContextRef ctx, gp_js_runtime_t *rt) {
+  JSValueRef t = gp__js_get(ctx, rt->host, "callObserved");
+  if (JSValueIsObject(ctx, t)) return (JSObjectRef)t;
+  JSStringRef src = JSStringCreateWithUTF8CString(
+      "(function callObserved(fn, self, args) {\n"
+      "  const v = Reflect.apply(fn, self, args);\n"
+      "  if (v instanceof Promise) v.then(undefined, () => {});\n"
+      "  return v;\n"
+      "})");
+  JSValueRef f = JSEvaluateScript(ctx, src, NULL, NULL, 1, NULL);
+  JSStringRelease(src);
+  gp__js_set(ctx, rt->host, "callObserved", f);
+  return (JSObjectRef)f;
+}
+
+static JSValueRef gp__wd_call(JSContextRef ctx, gp_js_runtime_t *rt, JSObjectRef fn,
+                              JSObjectRef self, size_t argc, const JSValueRef argv[],
+                              JSValueRef *exc) {
+  JSValueRef a[3] = {fn, self ? (JSValueRef)self : JSValueMakeUndefined(ctx),
+                     JSObjectMakeArray(ctx, argc, argv, NULL)};
+  return JSObjectCallAsFunction(ctx, gp__wd_trampoline(ctx, rt), NULL, 3, a, exc);
+}
+
 JSValueRef gp__js_call_guarded(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                                const JSValueRef argv[], int64_t deadline_ms, gp_cancel_t *cancel,
                                JSValueRef *exc) {
   gp_js_runtime_t *rt = gp__js_rt();
   GP_JS_ASSERT(rt);
-  if (deadline_ms <= 0 && cancel == NULL)
-    return JSObjectCallAsFunction(ctx, fn, self, argc, argv, exc);
-  gp__js_guard_t g = {rt->guards, deadline_ms > 0 ? deadline_ms : 0, cancel};
+  if (deadline_ms <= 0 && cancel == NULL) return gp__wd_call(ctx, rt, fn, self, argc, argv, exc);
+  gp__js_guard_t g = {rt->guards, deadline_ms > 0 ? deadline_ms : 0, cancel, gp__wd_nested(ctx)};
   int64_t next;
   rt->guards = &g;
   int reason = gp__wd_reason(rt, &next);
@@ -144,7 +201,7 @@ JSValueRef gp__js_call_guarded(JSContextRef ctx, JSObjectRef fn, JSObjectRef sel
   gp__wd_arm(rt);
   uint64_t fires = rt->wd_fires;
   JSValueRef e = NULL;
-  JSValueRef v = JSObjectCallAsFunction(ctx, fn, self, argc, argv, &e);
+  JSValueRef v = gp__wd_call(ctx, rt, fn, self, argc, argv, &e);
   rt->guards = g.outer;
   gp__wd_arm(rt); /* the enclosing guards' period, or off; also re-arms after a firing */
   if (e == NULL) return v;
@@ -156,9 +213,3 @@ JSValueRef gp__js_call_guarded(JSContextRef ctx, JSObjectRef fn, JSObjectRef sel
   return NULL;
 }
 
-JSValueRef gp__js_watchdog_explain(JSContextRef ctx, JSValueRef exc) {
-  gp_js_runtime_t *rt = gp__js_rt();
-  if (rt == NULL || rt->wd_fires == 0 || exc == NULL || !gp__wd_is_termination(ctx, exc)) return exc;
-  gp__wd_absorb(ctx);
-  return gp__wd_error(ctx, rt->wd_reason);
-}

@@ -110,6 +110,8 @@ static int gp__json_holds(json_t *want, json_t *got, gp__miss_t *miss) {
     }
     return 1;
   }
+  /* Numbers by value, so 1 and 1.0 agree. */
+  if (json_is_number(want) && json_is_number(got) && json_number_value(want) == json_number_value(got)) return 1;
   if (!json_is_object(want) && !json_is_array(want) && got && json_equal(want, got)) return 1;
   miss->want = want;
   miss->got = got;

@@ -13,7 +13,6 @@
 
 typedef struct {
   json_t *resp;       /* the fixture response object */
-  const char *file;   /* where it came from, for messages */
   long times;         /* 0: unlimited */
   long used;          /* guarded by gp__lock */
 } gp__entry_t;
@@ -58,11 +57,40 @@ static const char *gp__kind_name(gp__kind_t k) {
 
 static int gp__check_fault(json_t *fault, char **why) {
   const char *kind = json_string_value(json_object_get(fault, "kind"));
+  json_t *after = json_object_get(fault, "after_events");
+  if (after && !gp__kind_ok(after, K_COUNT)) {
+    *why = gp_xstrdup("fault.after_events must be a non-negative integer");
+    return -1;
+  }
   static const char *kinds[] = {"reset", "stall", "error_event", "malformed", "truncate"};
   for (size_t i = 0; kind && i < sizeof kinds / sizeof *kinds; i++)
     if (strcmp(kind, kinds[i]) == 0) return 0;
   *why = gp_xstrdup("fault.kind must be one of reset, stall, error_event, malformed, truncate");
   return -1;
+}
+
+static int gp__check_events(json_t *events, char **why) {
+  size_t i;
+  json_t *e;
+  json_array_foreach(events, i, e) {
+    json_t *name = json_object_get(e, "event");
+    if (!json_is_object(e) || !json_object_get(e, "data") || (name && !json_is_string(name))) {
+      *why = gp_xasprintf("events[%zu] must be {\"event\"?: string, \"data\": string or JSON}", i);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int gp__check_headers(json_t *headers, char **why) {
+  const char *k;
+  json_t *v;
+  json_object_foreach(headers, k, v) {
+    if (json_is_string(v)) continue;
+    *why = gp_xasprintf("headers.%s must be a string", k);
+    return -1;
+  }
+  return 0;
 }
 
 static int gp__check_calls(json_t *calls, char **why) {
@@ -101,6 +129,10 @@ static int gp__check_response(json_t *r, const char *where, char **why) {
   if (fault && gp__check_fault(fault, why) != 0) return -1;
   json_t *calls = json_object_get(r, "tool_calls");
   if (calls && gp__check_calls(calls, why) != 0) return -1;
+  json_t *events = json_object_get(r, "events");
+  if (events && gp__check_events(events, why) != 0) return -1;
+  json_t *headers = json_object_get(r, "headers");
+  if (headers && gp__check_headers(headers, why) != 0) return -1;
   json_t *status = json_object_get(r, "status");
   if (status && (json_integer_value(status) < 100 || json_integer_value(status) > 599)) {
     *why = gp_xstrdup("\"status\" must be an HTTP status (100-599)");
@@ -137,7 +169,7 @@ static int gp__load_file(const char *path) {
     }
     gp__entries = gp_xrealloc(gp__entries, (gp__n + 1) * sizeof *gp__entries);
     gp__entries[gp__n++] = (gp__entry_t){
-        .resp = r, .file = path, .times = (long)json_integer_value(json_object_get(r, "times"))};
+        .resp = r, .times = (long)json_integer_value(json_object_get(r, "times"))};
   }
   return 0;
 }

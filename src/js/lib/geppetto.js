@@ -163,7 +163,146 @@
 
   function createSession(opts) { return new Session(opts); }
 
+  // ---- middlewares ---------------------------------------------------------------
+  // fromJS(fn, name?): fn(turn, next, ctx); next(turn?) runs the rest of the chain and
+  // the engine and returns the resulting Turn (a Promise of it in an async function);
+  // fn returns a Turn, or undefined for the turn next() returned (else its input).
+  // native(name, options) (alias go): a built-in middleware of the C library.
+  const nativeMiddlewareNames = ["systemPrompt", "reorderToolResults", "turnLogging"];
+  const middlewares = Object.freeze({
+    fromJS(fn, name) {
+      if (typeof fn !== "function")
+        throw makeError("INVALID_ARGUMENT", "middlewares.fromJS needs a function (turn, next, ctx) => Turn", TypeError);
+      if (name !== undefined && typeof name !== "string")
+        throw makeError("INVALID_ARGUMENT", "middlewares.fromJS: name must be a string", TypeError);
+      return native.middlewareFromJS(fn, name);
+    },
+    native(name, options) {
+      if (!nativeMiddlewareNames.includes(name))
+        throw makeError("INVALID_ARGUMENT", "unknown native middleware " + JSON.stringify(name) +
+          "; accepted: " + nativeMiddlewareNames.join(", "), TypeError);
+      if (options !== undefined && options !== null && (typeof options !== "object" || Array.isArray(options)))
+        throw makeError("INVALID_ARGUMENT", "middlewares.native(" + name + "): options must be an object", TypeError);
+      return native.middlewareNative(name, options === null ? undefined : options);
+    },
+    go(name, options) { return middlewares.native(name, options); },
+    names: Object.freeze(nativeMiddlewareNames.slice()),
+  });
+
+  function isEngine(v) {
+    try { native.engineInfo(v); return true; } catch (e) { return false; }
+  }
+  function plainObject(v) { return v !== null && typeof v === "object" && !Array.isArray(v); }
+
+  // ---- builder -------------------------------------------------------------------
+  // createBuilder(opts?) -> a chainable builder; buildSession() -> a Session. opts may
+  // hold {engine, middlewares, tools, toolLoop, toolHooks, eventSink}, each applied
+  // through the method of the same purpose (and validated like it).
+  class Builder {
+    #engine; #middlewares = []; #tools; #toolLoop; #toolHooks; #eventSink;
+    constructor(opts) {
+      if (opts === undefined || opts === null) return;
+      if (!plainObject(opts)) throw makeError("INVALID_ARGUMENT", "createBuilder takes an options object", TypeError);
+      if (opts.engine !== undefined) this.withEngine(opts.engine);
+      if (opts.middlewares !== undefined) {
+        if (!Array.isArray(opts.middlewares))
+          throw makeError("INVALID_ARGUMENT", "createBuilder: middlewares must be an array", TypeError);
+        for (const m of opts.middlewares) this.useMiddleware(m);
+      }
+      if (opts.tools !== undefined) this.withTools(opts.tools);
+      if (opts.toolLoop !== undefined) this.withToolLoop(opts.toolLoop);
+      if (opts.toolHooks !== undefined) this.withToolHooks(opts.toolHooks);
+      if (opts.eventSink !== undefined) this.withEventSink(opts.eventSink);
+    }
+    withEngine(engine) {
+      if (!isEngine(engine))
+        throw makeError("INVALID_ARGUMENT", "withEngine needs an engine from gp.engines", TypeError);
+      this.#engine = engine;
+      return this;
+    }
+    useMiddleware(fnOrRef) {
+      if (typeof fnOrRef === "function") this.#middlewares.push(middlewares.fromJS(fnOrRef));
+      else if (native.isMiddleware(fnOrRef)) this.#middlewares.push(fnOrRef);
+      else throw makeError("INVALID_ARGUMENT",
+        "useMiddleware needs a function (turn, next, ctx) or a middleware from gp.middlewares", TypeError);
+      return this;
+    }
+    useNativeMiddleware(name, options) {
+      this.#middlewares.push(middlewares.native(name, options));
+      return this;
+    }
+    useGoMiddleware(name, options) { return this.useNativeMiddleware(name, options); }
+    withTools(registry, settings) {
+      if (registry === null || typeof registry !== "object" || typeof registry.list !== "function")
+        throw makeError("INVALID_ARGUMENT", "withTools needs a registry from gp.tools.createRegistry()", TypeError);
+      if (settings !== undefined) this.withToolLoop(settings);
+      this.#tools = registry;
+      return this;
+    }
+    withToolLoop(settings) {
+      if (!plainObject(settings))
+        throw makeError("INVALID_ARGUMENT", "withToolLoop needs a settings object", TypeError);
+      this.#toolLoop = Object.assign({}, this.#toolLoop, settings);
+      return this;
+    }
+    withToolHooks(hooks) {
+      if (!plainObject(hooks))
+        throw makeError("INVALID_ARGUMENT",
+          "withToolHooks needs {beforeToolCall?, afterToolCall?, onToolError?, hookErrorPolicy?}", TypeError);
+      this.#toolHooks = hooks;
+      return this;
+    }
+    withEventSink(fn) {
+      if (typeof fn !== "function")
+        throw makeError("INVALID_ARGUMENT", "withEventSink needs a function (event) => void", TypeError);
+      this.#eventSink = fn;
+      return this;
+    }
+    buildSession() {
+      if (this.#engine === undefined)
+        throw makeError("INVALID_ARGUMENT", "buildSession: no engine; call withEngine(engine) first", TypeError);
+      const opts = { engine: this.#engine, middlewares: this.#middlewares.slice() };
+      if (this.#tools !== undefined) opts.tools = this.#tools;
+      if (this.#toolLoop !== undefined) opts.toolLoop = Object.assign({}, this.#toolLoop);
+      if (this.#toolHooks !== undefined) opts.toolHooks = this.#toolHooks;
+      if (this.#eventSink !== undefined) opts.eventSink = this.#eventSink;
+      return createSession(opts);
+    }
+  }
+  function createBuilder(opts) { return new Builder(opts); }
+
+  // ---- runInference ------------------------------------------------------------------
+  // runInference(engine, turn, opts?) -> Promise<Turn>: one engine call (through
+  // opts.middlewares, if any) on `turn` (a Turn, or a string for one user block),
+  // without a session of the caller's and without the tool loop. opts: {timeoutMs, tags,
+  // middlewares}. It runs on a run thread like runAsync() (a private one-off session
+  // carries it), so JS engines and middlewares may be async; failures reject with the
+  // run's Error (code, message, partialTurn).
+  function runInference(engine, turn, opts) {
+    try {
+      if (!isEngine(engine))
+        throw makeError("INVALID_ARGUMENT", "runInference needs an engine from gp.engines", TypeError);
+      if (typeof turn !== "string" && !plainObject(turn))
+        throw makeError("INVALID_ARGUMENT", "runInference needs a turn (or a string)", TypeError);
+      if (opts !== undefined && !plainObject(opts))
+        throw makeError("INVALID_ARGUMENT", "runInference: opts must be an object", TypeError);
+      const o = opts || {};
+      if (o.middlewares !== undefined && !Array.isArray(o.middlewares))
+        throw makeError("INVALID_ARGUMENT", "runInference: middlewares must be an array", TypeError);
+      const s = createSession({ engine, middlewares: o.middlewares || [], toolLoop: { enabled: false } });
+      const runOpts = {};
+      if (o.timeoutMs !== undefined) runOpts.timeoutMs = o.timeoutMs;
+      if (o.tags !== undefined) runOpts.tags = o.tags;
+      return s.runAsync(turn, runOpts).then((t) => {
+        if (t.metadata) delete t.metadata.session_id; /* the one-off session is not the caller's */
+        return t;
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
   const runtime = Object.freeze({ stats: () => native.runtimeStats() });
 
-  return Object.freeze({ consts, turns, engines, createSession, Session, runtime, version: host.version });
+  return Object.freeze({ consts, turns, engines, middlewares, createBuilder, Builder, runInference, createSession, Session, runtime, version: host.version });
 })

@@ -1,0 +1,710 @@
+/* Natives behind `gp.middlewares` (SPEC §4.3): middleware objects (a JS class whose
+ * private data is a gp_middleware_t reference) for built-ins and for JS functions.
+ *
+ * A JS middleware is an adapter whose callback runs on the run thread. The difficulty
+ * is `next`: JS calls it on the owner (inside fn), but the rest of the chain must run
+ * on the run thread (HTTP, its own owner hops), and neither thread may wait for the
+ * other in a cycle. So the run thread does not make one owner call; it holds a small
+ * mailbox (mutex + condition, one per invocation) and loops on it:
+ *
+ *   run thread                              owner
+ *   post "start" through the run's host ->  fn(turn, next, ctx), guarded by the deadline
+ *   wait on the mailbox                     JS calls next(t): put NEXT(t, host H) there
+ *   take NEXT, run gp_next(rest) with       ...waits (sync next) or returns a Promise
+ *   ctx.host = H, give the result back  ->  next() returns / its Promise settles
+ *   wait again                              fn returns (or its Promise settles): DONE
+ *   take DONE, return
+ *
+ * - Synchronous next() (a plain function; always inside run()): the owner must not
+ *   block on the run thread while the run thread needs the owner (the inner chain may
+ *   hold a JS engine or another JS middleware). So the owner waits by SERVICING a
+ *   private dispatcher H with gp_dispatcher_wait_service until the result is in: the
+ *   run's own private dispatcher inside run() (nested service: the inner chain's
+ *   callbacks and events run inline, in order), or a fresh one in runAsync()/start()
+ *   (the rest of the owner's queue waits, as behind any synchronous call). No cycle:
+ *   every request the run thread makes while the owner waits goes to H, which the
+ *   owner drains. A JS callback in that inner chain that returns a Promise cannot be
+ *   awaited (the owner is blocked in next()) and fails with ASYNC_CALLBACK_IN_SYNC_RUN.
+ * - Async middleware (an async function, or one whose returned Promise later calls
+ *   next) under runAsync()/start(): next() returns a Promise; H is the run's host (the
+ *   owner's queue), the owner goes on with its loop, and the run thread posts the
+ *   result back through H to settle that Promise. Inside run() an async function
+ *   fails with ASYNC_CALLBACK_IN_SYNC_RUN before it is called.
+ * - The run thread leaves early (cancel or timeout) only while the owner is not running
+ *   fn (queued, or waiting for fn's Promise); then the owner side sees `abandoned`,
+ *   rejects later next() calls and drops its result. While fn runs, the guarded call
+ *   interrupts it at the run's deadline or cancel.
+ * - fn's result: a Turn, or undefined for the turn the last next() returned (possibly
+ *   changed in place), else the input turn object. A throw or rejection fails the run
+ *   (code from the Error's `code` when it names one); the run's partial turn is what
+ *   the inner chain produced, when next() ran. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "geppetto/middleware.h"
+#include "js/js_private.h"
+
+#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
+
+static JSClassRef gp__mw_class, gp__next_class, gp__settle_class;
+
+typedef struct {
+  gp_js_runtime_t *rt;
+  JSObjectRef fn;                 /* protected; unprotected on the owner at destroy */
+  int is_async;                   /* fn is an AsyncFunction: its next() is a Promise */
+} gp__jsmw_t;
+
+enum { GP__MW_QUEUED, GP__MW_RUNNING, GP__MW_PENDING, GP__MW_DONE };
+
+/* One invocation of a JS middleware: shared by the run thread and the owner. */
+typedef struct {
+  atomic_int refs;
+  gp_js_runtime_t *rt;
+  gp__jsmw_t *mw;                 /* valid until abandoned (the run thread holds it) */
+  gp_infer_ctx_t *ictx;           /* borrowed from the run thread; read at start only */
+  gp_dispatcher_t *host;          /* the run's dispatcher (as ictx) */
+  int sync_host;                  /* host is a synchronous run's private dispatcher */
+  gp_turn_t *in;                  /* copy of the input turn, read by the owner at start */
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  /* under mu */
+  int phase;                      /* GP__MW_* */
+  int abandoned;                  /* the run thread left (canceled); owner drops results */
+  int started;                    /* the start request ran (else its free answers CLOSED) */
+  gp_turn_t *next_turn;           /* a next() request the run thread has not taken yet */
+  gp_dispatcher_t *next_host;     /* its dispatcher (a reference) */
+  int next_async;                 /* its outcome settles a Promise (else: a sync waiter) */
+  int next_busy;                  /* the run thread is running one */
+  int next_done;                  /* sync next: the outcome below is in */
+  int next_rc;
+  gp_turn_t *next_out;            /* the inner chain's turn (also on failure: partial) */
+  gp_error_t *next_err;
+  int rc;                         /* DONE: the answer */
+  gp_turn_t *out;                 /* DONE: the new turn, or the partial one on failure */
+  gp_error_t *err;
+  /* owner thread only */
+  int released;                   /* the JS values below were unprotected */
+  JSObjectRef in_obj;             /* protected: the turn object given to fn */
+  JSObjectRef last_obj;           /* protected or NULL: what the last next() returned */
+  gp_turn_t *last_c;              /* C copy of the last inner chain's turn, or NULL */
+  JSObjectRef resolve, reject;    /* protected while an async next() is outstanding */
+} gp__mwcall_t;
+
+static gp__mwcall_t *gp__call_ref(gp__mwcall_t *c) {
+  atomic_fetch_add(&c->refs, 1);
+  return c;
+}
+
+/* Any thread; the last reference frees (never touches the VM). */
+static void gp__call_unref(void *p) {
+  gp__mwcall_t *c = p;
+  if (c == NULL || atomic_fetch_sub(&c->refs, 1) != 1) return;
+  gp_turn_free(c->in);
+  gp_turn_free(c->next_turn);
+  gp_dispatcher_unref(c->next_host);
+  gp_turn_free(c->next_out);
+  gp_error_free(c->next_err);
+  gp_turn_free(c->out);
+  gp_error_free(c->err);
+  gp_turn_free(c->last_c);
+  pthread_cond_destroy(&c->cv);
+  pthread_mutex_destroy(&c->mu);
+  free(c);
+}
+
+/* ---- Owner side -------------------------------------------------------------------- */
+
+static void gp__protect_set(JSContextRef ctx, JSObjectRef *slot, JSObjectRef v) {
+  if (v) JSValueProtect(ctx, v);
+  if (*slot) JSValueUnprotect(ctx, *slot);
+  *slot = v;
+}
+
+/* Owner: drops the JS values of an invocation that is over (idempotent). */
+static void gp__call_release(JSContextRef ctx, gp__mwcall_t *c) {
+  if (c->released) return;
+  c->released = 1;
+  gp__protect_set(ctx, &c->in_obj, NULL);
+  gp__protect_set(ctx, &c->last_obj, NULL);
+  gp__protect_set(ctx, &c->resolve, NULL);
+  gp__protect_set(ctx, &c->reject, NULL);
+}
+
+static void gp__release_post(void *p) {
+  gp__mwcall_t *c = p;
+  if (c->rt->ctx) gp__call_release(c->rt->ctx, c);
+}
+
+/* Owner: the invocation's answer; wakes the run thread. Takes `out` and `err`. */
+static void gp__call_finish(JSContextRef ctx, gp__mwcall_t *c, int rc, gp_turn_t *out,
+                            gp_error_t *err) {
+  if (rc != GP_OK && out == NULL && c->last_c) out = gp_turn_copy(c->last_c);
+  pthread_mutex_lock(&c->mu);
+  int dropped = c->abandoned || c->phase == GP__MW_DONE;
+  if (!dropped) {
+    c->phase = GP__MW_DONE;
+    c->rc = rc;
+    c->out = out;
+    c->err = err;
+    gp_turn_free(c->next_turn); /* a next() the run thread never took is moot now */
+    c->next_turn = NULL;
+    pthread_cond_broadcast(&c->cv);
+  }
+  pthread_mutex_unlock(&c->mu);
+  if (dropped) {
+    gp_turn_free(out);
+    gp_error_free(err);
+  }
+  if (c->reject) { /* an async next() still outstanding: it will never run */
+    JSValueRef e = gp__js_error(ctx, GP_ERR_INVALID_ARGUMENT, 0,
+                                "next() did not run: the middleware had already finished");
+    JSObjectCallAsFunction(ctx, c->reject, NULL, 1, &e, NULL);
+  }
+  gp__call_release(ctx, c);
+}
+
+/* Owner: fn's value (returned, or its Promise's) -> the answer. */
+static void gp__call_answer(JSContextRef ctx, gp__mwcall_t *c, JSValueRef v) {
+  if (JSValueIsUndefined(ctx, v)) v = c->last_obj ? c->last_obj : c->in_obj;
+  JSValueRef exc = NULL;
+  gp_turn_t *t = gp__js_to_turn(ctx, v, &exc);
+  if (t == NULL) {
+    gp__call_finish(ctx, c, GP_ERR_INVALID_ARGUMENT, NULL,
+                    gp__js_error_to_c(ctx, exc, GP_ERR_INVALID_ARGUMENT));
+    return;
+  }
+  gp__call_finish(ctx, c, GP_OK, t, NULL);
+}
+
+static void gp__call_fail(JSContextRef ctx, gp__mwcall_t *c, JSValueRef exc) {
+  gp_error_t *err = gp__js_error_to_c(ctx, exc, GP_ERR_JS_EXCEPTION);
+  gp__call_finish(ctx, c, err->code, NULL, err);
+}
+
+/* Reactions to fn's Promise (a class: their private data is the invocation). */
+typedef struct {
+  gp__mwcall_t *c;                /* a reference */
+  int rejected;
+} gp__settle_t;
+
+static void gp__settle_finalize(JSObjectRef obj) {
+  gp__settle_t *s = JSObjectGetPrivate(obj);
+  if (s == NULL) return;
+  gp__call_unref(s->c);
+  free(s);
+}
+
+static JSValueRef gp__settle_call(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP_JS_ASSERT(gp__js_rt());
+  gp__settle_t *s = JSObjectGetPrivate(fn);
+  if (s == NULL) return JSValueMakeUndefined(ctx);
+  if (s->rejected) gp__call_fail(ctx, s->c, GP__ARG(0));
+  else gp__call_answer(ctx, s->c, GP__ARG(0));
+  return JSValueMakeUndefined(ctx);
+}
+
+static JSObjectRef gp__settle_new(JSContextRef ctx, gp__mwcall_t *c, int rejected) {
+  if (gp__settle_class == NULL) {
+    JSClassDefinition def = kJSClassDefinitionEmpty;
+    def.className = "MiddlewareSettle";
+    def.finalize = gp__settle_finalize;
+    def.callAsFunction = gp__settle_call;
+    gp__settle_class = JSClassCreate(&def);
+  }
+  gp__settle_t *s = gp_xcalloc(1, sizeof *s);
+  s->c = gp__call_ref(c);
+  s->rejected = rejected;
+  return JSObjectMake(ctx, gp__settle_class, s);
+}
+
+/* Owner: fn returned a thenable; its settlement answers (the run thread waits, or
+ * leaves on cancel: then the answer is dropped). */
+static void gp__call_await(JSContextRef ctx, gp__mwcall_t *c, JSObjectRef promise) {
+  pthread_mutex_lock(&c->mu);
+  if (c->phase == GP__MW_RUNNING) c->phase = GP__MW_PENDING;
+  pthread_cond_broadcast(&c->cv); /* now the run thread may leave on cancel */
+  pthread_mutex_unlock(&c->mu);
+  JSValueRef args[2] = {gp__settle_new(ctx, c, 0), gp__settle_new(ctx, c, 1)};
+  JSValueRef then = gp__js_get(ctx, promise, "then");
+  JSValueRef exc = NULL;
+  JSObjectCallAsFunction(ctx, (JSObjectRef)then, promise, 2, args, &exc);
+  if (exc) gp__call_fail(ctx, c, exc); /* a hostile thenable */
+}
+
+/* ---- next() ----------------------------------------------------------------------- */
+
+static void gp__next_finalize(JSObjectRef obj) { gp__call_unref(JSObjectGetPrivate(obj)); }
+
+static int gp__next_done(void *ud) {
+  gp__mwcall_t *c = ud;
+  pthread_mutex_lock(&c->mu);
+  int done = c->next_done;
+  pthread_mutex_unlock(&c->mu);
+  return done;
+}
+
+/* Owner: a finished inner chain -> the JS value next() gives (or throws). */
+static JSValueRef gp__next_result(JSContextRef ctx, gp__mwcall_t *c, int rc, gp_turn_t *t,
+                                  gp_error_t *err, JSValueRef *exc) {
+  if (t) {
+    gp_turn_free(c->last_c);
+    c->last_c = gp_turn_copy(t);
+  }
+  JSValueRef v = NULL;
+  if (rc == GP_OK && t) {
+    v = gp__js_from_turn(ctx, t);
+    gp__protect_set(ctx, &c->last_obj, (JSObjectRef)v);
+  } else {
+    if (err == NULL) err = gp_error_new(rc, NULL);
+    if (err->partial == NULL && t) gp_error_set_partial(err, gp_turn_copy(t));
+    *exc = gp__js_error_from(ctx, err);
+  }
+  gp_turn_free(t);
+  gp_error_free(err);
+  return v;
+}
+
+/* Owner: hands the run thread a next() request. */
+static void gp__next_request(gp__mwcall_t *c, gp_turn_t *t, gp_dispatcher_t *h, int async) {
+  pthread_mutex_lock(&c->mu);
+  c->next_turn = t;
+  c->next_host = gp_dispatcher_ref(h);
+  c->next_async = async;
+  c->next_done = 0;
+  pthread_cond_broadcast(&c->cv);
+  pthread_mutex_unlock(&c->mu);
+}
+
+/* Owner: synchronous next(): serve the inner chain's requests until it is done. */
+static JSValueRef gp__next_sync(JSContextRef ctx, gp__mwcall_t *c, gp_turn_t *t, JSValueRef *exc) {
+  gp_dispatcher_t *h = c->sync_host ? c->host : gp_dispatcher_private_new(c->rt->owner);
+  gp__next_request(c, t, h, 0);
+  int rc = gp_dispatcher_wait_service(h, gp__next_done, c, NULL, -1);
+  if (!c->sync_host) gp_dispatcher_unref(h);
+  if (rc != GP_OK) { /* the owner is shutting down; the run thread answers nobody */
+    *exc = gp__js_error(ctx, rc, 0, "next(): the runtime is shutting down");
+    return NULL;
+  }
+  pthread_mutex_lock(&c->mu);
+  int nrc = c->next_rc;
+  gp_turn_t *out = c->next_out;
+  gp_error_t *err = c->next_err;
+  c->next_out = NULL;
+  c->next_err = NULL;
+  c->next_done = 0;
+  pthread_mutex_unlock(&c->mu);
+  return gp__next_result(ctx, c, nrc, out, err, exc);
+}
+
+/* Owner: asynchronous next(): a Promise settled when the run thread posts the result. */
+static JSValueRef gp__next_async(JSContextRef ctx, gp__mwcall_t *c, gp_turn_t *t, JSValueRef *exc) {
+  JSObjectRef resolve = NULL, reject = NULL;
+  JSObjectRef p = JSObjectMakeDeferredPromise(ctx, &resolve, &reject, exc);
+  if (p == NULL) {
+    gp_turn_free(t);
+    return NULL;
+  }
+  gp__protect_set(ctx, &c->resolve, resolve);
+  gp__protect_set(ctx, &c->reject, reject);
+  gp__next_request(c, t, c->host, 1);
+  return p;
+}
+
+static JSValueRef gp__next_call(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP_JS_ASSERT(gp__js_rt());
+  gp__mwcall_t *c = JSObjectGetPrivate(fn);
+  if (c == NULL) return JSValueMakeUndefined(ctx);
+  pthread_mutex_lock(&c->mu);
+  int phase = c->phase, abandoned = c->abandoned;
+  int busy = c->next_turn != NULL || c->next_busy || c->resolve != NULL;
+  pthread_mutex_unlock(&c->mu);
+  int async = !c->sync_host && (phase == GP__MW_PENDING || (c->mw && c->mw->is_async));
+  JSValueRef e = NULL;
+  if (abandoned)
+    e = gp__js_error(ctx, GP_ERR_CANCELED, 0, "next(): the run has ended (canceled or timed out)");
+  else if (phase == GP__MW_DONE)
+    e = gp__js_error(ctx, GP_ERR_INVALID_ARGUMENT, 0,
+                     "next() called after the middleware returned; call it before returning "
+                     "(or await it in an async middleware)");
+  else if (busy)
+    e = gp__js_error(ctx, GP_ERR_INVALID_ARGUMENT, 0,
+                     "next() is already running; wait for it before calling it again");
+  gp_turn_t *t = NULL;
+  if (e == NULL) {
+    JSValueRef tv = JSValueIsUndefined(ctx, GP__ARG(0)) ? c->in_obj : argv[0];
+    t = gp__js_to_turn(ctx, tv, &e);
+  }
+  if (e != NULL) {
+    if (!async) {
+      *exc = e;
+      return JSValueMakeUndefined(ctx);
+    }
+    JSObjectRef res, rej;
+    JSObjectRef p = JSObjectMakeDeferredPromise(ctx, &res, &rej, exc);
+    if (p) JSObjectCallAsFunction(ctx, rej, NULL, 1, &e, NULL);
+    return p ? p : JSValueMakeUndefined(ctx);
+  }
+  JSValueRef v = async ? gp__next_async(ctx, c, t, exc) : gp__next_sync(ctx, c, t, exc);
+  return v ? v : JSValueMakeUndefined(ctx);
+}
+
+static JSObjectRef gp__next_new(JSContextRef ctx, gp__mwcall_t *c) {
+  if (gp__next_class == NULL) {
+    JSClassDefinition def = kJSClassDefinitionEmpty;
+    def.className = "next";
+    def.finalize = gp__next_finalize;
+    def.callAsFunction = gp__next_call;
+    gp__next_class = JSClassCreate(&def);
+  }
+  return JSObjectMake(ctx, gp__next_class, gp__call_ref(c));
+}
+
+/* Owner: an async next()'s outcome, posted by the run thread. */
+typedef struct {
+  gp__mwcall_t *c;                /* a reference */
+  int rc;
+  gp_turn_t *out;
+  gp_error_t *err;
+} gp__nextpost_t;
+
+static void gp__nextpost_free(void *p) {
+  gp__nextpost_t *n = p;
+  gp_turn_free(n->out);
+  gp_error_free(n->err);
+  gp__call_unref(n->c);
+  free(n);
+}
+
+static void gp__nextpost_run(void *p) {
+  gp__nextpost_t *n = p;
+  gp__mwcall_t *c = n->c;
+  GP_JS_ASSERT(c->rt);
+  JSContextRef ctx = c->rt->ctx;
+  if (ctx == NULL || c->resolve == NULL) return; /* finished or abandoned meanwhile */
+  JSObjectRef resolve = c->resolve, reject = c->reject;
+  c->resolve = c->reject = NULL; /* still protected by us until called */
+  JSValueRef exc = NULL;
+  JSValueRef v = gp__next_result(ctx, c, n->rc, n->out, n->err, &exc);
+  n->out = NULL;
+  n->err = NULL;
+  if (v) JSObjectCallAsFunction(ctx, resolve, NULL, 1, &v, NULL);
+  else JSObjectCallAsFunction(ctx, reject, NULL, 1, &exc, NULL);
+  JSValueUnprotect(ctx, resolve);
+  JSValueUnprotect(ctx, reject);
+}
+
+/* ---- The start request ------------------------------------------------------------- */
+
+static int gp__is_async_fn(JSContextRef ctx, JSObjectRef fn) {
+  JSValueRef ctor = gp__js_get(ctx, fn, "constructor");
+  if (!JSValueIsObject(ctx, ctor)) return 0;
+  char *name = gp__js_to_cstr(ctx, gp__js_get(ctx, (JSObjectRef)ctor, "name"));
+  int is = name && strcmp(name, "AsyncFunction") == 0;
+  free(name);
+  return is;
+}
+
+static void gp__start_run(void *p) {
+  gp__mwcall_t *c = p;
+  gp_js_runtime_t *rt = c->rt;
+  GP_JS_ASSERT(rt);
+  pthread_mutex_lock(&c->mu);
+  c->started = 1;
+  int go = !c->abandoned;
+  if (go) c->phase = GP__MW_RUNNING;
+  pthread_mutex_unlock(&c->mu);
+  if (!go) return;
+  JSContextRef ctx = rt->ctx;
+  if (ctx == NULL) {
+    gp__call_finish(NULL, c, GP_ERR_OWNER_CLOSED, NULL, gp_error_new(GP_ERR_OWNER_CLOSED, NULL));
+    return;
+  }
+  if (c->sync_host && c->mw->is_async) {
+    gp__call_finish(ctx, c, GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN, NULL,
+                    gp_error_new(GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN,
+                                 "an async middleware cannot run while the owner thread waits "
+                                 "synchronously (inside run(), or inside another middleware's "
+                                 "synchronous next()); use runAsync() or start(), with async "
+                                 "middlewares outside it"));
+    return;
+  }
+  JSObjectRef turn = (JSObjectRef)gp__js_from_turn(ctx, c->in);
+  gp__protect_set(ctx, &c->in_obj, turn);
+  JSValueRef args[3] = {turn, gp__next_new(ctx, c), gp__js_infer_ctx(ctx, c->ictx)};
+  JSValueRef exc = NULL;
+  JSValueRef v = gp__js_call_guarded(ctx, c->mw->fn, NULL, 3, args, c->ictx->deadline_ms,
+                                     c->ictx->cancel, &exc);
+  if (exc) {
+    gp__call_fail(ctx, c, exc);
+  } else if (gp__js_is_thenable(ctx, v)) {
+    if (c->sync_host) {
+      gp__call_finish(ctx, c, GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN, NULL,
+                      gp_error_new(GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN,
+                                   "the middleware returned a Promise while the owner thread "
+                                   "waits synchronously (inside run(), or inside another "
+                                   "middleware's synchronous next()); use runAsync() or start(), "
+                                   "with async middlewares outside it"));
+      JSObjectRef ignore = gp__settle_new(ctx, c, 1); /* its outcome no longer matters */
+      JSValueRef a[2] = {ignore, ignore};
+      JSObjectCallAsFunction(ctx, (JSObjectRef)gp__js_get(ctx, (JSObjectRef)v, "then"),
+                             (JSObjectRef)v, 2, a, NULL);
+    } else {
+      gp__call_await(ctx, c, (JSObjectRef)v);
+    }
+  } else {
+    gp__call_answer(ctx, c, v);
+  }
+}
+
+/* Any thread: the start request is gone; if it never ran, nobody will answer. */
+static void gp__start_free(void *p) {
+  gp__mwcall_t *c = p;
+  pthread_mutex_lock(&c->mu);
+  if (!c->started && c->phase != GP__MW_DONE) {
+    c->phase = GP__MW_DONE;
+    c->rc = GP_ERR_OWNER_CLOSED;
+    c->err = gp_error_new(GP_ERR_OWNER_CLOSED, "the JavaScript runtime is shutting down");
+    pthread_cond_broadcast(&c->cv);
+  }
+  pthread_mutex_unlock(&c->mu);
+  gp__call_unref(c);
+}
+
+/* ---- Run thread ---------------------------------------------------------------------- */
+
+static void gp__on_cancel(void *ud, int reason) {
+  gp__mwcall_t *c = ud;
+  pthread_mutex_lock(&c->mu);
+  pthread_cond_broadcast(&c->cv);
+  pthread_mutex_unlock(&c->mu);
+}
+
+/* Runs one next() request (mu held on entry and exit, released meanwhile). */
+static void gp__run_next(gp__mwcall_t *c, gp_next_t *next) {
+  gp_turn_t *t = c->next_turn;
+  gp_dispatcher_t *h = c->next_host;
+  int async = c->next_async;
+  c->next_turn = NULL;
+  c->next_host = NULL;
+  c->next_busy = 1;
+  pthread_mutex_unlock(&c->mu);
+
+  /* The rest of the chain reads the run's ctx (the cursor points at it): its requests
+   * go to h while this runs. The owner read ctx before fn ran (see gp__start_run). */
+  void *saved = c->ictx->host;
+  c->ictx->host = h;
+  gp_error_t *err = NULL;
+  int rc = gp_next(next, t, &err);
+  c->ictx->host = saved;
+  pthread_mutex_lock(&c->mu);
+  c->next_busy = 0; /* with the outcome, so a next() right after it is not "busy" */
+  if (!async) {
+    c->next_rc = rc;
+    c->next_out = t;
+    c->next_err = err;
+    c->next_done = 1;
+  }
+  pthread_mutex_unlock(&c->mu);
+  if (async) {
+    gp__nextpost_t *n = gp_xcalloc(1, sizeof *n);
+    n->c = gp__call_ref(c);
+    n->rc = rc;
+    n->out = t;
+    n->err = err;
+    gp_dispatcher_post(c->host, "middleware.next", gp__nextpost_run, n, gp__nextpost_free);
+  } else {
+    gp_dispatcher_wake(h); /* the owner re-evaluates its until() */
+  }
+  gp_dispatcher_unref(h);
+  pthread_mutex_lock(&c->mu);
+}
+
+/* The middleware callback: run thread. */
+static int gp__jsmw_cb(void *ud, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_next_t *next,
+                       gp_error_t **err) {
+  gp__jsmw_t *mw = ud;
+  gp__mwcall_t *c = gp_xcalloc(1, sizeof *c);
+  atomic_init(&c->refs, 2); /* the run thread's, the start request's */
+  c->rt = mw->rt;
+  c->mw = mw;
+  c->ictx = ictx;
+  c->host = gp__js_dispatcher(mw->rt, ictx->host);
+  c->sync_host = gp__js_is_sync(mw->rt, ictx->host);
+  c->in = gp_turn_copy(turn);
+  pthread_mutex_init(&c->mu, NULL);
+  pthread_cond_init(&c->cv, NULL);
+  gp_dispatcher_post(c->host, "middleware.fromJS", gp__start_run, c, gp__start_free);
+
+  uint64_t cb = gp_cancel_on(ictx->cancel, gp__on_cancel, c);
+  pthread_mutex_lock(&c->mu);
+  int rc;
+  for (;;) {
+    if (c->phase == GP__MW_DONE) {
+      rc = c->rc;
+      break;
+    }
+    if (c->next_turn) {
+      gp__run_next(c, next);
+      continue;
+    }
+    int reason = gp_cancel_reason(ictx->cancel);
+    if (reason && !c->next_busy && (c->phase == GP__MW_QUEUED || c->phase == GP__MW_PENDING)) {
+      c->abandoned = 1;
+      rc = reason;
+      break;
+    }
+    pthread_cond_wait(&c->cv, &c->mu);
+  }
+  int abandoned = c->abandoned;
+  gp_turn_t *out = c->out;
+  gp_error_t *e = c->err;
+  c->out = NULL;
+  c->err = NULL;
+  pthread_mutex_unlock(&c->mu);
+  if (cb) gp_cancel_off(ictx->cancel, cb);
+
+  if (abandoned) {
+    /* its JS values are released on the owner; the run's cancel path names the reason */
+    gp_owner_post(c->rt->owner, "middleware.release", gp__release_post, gp__call_ref(c),
+                  gp__call_unref);
+    gp_error_set(err, rc, "middleware: %s", gp_strerror(rc));
+  } else {
+    if (out) gp_turn_replace(turn, out);
+    else gp_turn_free(out);
+    if (rc != GP_OK) {
+      if (err && !*err) *err = e;
+      else gp_error_free(e);
+      e = NULL;
+    }
+    gp_error_free(e);
+  }
+  gp__call_unref(c);
+  return rc;
+}
+
+static void gp__jsmw_free(void *ud) {
+  gp__jsmw_t *mw = ud;
+  gp__js_unprotect_later(mw->rt, mw->fn);
+  free(mw);
+}
+
+/* ---- Middleware objects -------------------------------------------------------------- */
+
+static void gp__mw_finalize(JSObjectRef obj) { gp_middleware_unref(JSObjectGetPrivate(obj)); }
+
+/* A middleware object (takes the reference `m`), with a read-only `name`. */
+static JSObjectRef gp__mw_wrap(JSContextRef ctx, gp_middleware_t *m) {
+  if (gp__mw_class == NULL) {
+    JSClassDefinition def = kJSClassDefinitionEmpty;
+    def.className = "Middleware";
+    def.finalize = gp__mw_finalize;
+    gp__mw_class = JSClassCreate(&def);
+  }
+  JSObjectRef o = JSObjectMake(ctx, gp__mw_class, m);
+  JSStringRef n = JSStringCreateWithUTF8CString("name");
+  JSObjectSetProperty(ctx, o, n, gp__js_str(ctx, gp_middleware_name(m)),
+                      kJSPropertyAttributeReadOnly | kJSPropertyAttributeDontDelete, NULL);
+  JSStringRelease(n);
+  return o;
+}
+
+gp_middleware_t *gp__js_middleware_of(JSContextRef ctx, JSValueRef v) {
+  if (gp__mw_class == NULL || !JSValueIsObjectOfClass(ctx, v, gp__mw_class)) return NULL;
+  return JSObjectGetPrivate((JSObjectRef)v);
+}
+
+/* A new middleware over JS function f (name: borrowed or NULL: the function's name). */
+static gp_middleware_t *gp__mw_from_fn(JSContextRef ctx, gp_js_runtime_t *rt, JSObjectRef f,
+                                       const char *name) {
+  char *fname = name ? NULL : gp__js_to_cstr(ctx, gp__js_get(ctx, f, "name"));
+  gp__jsmw_t *mw = gp_xcalloc(1, sizeof *mw);
+  mw->rt = rt;
+  mw->fn = f;
+  mw->is_async = gp__is_async_fn(ctx, f);
+  JSValueProtect(ctx, f);
+  gp_middleware_t *m = gp_middleware_new(name ? name : (fname && *fname ? fname : "js"),
+                                         gp__jsmw_cb, mw, gp__jsmw_free);
+  free(fname);
+  return m;
+}
+
+gp_middleware_t *gp__js_middleware_from(JSContextRef ctx, JSValueRef v) {
+  gp_middleware_t *m = gp__js_middleware_of(ctx, v);
+  if (m) return gp_middleware_ref(m);
+  if (JSValueIsObject(ctx, v) && JSObjectIsFunction(ctx, (JSObjectRef)v))
+    return gp__mw_from_fn(ctx, gp__js_rt(), (JSObjectRef)v, NULL);
+  return NULL;
+}
+
+/* middlewareFromJS(fn, name?) */
+static JSValueRef gp__mw_from_js(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                 size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  GP_JS_ASSERT(rt);
+  JSValueRef f = GP__ARG(0);
+  if (!JSValueIsObject(ctx, f) || !JSObjectIsFunction(ctx, (JSObjectRef)f))
+    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
+                        "middlewares.fromJS needs a function (turn, next, ctx) => Turn");
+  char *name = NULL;
+  if (JSValueIsString(ctx, GP__ARG(1))) name = gp__js_to_cstr(ctx, argv[1]);
+  else if (!JSValueIsUndefined(ctx, GP__ARG(1)) && !JSValueIsNull(ctx, argv[1]))
+    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "middlewares.fromJS: name must be a string");
+  gp_middleware_t *m = gp__mw_from_fn(ctx, rt, (JSObjectRef)f, name);
+  free(name);
+  return gp__mw_wrap(ctx, m);
+}
+
+/* middlewareNative(name, options?) */
+static JSValueRef gp__mw_native(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP_JS_ASSERT(gp__js_rt());
+  if (!JSValueIsString(ctx, GP__ARG(0)))
+    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
+                        "middlewares.native needs a name: systemPrompt, reorderToolResults or "
+                        "turnLogging");
+  json_t *opts = NULL;
+  JSValueRef ov = GP__ARG(1);
+  if (!JSValueIsUndefined(ctx, ov) && !JSValueIsNull(ctx, ov)) {
+    if (!JSValueIsObject(ctx, ov))
+      return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
+                          "middlewares.native: options must be an object");
+    opts = gp__js_to_json(ctx, ov, exc);
+    if (opts == NULL) return JSValueMakeUndefined(ctx);
+  }
+  char *name = gp__js_to_cstr(ctx, argv[0]);
+  gp_error_t *err = NULL;
+  gp_middleware_t *m = gp_middleware_builtin(name, opts, &err);
+  free(name);
+  json_decref(opts);
+  if (m == NULL) {
+    JSValueRef r = gp__js_throw(ctx, exc, err ? err->code : GP_ERR_INVALID_ARGUMENT, 1, "%s",
+                                err ? err->message : "invalid middleware");
+    gp_error_free(err);
+    return r;
+  }
+  return gp__mw_wrap(ctx, m);
+}
+
+static JSValueRef gp__mw_is(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
+                            const JSValueRef argv[], JSValueRef *exc) {
+  return JSValueMakeBoolean(ctx, gp__js_middleware_of(ctx, GP__ARG(0)) != NULL);
+}
+
+static const struct {
+  const char *name;
+  JSObjectCallAsFunctionCallback fn;
+} gp__mw_fns[] = {
+    {"middlewareFromJS", gp__mw_from_js},
+    {"middlewareNative", gp__mw_native},
+    {"isMiddleware", gp__mw_is},
+};
+
+void gp__mod_middleware_init(JSContextRef ctx, JSObjectRef native) {
+  for (size_t i = 0; i < sizeof gp__mw_fns / sizeof gp__mw_fns[0]; i++)
+    gp__js_set_fn(ctx, native, gp__mw_fns[i].name, gp__mw_fns[i].fn);
+}
