@@ -10,6 +10,7 @@
 #include "turn.h"
 #include "event.h"
 #include "engine.h"
+#include "providers.h"
 #include "middleware.h"
 #include "tool.h"
 #include "session.h"

@@ -1,0 +1,262 @@
+/* Anthropic Messages (`claude`, alias `anthropic`): builds the streaming request from a
+ * turn (top-level system, alternating user/assistant messages with tool_use and
+ * tool_result blocks) and decodes the event stream: message_start, content_block_start/
+ * delta/stop (text, input_json, thinking and signature deltas), message_delta (stop
+ * reason, usage), message_stop, ping and error. A thinking block's signature is kept in
+ * the reasoning block's metadata ("signature") so the block can be sent back, as the
+ * API requires when tools are used with extended thinking. */
+#include "engines/provider_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define GP__CLAUDE_DEFAULT_MAX_TOKENS 4096
+
+/* ---- request ----------------------------------------------------------------------- */
+
+/* Appends a content block to the last message when it has `role`, else to a new one:
+ * the API wants roles to alternate, so consecutive blocks of a role share a message. */
+static void gp__push(json_t *messages, const char *role, json_t *block) {
+  size_t n = json_array_size(messages);
+  json_t *last = n ? json_array_get(messages, n - 1) : NULL;
+  const char *last_role = json_string_value(json_object_get(last, "role"));
+  if (!last_role || strcmp(last_role, role) != 0) {
+    last = json_pack("{s:s, s:[]}", "role", role, "content");
+    json_array_append_new(messages, last);
+  }
+  json_array_append_new(json_object_get(last, "content"), block);
+}
+
+static json_t *gp__text_block(const char *text) {
+  return json_pack("{s:s, s:s}", "type", "text", "text", text);
+}
+
+static void gp__push_reasoning(json_t *messages, const gp_block_t *b) {
+  const char *sig = json_string_value(json_object_get(b->metadata, "signature"));
+  const char *redacted = json_string_value(json_object_get(b->metadata, "redacted_data"));
+  if (sig) {
+    gp__push(messages, "assistant", json_pack("{s:s, s:s, s:s}", "type", "thinking", "thinking",
+                                              gp_block_text(b), "signature", sig));
+  } else if (redacted) {
+    gp__push(messages, "assistant",
+             json_pack("{s:s, s:s}", "type", "redacted_thinking", "data", redacted));
+  } /* reasoning from other providers has no signature: the API would refuse it */
+}
+
+static void gp__push_tool_call(json_t *messages, const gp_block_t *b) {
+  json_t *args = gp_block_tool_args(b);
+  json_t *input = json_is_object(args) ? json_deep_copy(args) : json_pack("{s:O}", "value", args);
+  gp__push(messages, "assistant",
+           json_pack("{s:s, s:s, s:s, s:o}", "type", "tool_use", "id", gp_block_call_id(b),
+                     "name", gp_block_tool_name(b), "input", input));
+}
+
+static void gp__push_tool_result(json_t *messages, const gp_block_t *b) {
+  const char *error = gp_block_tool_error(b);
+  char *content = error ? gp_xstrdup(error) : gp__result_text(gp_block_tool_result(b));
+  json_t *r = json_pack("{s:s, s:s, s:s}", "type", "tool_result", "tool_use_id",
+                        gp_block_call_id(b), "content", content);
+  if (error) json_object_set_new(r, "is_error", json_true());
+  free(content);
+  gp__push(messages, "user", r);
+}
+
+/* Messages from the turn; system blocks are gathered into `system` (joined by a blank
+ * line). Empty text blocks are skipped: the API refuses them. */
+static json_t *gp__claude_messages(const gp_turn_t *turn, gp_buf_t *system) {
+  json_t *messages = json_array();
+  for (size_t i = 0; i < turn->nblocks; i++) {
+    const gp_block_t *b = turn->blocks[i];
+    const char *text = gp_block_text(b);
+    switch (b->kind) {
+      case GP_BLOCK_SYSTEM:
+        if (system->len) gp_buf_puts(system, "\n\n");
+        gp_buf_puts(system, text);
+        break;
+      case GP_BLOCK_USER:
+        if (*text) gp__push(messages, "user", gp__text_block(text));
+        break;
+      case GP_BLOCK_LLM_TEXT:
+        if (*text) gp__push(messages, "assistant", gp__text_block(text));
+        break;
+      case GP_BLOCK_REASONING: gp__push_reasoning(messages, b); break;
+      case GP_BLOCK_TOOL_CALL: gp__push_tool_call(messages, b); break;
+      case GP_BLOCK_TOOL_USE: gp__push_tool_result(messages, b); break;
+      default: break;
+    }
+  }
+  return messages;
+}
+
+static json_t *gp__claude_tools(const json_t *defs) {
+  json_t *tools = json_array();
+  size_t i;
+  json_t *def;
+  json_array_foreach(defs, i, def) {
+    json_t *t = json_pack("{s:s}", "name", json_string_value(json_object_get(def, "name")));
+    const char *desc = json_string_value(json_object_get(def, "description"));
+    if (desc && *desc) json_object_set_new(t, "description", json_string(desc));
+    json_object_set_new(t, "input_schema", gp__tool_schema(def));
+    json_array_append_new(tools, t);
+  }
+  return tools;
+}
+
+/* "auto" | "none" | "required" -> the API's tool_choice object. */
+static json_t *gp__claude_tool_choice(const char *choice) {
+  const char *type = "auto";
+  if (choice && strcmp(choice, "none") == 0) type = "none";
+  if (choice && strcmp(choice, "required") == 0) type = "any";
+  return json_pack("{s:s}", "type", type);
+}
+
+static json_t *gp__claude_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx,
+                                const gp_turn_t *turn) {
+  gp_buf_t system = {0};
+  json_t *messages = gp__claude_messages(turn, &system);
+  int64_t max_tokens = p->max_tokens > 0 ? p->max_tokens : GP__CLAUDE_DEFAULT_MAX_TOKENS;
+  json_t *body = json_pack("{s:s, s:I, s:o, s:b}", "model", p->model, "max_tokens",
+                           (json_int_t)max_tokens, "messages", messages, "stream", 1);
+  if (system.len) json_object_set_new(body, "system", json_string(system.data));
+  gp_buf_free(&system);
+  if (p->has_temperature) json_object_set_new(body, "temperature", json_real(p->temperature));
+  if (p->has_top_p) json_object_set_new(body, "top_p", json_real(p->top_p));
+  if (p->nstop > 0) {
+    json_t *stop = json_array();
+    for (size_t i = 0; i < p->nstop; i++) json_array_append_new(stop, json_string(p->stop[i]));
+    json_object_set_new(body, "stop_sequences", stop);
+  }
+  if (ctx && json_array_size(ctx->tool_defs) > 0) {
+    json_object_set_new(body, "tools", gp__claude_tools(ctx->tool_defs));
+    json_object_set_new(body, "tool_choice", gp__claude_tool_choice(ctx->tool_choice));
+  }
+  return body;
+}
+
+/* ---- stream ------------------------------------------------------------------------ */
+
+static int64_t gp__int(json_t *o, const char *key) {
+  json_t *v = json_object_get(o, key);
+  return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+/* Usage: inputTokens counts every input token (uncached + cache reads + cache writes,
+ * which the API reports apart), cachedTokens the cache reads. */
+static void gp__claude_usage(gp_pstream_t *s, json_t *u) {
+  if (!json_is_object(u)) return;
+  int64_t in = gp__int(u, "input_tokens");
+  int64_t read = gp__int(u, "cache_read_input_tokens");
+  int64_t created = gp__int(u, "cache_creation_input_tokens");
+  if (in >= 0) in += (read > 0 ? read : 0) + (created > 0 ? created : 0);
+  gp_pstream_usage(s, in, gp__int(u, "output_tokens"), in >= 0 ? read : -1);
+}
+
+static void gp__claude_block_start(gp_pstream_t *s, int64_t index, json_t *cb) {
+  const char *type = json_string_value(json_object_get(cb, "type"));
+  if (!type) type = "";
+  if (strcmp(type, "text") == 0) {
+    gp_pstream_set_kind(s, index, GP_PK_TEXT);
+    json_t *t = json_object_get(cb, "text");
+    gp_pstream_text(s, json_string_value(t), json_string_length(t));
+  } else if (strcmp(type, "thinking") == 0 || strcmp(type, "redacted_thinking") == 0) {
+    gp_pstream_set_kind(s, index, GP_PK_THINKING);
+    gp_pstream_thinking_close(s);
+    gp_pstream_thinking_open(s);
+    s->signature.len = 0;
+    const char *data = json_string_value(json_object_get(cb, "data"));
+    if (data) gp_pstream_thinking_meta(s, "redacted_data", json_string(data));
+    json_t *t = json_object_get(cb, "thinking");
+    gp_pstream_thinking(s, json_string_value(t), json_string_length(t));
+  } else if (strcmp(type, "tool_use") == 0) {
+    gp_pstream_set_kind(s, index, GP_PK_CALL);
+    gp_pcall_t *c = gp_pstream_call_new(s, index, json_string_value(json_object_get(cb, "id")),
+                                        json_string_value(json_object_get(cb, "name")));
+    json_t *input = json_object_get(cb, "input");
+    if (json_is_object(input) && json_object_size(input) > 0) c->input = json_deep_copy(input);
+  } else {
+    gp_pstream_set_kind(s, index, GP_PK_OTHER); /* server tools, ...: not ours to run */
+  }
+}
+
+static void gp__claude_block_delta(gp_pstream_t *s, int64_t index, json_t *d) {
+  const char *type = json_string_value(json_object_get(d, "type"));
+  if (!type) return;
+  json_t *v;
+  if (strcmp(type, "text_delta") == 0 && json_is_string(v = json_object_get(d, "text"))) {
+    gp_pstream_text(s, json_string_value(v), json_string_length(v));
+  } else if (strcmp(type, "thinking_delta") == 0 &&
+             json_is_string(v = json_object_get(d, "thinking"))) {
+    gp_pstream_thinking(s, json_string_value(v), json_string_length(v));
+  } else if (strcmp(type, "signature_delta") == 0 &&
+             json_is_string(v = json_object_get(d, "signature"))) {
+    gp_buf_append(&s->signature, json_string_value(v), json_string_length(v));
+  } else if (strcmp(type, "input_json_delta") == 0 &&
+             json_is_string(v = json_object_get(d, "partial_json"))) {
+    gp_pcall_t *c = gp_pstream_call_find(s, index);
+    if (c) gp_buf_append(&c->args, json_string_value(v), json_string_length(v));
+  }
+}
+
+static void gp__claude_block_stop(gp_pstream_t *s, int64_t index) {
+  switch (gp_pstream_kind(s, index)) {
+    case GP_PK_TEXT: gp_pstream_text_close(s); break;
+    case GP_PK_THINKING:
+      if (s->signature.len) {
+        gp_pstream_thinking_meta(s, "signature", json_stringn(s->signature.data, s->signature.len));
+      }
+      s->signature.len = 0;
+      gp_pstream_thinking_close(s);
+      break;
+    case GP_PK_CALL: gp_pstream_call_end(s, gp_pstream_call_find(s, index)); break;
+    default: break;
+  }
+}
+
+static int gp__claude_error(gp_pstream_t *s, json_t *msg) {
+  json_t *e = json_object_get(msg, "error");
+  const char *type = json_string_value(json_object_get(e, "type"));
+  const char *text = json_string_value(json_object_get(e, "message"));
+  return gp_pstream_fail(s, GP_ERR_PROVIDER_STREAM, "error event in the stream: %s%s%s",
+                         type ? type : "error", text ? ": " : "", text ? text : "");
+}
+
+static int gp__claude_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
+  if (strcmp(ev->type, "ping") == 0) return 0;
+  json_t *msg = gp_pstream_parse(s, ev);
+  if (!msg) return GP_ERR_PROVIDER_STREAM;
+  const char *type = json_string_value(json_object_get(msg, "type"));
+  if (!type) type = ev->type;
+  int64_t index = gp__int(msg, "index");
+  int rc = 0;
+  if (strcmp(type, "message_start") == 0) {
+    gp__claude_usage(s, json_object_get(json_object_get(msg, "message"), "usage"));
+  } else if (strcmp(type, "content_block_start") == 0) {
+    gp__claude_block_start(s, index, json_object_get(msg, "content_block"));
+  } else if (strcmp(type, "content_block_delta") == 0) {
+    gp__claude_block_delta(s, index, json_object_get(msg, "delta"));
+  } else if (strcmp(type, "content_block_stop") == 0) {
+    gp__claude_block_stop(s, index);
+  } else if (strcmp(type, "message_delta") == 0) {
+    gp_pstream_stop_reason(
+        s, json_string_value(json_object_get(json_object_get(msg, "delta"), "stop_reason")));
+    gp__claude_usage(s, json_object_get(msg, "usage"));
+  } else if (strcmp(type, "message_stop") == 0) {
+    s->finished = 1;
+  } else if (strcmp(type, "error") == 0) {
+    rc = gp__claude_error(s, msg);
+  }
+  json_decref(msg);
+  return rc;
+}
+
+static char *gp__claude_auth(const char *key) { return gp_xasprintf("x-api-key: %s", key); }
+
+const gp_proto_t gp__proto_claude = {
+    .provider = "claude",
+    .path = "/messages",
+    .final_event = "message_stop",
+    .build = gp__claude_build,
+    .on_event = gp__claude_event,
+    .auth = gp__claude_auth,
+    .extra_header = "anthropic-version: 2023-06-01",
+};

@@ -1,0 +1,347 @@
+/* Provider engines (SPEC §4.2, §7): configuration and API keys, the request/stream loop
+ * shared by every wire format (one gp_http_stream whose body feeds the SSE decoder and
+ * the protocol's event handler), and the mapping of what went wrong to the error codes
+ * a script sees. API keys live only in the engine and in the request's headers: every
+ * error message leaving an engine is scrubbed of the key, since providers echo keys
+ * back in their 401 messages. */
+#include "engines/provider_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "geppetto/log.h"
+
+#define GP__DEFAULT_TIMEOUT_MS 600000
+#define GP__DEFAULT_IDLE_MS 60000
+#define GP__DEFAULT_CONNECT_MS 10000
+#define GP__DEFAULT_RETRIES 3
+#define GP__DEFAULT_MAX_BYTES ((size_t)64 << 20)
+
+void gp_engine_config_init(gp_engine_config_t *c) {
+  memset(c, 0, sizeof *c);
+  c->max_retries = -1;
+}
+
+/* ---- text helpers ------------------------------------------------------------------ */
+
+char *gp__redact(char *s, const char *key) {
+  if (!s || !key || strlen(key) < 4 || !strstr(s, key)) return s;
+  size_t klen = strlen(key);
+  gp_buf_t out = {0};
+  const char *p = s, *hit;
+  while ((hit = strstr(p, key)) != NULL) {
+    gp_buf_append(&out, p, (size_t)(hit - p));
+    gp_buf_puts(&out, "[REDACTED]");
+    p = hit + klen;
+  }
+  gp_buf_puts(&out, p);
+  free(s);
+  return gp_buf_steal(&out);
+}
+
+char *gp__provider_error_message(const char *body) {
+  if (!body || !*body) return gp_xstrdup("(empty body)");
+  json_t *j = json_loads(body, JSON_DECODE_ANY, NULL);
+  json_t *e = json_object_get(j, "error");
+  const char *msg = json_string_value(json_object_get(e, "message"));
+  const char *type = json_string_value(json_object_get(e, "type"));
+  if (!type) type = json_string_value(json_object_get(e, "code"));
+  if (!msg) msg = json_string_value(e);
+  if (!msg) msg = json_string_value(json_object_get(j, "message"));
+  if (!msg) msg = json_string_value(json_object_get(j, "detail"));
+  char *out;
+  if (msg && type) out = gp_xasprintf("%s (%s)", msg, type);
+  else if (msg) out = gp_xstrdup(msg);
+  else out = gp_xasprintf("%.500s", body);
+  json_decref(j);
+  return out;
+}
+
+char *gp__result_text(const json_t *result) {
+  if (!result) return gp_xstrdup("null");
+  if (json_is_string(result)) return gp_xstrndup(json_string_value(result), json_string_length(result));
+  char *s = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
+  char *out = gp_xstrdup(s ? s : "null");
+  free(s);
+  return out;
+}
+
+char *gp__args_text(const json_t *args) {
+  if (!args) return gp_xstrdup("{}");
+  json_t *raw = json_object_get(args, "_raw");
+  if (json_is_string(raw) && json_object_size(args) == 1) return gp_xstrdup(json_string_value(raw));
+  return gp__result_text(args);
+}
+
+/* ---- configuration ----------------------------------------------------------------- */
+
+static const gp_proto_t *gp__proto_named(const char *api_type) {
+  if (!api_type) return NULL;
+  if (strcmp(api_type, "openai") == 0) return &gp__proto_openai;
+  if (strcmp(api_type, "claude") == 0 || strcmp(api_type, "anthropic") == 0) return &gp__proto_claude;
+  if (strcmp(api_type, "openai-responses") == 0) return &gp__proto_responses;
+  return NULL;
+}
+
+static const char *gp__default_base(const gp_proto_t *proto) {
+  return proto == &gp__proto_claude ? "https://api.anthropic.com/v1" : "https://api.openai.com/v1";
+}
+
+static const char *gp__default_key_env(const gp_proto_t *proto) {
+  return proto == &gp__proto_claude ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
+}
+
+/* 1 when the URL's host is one of the official API hosts (where a key is required). */
+static int gp__official_host(const char *url) {
+  const char *h = strstr(url, "://");
+  h = h ? h + 3 : url;
+  size_t n = strcspn(h, ":/?#");
+  return (n == 14 && strncasecmp(h, "api.openai.com", n) == 0) ||
+         (n == 17 && strncasecmp(h, "api.anthropic.com", n) == 0);
+}
+
+/* The API key: apiKey, else the variable named by apiKeyEnv, else the protocol's
+ * default variable. Official hosts require one; a custom base URL (a local server)
+ * may go without. Returns 0 with *out heap or NULL, or CONFIG. */
+static int gp__resolve_key(const gp_engine_config_t *c, const gp_proto_t *proto, int official,
+                           char **out, gp_error_t **err) {
+  *out = NULL;
+  if (c->api_key && *c->api_key) {
+    *out = gp_xstrdup(c->api_key);
+    return 0;
+  }
+  int named = c->api_key_env && *c->api_key_env;
+  const char *var = named ? c->api_key_env : gp__default_key_env(proto);
+  const char *v = getenv(var);
+  if (v && *v) {
+    *out = gp_xstrdup(v);
+    return 0;
+  }
+  if (!official) return 0;
+  return gp_error_set(err, GP_ERR_CONFIG,
+                      "%s: no API key for model %s: looked at apiKey (not set) and $%s%s (%s); "
+                      "set one of them",
+                      proto->provider, c->model, var, named ? " from apiKeyEnv" : "",
+                      v ? "empty" : "not set");
+}
+
+void gp__prov_free(gp_prov_t *p) {
+  if (!p) return;
+  if (p->api_key) explicit_bzero(p->api_key, strlen(p->api_key));
+  free(p->api_key);
+  free(p->model);
+  free(p->base_url);
+  for (size_t i = 0; i < p->nstop; i++) free(p->stop[i]);
+  free(p->stop);
+  free(p);
+}
+
+static int gp__check_base_url(const char *url, gp_error_t **err) {
+  if (strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0) return 0;
+  return gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
+                      "baseURL \"%s\" is not an http:// or https:// URL", url);
+}
+
+gp_prov_t *gp__prov_new(const gp_engine_config_t *c, gp_error_t **err) {
+  const gp_proto_t *proto = gp__proto_named(c ? c->api_type : NULL);
+  if (!proto) {
+    gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
+                 "unknown apiType \"%s\"; use one of: openai, claude (or anthropic), "
+                 "openai-responses",
+                 c && c->api_type ? c->api_type : "(none)");
+    return NULL;
+  }
+  if (!c->model || !*c->model) {
+    gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "%s: no model given; set model", proto->provider);
+    return NULL;
+  }
+  const char *base = c->base_url && *c->base_url ? c->base_url : gp__default_base(proto);
+  if (gp__check_base_url(base, err)) return NULL;
+  gp_prov_t *p = gp_xcalloc(1, sizeof *p);
+  p->proto = proto;
+  p->official_host = gp__official_host(base);
+  if (gp__resolve_key(c, proto, p->official_host, &p->api_key, err)) {
+    gp__prov_free(p);
+    return NULL;
+  }
+  p->model = gp_xstrdup(c->model);
+  size_t blen = strlen(base);
+  while (blen > 0 && base[blen - 1] == '/') blen--;
+  p->base_url = gp_xstrndup(base, blen);
+  p->has_temperature = c->has_temperature;
+  p->temperature = c->temperature;
+  p->has_top_p = c->has_top_p;
+  p->top_p = c->top_p;
+  p->max_tokens = c->max_tokens;
+  if (c->nstop > 0 && c->stop) {
+    p->stop = gp_xcalloc(c->nstop, sizeof *p->stop);
+    for (size_t i = 0; i < c->nstop; i++) p->stop[p->nstop++] = gp_xstrdup(c->stop[i] ? c->stop[i] : "");
+  }
+  p->timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : GP__DEFAULT_TIMEOUT_MS;
+  p->idle_timeout_ms = c->idle_timeout_ms > 0 ? c->idle_timeout_ms : GP__DEFAULT_IDLE_MS;
+  p->connect_timeout_ms = c->connect_timeout_ms > 0 ? c->connect_timeout_ms : GP__DEFAULT_CONNECT_MS;
+  p->max_retries = c->max_retries >= 0 ? c->max_retries : GP__DEFAULT_RETRIES;
+  p->max_response_bytes = c->max_response_bytes > 0 ? c->max_response_bytes : GP__DEFAULT_MAX_BYTES;
+  return p;
+}
+
+json_t *gp__prov_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx, const gp_turn_t *turn) {
+  return p->proto->build(p, ctx, turn);
+}
+
+/* ---- one request ------------------------------------------------------------------- */
+
+static int gp__on_sse(void *ud, const gp_sse_event_t *ev) {
+  gp_pstream_t *s = ud;
+  if (s->finished) return 0; /* nothing counts after the final event */
+  return s->prov->proto->on_event(s, ev);
+}
+
+static int gp__on_data(void *ud, const char *data, size_t len) {
+  return gp_sse_feed(ud, data, len);
+}
+
+/* The error for a complete non-2xx response. */
+static int gp__status_error(const gp_prov_t *p, const gp_http_response_t *resp, gp_error_t **err) {
+  char *msg = gp__provider_error_message(resp->error_body);
+  int auth = resp->status == 401 || resp->status == 403;
+  char *tries = resp->attempts > 1 ? gp_xasprintf(" (after %d attempts)", resp->attempts)
+                                   : gp_xstrdup("");
+  int rc;
+  if (auth) {
+    rc = gp_error_set(err, GP_ERR_PROVIDER_AUTH,
+                      "%s: HTTP %d from %s: %s; check the API key (apiKey, apiKeyEnv or $%s)",
+                      p->proto->provider, resp->status, p->base_url, msg,
+                      gp__default_key_env(p->proto));
+  } else {
+    rc = gp_error_set(err, GP_ERR_PROVIDER_HTTP, "%s: HTTP %d from %s%s: %s", p->proto->provider,
+                      resp->status, p->base_url, tries, msg);
+  }
+  free(tries);
+  free(msg);
+  return rc;
+}
+
+/* A 2xx stream that ended without the protocol's final event. */
+static int gp__truncated_error(const gp_prov_t *p, const gp_http_response_t *resp,
+                               gp_error_t **err) {
+  const char *ct = resp->content_type;
+  int sse = ct && strncasecmp(ct, "text/event-stream", 17) == 0;
+  return gp_error_set(err, GP_ERR_PROVIDER_STREAM,
+                      "%s: the stream ended before its final event (%s)%s%s%s", p->proto->provider,
+                      p->proto->final_event, sse || !ct ? "" : "; the server answered with ",
+                      sse || !ct ? "" : ct, sse || !ct ? "" : ", not an event stream");
+}
+
+/* Maps what gp_http_stream returned to the engine's result. `serr` is the error the
+ * stream decoder reported (taken), `herr` the client's (taken). */
+static int gp__outcome(const gp_prov_t *p, int rc, const gp_http_response_t *resp,
+                       const gp_pstream_t *st, gp_error_t *serr, gp_error_t *herr,
+                       gp_error_t **err) {
+  if (serr) {
+    gp_error_free(herr);
+    int code = serr->code;
+    if (err) *err = serr;
+    else gp_error_free(serr);
+    return code;
+  }
+  const char *why = herr ? herr->message : gp_strerror(rc);
+  int out = 0;
+  if (rc == 0) {
+    if (resp->status < 200 || resp->status > 299) out = gp__status_error(p, resp, err);
+    else if (!st->finished) out = gp__truncated_error(p, resp, err);
+  } else if (rc == GP_ERR_IO && resp->status >= 200 && resp->status <= 299) {
+    out = gp_error_set(err, GP_ERR_PROVIDER_STREAM, "%s: the connection failed mid-stream: %s",
+                       p->proto->provider, why);
+  } else {
+    out = gp_error_set(err, rc, "%s: %s", p->proto->provider, why);
+  }
+  gp_error_free(herr);
+  return out;
+}
+
+/* The request headers; the auth header (the only one holding the key) is returned in
+ * *auth for the caller to wipe. */
+static void gp__headers(const gp_prov_t *p, const char *hdr[6], char **auth) {
+  size_t n = 0;
+  hdr[n++] = "Content-Type: application/json";
+  hdr[n++] = "Accept: text/event-stream";
+  *auth = p->api_key ? p->proto->auth(p->api_key) : NULL;
+  if (*auth) hdr[n++] = *auth;
+  if (p->proto->extra_header) hdr[n++] = p->proto->extra_header;
+  hdr[n] = NULL;
+}
+
+static int64_t gp__total_timeout(const gp_prov_t *p, const gp_infer_ctx_t *ctx) {
+  int64_t t = p->timeout_ms;
+  if (ctx && ctx->deadline_ms > 0) {
+    int64_t left = ctx->deadline_ms - gp_now_ms();
+    if (left < 1) left = 1;
+    if (left < t) t = left;
+  }
+  return t;
+}
+
+/* Run thread. Streams one response into `turn`. */
+static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error_t **err) {
+  const gp_prov_t *p = impl;
+  json_t *body = p->proto->build(p, ctx, turn);
+  char *text = json_dumps(body, JSON_COMPACT);
+  json_decref(body);
+  char *url = gp_xasprintf("%s%s", p->base_url, p->proto->path);
+  const char *hdr[6];
+  char *auth;
+  gp__headers(p, hdr, &auth);
+  gp_pstream_t st;
+  gp_pstream_init(&st, p, ctx ? ctx->emitter : NULL, turn);
+  gp_sse_t *sse = gp_sse_new(gp__on_sse, &st);
+  gp_http_request_t req = {
+      .method = "POST", .url = url, .headers = hdr, .body = text, .body_len = strlen(text),
+      .connect_timeout_ms = p->connect_timeout_ms, .idle_timeout_ms = p->idle_timeout_ms,
+      .total_timeout_ms = gp__total_timeout(p, ctx), .max_response_bytes = p->max_response_bytes,
+      .cancel = ctx ? ctx->cancel : NULL, .on_data = gp__on_data, .ud = sse, .err = &st.err};
+  gp_retry_policy_t policy;
+  gp_retry_policy_init(&policy);
+  policy.max_retries = p->max_retries;
+  gp_http_response_t resp = {0};
+  gp_error_t *herr = NULL;
+  gp_log(GP_LOG_DEBUG, p->proto->provider, "POST %s model=%s (%zu bytes)", url, p->model,
+         req.body_len);
+  int64_t t0 = gp_mono_ms();
+  int rc = gp_http_stream(&req, &policy, &resp, &herr);
+  gp_sse_finish(sse);
+  /* The decoder's error, whether the client handed it back in herr or left it. */
+  gp_error_t *serr = st.err ? st.err : st.failed ? herr : NULL;
+  st.err = NULL;
+  if (herr == serr) herr = NULL;
+  rc = gp__outcome(p, rc, &resp, &st, serr, herr, err);
+  gp_log(GP_LOG_DEBUG, p->proto->provider, "HTTP %d, %d attempt(s), %zu bytes, %lld ms: %s",
+         resp.status, resp.attempts, resp.body_bytes, (long long)(gp_mono_ms() - t0),
+         gp_err_name(rc));
+  gp_pstream_finish(&st, rc == 0);
+  if (rc != 0 && err && *err) (*err)->message = gp__redact((*err)->message, p->api_key);
+  gp_sse_free(sse);
+  gp_http_response_clear(&resp);
+  if (auth) explicit_bzero(auth, strlen(auth));
+  free(auth);
+  free(url);
+  free(text);
+  return rc;
+}
+
+static void gp__prov_destroy(void *impl) { gp__prov_free(impl); }
+
+static const gp_engine_vtable_t gp__vt_openai = {"openai", gp__prov_infer, gp__prov_destroy};
+static const gp_engine_vtable_t gp__vt_claude = {"claude", gp__prov_infer, gp__prov_destroy};
+static const gp_engine_vtable_t gp__vt_responses = {"openai-responses", gp__prov_infer,
+                                                    gp__prov_destroy};
+
+gp_engine_t *gp_engine_from_config(const gp_engine_config_t *c, gp_error_t **err) {
+  gp_prov_t *p = gp__prov_new(c, err);
+  if (!p) return NULL;
+  const gp_engine_vtable_t *vt = p->proto == &gp__proto_claude    ? &gp__vt_claude
+                                 : p->proto == &gp__proto_responses ? &gp__vt_responses
+                                                                    : &gp__vt_openai;
+  return gp_engine_new(vt, p, p->model);
+}

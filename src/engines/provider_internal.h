@@ -1,0 +1,162 @@
+/* Shared plumbing of the provider engines (openai.c, claude.c, responses.c): the
+ * engine's immutable configuration, the protocol table each wire format fills in, the
+ * stream accumulator that turns decoded deltas into blocks and events, and helpers for
+ * secrets and provider error bodies. Internal; exposed to the unit tests so request
+ * building and stream parsing can be checked without HTTP. */
+#ifndef GP_ENGINES_PROVIDER_INTERNAL_H
+#define GP_ENGINES_PROVIDER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "core/core.h"
+#include "geppetto/engine.h"
+#include "geppetto/providers.h"
+#include "http/http.h"
+
+typedef struct gp_proto_s gp_proto_t;
+typedef struct gp_pstream_s gp_pstream_t;
+
+/* One provider engine's configuration. Immutable after gp_engine_from_config, so runs on
+ * several threads read it without a lock. */
+typedef struct gp_prov_s {
+  const gp_proto_t *proto;      /* wire format */
+  char *model;                  /* heap */
+  char *base_url;               /* heap, no trailing '/' */
+  char *api_key;                /* heap secret or NULL (keyless local server); never logged */
+  int official_host;            /* 1: base_url is api.openai.com / api.anthropic.com */
+  int has_temperature;
+  double temperature;
+  int has_top_p;
+  double top_p;
+  int64_t max_tokens;           /* 0: provider default */
+  char **stop;                  /* heap array of heap strings */
+  size_t nstop;
+  int64_t timeout_ms;           /* whole request incl. retries */
+  int64_t idle_timeout_ms;
+  int64_t connect_timeout_ms;
+  int max_retries;
+  size_t max_response_bytes;
+} gp_prov_t;
+
+/* A wire format. `build` returns the request body (new reference); `on_event` consumes
+ * one SSE event and returns 0 or a GP_ERR_* code with s->err set; `auth` formats the
+ * authentication header for a key (heap). */
+struct gp_proto_s {
+  const char *provider;         /* metadata/engine provider name: "openai", "claude", ... */
+  const char *path;             /* appended to base_url: "/chat/completions", ... */
+  const char *final_event;      /* what ends a complete stream, for error messages */
+  json_t *(*build)(const gp_prov_t *p, const gp_infer_ctx_t *ctx, const gp_turn_t *turn);
+  int (*on_event)(gp_pstream_t *s, const gp_sse_event_t *ev);
+  char *(*auth)(const char *key);
+  const char *extra_header;     /* a constant header every request carries, or NULL */
+};
+
+extern const gp_proto_t gp__proto_openai;
+extern const gp_proto_t gp__proto_claude;
+extern const gp_proto_t gp__proto_responses;
+
+/* ---- stream accumulator (provider_stream.c) ------------------------------------- */
+
+typedef struct gp_pcall_s {
+  int64_t key;                  /* the protocol's index for the call (index, output_index) */
+  char *id;                     /* heap, "" until known */
+  char *name;                   /* heap, "" until known */
+  gp_buf_t args;                /* argument JSON text received so far */
+  json_t *input;                /* arguments given whole (Anthropic's start `input`), or NULL */
+  int done;                     /* 1 once its block was appended */
+} gp_pcall_t;
+
+/* What one streamed response has produced so far. Text and thinking accumulate in one
+ * buffer each for the whole response (the `completion` of partial events); a block's
+ * text is the slice of that buffer from where it opened, set when it closes, so the
+ * cost stays linear in the response size. Blocks are appended to the turn when they
+ * open (text, reasoning) or finish (tool calls), which keeps the provider's order. */
+struct gp_pstream_s {
+  const gp_prov_t *prov;
+  gp_turn_t *turn;              /* borrowed: the turn being extended */
+  gp_emitter_t *em;             /* borrowed, may be NULL */
+  gp_buf_t text;                /* all output text of this response */
+  gp_buf_t thinking;            /* all reasoning text of this response */
+  gp_block_t *text_block;       /* open llm_text block (in turn) or NULL */
+  size_t text_start;            /* its first byte in `text` */
+  gp_block_t *think_block;      /* open reasoning block (in turn) or NULL */
+  size_t think_start;
+  gp_pcall_t *calls;            /* tool calls, in order of first appearance */
+  size_t ncalls, capcalls;
+  json_t *usage;                /* {inputTokens, outputTokens, cachedTokens?} or NULL */
+  char *stop_reason;            /* heap or NULL */
+  int finished;                 /* 1 once the protocol's final event arrived */
+  gp_error_t *err;              /* the error on_event reported (the client may take it) */
+  int failed;                   /* 1 once on_event reported an error */
+  int *kinds;                   /* protocol index -> what it streams (GP_PK_*), heap */
+  size_t nkinds;
+  gp_buf_t signature;           /* Anthropic thinking signature being received */
+};
+
+/* What a protocol-level index (Anthropic content block, Responses output item) holds. */
+enum { GP_PK_NONE, GP_PK_TEXT, GP_PK_THINKING, GP_PK_CALL, GP_PK_OTHER };
+void gp_pstream_set_kind(gp_pstream_t *s, int64_t index, int kind);
+int gp_pstream_kind(const gp_pstream_t *s, int64_t index); /* GP_PK_NONE when unknown */
+
+void gp_pstream_init(gp_pstream_t *s, const gp_prov_t *prov, gp_emitter_t *em, gp_turn_t *turn);
+/* Closes open blocks; `ok` 1: unfinished tool calls are completed, 0: they are dropped
+ * (a call whose arguments did not fully arrive must not run). Sets usage and stop_reason
+ * metadata when known. Then frees the accumulator's memory (not the turn). */
+void gp_pstream_finish(gp_pstream_t *s, int ok);
+
+/* Appends text to the open llm_text block (opening one if needed); emits `partial`. */
+void gp_pstream_text(gp_pstream_t *s, const char *delta, size_t n);
+void gp_pstream_text_close(gp_pstream_t *s);
+/* Appends reasoning; emits `partial-thinking`. */
+void gp_pstream_thinking(gp_pstream_t *s, const char *delta, size_t n);
+/* Opens a reasoning block now (Anthropic: a thinking block may carry only a signature). */
+void gp_pstream_thinking_open(gp_pstream_t *s);
+/* metadata[key] = value (stolen) on the open reasoning block, opening one if needed. */
+void gp_pstream_thinking_meta(gp_pstream_t *s, const char *key, json_t *value);
+void gp_pstream_thinking_close(gp_pstream_t *s);
+
+/* The open (not done) call with `key`, or NULL. */
+gp_pcall_t *gp_pstream_call_find(gp_pstream_t *s, int64_t key);
+/* A new call; id/name may be NULL. */
+gp_pcall_t *gp_pstream_call_new(gp_pstream_t *s, int64_t key, const char *id, const char *name);
+void gp_pstream_call_set(gp_pcall_t *c, const char *id, const char *name);
+/* Parses the arguments, appends the tool_call block and emits `tool-call`. Arguments
+ * that are not valid JSON become {"_raw": TEXT} and a warn `log` event names the call. */
+void gp_pstream_call_end(gp_pstream_t *s, gp_pcall_t *c);
+void gp_pstream_calls_end_all(gp_pstream_t *s);
+
+/* Usage from provider counts (< 0: absent). */
+void gp_pstream_usage(gp_pstream_t *s, int64_t input, int64_t output, int64_t cached);
+void gp_pstream_stop_reason(gp_pstream_t *s, const char *reason);
+/* Sets s->err (PROVIDER_STREAM unless `code` says otherwise) and returns the code. */
+int gp_pstream_fail(gp_pstream_t *s, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Parses ev->data as a JSON object; on failure sets s->err (PROVIDER_STREAM, naming the
+ * event and the parse error) and returns NULL. */
+json_t *gp_pstream_parse(gp_pstream_t *s, const gp_sse_event_t *ev);
+
+/* ---- shared helpers (provider.c) ------------------------------------------------ */
+
+/* Replaces every occurrence of `key` in `s` (heap) with "[REDACTED]"; returns the
+ * (possibly new) heap string. `key` NULL or shorter than 4 bytes: `s` unchanged. */
+char *gp__redact(char *s, const char *key);
+/* The provider's own error message from an error body (JSON `error.message`,
+ * `error` string, `message`), else the body's first 500 bytes. Heap; never NULL. */
+char *gp__provider_error_message(const char *body);
+/* A tool result as text for the wire: strings as they are, other values compact JSON. */
+char *gp__result_text(const json_t *result);
+/* A tool call's arguments as JSON text for the wire; {"_raw": S} gives S back. */
+char *gp__args_text(const json_t *args);
+/* A tool definition's parameters schema (new reference); providers want an object
+ * schema even when the tool takes no parameters. (openai.c) */
+json_t *gp__tool_schema(const json_t *def);
+/* The request body for `turn` with this engine's protocol (new reference). */
+json_t *gp__prov_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx, const gp_turn_t *turn);
+/* The configuration behind a provider engine (what gp_engine_from_config wraps): same
+ * checks and errors. gp__prov_free accepts NULL. */
+gp_prov_t *gp__prov_new(const gp_engine_config_t *c, gp_error_t **err);
+void gp__prov_free(gp_prov_t *p);
+
+#endif

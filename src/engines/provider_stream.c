@@ -1,0 +1,248 @@
+/* The stream accumulator of the provider engines: protocol decoders call it with text,
+ * reasoning and tool-call fragments; it extends the turn's blocks, publishes partial,
+ * partial-thinking and tool-call events, and records usage and the stop reason. Each
+ * byte is copied a bounded number of times, so a long answer costs linear time. Runs on
+ * the run thread that owns the turn. */
+#include "engines/provider_internal.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "geppetto/log.h"
+
+void gp_pstream_init(gp_pstream_t *s, const gp_prov_t *prov, gp_emitter_t *em, gp_turn_t *turn) {
+  memset(s, 0, sizeof *s);
+  s->prov = prov;
+  s->em = em;
+  s->turn = turn;
+}
+
+static const char *gp__pstream_provider(const gp_pstream_t *s) {
+  return s->prov && s->prov->proto ? s->prov->proto->provider : "provider";
+}
+
+/* ---- text and reasoning ------------------------------------------------------------ */
+
+/* Sets a block's text to buf[start..len). */
+static void gp__slice_into(gp_block_t *b, const gp_buf_t *buf, size_t start) {
+  size_t n = buf->len - start;
+  char *t = gp_xstrndup(buf->data ? buf->data + start : "", n);
+  gp_block_set_text(b, t);
+  free(t);
+}
+
+void gp_pstream_text(gp_pstream_t *s, const char *delta, size_t n) {
+  if (n == 0) return;
+  if (!s->text_block) {
+    s->text_block = gp_block_new_assistant("");
+    s->text_start = s->text.len;
+    gp_turn_append(s->turn, s->text_block);
+  }
+  gp_buf_append(&s->text, delta, n);
+  if (s->em) {
+    char *d = gp_xstrndup(delta, n);
+    gp_emit(s->em, GP_EVENT_PARTIAL, gp_fields_partial(d, s->text.data));
+    free(d);
+  }
+}
+
+void gp_pstream_text_close(gp_pstream_t *s) {
+  if (!s->text_block) return;
+  gp__slice_into(s->text_block, &s->text, s->text_start);
+  s->text_block = NULL;
+}
+
+void gp_pstream_thinking_open(gp_pstream_t *s) {
+  if (s->think_block) return;
+  s->think_block = gp_block_new_reasoning("");
+  s->think_start = s->thinking.len;
+  gp_turn_append(s->turn, s->think_block);
+}
+
+void gp_pstream_thinking(gp_pstream_t *s, const char *delta, size_t n) {
+  if (n == 0) return;
+  gp_pstream_thinking_open(s);
+  gp_buf_append(&s->thinking, delta, n);
+  if (s->em) {
+    char *d = gp_xstrndup(delta, n);
+    gp_emit(s->em, GP_EVENT_PARTIAL_THINKING, gp_fields_partial(d, s->thinking.data));
+    free(d);
+  }
+}
+
+void gp_pstream_thinking_meta(gp_pstream_t *s, const char *key, json_t *value) {
+  gp_pstream_thinking_open(s);
+  if (!s->think_block->metadata) s->think_block->metadata = json_object();
+  json_object_set_new(s->think_block->metadata, key, value);
+}
+
+void gp_pstream_thinking_close(gp_pstream_t *s) {
+  if (!s->think_block) return;
+  gp__slice_into(s->think_block, &s->thinking, s->think_start);
+  s->think_block = NULL;
+}
+
+/* ---- tool calls -------------------------------------------------------------------- */
+
+gp_pcall_t *gp_pstream_call_find(gp_pstream_t *s, int64_t key) {
+  for (size_t i = s->ncalls; i > 0; i--) {
+    gp_pcall_t *c = &s->calls[i - 1];
+    if (c->key == key) return c->done ? NULL : c;
+  }
+  return NULL;
+}
+
+gp_pcall_t *gp_pstream_call_new(gp_pstream_t *s, int64_t key, const char *id, const char *name) {
+  if (s->ncalls == s->capcalls) {
+    s->capcalls = s->capcalls ? s->capcalls * 2 : 4;
+    s->calls = gp_xrealloc(s->calls, s->capcalls * sizeof *s->calls);
+  }
+  gp_pcall_t *c = &s->calls[s->ncalls++];
+  memset(c, 0, sizeof *c);
+  c->key = key;
+  c->id = gp_xstrdup(id ? id : "");
+  c->name = gp_xstrdup(name ? name : "");
+  return c;
+}
+
+void gp_pstream_call_set(gp_pcall_t *c, const char *id, const char *name) {
+  if (id && *id && strcmp(c->id, id) != 0) {
+    free(c->id);
+    c->id = gp_xstrdup(id);
+  }
+  /* Some servers repeat the name on every fragment; others send it in pieces. */
+  if (name && *name && strcmp(c->name, name) != 0) {
+    char *joined = c->name[0] ? gp_xasprintf("%s%s", c->name, name) : gp_xstrdup(name);
+    free(c->name);
+    c->name = joined;
+  }
+}
+
+/* The call's arguments as a JSON value (new reference): the parsed text, the whole
+ * `input` when no text came, {} when nothing came, {"_raw": text} when unparsable. */
+static json_t *gp__call_args(gp_pstream_t *s, gp_pcall_t *c) {
+  const char *text = c->args.data ? c->args.data : "";
+  size_t i = 0;
+  while (text[i] == ' ' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r') i++;
+  if (text[i] == '\0') return c->input ? json_incref(c->input) : json_object();
+  json_error_t jerr;
+  json_t *v = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+  if (v) return v;
+  char *msg = gp_xasprintf("%s: tool call %s (%s): arguments are not valid JSON (%s at "
+                           "byte %d); kept as {\"_raw\": TEXT}",
+                           gp__pstream_provider(s), c->id, c->name, jerr.text, jerr.position);
+  gp_log(GP_LOG_WARN, gp__pstream_provider(s), "%s", msg);
+  gp_emit(s->em, GP_EVENT_LOG, gp_fields_log("warn", msg, NULL));
+  free(msg);
+  return json_pack("{s:s%}", "_raw", text, c->args.len);
+}
+
+void gp_pstream_call_end(gp_pstream_t *s, gp_pcall_t *c) {
+  if (!c || c->done) return;
+  c->done = 1;
+  json_t *args = gp__call_args(s, c);
+  if (s->em) gp_emit(s->em, GP_EVENT_TOOL_CALL, gp_fields_tool_call(c->id, c->name, args));
+  gp_turn_append(s->turn, gp_block_new_tool_call(c->id, c->name, args));
+}
+
+void gp_pstream_calls_end_all(gp_pstream_t *s) {
+  for (size_t i = 0; i < s->ncalls; i++) gp_pstream_call_end(s, &s->calls[i]);
+}
+
+/* ---- protocol index kinds ---------------------------------------------------------- */
+
+void gp_pstream_set_kind(gp_pstream_t *s, int64_t index, int kind) {
+  if (index < 0 || index > 100000) return; /* a hostile index must not allocate much */
+  if ((size_t)index >= s->nkinds) {
+    size_t n = (size_t)index + 8;
+    s->kinds = gp_xrealloc(s->kinds, n * sizeof *s->kinds);
+    for (size_t i = s->nkinds; i < n; i++) s->kinds[i] = GP_PK_NONE;
+    s->nkinds = n;
+  }
+  s->kinds[index] = kind;
+}
+
+int gp_pstream_kind(const gp_pstream_t *s, int64_t index) {
+  return index >= 0 && (size_t)index < s->nkinds ? s->kinds[index] : GP_PK_NONE;
+}
+
+/* ---- usage, stop reason, errors ---------------------------------------------------- */
+
+void gp_pstream_usage(gp_pstream_t *s, int64_t input, int64_t output, int64_t cached) {
+  if (!s->usage) s->usage = json_object();
+  if (input >= 0) json_object_set_new(s->usage, "inputTokens", json_integer(input));
+  if (output >= 0) json_object_set_new(s->usage, "outputTokens", json_integer(output));
+  if (cached >= 0) json_object_set_new(s->usage, "cachedTokens", json_integer(cached));
+}
+
+void gp_pstream_stop_reason(gp_pstream_t *s, const char *reason) {
+  if (!reason || !*reason) return;
+  free(s->stop_reason);
+  s->stop_reason = gp_xstrdup(reason);
+}
+
+int gp_pstream_fail(gp_pstream_t *s, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = gp_xvasprintf(fmt, ap);
+  va_end(ap);
+  gp_error_free(s->err);
+  s->err = gp_error_new(code, "%s: %s", gp__pstream_provider(s), msg);
+  s->failed = 1;
+  free(msg);
+  return code;
+}
+
+json_t *gp_pstream_parse(gp_pstream_t *s, const gp_sse_event_t *ev) {
+  json_error_t jerr;
+  json_t *v = json_loadb(ev->data, ev->data_len, 0, &jerr);
+  if (v && json_is_object(v)) return v;
+  json_decref(v);
+  int shown = ev->data_len > 80 ? 80 : (int)ev->data_len;
+  gp_pstream_fail(s, GP_ERR_PROVIDER_STREAM,
+                  "malformed stream chunk (event \"%s\"): %s; the chunk began \"%.*s\"",
+                  ev->type ? ev->type : "message",
+                  v ? "not a JSON object" : jerr.text, shown, ev->data);
+  return NULL;
+}
+
+/* ---- end of stream ----------------------------------------------------------------- */
+
+static void gp__drop_unfinished(gp_pstream_t *s) {
+  for (size_t i = 0; i < s->ncalls; i++) {
+    gp_pcall_t *c = &s->calls[i];
+    if (c->done) continue;
+    gp_log(GP_LOG_DEBUG, gp__pstream_provider(s),
+           "dropped tool call %s (%s): the stream failed before its arguments completed",
+           c->id, c->name);
+    c->done = 1;
+  }
+}
+
+void gp_pstream_finish(gp_pstream_t *s, int ok) {
+  gp_pstream_text_close(s);
+  gp_pstream_thinking_close(s);
+  if (ok) gp_pstream_calls_end_all(s);
+  else gp__drop_unfinished(s);
+  if (s->usage) gp_turn_set_meta(s->turn, GP_META_USAGE, json_incref(s->usage));
+  if (s->stop_reason) gp_turn_set_meta(s->turn, GP_META_STOP_REASON, json_string(s->stop_reason));
+  for (size_t i = 0; i < s->ncalls; i++) {
+    free(s->calls[i].id);
+    free(s->calls[i].name);
+    gp_buf_free(&s->calls[i].args);
+    json_decref(s->calls[i].input);
+  }
+  free(s->calls);
+  free(s->kinds);
+  free(s->stop_reason);
+  json_decref(s->usage);
+  gp_buf_free(&s->text);
+  gp_buf_free(&s->thinking);
+  gp_buf_free(&s->signature);
+  s->calls = NULL;
+  s->kinds = NULL;
+  s->stop_reason = NULL;
+  s->usage = NULL;
+  s->ncalls = s->capcalls = s->nkinds = 0;
+}
