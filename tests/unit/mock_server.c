@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,11 +80,16 @@ gp_mock_t *gp_mock_start(const char *const *fixture_paths, size_t n) {
    * dies, so a failed or aborted test never leaves a server behind (ctest would wait
    * for it, as it holds the test's output). Only async-signal-safe calls in the child. */
   pid_t parent = getpid();
+  long max_fd = sysconf(_SC_OPEN_MAX);
   pid_t pid = fork();
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);
     if (dup2(fds[1], STDOUT_FILENO) < 0) _exit(127);
+    /* The server must not hold the test's other descriptors: a client socket kept open
+     * in it would hide the client's close from another server. */
+    if (syscall(SYS_close_range, 3u, ~0u, 0u) != 0)
+      for (long fd = 3; fd < max_fd; fd++) close((int)fd);
     execv(GP_MOCK_BIN, argv);
     _exit(127);
   }
