@@ -81,12 +81,6 @@ static json_t *gp__openai_messages(const gp_turn_t *turn) {
   return messages;
 }
 
-json_t *gp__tool_schema(const json_t *def) {
-  json_t *params = json_object_get(def, "parameters");
-  if (json_is_object(params) && json_object_size(params) > 0) return json_deep_copy(params);
-  return json_pack("{s:s, s:{}}", "type", "object", "properties");
-}
-
 static json_t *gp__openai_tools(const json_t *defs) {
   json_t *tools = json_array();
   size_t i;
@@ -142,9 +136,7 @@ static void gp__openai_tool_delta(gp_pstream_t *s, json_t *tc) {
     c = NULL;
   }
   if (!c) c = gp_pstream_call_new(s, idx, id, NULL);
-  /* The name arrives whole in the first fragment; later ones repeat it or omit it. */
-  if (name && *name && c->name[0] == '\0') gp_pstream_call_set(c, NULL, name);
-  gp_pstream_call_set(c, id, NULL);
+  gp_pstream_call_set(c, id, name);
   json_t *args = json_object_get(fn, "arguments");
   if (json_is_string(args)) {
     gp_buf_append(&c->args, json_string_value(args), json_string_length(args));

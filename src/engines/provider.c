@@ -74,6 +74,12 @@ char *gp__args_text(const json_t *args) {
   return gp__result_text(args);
 }
 
+json_t *gp__tool_schema(const json_t *def) {
+  json_t *params = json_object_get(def, "parameters");
+  if (json_is_object(params) && json_object_size(params) > 0) return json_deep_copy(params);
+  return json_pack("{s:s, s:{}}", "type", "object", "properties");
+}
+
 /* ---- configuration ----------------------------------------------------------------- */
 
 static const gp_proto_t *gp__proto_named(const char *api_type) {

@@ -121,6 +121,8 @@ void gp_pstream_thinking_close(gp_pstream_t *s);
 gp_pcall_t *gp_pstream_call_find(gp_pstream_t *s, int64_t key);
 /* A new call; id/name may be NULL. */
 gp_pcall_t *gp_pstream_call_new(gp_pstream_t *s, int64_t key, const char *id, const char *name);
+/* Sets the id (a later non-empty id replaces it) and the name (kept once set); either
+ * may be NULL. */
 void gp_pstream_call_set(gp_pcall_t *c, const char *id, const char *name);
 /* Parses the arguments, appends the tool_call block and emits `tool-call`. Arguments
  * that are not valid JSON become {"_raw": TEXT} and a warn `log` event names the call. */
@@ -150,7 +152,7 @@ char *gp__result_text(const json_t *result);
 /* A tool call's arguments as JSON text for the wire; {"_raw": S} gives S back. */
 char *gp__args_text(const json_t *args);
 /* A tool definition's parameters schema (new reference); providers want an object
- * schema even when the tool takes no parameters. (openai.c) */
+ * schema even when the tool takes no parameters. */
 json_t *gp__tool_schema(const json_t *def);
 /* The request body for `turn` with this engine's protocol (new reference). */
 json_t *gp__prov_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx, const gp_turn_t *turn);

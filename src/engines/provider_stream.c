@@ -24,6 +24,15 @@ static const char *gp__pstream_provider(const gp_pstream_t *s) {
 
 /* ---- text and reasoning ------------------------------------------------------------ */
 
+/* {delta, completion} without re-validating: both are made of strings jansson already
+ * parsed, so they are valid UTF-8, and a long answer must not cost a scan per delta. */
+static json_t *gp__partial_fields(const char *delta, size_t n, const gp_buf_t *all) {
+  json_t *j = json_object();
+  json_object_set_new(j, "delta", json_stringn_nocheck(delta, n));
+  json_object_set_new(j, "completion", json_stringn_nocheck(all->data, all->len));
+  return j;
+}
+
 /* Sets a block's text to buf[start..len). */
 static void gp__slice_into(gp_block_t *b, const gp_buf_t *buf, size_t start) {
   size_t n = buf->len - start;
@@ -40,11 +49,7 @@ void gp_pstream_text(gp_pstream_t *s, const char *delta, size_t n) {
     gp_turn_append(s->turn, s->text_block);
   }
   gp_buf_append(&s->text, delta, n);
-  if (s->em) {
-    char *d = gp_xstrndup(delta, n);
-    gp_emit(s->em, GP_EVENT_PARTIAL, gp_fields_partial(d, s->text.data));
-    free(d);
-  }
+  if (s->em) gp_emit(s->em, GP_EVENT_PARTIAL, gp__partial_fields(delta, n, &s->text));
 }
 
 void gp_pstream_text_close(gp_pstream_t *s) {
@@ -64,11 +69,7 @@ void gp_pstream_thinking(gp_pstream_t *s, const char *delta, size_t n) {
   if (n == 0) return;
   gp_pstream_thinking_open(s);
   gp_buf_append(&s->thinking, delta, n);
-  if (s->em) {
-    char *d = gp_xstrndup(delta, n);
-    gp_emit(s->em, GP_EVENT_PARTIAL_THINKING, gp_fields_partial(d, s->thinking.data));
-    free(d);
-  }
+  if (s->em) gp_emit(s->em, GP_EVENT_PARTIAL_THINKING, gp__partial_fields(delta, n, &s->thinking));
 }
 
 void gp_pstream_thinking_meta(gp_pstream_t *s, const char *key, json_t *value) {
@@ -111,11 +112,10 @@ void gp_pstream_call_set(gp_pcall_t *c, const char *id, const char *name) {
     free(c->id);
     c->id = gp_xstrdup(id);
   }
-  /* Some servers repeat the name on every fragment; others send it in pieces. */
-  if (name && *name && strcmp(c->name, name) != 0) {
-    char *joined = c->name[0] ? gp_xasprintf("%s%s", c->name, name) : gp_xstrdup(name);
+  /* The first name given wins: some servers repeat it on every fragment. */
+  if (name && *name && c->name[0] == '\0') {
     free(c->name);
-    c->name = joined;
+    c->name = gp_xstrdup(name);
   }
 }
 

@@ -121,10 +121,8 @@ static void gp__item_done(gp_pstream_t *s, int64_t index, json_t *item) {
     case GP_PK_THINKING: gp_pstream_thinking_close(s); break;
     case GP_PK_CALL: {
       gp_pcall_t *c = gp__call_at(s, index);
-      gp_pstream_call_set(c, json_string_value(json_object_get(item, "call_id")), NULL);
-      if (c->name[0] == '\0') {
-        gp_pstream_call_set(c, NULL, json_string_value(json_object_get(item, "name")));
-      }
+      gp_pstream_call_set(c, json_string_value(json_object_get(item, "call_id")),
+                          json_string_value(json_object_get(item, "name")));
       gp__call_args_whole(c, json_object_get(item, "arguments"));
       gp_pstream_call_end(s, c);
       break;

@@ -314,10 +314,36 @@ static void pm_cancel(void **state) {
   gp_mock_stop(m);
 }
 
+/* One engine, several runs at once on their own threads (engines are shared). */
+#define PM_NCONC 4
+static void pm_concurrent(void **state) {
+  gp_mock_t *m = pm_start();
+  gp_engine_t *e = pm_engine(m, NULL);
+  pm_bg_t bg[PM_NCONC];
+  pthread_t th[PM_NCONC];
+  for (int i = 0; i < PM_NCONC; i++) {
+    bg[i] = (pm_bg_t){.e = e, .c = pu_ctx_new(NULL), .t = pm_turn("SCN-text")};
+    assert_int_equal(pthread_create(&th[i], NULL, pm_bg_main, &bg[i]), 0);
+  }
+  for (int i = 0; i < PM_NCONC; i++) {
+    pthread_join(th[i], NULL);
+    if (bg[i].rc != 0) fail_msg("run %d: %s", i, bg[i].err ? bg[i].err->message : "?");
+    assert_string_equal(pu_text_of(bg[i].t, GP_BLOCK_LLM_TEXT),
+                        "Hello from the mock, streaming word by word.");
+    gp_turn_free(bg[i].t);
+    pu_ctx_free(bg[i].c);
+  }
+  json_t *log = gp_mock_requests(m);
+  assert_int_equal(json_array_size(log), PM_NCONC);
+  json_decref(log);
+  gp_engine_unref(e);
+  gp_mock_stop(m);
+}
+
 #define PROVIDER_MOCK_TESTS                                                                 \
   GP_TEST(pm_text), GP_TEST(pm_tools_round_trip), GP_TEST(pm_retry_429),                    \
       GP_TEST(pm_auth_401), GP_TEST(pm_http_500), GP_TEST(pm_error_event), GP_TEST(pm_reset), \
       GP_TEST(pm_malformed), GP_TEST(pm_truncate), GP_TEST(pm_stall), GP_TEST(pm_huge),     \
-      GP_TEST(pm_cancel)
+      GP_TEST(pm_cancel), GP_TEST(pm_concurrent)
 
 #endif
