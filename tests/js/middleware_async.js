@@ -10,7 +10,9 @@ const asyncEngine = gp.engines.fromFunction(async (turn) => {
   turn.blocks.push(newAssistantBlock("engine"));
 });
 
+let step = "start";
 (async () => {
+  step = "layers";
   // await next(turn), change its result, return it; two async layers around an async engine.
   const order = [];
   const layer = (tag) => gp.middlewares.fromJS(async (turn, next, ctx) => {
@@ -26,6 +28,7 @@ const asyncEngine = gp.engines.fromFunction(async (turn) => {
   assert.deepEqual(order, ["a>", "b>", "<b", "<a"]);
   assert.deepEqual(texts(t), ["user:q", "llm_text:engine", "llm_text:b iter 1", "llm_text:a iter 1"]);
 
+  step = "undefined";
   // undefined keeps what next() resolved to (changed in place); no next(): the engine never runs.
   s = gp.createSession({ engine: asyncEngine, middlewares: [async (turn, next) => {
     const r = await next();
@@ -38,11 +41,13 @@ const asyncEngine = gp.engines.fromFunction(async (turn) => {
   assert.deepEqual(texts(await s.runAsync("q")), ["user:q", "llm_text:short"]);
   assert.equal(engineRan, false);
 
+  step = "plain-then";
   // A plain function whose Promise calls next() later gets a Promise from next() too.
   s = gp.createSession({ engine: asyncEngine,
     middlewares: [(turn, next) => sleep(1).then(() => next(turn)).then((r) => r)] });
   assert.deepEqual(texts(await s.runAsync("q")), ["user:q", "llm_text:engine"]);
 
+  step = "rejections";
   // Rejections: the Error's code; next() errors reach the middleware with the partial turn.
   s = gp.createSession({ engine: asyncEngine, middlewares: [async () => {
     await sleep(1);
@@ -63,6 +68,7 @@ const asyncEngine = gp.engines.fromFunction(async (turn) => {
   assert.equal(seenErr.code, "PROVIDER_STREAM");
   assert.deepEqual(texts(seenErr.partialTurn).slice(-1), ["llm_text:part"]);
 
+  step = "one-next";
   // Only one next() at a time.
   s = gp.createSession({ engine: asyncEngine, middlewares: [async (turn, next) => {
     const [a, b] = await Promise.allSettled([next(turn), next(turn)]);
@@ -73,17 +79,20 @@ const asyncEngine = gp.engines.fromFunction(async (turn) => {
   }] });
   assert.deepEqual(texts(await s.runAsync("q")), ["user:q", "llm_text:engine"]);
 
+  step = "start-cancel";
   // start(): events flow through an async middleware; cancel while it awaits ends the
   // run with CANCELED at once, and the next() it calls afterwards is rejected.
-  let lateNext;
+  let lateNext, entered;
+  const inside = new Promise((resolve) => { entered = resolve; });
   s = gp.createSession({ engine: gp.engines.echo({ reply: "one two three" }), middlewares: [async (turn, next) => {
+    entered();
     await sleep(300);
     try { await next(turn); } catch (err) { lateNext = err; }
   }] });
   const h = s.start("q");
   const types = [];
   h.on("*", (ev) => types.push(ev.type));
-  await sleep(20);
+  await inside;
   const t0 = Date.now();
   assert.equal(h.cancel(), true);
   e = await assert.rejects(h.promise);
@@ -99,11 +108,13 @@ const asyncEngine = gp.engines.fromFunction(async (turn) => {
   await h2.promise;
   assert.deepEqual(partials, ["one", " two", " three", "final:one two three"]);
 
+  step = "timeout";
   // timeoutMs while a middleware awaits: TIMEOUT.
   s = gp.createSession({ engine: asyncEngine, middlewares: [async (turn, next) => { await sleep(2000); return next(turn); }] });
   e = await assert.rejects(s.runAsync("q", { timeoutMs: 50 }));
   assert.equal(e.code, "TIMEOUT");
 
+  step = "sync-run";
   // Inside run(): an async middleware is refused before it runs; a Promise-returning
   // plain function fails the run.
   let called = false;
@@ -115,6 +126,7 @@ const asyncEngine = gp.engines.fromFunction(async (turn) => {
   s = gp.createSession({ engine: gp.engines.echo(), middlewares: [() => Promise.resolve(undefined)] });
   assert.equal(assert.throws(() => s.run("q")).code, "ASYNC_CALLBACK_IN_SYNC_RUN");
 
+  step = "sync-wraps-async";
   // A synchronous middleware makes what it wraps synchronous: an async engine inside it
   // fails even under runAsync (the owner waits in next()), naming the remedy.
   s = gp.createSession({ engine: asyncEngine, middlewares: [(turn, next) => next(turn)] });
@@ -128,4 +140,4 @@ const asyncEngine = gp.engines.fromFunction(async (turn) => {
   clearTimeout(guard);
   console.log("middleware_async ok");
 })();
-const guard = setTimeout(() => assert.fail("did not finish in time"), 30000);
+const guard = setTimeout(() => assert.fail("did not finish in time; at: " + step), 30000);
