@@ -94,7 +94,8 @@ gp_dispatcher_t *gp__js_dispatcher(gp_js_runtime_t *rt, void *host) {
 }
 
 int gp__js_is_sync(gp_js_runtime_t *rt, void *host) {
-  return host != NULL && host != (void *)gp_owner_dispatcher(rt->owner);
+  return host != NULL && host != (void *)gp_owner_dispatcher(rt->owner) &&
+         !gp__js_switchable(rt, host);
 }
 
 JSObjectRef gp__js_infer_ctx(JSContextRef ctx, const gp_infer_ctx_t *ictx) {

@@ -154,6 +154,12 @@ struct gp_middleware_s *gp__js_middleware_of(JSContextRef ctx, JSValueRef v);
 /* A new reference for a createSession `middlewares` entry: a middleware object, or a
  * function (wrapped as gp.middlewares.fromJS would); NULL for anything else. */
 struct gp_middleware_s *gp__js_middleware_from(JSContextRef ctx, JSValueRef v);
+/* 1 when `host` is the private dispatcher of a middleware's synchronous next() under
+ * runAsync()/start(): a callback there may pend (return GP_OWNER_PENDING) as on the
+ * owner's queue, after telling the waiting next() with gp__js_note_pending(rt, host),
+ * which then returns a Promise instead of the Turn (mod_middleware.c, "Switching"). */
+int gp__js_switchable(gp_js_runtime_t *rt, void *host);
+void gp__js_note_pending(gp_js_runtime_t *rt, void *host);
 /* The C engine behind an engine object made by the engines module, or NULL. */
 struct gp_engine_s *gp__js_engine_of(JSContextRef ctx, JSValueRef v);
 /* Runs bookkeeping: the loop stays alive while a JS-started run is active. */

@@ -113,6 +113,7 @@ static int gp__fn_infer_owner(void *arg, gp_owner_completion_t *c, void **result
           "use runAsync() or start(), with async middlewares"));
     }
     JSValueProtect(ctx, args[0]);
+    gp__js_note_pending(rt, q->ictx->host); /* a middleware's synchronous next() switches */
     gp__js_await(ctx, v, c, gp__engine_settle, (void *)args[0], NULL);
     return GP_OWNER_PENDING;
   }

@@ -15,16 +15,17 @@
  *   wait again                              fn returns (or its Promise settles): DONE
  *   take DONE, return
  *
- * - Synchronous next() (a plain function; always inside run()): the owner must not
- *   block on the run thread while the run thread needs the owner (the inner chain may
- *   hold a JS engine or another JS middleware). So the owner waits by SERVICING a
- *   private dispatcher H with gp_dispatcher_wait_service until the result is in: the
- *   run's own private dispatcher inside run() (nested service: the inner chain's
- *   callbacks and events run inline, in order), or a fresh one in runAsync()/start()
- *   (the rest of the owner's queue waits, as behind any synchronous call). No cycle:
- *   every request the run thread makes while the owner waits goes to H, which the
- *   owner drains. A JS callback in that inner chain that returns a Promise cannot be
- *   awaited (the owner is blocked in next()) and fails with ASYNC_CALLBACK_IN_SYNC_RUN.
+ * - Synchronous next() (a plain function calling it): the owner must not block on the
+ *   run thread while the run thread needs the owner (the inner chain may hold a JS
+ *   engine or another JS middleware). So the owner waits by SERVICING a private
+ *   dispatcher H with gp_dispatcher_wait_service until the result is in: the run's own
+ *   private dispatcher inside run() (nested service: the inner chain's callbacks and
+ *   events run inline, in order), or a fresh one under runAsync()/start(). No cycle:
+ *   every request the run thread makes while the owner waits goes to H, which the owner
+ *   drains. Inside run() a JS callback in that inner chain that returns a Promise fails
+ *   with ASYNC_CALLBACK_IN_SYNC_RUN (nothing can wait for it). Under runAsync()/start()
+ *   it pends instead and next() switches: H is closed (later requests go to the owner's
+ *   queue), and next() returns a Promise of the Turn ("Switching" below).
  * - Async middleware (an async function, or one whose returned Promise later calls
  *   next) under runAsync()/start(): next() returns a Promise; H is the run's host (the
  *   owner's queue), the owner goes on with its loop, and the run thread posts the
@@ -60,13 +61,14 @@ typedef struct {
 enum { GP__MW_QUEUED, GP__MW_RUNNING, GP__MW_PENDING, GP__MW_DONE };
 
 /* One invocation of a JS middleware: shared by the run thread and the owner. */
-typedef struct {
+typedef struct gp__mwcall_s {
   atomic_int refs;
   gp_js_runtime_t *rt;
   gp__jsmw_t *mw;                 /* valid until abandoned (the run thread holds it) */
   gp_infer_ctx_t *ictx;           /* borrowed from the run thread; read at start only */
   gp_dispatcher_t *host;          /* the run's dispatcher (as ictx) */
-  int sync_host;                  /* host is a synchronous run's private dispatcher */
+  int sync_host;                  /* the owner waits for this run synchronously (run(), not
+                                     a switchable next()); set on the owner at start */
   gp_turn_t *in;                  /* copy of the input turn, read by the owner at start */
   pthread_mutex_t mu;
   pthread_cond_t cv;
@@ -91,6 +93,10 @@ typedef struct {
   JSObjectRef last_obj;           /* protected or NULL: what the last next() returned */
   gp_turn_t *last_c;              /* C copy of the last inner chain's turn, or NULL */
   JSObjectRef resolve, reject;    /* protected while an async next() is outstanding */
+  gp_dispatcher_t *sw_p;          /* a reference: the switchable dispatcher of this
+                                     call's synchronous next() (see "Switching"), or NULL */
+  int sw_pending;                 /* a callback inside it went asynchronous */
+  struct gp__mwcall_s *sw_next;   /* the list of calls with sw_p */
 } gp__mwcall_t;
 
 static gp__mwcall_t *gp__call_ref(gp__mwcall_t *c) {
@@ -115,6 +121,50 @@ static void gp__call_unref(void *p) {
   free(c);
 }
 
+/* ---- Switching: a synchronous next() whose inner chain goes asynchronous --------------
+ *
+ * Under runAsync()/start() a plain function's next() first waits synchronously,
+ * servicing a private dispatcher P. If a JS callback inside (an async engine, an async
+ * middleware) returns a Promise there, the owner cannot wait for it in place; instead
+ * that callback pends as under runAsync() (gp__js_is_sync is 0 for P), the waiting
+ * next() sees it (gp__js_note_pending), closes P (later requests go to the owner's
+ * queue), and returns a Promise of the Turn: `return next(turn)` then just works. Such
+ * a P stays registered, and referenced, until its next() has delivered its outcome. */
+
+static _Thread_local gp__mwcall_t *gp__switchables; /* owner thread: calls with sw_p */
+
+int gp__js_switchable(gp_js_runtime_t *rt, void *host) {
+  for (gp__mwcall_t *c = gp__switchables; c && host; c = c->sw_next)
+    if (c->sw_p == host) return 1;
+  return 0;
+}
+
+void gp__js_note_pending(gp_js_runtime_t *rt, void *host) {
+  for (gp__mwcall_t *c = gp__switchables; c && host; c = c->sw_next)
+    if (c->sw_p == host) c->sw_pending = 1;
+}
+
+static void gp__switch_add(gp__mwcall_t *c, gp_dispatcher_t *p) {
+  c->sw_p = p;
+  c->sw_pending = 0;
+  c->sw_next = gp__switchables;
+  gp__switchables = c;
+}
+
+/* Owner: unregisters and drops the call's P (idempotent). */
+static void gp__switch_drop(gp__mwcall_t *c) {
+  if (c->sw_p == NULL) return;
+  for (gp__mwcall_t **pp = &gp__switchables; *pp; pp = &(*pp)->sw_next) {
+    if (*pp == c) {
+      *pp = c->sw_next;
+      break;
+    }
+  }
+  gp_dispatcher_unref(c->sw_p);
+  c->sw_p = NULL;
+  c->sw_next = NULL;
+}
+
 /* ---- Owner side -------------------------------------------------------------------- */
 
 static void gp__protect_set(JSContextRef ctx, JSObjectRef *slot, JSObjectRef v) {
@@ -127,6 +177,7 @@ static void gp__protect_set(JSContextRef ctx, JSObjectRef *slot, JSObjectRef v) 
 static void gp__call_release(JSContextRef ctx, gp__mwcall_t *c) {
   if (c->released) return;
   c->released = 1;
+  gp__switch_drop(c);
   gp__protect_set(ctx, &c->in_obj, NULL);
   gp__protect_set(ctx, &c->last_obj, NULL);
   gp__protect_set(ctx, &c->resolve, NULL);
@@ -158,11 +209,8 @@ static void gp__call_finish(JSContextRef ctx, gp__mwcall_t *c, int rc, gp_turn_t
     gp_turn_free(out);
     gp_error_free(err);
   }
-  if (c->reject) { /* an async next() still outstanding: it will never run */
-    JSValueRef e = gp__js_error(ctx, GP_ERR_INVALID_ARGUMENT, 0,
-                                "next() did not run: the middleware had already finished");
-    JSObjectCallAsFunction(ctx, c->reject, NULL, 1, &e, NULL);
-  }
+  /* A next() Promise still outstanding is left pending, not rejected: the middleware
+   * has finished without awaiting it, so nobody would handle the rejection. */
   gp__call_release(ctx, c);
 }
 
@@ -224,6 +272,7 @@ static JSObjectRef gp__settle_new(JSContextRef ctx, gp__mwcall_t *c, int rejecte
 /* Owner: fn returned a thenable; its settlement answers (the run thread waits, or
  * leaves on cancel: then the answer is dropped). */
 static void gp__call_await(JSContextRef ctx, gp__mwcall_t *c, JSObjectRef promise) {
+  gp__js_note_pending(c->rt, c->host); /* a synchronous next() around us switches */
   pthread_mutex_lock(&c->mu);
   if (c->phase == GP__MW_RUNNING) c->phase = GP__MW_PENDING;
   pthread_cond_broadcast(&c->cv); /* now the run thread may leave on cancel */
@@ -244,7 +293,7 @@ static int gp__next_done(void *ud) {
   pthread_mutex_lock(&c->mu);
   int done = c->next_done;
   pthread_mutex_unlock(&c->mu);
-  return done;
+  return done || c->sw_pending;
 }
 
 /* Owner: a finished inner chain -> the JS value next() gives (or throws). */
@@ -279,17 +328,58 @@ static void gp__next_request(gp__mwcall_t *c, gp_turn_t *t, gp_dispatcher_t *h, 
   pthread_mutex_unlock(&c->mu);
 }
 
-/* Owner: synchronous next(): serve the inner chain's requests until it is done. */
+/* Owner: the Promise a switched next() returns: reading its Turn fields synchronously
+ * throws an Error that says what to do (instead of "undefined is not an object"). */
+static JSObjectRef gp__pending_turn(JSContextRef ctx, JSObjectRef promise) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  JSValueRef f = gp__js_get(ctx, rt->host, "pendingTurn");
+  if (!JSValueIsObject(ctx, f)) {
+    JSStringRef src = JSStringCreateWithUTF8CString(
+        "(function pendingTurn(p) {\n"
+        "  const fail = () => { const e = new Error('next() did not finish synchronously: a "
+        "callback inside it (an async engine or middleware) is still running, so next() returned "
+        "a Promise of the Turn. Return it, or use an async middleware and `await next(turn)`.');"
+        " e.code = 'ASYNC_CALLBACK_IN_SYNC_RUN'; throw e; };\n"
+        "  for (const k of ['blocks', 'id', 'metadata', 'data'])\n"
+        "    Object.defineProperty(p, k, { get: fail, configurable: true });\n"
+        "  return p;\n"
+        "})");
+    f = JSEvaluateScript(ctx, src, NULL, NULL, 1, NULL);
+    JSStringRelease(src);
+    gp__js_set(ctx, rt->host, "pendingTurn", f);
+  }
+  JSValueRef arg = promise;
+  JSObjectCallAsFunction(ctx, (JSObjectRef)f, NULL, 1, &arg, NULL);
+  return promise;
+}
+
+/* Owner: synchronous next(): serve the inner chain's requests until it is done; under
+ * runAsync()/start() switch to a Promise if a callback inside goes asynchronous. */
 static JSValueRef gp__next_sync(JSContextRef ctx, gp__mwcall_t *c, gp_turn_t *t, JSValueRef *exc) {
-  gp_dispatcher_t *h = c->sync_host ? c->host : gp_dispatcher_private_new(c->rt->owner);
+  gp_dispatcher_t *h = c->host;
+  if (!c->sync_host) { /* a run the owner does not wait for: a switchable P */
+    h = gp_dispatcher_private_new(c->rt->owner);
+    gp__switch_add(c, h);
+  }
   gp__next_request(c, t, h, 0);
   int rc = gp_dispatcher_wait_service(h, gp__next_done, c, NULL, -1);
-  if (!c->sync_host) gp_dispatcher_unref(h);
   if (rc != GP_OK) { /* the owner is shutting down; the run thread answers nobody */
+    gp__switch_drop(c);
     *exc = gp__js_error(ctx, rc, 0, "next(): the runtime is shutting down");
     return NULL;
   }
   pthread_mutex_lock(&c->mu);
+  if (!c->next_done) { /* switched: the outcome will be posted (gp__nextpost_run) */
+    c->next_async = 1;
+    pthread_mutex_unlock(&c->mu);
+    gp_dispatcher_private_close(h);
+    JSObjectRef resolve = NULL, reject = NULL;
+    JSObjectRef p = JSObjectMakeDeferredPromise(ctx, &resolve, &reject, exc);
+    if (p == NULL) return NULL;
+    gp__protect_set(ctx, &c->resolve, resolve);
+    gp__protect_set(ctx, &c->reject, reject);
+    return gp__pending_turn(ctx, p);
+  }
   int nrc = c->next_rc;
   gp_turn_t *out = c->next_out;
   gp_error_t *err = c->next_err;
@@ -297,6 +387,7 @@ static JSValueRef gp__next_sync(JSContextRef ctx, gp__mwcall_t *c, gp_turn_t *t,
   c->next_err = NULL;
   c->next_done = 0;
   pthread_mutex_unlock(&c->mu);
+  gp__switch_drop(c);
   return gp__next_result(ctx, c, nrc, out, err, exc);
 }
 
@@ -385,13 +476,17 @@ static void gp__nextpost_run(void *p) {
   gp__mwcall_t *c = n->c;
   GP_JS_ASSERT(c->rt);
   JSContextRef ctx = c->rt->ctx;
-  if (ctx == NULL || c->resolve == NULL) return; /* finished or abandoned meanwhile */
+  if (ctx == NULL || c->resolve == NULL) { /* finished or abandoned meanwhile */
+    if (ctx) gp__switch_drop(c);
+    return;
+  }
   JSObjectRef resolve = c->resolve, reject = c->reject;
   c->resolve = c->reject = NULL; /* still protected by us until called */
   JSValueRef exc = NULL;
   JSValueRef v = gp__next_result(ctx, c, n->rc, n->out, n->err, &exc);
   n->out = NULL;
   n->err = NULL;
+  gp__switch_drop(c); /* the run thread is done with its P */
   if (v) JSObjectCallAsFunction(ctx, resolve, NULL, 1, &v, NULL);
   else JSObjectCallAsFunction(ctx, reject, NULL, 1, &exc, NULL);
   JSValueUnprotect(ctx, resolve);
@@ -418,7 +513,8 @@ static void gp__start_run(void *p) {
   int go = !c->abandoned;
   if (go) c->phase = GP__MW_RUNNING;
   pthread_mutex_unlock(&c->mu);
-  if (!go) return;
+  if (!go) return; /* the run thread has left: ctx and ictx are gone */
+  c->sync_host = gp__js_is_sync(rt, c->ictx->host); /* owner state: decided here */
   JSContextRef ctx = rt->ctx;
   if (ctx == NULL) {
     gp__call_finish(NULL, c, GP_ERR_OWNER_CLOSED, NULL, gp_error_new(GP_ERR_OWNER_CLOSED, NULL));
@@ -488,7 +584,6 @@ static void gp__on_cancel(void *ud, int reason) {
 static void gp__run_next(gp__mwcall_t *c, gp_next_t *next) {
   gp_turn_t *t = c->next_turn;
   gp_dispatcher_t *h = c->next_host;
-  int async = c->next_async;
   c->next_turn = NULL;
   c->next_host = NULL;
   c->next_busy = 1;
@@ -503,6 +598,7 @@ static void gp__run_next(gp__mwcall_t *c, gp_next_t *next) {
   c->ictx->host = saved;
   pthread_mutex_lock(&c->mu);
   c->next_busy = 0; /* with the outcome, so a next() right after it is not "busy" */
+  int async = c->next_async; /* read now: a synchronous next() may have switched */
   if (!async) {
     c->next_rc = rc;
     c->next_out = t;
@@ -534,7 +630,6 @@ static int gp__jsmw_cb(void *ud, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_next_
   c->mw = mw;
   c->ictx = ictx;
   c->host = gp__js_dispatcher(mw->rt, ictx->host);
-  c->sync_host = gp__js_is_sync(mw->rt, ictx->host);
   c->in = gp_turn_copy(turn);
   pthread_mutex_init(&c->mu, NULL);
   pthread_cond_init(&c->cv, NULL);

@@ -78,10 +78,11 @@ static void gp__wd_arm(gp_js_runtime_t *rt) {
 static void gp__wd_fatal(int reason) {
   fflush(stdout);
   fprintf(stderr,
-          "Uncaught Error [%s]: a JavaScript callback of a synchronous run() was still running "
-          "%s; a callback nested in other JavaScript cannot be interrupted and resumed, so the "
-          "process ends. Use runAsync() or start(): their callbacks are interrupted and the run "
-          "fails with %s.\n",
+          "Uncaught Error [%s]: a JavaScript callback of a synchronous run() (or of a "
+          "middleware's synchronous next()) was still running %s; a callback nested in other "
+          "JavaScript cannot be interrupted and resumed, so the process ends. Use runAsync() or "
+          "start() (and async middlewares): their callbacks are interrupted and the run fails "
+          "with %s.\n",
           gp_err_name(reason),
           reason == GP_ERR_TIMEOUT ? "at the run's deadline (timeoutMs)" : "when its run was canceled",
           gp_err_name(reason));

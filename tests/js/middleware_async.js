@@ -1,7 +1,8 @@
 // Async JS middlewares under runAsync()/start(): next() returns a Promise that settles
 // when the run thread has run the rest of the chain; async engines inside work; cancel
-// and timeout while a middleware awaits end the run promptly. Inside run(), and inside
-// a synchronous middleware's next(), Promises fail with ASYNC_CALLBACK_IN_SYNC_RUN.
+// and timeout while a middleware awaits end the run promptly; a plain middleware's
+// next() switches to a Promise when what it wraps goes asynchronous. Inside run(),
+// Promises fail with ASYNC_CALLBACK_IN_SYNC_RUN.
 const gp = require("geppetto");
 const { newAssistantBlock } = gp.turns;
 const texts = (t) => t.blocks.map((b) => b.kind + ":" + b.payload.text);
@@ -127,15 +128,47 @@ let step = "start";
   assert.equal(assert.throws(() => s.run("q")).code, "ASYNC_CALLBACK_IN_SYNC_RUN");
 
   step = "sync-wraps-async";
-  // A synchronous middleware makes what it wraps synchronous: an async engine inside it
-  // fails even under runAsync (the owner waits in next()), naming the remedy.
+  // Under runAsync()/start() a plain middleware's next() answers synchronously while
+  // what it wraps is synchronous, and switches to a Promise of the Turn when a callback
+  // inside goes asynchronous: `return next(turn)` works either way...
   s = gp.createSession({ engine: asyncEngine, middlewares: [(turn, next) => next(turn)] });
+  assert.deepEqual(texts(await s.runAsync("q")), ["user:q", "llm_text:engine"]);
+  const nested = [];
+  s = gp.createSession({ engine: asyncEngine, middlewares: [
+    (turn, next) => { nested.push("outer"); return next(turn); },
+    (turn, next) => { nested.push("inner"); return next(turn); },
+    async (turn, next) => { nested.push("async"); const r = await next(turn); r.blocks.push(newAssistantBlock("deep")); return r; },
+  ] });
+  assert.deepEqual(texts(await s.runAsync("q")), ["user:q", "llm_text:engine", "llm_text:deep"]);
+  assert.deepEqual(nested, ["outer", "inner", "async"]);
+  // ...while reading the Turn synchronously from a switched next() says what to do.
+  s = gp.createSession({ engine: asyncEngine, middlewares: [(turn, next) => {
+    const r = next(turn);
+    r.blocks.push(newAssistantBlock("too early"));
+    return r;
+  }] });
   e = await assert.rejects(s.runAsync("q"));
   assert.equal(e.code, "ASYNC_CALLBACK_IN_SYNC_RUN");
-  assert(/next\(\)/.test(e.message), e.message);
-  // ...while a synchronous middleware with a synchronous engine is fine under runAsync.
-  s = gp.createSession({ engine: gp.engines.echo({ reply: "fine" }), middlewares: [(turn, next) => next(turn)] });
-  assert.deepEqual(texts(await s.runAsync("q")), ["user:q", "llm_text:fine"]);
+  assert(/await next\(turn\)/.test(e.message), e.message);
+  // A synchronous inner chain keeps next() synchronous under runAsync too.
+  s = gp.createSession({ engine: gp.engines.echo({ reply: "fine" }), middlewares: [(turn, next) => {
+    const r = next(turn);
+    r.blocks.push(newAssistantBlock("post"));
+    return r;
+  }] });
+  assert.deepEqual(texts(await s.runAsync("q")), ["user:q", "llm_text:fine", "llm_text:post"]);
+  // cancel() while a switched next() waits for a slow async engine: CANCELED at once.
+  s = gp.createSession({ engine: gp.engines.fromFunction(async (turn) => { await sleep(1500); return turn; }),
+    middlewares: [(turn, next) => next(turn)] });
+  const hs = s.start("q");
+  await sleep(30);
+  const c0 = Date.now();
+  hs.cancel();
+  assert.equal((await assert.rejects(hs.promise)).code, "CANCELED");
+  assert(Date.now() - c0 < 100, "canceled within 100 ms: " + (Date.now() - c0));
+  // Inside run() nothing can go asynchronous: an async engine under a plain middleware fails.
+  s = gp.createSession({ engine: asyncEngine, middlewares: [(turn, next) => next(turn)] });
+  assert.equal(assert.throws(() => s.run("q")).code, "ASYNC_CALLBACK_IN_SYNC_RUN");
 
   clearTimeout(guard);
   console.log("middleware_async ok");
