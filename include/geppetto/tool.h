@@ -135,6 +135,7 @@ typedef struct gp_hook_info_s {
   int default_retry;          /* 1 if the policy would retry */
   int64_t default_backoff_ms;
   void *host;                 /* the run's gp_run_opts_t.host; may be NULL */
+  gp_cancel_t *cancel;        /* the call's token (run cancel, call timeout); borrowed */
 } gp_hook_info_t;
 
 /* What a hook decides. The hook fills it; the executor frees its fields. */
@@ -149,7 +150,9 @@ typedef struct gp_hook_decision_s {
 
 /* A hook returns 0 after filling `out`, or nonzero with *err set when it failed
  * (a JS hook threw): then fail-closed makes the call fail with that error and
- * fail-open ignores it. Hooks run on tool worker threads. Any may be NULL. */
+ * fail-open ignores it. Hooks run on tool worker threads. Any may be NULL.
+ * A hook or handler failing with GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN ends the run with
+ * that code whatever the policies say (a JS callback went async inside run()). */
 typedef int (*gp_hook_cb)(void *ud, const gp_hook_info_t *info, gp_hook_decision_t *out,
                           gp_error_t **err);
 

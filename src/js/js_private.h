@@ -13,6 +13,7 @@
 #include "geppetto/engine.h"
 #include "geppetto/error.h"
 #include "geppetto/owner.h"
+#include "geppetto/tool.h"
 #include "geppetto/turn.h"
 #include "js/runtime.h"
 
@@ -33,6 +34,8 @@ struct gp_js_runtime_s {
   struct gp__js_guard_s *guards;  /* guarded calls in progress, innermost first; owner */
   uint64_t wd_fires;              /* times the watchdog terminated JS; owner thread */
   int wd_reason;                  /* the reason of the last termination; owner thread */
+  gp_registry_t *native_tools;    /* tools a C host registered (useNativeTools), or
+                                     NULL; pointer read and set on the owner only */
 };
 
 #define GP_JS_ASSERT(rt) GP_ASSERT_OWNER((rt)->owner)
@@ -94,6 +97,13 @@ typedef int (*gp__js_settle_fn)(JSContextRef ctx, void *ud, int rejected, JSValu
  * (may be NULL) frees ud once both reactions are gone; it must not touch the VM. */
 void gp__js_await(JSContextRef ctx, JSValueRef promise, gp_owner_completion_t *c,
                   gp__js_settle_fn settle, void *ud, void (*ud_free)(void *ud));
+/* The same, for a caller that waits with `cancel` (may be NULL): when the token fires
+ * before the promise settles, the call is finished at once with the token's reason
+ * (its caller has gone) and the promise's outcome is ignored, so a promise that never
+ * settles keeps nothing of the owner busy. */
+void gp__js_await_token(JSContextRef ctx, JSValueRef promise, gp_owner_completion_t *c,
+                        gp_cancel_t *cancel, gp__js_settle_fn settle, void *ud,
+                        void (*ud_free)(void *ud));
 /* The dispatcher a run's adapter must use: the run's host, else the owner's queue. */
 gp_dispatcher_t *gp__js_dispatcher(gp_js_runtime_t *rt, void *host);
 /* 1 when `host` is a synchronous run's private dispatcher (callbacks must not pend). */
@@ -146,6 +156,8 @@ void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native);  /* echo, fromF
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native);  /* sessions and runs */
 void gp__mod_runtime_init(JSContextRef ctx, JSObjectRef native);  /* runtime.stats */
 void gp__mod_middleware_init(JSContextRef ctx, JSObjectRef native); /* middlewares */
+void gp__mod_tools_init(JSContextRef ctx, JSObjectRef native);    /* tool registries */
+void gp__mod_hooks_init(JSContextRef ctx, JSObjectRef native);    /* tool hooks */
 
 /* Timers still alive are closed (owner thread; at teardown). */
 void gp__js_timers_close(gp_js_runtime_t *rt);
@@ -162,6 +174,12 @@ int gp__js_switchable(gp_js_runtime_t *rt, void *host);
 void gp__js_note_pending(gp_js_runtime_t *rt, void *host);
 /* The C engine behind an engine object made by the engines module, or NULL. */
 struct gp_engine_s *gp__js_engine_of(JSContextRef ctx, JSValueRef v);
+/* The C registry behind a registry object of gp.tools (borrowed), or NULL. */
+gp_registry_t *gp__js_registry_of(JSContextRef ctx, JSValueRef v);
+/* Tool hooks from {beforeToolCall?, afterToolCall?, onToolError?, hookErrorPolicy?}:
+ * a new reference; NULL for undefined/null (no hooks) or, with *exc set (TypeError
+ * naming the problem), for anything invalid. */
+gp_tool_hooks_t *gp__js_hooks_from(JSContextRef ctx, JSValueRef v, JSValueRef *exc);
 /* Runs bookkeeping: the loop stays alive while a JS-started run is active. */
 void gp__js_run_begin(gp_js_runtime_t *rt);
 void gp__js_run_end(gp_js_runtime_t *rt);

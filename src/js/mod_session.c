@@ -156,6 +156,30 @@ static gp_session_t *gp__session_of(JSContextRef ctx, JSValueRef v, JSValueRef *
   return JSObjectGetPrivate((JSObjectRef)v);
 }
 
+/* The `tools` (a registry from gp.tools, borrowed) and `toolHooks` (a new reference)
+ * of a createSession config. 0, or -1 with *exc (a TypeError naming the option). */
+static int gp__session_tools(JSContextRef ctx, JSObjectRef cfg, gp_registry_t **tools,
+                             gp_tool_hooks_t **hooks, JSValueRef *exc) {
+  *tools = NULL;
+  *hooks = NULL;
+  JSValueRef tv = gp__js_get(ctx, cfg, "tools");
+  if (!JSValueIsUndefined(ctx, tv) && !JSValueIsNull(ctx, tv)) {
+    *tools = gp__js_registry_of(ctx, tv);
+    if (*tools == NULL) {
+      gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
+                   "createSession: `tools` must be a registry from gp.tools.createRegistry()");
+      return -1;
+    }
+  }
+  JSValueRef hexc = NULL;
+  *hooks = gp__js_hooks_from(ctx, gp__js_get(ctx, cfg, "toolHooks"), &hexc);
+  if (hexc) {
+    *exc = hexc;
+    return -1;
+  }
+  return 0;
+}
+
 /* The `middlewares` of a createSession config (first = outermost): *out gets a heap
  * array of new references (n entries; free with gp__session_mws_free). 0, or -1 with
  * *exc (a TypeError naming the entry). */
@@ -194,7 +218,7 @@ static void gp__session_mws_free(gp_middleware_t **mws, size_t n) {
   free(mws);
 }
 
-/* sessionNew({engine, middlewares?, toolLoop?}) */
+/* sessionNew({engine, middlewares?, toolLoop?, tools?, toolHooks?}) */
 static JSValueRef gp__session_new(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   GP_JS_ASSERT(gp__js_rt());
@@ -222,19 +246,29 @@ static JSValueRef gp__session_new(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
       return JSValueMakeUndefined(ctx);
     }
   }
+  gp_registry_t *tools;
+  gp_tool_hooks_t *hooks;
+  if (gp__session_tools(ctx, cfg, &tools, &hooks, exc)) {
+    gp_tool_settings_clear(&settings);
+    return JSValueMakeUndefined(ctx);
+  }
   gp_middleware_t **mws;
   size_t nmws;
   if (gp__session_middlewares(ctx, cfg, &mws, &nmws, exc)) {
     gp_tool_settings_clear(&settings);
+    gp_tool_hooks_unref(hooks);
     return JSValueMakeUndefined(ctx);
   }
   gp_session_config_t sc = {.engine = engine, .settings = &settings};
+  sc.tools = tools;
+  sc.hooks = hooks;
   sc.middlewares = mws;
   sc.nmiddlewares = nmws;
   gp_error_t *err = NULL;
   gp_session_t *s = gp_session_new(&sc, &err);
   gp__session_mws_free(mws, nmws); /* the session holds its own references */
   gp_tool_settings_clear(&settings);
+  gp_tool_hooks_unref(hooks); /* the session holds its own reference */
   if (s == NULL) {
     JSValueRef r = gp__js_throw(ctx, exc, err ? err->code : GP_ERR_INVALID_ARGUMENT, 0, "%s",
                                 err ? err->message : "cannot create the session");

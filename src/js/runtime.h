@@ -8,6 +8,7 @@
 #define GP_JS_RUNTIME_H
 
 #include "geppetto/owner.h"
+#include "geppetto/tool.h"
 
 typedef struct gp_js_runtime_s gp_js_runtime_t;
 
@@ -27,6 +28,18 @@ int gp_js_runtime_new(gp_owner_t *owner, const gp_js_options_t *opts, gp_js_runt
  * (message and stack) on stderr, or GP_ERR_MODULE_NOT_FOUND when `path` can't be read. */
 int gp_js_runtime_run_file(gp_js_runtime_t *rt, const char *path);
 int gp_js_runtime_eval(gp_js_runtime_t *rt, const char *code);
+
+/* Registers a native tool that scripts add to their registries with
+ * `registry.useNativeTools(names?)` (SPEC §4.4). `parameters_json` (may be NULL) is a
+ * JSON Schema as JSON text, checked like any tool's. In a run, `cb` runs on a tool
+ * worker thread with the call's context (gp_tool_cb); `registry.call()` runs it on the
+ * owner thread. `free_ud` (may be NULL) runs once when the last registry using the tool
+ * drops it, also when this fails. Any thread (it hops to the owner). Returns GP_OK, or
+ * INVALID_ARGUMENT (empty name, no callback, a name already registered, bad JSON or
+ * schema) / OWNER_CLOSED with *err (may be NULL) saying why. */
+int gp_js_runtime_add_native_tool(gp_js_runtime_t *rt, const char *name, const char *description,
+                                  const char *parameters_json, gp_tool_cb cb, void *ud,
+                                  void (*free_ud)(void *ud), gp_error_t **err);
 
 /* Waits until no timer, run or owner request remains. Returns GP_OK or OWNER_CLOSED. */
 int gp_js_runtime_wait(gp_js_runtime_t *rt);

@@ -71,6 +71,8 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   gp__mod_session_init(ctx, native);
   gp__mod_runtime_init(ctx, native);
   gp__mod_middleware_init(ctx, native);
+  gp__mod_tools_init(ctx, native);
+  gp__mod_hooks_init(ctx, native);
   uv_async_init(gp_owner_loop(rt->owner), &rt->keepalive, gp__keepalive_cb);
   uv_unref((uv_handle_t *)&rt->keepalive);
   rt->keepalive_open = 1;
@@ -199,5 +201,6 @@ void gp_js_runtime_free(gp_js_runtime_t *rt) {
   if (rt == NULL) return;
   free(rt->profile);
   free(rt->profiles);
+  gp_registry_unref(rt->native_tools);
   free(rt);
 }

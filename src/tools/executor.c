@@ -286,7 +286,8 @@ int gp_tool_execute(const gp_exec_params_t *p, const gp_tool_call_t *calls, size
     rc = gp_error_set(err, run_reason, run_reason == GP_ERR_TIMEOUT ? "the run timed out during tool execution"
                                                                     : "the run was canceled during tool execution");
   } else if (abort_at != SIZE_MAX) {
-    rc = gp_error_set(err, GP_ERR_TOOL_ABORTED, "%s", b->calls[abort_at].abort_msg);
+    gp__call_t *ac = &b->calls[abort_at];
+    rc = gp_error_set(err, ac->abort_code ? ac->abort_code : GP_ERR_TOOL_ABORTED, "%s", ac->abort_msg);
   }
   batch_release(b);
   return rc;

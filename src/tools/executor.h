@@ -38,6 +38,7 @@ typedef struct gp__call_s {
   char *error;                /* heap message, NULL on success */
   int64_t duration_ms;
   char *abort_msg;            /* set when the call ends the batch with TOOL_ABORTED */
+  int abort_code;             /* the batch's code with abort_msg; 0: TOOL_ABORTED */
 } gp__call_t;
 
 struct gp__batch_s {

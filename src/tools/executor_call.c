@@ -36,6 +36,19 @@ static void set_abort(gp__call_t *c, char *msg) {
   else c->abort_msg = msg;
 }
 
+/* A failure no policy may absorb: a JS callback returned a Promise inside a
+ * synchronous run(). The call's error is `msg` and the run ends with that code. */
+static int is_fatal(int code) { return code == GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN; }
+
+static void set_fatal(gp__call_t *c, int code, const char *msg) {
+  char *copy = gp_xstrdup(msg); /* msg may be c->error, which set_error frees */
+  if (!c->abort_msg) {
+    c->abort_msg = gp_xstrdup(copy);
+    c->abort_code = code;
+  }
+  set_error(c, copy);
+}
+
 static int stopped(const job_t *j) { return gp_cancel_reason(j->c->token) != 0; }
 
 static void decision_clear(gp_hook_decision_t *d) {
@@ -59,6 +72,7 @@ static void info_init(const job_t *j, gp_hook_info_t *info, const char *phase) {
   info->inference_id = j->b->inference_id;
   info->tags = j->b->tags;
   info->host = j->b->host;
+  info->cancel = j->c->token;
 }
 
 /* Calls hook `cb` with `d` reset to CONTINUE. Returns 0 when the decision stands (a
@@ -75,6 +89,11 @@ static int call_hook(job_t *j, gp_hook_cb cb, const gp_hook_info_t *info, gp_hoo
     return 0;
   }
   decision_clear(d);
+  if (herr && is_fatal(herr->code)) {
+    set_fatal(j->c, herr->code, herr->message);
+    gp_error_free(herr);
+    return -1;
+  }
   if (h->fail_open) {
     gp_log(GP_LOG_WARN, "tools", "%s hook failed for tool %s (ignored, fail-open): %s",
            info->phase, j->name, herr ? herr->message : "no message");
@@ -198,6 +217,10 @@ static void run_attempts(job_t *j) {
     set_error(j->c, herr ? gp_xstrdup(herr->message)
                          : gp_xasprintf("tool %s failed: %s", j->name, gp_strerror(rc)));
     gp_error_free(herr);
+    if (is_fatal(rc)) {
+      set_fatal(j->c, rc, j->c->error);
+      return;
+    }
     if (stopped(j)) return;
     int default_retry = s->error_handling == GP_TOOL_ERRORS_RETRY && attempt <= s->retry_max_retries;
     int64_t backoff = policy_backoff(s, attempt);

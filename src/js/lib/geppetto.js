@@ -67,6 +67,126 @@
     },
   });
 
+  // ---- tools ---------------------------------------------------------------------
+  // ctx.signal of a tool handler: AbortSignal-like. It turns aborted on the owner thread
+  // (the C side calls the abort function through a post) when the run is canceled or
+  // the call's executionTimeoutMs passes; then onabort and the 'abort' listeners run.
+  const signalKey = Symbol("ToolSignal");
+  class ToolSignal {
+    #aborted = false;
+    #reason = undefined;
+    #listeners = [];
+    constructor(key) {
+      if (key !== signalKey) throw makeError("INVALID_ARGUMENT", "ToolSignal is not constructible", TypeError);
+      this.onabort = null;
+    }
+    get aborted() { return this.#aborted; }
+    get reason() { return this.#reason; }
+    throwIfAborted() { if (this.#aborted) throw this.#reason; }
+    addEventListener(type, fn, opts) {
+      if (type !== "abort" || this.#aborted) return;
+      if (typeof fn !== "function" && !(fn && typeof fn.handleEvent === "function")) return;
+      if (this.#listeners.some((l) => l.fn === fn)) return;
+      this.#listeners.push({ fn, once: !!(opts && typeof opts === "object" && opts.once) });
+    }
+    removeEventListener(type, fn) {
+      if (type === "abort") this.#listeners = this.#listeners.filter((l) => l.fn !== fn);
+    }
+    #abort(code) {
+      if (this.#aborted) return;
+      const timeout = code === "TIMEOUT";
+      const reason = makeError(code, timeout
+        ? "the tool call timed out (toolLoop.executionTimeoutMs)"
+        : "the run was canceled");
+      reason.name = timeout ? "TimeoutError" : "AbortError";
+      this.#reason = reason;
+      this.#aborted = true;
+      const ev = { type: "abort", target: this, currentTarget: this };
+      const listeners = this.#listeners;
+      this.#listeners = [];
+      const run = (fn) => {
+        try {
+          if (typeof fn === "function") fn.call(this, ev); else fn.handleEvent(ev);
+        } catch (e) {
+          host.log("warn", "abort listener threw: " + (e && e.stack ? e + "\n" + e.stack : e));
+        }
+      };
+      if (typeof this.onabort === "function") run(this.onabort);
+      for (const l of listeners) run(l.fn);
+    }
+    static create() {
+      const s = new ToolSignal(signalKey);
+      return { signal: s, abort: (code) => s.#abort(String(code)) };
+    }
+  }
+  native.newToolSignal = ToolSignal.create;
+
+  function jsonCopy(v, what) {
+    if (v === undefined) return {};
+    let text;
+    try { text = JSON.stringify(v); } catch (e) {
+      throw makeError("INVALID_ARGUMENT", what + " must be JSON-serialisable: " + e.message, TypeError);
+    }
+    if (text === undefined) throw makeError("INVALID_ARGUMENT", what + " must be a JSON value", TypeError);
+    return JSON.parse(text);
+  }
+
+  // A registry is a native object (the C gp_registry_t) with this class's prototype, so
+  // createSession({tools}) hands the C registry over as it is.
+  const jsTools = new WeakMap(); // registry -> Map(name -> {handler, parameters})
+  let directCalls = 0;
+  function toolsOf(r) {
+    const m = jsTools.get(r);
+    if (!m) throw makeError("INVALID_ARGUMENT", "not a tool registry (use gp.tools.createRegistry())", TypeError);
+    return m;
+  }
+  class ToolRegistry {
+    constructor() {
+      const r = Object.setPrototypeOf(native.registryNew(), new.target.prototype);
+      jsTools.set(r, new Map());
+      return r;
+    }
+    register(def) {
+      const mine = toolsOf(this);
+      if (def === null || typeof def !== "object")
+        throw makeError("INVALID_ARGUMENT", "register needs {name, description?, parameters?, handler}", TypeError);
+      const { name, description, parameters, handler } = def;
+      if (typeof name !== "string" || name === "")
+        throw makeError("INVALID_ARGUMENT", "register: a tool needs a non-empty string `name`", TypeError);
+      if (typeof handler !== "function")
+        throw makeError("INVALID_ARGUMENT", "register: tool " + name + " needs a `handler(args, ctx)` function", TypeError);
+      if (description !== undefined && typeof description !== "string")
+        throw makeError("INVALID_ARGUMENT", "register: the description of tool " + name + " must be a string", TypeError);
+      if (parameters !== undefined && (parameters === null || typeof parameters !== "object" || Array.isArray(parameters)))
+        throw makeError("INVALID_ARGUMENT", "register: the parameters of tool " + name + " must be a JSON Schema object", TypeError);
+      native.registryAdd(this, name, description === undefined ? "" : description, parameters, handler);
+      mine.set(name, { handler, parameters: parameters === undefined ? undefined : jsonCopy(parameters) });
+      return this;
+    }
+    useNativeTools(names) {
+      toolsOf(this);
+      if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === "string")))
+        throw makeError("INVALID_ARGUMENT", "useNativeTools takes an array of tool names, or nothing for all", TypeError);
+      native.registryUseNative(this, names);
+      return this;
+    }
+    useGoTools(names) { return this.useNativeTools(names); }
+    list() { toolsOf(this); return native.registryList(this); }
+    // Runs a tool now, on this thread: a JS handler's value or Promise is returned as
+    // is; a native tool's result is returned (its failure thrown).
+    call(name, args) {
+      const t = toolsOf(this).get(name);
+      const a = jsonCopy(args, "the arguments");
+      if (!t) return native.registryCall(this, String(name), a);
+      const problem = native.schemaValidate(t.parameters, a);
+      if (problem !== null)
+        throw makeError("INVALID_ARGUMENT", "invalid arguments for tool " + name + ": " + problem, TypeError);
+      return t.handler(a, { toolName: name, callId: "direct-" + (++directCalls), sessionId: "",
+        inferenceId: "", tags: {}, deadlineMs: 0, signal: ToolSignal.create().signal });
+    }
+  }
+  const tools = Object.freeze({ createRegistry: () => new ToolRegistry(), ToolRegistry });
+
   // ---- sessions ------------------------------------------------------------------
   function callSafely(fn, ev, what) {
     try { fn(ev); } catch (e) {
@@ -249,6 +369,7 @@
       if (!plainObject(hooks))
         throw makeError("INVALID_ARGUMENT",
           "withToolHooks needs {beforeToolCall?, afterToolCall?, onToolError?, hookErrorPolicy?}", TypeError);
+      native.toolHooksCheck(hooks); // what createSession would refuse, refused here
       this.#toolHooks = hooks;
       return this;
     }
@@ -304,5 +425,5 @@
 
   const runtime = Object.freeze({ stats: () => native.runtimeStats() });
 
-  return Object.freeze({ consts, turns, engines, middlewares, createBuilder, Builder, runInference, createSession, Session, runtime, version: host.version });
+  return Object.freeze({ consts, turns, engines, middlewares, createBuilder, Builder, runInference, tools, createSession, Session, runtime, version: host.version });
 })

@@ -1,0 +1,539 @@
+/* Natives behind `gp.tools` (SPEC §4.4): registry objects (a JS class whose private
+ * data is a gp_registry_t reference), JS tool handlers as gp_tool_cb adapters, and the
+ * native tools a C host registers on a runtime (gp_js_runtime_add_native_tool).
+ *
+ * A JS handler runs on a tool worker as far as the executor knows: the adapter hops to
+ * the owner through the run's dispatcher, converts the arguments to JS inside that
+ * request and calls handler(args, ctx). A returned Promise is awaited by deferred
+ * completion (runAsync/start) or fails the run with ASYNC_CALLBACK_IN_SYNC_RUN inside
+ * run(). ctx.signal is a JS object (lib/geppetto.js) whose abort function is called on
+ * the owner, through a post, when the call's cancel token fires (run cancel or the
+ * call's executionTimeoutMs). */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "js/js_private.h"
+
+#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
+
+static JSClassRef gp__registry_class;
+
+/* ---- ctx.signal ------------------------------------------------------------------- */
+
+/* The C side of one call's signal: the cancel registration and the JS abort function.
+ * Refcounted: one reference for the call, one per abort post in flight. */
+typedef struct {
+  atomic_int refs;
+  gp_js_runtime_t *rt;
+  JSObjectRef abort;              /* protected; unprotected (later) at the last unref */
+  gp_cancel_t *token;             /* reference to the call's token */
+  gp_dispatcher_t *d;             /* reference: where the abort is posted */
+  uint64_t cb_id;                 /* gp_cancel_on id, 0 when none; owner thread */
+  int done;                       /* the call has ended: no abort any more; owner */
+} gp__sig_t;
+
+/* Any thread (the last reference may go in a finalizer or at owner shutdown). */
+static void gp__sig_unref(void *p) {
+  gp__sig_t *s = p;
+  if (s == NULL || atomic_fetch_sub(&s->refs, 1) != 1) return;
+  gp__js_unprotect_later(s->rt, s->abort);
+  gp_cancel_unref(s->token);
+  gp_dispatcher_unref(s->d);
+  free(s);
+}
+
+/* Owner: the token fired; abort the JS signal unless the call has ended meanwhile. */
+static void gp__sig_abort(void *p) {
+  gp__sig_t *s = p;
+  gp_js_runtime_t *rt = s->rt;
+  GP_JS_ASSERT(rt);
+  if (rt->ctx == NULL || s->done) return;
+  JSValueRef arg = gp__js_str(rt->ctx, gp_err_name(gp_cancel_reason(s->token)));
+  JSValueRef exc = NULL;
+  JSObjectCallAsFunction(rt->ctx, s->abort, NULL, 1, &arg, &exc);
+  if (exc) gp__js_report(rt->ctx, exc, "tool signal");
+}
+
+/* Whichever thread fires the token: queue the abort (never inline: posts are queued). */
+static void gp__sig_fired(void *ud, int reason) {
+  gp__sig_t *s = ud;
+  atomic_fetch_add(&s->refs, 1);
+  gp_dispatcher_post(s->d, "tool.abort", gp__sig_abort, s, gp__sig_unref);
+}
+
+/* Owner: the call has ended (or was abandoned): no abort after this; drops the call's
+ * reference. Touches no JS value, so it may run from a finalizer (await's ud_free). */
+static void gp__sig_release(void *p) {
+  gp__sig_t *s = p;
+  if (s == NULL) return;
+  if (!s->done) {
+    s->done = 1;
+    if (s->cb_id) gp_cancel_off(s->token, s->cb_id);
+    s->cb_id = 0;
+  }
+  gp__sig_unref(s);
+}
+
+/* Owner: a new signal for a call; returns the JS signal (undefined when the geppetto
+ * module has not installed its factory) and sets *out (NULL then). */
+static JSValueRef gp__sig_new(gp_js_runtime_t *rt, JSContextRef ctx, const gp_tool_ctx_t *tctx,
+                              gp__sig_t **out) {
+  *out = NULL;
+  JSValueRef nat = gp__js_get(ctx, rt->host, "native");
+  JSValueRef f = JSValueIsObject(ctx, nat) ? gp__js_get(ctx, (JSObjectRef)nat, "newToolSignal")
+                                           : JSValueMakeUndefined(ctx);
+  if (!JSValueIsObject(ctx, f) || !JSObjectIsFunction(ctx, (JSObjectRef)f)) return JSValueMakeUndefined(ctx);
+  JSValueRef pair = JSObjectCallAsFunction(ctx, (JSObjectRef)f, NULL, 0, NULL, NULL);
+  if (pair == NULL || !JSValueIsObject(ctx, pair)) return JSValueMakeUndefined(ctx);
+  JSValueRef abort = gp__js_get(ctx, (JSObjectRef)pair, "abort");
+  JSValueRef signal = gp__js_get(ctx, (JSObjectRef)pair, "signal");
+  if (!JSValueIsObject(ctx, abort)) return JSValueMakeUndefined(ctx);
+  gp__sig_t *s = gp_xcalloc(1, sizeof *s);
+  atomic_init(&s->refs, 1);
+  s->rt = rt;
+  s->abort = (JSObjectRef)abort;
+  JSValueProtect(ctx, abort);
+  s->d = gp_dispatcher_ref(gp__js_dispatcher(rt, tctx->host));
+  if (tctx->cancel) {
+    s->token = gp_cancel_ref(tctx->cancel);
+    s->cb_id = gp_cancel_on(s->token, gp__sig_fired, s); /* fired already: posts now */
+  }
+  *out = s;
+  return signal;
+}
+
+/* ---- JS handlers as tools ------------------------------------------------------------ */
+
+typedef struct {
+  gp_js_runtime_t *rt;
+  JSObjectRef handler;            /* protected; unprotected on the owner when dropped */
+} gp__jstool_t;
+
+typedef struct {
+  gp__jstool_t *t;
+  const gp_tool_ctx_t *tctx;      /* borrowed from the waiting worker */
+  json_t *args;                   /* borrowed; read on the owner while the worker waits */
+} gp__call_req_t;
+
+typedef struct {
+  json_t *value;                  /* the result (owned; NULL: null) */
+  gp_error_t *err;
+} gp__tool_answer_t;
+
+static void gp__tool_answer_free(void *p) {
+  gp__tool_answer_t *a = p;
+  if (a == NULL) return;
+  json_decref(a->value);
+  gp_error_free(a->err);
+  free(a);
+}
+
+static void gp__jstool_free(void *p) {
+  gp__jstool_t *t = p;
+  gp__js_unprotect_later(t->rt, t->handler);
+  free(t);
+}
+
+/* The handler's answer from what it returned / threw (thrown: `failed`). */
+static int gp__tool_answer(JSContextRef ctx, int failed, JSValueRef v, void **result) {
+  gp__tool_answer_t *a = gp_xcalloc(1, sizeof *a);
+  *result = a;
+  if (failed) {
+    a->err = gp__js_error_to_c(ctx, v, GP_ERR_TOOL_FAILED);
+    a->err->code = GP_ERR_TOOL_FAILED; /* the message is the tool's error; the run goes on */
+    return GP_ERR_TOOL_FAILED;
+  }
+  JSValueRef exc = NULL;
+  a->value = gp__js_to_json(ctx, v, &exc);
+  if (a->value == NULL) {
+    gp_error_t *e = gp__js_error_to_c(ctx, exc, GP_ERR_TOOL_FAILED);
+    a->err = gp_error_new(GP_ERR_TOOL_FAILED, "the tool's result is not JSON-serialisable: %s", e->message);
+    gp_error_free(e);
+    return GP_ERR_TOOL_FAILED;
+  }
+  if (json_is_null(a->value)) {
+    json_decref(a->value);
+    a->value = NULL;
+  }
+  return GP_OK;
+}
+
+/* Settles a promise-returning handler. ud: the call's signal (released by ud_free). */
+static int gp__tool_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef v, void **result) {
+  gp__sig_t *s = ud;
+  if (s && !s->done) { /* no abort once the handler has answered */
+    s->done = 1;
+    if (s->cb_id) gp_cancel_off(s->token, s->cb_id);
+    s->cb_id = 0;
+  }
+  return gp__tool_answer(ctx, rejected, v, result);
+}
+
+static JSObjectRef gp__tool_ctx_obj(JSContextRef ctx, const gp_tool_ctx_t *t, JSValueRef signal) {
+  JSObjectRef o = JSObjectMake(ctx, NULL, NULL);
+  gp__js_set(ctx, o, "toolName", gp__js_str(ctx, t->tool_name));
+  gp__js_set(ctx, o, "callId", gp__js_str(ctx, t->call_id));
+  gp__js_set(ctx, o, "sessionId", gp__js_str(ctx, t->session_id));
+  gp__js_set(ctx, o, "inferenceId", gp__js_str(ctx, t->inference_id));
+  gp__js_set(ctx, o, "tags", t->tags ? gp__js_from_json(ctx, t->tags) : JSObjectMake(ctx, NULL, NULL));
+  gp__js_set(ctx, o, "deadlineMs", JSValueMakeNumber(ctx, (double)t->deadline_ms));
+  gp__js_set(ctx, o, "signal", signal);
+  return o;
+}
+
+/* Owner side of a tool call. */
+static int gp__jstool_owner(void *arg, gp_owner_completion_t *c, void **result) {
+  gp__call_req_t *q = arg;
+  gp_js_runtime_t *rt = q->t->rt;
+  GP_JS_ASSERT(rt);
+  if (rt->ctx == NULL) return GP_ERR_OWNER_CLOSED;
+  JSContextRef ctx = rt->ctx;
+  gp__sig_t *sig;
+  JSValueRef signal = gp__sig_new(rt, ctx, q->tctx, &sig);
+  JSValueRef args[2] = {gp__js_from_json(ctx, q->args), gp__tool_ctx_obj(ctx, q->tctx, signal)};
+  JSValueRef exc = NULL;
+  /* A runaway handler is interrupted at the call's deadline or cancel (watchdog.c). */
+  JSValueRef v = gp__js_call_guarded(ctx, q->t->handler, NULL, 2, args, q->tctx->deadline_ms,
+                                     q->tctx->cancel, &exc);
+  if (exc == NULL && gp__js_is_thenable(ctx, v)) {
+    if (!gp__js_is_sync(rt, q->tctx->host)) {
+      gp__js_note_pending(rt, q->tctx->host);
+      gp__js_await_token(ctx, v, c, q->tctx->cancel, gp__tool_settle, sig, gp__sig_release);
+      return GP_OWNER_PENDING;
+    }
+    gp__js_await(ctx, v, NULL, NULL, NULL, NULL); /* its outcome no longer matters */
+    gp__sig_release(sig);
+    gp__tool_answer_t *a = gp_xcalloc(1, sizeof *a);
+    *result = a;
+    a->err = gp_error_new(GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN,
+                          "the handler of tool %s returned a Promise during a synchronous run(); "
+                          "use runAsync() or start()", q->tctx->tool_name);
+    return GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN;
+  }
+  gp__sig_release(sig);
+  return gp__tool_answer(ctx, exc != NULL, exc ? exc : v, result);
+}
+
+/* Tool worker: hop to the owner, then hand the answer to the executor. */
+static int gp__jstool_cb(void *ud, const gp_tool_ctx_t *tctx, json_t *args, json_t **result,
+                         gp_error_t **err) {
+  gp__jstool_t *t = ud;
+  gp__call_req_t q = {t, tctx, args};
+  void *res = NULL;
+  int rc = gp_dispatcher_call(gp__js_dispatcher(t->rt, tctx->host), "tool.handler", gp__jstool_owner,
+                              &q, tctx->cancel, &res, gp__tool_answer_free);
+  gp__tool_answer_t *a = res;
+  if (rc == GP_OK) {
+    *result = a ? a->value : NULL;
+    if (a) a->value = NULL;
+  } else if (a && a->err) {
+    if (err) *err = a->err;
+    else gp_error_free(a->err);
+    a->err = NULL;
+  } else {
+    gp_error_set(err, rc, "tool %s did not run: %s", tctx->tool_name, gp_strerror(rc));
+  }
+  gp__tool_answer_free(a);
+  return rc;
+}
+
+/* ---- Native tools of the runtime ----------------------------------------------------- */
+
+/* A registry entry that forwards to a native tool of the runtime. */
+typedef struct {
+  gp_registry_t *src;             /* reference to rt->native_tools */
+  char *name;
+} gp__fwd_t;
+
+static void gp__fwd_free(void *p) {
+  gp__fwd_t *f = p;
+  gp_registry_unref(f->src);
+  free(f->name);
+  free(f);
+}
+
+static int gp__fwd_cb(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t **result, gp_error_t **err) {
+  gp__fwd_t *f = ud;
+  return gp_registry_call(f->src, ctx, f->name, args, result, err);
+}
+
+typedef struct {
+  gp_js_runtime_t *rt;
+  const char *name, *description;
+  json_t *params;                 /* borrowed */
+  gp_tool_cb cb;
+  void *ud;
+  void (*free_ud)(void *ud);
+  int consumed;                   /* the registry took (or freed) ud */
+  gp_error_t *err;
+} gp__native_add_t;
+
+static int gp__native_add_owner(void *arg, gp_owner_completion_t *c, void **result) {
+  gp__native_add_t *q = arg;
+  gp_js_runtime_t *rt = q->rt;
+  GP_JS_ASSERT(rt);
+  q->consumed = 1;
+  if (rt->native_tools == NULL) rt->native_tools = gp_registry_new();
+  if (q->name && gp_registry_has(rt->native_tools, q->name)) {
+    if (q->free_ud) q->free_ud(q->ud);
+    return gp_error_set(&q->err, GP_ERR_INVALID_ARGUMENT, "a native tool named %s is already registered",
+                        q->name);
+  }
+  return gp_registry_add(rt->native_tools, q->name, q->description, q->params, q->cb, q->ud,
+                         q->free_ud, &q->err);
+}
+
+int gp_js_runtime_add_native_tool(gp_js_runtime_t *rt, const char *name, const char *description,
+                                  const char *parameters_json, gp_tool_cb cb, void *ud,
+                                  void (*free_ud)(void *ud), gp_error_t **err) {
+  json_t *params = NULL;
+  if (parameters_json) {
+    json_error_t jerr;
+    params = json_loads(parameters_json, 0, &jerr);
+    if (params == NULL) {
+      if (free_ud) free_ud(ud);
+      return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "native tool %s: parameters are not JSON: %s",
+                          name ? name : "(null)", jerr.text);
+    }
+  }
+  gp__native_add_t q = {rt, name, description, params, cb, ud, free_ud, 0, NULL};
+  int rc = gp_owner_call(rt->owner, "tools.addNative", gp__native_add_owner, &q, NULL, NULL, NULL);
+  json_decref(params);
+  if (!q.consumed && free_ud) free_ud(ud);
+  if (rc != GP_OK && q.err == NULL) q.err = gp_error_new(rc, NULL);
+  if (err) *err = q.err;
+  else gp_error_free(q.err);
+  return rc;
+}
+
+/* ---- Registry objects ---------------------------------------------------------------- */
+
+static void gp__registry_finalize(JSObjectRef obj) { gp_registry_unref(JSObjectGetPrivate(obj)); }
+
+gp_registry_t *gp__js_registry_of(JSContextRef ctx, JSValueRef v) {
+  if (gp__registry_class == NULL || !JSValueIsObjectOfClass(ctx, v, gp__registry_class)) return NULL;
+  return JSObjectGetPrivate((JSObjectRef)v);
+}
+
+#define GP__REGISTRY_OR_THROW(r)                                                        \
+  gp_registry_t *r = gp__js_registry_of(ctx, GP__ARG(0));                               \
+  if (r == NULL) return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "not a tool registry")
+
+/* Throws err (its code; a TypeError for INVALID_ARGUMENT) and frees it. */
+static JSValueRef gp__throw_err(JSContextRef ctx, JSValueRef *exc, gp_error_t *err) {
+  *exc = gp__js_error(ctx, err->code, err->code == GP_ERR_INVALID_ARGUMENT, err->message);
+  gp_error_free(err);
+  return JSValueMakeUndefined(ctx);
+}
+
+/* registryNew() -> a registry object (the JS side sets its prototype). */
+static JSValueRef gp__registry_new(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP_JS_ASSERT(gp__js_rt());
+  if (gp__registry_class == NULL) {
+    JSClassDefinition def = kJSClassDefinitionEmpty;
+    def.className = "ToolRegistry";
+    def.finalize = gp__registry_finalize;
+    gp__registry_class = JSClassCreate(&def);
+  }
+  return JSObjectMake(ctx, gp__registry_class, gp_registry_new());
+}
+
+/* JSON of an optional argument (undefined/null: *out NULL). 0, or -1 with *exc. */
+static int gp__opt_json(JSContextRef ctx, JSValueRef v, json_t **out, JSValueRef *exc) {
+  *out = NULL;
+  if (JSValueIsUndefined(ctx, v) || JSValueIsNull(ctx, v)) return 0;
+  *out = gp__js_to_json(ctx, v, exc);
+  return *out ? 0 : -1;
+}
+
+/* registryAdd(reg, name, description, parameters, handler); the JS side checked types. */
+static JSValueRef gp__registry_add(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  GP_JS_ASSERT(rt);
+  GP__REGISTRY_OR_THROW(reg);
+  JSValueRef h = GP__ARG(4);
+  if (!JSValueIsString(ctx, GP__ARG(1)) || !JSValueIsObject(ctx, h) || !JSObjectIsFunction(ctx, (JSObjectRef)h))
+    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "register needs {name, handler}");
+  json_t *params;
+  if (gp__opt_json(ctx, GP__ARG(3), &params, exc)) return JSValueMakeUndefined(ctx);
+  char *name = gp__js_to_cstr(ctx, argv[1]);
+  char *desc = JSValueIsString(ctx, GP__ARG(2)) ? gp__js_to_cstr(ctx, argv[2]) : NULL;
+  gp_error_t *err = NULL;
+  if (gp_registry_has(reg, name)) {
+    err = gp_error_new(GP_ERR_INVALID_ARGUMENT,
+                       "a tool named %s is already registered in this registry; pick another name", name);
+  } else {
+    gp__jstool_t *t = gp_xcalloc(1, sizeof *t);
+    t->rt = rt;
+    t->handler = (JSObjectRef)h;
+    JSValueProtect(ctx, h);
+    gp_registry_add(reg, name, desc, params, gp__jstool_cb, t, gp__jstool_free, &err);
+  }
+  free(name);
+  free(desc);
+  json_decref(params);
+  if (err) return gp__throw_err(ctx, exc, err);
+  return JSValueMakeUndefined(ctx);
+}
+
+/* The names of the runtime's native tools, "a, b" (heap). */
+static char *gp__native_names(gp_registry_t *native) {
+  json_t *defs = gp_registry_defs(native, NULL, 0);
+  gp_buf_t b = {0};
+  size_t i;
+  json_t *d;
+  json_array_foreach(defs, i, d) gp_buf_printf(&b, "%s%s", i ? ", " : "", json_string_value(json_object_get(d, "name")));
+  json_decref(defs);
+  return b.data ? gp_buf_steal(&b) : gp_xstrdup("none");
+}
+
+/* Heap copies of names[] (an array of strings, checked by the JS side). */
+static char **gp__names_of(JSContextRef ctx, JSValueRef v, size_t *n) {
+  *n = 0;
+  if (!JSValueIsObject(ctx, v)) return NULL;
+  JSObjectRef a = (JSObjectRef)v;
+  size_t len = (size_t)JSValueToNumber(ctx, gp__js_get(ctx, a, "length"), NULL);
+  char **names = gp_xcalloc(len ? len : 1, sizeof *names);
+  for (size_t i = 0; i < len; i++) names[i] = gp__js_to_cstr(ctx, JSObjectGetPropertyAtIndex(ctx, a, (unsigned)i, NULL));
+  *n = len;
+  return names;
+}
+
+static void gp__names_free(char **names, size_t n) {
+  for (size_t i = 0; i < n; i++) free(names[i]);
+  free(names);
+}
+
+/* Checks that every name is a native tool and free in `reg`; NULL or the error. */
+static gp_error_t *gp__native_check(gp_registry_t *reg, gp_registry_t *native, char **names, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (names[i] == NULL || !gp_registry_has(native, names[i])) {
+      char *known = gp__native_names(native);
+      gp_error_t *e = gp_error_new(GP_ERR_TOOL_NOT_FOUND,
+                                   "no native tool named %s; the host registered: %s",
+                                   names[i] ? names[i] : "(null)", known);
+      free(known);
+      return e;
+    }
+    if (gp_registry_has(reg, names[i]))
+      return gp_error_new(GP_ERR_INVALID_ARGUMENT,
+                          "a tool named %s is already registered in this registry", names[i]);
+  }
+  return NULL;
+}
+
+/* registryUseNative(reg, names?): adds the runtime's native tools (all, or those named). */
+static JSValueRef gp__registry_use_native(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                          size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  GP_JS_ASSERT(rt);
+  GP__REGISTRY_OR_THROW(reg);
+  gp_registry_t *native = rt->native_tools ? rt->native_tools : gp_registry_new();
+  if (rt->native_tools == NULL) rt->native_tools = native;
+  size_t n = 0;
+  char **names = gp__names_of(ctx, GP__ARG(1), &n);
+  json_t *defs;
+  gp_error_t *err = NULL;
+  if (names) {
+    err = gp__native_check(reg, native, names, n);
+    defs = err ? json_array() : gp_registry_defs(native, (const char *const *)names, n);
+  } else {
+    defs = gp_registry_defs(native, NULL, 0);
+    size_t i;
+    json_t *d;
+    json_array_foreach(defs, i, d) {
+      const char *name = json_string_value(json_object_get(d, "name"));
+      if (err == NULL && gp_registry_has(reg, name))
+        err = gp_error_new(GP_ERR_INVALID_ARGUMENT, "a tool named %s is already registered in this registry",
+                           name);
+    }
+  }
+  size_t i;
+  json_t *d;
+  json_array_foreach(defs, i, d) {
+    if (err) break;
+    gp__fwd_t *f = gp_xcalloc(1, sizeof *f);
+    f->src = gp_registry_ref(native);
+    f->name = gp_xstrdup(json_string_value(json_object_get(d, "name")));
+    gp_registry_add(reg, f->name, json_string_value(json_object_get(d, "description")),
+                    json_object_get(d, "parameters"), gp__fwd_cb, f, gp__fwd_free, &err);
+  }
+  json_decref(defs);
+  gp__names_free(names, n);
+  if (err) return gp__throw_err(ctx, exc, err);
+  return JSValueMakeUndefined(ctx);
+}
+
+/* registryList(reg) -> [{name, description}] in registration order. */
+static JSValueRef gp__registry_list(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP__REGISTRY_OR_THROW(reg);
+  json_t *defs = gp_registry_defs(reg, NULL, 0);
+  size_t i;
+  json_t *d;
+  json_array_foreach(defs, i, d) json_object_del(d, "parameters");
+  JSValueRef v = gp__js_from_json(ctx, defs);
+  json_decref(defs);
+  return v;
+}
+
+/* registryCall(reg, name, args): a native (C) tool, run here on the owner thread. */
+static JSValueRef gp__registry_call(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP_JS_ASSERT(gp__js_rt());
+  GP__REGISTRY_OR_THROW(reg);
+  json_t *args;
+  if (gp__opt_json(ctx, GP__ARG(2), &args, exc)) return JSValueMakeUndefined(ctx);
+  char *name = gp__js_to_cstr(ctx, GP__ARG(1));
+  json_t *tags = json_object();
+  gp_tool_ctx_t tctx = {.tool_name = name, .call_id = "direct", .session_id = "", .inference_id = "",
+                        .tags = tags};
+  json_t *res = NULL;
+  gp_error_t *err = NULL;
+  int rc = gp_registry_call(reg, &tctx, name, args, &res, &err);
+  free(name);
+  json_decref(tags);
+  json_decref(args);
+  if (rc != GP_OK) return gp__throw_err(ctx, exc, err ? err : gp_error_new(rc, NULL));
+  JSValueRef v = res ? gp__js_from_json(ctx, res) : JSValueMakeNull(ctx);
+  json_decref(res);
+  return v;
+}
+
+/* schemaValidate(schema, value) -> null, or "PATH: REASON". */
+static JSValueRef gp__schema_validate(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                      size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  json_t *schema, *value;
+  if (gp__opt_json(ctx, GP__ARG(0), &schema, exc)) return JSValueMakeUndefined(ctx);
+  value = gp__js_to_json(ctx, GP__ARG(1), exc);
+  if (value == NULL) {
+    json_decref(schema);
+    return JSValueMakeUndefined(ctx);
+  }
+  gp_error_t *err = NULL;
+  JSValueRef v = JSValueMakeNull(ctx);
+  if (gp_schema_validate(schema, value, &err) != 0) v = gp__js_str(ctx, err ? err->message : "invalid");
+  gp_error_free(err);
+  json_decref(schema);
+  json_decref(value);
+  return v;
+}
+
+static const struct {
+  const char *name;
+  JSObjectCallAsFunctionCallback fn;
+} gp__tools_fns[] = {
+    {"registryNew", gp__registry_new},   {"registryAdd", gp__registry_add},
+    {"registryUseNative", gp__registry_use_native},
+    {"registryList", gp__registry_list}, {"registryCall", gp__registry_call},
+    {"schemaValidate", gp__schema_validate},
+};
+
+void gp__mod_tools_init(JSContextRef ctx, JSObjectRef native) {
+  for (size_t i = 0; i < sizeof gp__tools_fns / sizeof gp__tools_fns[0]; i++)
+    gp__js_set_fn(ctx, native, gp__tools_fns[i].name, gp__tools_fns[i].fn);
+}
