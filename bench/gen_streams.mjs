@@ -2,7 +2,7 @@
 // response and a streamed Anthropic Messages response, each of about SIZE bytes, as
 // the APIs send them (SSE). The mix is the same at every size, so time per byte should
 // stay flat: one word per text delta, and per ~100 KB of stream one tool call whose
-// ~2 KB of JSON arguments arrive in ~12-byte fragments (OpenAI: text first, then the
+// ~1.5 KB of JSON arguments arrive in 12-byte fragments (OpenAI: text first, then the
 // calls; Anthropic: text blocks and tool_use blocks interleaved, with pings).
 // Next to each file, FILE.expect.json holds what a correct accumulator ends with.
 // Usage: node gen_streams.mjs OUT_DIR SIZE_MB...   (writes openai_<MB>.sse, anthropic_<MB>.sse)

@@ -10,9 +10,11 @@ assert(d.user + d.system < 60e6, "a delta, not a total: " + JSON.stringify(d));
 const t1 = performance.now();
 assert(t1 >= t0 + 30 && t1 < t0 + 60000, "performance.now is monotonic milliseconds");
 assert(Math.abs(performance.timeOrigin + t1 - Date.now()) < 1000, "timeOrigin + now() is about Date.now()");
+const rss = process.memoryUsage().rss; // before the peak is read: the peak includes it
 const ru = process.resourceUsage();
 assert(ru.maxRSS > 1024 && ru.maxRSS < 64 * 1024 * 1024, "maxRSS in KiB: " + ru.maxRSS);
 assert(ru.userCPUTime >= d.user, "resourceUsage CPU covers the delta");
-const rss = process.memoryUsage().rss;
-assert(rss > 1024 * 1024 && rss <= ru.maxRSS * 1024 + 4096 * 64, "rss in bytes, below the peak: " + rss);
+// The kernel's RSS counters are cached per thread, so the two may differ by some pages.
+assert(rss > 1024 * 1024 && rss <= ru.maxRSS * 1024 + 8 * 1024 * 1024,
+       "rss in bytes, about the peak or below: " + rss + " vs " + ru.maxRSS * 1024);
 console.log("ok", x > 0);
