@@ -4,15 +4,17 @@
 // Prints one JSON line: wall, CPU (user+sys, every thread), peak RSS, tokens seen, and
 // the owner's enqueue→start latency from gp.runtime.stats() (since the process began:
 // the N runs and one warm-up run).
-// Usage: geppetto run bench/concurrency.js BASE_URL N
+// MODEL: bench-stream (the mock sends as fast as it can) or bench-stream-paced (10 ms
+// between events: 100 tokens/s per stream, an LLM's pace).
+// Usage: geppetto run bench/concurrency.js BASE_URL N [MODEL]
 const gp = require("geppetto");
 
-const [baseURL, nArg] = process.argv.slice(2);
+const [baseURL, nArg, modelArg] = process.argv.slice(2);
 const N = Number(nArg);
 const TOKENS = 200;
 if (!baseURL || !(N > 0)) throw new Error("usage: concurrency.js BASE_URL N");
 
-const engine = gp.engines.fromConfig({ apiType: "openai", model: "bench-stream", baseURL,
+const engine = gp.engines.fromConfig({ apiType: "openai", model: modelArg || "bench-stream", baseURL,
                                        apiKey: "sk-bench" });
 
 function words(s) {
@@ -39,7 +41,7 @@ async function main() {
   const st = gp.runtime.stats();
   const tokens = counts.reduce((a, b) => a + b, 0);
   process.stdout.write(JSON.stringify({
-    system: "geppetto", runs: N, ok: counts.every((c) => c === TOKENS), tokens, wall_ms: wallMs,
+    system: "geppetto", runs: N, model: modelArg || "bench-stream", ok: counts.every((c) => c === TOKENS), tokens, wall_ms: wallMs,
     cpu_ms: (cpu.user + cpu.system) / 1000, cpu_user_ms: cpu.user / 1000, cpu_sys_ms: cpu.system / 1000,
     max_rss_kb: process.resourceUsage().maxRSS,
     owner: { enqueue_to_start_us: st.enqueueToStartUs, exec_us: st.execUs,

@@ -1,10 +1,11 @@
 // N concurrent streaming runs in one Node.js process with one of the peers, each
 // streaming 200 tokens (geppetto-mock, model bench-stream) to a listener that counts
 // them. Prints one JSON line: wall, CPU (user+sys), peak RSS, tokens seen.
-// Usage: node concurrency_peer.mjs ai-sdk|openai-agents|langchain BASE_URL N
-const [peer, baseURL, nArg] = process.argv.slice(2);
+// MODEL: bench-stream (as fast as the mock can) or bench-stream-paced (100 tokens/s).
+// Usage: node concurrency_peer.mjs ai-sdk|openai-agents|langchain BASE_URL N [MODEL]
+const [peer, baseURL, nArg, modelArg] = process.argv.slice(2);
 const N = Number(nArg);
-const MODEL = "bench-stream";
+const MODEL = modelArg || "bench-stream";
 const PROMPT = "Stream the bench answer.";
 const TOKENS = 200;
 
@@ -62,7 +63,7 @@ const wallMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const ok = counts.every((n) => n === TOKENS);
 process.stdout.write(JSON.stringify({
-  system: peer, runs: N, ok, tokens, wall_ms: wallMs,
+  system: peer, runs: N, model: MODEL, ok, tokens, wall_ms: wallMs,
   cpu_ms: (cpu.user + cpu.system) / 1000, cpu_user_ms: cpu.user / 1000, cpu_sys_ms: cpu.system / 1000,
   max_rss_kb: process.resourceUsage().maxRSS,
 }) + "\n");
