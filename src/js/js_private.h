@@ -158,6 +158,7 @@ void gp__mod_runtime_init(JSContextRef ctx, JSObjectRef native);  /* runtime.sta
 void gp__mod_middleware_init(JSContextRef ctx, JSObjectRef native); /* middlewares */
 void gp__mod_tools_init(JSContextRef ctx, JSObjectRef native);    /* tool registries */
 void gp__mod_hooks_init(JSContextRef ctx, JSObjectRef native);    /* tool hooks */
+void gp__mod_providers_init(JSContextRef ctx, JSObjectRef native); /* fromConfig, fromProfile */
 
 /* Timers still alive are closed (owner thread; at teardown). */
 void gp__js_timers_close(gp_js_runtime_t *rt);
@@ -174,6 +175,8 @@ int gp__js_switchable(gp_js_runtime_t *rt, void *host);
 void gp__js_note_pending(gp_js_runtime_t *rt, void *host);
 /* The C engine behind an engine object made by the engines module, or NULL. */
 struct gp_engine_s *gp__js_engine_of(JSContextRef ctx, JSValueRef v);
+/* A JS engine object owning `e` (its reference is taken over). */
+JSObjectRef gp__js_engine_wrap(JSContextRef ctx, struct gp_engine_s *e);
 /* The C registry behind a registry object of gp.tools (borrowed), or NULL. */
 gp_registry_t *gp__js_registry_of(JSContextRef ctx, JSValueRef v);
 /* Tool hooks from {beforeToolCall?, afterToolCall?, onToolError?, hookErrorPolicy?}:

@@ -159,7 +159,7 @@ static const gp_engine_vtable_t gp__fn_vtable = {"js", gp__fn_infer, gp__fn_dest
 
 static void gp__engine_finalize(JSObjectRef obj) { gp_engine_unref(JSObjectGetPrivate(obj)); }
 
-static JSObjectRef gp__engine_wrap(JSContextRef ctx, gp_engine_t *e) {
+JSObjectRef gp__js_engine_wrap(JSContextRef ctx, gp_engine_t *e) {
   if (gp__engine_class == NULL) {
     JSClassDefinition def = kJSClassDefinitionEmpty;
     def.className = "Engine";
@@ -183,7 +183,7 @@ static JSValueRef gp__engine_echo(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   int delay = JSValueIsNumber(ctx, GP__ARG(1)) ? (int)JSValueToNumber(ctx, argv[1], NULL) : 0;
   gp_engine_t *e = gp_engine_echo(reply, delay);
   free(reply);
-  return gp__engine_wrap(ctx, e);
+  return gp__js_engine_wrap(ctx, e);
 }
 
 /* engineFromFunction(fn) */
@@ -199,7 +199,7 @@ static JSValueRef gp__engine_from_function(JSContextRef ctx, JSObjectRef fn, JSO
   impl->rt = rt;
   impl->fn = (JSObjectRef)f;
   JSValueProtect(ctx, f);
-  return gp__engine_wrap(ctx, gp_engine_new(&gp__fn_vtable, impl, NULL));
+  return gp__js_engine_wrap(ctx, gp_engine_new(&gp__fn_vtable, impl, NULL));
 }
 
 /* engineInfo(engine) -> {provider, model} */

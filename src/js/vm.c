@@ -73,6 +73,7 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   gp__mod_middleware_init(ctx, native);
   gp__mod_tools_init(ctx, native);
   gp__mod_hooks_init(ctx, native);
+  gp__mod_providers_init(ctx, native);
   uv_async_init(gp_owner_loop(rt->owner), &rt->keepalive, gp__keepalive_cb);
   uv_unref((uv_handle_t *)&rt->keepalive);
   rt->keepalive_open = 1;

@@ -65,6 +65,9 @@
         throw makeError("INVALID_ARGUMENT", "engines.fromFunction needs a function", TypeError);
       return native.engineFromFunction(fn);
     },
+    // Provider engines (SPEC §4.2, §6): HTTP streaming runs on the run's thread.
+    fromConfig: (cfg) => native.engineFromConfig(cfg),
+    fromProfile: (name, overrides) => native.engineFromProfile(name, overrides),
   });
 
   // ---- tools ---------------------------------------------------------------------

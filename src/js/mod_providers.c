@@ -1,0 +1,75 @@
+/* Natives behind `gp.engines.fromConfig` and `gp.engines.fromProfile` (SPEC §4.2, §6):
+ * the provider engines of include/geppetto/providers.h, wrapped as engine objects.
+ *
+ * The configuration is converted to JSON here, on the owner; the engine itself is C and
+ * runs on run threads like any other. A profile name comes from the argument, else the
+ * command's --profile, else $GEPPETTO_PROFILE, else the file's `default`; the file from
+ * --profiles, else the lookup order of gp_profiles_path. */
+#include <stdlib.h>
+
+#include "geppetto/providers.h"
+#include "js/js_private.h"
+
+#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
+
+/* Throws the C error as a JS Error (TypeError for invalid arguments). */
+static JSValueRef gp__throw_err(JSContextRef ctx, JSValueRef *exc, gp_error_t *err) {
+  int code = err ? err->code : GP_ERR_INVALID_ARGUMENT;
+  JSValueRef r = gp__js_throw(ctx, exc, code, code == GP_ERR_INVALID_ARGUMENT, "%s",
+                              err && err->message ? err->message : gp_strerror(code));
+  gp_error_free(err);
+  return r;
+}
+
+/* engineFromConfig(cfg) */
+static JSValueRef gp__from_config(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP_JS_ASSERT(gp__js_rt());
+  JSValueRef v = GP__ARG(0);
+  if (!JSValueIsObject(ctx, v))
+    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
+                        "engines.fromConfig needs {apiType, model, ...}");
+  json_t *cfg = gp__js_to_json(ctx, v, exc);
+  if (cfg == NULL) return JSValueMakeUndefined(ctx);
+  gp_error_t *err = NULL;
+  gp_engine_t *e = gp_engine_from_config_json(cfg, &err);
+  json_decref(cfg);
+  if (e == NULL) return gp__throw_err(ctx, exc, err);
+  return gp__js_engine_wrap(ctx, e);
+}
+
+/* engineFromProfile(name?, overrides?) */
+static JSValueRef gp__from_profile(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  GP_JS_ASSERT(rt);
+  char *name = NULL;
+  JSValueRef nv = GP__ARG(0), ov = GP__ARG(1);
+  if (JSValueIsString(ctx, nv)) name = gp__js_to_cstr(ctx, nv);
+  else if (!JSValueIsUndefined(ctx, nv) && !JSValueIsNull(ctx, nv))
+    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
+                        "engines.fromProfile(name?, overrides?): name must be a string");
+  json_t *over = NULL;
+  if (JSValueIsObject(ctx, ov)) {
+    over = gp__js_to_json(ctx, ov, exc);
+    if (over == NULL) {
+      free(name);
+      return JSValueMakeUndefined(ctx);
+    }
+  } else if (!JSValueIsUndefined(ctx, ov) && !JSValueIsNull(ctx, ov)) {
+    free(name);
+    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
+                        "engines.fromProfile(name?, overrides?): overrides must be an object");
+  }
+  gp_error_t *err = NULL;
+  gp_engine_t *e = gp_engine_from_profile(rt->profiles, name ? name : rt->profile, over, &err);
+  free(name);
+  json_decref(over);
+  if (e == NULL) return gp__throw_err(ctx, exc, err);
+  return gp__js_engine_wrap(ctx, e);
+}
+
+void gp__mod_providers_init(JSContextRef ctx, JSObjectRef native) {
+  gp__js_set_fn(ctx, native, "engineFromConfig", gp__from_config);
+  gp__js_set_fn(ctx, native, "engineFromProfile", gp__from_profile);
+}
