@@ -63,5 +63,22 @@ async function conversation(engine, label) {
   assert.equal(e2.code, "PROVIDER_AUTH");
   assert(!JSON.stringify({ m: e2.message, s: e2.stack, p: e2.partialTurn }).includes("sk-js-SENTINEL"),
          "the key is redacted: " + e2.message);
+  // A 500 (retried, then given up): PROVIDER_HTTP with the provider's own message.
+  const eng = (extra) => gp.engines.fromConfig(Object.assign({ apiType: "openai", model: "m", baseURL: base,
+                                                               apiKey: "k", maxRetries: 1 }, extra || {}));
+  const e3 = await gp.createSession({ engine: eng() }).runAsync("break the server").then(() => null, (e) => e);
+  assert.equal(e3.code, "PROVIDER_HTTP");
+  assert(/500/.test(e3.message) && /server had an error/.test(e3.message), e3.message);
+
+  // An error event mid-stream: PROVIDER_STREAM, the text before it kept.
+  const e4 = await gp.createSession({ engine: eng() }).runAsync("fail midway").then(() => null, (e) => e);
+  assert.equal(e4.code, "PROVIDER_STREAM", e4.message);
+  const kept = e4.partialTurn.blocks.filter((b) => b.kind === "llm_text").map((b) => b.payload.text).join("");
+  assert(kept.length > 0 && "This answer will be cut short by the provider".startsWith(kept), "partial: " + kept);
+
+  // More than maxResponseBytes: RESPONSE_TOO_LARGE.
+  const e5 = await gp.createSession({ engine: eng({ maxResponseBytes: 65536 }) }).runAsync("too much")
+    .then(() => null, (e) => e);
+  assert.equal(e5 && e5.code, "RESPONSE_TOO_LARGE", e5 && e5.message);
   console.log("providers: ok");
 })().catch((e) => { console.error(e.code, e.message, e.stack); process.exit(1); });
