@@ -144,6 +144,9 @@ void gp__js_unprotect_later(gp_js_runtime_t *rt, JSValueRef v);
 JSValueRef gp__js_call_guarded(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                                const JSValueRef argv[], int64_t deadline_ms, gp_cancel_t *cancel,
                                JSValueRef *exc);
+/* Sets the process's JavaScriptCore options the watchdog relies on (polling VM traps);
+ * call before creating a VM. Any thread; once per process. */
+void gp__js_watchdog_options(void);
 /* Creates the watchdog at VM creation, before any code is compiled. Owner thread. */
 void gp__js_watchdog_init(gp_js_runtime_t *rt);
 

@@ -57,6 +57,7 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   gp_js_runtime_t *rt = arg;
   GP_JS_ASSERT(rt);
   gp__tls_rt = rt;
+  gp__js_watchdog_options(); /* before the first VM reads the options */
   rt->ctx = JSGlobalContextCreate(NULL);
   JSContextRef ctx = rt->ctx;
   gp__js_watchdog_init(rt);
