@@ -39,6 +39,8 @@ typedef struct gp_loop_params_s {
   json_t *tags;                       /* may be NULL */
   int64_t deadline_ms;                /* 0: none */
   void *host;
+  void *(*host_ref)(void *host);      /* may be NULL; see gp_run_opts_t */
+  void (*host_unref)(void *host);
 } gp_loop_params_t;
 
 /* Runs the tool loop on `turn` in place (SPEC §4.5) and publishes its tool-result
@@ -84,6 +86,10 @@ typedef struct gp_run_opts_s {
   json_t *tags;                       /* borrowed JSON object, may be NULL */
   gp_sink_t *sink;                    /* this run's own sink (after the session's); may be NULL */
   void *host;                         /* opaque, passed to every ctx (adapters' dispatcher) */
+  /* Optional references on `host`: the run, and every tool batch (an abandoned tool call
+   * may outlive its run), hold one, so a host is never freed under a late caller. */
+  void *(*host_ref)(void *host);
+  void (*host_unref)(void *host);
   /* Called once on the run thread when the run has ended: terminal event published,
    * result stored, session no longer running, waiters woken. gp_run_wait inside it
    * returns at once. */

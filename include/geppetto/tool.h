@@ -191,6 +191,8 @@ typedef struct gp_exec_params_s {
   const char *inference_id;
   json_t *tags;               /* may be NULL */
   void *host;                 /* passed through to tool ctx and hook info */
+  void *(*host_ref)(void *host); /* may be NULL: the batch holds a reference on host */
+  void (*host_unref)(void *host);
 } gp_exec_params_t;
 
 /* Runs `calls[0..n)` and fills `results[0..n)` in call order (the caller clears each

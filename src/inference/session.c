@@ -43,7 +43,9 @@ struct gp_run_s {
   gp_emitter_t *emitter;
   json_t *tags;                   /* owned JSON object */
   int64_t deadline_ms;
-  void *host;
+  void *host;                     /* a reference when host_unref is set */
+  void (*host_unref)(void *host);
+  void *(*host_ref)(void *host);
   void (*on_done)(void *ud, gp_run_t *run);
   void *on_done_ud;
   pthread_mutex_t lock;
@@ -182,6 +184,7 @@ void gp_run_unref(gp_run_t *r) {
   gp_cancel_unref(r->cancel);
   gp_emitter_free(r->emitter);
   json_decref(r->tags);
+  if (r->host && r->host_unref) r->host_unref(r->host);
   pthread_cond_destroy(&r->cond);
   pthread_mutex_destroy(&r->lock);
   free(r->id);
@@ -296,7 +299,8 @@ static void gp__run_main(void *arg) {
         .engine = s->engine, .middlewares = s->mws, .nmiddlewares = s->nmws,
         .registry = s->tools, .settings = &s->settings, .hooks = s->hooks, .cancel = r->cancel,
         .emitter = r->emitter, .session_id = s->id, .inference_id = r->id, .tags = r->tags,
-        .deadline_ms = r->deadline_ms, .host = r->host};
+        .deadline_ms = r->deadline_ms, .host = r->host, .host_ref = r->host_ref,
+        .host_unref = r->host_unref};
     rc = gp_tool_loop_run(&lp, r->turn, &err);
     if (rc != 0 && !err) err = gp_error_new(rc, NULL);
   }
@@ -344,6 +348,11 @@ static gp_run_t *gp__run_new(gp_session_t *s, const gp_run_opts_t *opts) {
   r->cancel = gp_cancel_new(NULL);
   r->tags = opts && json_is_object(opts->tags) ? json_deep_copy(opts->tags) : json_object();
   r->host = opts ? opts->host : NULL;
+  if (r->host && opts->host_ref && opts->host_unref) {
+    r->host_ref = opts->host_ref;
+    r->host_unref = opts->host_unref;
+    r->host = r->host_ref(r->host);
+  }
   r->on_done = opts ? opts->on_done : NULL;
   r->on_done_ud = opts ? opts->on_done_ud : NULL;
   r->deadline_ms = opts && opts->timeout_ms > 0 ? gp_now_ms() + opts->timeout_ms : 0;

@@ -58,7 +58,8 @@ static int gp__run_tools(const gp_loop_params_t *p, const gp_tool_settings_t *se
   gp_exec_params_t ep = {
       .registry = p->registry, .settings = settings, .hooks = p->hooks, .cancel = p->cancel,
       .emitter = p->emitter, .session_id = p->session_id, .inference_id = p->inference_id,
-      .tags = p->tags, .host = p->host};
+      .tags = p->tags, .host = p->host,
+      .host_ref = p->host_ref, .host_unref = p->host_unref};
   int rc = gp_tool_execute(&ep, owned, n, results, err);
   gp__append_results(p, turn, results, n);
   for (size_t i = 0; i < n; i++) {

@@ -331,6 +331,9 @@ static JSValueRef gp__session_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectR
 
 /* ---- Starting runs ------------------------------------------------------------------ */
 
+static void *gp__host_ref(void *host) { return gp_dispatcher_ref(host); }
+static void gp__host_unref(void *host) { gp_dispatcher_unref(host); }
+
 /* Reads seed and {timeoutMs, tags}; starts. Returns the run or NULL with *exc. */
 static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, JSValueRef optv,
                            gp__jsrun_t *r, JSValueRef *exc) {
@@ -349,6 +352,11 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
   }
   opts.tags = tags;
   opts.host = r->d;
+  /* the run and its tool batches keep the dispatcher's memory alive: an abandoned tool
+   * call may hop through it after a synchronous run() has closed it (a closed private
+   * dispatcher forwards to the owner's queue) */
+  opts.host_ref = gp__host_ref;
+  opts.host_unref = gp__host_unref;
   opts.on_done = gp__on_done;
   opts.on_done_ud = r;
   opts.sink = gp_sink_new(gp__sink_publish, gp__jsrun_ref(r), gp__jsrun_unref);

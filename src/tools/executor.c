@@ -59,6 +59,10 @@ static gp__batch_t *batch_new(const gp_exec_params_t *p, const gp_tool_call_t *c
   b->inference_id = gp_xstrdup(p->inference_id ? p->inference_id : "");
   b->tags = p->tags ? json_deep_copy(p->tags) : json_object();
   b->host = p->host;
+  if (b->host && p->host_ref && p->host_unref) {
+    b->host = p->host_ref(b->host);
+    b->host_unref = p->host_unref;
+  }
   b->n = n;
   b->calls = gp_xcalloc(n ? n : 1, sizeof *b->calls);
   for (size_t i = 0; i < n; i++) {
@@ -92,6 +96,7 @@ static void batch_free(gp__batch_t *b) {
   free(b->session_id);
   free(b->inference_id);
   json_decref(b->tags);
+  if (b->host && b->host_unref) b->host_unref(b->host);
   pthread_cond_destroy(&b->cv);
   pthread_mutex_destroy(&b->mu);
   free(b);

@@ -59,6 +59,7 @@ struct gp__batch_s {
   char *inference_id;
   json_t *tags;               /* deep copy, never NULL */
   void *host;                 /* passed through, never dereferenced */
+  void (*host_unref)(void *host); /* set when the batch holds a reference on host */
   gp__call_t *calls;
   size_t n;
 };

@@ -1,6 +1,7 @@
 /* The tool loop (SPEC §4.5): iterations, results in call order, the iteration limit,
  * abort, a disabled loop and toolChoice "none". */
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -180,11 +181,49 @@ static void test_canceled_before_engine(void **state) {
   fixture_free(&f);
 }
 
+/* Host references: a tool call abandoned at its timeout outlives the loop; the batch
+ * keeps its reference on the host until the handler has returned. */
+static atomic_int host_refs;
+static atomic_int hang_saw_host_alive;
+static void *host_ref(void *h) { atomic_fetch_add(&host_refs, 1); return h; }
+static void host_unref(void *h) { atomic_fetch_sub(&host_refs, 1); }
+
+static int hanging_tool(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t **result,
+                        gp_error_t **err) {
+  gp_sleep_ms(300); /* ignores its token, like a hung handler */
+  atomic_store(&hang_saw_host_alive, atomic_load(&host_refs) > 0);
+  *result = json_true();
+  return 0;
+}
+
+static int refs_zero(void *arg) { return atomic_load(&host_refs) == 0; }
+
+static void test_abandoned_call_keeps_host(void **state) {
+  fixture_t f;
+  fixture_init(&f, 1, 1, "hang");
+  assert_int_equal(gp_registry_add(f.reg, "hang", "hangs", NULL, hanging_tool, NULL, NULL, NULL), 0);
+  f.settings.execution_timeout_ms = 50;
+  int host = 0;
+  gp_loop_params_t p = {.engine = f.engine, .registry = f.reg, .settings = &f.settings,
+                        .emitter = f.em, .session_id = "s1", .inference_id = "i1",
+                        .host = &host, .host_ref = host_ref, .host_unref = host_unref};
+  gp_turn_t *t = user_turn("x");
+  gp_error_t *err = NULL;
+  assert_int_equal(gp_tool_loop_run(&p, t, &err), 0);
+  assert_int_equal(atomic_load(&host_refs), 1); /* the abandoned call's batch */
+  assert_true(gp_test_wait_until(refs_zero, NULL, 5000));
+  assert_int_equal(atomic_load(&hang_saw_host_alive), 1);
+  gp_error_free(err);
+  gp_turn_free(t);
+  fixture_free(&f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       GP_TEST(test_iterations_and_call_order), GP_TEST(test_max_iterations_keeps_partial),
       GP_TEST(test_abort_policy), GP_TEST(test_continue_policy_sends_error_back),
       GP_TEST(test_disabled_and_choice_none), GP_TEST(test_canceled_before_engine),
+      GP_TEST(test_abandoned_call_keeps_host),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
