@@ -216,8 +216,8 @@ async function decoding(results) {
   process.stderr.write(`bench: decoding, geppetto (${files.length} files)\n`);
   const mine = [];
   for (const mode of ["geppetto", "sse+jansson", "sse+jscan", "sse", "geppetto+events"]) {
-    // Publishing events costs time quadratic in the answer's length (see PERFORMANCE.md):
-    // that mode runs up to 2 MB only.
+    // Each published `partial` carries the completion so far, so that mode's cost grows
+    // with the answer's length: it runs up to 2 MB only.
     const fs_ = mode === "geppetto+events" ? files.filter((f) => !f.endsWith("_20.sse")) : files;
     mine.push(...((await runJson(`decode --mode ${mode}`, BIN.decode, ["--mode", mode, ...fs_])) || []));
   }
