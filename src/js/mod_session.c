@@ -359,7 +359,8 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
   opts.host_unref = gp__host_unref;
   opts.on_done = gp__on_done;
   opts.on_done_ud = r;
-  opts.sink = gp_sink_new(gp__sink_publish, gp__jsrun_ref(r), gp__jsrun_unref);
+  /* no listener, no sink: events of an unobserved run never cross to the owner */
+  if (r->on_event) opts.sink = gp_sink_new(gp__sink_publish, gp__jsrun_ref(r), gp__jsrun_unref);
   gp_run_t *run = NULL;
   gp_error_t *err = NULL;
   int rc = gp_session_start(s, seed, &opts, &run, &err);

@@ -1,7 +1,9 @@
 // gp.runtime.stats(): the owner thread's statistics.
 const gp = require("geppetto");
 const s = gp.createSession({ engine: gp.engines.fromFunction((t) => t) });
-s.runAsync("q").then(() => {
+const h = s.start("q");
+h.on("*", () => {});
+h.promise.then(() => {
   const st = gp.runtime.stats();
   for (const k of ["queueDepth", "calls", "posts", "inline", "canceled", "failed", "rejected"])
     assert.equal(typeof st[k], "number", k);

@@ -244,12 +244,15 @@
     }
     runAsync(seed, opts) {
       try {
-        return this.start(seed, opts).promise;
+        // Without an eventSink nobody can listen to a runAsync() run: no events cross
+        // to the owner at all.
+        return this.#start(seed, opts, !this.#sink).promise;
       } catch (e) {
         return Promise.reject(e);
       }
     }
-    start(seed, opts) {
+    start(seed, opts) { return this.#start(seed, opts, false); }
+    #start(seed, opts, quiet) {
       this.#checkIdle();
       const listeners = new Map();
       const sink = this.#sink;
@@ -264,7 +267,7 @@
         this.#running = false;
         if (err) reject(err); else resolve(turn);
       };
-      const r = native.sessionStart(this.#h, seedOf(seed), opts || {}, onEvent, onSettle);
+      const r = native.sessionStart(this.#h, seedOf(seed), opts || {}, quiet ? undefined : onEvent, onSettle);
       this.#running = true;
       const handle = {
         id: native.runId(r),
