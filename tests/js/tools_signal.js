@@ -77,6 +77,8 @@ function oneCall(name, args) {
   assert.equal(use.result, null);
   assert.equal(out.blocks[out.blocks.length - 1].payload.text, "saw: " + use.error, "the model sees the timeout");
   assert(took >= 100, "not before the timeout: " + took);
+  // The abort reaches the owner as a post from the timer thread; the run may settle first.
+  for (let i = 0; i < 100 && !timeoutReason; i++) await sleep(10);
   assert(timeoutReason && timeoutReason.code === "TIMEOUT", "the signal's reason is TIMEOUT");
   assert.equal(timeoutReason.name, "TimeoutError");
   await sleep(20);
