@@ -148,6 +148,9 @@ typedef struct gp_hook_decision_s {
   int64_t backoff_ms;         /* RETRY: -1 for the policy's backoff */
 } gp_hook_decision_t;
 
+/* Frees a decision's fields and resets it to "continue" with the policy's backoff. */
+void gp_hook_decision_clear(gp_hook_decision_t *d);
+
 /* A hook returns 0 after filling `out`, or nonzero with *err set when it failed
  * (a JS hook threw): then fail-closed makes the call fail with that error and
  * fail-open ignores it. Hooks run on tool worker threads. Any may be NULL.

@@ -36,20 +36,10 @@ typedef struct {
   gp_error_t *err;
 } gp__hook_answer_t;
 
-static void gp__decision_clear(gp_hook_decision_t *d) {
-  free(d->name);
-  json_decref(d->args);
-  json_decref(d->result);
-  free(d->error);
-  memset(d, 0, sizeof *d);
-  d->action = GP_HOOK_CONTINUE;
-  d->backoff_ms = -1;
-}
-
 static void gp__hook_answer_free(void *p) {
   gp__hook_answer_t *a = p;
   if (a == NULL) return;
-  gp__decision_clear(&a->d);
+  gp_hook_decision_clear(&a->d);
   gp_error_free(a->err);
   free(a);
 }
@@ -223,14 +213,14 @@ static int gp__decide(JSContextRef ctx, int phase, JSValueRef v, gp_hook_decisio
   default: rc = gp__decide_on_error(ctx, o, action, d, exc); break;
   }
   free(action);
-  if (rc) gp__decision_clear(d);
+  if (rc) gp_hook_decision_clear(d);
   return rc;
 }
 
 /* The answer of a hook that returned (or resolved with) `v`, or threw / rejected. */
 static int gp__hook_answer(JSContextRef ctx, int phase, int failed, JSValueRef v, void **result) {
   gp__hook_answer_t *a = gp_xcalloc(1, sizeof *a);
-  gp__decision_clear(&a->d);
+  gp_hook_decision_clear(&a->d);
   *result = a;
   JSValueRef exc = NULL;
   if (!failed && gp__decide(ctx, phase, v, &a->d, &exc) == 0) return GP_OK;
@@ -262,7 +252,7 @@ static int gp__hook_owner(void *arg, gp_owner_completion_t *c, void **result) {
     }
     gp__js_await(ctx, v, NULL, NULL, NULL, NULL); /* its outcome no longer matters */
     gp__hook_answer_t *a = gp_xcalloc(1, sizeof *a);
-    gp__decision_clear(&a->d);
+    gp_hook_decision_clear(&a->d);
     *result = a;
     a->err = gp_error_new(GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN,
                           "the %s hook returned a Promise during a synchronous run(); "

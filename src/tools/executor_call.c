@@ -51,16 +51,6 @@ static void set_fatal(gp__call_t *c, int code, const char *msg) {
 
 static int stopped(const job_t *j) { return gp_cancel_reason(j->c->token) != 0; }
 
-static void decision_clear(gp_hook_decision_t *d) {
-  free(d->name);
-  json_decref(d->args);
-  json_decref(d->result);
-  free(d->error);
-  memset(d, 0, sizeof *d);
-  d->action = GP_HOOK_CONTINUE;
-  d->backoff_ms = -1;
-}
-
 static void info_init(const job_t *j, gp_hook_info_t *info, const char *phase) {
   memset(info, 0, sizeof *info);
   info->phase = phase;
@@ -88,7 +78,7 @@ static int call_hook(job_t *j, gp_hook_cb cb, const gp_hook_info_t *info, gp_hoo
     gp_error_free(herr);
     return 0;
   }
-  decision_clear(d);
+  gp_hook_decision_clear(d);
   if (herr && is_fatal(herr->code)) {
     set_fatal(j->c, herr->code, herr->message);
     gp_error_free(herr);
@@ -146,7 +136,7 @@ static int before_hook(job_t *j) {
       rc = resolve(j);
     }
   }
-  decision_clear(&d);
+  gp_hook_decision_clear(&d);
   return rc;
 }
 
@@ -193,7 +183,7 @@ static int on_error_hook(job_t *j, int attempt, int default_retry, int64_t *back
   case GP_HOOK_GIVE_UP: rc = 0; break;
   default: break;
   }
-  decision_clear(&d);
+  gp_hook_decision_clear(&d);
   return rc;
 }
 
@@ -264,7 +254,7 @@ static void after_hook(job_t *j) {
     break;
   default: break;
   }
-  decision_clear(&d);
+  gp_hook_decision_clear(&d);
 }
 
 void gp__call_run(gp__call_t *c) {

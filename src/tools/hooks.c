@@ -4,8 +4,19 @@
 #include "tools/tools.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/core.h"
+
+void gp_hook_decision_clear(gp_hook_decision_t *d) {
+  free(d->name);
+  json_decref(d->args);
+  json_decref(d->result);
+  free(d->error);
+  memset(d, 0, sizeof *d);
+  d->action = GP_HOOK_CONTINUE;
+  d->backoff_ms = -1;
+}
 
 gp_tool_hooks_t *gp_tool_hooks_new(gp_hook_cb before, gp_hook_cb after, gp_hook_cb on_error,
                                    int fail_open, void *ud, void (*free_ud)(void *ud)) {
