@@ -54,6 +54,12 @@ void gp__js_set(JSContextRef ctx, JSObjectRef obj, const char *name, JSValueRef 
 JSValueRef gp__js_get(JSContextRef ctx, JSObjectRef obj, const char *name);
 void gp__js_set_fn(JSContextRef ctx, JSObjectRef obj, const char *name,
                    JSObjectCallAsFunctionCallback fn);
+/* A table of natives, installed on an object in one call. */
+typedef struct {
+  const char *name;
+  JSObjectCallAsFunctionCallback fn;
+} gp__js_fn_t;
+void gp__js_set_fns(JSContextRef ctx, JSObjectRef obj, const gp__js_fn_t *fns, size_t n);
 /* An Error (or TypeError when type_error) with `code` set to the name of `code`. */
 JSObjectRef gp__js_error(JSContextRef ctx, int code, int type_error, const char *msg);
 /* The Error object for a failure: code, message, partialTurn when it has one. */

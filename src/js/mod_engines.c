@@ -214,16 +214,12 @@ static JSValueRef gp__engine_info(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   return o;
 }
 
-static const struct {
-  const char *name;
-  JSObjectCallAsFunctionCallback fn;
-} gp__engine_fns[] = {
+static const gp__js_fn_t gp__engine_fns[] = {
     {"engineEcho", gp__engine_echo},
     {"engineFromFunction", gp__engine_from_function},
     {"engineInfo", gp__engine_info},
 };
 
 void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native) {
-  for (size_t i = 0; i < sizeof gp__engine_fns / sizeof gp__engine_fns[0]; i++)
-    gp__js_set_fn(ctx, native, gp__engine_fns[i].name, gp__engine_fns[i].fn);
+  gp__js_set_fns(ctx, native, gp__engine_fns, sizeof gp__engine_fns / sizeof gp__engine_fns[0]);
 }

@@ -168,10 +168,7 @@ static JSValueRef gp__host_mono_ms(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   return JSValueMakeNumber(ctx, (double)gp_mono_ns() / 1e6);
 }
 
-static const struct {
-  const char *name;
-  JSObjectCallAsFunctionCallback fn;
-} gp__host_fns[] = {
+static const gp__js_fn_t gp__host_fns[] = {
     {"print", gp__host_print},   {"log", gp__host_log},         {"readFile", gp__host_read_file},
     {"isFile", gp__host_is_file}, {"realpath", gp__host_realpath}, {"cwd", gp__host_cwd},
     {"compile", gp__host_compile}, {"exit", gp__host_exit},     {"env", gp__host_env},
@@ -180,8 +177,7 @@ static const struct {
 };
 
 void gp__mod_host_init(JSContextRef ctx, JSObjectRef target) {
-  for (size_t i = 0; i < sizeof gp__host_fns / sizeof gp__host_fns[0]; i++)
-    gp__js_set_fn(ctx, target, gp__host_fns[i].name, gp__host_fns[i].fn);
+  gp__js_set_fns(ctx, target, gp__host_fns, sizeof gp__host_fns / sizeof gp__host_fns[0]);
   gp__js_set(ctx, target, "platform", gp__js_str(ctx, "linux"));
   gp__js_set(ctx, target, "version", gp__js_str(ctx, "0.1.0"));
 }

@@ -790,16 +790,12 @@ static JSValueRef gp__mw_is(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, 
   return JSValueMakeBoolean(ctx, gp__js_middleware_of(ctx, GP__ARG(0)) != NULL);
 }
 
-static const struct {
-  const char *name;
-  JSObjectCallAsFunctionCallback fn;
-} gp__mw_fns[] = {
+static const gp__js_fn_t gp__mw_fns[] = {
     {"middlewareFromJS", gp__mw_from_js},
     {"middlewareNative", gp__mw_native},
     {"isMiddleware", gp__mw_is},
 };
 
 void gp__mod_middleware_init(JSContextRef ctx, JSObjectRef native) {
-  for (size_t i = 0; i < sizeof gp__mw_fns / sizeof gp__mw_fns[0]; i++)
-    gp__js_set_fn(ctx, native, gp__mw_fns[i].name, gp__mw_fns[i].fn);
+  gp__js_set_fns(ctx, native, gp__mw_fns, sizeof gp__mw_fns / sizeof gp__mw_fns[0]);
 }

@@ -482,10 +482,7 @@ static JSValueRef gp__run_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef s
   return JSValueMakeBoolean(ctx, r && r->run ? gp_run_cancel(r->run) : 0);
 }
 
-static const struct {
-  const char *name;
-  JSObjectCallAsFunctionCallback fn;
-} gp__session_fns[] = {
+static const gp__js_fn_t gp__session_fns[] = {
     {"sessionNew", gp__session_new},       {"sessionId", gp__session_id},
     {"sessionAppend", gp__session_append}, {"sessionTurnCount", gp__session_count},
     {"sessionGetTurn", gp__session_get},   {"sessionCancelActive", gp__session_cancel},
@@ -494,6 +491,5 @@ static const struct {
 };
 
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native) {
-  for (size_t i = 0; i < sizeof gp__session_fns / sizeof gp__session_fns[0]; i++)
-    gp__js_set_fn(ctx, native, gp__session_fns[i].name, gp__session_fns[i].fn);
+  gp__js_set_fns(ctx, native, gp__session_fns, sizeof gp__session_fns / sizeof gp__session_fns[0]);
 }

@@ -111,15 +111,11 @@ void gp__js_timers_close(gp_js_runtime_t *rt) {
   while (rt->timers) gp__timer_drop(rt, rt->timers);
 }
 
-static const struct {
-  const char *name;
-  JSObjectCallAsFunctionCallback fn;
-} gp__timer_fns[] = {
+static const gp__js_fn_t gp__timer_fns[] = {
     {"setTimeout", gp__set_timeout},     {"setInterval", gp__set_interval},
     {"clearTimeout", gp__clear_timer},   {"clearInterval", gp__clear_timer},
 };
 
 void gp__mod_timers_init(JSContextRef ctx, JSObjectRef global) {
-  for (size_t i = 0; i < sizeof gp__timer_fns / sizeof gp__timer_fns[0]; i++)
-    gp__js_set_fn(ctx, global, gp__timer_fns[i].name, gp__timer_fns[i].fn);
+  gp__js_set_fns(ctx, global, gp__timer_fns, sizeof gp__timer_fns / sizeof gp__timer_fns[0]);
 }

@@ -523,10 +523,7 @@ static JSValueRef gp__schema_validate(JSContextRef ctx, JSObjectRef fn, JSObject
   return v;
 }
 
-static const struct {
-  const char *name;
-  JSObjectCallAsFunctionCallback fn;
-} gp__tools_fns[] = {
+static const gp__js_fn_t gp__tools_fns[] = {
     {"registryNew", gp__registry_new},   {"registryAdd", gp__registry_add},
     {"registryUseNative", gp__registry_use_native},
     {"registryList", gp__registry_list}, {"registryCall", gp__registry_call},
@@ -534,6 +531,5 @@ static const struct {
 };
 
 void gp__mod_tools_init(JSContextRef ctx, JSObjectRef native) {
-  for (size_t i = 0; i < sizeof gp__tools_fns / sizeof gp__tools_fns[0]; i++)
-    gp__js_set_fn(ctx, native, gp__tools_fns[i].name, gp__tools_fns[i].fn);
+  gp__js_set_fns(ctx, native, gp__tools_fns, sizeof gp__tools_fns / sizeof gp__tools_fns[0]);
 }

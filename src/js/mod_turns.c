@@ -51,16 +51,12 @@ static JSValueRef gp__new_id(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
   return v;
 }
 
-static const struct {
-  const char *name;
-  JSObjectCallAsFunctionCallback fn;
-} gp__turn_fns[] = {
+static const gp__js_fn_t gp__turn_fns[] = {
     {"normalizeTurn", gp__normalize_turn},
     {"normalizeBlock", gp__normalize_block},
     {"newId", gp__new_id},
 };
 
 void gp__mod_turns_init(JSContextRef ctx, JSObjectRef native) {
-  for (size_t i = 0; i < sizeof gp__turn_fns / sizeof gp__turn_fns[0]; i++)
-    gp__js_set_fn(ctx, native, gp__turn_fns[i].name, gp__turn_fns[i].fn);
+  gp__js_set_fns(ctx, native, gp__turn_fns, sizeof gp__turn_fns / sizeof gp__turn_fns[0]);
 }

@@ -58,6 +58,10 @@ void gp__js_set_fn(JSContextRef ctx, JSObjectRef obj, const char *name,
   JSStringRelease(n);
 }
 
+void gp__js_set_fns(JSContextRef ctx, JSObjectRef obj, const gp__js_fn_t *fns, size_t n) {
+  for (size_t i = 0; i < n; i++) gp__js_set_fn(ctx, obj, fns[i].name, fns[i].fn);
+}
+
 JSObjectRef gp__js_error(JSContextRef ctx, int code, int type_error, const char *msg) {
   JSValueRef arg = gp__js_str(ctx, msg ? msg : gp_strerror(code));
   JSObjectRef e;
