@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
+#include "geppetto/geppetto.h"
 #include "geppetto/log.h"
 #include "js/js_private.h"
 
@@ -179,5 +180,5 @@ static const gp__js_fn_t gp__host_fns[] = {
 void gp__mod_host_init(JSContextRef ctx, JSObjectRef target) {
   gp__js_set_fns(ctx, target, gp__host_fns, sizeof gp__host_fns / sizeof gp__host_fns[0]);
   gp__js_set(ctx, target, "platform", gp__js_str(ctx, "linux"));
-  gp__js_set(ctx, target, "version", gp__js_str(ctx, "0.1.0"));
+  gp__js_set(ctx, target, "version", gp__js_str(ctx, GEPPETTO_VERSION));
 }
