@@ -1,7 +1,7 @@
-/* The HTTP client: one request, streamed, with retries. Each call drives its own curl
- * multi handle on the calling thread, so the wait for the network is a curl_multi_poll
- * that a cancel token can interrupt at once (curl_multi_wakeup from the token's
- * callback) and that wakes for the idle and total deadlines.
+/* The HTTP client: one request, streamed, with retries. The calling thread keeps the
+ * retry loop and the backoff waits; each attempt is handed to the shared HTTP loop
+ * (loop.c), which runs the curl callbacks below on its own thread and ends the transfer
+ * on cancel, idle or total timeout. The caller sleeps until the attempt has ended.
  *
  * Nothing here logs, and no error message carries a request header or the URL's query:
  * they hold API keys. curl's own error texts are scrubbed of header values anyway. */
@@ -16,18 +16,19 @@
 
 #include "core/core.h"
 #include "http/http.h"
+#include "http/loop.h"
 
 #define GP__HTTP_ERROR_BODY_MAX ((size_t)64 << 10)
 #define GP__HTTP_DEFAULT_CONNECT_MS 10000
 #define GP__HTTP_DEFAULT_IDLE_MS 60000
 #define GP__HTTP_DEFAULT_MAX_BYTES ((size_t)64 << 20)
-#define GP__HTTP_POLL_MAX_MS 1000
 
-/* One gp_http_stream call. Lives on the calling thread's stack. */
+/* One gp_http_stream call. Lives on the calling thread's stack; during an attempt the
+ * per-attempt fields belong to the loop thread (see loop.h). */
 typedef struct gp__http_call_s {
   const gp_http_request_t *req;
   gp_http_response_t *resp;
-  CURLM *multi;
+  gp__http_xfer_t x;             /* the attempt as the loop sees it */
   CURL *easy;
   struct curl_slist *headers;
   char host[256];                /* for messages: the URL's host only */
@@ -35,10 +36,8 @@ typedef struct gp__http_call_s {
   int64_t connect_ms, idle_ms;   /* effective limits */
   int64_t deadline_ms;           /* monotonic end of the whole call; 0: none */
   size_t max_bytes;
-  /* Per attempt, filled by the curl callbacks: */
+  /* Per attempt, filled by the curl callbacks (on the loop thread): */
   int status;                    /* the current response's status */
-  int64_t last_activity_ms;      /* monotonic: last byte received or sent */
-  curl_off_t last_upload;        /* bytes sent, to see upload progress as activity */
   int64_t retry_after_ms;        /* from "retry-after-ms", -1: none */
   int64_t retry_after_s_ms;      /* from "Retry-After", -1: none */
   gp_buf_t error_body;           /* non-2xx body, up to GP__HTTP_ERROR_BODY_MAX */
@@ -113,7 +112,7 @@ static int gp__http_fail(gp__http_call_t *c, gp_error_t **err, int code, const c
   return gp_error_set(err, code, "%s", msg);
 }
 
-/* ---- curl callbacks (run inside curl_multi_perform, on the calling thread) ------- */
+/* ---- curl callbacks (run on the loop thread; one transfer's, never concurrently) --- */
 
 static void gp__http_new_response(gp__http_call_t *c, const char *line, size_t n) {
   /* "HTTP/1.1 200 OK" or "HTTP/2 200": also each interim 1xx response. */
@@ -130,7 +129,7 @@ static void gp__http_new_response(gp__http_call_t *c, const char *line, size_t n
 static size_t gp__http_on_header(char *buf, size_t size, size_t nitems, void *ud) {
   gp__http_call_t *c = ud;
   size_t n = size * nitems;
-  c->last_activity_ms = gp_mono_ms();
+  c->x.last_activity_ms = gp_mono_ms();
   if (n >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
     gp__http_new_response(c, buf, n);
     return n;
@@ -158,7 +157,7 @@ static size_t gp__http_on_header(char *buf, size_t size, size_t nitems, void *ud
 static size_t gp__http_on_body(char *data, size_t size, size_t nmemb, void *ud) {
   gp__http_call_t *c = ud;
   size_t n = size * nmemb;
-  c->last_activity_ms = gp_mono_ms();
+  c->x.last_activity_ms = gp_mono_ms();
   if (c->status < 200 || c->status > 299) {
     size_t room = GP__HTTP_ERROR_BODY_MAX - c->error_body.len;
     gp_buf_append(&c->error_body, data, n < room ? n : room);
@@ -183,8 +182,7 @@ static size_t gp__http_on_body(char *data, size_t size, size_t nmemb, void *ud) 
 }
 
 static void gp__http_on_cancel(void *ud, int reason) {
-  (void)reason;
-  curl_multi_wakeup(ud); /* thread-safe: ends the current or next curl_multi_poll */
+  gp__http_loop_cancel(ud, reason); /* queues the removal and wakes the loop */
 }
 
 /* ---- Set-up -------------------------------------------------------------------- */
@@ -299,39 +297,29 @@ static gp__http_outcome_t gp__http_result(gp__http_call_t *c, CURLcode rc, gp_er
   return o;
 }
 
-/* Checks the limits that end an attempt from outside curl; returns an outcome with a
- * nonzero code when one did, and the poll timeout to use otherwise. */
-static gp__http_outcome_t gp__http_limits(gp__http_call_t *c, int *poll_ms, gp_error_t **err) {
+/* The error for an attempt the loop ended from outside curl. */
+static gp__http_outcome_t gp__http_stopped(gp__http_call_t *c, gp_error_t **err) {
   gp__http_outcome_t o = {0, 0};
-  int reason = gp_cancel_reason(c->req->cancel);
-  if (reason) {
-    o.code = gp__http_fail(c, err, reason, "the HTTP request to %s was %s", c->host,
-                           reason == GP_ERR_TIMEOUT ? "stopped by a timeout" : "canceled");
-    return o;
+  int reason = c->x.cancel_reason;
+  switch (c->x.end) {
+    case GP__HTTP_END_CANCEL:
+      o.code = gp__http_fail(c, err, reason, "the HTTP request to %s was %s", c->host,
+                             reason == GP_ERR_TIMEOUT ? "stopped by a timeout" : "canceled");
+      break;
+    case GP__HTTP_END_TOTAL:
+      o.code = gp__http_fail(c, err, GP_ERR_TIMEOUT,
+                             "the HTTP request to %s took longer than its total timeout of %lld ms",
+                             c->host, (long long)c->req->total_timeout_ms);
+      break;
+    case GP__HTTP_END_IDLE:
+      o.code = gp__http_fail(c, err, GP_ERR_TIMEOUT,
+                             "%s sent nothing for %lld ms (idle timeout); raise the idle timeout "
+                             "if the provider is slow", c->host, (long long)c->idle_ms);
+      break;
+    default:
+      o.code = gp_error_set(err, GP_ERR_INTERNAL, "could not start the HTTP transfer");
+      break;
   }
-  int64_t now = gp_mono_ms();
-  curl_off_t up = 0;
-  curl_easy_getinfo(c->easy, CURLINFO_SIZE_UPLOAD_T, &up);
-  if (up != c->last_upload) {
-    c->last_upload = up;
-    c->last_activity_ms = now;
-  }
-  if (c->deadline_ms && now >= c->deadline_ms) {
-    o.code = gp__http_fail(c, err, GP_ERR_TIMEOUT,
-                           "the HTTP request to %s took longer than its total timeout of %lld ms",
-                           c->host, (long long)c->req->total_timeout_ms);
-    return o;
-  }
-  int64_t idle_left = c->last_activity_ms + c->idle_ms - now;
-  if (idle_left <= 0) {
-    o.code = gp__http_fail(c, err, GP_ERR_TIMEOUT,
-                           "%s sent nothing for %lld ms (idle timeout); raise the idle timeout "
-                           "if the provider is slow", c->host, (long long)c->idle_ms);
-    return o;
-  }
-  int64_t wait = idle_left < GP__HTTP_POLL_MAX_MS ? idle_left : GP__HTTP_POLL_MAX_MS;
-  if (c->deadline_ms && c->deadline_ms - now < wait) wait = c->deadline_ms - now;
-  *poll_ms = (int)wait;
   return o;
 }
 
@@ -341,8 +329,8 @@ static void gp__http_attempt_reset(gp__http_call_t *c) {
   c->error_body_full = 0;
   c->stop_code = 0;
   c->errbuf[0] = '\0';
-  c->last_upload = 0;
-  c->last_activity_ms = gp_mono_ms();
+  c->x.last_upload = 0;
+  c->x.last_activity_ms = gp_mono_ms();
   gp_buf_free(&c->error_body);
   gp_http_response_clear(c->resp);
 }
@@ -360,33 +348,9 @@ static void gp__http_attempt_fill(gp__http_call_t *c) {
 
 static gp__http_outcome_t gp__http_attempt(gp__http_call_t *c, gp_error_t **err) {
   gp__http_attempt_reset(c);
-  gp__http_outcome_t o = {0, 0};
-  CURLcode result = CURLE_OK;
-  if (curl_multi_add_handle(c->multi, c->easy) != CURLM_OK) {
-    o.code = gp_error_set(err, GP_ERR_INTERNAL, "could not start the HTTP transfer");
-    return o;
-  }
-  for (int done = 0; !done;) {
-    int running = 0, poll_ms = 0, queued;
-    if (curl_multi_perform(c->multi, &running) != CURLM_OK) {
-      o.code = gp_error_set(err, GP_ERR_INTERNAL, "the HTTP transfer failed inside libcurl");
-      break;
-    }
-    CURLMsg *m;
-    while ((m = curl_multi_info_read(c->multi, &queued)) != NULL)
-      if (m->msg == CURLMSG_DONE) {
-        result = m->data.result;
-        done = 1;
-      }
-    if (done) {
-      o = gp__http_result(c, result, err);
-      break;
-    }
-    o = gp__http_limits(c, &poll_ms, err);
-    if (o.code) break;
-    curl_multi_poll(c->multi, NULL, 0, poll_ms, NULL);
-  }
-  curl_multi_remove_handle(c->multi, c->easy);
+  gp__http_loop_perform(&c->x); /* blocks until the loop has ended the transfer */
+  gp__http_outcome_t o = c->x.end == GP__HTTP_END_DONE ? gp__http_result(c, c->x.result, err)
+                                                       : gp__http_stopped(c, err);
   gp__http_attempt_fill(c);
   return o;
 }
@@ -459,19 +423,19 @@ int gp_http_stream(const gp_http_request_t *req, const gp_retry_policy_t *policy
   if (reason)
     return gp__http_fail(&c, err, reason, "the HTTP request to %s was %s before it started", c.host,
                          reason == GP_ERR_TIMEOUT ? "stopped by a timeout" : "canceled");
-  c.multi = curl_multi_init();
   c.easy = curl_easy_init();
-  if (!c.multi || !c.easy) {
-    curl_easy_cleanup(c.easy);
-    curl_multi_cleanup(c.multi);
-    return gp_error_set(err, GP_ERR_NOMEM, "could not create an HTTP transfer");
-  }
+  if (!c.easy) return gp_error_set(err, GP_ERR_NOMEM, "could not create an HTTP transfer");
   gp__http_setup(&c);
-  uint64_t cancel_id = req->cancel ? gp_cancel_on(req->cancel, gp__http_on_cancel, c.multi) : 0;
+  gp__http_xfer_init(&c.x);
+  c.x.easy = c.easy;
+  c.x.idle_ms = c.idle_ms;
+  c.x.deadline_ms = c.deadline_ms;
+  /* From here a firing token ends the running attempt, or the next one before it starts. */
+  uint64_t cancel_id = req->cancel ? gp_cancel_on(req->cancel, gp__http_on_cancel, &c.x) : 0;
   int rc = gp__http_run(&c, policy, err);
   if (cancel_id) gp_cancel_off(req->cancel, cancel_id);
+  gp__http_xfer_destroy(&c.x);
   curl_easy_cleanup(c.easy);
-  curl_multi_cleanup(c.multi);
   curl_slist_free_all(c.headers);
   gp_buf_free(&c.error_body);
   return rc;

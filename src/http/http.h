@@ -1,6 +1,7 @@
 /* The HTTP layer (internal, used by the provider engines): a libcurl client that streams
  * a response body through a callback, retries with backoff, and two incremental
- * decoders for what providers stream: Server-Sent Events and NDJSON.
+ * decoders for what providers stream: Server-Sent Events and NDJSON. Every transfer of
+ * the process runs on one shared HTTP thread ("gp-http", loop.h); callers block.
  *
  * libcurl is included only under src/http/. Nothing here logs request headers or bodies:
  * they carry API keys. */
@@ -16,9 +17,13 @@
 
 /* ---- Client ------------------------------------------------------------------------ */
 
-/* Called with each piece of a 2xx response body, in order, on the calling thread.
- * Returns 0 to go on, or a GP_ERR_* code that stops the transfer; gp_http_stream then
- * returns that code (with the callback's *err, see gp_http_request_t.err). */
+/* Called with each piece of a 2xx response body, in order, on the shared HTTP thread
+ * (not the thread that called gp_http_stream, which is blocked meanwhile), never
+ * concurrently for one request. It must not block: every transfer of the process waits
+ * while it runs. Returns 0 to go on, or a GP_ERR_* code that stops this transfer only;
+ * gp_http_stream then returns that code (with the callback's *err, see
+ * gp_http_request_t.err). What on_data wrote is visible to the caller once
+ * gp_http_stream has returned. */
 typedef int (*gp_http_data_cb)(void *ud, const char *data, size_t len);
 
 typedef struct gp_http_request_s {
@@ -65,7 +70,9 @@ int64_t gp_retry_delay_ms(const gp_retry_policy_t *p, int attempt, int64_t retry
 
 /* Performs the request, retrying (per `policy`, NULL: defaults) on a retryable status
  * and on connection failures before the first body byte reached on_data; the waits
- * between attempts end early on cancel. Thread-safe; blocks the calling thread.
+ * between attempts end early on cancel. Thread-safe; blocks the calling thread until
+ * the request has completed (each attempt runs on the shared HTTP thread, the retries
+ * and waits on the calling thread).
  *
  * Returns 0 when a response was received completely, whatever its status (read
  * resp->status; non-2xx bodies are in resp->error_body), or an error with *err set:

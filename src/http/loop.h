@@ -1,0 +1,64 @@
+/* The shared HTTP loop (internal to src/http): one process-wide thread, "gp-http",
+ * drives every transfer with a single curl multi handle on an epoll fd
+ * (curl_multi_socket_action), so a thousand streaming requests cost one thread that
+ * wakes on socket readiness, not a thousand threads each woken per chunk.
+ *
+ * A caller prepares an easy handle, hands it over with gp__http_loop_perform and blocks
+ * until the loop completes it. While the transfer runs, the easy handle and everything
+ * its curl callbacks touch belong to the loop thread; after completion they are the
+ * caller's again (the loop's mutex orders the two). */
+#ifndef GP_HTTP_LOOP_H
+#define GP_HTTP_LOOP_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+
+/* How a transfer ended. */
+typedef enum {
+  GP__HTTP_END_DONE = 1,   /* curl finished it: see `result` */
+  GP__HTTP_END_CANCEL,     /* the cancel token fired: see `cancel_reason` */
+  GP__HTTP_END_IDLE,       /* nothing received or sent for idle_ms */
+  GP__HTTP_END_TOTAL,      /* deadline_ms passed */
+  GP__HTTP_END_INTERNAL    /* libcurl refused the handle */
+} gp__http_end_t;
+
+typedef struct gp__http_xfer_s gp__http_xfer_t;
+struct gp__http_xfer_s {
+  /* Set by the caller before gp__http_loop_perform. */
+  CURL *easy;
+  int64_t idle_ms;               /* > 0 */
+  int64_t deadline_ms;           /* monotonic end of the whole call; 0: none */
+  /* Written by the curl callbacks on the loop thread during the transfer (and reset by
+   * the caller between attempts): the last time a byte came or went. */
+  int64_t last_activity_ms;
+  curl_off_t last_upload;        /* bytes sent so far, to see upload progress as activity */
+  /* Results, readable by the caller once gp__http_loop_perform returns. */
+  gp__http_end_t end;
+  CURLcode result;               /* for END_DONE */
+  int cancel_reason;             /* sticky: the token's reason once it fired */
+  /* Private to loop.c; guarded by the loop's mutex unless noted. */
+  int state;
+  int in_cancel_queue;
+  pthread_cond_t done_cond;
+  gp__http_xfer_t *next_add;     /* in the add queue */
+  gp__http_xfer_t *next_cancel;  /* in the cancel queue */
+  gp__http_xfer_t *prev_active, *next_active; /* active list (loop thread only) */
+};
+
+/* Prepares / releases the private fields (the condition variable). */
+void gp__http_xfer_init(gp__http_xfer_t *x);
+void gp__http_xfer_destroy(gp__http_xfer_t *x);
+
+/* Runs one attempt of `x` on the loop thread (started on first use) and blocks until it
+ * has ended; then x->end says how. If x->cancel_reason is already set, returns at once
+ * with END_CANCEL. */
+void gp__http_loop_perform(gp__http_xfer_t *x);
+
+/* Any thread (a cancel token's callback): stops the transfer of `x` as soon as the
+ * loop sees it (END_CANCEL with `reason`), and every later attempt before it starts.
+ * Never blocks for long. */
+void gp__http_loop_cancel(gp__http_xfer_t *x, int reason);
+
+#endif
