@@ -29,7 +29,7 @@
 #include "engines/provider_internal.h"
 #include "geppetto/event.h"
 #include "http/http.h"
-#include "jscan.h"
+#include "engines/jscan.h"
 
 #define PIECE (16 * 1024)
 #define MIN_NS 1500000000ull
@@ -138,59 +138,59 @@ static void decode_plain(const char *bytes, size_t len, int anthropic, gp_sse_cb
   if (c) *c = k;
 }
 
-/* ---- scan: the same accumulation, reading each chunk in place with bench/jscan ------ */
+/* ---- scan: the same accumulation, reading each chunk in place with src/engines/jscan - */
 
 /* OpenAI: choices[0].delta.{content, tool_calls[].{index, id, function.{name,
  * arguments}}}; everything else is validated and skipped. */
-static int scan_tool_call(jscan_t *j, acc_t *a) {
-  jscan_str_t k, id = {0}, args = {0};
+static int scan_tool_call(gp_jscan_t *j, acc_t *a) {
+  gp_jscan_str_t k, id = {0}, args = {0};
   int64_t index = -1;
   int has_args = 0;
-  if (!jscan_obj_begin(j)) return -1;
+  if (!gp_jscan_obj_begin(j)) return -1;
   int r;
-  while ((r = jscan_obj_next(j, &k)) == 1) {
-    if (jscan_key_is(&k, "index")) {
-      if (jscan_int(j, &index) < 0) return -1;
-    } else if (jscan_key_is(&k, "id")) {
-      if (jscan_str(j, &id) < 0) return -1;
-    } else if (jscan_key_is(&k, "function")) {
-      if (!jscan_obj_begin(j)) return -1;
-      while ((r = jscan_obj_next(j, &k)) == 1) {
-        if (jscan_key_is(&k, "arguments")) {
-          if ((r = jscan_str(j, &args)) < 0) return -1;
+  while ((r = gp_jscan_obj_next(j, &k)) == 1) {
+    if (gp_jscan_key_is(&k, "index")) {
+      if (gp_jscan_int(j, &index) < 0) return -1;
+    } else if (gp_jscan_key_is(&k, "id")) {
+      if (gp_jscan_str(j, &id) < 0) return -1;
+    } else if (gp_jscan_key_is(&k, "function")) {
+      if (!gp_jscan_obj_begin(j)) return -1;
+      while ((r = gp_jscan_obj_next(j, &k)) == 1) {
+        if (gp_jscan_key_is(&k, "arguments")) {
+          if ((r = gp_jscan_str(j, &args)) < 0) return -1;
           has_args = r;
-        } else if (jscan_skip(j) < 0) {
+        } else if (gp_jscan_skip(j) < 0) {
           return -1;
         }
       }
       if (r < 0) return -1;
-    } else if (jscan_skip(j) < 0) {
+    } else if (gp_jscan_skip(j) < 0) {
       return -1;
     }
   }
   if (r < 0) return -1;
   gp_buf_t idbuf = {0};
-  if (id.s) jscan_str_append(&id, &idbuf);
+  if (id.s) gp_jscan_str_append(&id, &idbuf);
   gp_buf_t *b = call_at(a, index, idbuf.data);
   gp_buf_free(&idbuf);
-  if (b && has_args) jscan_str_append(&args, b);
+  if (b && has_args) gp_jscan_str_append(&args, b);
   return 0;
 }
 
-static int scan_openai_delta(jscan_t *j, acc_t *a) {
-  jscan_str_t k, content;
+static int scan_openai_delta(gp_jscan_t *j, acc_t *a) {
+  gp_jscan_str_t k, content;
   int r;
-  if (!jscan_obj_begin(j)) return -1;
-  while ((r = jscan_obj_next(j, &k)) == 1) {
-    if (jscan_key_is(&k, "content")) {
-      if ((r = jscan_str(j, &content)) < 0) return -1;
-      if (r == 1) jscan_str_append(&content, &a->text);
-    } else if (jscan_key_is(&k, "tool_calls")) {
-      if (!jscan_arr_begin(j)) return -1;
-      while ((r = jscan_arr_next(j)) == 1)
+  if (!gp_jscan_obj_begin(j)) return -1;
+  while ((r = gp_jscan_obj_next(j, &k)) == 1) {
+    if (gp_jscan_key_is(&k, "content")) {
+      if ((r = gp_jscan_str(j, &content)) < 0) return -1;
+      if (r == 1) gp_jscan_str_append(&content, &a->text);
+    } else if (gp_jscan_key_is(&k, "tool_calls")) {
+      if (!gp_jscan_arr_begin(j)) return -1;
+      while ((r = gp_jscan_arr_next(j)) == 1)
         if (scan_tool_call(j, a) < 0) return -1;
       if (r < 0) return -1;
-    } else if (jscan_skip(j) < 0) {
+    } else if (gp_jscan_skip(j) < 0) {
       return -1;
     }
   }
@@ -198,88 +198,88 @@ static int scan_openai_delta(jscan_t *j, acc_t *a) {
 }
 
 static int scan_openai(acc_t *a, const char *data, size_t len) {
-  jscan_t j;
-  jscan_str_t k;
+  gp_jscan_t j;
+  gp_jscan_str_t k;
   int r;
-  jscan_init(&j, data, len);
-  if (!jscan_obj_begin(&j)) return -1;
-  while ((r = jscan_obj_next(&j, &k)) == 1) {
-    if (jscan_key_is(&k, "choices")) {
-      if (!jscan_arr_begin(&j)) return -1;
+  gp_jscan_init(&j, data, len);
+  if (!gp_jscan_obj_begin(&j)) return -1;
+  while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
+    if (gp_jscan_key_is(&k, "choices")) {
+      if (!gp_jscan_arr_begin(&j)) return -1;
       int first = 1;
-      while ((r = jscan_arr_next(&j)) == 1) {
+      while ((r = gp_jscan_arr_next(&j)) == 1) {
         if (!first) { /* n > 1: the first choice only (index order as sent) */
-          if (jscan_skip(&j) < 0) return -1;
+          if (gp_jscan_skip(&j) < 0) return -1;
           continue;
         }
         first = 0;
-        if (!jscan_obj_begin(&j)) return -1;
-        while ((r = jscan_obj_next(&j, &k)) == 1) {
-          if (jscan_key_is(&k, "delta")) {
+        if (!gp_jscan_obj_begin(&j)) return -1;
+        while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
+          if (gp_jscan_key_is(&k, "delta")) {
             if (scan_openai_delta(&j, a) < 0) return -1;
-          } else if (jscan_skip(&j) < 0) {
+          } else if (gp_jscan_skip(&j) < 0) {
             return -1;
           }
         }
         if (r < 0) return -1;
       }
       if (r < 0) return -1;
-    } else if (jscan_key_is(&k, "error")) {
+    } else if (gp_jscan_key_is(&k, "error")) {
       return -1; /* the engine's slow path reports it */
-    } else if (jscan_skip(&j) < 0) {
+    } else if (gp_jscan_skip(&j) < 0) {
       return -1;
     }
   }
-  return r < 0 ? -1 : jscan_done(&j);
+  return r < 0 ? -1 : gp_jscan_done(&j);
 }
 
 /* Anthropic: type, index, delta.{type, text, partial_json}, content_block.{type, id}. */
 static int scan_anthropic(acc_t *a, const char *data, size_t len) {
-  jscan_t j;
-  jscan_str_t k, type = {0}, dtype = {0}, text = {0}, cbtype = {0}, cbid = {0};
+  gp_jscan_t j;
+  gp_jscan_str_t k, type = {0}, dtype = {0}, text = {0}, cbtype = {0}, cbid = {0};
   int64_t index = -1;
   int r, has_text = 0;
-  jscan_init(&j, data, len);
-  if (!jscan_obj_begin(&j)) return -1;
-  while ((r = jscan_obj_next(&j, &k)) == 1) {
-    if (jscan_key_is(&k, "type")) {
-      if (jscan_str(&j, &type) < 0) return -1;
-    } else if (jscan_key_is(&k, "index")) {
-      if (jscan_int(&j, &index) < 0) return -1;
-    } else if (jscan_key_is(&k, "delta") || jscan_key_is(&k, "content_block")) {
-      int cb = jscan_key_is(&k, "content_block");
-      if (!jscan_obj_begin(&j)) return -1;
-      while ((r = jscan_obj_next(&j, &k)) == 1) {
-        if (jscan_key_is(&k, "type")) {
-          if (jscan_str(&j, cb ? &cbtype : &dtype) < 0) return -1;
-        } else if (cb && jscan_key_is(&k, "id")) {
-          if (jscan_str(&j, &cbid) < 0) return -1;
-        } else if (!cb && (jscan_key_is(&k, "text") || jscan_key_is(&k, "partial_json"))) {
-          if ((r = jscan_str(&j, &text)) < 0) return -1;
+  gp_jscan_init(&j, data, len);
+  if (!gp_jscan_obj_begin(&j)) return -1;
+  while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
+    if (gp_jscan_key_is(&k, "type")) {
+      if (gp_jscan_str(&j, &type) < 0) return -1;
+    } else if (gp_jscan_key_is(&k, "index")) {
+      if (gp_jscan_int(&j, &index) < 0) return -1;
+    } else if (gp_jscan_key_is(&k, "delta") || gp_jscan_key_is(&k, "content_block")) {
+      int cb = gp_jscan_key_is(&k, "content_block");
+      if (!gp_jscan_obj_begin(&j)) return -1;
+      while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
+        if (gp_jscan_key_is(&k, "type")) {
+          if (gp_jscan_str(&j, cb ? &cbtype : &dtype) < 0) return -1;
+        } else if (cb && gp_jscan_key_is(&k, "id")) {
+          if (gp_jscan_str(&j, &cbid) < 0) return -1;
+        } else if (!cb && (gp_jscan_key_is(&k, "text") || gp_jscan_key_is(&k, "partial_json"))) {
+          if ((r = gp_jscan_str(&j, &text)) < 0) return -1;
           has_text = r;
-        } else if (jscan_skip(&j) < 0) {
+        } else if (gp_jscan_skip(&j) < 0) {
           return -1;
         }
       }
       if (r < 0) return -1;
-    } else if (jscan_skip(&j) < 0) {
+    } else if (gp_jscan_skip(&j) < 0) {
       return -1;
     }
   }
-  if (r < 0 || jscan_done(&j) < 0) return -1;
-  if (jscan_key_is(&type, "content_block_delta") && has_text) {
-    if (jscan_key_is(&dtype, "text_delta")) {
-      jscan_str_append(&text, &a->text);
-    } else if (jscan_key_is(&dtype, "input_json_delta")) {
+  if (r < 0 || gp_jscan_done(&j) < 0) return -1;
+  if (gp_jscan_key_is(&type, "content_block_delta") && has_text) {
+    if (gp_jscan_key_is(&dtype, "text_delta")) {
+      gp_jscan_str_append(&text, &a->text);
+    } else if (gp_jscan_key_is(&dtype, "input_json_delta")) {
       gp_buf_t *b = call_at(a, index, NULL);
-      if (b) jscan_str_append(&text, b);
+      if (b) gp_jscan_str_append(&text, b);
     }
-  } else if (jscan_key_is(&type, "content_block_start") && jscan_key_is(&cbtype, "tool_use")) {
+  } else if (gp_jscan_key_is(&type, "content_block_start") && gp_jscan_key_is(&cbtype, "tool_use")) {
     gp_buf_t idbuf = {0};
-    jscan_str_append(&cbid, &idbuf);
+    gp_jscan_str_append(&cbid, &idbuf);
     call_at(a, index, idbuf.data ? idbuf.data : "");
     gp_buf_free(&idbuf);
-  } else if (jscan_key_is(&type, "error")) {
+  } else if (gp_jscan_key_is(&type, "error")) {
     return -1;
   }
   return 0;
@@ -372,7 +372,7 @@ static char *read_all(const char *path, size_t *len) {
   return gp_buf_steal(&b);
 }
 
-/* ---- --selftest: bench/jscan against jansson on valid and malformed texts ---------- */
+/* ---- --selftest: src/engines/jscan against jansson on valid and malformed texts --- */
 
 static int selftest(void) {
   static const char *const texts[] = {
@@ -390,9 +390,9 @@ static int selftest(void) {
   for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
     const char *t = texts[i];
     json_t *v = json_loadb(t, strlen(t), 0, NULL);
-    jscan_t j;
-    jscan_init(&j, t, strlen(t));
-    int ok = jscan_skip(&j) == 0 && jscan_done(&j) == 0;
+    gp_jscan_t j;
+    gp_jscan_init(&j, t, strlen(t));
+    int ok = gp_jscan_skip(&j) == 0 && gp_jscan_done(&j) == 0;
     if (ok != (v != NULL)) {
       fprintf(stderr, "jscan: text %zu: scanner says %s, jansson says %s: %s\n", i,
               ok ? "valid" : "malformed", v ? "valid" : "malformed", t);
@@ -400,14 +400,14 @@ static int selftest(void) {
     }
     /* Every string member decodes to what jansson decodes. */
     if (v && json_is_object(v)) {
-      jscan_init(&j, t, strlen(t));
-      jscan_str_t k, str;
-      jscan_obj_begin(&j);
-      while (jscan_obj_next(&j, &k) == 1) {
-        if (jscan_peek(&j) == '"' && jscan_str(&j, &str) == 1) {
+      gp_jscan_init(&j, t, strlen(t));
+      gp_jscan_str_t k, str;
+      gp_jscan_obj_begin(&j);
+      while (gp_jscan_obj_next(&j, &k) == 1) {
+        if (gp_jscan_peek(&j) == '"' && gp_jscan_str(&j, &str) == 1) {
           gp_buf_t kb = {0}, sb = {0};
-          jscan_str_append(&k, &kb);
-          jscan_str_append(&str, &sb);
+          gp_jscan_str_append(&k, &kb);
+          gp_jscan_str_append(&str, &sb);
           const char *want = json_string_value(json_object_get(v, kb.data ? kb.data : ""));
           if (!want || strcmp(want, sb.data ? sb.data : "") != 0) {
             fprintf(stderr, "jscan: text %zu: string '%s' decoded as '%s'\n", i, kb.data, sb.data);
@@ -416,7 +416,7 @@ static int selftest(void) {
           gp_buf_free(&kb);
           gp_buf_free(&sb);
         } else {
-          jscan_skip(&j);
+          gp_jscan_skip(&j);
         }
       }
     }

@@ -220,8 +220,86 @@ static int gp__claude_error(gp_pstream_t *s, json_t *msg) {
                          type ? type : "error", text ? ": " : "", text ? text : "");
 }
 
+/* ---- stream fast path: content_block_delta read in place -------------------------- */
+
+/* The jansson path reads each of these keys once (it keeps the last of duplicates); an
+ * escaped key may spell one of them. Either way the chunk is left to it. */
+static int gp__cl_once(int *seen, int bit) {
+  if (*seen & bit) return 0;
+  *seen |= bit;
+  return 1;
+}
+
+/* delta: {type, text | thinking | partial_json}; *which 1, 2, 3 for the three types. */
+static int gp__cl_fast_delta(gp_jscan_t *j, int *which, gp_jscan_str_t *v) {
+  if (!gp_jscan_obj_begin(j)) return -1;
+  gp_jscan_str_t k, type = {0}, text = {0}, thinking = {0}, partial = {0};
+  int seen = 0, r;
+  while ((r = gp_jscan_obj_next(j, &k)) == 1) {
+    if (k.escaped) return -1;
+    if (gp_jscan_key_is(&k, "type")) {
+      if (!gp__cl_once(&seen, 1) || gp_jscan_str(j, &type) != 1) return -1;
+    } else if (gp_jscan_key_is(&k, "text")) {
+      if (!gp__cl_once(&seen, 2) || gp_jscan_str(j, &text) < 0) return -1;
+    } else if (gp_jscan_key_is(&k, "thinking")) {
+      if (!gp__cl_once(&seen, 4) || gp_jscan_str(j, &thinking) < 0) return -1;
+    } else if (gp_jscan_key_is(&k, "partial_json")) {
+      if (!gp__cl_once(&seen, 8) || gp_jscan_str(j, &partial) < 0) return -1;
+    } else if (gp_jscan_skip(j) < 0) {
+      return -1;
+    }
+  }
+  if (r < 0 || !type.s) return -1;
+  if (gp_jscan_key_is(&type, "text_delta")) *which = 1, *v = text;
+  else if (gp_jscan_key_is(&type, "thinking_delta")) *which = 2, *v = thinking;
+  else if (gp_jscan_key_is(&type, "input_json_delta")) *which = 3, *v = partial;
+  else return -1; /* signature_delta and others: the jansson path */
+  return 0;
+}
+
+/* A content_block_delta of text, thinking or tool input: 1 when it was applied exactly
+ * as the jansson path would, 0 to leave it to that path untouched. */
+static int gp__claude_fast(gp_pstream_t *s, const gp_sse_event_t *ev) {
+  gp_jscan_t j;
+  gp_jscan_str_t k, type = {0}, v = {0};
+  int64_t index = -1;
+  int seen = 0, which = 0, r;
+  gp_jscan_init(&j, ev->data, ev->data_len);
+  if (!gp_jscan_obj_begin(&j)) return 0;
+  while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
+    if (k.escaped) return 0;
+    if (gp_jscan_key_is(&k, "type")) {
+      if (!gp__cl_once(&seen, 1) || gp_jscan_str(&j, &type) != 1) return 0;
+    } else if (gp_jscan_key_is(&k, "index")) {
+      if (!gp__cl_once(&seen, 2) || gp_jscan_int(&j, &index) < 0) return 0; /* null: -1 */
+    } else if (gp_jscan_key_is(&k, "delta")) {
+      if (!gp__cl_once(&seen, 4) || gp__cl_fast_delta(&j, &which, &v) < 0) return 0;
+    } else if (gp_jscan_skip(&j) < 0) {
+      return 0;
+    }
+  }
+  if (r < 0 || gp_jscan_done(&j) < 0 || !which) return 0;
+  if (!gp_jscan_key_is(&type, "content_block_delta")) return 0;
+  if (!v.s) return 1; /* not a string: the jansson path ignores it too */
+  size_t n;
+  const char *text = gp_pstream_unescape(s, &v, &n);
+  if (which == 1) {
+    gp_pstream_text(s, text, n);
+  } else if (which == 2) {
+    gp_pstream_thinking(s, text, n);
+  } else {
+    gp_pcall_t *c = gp_pstream_call_find(s, index);
+    if (c && n) gp_buf_append(&c->args, text, n);
+  }
+  return 1;
+}
+
 static int gp__claude_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
   if (strcmp(ev->type, "ping") == 0) return 0;
+  if (gp__pstream_fast && gp__claude_fast(s, ev)) {
+    s->nfast++;
+    return 0;
+  }
   json_t *msg = gp_pstream_parse(s, ev);
   if (!msg) return GP_ERR_PROVIDER_STREAM;
   const char *type = json_string_value(json_object_get(msg, "type"));

@@ -1,42 +1,50 @@
-/* bench/jscan: the zero-allocation JSON scanner (see jscan.h). Strings are scanned with
- * a fast path over plain ASCII; everything else is checked byte by byte as RFC 8259 and
- * UTF-8 say. Nesting is bounded by the caller's pulls, except in jscan_skip, which keeps
- * its own depth counter (no recursion). */
-#include "jscan.h"
+/* The zero-allocation JSON scanner (see jscan.h). Strings are scanned eight bytes at a
+ * time over plain ASCII; everything else is checked byte by byte as RFC 8259, UTF-8 and
+ * jansson's own limits say. Nesting is bounded by the caller's pulls, except in
+ * gp_jscan_skip, which keeps its own depth bits (no recursion). */
+#include "engines/jscan.h"
 
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define JSCAN_MAX_DEPTH 512
+/* jansson's JSON_PARSER_MAX_DEPTH: deeper texts are refused there, so here too. */
+#define GP__JSCAN_MAX_DEPTH 2048
 
-void jscan_init(jscan_t *j, const char *text, size_t len) {
+void gp_jscan_init(gp_jscan_t *j, const char *text, size_t len) {
+  j->start = text;
   j->p = text;
   j->end = text + len;
   j->err = 0;
 }
 
-static int fail(jscan_t *j) {
+static int gp__fail(gp_jscan_t *j) {
   j->err = 1;
   return -1;
 }
 
-static void ws(jscan_t *j) {
-  while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t')) j->p++;
+static int gp__is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+static void gp__ws(gp_jscan_t *j) {
+  while (j->p < j->end && gp__is_ws(*j->p)) j->p++;
 }
 
-char jscan_peek(jscan_t *j) {
+char gp_jscan_peek(gp_jscan_t *j) {
   if (j->err) return 0;
-  ws(j);
+  gp__ws(j);
   return j->p < j->end ? *j->p : 0;
 }
 
-static int eat(jscan_t *j, char c) {
-  if (jscan_peek(j) != c) return 0;
+static int gp__eat(gp_jscan_t *j, char c) {
+  if (gp_jscan_peek(j) != c) return 0;
   j->p++;
   return 1;
 }
 
-/* The length of a valid UTF-8 sequence starting at p (lead byte >= 0x80), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end) {
+/* The length of a valid UTF-8 sequence starting at p (lead byte >= 0x80), 0 if invalid
+ * (overlong, a surrogate, beyond U+10FFFF, truncated). */
+static size_t gp__utf8_len(const unsigned char *p, const unsigned char *end) {
   unsigned char c = p[0];
   size_t n;
   uint32_t min, cp;
@@ -53,10 +61,10 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end) {
   return n;
 }
 
-static int hex4(const char *p, uint32_t *out) {
+static int gp__hex4(const unsigned char *p, uint32_t *out) {
   uint32_t v = 0;
   for (int i = 0; i < 4; i++) {
-    char c = p[i];
+    unsigned char c = p[i];
     v <<= 4;
     if (c >= '0' && c <= '9') v |= (uint32_t)(c - '0');
     else if (c >= 'a' && c <= 'f') v |= (uint32_t)(c - 'a' + 10);
@@ -68,7 +76,7 @@ static int hex4(const char *p, uint32_t *out) {
 }
 
 /* Nonzero when one of the 8 bytes is '"', '\\', a control byte or not ASCII (SWAR). */
-static inline uint64_t special8(uint64_t v) {
+static inline uint64_t gp__special8(uint64_t v) {
   const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
   uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
   uint64_t has_q = (q - ones) & ~q, has_b = (b - ones) & ~b;
@@ -76,39 +84,50 @@ static inline uint64_t special8(uint64_t v) {
   return (has_q | has_b | ctl | v) & high;
 }
 
+/* A \u escape at p (p[0] == '\\', p[1] == 'u'): its length (6, or 12 for a surrogate
+ * pair), 0 when jansson refuses it (bad hex, \u0000, an unpaired surrogate). */
+static size_t gp__uescape(const unsigned char *p, const unsigned char *end) {
+  uint32_t cp, lo;
+  if (end - p < 6 || !gp__hex4(p + 2, &cp) || cp == 0) return 0;
+  if (cp >= 0xDC00 && cp <= 0xDFFF) return 0;
+  if (cp < 0xD800 || cp > 0xDBFF) return 6;
+  if (end - p < 12 || p[6] != '\\' || p[7] != 'u' || !gp__hex4(p + 8, &lo)) return 0;
+  return lo >= 0xDC00 && lo <= 0xDFFF ? 12 : 0;
+}
+
 /* Scans a string whose opening quote is at j->p. */
-static int scan_string(jscan_t *j, jscan_str_t *out) {
+static int gp__scan_string(gp_jscan_t *j, gp_jscan_str_t *out) {
   const unsigned char *p = (const unsigned char *)j->p + 1, *end = (const unsigned char *)j->end;
   const unsigned char *start = p;
   int escaped = 0;
   for (;;) {
-    /* Plain ASCII eight bytes at a time, then byte by byte. */
     while (end - p >= 8) {
       uint64_t v;
       memcpy(&v, p, 8);
-      if (special8(v)) break;
+      if (gp__special8(v)) break;
       p += 8;
     }
     while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80) p++;
-    if (p >= end || *p < 0x20) return fail(j);
+    if (p >= end || *p < 0x20) return gp__fail(j);
     if (*p == '"') break;
     if (*p == '\\') {
       escaped = 1;
-      if (end - p < 2) return fail(j);
+      if (end - p < 2) return gp__fail(j);
       unsigned char e = p[1];
       if (e == 'u') {
-        uint32_t cp;
-        if (end - p < 6 || !hex4((const char *)p + 2, &cp)) return fail(j);
-        p += 6;
-      } else if (strchr("\"\\/bfnrt", e) && e != 0) {
+        size_t n = gp__uescape(p, end);
+        if (n == 0) return gp__fail(j);
+        p += n;
+      } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
+                 e == 'r' || e == 't') {
         p += 2;
       } else {
-        return fail(j);
+        return gp__fail(j);
       }
       continue;
     }
-    size_t n = utf8_len(p, end);
-    if (n == 0) return fail(j);
+    size_t n = gp__utf8_len(p, end);
+    if (n == 0) return gp__fail(j);
     p += n;
   }
   out->s = (const char *)start;
@@ -118,149 +137,189 @@ static int scan_string(jscan_t *j, jscan_str_t *out) {
   return 1;
 }
 
-static int scan_number(jscan_t *j) {
-  const char *p = j->p, *end = j->end;
-  if (p < end && *p == '-') p++;
+/* 1 when the real number text s[0..n) overflows a double, as jansson finds it (strtod
+ * in the current locale, HUGE_VAL): such a text is refused there. */
+static int gp__real_overflows(const char *s, size_t n) {
+  char small[128];
+  char *buf = n < sizeof small ? small : gp_xmalloc(n + 1);
+  memcpy(buf, s, n);
+  buf[n] = '\0';
+  const char *point = localeconv()->decimal_point;
+  char *dot = strchr(buf, '.');
+  if (dot && point && point[0]) *dot = point[0];
+  double v = strtod(buf, NULL);
+  if (buf != small) free(buf);
+  return isinf(v);
+}
+
+/* Scans a number at j->p. *is_int: no fraction, no exponent. Integers must fit int64
+ * ("too big integer" in jansson); reals must not overflow. */
+static int gp__scan_number(gp_jscan_t *j, int *is_int) {
+  const char *s = j->p, *p = j->p, *end = j->end;
+  int neg = p < end && *p == '-';
+  p += neg;
+  const char *digits = p;
   if (p < end && *p == '0') p++;
   else if (p < end && *p >= '1' && *p <= '9') while (p < end && *p >= '0' && *p <= '9') p++;
-  else return fail(j);
+  else return gp__fail(j);
+  size_t nint = (size_t)(p - digits);
+  *is_int = 1;
   if (p < end && *p == '.') {
+    *is_int = 0;
     p++;
-    if (!(p < end && *p >= '0' && *p <= '9')) return fail(j);
+    if (!(p < end && *p >= '0' && *p <= '9')) return gp__fail(j);
     while (p < end && *p >= '0' && *p <= '9') p++;
   }
+  int64_t exp = 0;
   if (p < end && (*p == 'e' || *p == 'E')) {
+    *is_int = 0;
     p++;
+    int eneg = p < end && *p == '-';
     if (p < end && (*p == '+' || *p == '-')) p++;
-    if (!(p < end && *p >= '0' && *p <= '9')) return fail(j);
-    while (p < end && *p >= '0' && *p <= '9') p++;
+    if (!(p < end && *p >= '0' && *p <= '9')) return gp__fail(j);
+    for (; p < end && *p >= '0' && *p <= '9'; p++)
+      if (exp < 100000) exp = exp * 10 + (*p - '0');
+    if (eneg) exp = -exp;
+  }
+  if (*is_int) {
+    static const char max[] = "9223372036854775807"; /* 19 digits; the negative ends in 8 */
+    if (nint > 19) return gp__fail(j);
+    if (nint == 19) {
+      int c = memcmp(digits, max, 18);
+      if (c > 0 || (c == 0 && digits[18] > max[18] + neg)) return gp__fail(j);
+    }
+  } else if ((int64_t)nint + exp > 308 && gp__real_overflows(s, (size_t)(p - s))) {
+    return gp__fail(j); /* the value is below 10^(nint + exp): only then can it overflow */
   }
   j->p = p;
   return 0;
 }
 
-static int literal(jscan_t *j, const char *lit) {
-  size_t n = strlen(lit);
-  if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0) return fail(j);
+static int gp__literal(gp_jscan_t *j, const char *lit, size_t n) {
+  if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0) return gp__fail(j);
   j->p += n;
   return 0;
 }
 
-int jscan_obj_begin(jscan_t *j) {
-  if (eat(j, '{')) return 1;
-  fail(j);
+int gp_jscan_obj_begin(gp_jscan_t *j) {
+  if (gp__eat(j, '{')) return 1;
+  gp__fail(j);
   return 0;
 }
 
-int jscan_arr_begin(jscan_t *j) {
-  if (eat(j, '[')) return 1;
-  fail(j);
+int gp_jscan_arr_begin(gp_jscan_t *j) {
+  if (gp__eat(j, '[')) return 1;
+  gp__fail(j);
   return 0;
 }
 
-/* obj_next and arr_next tell the first member from the later ones by the last
- * non-blank byte before the cursor: '{' or '[' right after the opening, the end of a
- * value otherwise (no value ends with '{' or '['). That keeps the pull loop stateless. */
-int jscan_obj_next(jscan_t *j, jscan_str_t *key) {
+/* The last non-blank byte before the cursor, 0 at the start. obj_next and arr_next tell
+ * the first member from the later ones by it: '{' or '[' right after the opening, the
+ * end of a value otherwise (no value ends with '{' or '['). That keeps pulls stateless. */
+static char gp__before(const gp_jscan_t *j) {
+  const char *q = j->p;
+  while (q > j->start && gp__is_ws(q[-1])) q--;
+  return q > j->start ? q[-1] : 0;
+}
+
+int gp_jscan_obj_next(gp_jscan_t *j, gp_jscan_str_t *key) {
   if (j->err) return -1;
-  ws(j);
-  if (j->p >= j->end) return fail(j);
+  gp__ws(j);
+  if (j->p >= j->end) return gp__fail(j);
   char c = *j->p;
-  /* Either the first member after '{' or a ',' before the next one. */
-  const char *q = j->p - 1;
-  while (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t') q--;
-  if (*q != '{') {
+  if (gp__before(j) != '{') {
     if (c == '}') {
       j->p++;
       return 0;
     }
-    if (c != ',') return fail(j);
+    if (c != ',') return gp__fail(j);
     j->p++;
-    ws(j);
+    gp__ws(j);
   } else if (c == '}') {
     j->p++;
     return 0;
   }
-  if (j->p >= j->end || *j->p != '"' || scan_string(j, key) < 0) return fail(j);
-  if (!eat(j, ':')) return fail(j);
+  if (j->p >= j->end || *j->p != '"' || gp__scan_string(j, key) < 0) return gp__fail(j);
+  if (!gp__eat(j, ':')) return gp__fail(j);
   return 1;
 }
 
-int jscan_arr_next(jscan_t *j) {
+int gp_jscan_arr_next(gp_jscan_t *j) {
   if (j->err) return -1;
-  ws(j);
-  if (j->p >= j->end) return fail(j);
+  gp__ws(j);
+  if (j->p >= j->end) return gp__fail(j);
   char c = *j->p;
-  const char *q = j->p - 1;
-  while (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t') q--;
-  if (*q == '[') {
-    if (c == ']') {
-      j->p++;
-      return 0;
-    }
-    return 1;
-  }
   if (c == ']') {
     j->p++;
     return 0;
   }
-  if (c != ',') return fail(j);
+  if (gp__before(j) == '[') return 1;
+  if (c != ',') return gp__fail(j);
   j->p++;
   return 1;
 }
 
-int jscan_str(jscan_t *j, jscan_str_t *out) {
-  char c = jscan_peek(j);
-  if (c == '"') return scan_string(j, out);
-  if (c == 'n') return literal(j, "null") < 0 ? -1 : 0;
-  return fail(j);
+int gp_jscan_str(gp_jscan_t *j, gp_jscan_str_t *out) {
+  char c = gp_jscan_peek(j);
+  if (c == '"') return gp__scan_string(j, out);
+  if (c == 'n') return gp__literal(j, "null", 4) < 0 ? -1 : 0;
+  return gp__fail(j);
 }
 
-int jscan_int(jscan_t *j, int64_t *out) {
-  char c = jscan_peek(j);
-  if (c == 'n') return literal(j, "null") < 0 ? -1 : 0;
+int gp_jscan_null(gp_jscan_t *j) {
+  if (gp_jscan_peek(j) != 'n') return 0;
+  return gp__literal(j, "null", 4) == 0;
+}
+
+int gp_jscan_int(gp_jscan_t *j, int64_t *out) {
+  char c = gp_jscan_peek(j);
+  if (c == 'n') return gp__literal(j, "null", 4) < 0 ? -1 : 0;
+  if (c != '-' && !(c >= '0' && c <= '9')) return gp__fail(j);
   const char *start = j->p;
-  if (scan_number(j) < 0) return -1;
-  int64_t v = 0;
+  int is_int;
+  if (gp__scan_number(j, &is_int) < 0) return -1;
+  if (!is_int) return gp__fail(j);
   int neg = *start == '-';
-  for (const char *p = start + neg; p < j->p; p++) {
-    if (*p < '0' || *p > '9') return fail(j); /* a fraction or exponent: not an integer */
-    v = v * 10 + (*p - '0');
-  }
-  *out = neg ? -v : v;
+  uint64_t v = 0;
+  for (const char *p = start + neg; p < j->p; p++) v = v * 10 + (uint64_t)(*p - '0');
+  *out = neg ? (int64_t)(0 - v) : (int64_t)v; /* the range was checked: no overflow */
   return 1;
 }
 
-int jscan_skip(jscan_t *j) {
-  char stack[JSCAN_MAX_DEPTH]; /* the open containers: '{' or '[' */
-  int depth = 0;
-  jscan_str_t s;
+int gp_jscan_skip(gp_jscan_t *j) {
+  uint64_t objs[GP__JSCAN_MAX_DEPTH / 64]; /* bit d: the container at depth d is an object */
+  int depth = 0, is_int;
+  gp_jscan_str_t s;
   for (;;) {
-    char c = jscan_peek(j);
+    char c = gp_jscan_peek(j);
     if (c == '{' || c == '[') {
-      if (depth == JSCAN_MAX_DEPTH) return fail(j);
-      stack[depth++] = c;
+      if (depth == GP__JSCAN_MAX_DEPTH) return gp__fail(j);
+      uint64_t bit = 1ull << (depth % 64);
+      if (c == '{') objs[depth / 64] |= bit;
+      else objs[depth / 64] &= ~bit;
+      depth++;
       j->p++;
-      int more = c == '{' ? jscan_obj_next(j, &s) : jscan_arr_next(j);
+      int more = c == '{' ? gp_jscan_obj_next(j, &s) : gp_jscan_arr_next(j);
       if (more < 0) return -1;
       if (more == 1) continue; /* parse the first member's value */
       depth--;
     } else if (c == '"') {
-      if (scan_string(j, &s) < 0) return -1;
+      if (gp__scan_string(j, &s) < 0) return -1;
     } else if (c == 't') {
-      if (literal(j, "true") < 0) return -1;
+      if (gp__literal(j, "true", 4) < 0) return -1;
     } else if (c == 'f') {
-      if (literal(j, "false") < 0) return -1;
+      if (gp__literal(j, "false", 5) < 0) return -1;
     } else if (c == 'n') {
-      if (literal(j, "null") < 0) return -1;
+      if (gp__literal(j, "null", 4) < 0) return -1;
     } else if (c == '-' || (c >= '0' && c <= '9')) {
-      if (scan_number(j) < 0) return -1;
+      if (gp__scan_number(j, &is_int) < 0) return -1;
     } else {
-      return fail(j);
+      return gp__fail(j);
     }
     /* A value ended: close containers that end here, or go on to their next member. */
     while (depth > 0) {
-      int more = stack[depth - 1] == '{' ? jscan_obj_next(j, &s) : jscan_arr_next(j);
+      int obj = (int)((objs[(depth - 1) / 64] >> ((depth - 1) % 64)) & 1);
+      int more = obj ? gp_jscan_obj_next(j, &s) : gp_jscan_arr_next(j);
       if (more < 0) return -1;
       if (more == 1) break;
       depth--;
@@ -269,64 +328,66 @@ int jscan_skip(jscan_t *j) {
   }
 }
 
-int jscan_done(jscan_t *j) {
+int gp_jscan_done(gp_jscan_t *j) {
   if (j->err) return -1;
-  ws(j);
-  return j->p == j->end ? 0 : fail(j);
+  gp__ws(j);
+  return j->p == j->end ? 0 : gp__fail(j);
 }
 
-int jscan_key_eq(const jscan_str_t *k, const char *lit, size_t n) {
+int gp_jscan_key_eq(const gp_jscan_str_t *k, const char *lit, size_t n) {
   return !k->escaped && k->n == n && memcmp(k->s, lit, n) == 0;
 }
 
-static void put_utf8(gp_buf_t *b, uint32_t cp) {
+static void gp__put_utf8(gp_buf_t *b, uint32_t cp) {
   char u[4];
   size_t n;
-  if (cp < 0x80) u[0] = (char)cp, n = 1;
-  else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-  else if (cp < 0x10000)
-    u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
+  if (cp < 0x80) {
+    u[0] = (char)cp, n = 1;
+  } else if (cp < 0x800) {
+    u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+  } else if (cp < 0x10000) {
+    u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
     u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-  else
-    u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
+  } else {
+    u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
     u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
+  }
   gp_buf_append(b, u, n);
 }
 
-void jscan_str_append(const jscan_str_t *s, gp_buf_t *b) {
+/* The string was validated by the scanner: every escape is complete and every \u
+ * surrogate is paired. */
+void gp_jscan_str_append(const gp_jscan_str_t *s, gp_buf_t *b) {
   if (!s->escaped) {
     gp_buf_append(b, s->s, s->n);
     return;
   }
-  const char *p = s->s, *end = s->s + s->n;
+  const unsigned char *p = (const unsigned char *)s->s, *end = p + s->n;
   while (p < end) {
-    const char *run = p;
+    const unsigned char *run = p;
     while (p < end && *p != '\\') p++;
-    if (p > run) gp_buf_append(b, run, (size_t)(p - run));
+    if (p > run) gp_buf_append(b, (const char *)run, (size_t)(p - run));
     if (p >= end) break;
-    char e = p[1];
+    char e = (char)p[1];
     p += 2;
     switch (e) {
-    case 'b': gp_buf_append(b, "\b", 1); break;
-    case 'f': gp_buf_append(b, "\f", 1); break;
-    case 'n': gp_buf_append(b, "\n", 1); break;
-    case 'r': gp_buf_append(b, "\r", 1); break;
-    case 't': gp_buf_append(b, "\t", 1); break;
-    case 'u': {
-      uint32_t cp = 0, lo = 0;
-      hex4(p, &cp);
-      p += 4;
-      if (cp >= 0xD800 && cp <= 0xDBFF && end - p >= 6 && p[0] == '\\' && p[1] == 'u' &&
-          hex4(p + 2, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        p += 6;
-      } else if (cp >= 0xD800 && cp <= 0xDFFF) {
-        cp = 0xFFFD; /* a lone surrogate */
+      case 'b': gp_buf_append(b, "\b", 1); break;
+      case 'f': gp_buf_append(b, "\f", 1); break;
+      case 'n': gp_buf_append(b, "\n", 1); break;
+      case 'r': gp_buf_append(b, "\r", 1); break;
+      case 't': gp_buf_append(b, "\t", 1); break;
+      case 'u': {
+        uint32_t cp = 0, lo = 0;
+        gp__hex4(p, &cp);
+        p += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF && gp__hex4(p + 2, &lo)) {
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          p += 6;
+        }
+        gp__put_utf8(b, cp);
+        break;
       }
-      put_utf8(b, cp);
-      break;
-    }
-    default: gp_buf_append(b, &e, 1); break; /* " \ / */
+      default: gp_buf_append(b, &e, 1); break; /* " \ / */
     }
   }
 }

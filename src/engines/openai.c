@@ -123,12 +123,9 @@ static json_t *gp__openai_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx,
 
 /* ---- stream ------------------------------------------------------------------------ */
 
-static void gp__openai_tool_delta(gp_pstream_t *s, json_t *tc) {
-  json_t *jidx = json_object_get(tc, "index");
-  int64_t idx = json_is_integer(jidx) ? json_integer_value(jidx) : 0;
-  const char *id = json_string_value(json_object_get(tc, "id"));
-  json_t *fn = json_object_get(tc, "function");
-  const char *name = json_string_value(json_object_get(fn, "name"));
+/* One tool-call fragment: merges by index; a new id at an index in use starts a call. */
+static void gp__openai_call_delta(gp_pstream_t *s, int64_t idx, const char *id, const char *name,
+                                  const char *args, size_t nargs) {
   gp_pcall_t *c = gp_pstream_call_find(s, idx);
   if (c && id && *id && c->id[0] && strcmp(c->id, id) != 0) {
     /* A new id at a used index: a new call, so the calls before it are complete. */
@@ -137,13 +134,24 @@ static void gp__openai_tool_delta(gp_pstream_t *s, json_t *tc) {
   }
   if (!c) c = gp_pstream_call_new(s, idx, id, NULL);
   gp_pstream_call_set(c, id, name);
+  if (nargs) gp_buf_append(&c->args, args, nargs);
+}
+
+static void gp__openai_tool_delta(gp_pstream_t *s, json_t *tc) {
+  json_t *jidx = json_object_get(tc, "index");
+  int64_t idx = json_is_integer(jidx) ? json_integer_value(jidx) : 0;
+  const char *id = json_string_value(json_object_get(tc, "id"));
+  json_t *fn = json_object_get(tc, "function");
+  const char *name = json_string_value(json_object_get(fn, "name"));
   json_t *args = json_object_get(fn, "arguments");
   if (json_is_string(args)) {
-    gp_buf_append(&c->args, json_string_value(args), json_string_length(args));
+    gp__openai_call_delta(s, idx, id, name, json_string_value(args), json_string_length(args));
   } else if (args && !json_is_null(args)) {
     char *text = json_dumps(args, JSON_COMPACT | JSON_ENCODE_ANY); /* some servers send objects */
-    if (text) gp_buf_puts(&c->args, text);
+    gp__openai_call_delta(s, idx, id, name, text, text ? strlen(text) : 0);
     free(text);
+  } else {
+    gp__openai_call_delta(s, idx, id, name, NULL, 0);
   }
 }
 
@@ -178,9 +186,186 @@ static void gp__openai_choice(gp_pstream_t *s, json_t *choice) {
   }
 }
 
+/* ---- stream fast path: delta chunks read in place ------------------------------- */
+
+/* What a delta chunk carries, gathered before anything is applied: the chunk must be
+ * read whole, and found valid, before it may change the stream. A string not given (or
+ * null) has s == NULL. */
+typedef struct {
+  gp_jscan_str_t reasoning_content, reasoning, content;
+  const char *tools;         /* the tool_calls array's text, or NULL */
+  size_t ntools;
+} gp__oa_delta_t;
+
+/* Keys the jansson path reads must each come once (jansson keeps the last of
+ * duplicates) and unescaped (an escaped key may spell one of them). */
+static int gp__oa_once(int *seen, int bit) {
+  if (*seen & bit) return 0;
+  *seen |= bit;
+  return 1;
+}
+
+/* function: {name, arguments}, or null. */
+static int gp__oa_fast_fn(gp_jscan_t *j, gp_jscan_str_t *name, gp_jscan_str_t *args) {
+  if (gp_jscan_null(j)) return 0;
+  if (!gp_jscan_obj_begin(j)) return -1;
+  gp_jscan_str_t k;
+  int seen = 0, r;
+  while ((r = gp_jscan_obj_next(j, &k)) == 1) {
+    if (k.escaped) return -1;
+    if (gp_jscan_key_is(&k, "name")) {
+      if (!gp__oa_once(&seen, 1) || gp_jscan_str(j, name) < 0) return -1;
+    } else if (gp_jscan_key_is(&k, "arguments")) {
+      /* Arguments sent as an object are re-serialized by the jansson path. */
+      if (!gp__oa_once(&seen, 2) || gp_jscan_str(j, args) < 0) return -1;
+    } else if (gp_jscan_skip(j) < 0) {
+      return -1;
+    }
+  }
+  return r;
+}
+
+/* One tool_calls element {index, id, function} (other keys are not read by the jansson
+ * path): 0, or -1 for what the fast path leaves to jansson. Run twice: to check the
+ * chunk (`apply` 0), then to merge the fragment as gp__openai_tool_delta does. */
+static int gp__oa_fast_tool(gp_pstream_t *s, gp_jscan_t *j, int apply) {
+  gp_jscan_str_t k, id = {0}, name = {0}, args = {0};
+  int64_t idx = 0;
+  int seen = 0, r;
+  if (!gp_jscan_obj_begin(j)) return -1;
+  while ((r = gp_jscan_obj_next(j, &k)) == 1) {
+    if (k.escaped) return -1;
+    if (gp_jscan_key_is(&k, "index")) {
+      if (!gp__oa_once(&seen, 1) || gp_jscan_int(j, &idx) != 1) return -1;
+    } else if (gp_jscan_key_is(&k, "id")) {
+      if (!gp__oa_once(&seen, 2) || gp_jscan_str(j, &id) < 0) return -1;
+    } else if (gp_jscan_key_is(&k, "function")) {
+      if (!gp__oa_once(&seen, 4) || gp__oa_fast_fn(j, &name, &args) < 0) return -1;
+    } else if (gp_jscan_skip(j) < 0) {
+      return -1;
+    }
+  }
+  if (r < 0) return -1;
+  if (!apply) return 0;
+  gp_buf_t idb = {0}, nameb = {0}; /* C strings; present on a call's first fragment only */
+  if (id.s) gp_jscan_str_append(&id, &idb);
+  if (name.s) gp_jscan_str_append(&name, &nameb);
+  size_t n = 0;
+  const char *a = args.s ? gp_pstream_unescape(s, &args, &n) : NULL;
+  gp__openai_call_delta(s, idx, id.s ? (idb.data ? idb.data : "") : NULL,
+                        name.s ? (nameb.data ? nameb.data : "") : NULL, a, n);
+  gp_buf_free(&idb);
+  gp_buf_free(&nameb);
+  return 0;
+}
+
+static int gp__oa_fast_delta(gp_pstream_t *s, gp_jscan_t *j, gp__oa_delta_t *d) {
+  if (!gp_jscan_obj_begin(j)) return -1;
+  gp_jscan_str_t k;
+  int seen = 0, r;
+  while ((r = gp_jscan_obj_next(j, &k)) == 1) {
+    if (k.escaped) return -1;
+    if (gp_jscan_key_is(&k, "content")) {
+      if (!gp__oa_once(&seen, 1) || gp_jscan_str(j, &d->content) < 0) return -1;
+    } else if (gp_jscan_key_is(&k, "reasoning_content")) {
+      if (!gp__oa_once(&seen, 2) || gp_jscan_str(j, &d->reasoning_content) < 0) return -1;
+    } else if (gp_jscan_key_is(&k, "reasoning")) {
+      if (!gp__oa_once(&seen, 4) || gp_jscan_str(j, &d->reasoning) < 0) return -1;
+    } else if (gp_jscan_key_is(&k, "tool_calls")) {
+      if (!gp__oa_once(&seen, 8)) return -1;
+      if (gp_jscan_null(j)) continue;
+      gp_jscan_peek(j);
+      d->tools = j->p;
+      if (!gp_jscan_arr_begin(j)) return -1;
+      while ((r = gp_jscan_arr_next(j)) == 1)
+        if (gp__oa_fast_tool(s, j, 0) < 0) return -1;
+      if (r < 0) return -1;
+      d->ntools = (size_t)(j->p - d->tools);
+    } else if (gp_jscan_skip(j) < 0) {
+      return -1;
+    }
+  }
+  return r;
+}
+
+/* choices: at most one, index 0 (or none), finish_reason null. */
+static int gp__oa_fast_choices(gp_pstream_t *s, gp_jscan_t *j, gp__oa_delta_t *d) {
+  if (!gp_jscan_arr_begin(j)) return -1;
+  int n = 0, r;
+  while ((r = gp_jscan_arr_next(j)) == 1) {
+    if (n++ > 0 || !gp_jscan_obj_begin(j)) return -1;
+    gp_jscan_str_t k;
+    int seen = 0;
+    int64_t index;
+    while ((r = gp_jscan_obj_next(j, &k)) == 1) {
+      if (k.escaped) return -1;
+      if (gp_jscan_key_is(&k, "index")) {
+        if (!gp__oa_once(&seen, 1) || gp_jscan_int(j, &index) != 1 || index != 0) return -1;
+      } else if (gp_jscan_key_is(&k, "delta")) {
+        if (!gp__oa_once(&seen, 2) || gp__oa_fast_delta(s, j, d) < 0) return -1;
+      } else if (gp_jscan_key_is(&k, "finish_reason")) {
+        if (!gp__oa_once(&seen, 4) || !gp_jscan_null(j)) return -1;
+      } else if (gp_jscan_skip(j) < 0) {
+        return -1;
+      }
+    }
+    if (r < 0) return -1;
+  }
+  return r;
+}
+
+/* A chunk carrying only deltas (no error, usage or finish reason): 1 when it was
+ * applied exactly as the jansson path would, 0 to leave it to that path untouched. */
+static int gp__openai_fast(gp_pstream_t *s, const gp_sse_event_t *ev) {
+  gp_jscan_t j;
+  gp_jscan_str_t k;
+  gp__oa_delta_t d = {0};
+  int seen = 0, r;
+  gp_jscan_init(&j, ev->data, ev->data_len);
+  if (!gp_jscan_obj_begin(&j)) return 0;
+  while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
+    if (k.escaped) return 0;
+    if (gp_jscan_key_is(&k, "choices")) {
+      if (!gp__oa_once(&seen, 1) || gp__oa_fast_choices(s, &j, &d) < 0) return 0;
+    } else if (gp_jscan_key_is(&k, "error")) {
+      if (!gp__oa_once(&seen, 2) || !gp_jscan_null(&j)) return 0;
+    } else if (gp_jscan_key_is(&k, "usage")) {
+      if (!gp__oa_once(&seen, 4) || !gp_jscan_null(&j)) return 0;
+    } else if (gp_jscan_skip(&j) < 0) {
+      return 0; /* id, model, created...: not read by the jansson path either */
+    }
+  }
+  if (r < 0 || gp_jscan_done(&j) < 0) return 0;
+  /* The jansson path's order: reasoning, text, tool calls. */
+  const gp_jscan_str_t *reasoning = d.reasoning_content.s ? &d.reasoning_content
+                                    : d.reasoning.s       ? &d.reasoning
+                                                          : NULL;
+  size_t n;
+  const char *text;
+  if (reasoning) {
+    text = gp_pstream_unescape(s, reasoning, &n);
+    gp_pstream_thinking(s, text, n);
+  }
+  if (d.content.s) {
+    text = gp_pstream_unescape(s, &d.content, &n);
+    gp_pstream_text(s, text, n);
+  }
+  if (d.tools) {
+    gp_jscan_t t;
+    gp_jscan_init(&t, d.tools, d.ntools);
+    gp_jscan_arr_begin(&t);
+    while (gp_jscan_arr_next(&t) == 1) gp__oa_fast_tool(s, &t, 1);
+  }
+  return 1;
+}
+
 static int gp__openai_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
   if (ev->data_len == 6 && memcmp(ev->data, "[DONE]", 6) == 0) {
     s->finished = 1;
+    return 0;
+  }
+  if (gp__pstream_fast && gp__openai_fast(s, ev)) {
+    s->nfast++;
     return 0;
   }
   json_t *chunk = gp_pstream_parse(s, ev);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "core/core.h"
+#include "engines/jscan.h"
 #include "geppetto/engine.h"
 #include "geppetto/providers.h"
 #include "http/http.h"
@@ -93,6 +94,8 @@ struct gp_pstream_s {
   int *kinds;                   /* protocol index -> what it streams (GP_PK_*), heap */
   size_t nkinds;
   gp_buf_t signature;           /* Anthropic thinking signature being received */
+  gp_buf_t scratch;             /* an escaped string of a fast-path chunk, decoded */
+  size_t nfast;                 /* events the fast path applied (the tests check it runs) */
 };
 
 /* What a protocol-level index (Anthropic content block, Responses output item) holds. */
@@ -138,6 +141,15 @@ int gp_pstream_fail(gp_pstream_t *s, int code, const char *fmt, ...)
 /* Parses ev->data as a JSON object; on failure sets s->err (PROVIDER_STREAM, naming the
  * event and the parse error) and returns NULL. */
 json_t *gp_pstream_parse(gp_pstream_t *s, const gp_sse_event_t *ev);
+
+/* The hot delta events (text, reasoning and tool-argument fragments) are read in place
+ * with gp_jscan by each protocol's fast path; any chunk it is not sure of (other
+ * events, unexpected shapes, malformed text) goes to the jansson path unchanged.
+ * 1 by default; the differential tests turn it off to compare (set it before any run). */
+extern int gp__pstream_fast;
+/* A fast-path string's text: the slice itself, or its decoded copy in s->scratch (valid
+ * until the next call). */
+const char *gp_pstream_unescape(gp_pstream_t *s, const gp_jscan_str_t *str, size_t *n);
 
 /* ---- shared helpers (provider.c) ------------------------------------------------ */
 

@@ -194,6 +194,19 @@ int gp_pstream_fail(gp_pstream_t *s, int code, const char *fmt, ...) {
   return code;
 }
 
+int gp__pstream_fast = 1;
+
+const char *gp_pstream_unescape(gp_pstream_t *s, const gp_jscan_str_t *str, size_t *n) {
+  if (!str->escaped) {
+    *n = str->n;
+    return str->s;
+  }
+  s->scratch.len = 0;
+  gp_jscan_str_append(str, &s->scratch);
+  *n = s->scratch.len;
+  return s->scratch.data;
+}
+
 json_t *gp_pstream_parse(gp_pstream_t *s, const gp_sse_event_t *ev) {
   json_error_t jerr;
   json_t *v = json_loadb(ev->data, ev->data_len, 0, &jerr);
@@ -240,6 +253,7 @@ void gp_pstream_finish(gp_pstream_t *s, int ok) {
   gp_buf_free(&s->text);
   gp_buf_free(&s->thinking);
   gp_buf_free(&s->signature);
+  gp_buf_free(&s->scratch);
   s->calls = NULL;
   s->kinds = NULL;
   s->stop_reason = NULL;

@@ -159,7 +159,72 @@ static int gp__responses_failed(gp_pstream_t *s, json_t *ev) {
 
 static int gp__is(const char *type, const char *name) { return strcmp(type, name) == 0; }
 
+/* ---- stream fast path: *.delta events read in place --------------------------------- */
+
+enum { GP__RS_NONE, GP__RS_TEXT, GP__RS_THINKING, GP__RS_ARGS };
+
+static int gp__rs_delta_kind(const gp_jscan_str_t *type) {
+  if (gp_jscan_key_is(type, "response.output_text.delta") ||
+      gp_jscan_key_is(type, "response.refusal.delta"))
+    return GP__RS_TEXT;
+  if (gp_jscan_key_is(type, "response.reasoning_summary_text.delta") ||
+      gp_jscan_key_is(type, "response.reasoning_text.delta"))
+    return GP__RS_THINKING;
+  if (gp_jscan_key_is(type, "response.function_call_arguments.delta")) return GP__RS_ARGS;
+  return GP__RS_NONE;
+}
+
+/* The jansson path reads each of these keys once (it keeps the last of duplicates); an
+ * escaped key may spell one of them. Either way the event is left to it. */
+static int gp__rs_once(int *seen, int bit) {
+  if (*seen & bit) return 0;
+  *seen |= bit;
+  return 1;
+}
+
+/* A text, reasoning or function-arguments delta: 1 when it was applied exactly as the
+ * jansson path would, 0 to leave it to that path untouched. */
+static int gp__responses_fast(gp_pstream_t *s, const gp_sse_event_t *ev) {
+  gp_jscan_t j;
+  gp_jscan_str_t k, type = {0}, delta = {0};
+  int64_t index = -1;
+  int seen = 0, r;
+  gp_jscan_init(&j, ev->data, ev->data_len);
+  if (!gp_jscan_obj_begin(&j)) return 0;
+  while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
+    if (k.escaped) return 0;
+    if (gp_jscan_key_is(&k, "type")) {
+      if (!gp__rs_once(&seen, 1) || gp_jscan_str(&j, &type) != 1) return 0;
+    } else if (gp_jscan_key_is(&k, "output_index")) {
+      if (!gp__rs_once(&seen, 2) || gp_jscan_int(&j, &index) < 0) return 0; /* null: -1 */
+    } else if (gp_jscan_key_is(&k, "delta")) {
+      if (!gp__rs_once(&seen, 4) || gp_jscan_str(&j, &delta) < 0) return 0;
+    } else if (gp_jscan_skip(&j) < 0) {
+      return 0; /* item_id, sequence_number...: not read by the jansson path either */
+    }
+  }
+  if (r < 0 || gp_jscan_done(&j) < 0 || !type.s) return 0;
+  int kind = gp__rs_delta_kind(&type);
+  if (kind == GP__RS_NONE) return 0;
+  if (!delta.s) return 1; /* null or absent: the jansson path does nothing either */
+  size_t n;
+  const char *text = gp_pstream_unescape(s, &delta, &n);
+  if (kind == GP__RS_TEXT) {
+    gp_pstream_text(s, text, n);
+  } else if (kind == GP__RS_THINKING) {
+    gp_pstream_thinking(s, text, n);
+  } else {
+    gp_pcall_t *c = gp__call_at(s, index);
+    if (n) gp_buf_append(&c->args, text, n);
+  }
+  return 1;
+}
+
 static int gp__responses_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
+  if (gp__pstream_fast && gp__responses_fast(s, ev)) {
+    s->nfast++;
+    return 0;
+  }
   json_t *e = gp_pstream_parse(s, ev);
   if (!e) return GP_ERR_PROVIDER_STREAM;
   const char *type = json_string_value(json_object_get(e, "type"));
