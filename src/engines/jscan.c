@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* jansson's JSON_PARSER_MAX_DEPTH: deeper texts are refused there, so here too. */
+/* jansson's JSON_PARSER_MAX_DEPTH: it counts every value (a scalar too) on the way down
+ * and refuses a text where that count passes 2048. So a value may be read only while
+ * fewer than 2048 containers are open. */
 #define GP__JSCAN_MAX_DEPTH 2048
 
 void gp_jscan_init(gp_jscan_t *j, const char *text, size_t len) {
@@ -17,6 +19,7 @@ void gp_jscan_init(gp_jscan_t *j, const char *text, size_t len) {
   j->p = text;
   j->end = text + len;
   j->err = 0;
+  j->depth = 0;
 }
 
 static int gp__fail(gp_jscan_t *j) {
@@ -201,17 +204,20 @@ static int gp__literal(gp_jscan_t *j, const char *lit, size_t n) {
   return 0;
 }
 
-int gp_jscan_obj_begin(gp_jscan_t *j) {
-  if (gp__eat(j, '{')) return 1;
+static int gp__too_deep(gp_jscan_t *j) { return j->depth >= GP__JSCAN_MAX_DEPTH; }
+
+static int gp__begin(gp_jscan_t *j, char c) {
+  if (!gp__too_deep(j) && gp__eat(j, c)) {
+    j->depth++;
+    return 1;
+  }
   gp__fail(j);
   return 0;
 }
 
-int gp_jscan_arr_begin(gp_jscan_t *j) {
-  if (gp__eat(j, '[')) return 1;
-  gp__fail(j);
-  return 0;
-}
+int gp_jscan_obj_begin(gp_jscan_t *j) { return gp__begin(j, '{'); }
+
+int gp_jscan_arr_begin(gp_jscan_t *j) { return gp__begin(j, '['); }
 
 /* The last non-blank byte before the cursor, 0 at the start. obj_next and arr_next tell
  * the first member from the later ones by it: '{' or '[' right after the opening, the
@@ -230,6 +236,7 @@ int gp_jscan_obj_next(gp_jscan_t *j, gp_jscan_str_t *key) {
   if (gp__before(j) != '{') {
     if (c == '}') {
       j->p++;
+      j->depth--;
       return 0;
     }
     if (c != ',') return gp__fail(j);
@@ -237,6 +244,7 @@ int gp_jscan_obj_next(gp_jscan_t *j, gp_jscan_str_t *key) {
     gp__ws(j);
   } else if (c == '}') {
     j->p++;
+    j->depth--;
     return 0;
   }
   if (j->p >= j->end || *j->p != '"' || gp__scan_string(j, key) < 0) return gp__fail(j);
@@ -251,6 +259,7 @@ int gp_jscan_arr_next(gp_jscan_t *j) {
   char c = *j->p;
   if (c == ']') {
     j->p++;
+    j->depth--;
     return 0;
   }
   if (gp__before(j) == '[') return 1;
@@ -260,6 +269,7 @@ int gp_jscan_arr_next(gp_jscan_t *j) {
 }
 
 int gp_jscan_str(gp_jscan_t *j, gp_jscan_str_t *out) {
+  if (gp__too_deep(j)) return gp__fail(j);
   char c = gp_jscan_peek(j);
   if (c == '"') return gp__scan_string(j, out);
   if (c == 'n') return gp__literal(j, "null", 4) < 0 ? -1 : 0;
@@ -267,11 +277,12 @@ int gp_jscan_str(gp_jscan_t *j, gp_jscan_str_t *out) {
 }
 
 int gp_jscan_null(gp_jscan_t *j) {
-  if (gp_jscan_peek(j) != 'n') return 0;
+  if (gp__too_deep(j) || gp_jscan_peek(j) != 'n') return 0;
   return gp__literal(j, "null", 4) == 0;
 }
 
 int gp_jscan_int(gp_jscan_t *j, int64_t *out) {
+  if (gp__too_deep(j)) return gp__fail(j);
   char c = gp_jscan_peek(j);
   if (c == 'n') return gp__literal(j, "null", 4) < 0 ? -1 : 0;
   if (c != '-' && !(c >= '0' && c <= '9')) return gp__fail(j);
@@ -287,22 +298,23 @@ int gp_jscan_int(gp_jscan_t *j, int64_t *out) {
 }
 
 int gp_jscan_skip(gp_jscan_t *j) {
-  uint64_t objs[GP__JSCAN_MAX_DEPTH / 64]; /* bit d: the container at depth d is an object */
-  int depth = 0, is_int;
+  uint64_t objs[GP__JSCAN_MAX_DEPTH / 64]; /* bit d: the container opened d-th here is an object */
+  const int base = j->depth;
+  int is_int;
   gp_jscan_str_t s;
   for (;;) {
     char c = gp_jscan_peek(j);
+    if (gp__too_deep(j)) return gp__fail(j);
     if (c == '{' || c == '[') {
-      if (depth == GP__JSCAN_MAX_DEPTH) return gp__fail(j);
-      uint64_t bit = 1ull << (depth % 64);
-      if (c == '{') objs[depth / 64] |= bit;
-      else objs[depth / 64] &= ~bit;
-      depth++;
+      int d = j->depth - base;
+      uint64_t bit = 1ull << (d % 64);
+      if (c == '{') objs[d / 64] |= bit;
+      else objs[d / 64] &= ~bit;
+      j->depth++;
       j->p++;
       int more = c == '{' ? gp_jscan_obj_next(j, &s) : gp_jscan_arr_next(j);
       if (more < 0) return -1;
       if (more == 1) continue; /* parse the first member's value */
-      depth--;
     } else if (c == '"') {
       if (gp__scan_string(j, &s) < 0) return -1;
     } else if (c == 't') {
@@ -316,15 +328,15 @@ int gp_jscan_skip(gp_jscan_t *j) {
     } else {
       return gp__fail(j);
     }
-    /* A value ended: close containers that end here, or go on to their next member. */
-    while (depth > 0) {
-      int obj = (int)((objs[(depth - 1) / 64] >> ((depth - 1) % 64)) & 1);
-      int more = obj ? gp_jscan_obj_next(j, &s) : gp_jscan_arr_next(j);
+    /* A value ended: close containers that end here (obj_next and arr_next count them
+     * down), or go on to their next member. */
+    while (j->depth > base) {
+      int d = j->depth - 1 - base;
+      int more = (objs[d / 64] >> (d % 64)) & 1 ? gp_jscan_obj_next(j, &s) : gp_jscan_arr_next(j);
       if (more < 0) return -1;
       if (more == 1) break;
-      depth--;
     }
-    if (depth == 0) return 0;
+    if (j->depth == base) return 0;
   }
 }
 

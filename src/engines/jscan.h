@@ -5,7 +5,8 @@
  * The scanner walks one JSON text front to back; the caller pulls keys and values and
  * skips what it does not need. It validates what it walks exactly as json_loadb with no
  * flags does (structure, strings with their escapes, surrogate pairs and UTF-8, no
- * \u0000, integers within int64, reals that do not overflow, nesting up to 2048), so a
+ * \u0000, integers within int64, reals that do not overflow, values nested at most 2048
+ * deep), so a
  * text the scanner accepts is one jansson accepts. A pull that meets a different type
  * than asked also fails: callers treat every failure as "take the jansson path", which
  * reports malformed text with jansson's own words. Strings are returned as slices of the
@@ -24,6 +25,7 @@ typedef struct {
   const char *p;         /* next byte */
   const char *end;       /* one past the last byte */
   int err;               /* 1 once a pull failed; every later call fails */
+  int depth;             /* containers open (jansson counts them to refuse deep texts) */
 } gp_jscan_t;
 
 typedef struct {
