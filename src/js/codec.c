@@ -1,11 +1,20 @@
-/* The JS <-> C codec: JavaScript values cross into C as JSON (jansson) and turns as
- * gp_turn_t, through JSON text (JSON.stringify / JSON.parse inside JavaScriptCore).
+/* The JS <-> C codec. JavaScript values cross into C as JSON (jansson) through JSON text
+ * (JSON.stringify inside JavaScriptCore); JSON and events cross into JavaScript as values
+ * built directly with the C API (objects, arrays, strings, numbers), which costs a
+ * fraction of printing JSON text and parsing it again. Turns go through their JSON form.
  * Runs on the owner thread, inside the request that needs the conversion. */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/core.h"
+#include "geppetto/event.h"
 #include "js/js_private.h"
+
+/* Deeper values are handed to JSON.parse (which has its own stack check) rather than
+ * recursing further here. */
+#define GP__JSON_MAX_DEPTH 200
 
 json_t *gp__js_to_json(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
   if (JSValueIsUndefined(ctx, v)) return json_null();
@@ -26,8 +35,11 @@ json_t *gp__js_to_json(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
   return j;
 }
 
-JSValueRef gp__js_from_json(JSContextRef ctx, const json_t *j) {
-  if (j == NULL) return JSValueMakeUndefined(ctx);
+/* ---- JSON -> JS ------------------------------------------------------------------- */
+
+/* The reference conversion: JSON.parse(json_dumps(j)). Used for what the direct path
+ * cannot reproduce with the C API (a "__proto__" key, very deep values). */
+static JSValueRef gp__js_from_json_text(JSContextRef ctx, const json_t *j) {
   char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
   if (text == NULL) return JSValueMakeNull(ctx);
   JSStringRef s = JSStringCreateWithUTF8CString(text);
@@ -37,6 +49,248 @@ JSValueRef gp__js_from_json(JSContextRef ctx, const json_t *j) {
   return v ? v : JSValueMakeNull(ctx);
 }
 
+/* The length of the valid UTF-8 sequence at s[0..n) (1-4), or 0 when it is not one
+ * (overlong forms, surrogates and code points above U+10FFFF are invalid, as for
+ * jansson). *cp gets the code point. */
+static size_t gp__utf8_seq(const unsigned char *s, size_t n, uint32_t *cp) {
+  unsigned char c = s[0];
+  if (c < 0x80) return *cp = c, 1;
+  size_t len;
+  uint32_t v, min;
+  if (c >= 0xC2 && c <= 0xDF) len = 2, v = c & 0x1F, min = 0x80;
+  else if (c >= 0xE0 && c <= 0xEF) len = 3, v = c & 0x0F, min = 0x800;
+  else if (c >= 0xF0 && c <= 0xF4) len = 4, v = c & 0x07, min = 0x10000;
+  else return 0;
+  if (len > n) return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    v = (v << 6) | (s[i] & 0x3F);
+  }
+  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+  *cp = v;
+  return len;
+}
+
+static int gp__js_utf8_valid(const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s;
+  uint32_t cp;
+  for (size_t i = 0; i < n;) {
+    if (p[i] < 0x80) {
+      i++;
+      continue;
+    }
+    size_t k = gp__utf8_seq(p + i, n - i, &cp);
+    if (k == 0) return 0;
+    i += k;
+  }
+  return 1;
+}
+
+/* A JS string of n bytes of UTF-8 that may hold NUL characters (an invalid byte, which
+ * jansson's checked strings never hold, becomes U+FFFD). */
+static JSStringRef gp__js_string_n(const char *s, size_t n) {
+  JSChar stackbuf[256];
+  JSChar *buf = n <= 256 ? stackbuf : gp_xmalloc(n * sizeof *buf);
+  const unsigned char *p = (const unsigned char *)s;
+  size_t out = 0;
+  for (size_t i = 0; i < n;) {
+    uint32_t cp;
+    size_t k = gp__utf8_seq(p + i, n - i, &cp);
+    if (k == 0) cp = 0xFFFD, k = 1;
+    i += k;
+    if (cp >= 0x10000) { /* four bytes of UTF-8 become two UTF-16 units: fits */
+      cp -= 0x10000;
+      buf[out++] = (JSChar)(0xD800 + (cp >> 10));
+      buf[out++] = (JSChar)(0xDC00 + (cp & 0x3FF));
+    } else {
+      buf[out++] = (JSChar)cp;
+    }
+  }
+  JSStringRef r = JSStringCreateWithCharacters(buf, out);
+  if (buf != stackbuf) free(buf);
+  return r;
+}
+
+/* A JS string from `n` bytes of valid UTF-8 at NUL-terminated `s`. Without embedded NUL
+ * JavaScriptCore converts it itself (and keeps ASCII in 8-bit strings, as JSON.parse). */
+static JSStringRef gp__js_string(const char *s, size_t n) {
+  if (strlen(s) == n) return JSStringCreateWithUTF8CString(s);
+  return gp__js_string_n(s, n);
+}
+
+static JSValueRef gp__js_make_string(JSContextRef ctx, const char *s, size_t n) {
+  JSStringRef js = gp__js_string(s, n);
+  JSValueRef v = JSValueMakeString(ctx, js);
+  JSStringRelease(js);
+  return v;
+}
+
+static JSValueRef gp__from_json(JSContextRef ctx, const json_t *j, int depth);
+
+/* 1 when the object has a key the C API cannot set as JSON.parse does: "__proto__"
+ * (JSObjectSetProperty would call the inherited setter and change the prototype). */
+static int gp__has_proto_key(const json_t *j) {
+  const char *key;
+  size_t len;
+  json_t *v;
+  json_object_keylen_foreach((json_t *)j, key, len, v) {
+    if (len == 9 && memcmp(key, "__proto__", 9) == 0) return 1;
+  }
+  return 0;
+}
+
+static JSValueRef gp__from_object(JSContextRef ctx, const json_t *j, int depth) {
+  if (gp__has_proto_key(j)) return gp__js_from_json_text(ctx, j);
+  /* values created here live on this thread's stack until set, where the collector's
+   * conservative scan sees them */
+  JSObjectRef o = JSObjectMake(ctx, NULL, NULL);
+  const char *key;
+  size_t len;
+  json_t *v;
+  json_object_keylen_foreach((json_t *)j, key, len, v) {
+    JSValueRef jv = gp__from_json(ctx, v, depth + 1);
+    JSStringRef k = gp__js_string(key, len);
+    JSObjectSetProperty(ctx, o, k, jv, kJSPropertyAttributeNone, NULL);
+    JSStringRelease(k);
+  }
+  return o;
+}
+
+static JSValueRef gp__from_array(JSContextRef ctx, const json_t *j, int depth) {
+  JSObjectRef a = JSObjectMakeArray(ctx, 0, NULL, NULL);
+  if (a == NULL) return gp__js_from_json_text(ctx, j);
+  size_t n = json_array_size(j);
+  for (size_t i = 0; i < n; i++)
+    JSObjectSetPropertyAtIndex(ctx, a, (unsigned)i, gp__from_json(ctx, json_array_get(j, i), depth + 1),
+                               NULL);
+  return a;
+}
+
+static JSValueRef gp__from_json(JSContextRef ctx, const json_t *j, int depth) {
+  switch (json_typeof(j)) {
+  case JSON_OBJECT:
+    return depth >= GP__JSON_MAX_DEPTH ? gp__js_from_json_text(ctx, j)
+                                       : gp__from_object(ctx, j, depth);
+  case JSON_ARRAY:
+    return depth >= GP__JSON_MAX_DEPTH ? gp__js_from_json_text(ctx, j)
+                                       : gp__from_array(ctx, j, depth);
+  case JSON_STRING:
+    return gp__js_make_string(ctx, json_string_value(j), json_string_length(j));
+  case JSON_INTEGER: /* the double nearest the integer, as JSON.parse reads its digits */
+    return JSValueMakeNumber(ctx, (double)json_integer_value(j));
+  case JSON_REAL: /* json_dumps prints 17 significant digits: JSON.parse gives it back */
+    return JSValueMakeNumber(ctx, json_real_value(j));
+  case JSON_TRUE:
+    return JSValueMakeBoolean(ctx, true);
+  case JSON_FALSE:
+    return JSValueMakeBoolean(ctx, false);
+  case JSON_NULL:
+  default:
+    return JSValueMakeNull(ctx);
+  }
+}
+
+JSValueRef gp__js_from_json(JSContextRef ctx, const json_t *j) {
+  if (j == NULL) return JSValueMakeUndefined(ctx);
+  return gp__from_json(ctx, j, 0);
+}
+
+/* ---- Events -> JS ----------------------------------------------------------------- */
+
+/* The envelope's property names, created once per process (JSStringRefs are immutable,
+ * reference counted and usable from any context). */
+enum { GP__K_TYPE, GP__K_TS, GP__K_SESSION, GP__K_INFERENCE, GP__K_TURN, GP__K_COUNT };
+static const char *const gp__envelope_names[GP__K_COUNT] = {"type", "timestampMs", "sessionId",
+                                                            "inferenceId", "turnId"};
+static JSStringRef gp__envelope_keys[GP__K_COUNT];
+static pthread_once_t gp__envelope_once = PTHREAD_ONCE_INIT;
+
+static void gp__envelope_init(void) {
+  for (int i = 0; i < GP__K_COUNT; i++)
+    gp__envelope_keys[i] = JSStringCreateWithUTF8CString(gp__envelope_names[i]);
+}
+
+static int gp__is_envelope_key(const char *key) {
+  for (int i = 0; i < GP__K_COUNT; i++)
+    if (strcmp(key, gp__envelope_names[i]) == 0) return 1;
+  return 0;
+}
+
+static const char *gp__text_or_empty(const char *s) { return s ? s : ""; }
+
+/* 1 when some object key in j holds a NUL character. */
+static int gp__has_nul_key(const json_t *j) {
+  const char *key;
+  size_t len;
+  json_t *v;
+  if (json_is_array(j)) {
+    for (size_t i = 0; i < json_array_size(j); i++)
+      if (gp__has_nul_key(json_array_get(j, i))) return 1;
+    return 0;
+  }
+  if (!json_is_object(j)) return 0;
+  json_object_keylen_foreach((json_t *)j, key, len, v) {
+    if (strlen(key) != len || gp__has_nul_key(v)) return 1;
+  }
+  return 0;
+}
+
+/* 1 when the direct build gives exactly gp_event_to_json's object: ids in valid UTF-8
+ * (gp_event_to_json would replace bad bytes), no key with NUL at any depth (it and
+ * json_deep_copy read keys as C strings) and no "__proto__" key at the top. */
+static int gp__event_direct_ok(const gp_event_t *ev) {
+  const char *ids[3] = {ev->session_id, ev->inference_id, ev->turn_id};
+  for (int i = 0; i < 3; i++) {
+    const char *s = gp__text_or_empty(ids[i]);
+    if (!gp__js_utf8_valid(s, strlen(s))) return 0;
+  }
+  if (!json_is_object(ev->fields)) return 1;
+  const char *key;
+  size_t len;
+  json_t *v;
+  json_object_keylen_foreach(ev->fields, key, len, v) {
+    if (strlen(key) != len || strcmp(key, "__proto__") == 0) return 0;
+  }
+  return !gp__has_nul_key(ev->fields);
+}
+
+static void gp__set_str(JSContextRef ctx, JSObjectRef o, int k, const char *s) {
+  s = gp__text_or_empty(s);
+  JSObjectSetProperty(ctx, o, gp__envelope_keys[k], gp__js_make_string(ctx, s, strlen(s)),
+                      kJSPropertyAttributeNone, NULL);
+}
+
+JSValueRef gp__js_from_event(JSContextRef ctx, const gp_event_t *ev) {
+  if (!gp__event_direct_ok(ev)) {
+    json_t *j = gp_event_to_json(ev);
+    JSValueRef v = gp__js_from_json_text(ctx, j);
+    json_decref(j);
+    return v;
+  }
+  pthread_once(&gp__envelope_once, gp__envelope_init);
+  JSObjectRef o = JSObjectMake(ctx, NULL, NULL);
+  const char *name = gp_event_type_name(ev->type);
+  gp__set_str(ctx, o, GP__K_TYPE, name ? name : "unknown");
+  JSObjectSetProperty(ctx, o, gp__envelope_keys[GP__K_TS],
+                      JSValueMakeNumber(ctx, (double)ev->timestamp_ms), kJSPropertyAttributeNone,
+                      NULL);
+  gp__set_str(ctx, o, GP__K_SESSION, ev->session_id);
+  gp__set_str(ctx, o, GP__K_INFERENCE, ev->inference_id);
+  gp__set_str(ctx, o, GP__K_TURN, ev->turn_id);
+  if (!json_is_object(ev->fields)) return o;
+  const char *key;
+  json_t *v;
+  json_object_foreach(ev->fields, key, v) {
+    if (gp__is_envelope_key(key)) continue; /* the envelope wins, as in gp_event_to_json */
+    JSValueRef jv = gp__from_json(ctx, v, 1);
+    JSStringRef k = JSStringCreateWithUTF8CString(key);
+    JSObjectSetProperty(ctx, o, k, jv, kJSPropertyAttributeNone, NULL);
+    JSStringRelease(k);
+  }
+  return o;
+}
+
+/* ---- Turns ------------------------------------------------------------------------ */
 gp_turn_t *gp__js_to_turn(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
   if (!JSValueIsObject(ctx, v) || JSValueIsArray(ctx, v)) {
     gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "a turn must be an object {blocks: [...]}");

@@ -12,6 +12,7 @@
 
 #include "geppetto/engine.h"
 #include "geppetto/error.h"
+#include "geppetto/event.h"
 #include "geppetto/owner.h"
 #include "geppetto/tool.h"
 #include "geppetto/turn.h"
@@ -85,8 +86,12 @@ void gp__js_exit_now(int code) __attribute__((noreturn));
 /* JS value -> JSON (new reference; JSON null for undefined). NULL with *exc set when
  * the value cannot be serialised. */
 json_t *gp__js_to_json(JSContextRef ctx, JSValueRef v, JSValueRef *exc);
-/* JSON -> JS value (NULL json: undefined). */
+/* JSON -> JS value (NULL json: undefined), built directly: the same value as
+ * JSON.parse(json_dumps(j)) gives. */
 JSValueRef gp__js_from_json(JSContextRef ctx, const json_t *j);
+/* An event as its JS object, built directly: the same value as
+ * JSON.parse(json_dumps(gp_event_to_json(ev))) gives. */
+JSValueRef gp__js_from_event(JSContextRef ctx, const gp_event_t *ev);
 /* JS Turn -> C turn, validated (TypeError naming an unknown kind). NULL with *exc. */
 gp_turn_t *gp__js_to_turn(JSContextRef ctx, JSValueRef v, JSValueRef *exc);
 JSValueRef gp__js_from_turn(JSContextRef ctx, const gp_turn_t *t);

@@ -3,8 +3,10 @@
  * asynchronous runs whose events and settlement are posted to the owner.
  *
  * Async run: start on the owner -> the run thread publishes events into a sink that
- * posts them (in publish order) to the owner, where they reach the JS `onEvent`; the
- * run's on_done posts the settlement, after every event, which calls `onSettle`.
+ * queues them on the run (in publish order); the first event of an empty queue posts
+ * one owner request that drains the whole queue into the JS `onEvent`, so a streaming
+ * run costs one owner request per batch, not per token. The run's on_done posts the
+ * settlement, after every event, which calls `onSettle`.
  * Sync run: the same sink posts to a private dispatcher that this (owner) thread
  * services while it waits, so the run's JS callbacks and events execute inline. */
 #include <pthread.h>
@@ -32,6 +34,9 @@ typedef struct {
   JSObjectRef session_obj;        /* protected while an async run is active */
   pthread_mutex_t mu;             /* sync: guards done against the waker */
   int done;                       /* sync: on_done ran; under mu */
+  pthread_mutex_t evmu;           /* guards the pending events */
+  gp_event_t **pending;           /* published, not yet drained (references); under evmu */
+  size_t npending, cappending;    /* under evmu */
 } gp__jsrun_t;
 
 static gp__jsrun_t *gp__jsrun_ref(gp__jsrun_t *r) {
@@ -44,45 +49,71 @@ static void gp__jsrun_unref(void *p) {
   if (r == NULL || atomic_fetch_sub(&r->refs, 1) != 1) return;
   gp_run_unref(r->run);
   free(r->id);
+  /* events whose drain was dropped (the owner shut down) */
+  for (size_t i = 0; i < r->npending; i++) gp_event_unref(r->pending[i]);
+  free(r->pending);
+  pthread_mutex_destroy(&r->evmu);
   pthread_mutex_destroy(&r->mu);
   free(r);
 }
 
 /* ---- Events ------------------------------------------------------------------------ */
 
-typedef struct {
-  gp__jsrun_t *r;
-  gp_event_t *ev;
-} gp__evpost_t;
-
-static void gp__evpost_free(void *p) {
-  gp__evpost_t *e = p;
-  gp_event_unref(e->ev);
-  gp__jsrun_unref(e->r);
-  free(e);
+/* Takes the run's pending events (the caller owns the array and its references). */
+static gp_event_t **gp__pending_take(gp__jsrun_t *r, size_t *n) {
+  pthread_mutex_lock(&r->evmu);
+  gp_event_t **evs = r->pending;
+  *n = r->npending;
+  r->pending = NULL;
+  r->npending = r->cappending = 0;
+  pthread_mutex_unlock(&r->evmu);
+  return evs;
 }
 
-/* Owner: hands one event to the JS side (which shields itself from throwing listeners). */
-static void gp__event_deliver(void *p) {
-  gp__evpost_t *e = p;
-  gp_js_runtime_t *rt = e->r->rt;
+/* Owner: hands every pending event to the JS side, in publish order (the JS side
+ * shields itself from throwing listeners). Events published meanwhile found the queue
+ * empty and posted the next drain, which runs after this one. */
+static void gp__events_drain(void *p) {
+  gp__jsrun_t *r = p;
+  gp_js_runtime_t *rt = r->rt;
   GP_JS_ASSERT(rt);
-  if (rt->ctx == NULL || e->r->on_event == NULL) return;
-  json_t *j = gp_event_to_json(e->ev);
-  JSValueRef arg = gp__js_from_json(rt->ctx, j);
-  json_decref(j);
-  JSValueRef exc = NULL;
-  JSObjectCallAsFunction(rt->ctx, e->r->on_event, NULL, 1, &arg, &exc);
-  if (exc) gp__js_report(rt->ctx, exc, "event listener");
+  size_t n;
+  gp_event_t **evs = gp__pending_take(r, &n);
+  for (size_t i = 0; i < n; i++) {
+    /* re-read each time: a listener may end a synchronous run() that owns on_event */
+    if (rt->ctx != NULL && r->on_event != NULL) {
+      JSValueRef arg = gp__js_from_event(rt->ctx, evs[i]);
+      JSValueRef exc = NULL;
+      JSObjectCallAsFunction(rt->ctx, r->on_event, NULL, 1, &arg, &exc);
+      if (exc) gp__js_report(rt->ctx, exc, "event listener");
+    }
+    gp_event_unref(evs[i]);
+  }
+  free(evs);
 }
 
-/* Run thread or tool worker (never concurrently for one run): post in publish order. */
+/* Run thread or tool worker (never concurrently for one run): queue in publish order;
+ * the event that finds the queue empty posts the drain (holding a reference on r). */
 static void gp__sink_publish(void *ud, gp_event_t *ev) {
   gp__jsrun_t *r = ud;
-  gp__evpost_t *e = gp_xcalloc(1, sizeof *e);
-  e->r = gp__jsrun_ref(r);
-  e->ev = gp_event_ref(ev);
-  gp_dispatcher_post(r->d, "run.event", gp__event_deliver, e, gp__evpost_free);
+  pthread_mutex_lock(&r->evmu);
+  if (r->npending == r->cappending) {
+    r->cappending = r->cappending ? 2 * r->cappending : 16;
+    r->pending = gp_xrealloc(r->pending, r->cappending * sizeof *r->pending);
+  }
+  r->pending[r->npending++] = gp_event_ref(ev);
+  int first = r->npending == 1;
+  pthread_mutex_unlock(&r->evmu);
+  if (!first) return;
+  if (gp_dispatcher_post(r->d, "run.events", gp__events_drain, gp__jsrun_ref(r),
+                         gp__jsrun_unref) == GP_OK)
+    return;
+  /* not queued (queue full, shutdown): this event is lost as a failed post loses it,
+   * and the next one must post again. Only this publisher appends, so it is alone. */
+  size_t n;
+  gp_event_t **evs = gp__pending_take(r, &n);
+  for (size_t i = 0; i < n; i++) gp_event_unref(evs[i]);
+  free(evs);
 }
 
 /* ---- Settlement --------------------------------------------------------------------- */
@@ -382,6 +413,7 @@ static gp__jsrun_t *gp__jsrun_new(gp_js_runtime_t *rt, JSContextRef ctx, JSValue
   atomic_init(&r->refs, 1);
   r->rt = rt;
   pthread_mutex_init(&r->mu, NULL);
+  pthread_mutex_init(&r->evmu, NULL);
   if (JSValueIsObject(ctx, on_event) && JSObjectIsFunction(ctx, (JSObjectRef)on_event)) {
     r->on_event = (JSObjectRef)on_event;
     JSValueProtect(ctx, on_event);
