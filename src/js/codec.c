@@ -89,7 +89,7 @@ static int gp__js_utf8_valid(const char *s, size_t n) {
 /* A JS string of n bytes of UTF-8 that may hold NUL characters (an invalid byte, which
  * jansson's checked strings never hold, becomes U+FFFD). */
 static JSStringRef gp__js_string_n(const char *s, size_t n) {
-  JSChar stackbuf[256];
+  JSChar stackbuf[256] = {0}; /* only strings with NUL come here: rare */
   JSChar *buf = n <= 256 ? stackbuf : gp_xmalloc(n * sizeof *buf);
   const unsigned char *p = (const unsigned char *)s;
   size_t out = 0;
@@ -203,11 +203,26 @@ enum { GP__K_TYPE, GP__K_TS, GP__K_SESSION, GP__K_INFERENCE, GP__K_TURN, GP__K_C
 static const char *const gp__envelope_names[GP__K_COUNT] = {"type", "timestampMs", "sessionId",
                                                             "inferenceId", "turnId"};
 static JSStringRef gp__envelope_keys[GP__K_COUNT];
+/* The field names of the frequent events (SPEC §4.8), created once too. */
+static const char *const gp__field_names[] = {"delta", "completion", "text", "usage",
+                                              "stopReason", "toolCall", "toolResult", "error",
+                                              "message", "level", "fields", "data"};
+#define GP__NFIELDS (sizeof gp__field_names / sizeof gp__field_names[0])
+static JSStringRef gp__field_keys[GP__NFIELDS];
 static pthread_once_t gp__envelope_once = PTHREAD_ONCE_INIT;
 
 static void gp__envelope_init(void) {
   for (int i = 0; i < GP__K_COUNT; i++)
     gp__envelope_keys[i] = JSStringCreateWithUTF8CString(gp__envelope_names[i]);
+  for (size_t i = 0; i < GP__NFIELDS; i++)
+    gp__field_keys[i] = JSStringCreateWithUTF8CString(gp__field_names[i]);
+}
+
+/* A new reference to the JS name of a field key (cached for the frequent ones). */
+static JSStringRef gp__field_key(const char *key) {
+  for (size_t i = 0; i < GP__NFIELDS; i++)
+    if (strcmp(key, gp__field_names[i]) == 0) return JSStringRetain(gp__field_keys[i]);
+  return JSStringCreateWithUTF8CString(key);
 }
 
 static int gp__is_envelope_key(const char *key) {
@@ -283,7 +298,7 @@ JSValueRef gp__js_from_event(JSContextRef ctx, const gp_event_t *ev) {
   json_object_foreach(ev->fields, key, v) {
     if (gp__is_envelope_key(key)) continue; /* the envelope wins, as in gp_event_to_json */
     JSValueRef jv = gp__from_json(ctx, v, 1);
-    JSStringRef k = JSStringCreateWithUTF8CString(key);
+    JSStringRef k = gp__field_key(key);
     JSObjectSetProperty(ctx, o, k, jv, kJSPropertyAttributeNone, NULL);
     JSStringRelease(k);
   }
