@@ -190,8 +190,9 @@ static void gp__loop_read_done(gp__loop_t *L) {
     if (m->msg != CURLMSG_DONE) continue;
     CURL *easy = m->easy_handle;
     CURLcode result = m->data.result;
-    gp__http_xfer_t *x = NULL;
-    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+    char *priv = NULL;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+    gp__http_xfer_t *x = (gp__http_xfer_t *)priv;
     curl_multi_remove_handle(L->multi, easy);
     gp__loop_unlink(L, x);
     gp__loop_complete(L, x, GP__HTTP_END_DONE, result);
