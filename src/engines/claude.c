@@ -222,14 +222,6 @@ static int gp__claude_error(gp_pstream_t *s, json_t *msg) {
 
 /* ---- stream fast path: content_block_delta read in place -------------------------- */
 
-/* The jansson path reads each of these keys once (it keeps the last of duplicates); an
- * escaped key may spell one of them. Either way the chunk is left to it. */
-static int gp__cl_once(int *seen, int bit) {
-  if (*seen & bit) return 0;
-  *seen |= bit;
-  return 1;
-}
-
 /* delta: {type, text | thinking | partial_json}; *which 1, 2, 3 for the three types. */
 static int gp__cl_fast_delta(gp_jscan_t *j, int *which, gp_jscan_str_t *v) {
   if (!gp_jscan_obj_begin(j)) return -1;
@@ -238,13 +230,13 @@ static int gp__cl_fast_delta(gp_jscan_t *j, int *which, gp_jscan_str_t *v) {
   while ((r = gp_jscan_obj_next(j, &k)) == 1) {
     if (k.escaped) return -1;
     if (gp_jscan_key_is(&k, "type")) {
-      if (!gp__cl_once(&seen, 1) || gp_jscan_str(j, &type) != 1) return -1;
+      if (!gp_jscan_once(&seen, 1) || gp_jscan_str(j, &type) != 1) return -1;
     } else if (gp_jscan_key_is(&k, "text")) {
-      if (!gp__cl_once(&seen, 2) || gp_jscan_str(j, &text) < 0) return -1;
+      if (!gp_jscan_once(&seen, 2) || gp_jscan_str(j, &text) < 0) return -1;
     } else if (gp_jscan_key_is(&k, "thinking")) {
-      if (!gp__cl_once(&seen, 4) || gp_jscan_str(j, &thinking) < 0) return -1;
+      if (!gp_jscan_once(&seen, 4) || gp_jscan_str(j, &thinking) < 0) return -1;
     } else if (gp_jscan_key_is(&k, "partial_json")) {
-      if (!gp__cl_once(&seen, 8) || gp_jscan_str(j, &partial) < 0) return -1;
+      if (!gp_jscan_once(&seen, 8) || gp_jscan_str(j, &partial) < 0) return -1;
     } else if (gp_jscan_skip(j) < 0) {
       return -1;
     }
@@ -269,11 +261,11 @@ static int gp__claude_fast(gp_pstream_t *s, const gp_sse_event_t *ev) {
   while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
     if (k.escaped) return 0;
     if (gp_jscan_key_is(&k, "type")) {
-      if (!gp__cl_once(&seen, 1) || gp_jscan_str(&j, &type) != 1) return 0;
+      if (!gp_jscan_once(&seen, 1) || gp_jscan_str(&j, &type) != 1) return 0;
     } else if (gp_jscan_key_is(&k, "index")) {
-      if (!gp__cl_once(&seen, 2) || gp_jscan_int(&j, &index) < 0) return 0; /* null: -1 */
+      if (!gp_jscan_once(&seen, 2) || gp_jscan_int(&j, &index) < 0) return 0; /* null: -1 */
     } else if (gp_jscan_key_is(&k, "delta")) {
-      if (!gp__cl_once(&seen, 4) || gp__cl_fast_delta(&j, &which, &v) < 0) return 0;
+      if (!gp_jscan_once(&seen, 4) || gp__cl_fast_delta(&j, &which, &v) < 0) return 0;
     } else if (gp_jscan_skip(&j) < 0) {
       return 0;
     }

@@ -350,6 +350,12 @@ int gp_jscan_key_eq(const gp_jscan_str_t *k, const char *lit, size_t n) {
   return !k->escaped && k->n == n && memcmp(k->s, lit, n) == 0;
 }
 
+int gp_jscan_once(int *seen, int bit) {
+  if (*seen & bit) return 0;
+  *seen |= bit;
+  return 1;
+}
+
 static void gp__put_utf8(gp_buf_t *b, uint32_t cp) {
   char u[4];
   size_t n;

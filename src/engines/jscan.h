@@ -60,6 +60,9 @@ int gp_jscan_done(gp_jscan_t *j);
 /* 1 when the string (not escaped) is the literal `lit` (a string constant). */
 int gp_jscan_key_eq(const gp_jscan_str_t *k, const char *lit, size_t n);
 #define gp_jscan_key_is(k, lit) gp_jscan_key_eq((k), "" lit, sizeof(lit) - 1)
+/* For readers of a few keys: 1 the first time `bit` is set in *seen, 0 after (jansson
+ * keeps the last of duplicate keys, so a reader that meets one leaves the text to it). */
+int gp_jscan_once(int *seen, int bit);
 /* Appends the decoded text of a string the scanner returned to b. */
 void gp_jscan_str_append(const gp_jscan_str_t *s, gp_buf_t *b);
 

@@ -197,14 +197,6 @@ typedef struct {
   size_t ntools;
 } gp__oa_delta_t;
 
-/* Keys the jansson path reads must each come once (jansson keeps the last of
- * duplicates) and unescaped (an escaped key may spell one of them). */
-static int gp__oa_once(int *seen, int bit) {
-  if (*seen & bit) return 0;
-  *seen |= bit;
-  return 1;
-}
-
 /* function: {name, arguments}, or null. */
 static int gp__oa_fast_fn(gp_jscan_t *j, gp_jscan_str_t *name, gp_jscan_str_t *args) {
   if (gp_jscan_null(j)) return 0;
@@ -214,10 +206,10 @@ static int gp__oa_fast_fn(gp_jscan_t *j, gp_jscan_str_t *name, gp_jscan_str_t *a
   while ((r = gp_jscan_obj_next(j, &k)) == 1) {
     if (k.escaped) return -1;
     if (gp_jscan_key_is(&k, "name")) {
-      if (!gp__oa_once(&seen, 1) || gp_jscan_str(j, name) < 0) return -1;
+      if (!gp_jscan_once(&seen, 1) || gp_jscan_str(j, name) < 0) return -1;
     } else if (gp_jscan_key_is(&k, "arguments")) {
       /* Arguments sent as an object are re-serialized by the jansson path. */
-      if (!gp__oa_once(&seen, 2) || gp_jscan_str(j, args) < 0) return -1;
+      if (!gp_jscan_once(&seen, 2) || gp_jscan_str(j, args) < 0) return -1;
     } else if (gp_jscan_skip(j) < 0) {
       return -1;
     }
@@ -236,11 +228,11 @@ static int gp__oa_fast_tool(gp_pstream_t *s, gp_jscan_t *j, int apply) {
   while ((r = gp_jscan_obj_next(j, &k)) == 1) {
     if (k.escaped) return -1;
     if (gp_jscan_key_is(&k, "index")) {
-      if (!gp__oa_once(&seen, 1) || gp_jscan_int(j, &idx) != 1) return -1;
+      if (!gp_jscan_once(&seen, 1) || gp_jscan_int(j, &idx) != 1) return -1;
     } else if (gp_jscan_key_is(&k, "id")) {
-      if (!gp__oa_once(&seen, 2) || gp_jscan_str(j, &id) < 0) return -1;
+      if (!gp_jscan_once(&seen, 2) || gp_jscan_str(j, &id) < 0) return -1;
     } else if (gp_jscan_key_is(&k, "function")) {
-      if (!gp__oa_once(&seen, 4) || gp__oa_fast_fn(j, &name, &args) < 0) return -1;
+      if (!gp_jscan_once(&seen, 4) || gp__oa_fast_fn(j, &name, &args) < 0) return -1;
     } else if (gp_jscan_skip(j) < 0) {
       return -1;
     }
@@ -266,13 +258,13 @@ static int gp__oa_fast_delta(gp_pstream_t *s, gp_jscan_t *j, gp__oa_delta_t *d) 
   while ((r = gp_jscan_obj_next(j, &k)) == 1) {
     if (k.escaped) return -1;
     if (gp_jscan_key_is(&k, "content")) {
-      if (!gp__oa_once(&seen, 1) || gp_jscan_str(j, &d->content) < 0) return -1;
+      if (!gp_jscan_once(&seen, 1) || gp_jscan_str(j, &d->content) < 0) return -1;
     } else if (gp_jscan_key_is(&k, "reasoning_content")) {
-      if (!gp__oa_once(&seen, 2) || gp_jscan_str(j, &d->reasoning_content) < 0) return -1;
+      if (!gp_jscan_once(&seen, 2) || gp_jscan_str(j, &d->reasoning_content) < 0) return -1;
     } else if (gp_jscan_key_is(&k, "reasoning")) {
-      if (!gp__oa_once(&seen, 4) || gp_jscan_str(j, &d->reasoning) < 0) return -1;
+      if (!gp_jscan_once(&seen, 4) || gp_jscan_str(j, &d->reasoning) < 0) return -1;
     } else if (gp_jscan_key_is(&k, "tool_calls")) {
-      if (!gp__oa_once(&seen, 8)) return -1;
+      if (!gp_jscan_once(&seen, 8)) return -1;
       if (gp_jscan_null(j)) continue;
       gp_jscan_peek(j);
       d->tools = j->p;
@@ -300,11 +292,11 @@ static int gp__oa_fast_choices(gp_pstream_t *s, gp_jscan_t *j, gp__oa_delta_t *d
     while ((r = gp_jscan_obj_next(j, &k)) == 1) {
       if (k.escaped) return -1;
       if (gp_jscan_key_is(&k, "index")) {
-        if (!gp__oa_once(&seen, 1) || gp_jscan_int(j, &index) != 1 || index != 0) return -1;
+        if (!gp_jscan_once(&seen, 1) || gp_jscan_int(j, &index) != 1 || index != 0) return -1;
       } else if (gp_jscan_key_is(&k, "delta")) {
-        if (!gp__oa_once(&seen, 2) || gp__oa_fast_delta(s, j, d) < 0) return -1;
+        if (!gp_jscan_once(&seen, 2) || gp__oa_fast_delta(s, j, d) < 0) return -1;
       } else if (gp_jscan_key_is(&k, "finish_reason")) {
-        if (!gp__oa_once(&seen, 4) || !gp_jscan_null(j)) return -1;
+        if (!gp_jscan_once(&seen, 4) || !gp_jscan_null(j)) return -1;
       } else if (gp_jscan_skip(j) < 0) {
         return -1;
       }
@@ -326,11 +318,11 @@ static int gp__openai_fast(gp_pstream_t *s, const gp_sse_event_t *ev) {
   while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
     if (k.escaped) return 0;
     if (gp_jscan_key_is(&k, "choices")) {
-      if (!gp__oa_once(&seen, 1) || gp__oa_fast_choices(s, &j, &d) < 0) return 0;
+      if (!gp_jscan_once(&seen, 1) || gp__oa_fast_choices(s, &j, &d) < 0) return 0;
     } else if (gp_jscan_key_is(&k, "error")) {
-      if (!gp__oa_once(&seen, 2) || !gp_jscan_null(&j)) return 0;
+      if (!gp_jscan_once(&seen, 2) || !gp_jscan_null(&j)) return 0;
     } else if (gp_jscan_key_is(&k, "usage")) {
-      if (!gp__oa_once(&seen, 4) || !gp_jscan_null(&j)) return 0;
+      if (!gp_jscan_once(&seen, 4) || !gp_jscan_null(&j)) return 0;
     } else if (gp_jscan_skip(&j) < 0) {
       return 0; /* id, model, created...: not read by the jansson path either */
     }

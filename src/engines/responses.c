@@ -174,14 +174,6 @@ static int gp__rs_delta_kind(const gp_jscan_str_t *type) {
   return GP__RS_NONE;
 }
 
-/* The jansson path reads each of these keys once (it keeps the last of duplicates); an
- * escaped key may spell one of them. Either way the event is left to it. */
-static int gp__rs_once(int *seen, int bit) {
-  if (*seen & bit) return 0;
-  *seen |= bit;
-  return 1;
-}
-
 /* A text, reasoning or function-arguments delta: 1 when it was applied exactly as the
  * jansson path would, 0 to leave it to that path untouched. */
 static int gp__responses_fast(gp_pstream_t *s, const gp_sse_event_t *ev) {
@@ -194,11 +186,11 @@ static int gp__responses_fast(gp_pstream_t *s, const gp_sse_event_t *ev) {
   while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
     if (k.escaped) return 0;
     if (gp_jscan_key_is(&k, "type")) {
-      if (!gp__rs_once(&seen, 1) || gp_jscan_str(&j, &type) != 1) return 0;
+      if (!gp_jscan_once(&seen, 1) || gp_jscan_str(&j, &type) != 1) return 0;
     } else if (gp_jscan_key_is(&k, "output_index")) {
-      if (!gp__rs_once(&seen, 2) || gp_jscan_int(&j, &index) < 0) return 0; /* null: -1 */
+      if (!gp_jscan_once(&seen, 2) || gp_jscan_int(&j, &index) < 0) return 0; /* null: -1 */
     } else if (gp_jscan_key_is(&k, "delta")) {
-      if (!gp__rs_once(&seen, 4) || gp_jscan_str(&j, &delta) < 0) return 0;
+      if (!gp_jscan_once(&seen, 4) || gp_jscan_str(&j, &delta) < 0) return 0;
     } else if (gp_jscan_skip(&j) < 0) {
       return 0; /* item_id, sequence_number...: not read by the jansson path either */
     }

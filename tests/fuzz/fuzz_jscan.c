@@ -11,48 +11,9 @@
 
 #include "core/core.h"
 #include "engines/jscan.h"
+#include "../unit/jscan_walk.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Walks the next value alongside jansson's: 1 when they agree. Recursion is bounded by
- * the scanner's depth limit. */
-static int walk(gp_jscan_t *j, const json_t *v) {
-  char c = gp_jscan_peek(j);
-  gp_jscan_str_t k, s;
-  int r;
-  if (c == '{') {
-    if (!json_is_object(v) || !gp_jscan_obj_begin(j)) return 0;
-    while ((r = gp_jscan_obj_next(j, &k)) == 1) {
-      gp_buf_t kb = {0};
-      gp_jscan_str_append(&k, &kb);
-      const json_t *m = json_object_get(v, kb.data ? kb.data : "");
-      gp_buf_free(&kb);
-      if (!m || !walk(j, m)) return 0;
-    }
-    return r == 0;
-  }
-  if (c == '[') {
-    if (!json_is_array(v) || !gp_jscan_arr_begin(j)) return 0;
-    size_t i = 0;
-    while ((r = gp_jscan_arr_next(j)) == 1)
-      if (!walk(j, json_array_get(v, i++))) return 0;
-    return r == 0 && i == json_array_size(v);
-  }
-  if (c == '"') {
-    if (!json_is_string(v) || gp_jscan_str(j, &s) != 1) return 0;
-    gp_buf_t sb = {0};
-    gp_jscan_str_append(&s, &sb);
-    int same = sb.len == json_string_length(v) &&
-               (sb.len == 0 || memcmp(sb.data, json_string_value(v), sb.len) == 0);
-    gp_buf_free(&sb);
-    return same;
-  }
-  if (json_is_integer(v)) {
-    int64_t x;
-    return gp_jscan_int(j, &x) == 1 && x == json_integer_value(v);
-  }
-  return gp_jscan_skip(j) == 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *t = (const char *)data;
@@ -67,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   v = json_loadb(t, size, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
   if (v && scanned) {
     gp_jscan_init(&j, t, size);
-    if (!walk(&j, v) || gp_jscan_done(&j) != 0) abort();
+    if (!gp_jscan_walk(&j, v) || gp_jscan_done(&j) != 0) abort();
   }
   json_decref(v);
   return 0;

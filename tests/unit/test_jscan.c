@@ -18,6 +18,7 @@
 
 #include "core/core.h"
 #include "engines/jscan.h"
+#include "jscan_walk.h"
 #include "testutil.h"
 
 /* The texts the decoding benchmark's self-test checked, and more. */
@@ -68,49 +69,6 @@ static int scanner_valid(const char *t, size_t n) {
   return gp_jscan_skip(&j) == 0 && gp_jscan_done(&j) == 0;
 }
 
-/* Walks the scanner's next value alongside jansson's tree: 1 when they agree. */
-static int walk(gp_jscan_t *j, const json_t *v) {
-  char c = gp_jscan_peek(j);
-  gp_jscan_str_t k, s;
-  if (c == '{') {
-    if (!json_is_object(v) || !gp_jscan_obj_begin(j)) return 0;
-    size_t members = 0;
-    int r;
-    while ((r = gp_jscan_obj_next(j, &k)) == 1) {
-      gp_buf_t kb = {0};
-      gp_jscan_str_append(&k, &kb);
-      const json_t *m = json_object_get(v, kb.data ? kb.data : "");
-      gp_buf_free(&kb);
-      if (!m || !walk(j, m)) return 0;
-      members++;
-    }
-    return r == 0 && members == json_object_size(v);
-  }
-  if (c == '[') {
-    if (!json_is_array(v) || !gp_jscan_arr_begin(j)) return 0;
-    size_t i = 0;
-    int r;
-    while ((r = gp_jscan_arr_next(j)) == 1)
-      if (!walk(j, json_array_get(v, i++))) return 0;
-    return r == 0 && i == json_array_size(v);
-  }
-  if (c == '"') {
-    if (!json_is_string(v) || gp_jscan_str(j, &s) != 1) return 0;
-    gp_buf_t sb = {0};
-    gp_jscan_str_append(&s, &sb);
-    int same = sb.len == json_string_length(v) &&
-               (sb.len == 0 || memcmp(sb.data, json_string_value(v), sb.len) == 0);
-    gp_buf_free(&sb);
-    return same;
-  }
-  if (json_is_integer(v)) {
-    int64_t x;
-    return gp_jscan_int(j, &x) == 1 && x == json_integer_value(v);
-  }
-  if (json_is_null(v)) return gp_jscan_null(j) == 1;
-  return (json_is_real(v) || json_is_boolean(v)) && gp_jscan_skip(j) == 0;
-}
-
 /* Checks one text; on a disagreement prints it and returns 0. The scanner must never
  * accept what jansson refuses. The other way, one jansson quirk is allowed: its reader
  * uses NUL as its "buffer empty" mark, so a NUL byte it pushes back (right after a
@@ -130,7 +88,7 @@ static int agree(const char *t, size_t n, const char *what) {
   if (!v) return 1;
   gp_jscan_t j;
   gp_jscan_init(&j, t, n);
-  int ok = walk(&j, v) && gp_jscan_done(&j) == 0;
+  int ok = gp_jscan_walk(&j, v) && gp_jscan_done(&j) == 0;
   json_decref(v);
   if (!ok) fprintf(stderr, "%s: walk differs: %.*s\n", what, (int)(n > 200 ? 200 : n), t);
   return ok;

@@ -1,0 +1,55 @@
+/* A walk of the scanner's next value alongside jansson's tree, shared by test_jscan and
+ * tests/fuzz/fuzz_jscan (header-only). */
+#ifndef GP_TEST_JSCAN_WALK_H
+#define GP_TEST_JSCAN_WALK_H
+
+#include <jansson.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "engines/jscan.h"
+
+/* Walks the scanner's next value alongside jansson's tree: 1 when they agree. */
+static int gp_jscan_walk(gp_jscan_t *j, const json_t *v) {
+  char c = gp_jscan_peek(j);
+  gp_jscan_str_t k, s;
+  if (c == '{') {
+    if (!json_is_object(v) || !gp_jscan_obj_begin(j)) return 0;
+    size_t members = 0;
+    int r;
+    while ((r = gp_jscan_obj_next(j, &k)) == 1) {
+      gp_buf_t kb = {0};
+      gp_jscan_str_append(&k, &kb);
+      const json_t *m = json_object_get(v, kb.data ? kb.data : "");
+      gp_buf_free(&kb);
+      if (!m || !gp_jscan_walk(j, m)) return 0;
+      members++;
+    }
+    return r == 0 && members == json_object_size(v);
+  }
+  if (c == '[') {
+    if (!json_is_array(v) || !gp_jscan_arr_begin(j)) return 0;
+    size_t i = 0;
+    int r;
+    while ((r = gp_jscan_arr_next(j)) == 1)
+      if (!gp_jscan_walk(j, json_array_get(v, i++))) return 0;
+    return r == 0 && i == json_array_size(v);
+  }
+  if (c == '"') {
+    if (!json_is_string(v) || gp_jscan_str(j, &s) != 1) return 0;
+    gp_buf_t sb = {0};
+    gp_jscan_str_append(&s, &sb);
+    int same = sb.len == json_string_length(v) &&
+               (sb.len == 0 || memcmp(sb.data, json_string_value(v), sb.len) == 0);
+    gp_buf_free(&sb);
+    return same;
+  }
+  if (json_is_integer(v)) {
+    int64_t x;
+    return gp_jscan_int(j, &x) == 1 && x == json_integer_value(v);
+  }
+  if (json_is_null(v)) return gp_jscan_null(j) == 1;
+  return (json_is_real(v) || json_is_boolean(v)) && gp_jscan_skip(j) == 0;
+}
+
+#endif
