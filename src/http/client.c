@@ -407,6 +407,10 @@ int gp_http_stream(const gp_http_request_t *req, const gp_retry_policy_t *policy
   memset(resp, 0, sizeof *resp);
   resp->retry_after_ms = -1;
   if (!req || !req->url) return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "HTTP request without a URL");
+  if (gp__http_loop_is_current())
+    return gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
+                        "an HTTP request was made from the HTTP thread (from a response reader or "
+                        "an event sink), where it would wait for itself; make it from another thread");
   gp_http_global_init();
   gp_retry_policy_t def;
   if (!policy) {

@@ -20,7 +20,7 @@
 /* Called with each piece of a 2xx response body, in order, on the shared HTTP thread
  * (not the thread that called gp_http_stream, which is blocked meanwhile), never
  * concurrently for one request. It must not block: every transfer of the process waits
- * while it runs. Returns 0 to go on, or a GP_ERR_* code that stops this transfer only;
+ * while it runs. gp_http_stream called from it fails at once with INVALID_ARGUMENT. Returns 0 to go on, or a GP_ERR_* code that stops this transfer only;
  * gp_http_stream then returns that code (with the callback's *err, see
  * gp_http_request_t.err). What on_data wrote is visible to the caller once
  * gp_http_stream has returned. */

@@ -242,8 +242,13 @@ static void gp__loop_timer(gp__loop_t *L) {
   curl_multi_socket_action(L->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 }
 
+static _Thread_local int gp__on_loop_thread;
+
+int gp__http_loop_is_current(void) { return gp__on_loop_thread; }
+
 static void *gp__loop_main(void *arg) {
   gp__loop_t *L = arg;
+  gp__on_loop_thread = 1;
   pthread_setname_np(pthread_self(), "gp-http");
   struct epoll_event evs[GP__LOOP_EVENTS];
   for (;;) {

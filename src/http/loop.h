@@ -56,6 +56,10 @@ void gp__http_xfer_destroy(gp__http_xfer_t *x);
  * with END_CANCEL. */
 void gp__http_loop_perform(gp__http_xfer_t *x);
 
+/* 1 on the loop thread itself (inside a curl callback, an on_data reader or what it
+ * calls), where waiting for a transfer would wait for this very thread. */
+int gp__http_loop_is_current(void);
+
 /* Any thread (a cancel token's callback): stops the transfer of `x` as soon as the
  * loop sees it (END_CANCEL with `reason`), and every later attempt before it starts.
  * Never blocks for long. */

@@ -2,8 +2,9 @@
 /* The shared HTTP loop under load, against the real geppetto-mock on loopback: many
  * gp_http_stream calls from as many threads at once each get their own body; one
  * transfer among many can be canceled (measured: < 100 ms), time out idle, or be
- * stopped by its reader, and the others are unaffected; and the process has exactly one
- * "gp-http" thread however many calls it made. */
+ * stopped by its reader, and the others are unaffected; the process has exactly one
+ * "gp-http" thread however many calls it made; and a request made from that thread (a
+ * reader's own request) is refused instead of waiting for itself. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -266,6 +267,47 @@ static void test_reader_error_stops_only_its_transfer(void **state) {
   gp_mock_stop(m);
 }
 
+/* A reader that makes a request of its own from the HTTP thread: refused at once (a wait
+ * there would wait for the very thread that must serve it), and the outer call goes on. */
+typedef struct {
+  call_t call;
+  char url[128];
+  int inner_rc;
+  gp_error_t *inner_err;
+  int inner_calls;
+} nested_t;
+
+static int on_data_nested(void *ud, const char *data, size_t len) {
+  nested_t *n = ud;
+  if (n->inner_calls++ == 0) {
+    gp_http_request_t req = {.url = n->url};
+    gp_http_response_t resp;
+    n->inner_rc = gp_http_stream(&req, NULL, &resp, &n->inner_err);
+    gp_http_response_clear(&resp);
+  }
+  return on_data(&n->call, data, len);
+}
+
+static void test_request_from_the_http_thread_is_refused(void **state) {
+  gp_mock_t *m = start_mock();
+  call_t *cs = calls_new(m, 1, "");
+  nested_t n = {.call = cs[0]};
+  snprintf(n.url, sizeof n.url, "%s/v1/chat/completions", gp_mock_url(m));
+  static const char *const headers[] = {"Content-Type: application/json", NULL};
+  n.call.sse = gp_sse_new(on_event, &n.call);
+  gp_http_request_t req = {.url = n.call.url, .headers = headers, .body = n.call.body,
+                           .body_len = strlen(n.call.body), .on_data = on_data_nested, .ud = &n};
+  n.call.rc = gp_http_stream(&req, NULL, &n.call.resp, &n.call.err);
+  assert_int_equal(n.inner_rc, GP_ERR_INVALID_ARGUMENT);
+  assert_non_null(n.inner_err);
+  assert_non_null(strstr(n.inner_err->message, "from the HTTP thread"));
+  assert_own_answer(&n.call, 0);
+  gp_error_free(n.inner_err);
+  cs[0] = n.call;
+  calls_free(cs, 1);
+  gp_mock_stop(m);
+}
+
 /* The number of this process's threads named `name`. */
 static int threads_named(const char *name) {
   DIR *d = opendir("/proc/self/task");
@@ -313,6 +355,7 @@ int main(void) {
       GP_TEST(test_idle_timeout_of_one_among_many),
       GP_TEST(test_reader_error_stops_only_its_transfer),
       GP_TEST(test_one_http_thread),
+      GP_TEST(test_request_from_the_http_thread_is_refused),
   };
   /* Loopback must not go through a proxy from the environment. */
   setenv("NO_PROXY", "127.0.0.1,localhost", 1);
