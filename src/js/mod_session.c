@@ -39,6 +39,12 @@ typedef struct {
   size_t npending, cappending;    /* under evmu */
 } gp__jsrun_t;
 
+/* Drops the references of an array of events and the array itself. */
+static void gp__events_release(gp_event_t **evs, size_t n) {
+  for (size_t i = 0; i < n; i++) gp_event_unref(evs[i]);
+  free(evs);
+}
+
 static gp__jsrun_t *gp__jsrun_ref(gp__jsrun_t *r) {
   atomic_fetch_add(&r->refs, 1);
   return r;
@@ -49,9 +55,7 @@ static void gp__jsrun_unref(void *p) {
   if (r == NULL || atomic_fetch_sub(&r->refs, 1) != 1) return;
   gp_run_unref(r->run);
   free(r->id);
-  /* events whose drain was dropped (the owner shut down) */
-  for (size_t i = 0; i < r->npending; i++) gp_event_unref(r->pending[i]);
-  free(r->pending);
+  gp__events_release(r->pending, r->npending); /* their drain was dropped (shutdown) */
   pthread_mutex_destroy(&r->evmu);
   pthread_mutex_destroy(&r->mu);
   free(r);
@@ -112,8 +116,7 @@ static void gp__sink_publish(void *ud, gp_event_t *ev) {
    * and the next one must post again. Only this publisher appends, so it is alone. */
   size_t n;
   gp_event_t **evs = gp__pending_take(r, &n);
-  for (size_t i = 0; i < n; i++) gp_event_unref(evs[i]);
-  free(evs);
+  gp__events_release(evs, n);
 }
 
 /* ---- Settlement --------------------------------------------------------------------- */
