@@ -115,6 +115,12 @@ const char *gp_run_id(const gp_run_t *r);
  * event), 0 if it had already ended. Any thread, any moment, also before the run
  * thread has begun. Returns at once. */
 int gp_run_cancel(gp_run_t *r);
+/* Back-pressure: while on, the run's provider stream stops reading from the network (what
+ * has arrived waits in libcurl's and the kernel's buffers, the server's sends block), and the
+ * idle timeout does not count the paused time; off resumes where it stopped. Nothing is lost
+ * or reordered. Any thread, any time, cheap (an atomic store unless the stream is paused);
+ * the last call wins. Engines that do not stream over HTTP ignore it. */
+void gp_run_set_backpressure(gp_run_t *r, int on);
 int gp_run_is_running(gp_run_t *r);
 /* Waits up to `timeout_ms` (< 0: no limit) for the end. Returns GP_ERR_TIMEOUT if the
  * wait timed out (the run goes on), else the run's result code: 0 with *result set to a

@@ -41,6 +41,7 @@ struct gp_run_s {
   size_t first_new_block;         /* blocks before this index were there at start */
   gp_cancel_t *cancel;
   gp_emitter_t *emitter;
+  atomic_int backpressure;         /* gp_run_set_backpressure's last value */
   json_t *tags;                   /* owned JSON object */
   int64_t deadline_ms;
   void *host;                     /* a reference when host_unref is set */
@@ -202,6 +203,10 @@ int gp_run_cancel(gp_run_t *r) {
   if (going) gp_cancel_fire(r->cancel, GP_ERR_CANCELED);
   pthread_mutex_unlock(&r->lock);
   return going;
+}
+
+void gp_run_set_backpressure(gp_run_t *r, int on) {
+  atomic_store(&r->backpressure, on ? 1 : 0);
 }
 
 int gp_run_is_running(gp_run_t *r) {
