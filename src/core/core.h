@@ -38,6 +38,29 @@ void gp_buf_printf(gp_buf_t *b, const char *fmt, ...) __attribute__((format(prin
 char *gp_buf_steal(gp_buf_t *b);  /* the string (never NULL); the buffer is reset */
 void gp_buf_free(gp_buf_t *b);
 
+/* Flow valves (flow.c): back-pressure shared by one consumer and one producer. The
+ * consumer holds the valve while it is behind; the producer checks it per chunk and, when
+ * held, stops and waits for a release callback. Refcounted; every function is
+ * thread-safe. */
+typedef struct gp_flow_s gp_flow_t;
+typedef void (*gp_flow_cb)(void *ud);
+gp_flow_t *gp_flow_new(void);                /* refcount 1, not held; never NULL */
+gp_flow_t *gp_flow_ref(gp_flow_t *f);
+void gp_flow_unref(gp_flow_t *f);            /* accepts NULL */
+/* Any thread. Holding is one atomic store. Releasing a held valve runs every registered
+ * release callback once, on this thread, under the valve's mutex; releasing one that is
+ * not held does nothing. The last call wins. */
+void gp_flow_set_held(gp_flow_t *f, int on);
+/* 1 while held (atomic load, no lock: meant for every chunk). NULL: 0. */
+int gp_flow_held(const gp_flow_t *f);
+/* Registers `cb`, run at each later release until gp_flow_off; returns its id (> 0).
+ * A callback must be short, must not block, and must not release, register on or
+ * unregister from the same valve (its mutex is held). */
+uint64_t gp_flow_on_release(gp_flow_t *f, gp_flow_cb cb, void *ud);
+/* Unregisters callback `id` (0 and unknown ids are ignored). When it returns, the
+ * callback is not running and will not run again. Not from inside a callback. */
+void gp_flow_off(gp_flow_t *f, uint64_t id);
+
 #ifdef GP_DEBUG
 #include <assert.h>
 #define GP_ASSERT(x) assert(x)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "events/events_internal.h"
 #include "geppetto/log.h"
 
 #define GP__DEFAULT_TIMEOUT_MS 600000
@@ -306,7 +307,8 @@ static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_e
       .method = "POST", .url = url, .headers = hdr, .body = text, .body_len = strlen(text),
       .connect_timeout_ms = p->connect_timeout_ms, .idle_timeout_ms = p->idle_timeout_ms,
       .total_timeout_ms = gp__total_timeout(p, ctx), .max_response_bytes = p->max_response_bytes,
-      .cancel = ctx ? ctx->cancel : NULL, .on_data = gp__on_data, .ud = sse, .err = &st.err};
+      .cancel = ctx ? ctx->cancel : NULL, .on_data = gp__on_data, .ud = sse, .err = &st.err,
+      .flow = ctx ? gp__emitter_flow(ctx->emitter) : NULL};
   gp_retry_policy_t policy;
   gp_retry_policy_init(&policy);
   policy.max_retries = p->max_retries;

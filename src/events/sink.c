@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "events/events_internal.h"
 #include "geppetto/event.h"
 
 /* ---- sinks ---------------------------------------------------------------------- */
@@ -144,6 +145,7 @@ struct gp_emitter_s {
   char *turn_id;        /* heap, never NULL; may change (gp_emitter_set_turn_id) */
   sink_list_t sinks;    /* owned references, publish order */
   int ended;            /* 1 once a terminal event was published */
+  gp_flow_t *flow;      /* reference or NULL; set before sharing, then read-only */
 };
 
 gp_emitter_t *gp_emitter_new(const char *session_id, const char *inference_id,
@@ -160,6 +162,7 @@ gp_emitter_t *gp_emitter_new(const char *session_id, const char *inference_id,
 void gp_emitter_free(gp_emitter_t *em) {
   if (em == NULL) return;
   list_clear(&em->sinks);
+  gp_flow_unref(em->flow);
   free(em->session_id);
   free(em->inference_id);
   free(em->turn_id);
@@ -174,6 +177,15 @@ void gp_emitter_add_sink(gp_emitter_t *em, gp_sink_t *s) {
   list_add(&em->sinks, s);
   pthread_mutex_unlock(&em->lock);
 }
+
+void gp__emitter_set_flow(gp_emitter_t *em, gp_flow_t *flow) {
+  if (em == NULL) return;
+  gp_flow_t *old = em->flow;
+  em->flow = gp_flow_ref(flow);
+  gp_flow_unref(old);
+}
+
+gp_flow_t *gp__emitter_flow(const gp_emitter_t *em) { return em ? em->flow : NULL; }
 
 /* Any thread; takes em->lock. */
 void gp_emitter_set_turn_id(gp_emitter_t *em, const char *turn_id) {

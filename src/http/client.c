@@ -2,6 +2,7 @@
  * retry loop and the backoff waits; each attempt is handed to the shared HTTP loop
  * (loop.c), which runs the curl callbacks below on its own thread and ends the transfer
  * on cancel, idle or total timeout. The caller sleeps until the attempt has ended.
+ * A request's flow valve pauses the body where it is while held (see loop.h).
  *
  * Nothing here logs, and no error message carries a request header or the URL's query:
  * they hold API keys. curl's own error texts are scrubbed of header values anyway. */
@@ -165,6 +166,11 @@ static size_t gp__http_on_body(char *data, size_t size, size_t nmemb, void *ud) 
     c->error_body_full = 1; /* enough to report the error: stop reading */
     return 0;
   }
+  /* Back-pressure: leave the data with curl, which gives it again on unpause. */
+  if (gp_flow_held(c->req->flow)) {
+    c->x.paused = 1;
+    return CURL_WRITEFUNC_PAUSE;
+  }
   if (n > c->max_bytes - c->resp->body_bytes) {
     c->stop_code = GP_ERR_RESPONSE_TOO_LARGE;
     return 0;
@@ -183,6 +189,11 @@ static size_t gp__http_on_body(char *data, size_t size, size_t nmemb, void *ud) 
 
 static void gp__http_on_cancel(void *ud, int reason) {
   gp__http_loop_cancel(ud, reason); /* queues the removal and wakes the loop */
+}
+
+/* The flow's release callback (the releasing thread, under the flow's mutex). */
+static void gp__http_on_release(void *ud) {
+  gp__http_loop_resume(ud); /* queues the unpause and wakes the loop */
 }
 
 /* ---- Set-up -------------------------------------------------------------------- */
@@ -330,6 +341,7 @@ static void gp__http_attempt_reset(gp__http_call_t *c) {
   c->stop_code = 0;
   c->errbuf[0] = '\0';
   c->x.last_upload = 0;
+  c->x.paused = 0;
   c->x.last_activity_ms = gp_mono_ms();
   gp_buf_free(&c->error_body);
   gp_http_response_clear(c->resp);
@@ -348,7 +360,10 @@ static void gp__http_attempt_fill(gp__http_call_t *c) {
 
 static gp__http_outcome_t gp__http_attempt(gp__http_call_t *c, gp_error_t **err) {
   gp__http_attempt_reset(c);
+  /* Registered before the transfer is queued: a release from then on reaches the loop. */
+  uint64_t flow_id = c->req->flow ? gp_flow_on_release(c->req->flow, gp__http_on_release, &c->x) : 0;
   gp__http_loop_perform(&c->x); /* blocks until the loop has ended the transfer */
+  gp_flow_off(c->req->flow, flow_id);
   gp__http_outcome_t o = c->x.end == GP__HTTP_END_DONE ? gp__http_result(c, c->x.result, err)
                                                        : gp__http_stopped(c, err);
   gp__http_attempt_fill(c);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "core/core.h"
 #include "geppetto/cancel.h"
 #include "geppetto/error.h"
 
@@ -42,6 +43,11 @@ typedef struct gp_http_request_s {
   gp_error_t **err;                /* where on_data puts its error (may be NULL); when
                                       on_data stops the transfer, gp_http_stream moves
                                       *err from here into its own err argument */
+  gp_flow_t *flow;                 /* may be NULL. While held, the transfer stops reading
+                                      (what arrived waits in curl's and the kernel's
+                                      buffers) and does not time out idle; a release
+                                      resumes it where it stopped. Borrowed: must outlive
+                                      the call. */
 } gp_http_request_t;
 
 typedef struct gp_http_response_s {

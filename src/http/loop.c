@@ -1,7 +1,7 @@
 /* The shared HTTP loop: one thread, one curl multi handle, one epoll fd.
  *
- * Callers queue transfers (add queue) and cancellations (cancel queue) under the loop's
- * mutex and write an eventfd; only the loop thread touches the multi handle, adds and
+ * Callers queue transfers (add queue), cancellations (cancel queue) and resumptions of
+ * paused transfers (resume queue) under the loop's mutex and write an eventfd; only the loop thread touches the multi handle, adds and
  * removes easy handles and runs curl's callbacks. Idle and total timeouts are checked by
  * a sweep over the active transfers at most every GP__LOOP_SWEEP_MS, so a wake-up for
  * one socket never costs a scan of all transfers.
@@ -33,6 +33,7 @@ typedef struct gp__loop_s {
   int wake_pending;                  /* the eventfd has been written (lock) */
   gp__http_xfer_t *add_head, *add_tail; /* lock */
   gp__http_xfer_t *cancel_head;      /* lock */
+  gp__http_xfer_t *resume_head;      /* lock */
   int epfd, evfd;                    /* fixed once started */
   /* Loop thread only: */
   CURLM *multi;
@@ -123,6 +124,12 @@ static void gp__loop_complete(gp__loop_t *L, gp__http_xfer_t *x, gp__http_end_t 
     *pp = x->next_cancel;
     x->in_cancel_queue = 0;
   }
+  if (x->in_resume_queue) {
+    gp__http_xfer_t **pp = &L->resume_head;
+    while (*pp != x) pp = &(*pp)->next_resume;
+    *pp = x->next_resume;
+    x->in_resume_queue = 0;
+  }
   x->end = end;
   x->result = result;
   x->state = GP__X_DONE;
@@ -183,6 +190,42 @@ static void gp__loop_take_cancels(gp__loop_t *L) {
   }
 }
 
+/* Unpauses the transfers whose flow was released. A resumption of one not active (still
+ * in the add queue: it has not read anything, so it is not paused) is dropped. As with
+ * cancellations, nothing else completes a transfer of the batch until it is done; an
+ * unpause may run a body callback that queues more resumptions: they wait for the next
+ * turn, which their wake-up has asked for. */
+static void gp__loop_take_resumes(gp__loop_t *L) {
+  gp__http_xfer_t *x = NULL;
+  pthread_mutex_lock(&L->lock);
+  while (L->resume_head) {
+    gp__http_xfer_t *y = L->resume_head;
+    L->resume_head = y->next_resume;
+    y->in_resume_queue = 0;
+    if (y->state != GP__X_ACTIVE) continue;
+    y->next_resume = x;
+    x = y;
+  }
+  pthread_mutex_unlock(&L->lock);
+  while (x) {
+    gp__http_xfer_t *next = x->next_resume;
+    x->next_resume = NULL;
+    if (x->paused) {
+      x->paused = 0;
+      x->last_activity_ms = gp_mono_ms(); /* the idle time starts again from here */
+      /* Delivers what curl kept at once (the body callback may pause again). A callback
+       * that refused it leaves curl's transfer running: end it with curl's error. */
+      CURLcode rc = curl_easy_pause(x->easy, CURLPAUSE_CONT);
+      if (rc != CURLE_OK) {
+        curl_multi_remove_handle(L->multi, x->easy);
+        gp__loop_unlink(L, x);
+        gp__loop_complete(L, x, GP__HTTP_END_DONE, rc);
+      }
+    }
+    x = next;
+  }
+}
+
 static void gp__loop_read_done(gp__loop_t *L) {
   CURLMsg *m;
   int queued;
@@ -207,6 +250,7 @@ static void gp__loop_sweep(gp__loop_t *L) {
   L->next_sweep = now + GP__LOOP_SWEEP_MS;
   for (gp__http_xfer_t *x = L->active, *next; x; x = next) {
     next = x->next_active;
+    if (x->paused) x->last_activity_ms = now; /* waiting for its reader, not the server */
     curl_off_t up = 0;
     curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &up);
     if (up != x->last_upload) {
@@ -261,6 +305,7 @@ static void *gp__loop_main(void *arg) {
     gp__loop_timer(L);
     gp__loop_read_done(L);
     gp__loop_take_cancels(L);
+    gp__loop_take_resumes(L);
     gp__loop_sweep(L);
   }
   return NULL;
@@ -337,6 +382,18 @@ void gp__http_loop_cancel(gp__http_xfer_t *x, int reason) {
     x->in_cancel_queue = 1;
     x->next_cancel = L->cancel_head;
     L->cancel_head = x;
+    gp__loop_wake_locked(L);
+  }
+  pthread_mutex_unlock(&L->lock);
+}
+
+void gp__http_loop_resume(gp__http_xfer_t *x) {
+  gp__loop_t *L = &gp__loop;
+  pthread_mutex_lock(&L->lock);
+  if ((x->state == GP__X_QUEUED || x->state == GP__X_ACTIVE) && !x->in_resume_queue) {
+    x->in_resume_queue = 1;
+    x->next_resume = L->resume_head;
+    L->resume_head = x;
     gp__loop_wake_locked(L);
   }
   pthread_mutex_unlock(&L->lock);

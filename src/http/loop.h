@@ -6,7 +6,11 @@
  * A caller prepares an easy handle, hands it over with gp__http_loop_perform and blocks
  * until the loop completes it. While the transfer runs, the easy handle and everything
  * its curl callbacks touch belong to the loop thread; after completion they are the
- * caller's again (the loop's mutex orders the two). */
+ * caller's again (the loop's mutex orders the two).
+ *
+ * Back-pressure: the body callback may pause its transfer (mark `paused` and return
+ * CURL_WRITEFUNC_PAUSE); gp__http_loop_resume, from any thread, has the loop unpause it.
+ * A paused transfer does not time out idle; cancel and the total timeout still apply. */
 #ifndef GP_HTTP_LOOP_H
 #define GP_HTTP_LOOP_H
 
@@ -34,6 +38,8 @@ struct gp__http_xfer_s {
    * the caller between attempts): the last time a byte came or went. */
   int64_t last_activity_ms;
   curl_off_t last_upload;        /* bytes sent so far, to see upload progress as activity */
+  int paused;                    /* the body callback paused it (loop thread during the
+                                    transfer; reset by the caller between attempts) */
   /* Results, readable by the caller once gp__http_loop_perform returns. */
   gp__http_end_t end;
   CURLcode result;               /* for END_DONE */
@@ -41,9 +47,11 @@ struct gp__http_xfer_s {
   /* Private to loop.c; guarded by the loop's mutex unless noted. */
   int state;
   int in_cancel_queue;
+  int in_resume_queue;
   pthread_cond_t done_cond;
   gp__http_xfer_t *next_add;     /* in the add queue */
   gp__http_xfer_t *next_cancel;  /* in the cancel queue */
+  gp__http_xfer_t *next_resume;  /* in the resume queue */
   gp__http_xfer_t *prev_active, *next_active; /* active list (loop thread only) */
 };
 
@@ -64,5 +72,10 @@ int gp__http_loop_is_current(void);
  * loop sees it (END_CANCEL with `reason`), and every later attempt before it starts.
  * Never blocks for long. */
 void gp__http_loop_cancel(gp__http_xfer_t *x, int reason);
+
+/* Any thread (a flow's release callback): has the loop unpause `x` if its body callback
+ * paused it. Does nothing unless the transfer is queued or running; never blocks for
+ * long. Unpausing may run the body callback at once, which may pause again. */
+void gp__http_loop_resume(gp__http_xfer_t *x);
 
 #endif

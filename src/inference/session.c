@@ -12,6 +12,7 @@
 
 #include "core/core.h"
 #include "core/pool.h"
+#include "events/events_internal.h"
 #include "geppetto/log.h"
 #include "geppetto/session.h"
 #include "inference/internal.h"
@@ -41,7 +42,7 @@ struct gp_run_s {
   size_t first_new_block;         /* blocks before this index were there at start */
   gp_cancel_t *cancel;
   gp_emitter_t *emitter;
-  atomic_int backpressure;         /* gp_run_set_backpressure's last value */
+  gp_flow_t *flow;                /* back-pressure valve, shared with the emitter */
   json_t *tags;                   /* owned JSON object */
   int64_t deadline_ms;
   void *host;                     /* a reference when host_unref is set */
@@ -184,6 +185,7 @@ void gp_run_unref(gp_run_t *r) {
   gp_error_free(r->error);
   gp_cancel_unref(r->cancel);
   gp_emitter_free(r->emitter);
+  gp_flow_unref(r->flow);
   json_decref(r->tags);
   if (r->host && r->host_unref) r->host_unref(r->host);
   pthread_cond_destroy(&r->cond);
@@ -205,9 +207,7 @@ int gp_run_cancel(gp_run_t *r) {
   return going;
 }
 
-void gp_run_set_backpressure(gp_run_t *r, int on) {
-  atomic_store(&r->backpressure, on ? 1 : 0);
-}
+void gp_run_set_backpressure(gp_run_t *r, int on) { gp_flow_set_held(r->flow, on); }
 
 int gp_run_is_running(gp_run_t *r) {
   pthread_mutex_lock(&r->lock);
@@ -362,6 +362,8 @@ static gp_run_t *gp__run_new(gp_session_t *s, const gp_run_opts_t *opts) {
   r->on_done_ud = opts ? opts->on_done_ud : NULL;
   r->deadline_ms = opts && opts->timeout_ms > 0 ? gp_now_ms() + opts->timeout_ms : 0;
   r->emitter = gp_emitter_new(s->id, r->id, r->turn->id);
+  r->flow = gp_flow_new();
+  gp__emitter_set_flow(r->emitter, r->flow);
   for (size_t i = 0; i < s->nsinks; i++) gp_emitter_add_sink(r->emitter, s->sinks[i]);
   if (opts && opts->sink) gp_emitter_add_sink(r->emitter, opts->sink);
   pthread_mutex_init(&r->lock, NULL);

@@ -1,0 +1,19 @@
+/* Internal to the library (not public): what the session attaches to a run's emitter
+ * for the layers below it. The emitter carries the run's flow valve (core.h) so that an
+ * engine streaming over HTTP can stop reading while the run's consumer is behind
+ * (gp_run_set_backpressure). */
+#ifndef GP_EVENTS_EVENTS_INTERNAL_H
+#define GP_EVENTS_EVENTS_INTERNAL_H
+
+#include "core/core.h"
+#include "geppetto/event.h"
+
+/* Gives the emitter a reference on `flow` (may be NULL), dropping any earlier one. Call
+ * before the emitter is shared with other threads (the session does, when it builds the
+ * run); the reference is dropped by gp_emitter_free. */
+void gp__emitter_set_flow(gp_emitter_t *em, gp_flow_t *flow);
+/* The emitter's flow, borrowed (valid while the emitter lives), or NULL (also for a NULL
+ * emitter). Any thread; no lock, so a sink may call it too. */
+gp_flow_t *gp__emitter_flow(const gp_emitter_t *em);
+
+#endif
