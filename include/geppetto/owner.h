@@ -57,7 +57,8 @@ typedef void (*gp_owner_free_fn)(void *p);
 typedef struct gp_owner_options_s {
   const char *name;        /* thread name (<= 15 chars used); NULL: "gp-owner" */
   size_t max_queue;        /* 0: unbounded; else post answers QUEUE_FULL at this depth */
-  unsigned drain_batch;    /* requests run per wakeup before timers get a turn; 0: 1000 */
+  unsigned drain_batch;    /* requests run per wakeup before timers get a turn; 0: 1000
+                              (a wakeup also ends after 2 ms of requests) */
   int spin_us;             /* the owner polls its queue this long before sleeping (µs);
                               0: 50, < 0: never (sleep at once; saves CPU, costs latency) */
   int caller_spin_us;      /* a waiting caller polls (yielding) this long before sleeping

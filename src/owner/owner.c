@@ -3,8 +3,8 @@
  * Producers push requests on a lock-free MPSC queue and wake the loop with one
  * uv_async_send per batch: `wake_armed` is set by the producer that finds it clear, and
  * cleared by the owner just before it drains, so pushes made while a wakeup is on its
- * way cost no syscall. The owner runs at most `drain_batch` requests per wakeup, then
- * re-arms itself so timers and I/O get their turn. Shutdown closes the door (`closed`),
+ * way cost no syscall. The owner runs at most `drain_batch` requests, and for at most
+ * GP__OWNER_TURN_NS, per wakeup, then re-arms itself so timers and I/O get their turn. Shutdown closes the door (`closed`),
  * waits for producers already past it (`producers`), then answers everything left. */
 #include "owner/owner_internal.h"
 
@@ -115,9 +115,14 @@ void gp__owner_pending_remove(gp_owner_t *o, gp__req_t *r) {
 
 /* ---- The loop ------------------------------------------------------------------------ */
 
-/* Runs up to *budget requests (decremented); returns 1 if the budget ran out. */
-static int gp__owner_drain(gp_owner_t *o, unsigned *budget) {
-  while (*budget > 0) {
+/* A wakeup also ends after this long, so timers and I/O get a turn every few
+ * milliseconds however long the requests queued behind each other are. */
+#define GP__OWNER_TURN_NS (2u * 1000u * 1000u)
+
+/* Runs up to *budget requests (decremented) until `end` (monotonic ns); returns 1 if
+ * the budget or the time ran out. */
+static int gp__owner_drain(gp_owner_t *o, unsigned *budget, uint64_t end) {
+  while (*budget > 0 && gp_mono_ns() < end) {
     gp__mpsc_node_t *node = gp__mpsc_pop(&o->q);
     if (node == NULL) return 0;
     (*budget)--;
@@ -148,10 +153,11 @@ static void gp__owner_close_on_loop(gp_owner_t *o) {
 static void gp__owner_on_async(uv_async_t *h) {
   gp_owner_t *o = h->data;
   unsigned budget = o->drain_batch; /* per wakeup, spins included: timers get a turn */
+  uint64_t turn_end = gp_mono_ns() + GP__OWNER_TURN_NS;
   for (;;) {
     if (atomic_load(&o->closed)) { gp__owner_close_on_loop(o); return; }
     atomic_store(&o->wake_armed, 0);
-    if (gp__owner_drain(o, &budget) && !atomic_load(&o->closed)) {
+    if (gp__owner_drain(o, &budget, turn_end) && !atomic_load(&o->closed)) {
       if (atomic_exchange(&o->wake_armed, 1) == 0) uv_async_send(&o->async);
       return;
     }
