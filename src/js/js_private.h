@@ -8,6 +8,9 @@
 
 #include <JavaScriptCore/JavaScript.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "geppetto/engine.h"
@@ -37,6 +40,8 @@ struct gp_js_runtime_s {
   int wd_reason;                  /* the reason of the last termination; owner thread */
   gp_registry_t *native_tools;    /* tools a C host registered (useNativeTools), or
                                      NULL; pointer read and set on the owner only */
+  struct gp__pump_s *events;      /* the event pump of async runs (pump.c), made at the
+                                     first start(); set and read on the owner only */
 };
 
 #define GP_JS_ASSERT(rt) GP_ASSERT_OWNER((rt)->owner)
@@ -160,6 +165,31 @@ JSValueRef gp__js_call_guarded(JSContextRef ctx, JSObjectRef fn, JSObjectRef sel
 void gp__js_watchdog_options(void);
 /* Creates the watchdog at VM creation, before any code is compiled. Owner thread. */
 void gp__js_watchdog_init(gp_js_runtime_t *rt);
+
+/* ---- The event pump (pump.c) ----------------------------------------------------- */
+
+/* Something with work for the owner (a run with events waiting). The pump fills `next`
+ * and `listed`; the owner of the item sets the two callbacks. */
+typedef struct gp__pump_item_s {
+  struct gp__pump_item_s *next;   /* under the pump's lock */
+  int listed;                     /* under the pump's lock */
+  void (*service)(struct gp__pump_item_s *it);            /* owner thread */
+  /* Drops the reference the list held; `serviced` 0: never will be (owner closing). */
+  void (*release)(struct gp__pump_item_s *it, int serviced);
+} gp__pump_item_t;
+
+typedef struct gp__pump_s gp__pump_t;
+
+/* A pump posting its requests named `op` to `d` (the owner's own dispatcher), each
+ * running for about `slice_us` at most. Refcount 1. */
+gp__pump_t *gp__pump_new(gp_dispatcher_t *d, const char *op, uint64_t slice_us);
+gp__pump_t *gp__pump_ref(gp__pump_t *p);
+void gp__pump_unref(gp__pump_t *p); /* accepts NULL */
+/* Any thread: lists `it` to be serviced on the owner. Returns 1 when it was listed now
+ * (the list took the reference the caller took for it), 0 when it already was (the
+ * caller drops the reference it took). A pump whose owner is closing releases what it
+ * lists unserviced. */
+int gp__pump_mark(gp__pump_t *p, gp__pump_item_t *it);
 
 /* ---- Modules: each installs its namespace on `target` ------------------------------ */
 

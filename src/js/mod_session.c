@@ -3,15 +3,25 @@
  * asynchronous runs whose events and settlement are posted to the owner.
  *
  * Async run: start on the owner -> the run thread publishes events into a sink that
- * queues them on the run (in publish order); the first event of an empty queue posts
- * one owner request that drains the whole queue into the JS `onEvent`, so a streaming
- * run costs one owner request per batch, not per token. The run's on_done posts the
- * settlement, after every event, which calls `onSettle`.
- * Sync run: the same sink posts to a private dispatcher that this (owner) thread
- * services while it waits, so the run's JS callbacks and events execute inline. */
+ * queues them on the run (in publish order); the first event of an empty queue lists
+ * the run on the runtime's event pump (pump.c), whose one owner request at a time
+ * drains the queues of the listed runs into their JS `onEvent`, so a streaming run
+ * costs no owner request of its own per batch, and a thousand of them do not queue a
+ * thousand requests ahead of everything else. The run's on_done posts the settlement,
+ * which first delivers whatever the pump has not yet, then calls `onSettle`.
+ * Sync run: the same sink posts one drain per batch to a private dispatcher that this
+ * (owner) thread services while it waits, so the run's JS callbacks and events execute
+ * inline.
+ *
+ * Back-pressure: a run whose queue reaches GP__EVENTS_HIGH events holds its provider
+ * stream (gp_run_set_backpressure) until the owner takes the queue, so a run the owner
+ * cannot keep up with waits in the network instead of growing in memory. Each run
+ * holds only itself: a synchronous run() is never held by the backlog of runs it
+ * keeps waiting. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/core.h"
 #include "geppetto/session.h"
@@ -19,9 +29,18 @@
 
 #define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
+/* Undelivered events at which a run holds its stream. A network read delivers up to
+ * one read buffer of events past it (~100), so a run keeps at most a few hundred. */
+#define GP__EVENTS_HIGH 64
+/* Events one turn of a run on the pump delivers at most. */
+#define GP__EVENTS_BATCH 64
+/* How long one event pump request runs before queueing itself again. */
+#define GP__PUMP_SLICE_US 250
+
 static JSClassRef gp__session_class, gp__run_class;
 
 typedef struct {
+  gp__pump_item_t item;           /* first: the pump hands it back to us */
   atomic_int refs;
   gp_js_runtime_t *rt;
   gp_run_t *run;                  /* reference from start until settled (the run's sink
@@ -36,13 +55,15 @@ typedef struct {
   int done;                       /* sync: on_done ran; under mu */
   pthread_mutex_t evmu;           /* guards the pending events */
   gp_event_t **pending;           /* published, not yet drained (references); under evmu */
-  size_t npending, cappending;    /* under evmu */
+  size_t phead, npending, cappending; /* queued: pending[phead..npending); under evmu */
+  gp_run_t *stream_run;           /* r->run while it may be held (borrowed); under evmu */
+  int held;                       /* the stream is held; under evmu */
+  gp__pump_t *pump;               /* async runs: the runtime's event pump (a reference) */
 } gp__jsrun_t;
 
-/* Drops the references of an array of events and the array itself. */
-static void gp__events_release(gp_event_t **evs, size_t n) {
-  for (size_t i = 0; i < n; i++) gp_event_unref(evs[i]);
-  free(evs);
+/* Drops the references of events [from, to) of an array. */
+static void gp__events_unref(gp_event_t **evs, size_t from, size_t to) {
+  for (size_t i = from; i < to; i++) gp_event_unref(evs[i]);
 }
 
 static gp__jsrun_t *gp__jsrun_ref(gp__jsrun_t *r) {
@@ -55,7 +76,9 @@ static void gp__jsrun_unref(void *p) {
   if (r == NULL || atomic_fetch_sub(&r->refs, 1) != 1) return;
   gp_run_unref(r->run);
   free(r->id);
-  gp__events_release(r->pending, r->npending); /* their drain was dropped (shutdown) */
+  gp__events_unref(r->pending, r->phead, r->npending); /* their drain was dropped (shutdown) */
+  free(r->pending);
+  gp__pump_unref(r->pump);
   pthread_mutex_destroy(&r->evmu);
   pthread_mutex_destroy(&r->mu);
   free(r);
@@ -63,26 +86,59 @@ static void gp__jsrun_unref(void *p) {
 
 /* ---- Events ------------------------------------------------------------------------ */
 
-/* Takes the run's pending events (the caller owns the array and its references). */
-static gp_event_t **gp__pending_take(gp__jsrun_t *r, size_t *n) {
-  pthread_mutex_lock(&r->evmu);
-  gp_event_t **evs = r->pending;
-  *n = r->npending;
-  r->pending = NULL;
-  r->npending = r->cappending = 0;
-  pthread_mutex_unlock(&r->evmu);
-  return evs;
+/* With evmu held: holds or releases the run's stream. */
+static void gp__hold_locked(gp__jsrun_t *r, int on) {
+  if (r->held == on || r->stream_run == NULL) return;
+  r->held = on;
+  gp_run_set_backpressure(r->stream_run, on);
 }
 
-/* Owner: hands every pending event to the JS side, in publish order (the JS side
- * shields itself from throwing listeners). Events published meanwhile found the queue
- * empty and posted the next drain, which runs after this one. */
-static void gp__events_drain(void *p) {
-  gp__jsrun_t *r = p;
+/* Takes up to `max` of the run's oldest pending events into `out` (the caller owns
+ * their references); once the queue is empty the stream may go on. Returns how many,
+ * and in *left how many are still queued. */
+static size_t gp__pending_take(gp__jsrun_t *r, gp_event_t **out, size_t max, size_t *left) {
+  pthread_mutex_lock(&r->evmu);
+  size_t n = r->npending - r->phead;
+  if (n > max) n = max;
+  memcpy(out, r->pending + r->phead, n * sizeof *out);
+  r->phead += n;
+  if (r->phead == r->npending) {
+    r->phead = r->npending = 0;
+    gp__hold_locked(r, 0);
+  }
+  *left = r->npending - r->phead;
+  pthread_mutex_unlock(&r->evmu);
+  return n;
+}
+
+/* Drops every pending event (their delivery was refused: the owner is closing) and
+ * lets the stream go on. */
+static void gp__pending_drop(gp__jsrun_t *r) {
+  gp_event_t *evs[GP__EVENTS_BATCH];
+  size_t n, left;
+  do {
+    n = gp__pending_take(r, evs, GP__EVENTS_BATCH, &left);
+    gp__events_unref(evs, 0, n);
+  } while (left > 0);
+}
+
+/* Sets or clears the run the stream of which may be held (before the run reference
+ * goes: the publisher uses it under evmu). */
+static void gp__stream_run_set(gp__jsrun_t *r, gp_run_t *run) {
+  pthread_mutex_lock(&r->evmu);
+  if (run == NULL) gp__hold_locked(r, 0);
+  r->stream_run = run;
+  pthread_mutex_unlock(&r->evmu);
+}
+
+/* Owner: hands the oldest pending events, up to one batch, to the JS side in publish
+ * order (the JS side shields itself from throwing listeners). Returns how many are
+ * still queued. */
+static size_t gp__events_deliver(gp__jsrun_t *r) {
   gp_js_runtime_t *rt = r->rt;
   GP_JS_ASSERT(rt);
-  size_t n;
-  gp_event_t **evs = gp__pending_take(r, &n);
+  gp_event_t *evs[GP__EVENTS_BATCH];
+  size_t left, n = gp__pending_take(r, evs, GP__EVENTS_BATCH, &left);
   for (size_t i = 0; i < n; i++) {
     /* re-read each time: a listener may end a synchronous run() that owns on_event */
     if (rt->ctx != NULL && r->on_event != NULL) {
@@ -93,30 +149,61 @@ static void gp__events_drain(void *p) {
     }
     gp_event_unref(evs[i]);
   }
-  free(evs);
+  return left;
+}
+
+/* Owner: delivers every pending event. Events published meanwhile that found the
+ * queue empty have asked for the next drain, which finds what is left. */
+static void gp__events_drain(void *p) {
+  while (gp__events_deliver(p) > 0) {
+  }
+}
+
+/* The pump's side of an async run: one batch per turn, so one fast run cannot keep
+ * the others (or the owner) waiting; a run with more queued goes back in line. */
+static void gp__item_service(gp__pump_item_t *it) {
+  gp__jsrun_t *r = (gp__jsrun_t *)it;
+  if (gp__events_deliver(r) > 0 && !gp__pump_mark(r->pump, &gp__jsrun_ref(r)->item))
+    gp__jsrun_unref(r);
+}
+
+static void gp__item_release(gp__pump_item_t *it, int serviced) {
+  gp__jsrun_t *r = (gp__jsrun_t *)it;
+  if (!serviced) gp__pending_drop(r); /* lost as a failed post loses them */
+  gp__jsrun_unref(r);
 }
 
 /* Run thread or tool worker (never concurrently for one run): queue in publish order;
- * the event that finds the queue empty posts the drain (holding a reference on r). */
+ * the event that finds the queue empty has it drained: lists the run on the pump
+ * (async) or posts a drain (sync), either holding a reference on r. */
 static void gp__sink_publish(void *ud, gp_event_t *ev) {
   gp__jsrun_t *r = ud;
   pthread_mutex_lock(&r->evmu);
   if (r->npending == r->cappending) {
-    r->cappending = r->cappending ? 2 * r->cappending : 16;
-    r->pending = gp_xrealloc(r->pending, r->cappending * sizeof *r->pending);
+    if (r->phead > 0) { /* the drained head makes room */
+      memmove(r->pending, r->pending + r->phead, (r->npending - r->phead) * sizeof *r->pending);
+      r->npending -= r->phead;
+      r->phead = 0;
+    } else {
+      r->cappending = r->cappending ? 2 * r->cappending : 16;
+      r->pending = gp_xrealloc(r->pending, r->cappending * sizeof *r->pending);
+    }
   }
   r->pending[r->npending++] = gp_event_ref(ev);
-  int first = r->npending == 1;
+  size_t queued = r->npending - r->phead;
+  if (queued >= GP__EVENTS_HIGH) gp__hold_locked(r, 1);
   pthread_mutex_unlock(&r->evmu);
-  if (!first) return;
+  if (queued != 1) return;
+  if (r->pump) {
+    if (!gp__pump_mark(r->pump, &gp__jsrun_ref(r)->item)) gp__jsrun_unref(r);
+    return;
+  }
   if (gp_dispatcher_post(r->d, "run.events", gp__events_drain, gp__jsrun_ref(r),
                          gp__jsrun_unref) == GP_OK)
     return;
-  /* not queued (queue full, shutdown): this event is lost as a failed post loses it,
-   * and the next one must post again. Only this publisher appends, so it is alone. */
-  size_t n;
-  gp_event_t **evs = gp__pending_take(r, &n);
-  gp__events_release(evs, n);
+  /* not queued (queue full, shutdown): these events are lost as a failed post loses
+   * them, and the next one must post again. Only this publisher appends: it is alone. */
+  gp__pending_drop(r);
 }
 
 /* ---- Settlement --------------------------------------------------------------------- */
@@ -128,9 +215,11 @@ static void gp__settle(void *p) {
   GP_JS_ASSERT(rt);
   if (rt->ctx == NULL) return;
   JSContextRef ctx = rt->ctx;
+  gp__events_drain(r); /* what the pump has not delivered yet comes first */
   gp_turn_t *turn = NULL;
   gp_error_t *err = NULL;
   int rc = gp_run_wait(r->run, 0, &turn, &err);
+  gp__stream_run_set(r, NULL);
   gp_run_unref(r->run);
   r->run = NULL;
   JSValueRef args[2];
@@ -408,12 +497,15 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
   }
   r->run = run;
   r->id = gp_xstrdup(gp_run_id(run));
+  gp__stream_run_set(r, run);
   return run;
 }
 
 static gp__jsrun_t *gp__jsrun_new(gp_js_runtime_t *rt, JSContextRef ctx, JSValueRef on_event) {
   gp__jsrun_t *r = gp_xcalloc(1, sizeof *r);
   atomic_init(&r->refs, 1);
+  r->item.service = gp__item_service;
+  r->item.release = gp__item_release;
   r->rt = rt;
   pthread_mutex_init(&r->mu, NULL);
   pthread_mutex_init(&r->evmu, NULL);
@@ -457,6 +549,7 @@ static JSValueRef gp__session_run(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
     }
     gp_turn_free(turn);
     gp_error_free(err);
+    gp__stream_run_set(r, NULL);
     gp_run_unref(r->run);
     r->run = NULL;
   }
@@ -479,6 +572,8 @@ static JSValueRef gp__session_start(JSContextRef ctx, JSObjectRef fn, JSObjectRe
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "sessionStart needs onSettle");
   gp__jsrun_t *r = gp__jsrun_new(rt, ctx, GP__ARG(3));
   r->d = gp_owner_dispatcher(rt->owner);
+  if (rt->events == NULL) rt->events = gp__pump_new(r->d, "run.events", GP__PUMP_SLICE_US);
+  r->pump = gp__pump_ref(rt->events);
   if (gp__start(ctx, s, GP__ARG(1), GP__ARG(2), r, exc) == NULL) {
     if (r->on_event) JSValueUnprotect(ctx, r->on_event);
     gp__jsrun_unref(r);

@@ -204,5 +204,6 @@ void gp_js_runtime_free(gp_js_runtime_t *rt) {
   free(rt->profile);
   free(rt->profiles);
   gp_registry_unref(rt->native_tools);
+  gp__pump_unref(rt->events);
   free(rt);
 }
