@@ -333,11 +333,13 @@ function printConcurrency(c) {
   const out = [];
   out.push(`3. Concurrency — N streaming runs at once in one process, 200 tokens each to a JS listener; best peer: ${c.peer}.`);
   out.push(`   burst: the mock streams as fast as it can; paced: 10 ms between tokens (100 tokens/s per stream).`);
-  out.push(`   ${pad("load", 7)}${pad("runs", 6)}${pad("system", 15)}${lpad("wall", 10)}${lpad("CPU", 10)}${lpad("peak RSS", 11)}${lpad("owner p99", 13)}  ok`);
+  out.push(`   owner p99: enqueue→start of the owner's requests; event lag: publish → JS listener of the partial events (ms).`);
+  out.push(`   ${pad("load", 7)}${pad("runs", 6)}${pad("system", 15)}${lpad("wall", 10)}${lpad("CPU", 10)}${lpad("peak RSS", 11)}${lpad("owner p99", 13)}${lpad("lag p50/p99", 14)}  ok`);
   for (const r of c.rows) {
     const p99 = r.owner ? fmt(r.owner.enqueue_to_start_us.p99 / 1000, 2) + " ms" : "";
+    const lag = r.event_lag_ms ? `${r.event_lag_ms.p50}/${r.event_lag_ms.p99} ms` : "";
     out.push(`   ${pad(r.load, 7)}${pad(r.runs, 6)}${pad(r.system, 15)}${lpad(fmt(r.wall_ms, 0) + " ms", 10)}${lpad(fmt(r.cpu_ms, 0) + " ms", 10)}` +
-      `${lpad(fmt(r.max_rss_kb / 1024, 1) + " MB", 11)}${lpad(p99, 13)}  ${r.ok ? "yes" : "NO"}`);
+      `${lpad(fmt(r.max_rss_kb / 1024, 1) + " MB", 11)}${lpad(p99, 13)}${lpad(lag, 14)}  ${r.ok ? "yes" : "NO"}`);
   }
   out.push(`   ${pad("", 13)}${pad("peer ÷ geppetto", 15)}${lpad("wall", 10)}${lpad("CPU", 10)}${lpad("RSS", 11)}`);
   for (const [load] of LOADS) {
