@@ -1,23 +1,23 @@
 /* Natives behind sessions and runs (SPEC §4.7): Session objects (private data: a
  * gp_session_t), synchronous run() serviced through a private dispatcher, and
- * asynchronous runs whose events and settlement are posted to the owner.
+ * asynchronous runs whose events and settlement reach the owner through the event pump.
  *
  * Async run: start on the owner -> the run thread publishes events into a sink that
  * queues them on the run (in publish order); the first event of an empty queue lists
  * the run on the runtime's event pump (pump.c), whose one owner request at a time
  * drains the queues of the listed runs into their JS `onEvent`, so a streaming run
  * costs no owner request of its own per batch, and a thousand of them do not queue a
- * thousand requests ahead of everything else. The run's on_done posts the settlement,
- * which first delivers whatever the pump has not yet, then calls `onSettle`.
+ * thousand requests ahead of everything else. The run's on_done lists it once more:
+ * after its last event the pump settles it, calling `onSettle`.
  * Sync run: the same sink posts one drain per batch to a private dispatcher that this
  * (owner) thread services while it waits, so the run's JS callbacks and events execute
  * inline.
  *
  * Back-pressure: a run whose queue reaches GP__EVENTS_HIGH events holds its provider
- * stream (gp_run_set_backpressure) until the owner takes the queue, so a run the owner
- * cannot keep up with waits in the network instead of growing in memory. Each run
- * holds only itself: a synchronous run() is never held by the backlog of runs it
- * keeps waiting. */
+ * stream (gp_run_set_backpressure) until the owner has taken it down to
+ * GP__EVENTS_LOW, so a run the owner cannot keep up with waits in the network instead
+ * of growing in memory. Each run holds only itself: a synchronous run() is never held
+ * by the backlog of runs it keeps waiting. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -32,6 +32,9 @@
 /* Undelivered events at which a run holds its stream. A network read delivers up to
  * one read buffer of events past it (~100), so a run keeps at most a few hundred. */
 #define GP__EVENTS_HIGH 64
+/* ... and lets it go on once the owner has taken it down to this many, so the stream
+ * refills while the owner still has events to deliver. */
+#define GP__EVENTS_LOW 16
 /* Events one turn of a run on the pump delivers at most. */
 #define GP__EVENTS_BATCH 64
 /* How long one event pump request runs before queueing itself again. */
@@ -58,6 +61,8 @@ typedef struct {
   size_t phead, npending, cappending; /* queued: pending[phead..npending); under evmu */
   gp_run_t *stream_run;           /* r->run while it may be held (borrowed); under evmu */
   int held;                       /* the stream is held; under evmu */
+  int settle_pending;             /* async: ended, not yet settled (the settlement's
+                                     reference is still held); under evmu */
   gp__pump_t *pump;               /* async runs: the runtime's event pump (a reference) */
 } gp__jsrun_t;
 
@@ -94,19 +99,17 @@ static void gp__hold_locked(gp__jsrun_t *r, int on) {
 }
 
 /* Takes up to `max` of the run's oldest pending events into `out` (the caller owns
- * their references); once the queue is empty the stream may go on. Returns how many,
- * and in *left how many are still queued. */
+ * their references); once the queue is down to GP__EVENTS_LOW the stream may go on.
+ * Returns how many, and in *left how many are still queued. */
 static size_t gp__pending_take(gp__jsrun_t *r, gp_event_t **out, size_t max, size_t *left) {
   pthread_mutex_lock(&r->evmu);
   size_t n = r->npending - r->phead;
   if (n > max) n = max;
   memcpy(out, r->pending + r->phead, n * sizeof *out);
   r->phead += n;
-  if (r->phead == r->npending) {
-    r->phead = r->npending = 0;
-    gp__hold_locked(r, 0);
-  }
+  if (r->phead == r->npending) r->phead = r->npending = 0;
   *left = r->npending - r->phead;
+  if (*left <= GP__EVENTS_LOW) gp__hold_locked(r, 0);
   pthread_mutex_unlock(&r->evmu);
   return n;
 }
@@ -159,17 +162,39 @@ static void gp__events_drain(void *p) {
   }
 }
 
+static void gp__settle(gp__jsrun_t *r);
+
+/* With nothing left to deliver: 1 when the run has ended and is now to be settled
+ * (the caller then owns the settlement's reference). */
+static int gp__settle_take(gp__jsrun_t *r) {
+  pthread_mutex_lock(&r->evmu);
+  int settle = r->settle_pending && r->phead == r->npending;
+  if (settle) r->settle_pending = 0;
+  pthread_mutex_unlock(&r->evmu);
+  return settle;
+}
+
 /* The pump's side of an async run: one batch per turn, so one fast run cannot keep
- * the others (or the owner) waiting; a run with more queued goes back in line. */
+ * the others (or the owner) waiting; a run with more queued goes back in line. Once
+ * every event is delivered, an ended run is settled in its turn, so a thousand runs
+ * ending together do not queue a thousand settlements ahead of everything else. */
 static void gp__item_service(gp__pump_item_t *it) {
   gp__jsrun_t *r = (gp__jsrun_t *)it;
-  if (gp__events_deliver(r) > 0 && !gp__pump_mark(r->pump, &gp__jsrun_ref(r)->item))
-    gp__jsrun_unref(r);
+  if (gp__events_deliver(r) > 0) {
+    if (!gp__pump_mark(r->pump, &gp__jsrun_ref(r)->item)) gp__jsrun_unref(r);
+    return;
+  }
+  if (!gp__settle_take(r)) return;
+  gp__settle(r);
+  gp__jsrun_unref(r);
 }
 
 static void gp__item_release(gp__pump_item_t *it, int serviced) {
   gp__jsrun_t *r = (gp__jsrun_t *)it;
-  if (!serviced) gp__pending_drop(r); /* lost as a failed post loses them */
+  if (!serviced) { /* the owner is closing: lost as a failed post loses them */
+    gp__pending_drop(r);
+    if (gp__settle_take(r)) gp__jsrun_unref(r);
+  }
   gp__jsrun_unref(r);
 }
 
@@ -209,13 +234,11 @@ static void gp__sink_publish(void *ud, gp_event_t *ev) {
 /* ---- Settlement --------------------------------------------------------------------- */
 
 /* Owner: the run has ended; settle the JS promise and release what the run kept. */
-static void gp__settle(void *p) {
-  gp__jsrun_t *r = p;
+static void gp__settle(gp__jsrun_t *r) {
   gp_js_runtime_t *rt = r->rt;
   GP_JS_ASSERT(rt);
   if (rt->ctx == NULL) return;
   JSContextRef ctx = rt->ctx;
-  gp__events_drain(r); /* what the pump has not delivered yet comes first */
   gp_turn_t *turn = NULL;
   gp_error_t *err = NULL;
   int rc = gp_run_wait(r->run, 0, &turn, &err);
@@ -256,7 +279,11 @@ static void gp__on_done(void *ud, gp_run_t *run) {
     pthread_mutex_unlock(&r->mu);
     return;
   }
-  gp_dispatcher_post(r->d, "run.settle", gp__settle, r, gp__jsrun_unref);
+  /* after its terminal event: the pump settles the run once that is delivered */
+  pthread_mutex_lock(&r->evmu);
+  r->settle_pending = 1;
+  pthread_mutex_unlock(&r->evmu);
+  if (!gp__pump_mark(r->pump, &gp__jsrun_ref(r)->item)) gp__jsrun_unref(r);
 }
 
 static int gp__sync_done(void *ud) {
@@ -584,7 +611,8 @@ static JSValueRef gp__session_start(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   r->session_obj = (JSObjectRef)argv[0];
   JSValueProtect(ctx, argv[0]);
   gp__js_run_begin(rt);
-  /* the settlement post holds its own reference, taken now, dropped by its free */
+  /* the settlement holds its own reference, taken now, dropped once settled (or when
+     the owner closes first) */
   gp__jsrun_ref(r);
   if (gp__run_class == NULL) {
     JSClassDefinition def = kJSClassDefinitionEmpty;
