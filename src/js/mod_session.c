@@ -105,7 +105,7 @@ static size_t gp__pending_take(gp__jsrun_t *r, gp_event_t **out, size_t max, siz
   pthread_mutex_lock(&r->evmu);
   size_t n = r->npending - r->phead;
   if (n > max) n = max;
-  memcpy(out, r->pending + r->phead, n * sizeof *out);
+  if (n > 0) memcpy(out, r->pending + r->phead, n * sizeof *out);
   r->phead += n;
   if (r->phead == r->npending) r->phead = r->npending = 0;
   *left = r->npending - r->phead;
