@@ -1,13 +1,20 @@
-/* The zero-allocation JSON scanner (see jscan.h). Strings are scanned eight bytes at a
- * time over plain ASCII; everything else is checked byte by byte as RFC 8259, UTF-8 and
- * jansson's own limits say. Nesting is bounded by the caller's pulls, except in
- * gp_jscan_skip, which keeps its own depth bits (no recursion). */
+/* The zero-allocation JSON scanner (see jscan.h). Strings are scanned sixteen bytes at a
+ * time with SSE2 (eight with SWAR where SSE2 is missing, or when GP_JSCAN_SCALAR is
+ * defined) over plain ASCII; everything else is checked byte by byte as RFC 8259, UTF-8
+ * and jansson's own limits say. Nesting is bounded by the caller's pulls, except in
+ * gp_jscan_skip, which keeps its own depth bits (no recursion). Last, gp_jscan_json
+ * builds jansson values from the pulls (recursion bounded to 64 levels). */
 #include "engines/jscan.h"
 
 #include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__SSE2__) && !defined(GP_JSCAN_SCALAR)
+#define GP__JSCAN_SSE2 1
+#include <emmintrin.h>
+#endif
 
 /* jansson's JSON_PARSER_MAX_DEPTH: it counts every value (a scalar too) on the way down
  * and refuses a text where that count passes 2048. So a value may be read only while
@@ -27,20 +34,29 @@ static int gp__fail(gp_jscan_t *j) {
   return -1;
 }
 
-static int gp__is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
-
-static void gp__ws(gp_jscan_t *j) {
-  while (j->p < j->end && gp__is_ws(*j->p)) j->p++;
+/* One compare for the usual byte (anything above ' ' is not white space). */
+static inline int gp__is_ws(char c) {
+  unsigned char u = (unsigned char)c;
+  return u <= ' ' && (u == ' ' || u == '\n' || u == '\r' || u == '\t');
 }
 
-char gp_jscan_peek(gp_jscan_t *j) {
+static inline void gp__ws(gp_jscan_t *j) {
+  const char *p = j->p, *end = j->end;
+  while (p < end && gp__is_ws(*p)) p++;
+  j->p = p;
+}
+
+/* gp_jscan_peek, inlined into the scanner's own pulls. */
+static inline char gp__peek(gp_jscan_t *j) {
   if (j->err) return 0;
   gp__ws(j);
   return j->p < j->end ? *j->p : 0;
 }
 
-static int gp__eat(gp_jscan_t *j, char c) {
-  if (gp_jscan_peek(j) != c) return 0;
+char gp_jscan_peek(gp_jscan_t *j) { return gp__peek(j); }
+
+static inline int gp__eat(gp_jscan_t *j, char c) {
+  if (gp__peek(j) != c) return 0;
   j->p++;
   return 1;
 }
@@ -78,6 +94,34 @@ static int gp__hex4(const unsigned char *p, uint32_t *out) {
   return 1;
 }
 
+#ifdef GP__JSCAN_SSE2
+/* Bit i set when byte i of the 16 at p is '"', '\\', a control byte or not ASCII: a
+ * signed compare with 0x20 catches both of the last two (bytes >= 0x80 are negative). */
+static inline unsigned gp__special16(const unsigned char *p) {
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  __m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+  __m128i b = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+  __m128i c = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+  return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(q, b), c));
+}
+
+/* The first byte at or after p that is special (see gp__special16), or end. Loads stay
+ * inside [start, end): the last short piece is read as the 16 bytes that end at `end`
+ * (their head, before p, is masked off); a text under 16 bytes goes byte by byte. */
+static inline const unsigned char *gp__plain_run(const unsigned char *p, const unsigned char *end,
+                                                 const unsigned char *start) {
+  for (; end - p >= 16; p += 16) {
+    unsigned m = gp__special16(p);
+    if (m) return p + __builtin_ctz(m);
+  }
+  if (p < end && end - start >= 16) {
+    unsigned m = gp__special16(end - 16) >> (16 - (end - p));
+    return m ? p + __builtin_ctz(m) : end;
+  }
+  while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80) p++;
+  return p;
+}
+#else
 /* Nonzero when one of the 8 bytes is '"', '\\', a control byte or not ASCII (SWAR). */
 static inline uint64_t gp__special8(uint64_t v) {
   const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
@@ -86,6 +130,22 @@ static inline uint64_t gp__special8(uint64_t v) {
   uint64_t ctl = v - ones * 0x20; /* high bit set where the byte < 0x20 (or >= 0x80) */
   return (has_q | has_b | ctl | v) & high;
 }
+
+/* The first special byte at or after p, or end: eight bytes at a time while none is
+ * special, then byte by byte. */
+static inline const unsigned char *gp__plain_run(const unsigned char *p, const unsigned char *end,
+                                                 const unsigned char *start) {
+  (void)start;
+  while (end - p >= 8) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    if (gp__special8(v)) break;
+    p += 8;
+  }
+  while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80) p++;
+  return p;
+}
+#endif
 
 /* A \u escape at p (p[0] == '\\', p[1] == 'u'): its length (6, or 12 for a surrogate
  * pair), 0 when jansson refuses it (bad hex, \u0000, an unpaired surrogate). */
@@ -98,21 +158,16 @@ static size_t gp__uescape(const unsigned char *p, const unsigned char *end) {
   return lo >= 0xDC00 && lo <= 0xDFFF ? 12 : 0;
 }
 
-/* Scans a string whose opening quote is at j->p. */
-static int gp__scan_string(gp_jscan_t *j, gp_jscan_str_t *out) {
-  const unsigned char *p = (const unsigned char *)j->p + 1, *end = (const unsigned char *)j->end;
-  const unsigned char *start = p;
+/* The rest of a string from p, the first special byte after its opening quote: escapes
+ * and non-ASCII bytes are checked here, out of line, so that the usual string (plain
+ * ASCII) costs its callers one inlined run. */
+static __attribute__((noinline)) int gp__scan_string_rest(gp_jscan_t *j, gp_jscan_str_t *out,
+                                                          const unsigned char *p) {
+  const unsigned char *start = (const unsigned char *)j->p + 1, *end = (const unsigned char *)j->end;
   int escaped = 0;
   for (;;) {
-    while (end - p >= 8) {
-      uint64_t v;
-      memcpy(&v, p, 8);
-      if (gp__special8(v)) break;
-      p += 8;
-    }
-    while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80) p++;
+    if (p < end && *p == '"') break;
     if (p >= end || *p < 0x20) return gp__fail(j);
-    if (*p == '"') break;
     if (*p == '\\') {
       escaped = 1;
       if (end - p < 2) return gp__fail(j);
@@ -127,11 +182,12 @@ static int gp__scan_string(gp_jscan_t *j, gp_jscan_str_t *out) {
       } else {
         return gp__fail(j);
       }
-      continue;
+    } else {
+      size_t n = gp__utf8_len(p, end);
+      if (n == 0) return gp__fail(j);
+      p += n;
     }
-    size_t n = gp__utf8_len(p, end);
-    if (n == 0) return gp__fail(j);
-    p += n;
+    p = gp__plain_run(p, end, (const unsigned char *)j->start);
   }
   out->s = (const char *)start;
   out->n = (size_t)(p - start);
@@ -140,9 +196,22 @@ static int gp__scan_string(gp_jscan_t *j, gp_jscan_str_t *out) {
   return 1;
 }
 
-/* 1 when the real number text s[0..n) overflows a double, as jansson finds it (strtod
- * in the current locale, HUGE_VAL): such a text is refused there. */
-static int gp__real_overflows(const char *s, size_t n) {
+/* Scans a string whose opening quote is at j->p. */
+static inline int gp__scan_string(gp_jscan_t *j, gp_jscan_str_t *out) {
+  const unsigned char *start = (const unsigned char *)j->p + 1, *end = (const unsigned char *)j->end;
+  const unsigned char *p = gp__plain_run(start, end, (const unsigned char *)j->start);
+  if (p == end || *p != '"') return gp__scan_string_rest(j, out, p);
+  out->s = (const char *)start;
+  out->n = (size_t)(p - start);
+  out->escaped = 0;
+  j->p = (const char *)p + 1;
+  return 1;
+}
+
+/* The real number text s[0..n) as jansson converts it: strtod in the current locale
+ * (the '.' replaced by its decimal point). An infinite result is "real number overflow"
+ * there. */
+static double gp__real_value(const char *s, size_t n) {
   char small[128];
   char *buf = n < sizeof small ? small : gp_xmalloc(n + 1);
   memcpy(buf, s, n);
@@ -152,7 +221,15 @@ static int gp__real_overflows(const char *s, size_t n) {
   if (dot && point && point[0]) *dot = point[0];
   double v = strtod(buf, NULL);
   if (buf != small) free(buf);
-  return isinf(v);
+  return v;
+}
+
+/* The integer text s[0..end) the scanner checked is within int64. */
+static int64_t gp__int_value(const char *s, const char *end) {
+  int neg = *s == '-';
+  uint64_t v = 0;
+  for (const char *p = s + neg; p < end; p++) v = v * 10 + (uint64_t)(*p - '0');
+  return neg ? (int64_t)(0 - v) : (int64_t)v; /* no overflow: the range was checked */
 }
 
 /* Scans a number at j->p. *is_int: no fraction, no exponent. Integers must fit int64
@@ -191,7 +268,7 @@ static int gp__scan_number(gp_jscan_t *j, int *is_int) {
       int c = memcmp(digits, max, 18);
       if (c > 0 || (c == 0 && digits[18] > max[18] + neg)) return gp__fail(j);
     }
-  } else if ((int64_t)nint + exp > 308 && gp__real_overflows(s, (size_t)(p - s))) {
+  } else if ((int64_t)nint + exp > 308 && isinf(gp__real_value(s, (size_t)(p - s)))) {
     return gp__fail(j); /* the value is below 10^(nint + exp): only then can it overflow */
   }
   j->p = p;
@@ -233,19 +310,15 @@ int gp_jscan_obj_next(gp_jscan_t *j, gp_jscan_str_t *key) {
   gp__ws(j);
   if (j->p >= j->end) return gp__fail(j);
   char c = *j->p;
-  if (gp__before(j) != '{') {
-    if (c == '}') {
-      j->p++;
-      j->depth--;
-      return 0;
-    }
-    if (c != ',') return gp__fail(j);
-    j->p++;
-    gp__ws(j);
-  } else if (c == '}') {
+  if (c == '}') { /* ends the object after its opening or after a value alike */
     j->p++;
     j->depth--;
     return 0;
+  }
+  if (gp__before(j) != '{') {
+    if (c != ',') return gp__fail(j);
+    j->p++;
+    gp__ws(j);
   }
   if (j->p >= j->end || *j->p != '"' || gp__scan_string(j, key) < 0) return gp__fail(j);
   if (!gp__eat(j, ':')) return gp__fail(j);
@@ -270,30 +343,27 @@ int gp_jscan_arr_next(gp_jscan_t *j) {
 
 int gp_jscan_str(gp_jscan_t *j, gp_jscan_str_t *out) {
   if (gp__too_deep(j)) return gp__fail(j);
-  char c = gp_jscan_peek(j);
+  char c = gp__peek(j);
   if (c == '"') return gp__scan_string(j, out);
   if (c == 'n') return gp__literal(j, "null", 4) < 0 ? -1 : 0;
   return gp__fail(j);
 }
 
 int gp_jscan_null(gp_jscan_t *j) {
-  if (gp__too_deep(j) || gp_jscan_peek(j) != 'n') return 0;
+  if (gp__too_deep(j) || gp__peek(j) != 'n') return 0;
   return gp__literal(j, "null", 4) == 0;
 }
 
 int gp_jscan_int(gp_jscan_t *j, int64_t *out) {
   if (gp__too_deep(j)) return gp__fail(j);
-  char c = gp_jscan_peek(j);
+  char c = gp__peek(j);
   if (c == 'n') return gp__literal(j, "null", 4) < 0 ? -1 : 0;
   if (c != '-' && !(c >= '0' && c <= '9')) return gp__fail(j);
   const char *start = j->p;
   int is_int;
   if (gp__scan_number(j, &is_int) < 0) return -1;
   if (!is_int) return gp__fail(j);
-  int neg = *start == '-';
-  uint64_t v = 0;
-  for (const char *p = start + neg; p < j->p; p++) v = v * 10 + (uint64_t)(*p - '0');
-  *out = neg ? (int64_t)(0 - v) : (int64_t)v; /* the range was checked: no overflow */
+  *out = gp__int_value(start, j->p);
   return 1;
 }
 
@@ -303,7 +373,7 @@ int gp_jscan_skip(gp_jscan_t *j) {
   int is_int;
   gp_jscan_str_t s;
   for (;;) {
-    char c = gp_jscan_peek(j);
+    char c = gp__peek(j);
     if (gp__too_deep(j)) return gp__fail(j);
     if (c == '{' || c == '[') {
       int d = j->depth - base;
@@ -344,10 +414,6 @@ int gp_jscan_done(gp_jscan_t *j) {
   if (j->err) return -1;
   gp__ws(j);
   return j->p == j->end ? 0 : gp__fail(j);
-}
-
-int gp_jscan_key_eq(const gp_jscan_str_t *k, const char *lit, size_t n) {
-  return !k->escaped && k->n == n && memcmp(k->s, lit, n) == 0;
 }
 
 int gp_jscan_once(int *seen, int bit) {
@@ -408,4 +474,95 @@ void gp_jscan_str_append(const gp_jscan_str_t *s, gp_buf_t *b) {
       default: gp_buf_append(b, &e, 1); break; /* " \ / */
     }
   }
+}
+
+/* ---- jansson values ---------------------------------------------------------------- */
+
+/* Deeper texts are left to jansson: a bound on the recursion below (run threads have
+ * small stacks). */
+#define GP__JSCAN_JSON_LEVELS 64
+
+static json_t *gp__json_value(gp_jscan_t *j, gp_buf_t *scratch, int levels);
+
+/* The string at j->p as jansson builds it: the bytes were validated, so no second check. */
+static json_t *gp__json_string(gp_jscan_t *j, gp_buf_t *scratch) {
+  gp_jscan_str_t s;
+  if (gp__scan_string(j, &s) < 0) return NULL;
+  if (!s.escaped) return json_stringn_nocheck(s.s, s.n);
+  scratch->len = 0;
+  gp_jscan_str_append(&s, scratch);
+  return json_stringn_nocheck(scratch->data, scratch->len);
+}
+
+static json_t *gp__json_number(gp_jscan_t *j) {
+  const char *start = j->p;
+  int is_int;
+  if (gp__scan_number(j, &is_int) < 0) return NULL;
+  if (is_int) return json_integer((json_int_t)gp__int_value(start, j->p));
+  return json_real(gp__real_value(start, (size_t)(j->p - start)));
+}
+
+/* Members are set in text order with json_object_set_new_nocheck, as jansson's parser
+ * does: a duplicate key keeps its first place and its last value. */
+static json_t *gp__json_object(gp_jscan_t *j, gp_buf_t *scratch, int levels) {
+  if (!gp_jscan_obj_begin(j)) return NULL;
+  json_t *o = json_object();
+  gp_jscan_str_t k;
+  int r = -1;
+  while (o && (r = gp_jscan_obj_next(j, &k)) == 1) {
+    json_t *v = gp__json_value(j, scratch, levels - 1);
+    scratch->len = 0;
+    gp_jscan_str_append(&k, scratch); /* NUL-terminated; the scanner refuses \u0000 */
+    if (!v || json_object_set_new_nocheck(o, scratch->data ? scratch->data : "", v) < 0) {
+      json_decref(o);
+      return NULL;
+    }
+  }
+  if (o && r == 0) return o;
+  json_decref(o);
+  return NULL;
+}
+
+static json_t *gp__json_array(gp_jscan_t *j, gp_buf_t *scratch, int levels) {
+  if (!gp_jscan_arr_begin(j)) return NULL;
+  json_t *a = json_array();
+  int r = -1;
+  while (a && (r = gp_jscan_arr_next(j)) == 1) {
+    json_t *v = gp__json_value(j, scratch, levels - 1);
+    if (!v || json_array_append_new(a, v) < 0) {
+      json_decref(a);
+      return NULL;
+    }
+  }
+  if (a && r == 0) return a;
+  json_decref(a);
+  return NULL;
+}
+
+static json_t *gp__json_value(gp_jscan_t *j, gp_buf_t *scratch, int levels) {
+  char c = gp__peek(j);
+  if (levels <= 0 || gp__too_deep(j)) {
+    gp__fail(j);
+    return NULL;
+  }
+  switch (c) {
+    case '{': return gp__json_object(j, scratch, levels);
+    case '[': return gp__json_array(j, scratch, levels);
+    case '"': return gp__json_string(j, scratch);
+    case 't': return gp__literal(j, "true", 4) < 0 ? NULL : json_true();
+    case 'f': return gp__literal(j, "false", 5) < 0 ? NULL : json_false();
+    case 'n': return gp__literal(j, "null", 4) < 0 ? NULL : json_null();
+    default:
+      if (c == '-' || (c >= '0' && c <= '9')) return gp__json_number(j);
+      gp__fail(j);
+      return NULL;
+  }
+}
+
+json_t *gp_jscan_json(gp_jscan_t *j) {
+  gp_buf_t scratch = {0};
+  json_t *v = gp__json_value(j, &scratch, GP__JSCAN_JSON_LEVELS);
+  gp_buf_free(&scratch);
+  if (!v) gp__fail(j);
+  return v;
 }

@@ -10,13 +10,17 @@
  * text the scanner accepts is one jansson accepts. A pull that meets a different type
  * than asked also fails: callers treat every failure as "take the jansson path", which
  * reports malformed text with jansson's own words. Strings are returned as slices of the
- * input; gp_jscan_str_append decodes one into a buffer. Single-threaded, no allocation.
+ * input; gp_jscan_str_append decodes one into a buffer. Single-threaded, no allocation
+ * (but gp_jscan_json, which builds jansson values faster than jansson's own parser).
  * Internal to src/engines (and its tests). */
 #ifndef GP_ENGINES_JSCAN_H
 #define GP_ENGINES_JSCAN_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include <jansson.h>
 
 #include "core/core.h"
 
@@ -57,13 +61,22 @@ int gp_jscan_null(gp_jscan_t *j);
 int gp_jscan_skip(gp_jscan_t *j);
 /* 0 when only white space is left and no pull failed, else -1. */
 int gp_jscan_done(gp_jscan_t *j);
-/* 1 when the string (not escaped) is the literal `lit` (a string constant). */
-int gp_jscan_key_eq(const gp_jscan_str_t *k, const char *lit, size_t n);
+/* 1 when the string (not escaped) is the literal `lit` (a string constant). Inline: with
+ * the length known at the call, memcmp becomes a few compares (engines test every key
+ * of every chunk against several names). */
+static inline int gp_jscan_key_eq(const gp_jscan_str_t *k, const char *lit, size_t n) {
+  return !k->escaped && k->n == n && memcmp(k->s, lit, n) == 0;
+}
 #define gp_jscan_key_is(k, lit) gp_jscan_key_eq((k), "" lit, sizeof(lit) - 1)
 /* For readers of a few keys: 1 the first time `bit` is set in *seen, 0 after (jansson
  * keeps the last of duplicate keys, so a reader that meets one leaves the text to it). */
 int gp_jscan_once(int *seen, int bit);
 /* Appends the decoded text of a string the scanner returned to b. */
 void gp_jscan_str_append(const gp_jscan_str_t *s, gp_buf_t *b);
+/* The next value as the jansson value json_loadb would build from it (new reference,
+ * the caller decrefs), read without jansson's lexer; NULL (err set) when malformed, when
+ * it nests deeper than 64, or when jansson fails to allocate: the caller then asks
+ * jansson itself. Unlike the pulls above, this allocates. */
+json_t *gp_jscan_json(gp_jscan_t *j);
 
 #endif

@@ -144,7 +144,8 @@ json_t *gp_pstream_parse(gp_pstream_t *s, const gp_sse_event_t *ev);
 
 /* The hot delta events (text, reasoning and tool-argument fragments) are read in place
  * with gp_jscan by each protocol's fast path; any chunk it is not sure of (other
- * events, unexpected shapes, malformed text) goes to the jansson path unchanged.
+ * events, unexpected shapes, malformed text) goes to the jansson path unchanged. It also
+ * lets gp_jscan_json build parsed chunks and tool arguments in place of jansson's parser.
  * 1 by default; the differential tests turn it off to compare (set it before any run). */
 extern int gp__pstream_fast;
 /* A fast-path string's text: the slice itself, or its decoded copy in s->scratch (valid

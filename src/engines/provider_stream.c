@@ -126,8 +126,18 @@ static json_t *gp__call_args(gp_pstream_t *s, gp_pcall_t *c) {
   size_t i = 0;
   while (text[i] == ' ' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r') i++;
   if (text[i] == '\0') return c->input ? json_incref(c->input) : json_object();
+  /* The scanner builds the same value as json_loads for less than jansson's lexer costs;
+   * what it does not take (malformed, \u0000, deep nesting) goes to jansson. */
+  json_t *v = NULL;
+  if (gp__pstream_fast) {
+    gp_jscan_t j;
+    gp_jscan_init(&j, c->args.data, c->args.len);
+    v = gp_jscan_json(&j);
+    if (v && gp_jscan_done(&j) == 0) return v;
+    json_decref(v);
+  }
   json_error_t jerr;
-  json_t *v = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+  v = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
   if (v) return v;
   char *msg = gp_xasprintf("%s: tool call %s (%s): arguments are not valid JSON (%s at "
                            "byte %d); kept as {\"_raw\": TEXT}",
@@ -208,8 +218,16 @@ const char *gp_pstream_unescape(gp_pstream_t *s, const gp_jscan_str_t *str, size
 }
 
 json_t *gp_pstream_parse(gp_pstream_t *s, const gp_sse_event_t *ev) {
+  json_t *v = NULL;
+  if (gp__pstream_fast) { /* the value jansson would build; anything else is its to judge */
+    gp_jscan_t j;
+    gp_jscan_init(&j, ev->data, ev->data_len);
+    if (gp_jscan_peek(&j) == '{') v = gp_jscan_json(&j);
+    if (v && gp_jscan_done(&j) == 0) return v;
+    json_decref(v);
+  }
   json_error_t jerr;
-  json_t *v = json_loadb(ev->data, ev->data_len, 0, &jerr);
+  v = json_loadb(ev->data, ev->data_len, 0, &jerr);
   if (v && json_is_object(v)) return v;
   json_decref(v);
   int shown = ev->data_len > 80 ? 80 : (int)ev->data_len;

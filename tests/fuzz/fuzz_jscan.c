@@ -23,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int scanned = gp_jscan_skip(&j) == 0 && gp_jscan_done(&j) == 0;
   if (scanned && !v) abort();                             /* accepted what jansson refuses */
   if (!scanned && v && !memchr(t, '\0', size)) abort();   /* refused valid JSON */
+  if (!gp_jscan_json_agrees(t, size, v)) abort();         /* built another value */
   json_decref(v);
   /* Duplicate keys keep their last value in jansson: walk texts without them. */
   v = json_loadb(t, size, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);

@@ -36,6 +36,7 @@ static const char *const corpus[] = {
     "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi \\\"there\\\"\\n\"},\"finish_reason\":null}]}",
     "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\","
     "\"partial_json\":\"{\\\"city\\\": \\\"Par\"}}",
+    "{\"a\":1,\"b\":[2],\"a\":{\"c\":3.25},\"b\":null,\"d\":\"x\"}", "[{\"k\":1,\"k\":1}]",
     /* malformed */
     "{", "{\"a\":}", "{\"a\" 1}", "{\"a\":1,}", "[1,]", "[,1]", "{\"a\":01}", "{\"a\":1.}",
     "{\"a\":-}", "{\"a\":tru}", "{\"a\":\"x}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}",
@@ -75,6 +76,14 @@ static int scanner_valid(const char *t, size_t n) {
  * number) is dropped and the text accepted; the scanner refuses any NUL byte, which only
  * sends such a chunk to the jansson path. */
 static int agree(const char *t, size_t n, const char *what) {
+  json_t *want = json_loadb(t, n, JSON_DECODE_ANY, NULL);
+  int built = gp_jscan_json_agrees(t, n, want);
+  json_decref(want);
+  if (!built) {
+    fprintf(stderr, "%s: gp_jscan_json differs from jansson: %.*s\n", what,
+            (int)(n > 200 ? 200 : n), t);
+    return 0;
+  }
   int jv = jansson_valid(t, n), sv = scanner_valid(t, n);
   if (jv && !sv && memchr(t, '\0', n)) return 1;
   if (jv != sv) {
@@ -255,11 +264,65 @@ static void test_pulls(void **state) {
   assert_int_equal(gp_jscan_obj_next(&j, &k), -1);
 }
 
+/* A special byte or sequence at every offset 0..40 of strings 0..48 bytes long, so each
+ * falls in every lane of a 16-byte scan, in its tail piece and in texts under 16 bytes.
+ * Each text sits in a buffer of its exact size (sanitizer builds see any read past it),
+ * as an array element and as a key, with 0, 3 or 16 blanks after it. */
+static const text_t lane_specials[] = {
+    {"\"", 1}, {"\\", 1}, {"\x01", 1}, {"\x1f", 1}, {" ", 1}, {"\x7f", 1}, {"\x80", 1},
+    {"\xff", 1}, {"\xc3\xa9", 2}, {"\xe6\xb0\xb4", 3}, {"\xf0\x9f\x98\x80", 4},
+    {"\xed\xa0\x80", 3}, {"\xc3", 1}, {"\\n", 2}, {"\\\"", 2}, {"\\u00e9", 6},
+    {"\\ud83d\\ude00", 12}, {"\\ud83d", 6}, {"\x00", 1},
+};
+
+static int lane_text_agrees(const char *body, size_t n, int as_key, size_t blanks) {
+  static const char *const wrap[2][2] = {{"[\"", "\"]"}, {"{\"", "\":1}"}};
+  size_t len = 2 + n + strlen(wrap[as_key][1]) + blanks;
+  char *t = gp_xmalloc(len ? len : 1);
+  memcpy(t, wrap[as_key][0], 2);
+  memcpy(t + 2, body, n);
+  memcpy(t + 2 + n, wrap[as_key][1], strlen(wrap[as_key][1]));
+  memset(t + len - blanks, ' ', blanks);
+  int ok = agree(t, len, "lane");
+  free(t);
+  return ok;
+}
+
+static void test_specials_in_every_lane(void **state) {
+  (void)state;
+  static const size_t blanks[] = {0, 3, 16};
+  char body[64];
+  int bad = 0;
+  size_t tried = 0;
+  for (size_t len = 0; len <= 48; len++) {
+    memset(body, 'a', len); /* the plain run alone, then one special at each offset */
+    for (int as_key = 0; as_key < 2; as_key++)
+      for (size_t b = 0; b < 3; b++) bad += !lane_text_agrees(body, len, as_key, blanks[b]);
+    for (size_t off = 0; off <= 40 && off <= len; off++) {
+      for (size_t k = 0; k < sizeof lane_specials / sizeof lane_specials[0]; k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < off; i++) body[n++] = (char)('a' + i % 26);
+        memcpy(body + n, lane_specials[k].t, lane_specials[k].n);
+        n += lane_specials[k].n;
+        for (size_t i = off; i < len; i++) body[n++] = (char)('A' + i % 26);
+        for (int as_key = 0; as_key < 2; as_key++) {
+          for (size_t b = 0; b < 3; b++) {
+            bad += !lane_text_agrees(body, n, as_key, blanks[b]);
+            tried++;
+          }
+        }
+      }
+    }
+  }
+  assert_int_equal(bad, 0);
+  assert_true(tried > 100000);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       GP_TEST(test_corpus_agrees), GP_TEST(test_every_prefix), GP_TEST(test_corruptions),
       GP_TEST(test_deep_nesting),  GP_TEST(test_depth_across_pulls), GP_TEST(test_numbers),
-      GP_TEST(test_pulls),
+      GP_TEST(test_pulls),         GP_TEST(test_specials_in_every_lane),
   };
   if (getenv("GP_TEST_FILTER")) cmocka_set_test_filter(getenv("GP_TEST_FILTER"));
   return cmocka_run_group_tests(tests, NULL, NULL);
