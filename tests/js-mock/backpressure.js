@@ -1,4 +1,4 @@
-// Streams faster than the listeners: 16 concurrent start() runs, each streaming 4000
+// Streams faster than the listeners: 8 concurrent start() runs, each streaming 2000
 // tokens as fast as geppetto-mock can send them, to listeners that busy-wait on every
 // event. Each run's queue reaches its bound and its HTTP stream is held and resumed
 // many times; every run must still see every token exactly once and in order, each
@@ -6,7 +6,7 @@
 // final text equal to the whole stream. A timer set meanwhile still fires on time-ish:
 // the event pump leaves the owner to other work between slices.
 const gp = require("geppetto");
-const RUNS = 16, TOKENS = 4000;
+const RUNS = 8, TOKENS = 2000;
 const engine = gp.engines.fromConfig({ apiType: "openai", model: "bp-long", apiKey: "sk-test",
                                        baseURL: process.env.GEPPETTO_MOCK_URL + "/v1" });
 const expected = Array.from({ length: TOKENS }, (_, i) => `w${i + 1}`).join(" ");
