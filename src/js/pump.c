@@ -81,13 +81,12 @@ static void gp__pump_post_free(void *arg) {
   gp__pump_unref(p);
 }
 
-/* With `posted` already set by the caller: queues the request, or drops everything
- * listed when the owner refuses it. */
+/* With `posted` already set by the caller: queues the request. When the owner refuses
+ * it, its free runs at once without it and drops everything listed. */
 static void gp__pump_post(gp__pump_t *p) {
   gp__pump_post_t *q = gp_xcalloc(1, sizeof *q);
   q->p = gp__pump_ref(p);
-  if (gp_dispatcher_post(p->d, p->op, gp__pump_run, q, gp__pump_post_free) != GP_OK)
-    gp__pump_drop_all(p); /* the free above ran without the request: q->ran is 0 */
+  gp_dispatcher_post(p->d, p->op, gp__pump_run, q, gp__pump_post_free);
 }
 
 int gp__pump_mark(gp__pump_t *p, gp__pump_item_t *it) {
