@@ -1,10 +1,11 @@
 /* The shared HTTP loop: one thread, one curl multi handle, one epoll fd.
  *
  * Callers queue transfers (add queue), cancellations (cancel queue) and resumptions of
- * paused transfers (resume queue) under the loop's mutex and write an eventfd; only the loop thread touches the multi handle, adds and
- * removes easy handles and runs curl's callbacks. Idle and total timeouts are checked by
- * a sweep over the active transfers at most every GP__LOOP_SWEEP_MS, so a wake-up for
- * one socket never costs a scan of all transfers.
+ * paused transfers (resume queue) under the loop's mutex and write an eventfd; only the
+ * loop thread touches the multi handle, adds and removes easy handles and runs curl's
+ * callbacks. Idle and total timeouts are checked by a sweep over the active transfers at
+ * most every GP__LOOP_SWEEP_MS, so a wake-up for one socket never costs a scan of all
+ * transfers.
  *
  * The loop's globals live for the process (the thread is never joined): a transfer can
  * start at any time, including from atexit handlers of other libraries. */

@@ -8,8 +8,6 @@
 
 #include <JavaScriptCore/JavaScript.h>
 #include <jansson.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <uv.h>
 

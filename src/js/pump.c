@@ -13,6 +13,8 @@
  * reference on each, taken by the caller of gp__pump_mark and dropped with
  * item->release after the item was serviced or, when the owner is closing and it never
  * will be, without service. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "core/core.h"
