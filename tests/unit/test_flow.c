@@ -123,6 +123,9 @@ static void test_off_while_releases_fire(void **state) {
   toggler_t t = {.f = gp_flow_new()};
   pthread_t th[2];
   for (int i = 0; i < 2; i++) assert_int_equal(pthread_create(&th[i], NULL, toggler_main, &t), 0);
+  /* The registrations below must race releases: wait until the togglers are running (on a
+   * loaded machine they may not get a core before this thread is done otherwise). */
+  for (int i = 0; i < 10000 && atomic_load(&t.iterations) == 0; i++) gp_sleep_ms(1);
   int total_calls = 0;
   for (int i = 0; i < 2000; i++) {
     /* On the heap, freed right after off: a run after off would be a use after free
