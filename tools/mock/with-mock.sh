@@ -16,6 +16,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+: >"$tmp/out" # exists before the server's shell opens it: the poll below may read first
 "$mock" --port 0 "${fixtures[@]}" >"$tmp/out" 2>"$tmp/err" &
 mock_pid=$!
 url=""
