@@ -158,6 +158,10 @@ void gp__js_unprotect_later(gp_js_runtime_t *rt, JSValueRef v);
 JSValueRef gp__js_call_guarded(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                                const JSValueRef argv[], int64_t deadline_ms, gp_cancel_t *cancel,
                                JSValueRef *exc);
+/* The library's GLib API for JavaScriptCore's options (jsc/JSCOptions.h; gboolean is
+ * int), declared here to keep GLib's headers out of the build. 0 when the option is
+ * unknown. Options are read when the first VM is created. */
+int jsc_options_set_boolean(const char *option, int value);
 /* Sets the process's JavaScriptCore options the watchdog relies on (polling VM traps);
  * call before creating a VM. Any thread; once per process. */
 void gp__js_watchdog_options(void);

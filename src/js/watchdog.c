@@ -29,9 +29,6 @@ JS_EXPORT void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, doub
                                                    void *context);
 JS_EXPORT void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
 JS_EXPORT JSStringRef JSContextCreateBacktrace(JSContextRef ctx, unsigned max_stack_size);
-/* The library's GLib API (jsc/JSCOptions.h; gboolean is int), declared here to keep
- * GLib's headers out of the build. */
-int jsc_options_set_boolean(const char *option, int value);
 
 #define GP__WD_POLL_MS 50  /* the longest a runaway loop runs past its deadline (CPU ms) */
 
