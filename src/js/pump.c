@@ -57,20 +57,25 @@ void gp__pump_unref(gp__pump_t *p) {
   free(p);
 }
 
-/* Unlists every item and releases it unserviced (the owner will not run the pump). */
+/* Unlists every item and releases it unserviced (the owner will not run the pump).
+ * One item at a time under the lock, as the pump itself takes them: an item is
+ * unlisted only as it leaves, so one marked again meanwhile (its post refused too,
+ * which drops again from another thread) is never linked in two lists at once. */
 static void gp__pump_drop_all(gp__pump_t *p) {
   pthread_mutex_lock(&p->lock);
-  gp__pump_item_t *it = p->head;
-  p->head = p->tail = NULL;
   p->posted = 0;
-  for (gp__pump_item_t *x = it; x; x = x->next) x->listed = 0;
-  pthread_mutex_unlock(&p->lock);
-  while (it) {
-    gp__pump_item_t *next = it->next;
+  for (;;) {
+    gp__pump_item_t *it = p->head;
+    if (it == NULL) break;
+    p->head = it->next;
+    if (p->head == NULL) p->tail = NULL;
     it->next = NULL;
+    it->listed = 0;
+    pthread_mutex_unlock(&p->lock);
     it->release(it, 0);
-    it = next;
+    pthread_mutex_lock(&p->lock);
   }
+  pthread_mutex_unlock(&p->lock);
 }
 
 static void gp__pump_run(void *arg);
