@@ -128,7 +128,9 @@ int gp_run_is_running(gp_run_t *r);
  * out-pointer may be NULL. May be called any number of times, from any thread. */
 int gp_run_wait(gp_run_t *r, int64_t timeout_ms, gp_turn_t **result, gp_error_t **err);
 
-/* Runs waiting to start or running, across all sessions (for tests and shutdown). */
+/* Runs waiting to start or running, across all sessions (for tests and shutdown). A
+ * run counts until its thread has made its last callback (on_done, releasing its
+ * sinks), which is after gp_run_wait returns for it. */
 size_t gp_runs_active(void);
 
 #ifdef __cplusplus

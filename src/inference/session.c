@@ -328,7 +328,6 @@ static void gp__run_main(void *arg) {
   s->active = NULL;
   pthread_mutex_unlock(&s->lock);
 
-  atomic_fetch_sub(&gp__runs_active, 1);
   pthread_mutex_lock(&r->lock);
   r->rc = rc;
   r->result = result;
@@ -339,6 +338,9 @@ static void gp__run_main(void *arg) {
   if (r->on_done) r->on_done(r->on_done_ud, r);
   gp_run_unref(r); /* the session's `active` reference */
   gp_run_unref(r); /* the run thread's reference */
+  /* last: once no run is active, no run thread calls back into its host (on_done, the
+   * sinks' release) and the host may go (gp_runs_active's promise to shutdown) */
+  atomic_fetch_sub(&gp__runs_active, 1);
 }
 
 /* Builds the run; the caller holds the session lock and has checked it may start. */
