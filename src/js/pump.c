@@ -57,20 +57,27 @@ void gp__pump_unref(gp__pump_t *p) {
   free(p);
 }
 
+/* With the lock held: unlists and returns the first item, or NULL. An item is
+ * unlisted only as it leaves, so one marked again meanwhile is never linked twice. */
+static gp__pump_item_t *gp__pump_take_locked(gp__pump_t *p) {
+  gp__pump_item_t *it = p->head;
+  if (it == NULL) return NULL;
+  p->head = it->next;
+  if (p->head == NULL) p->tail = NULL;
+  it->next = NULL;
+  it->listed = 0;
+  return it;
+}
+
 /* Unlists every item and releases it unserviced (the owner will not run the pump).
- * One item at a time under the lock, as the pump itself takes them: an item is
- * unlisted only as it leaves, so one marked again meanwhile (its post refused too,
- * which drops again from another thread) is never linked in two lists at once. */
+ * One item at a time under the lock, as the pump itself takes them: an item marked
+ * again meanwhile (its post refused too, which drops again from another thread) is
+ * then taken by whichever drop comes to it first. */
 static void gp__pump_drop_all(gp__pump_t *p) {
   pthread_mutex_lock(&p->lock);
   p->posted = 0;
-  for (;;) {
-    gp__pump_item_t *it = p->head;
-    if (it == NULL) break;
-    p->head = it->next;
-    if (p->head == NULL) p->tail = NULL;
-    it->next = NULL;
-    it->listed = 0;
+  gp__pump_item_t *it;
+  while ((it = gp__pump_take_locked(p)) != NULL) {
     pthread_mutex_unlock(&p->lock);
     it->release(it, 0);
     pthread_mutex_lock(&p->lock);
@@ -123,16 +130,12 @@ static void gp__pump_run(void *arg) {
   uint64_t end = gp_mono_ns() + p->slice_ns;
   for (;;) {
     pthread_mutex_lock(&p->lock);
-    gp__pump_item_t *it = p->head;
+    gp__pump_item_t *it = gp__pump_take_locked(p);
     if (it == NULL) {
       p->posted = 0;
       pthread_mutex_unlock(&p->lock);
       return;
     }
-    p->head = it->next;
-    if (p->head == NULL) p->tail = NULL;
-    it->next = NULL;
-    it->listed = 0;
     pthread_mutex_unlock(&p->lock);
     it->service(it);
     it->release(it, 1);
