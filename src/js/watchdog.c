@@ -31,6 +31,7 @@ JS_EXPORT void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
 JS_EXPORT JSStringRef JSContextCreateBacktrace(JSContextRef ctx, unsigned max_stack_size);
 
 #define GP__WD_POLL_MS 50  /* the longest a runaway loop runs past its deadline (CPU ms) */
+#define GP__WD_IDLE_S 86400.0 /* the period kept while no guard is in progress in the VM (s) */
 
 typedef struct gp__js_guard_s {
   struct gp__js_guard_s *outer;   /* the enclosing guarded call, or NULL */
@@ -58,11 +59,23 @@ static int gp__wd_reason(gp_js_runtime_t *rt, int64_t *next_ms) {
 }
 
 /* (Re)arms the watchdog for the guards in progress, or disarms it when there are none.
- * Inside the VM this restarts its timer at once; outside, at the next entry. */
-static void gp__wd_arm(gp_js_runtime_t *rt) {
+ * Inside the VM this restarts its timer at once; outside, at the next entry.
+ *
+ * Disarming while JavaScript is still on the stack (in_vm: the last guard was nested in
+ * a synchronous run()) must not clear the limit: clearing drops the callback but not a
+ * timer JavaScriptCore has already started for the enclosing entry, and a timer that
+ * fires with no callback terminates by default -- it killed the enclosing script while
+ * the owner converted a large result after the callback had returned. So there the
+ * callback stays, with a period so long that it is never the one that fires, and a
+ * stale firing meets it and answers "go on" (no guards). Out of the VM the entry's
+ * timer is already stopped, and clearing spares the next entries the timer's cost. */
+static void gp__wd_arm(gp_js_runtime_t *rt, int in_vm) {
   JSContextGroupRef group = JSContextGetGroup(rt->ctx);
   if (rt->guards == NULL) {
-    JSContextGroupClearExecutionTimeLimit(group);
+    if (in_vm)
+      JSContextGroupSetExecutionTimeLimit(group, GP__WD_IDLE_S, gp__wd_should_terminate, rt);
+    else
+      JSContextGroupClearExecutionTimeLimit(group);
     return;
   }
   int64_t next = GP__WD_POLL_MS;
@@ -98,7 +111,7 @@ static bool gp__wd_should_terminate(JSContextRef ctx, void *ud) {
   int64_t next;
   int reason = gp__wd_reason(rt, &next);
   if (reason == 0) {
-    gp__wd_arm(rt);
+    gp__wd_arm(rt, 1);
     return false;
   }
   if (rt->guards->nested) gp__wd_fatal(reason); /* never returns */
@@ -212,12 +225,13 @@ JSValueRef gp__js_call_guarded(JSContextRef ctx, JSObjectRef fn, JSObjectRef sel
     return NULL;
   }
   rt->guards = &g;
-  gp__wd_arm(rt);
+  gp__wd_arm(rt, 1);
   uint64_t fires = rt->wd_fires;
   JSValueRef e = NULL;
   JSValueRef v = gp__wd_call(ctx, rt, fn, self, argc, argv, &e);
   rt->guards = g.outer;
-  gp__wd_arm(rt); /* the enclosing guards' period, or off; also re-arms after a firing */
+  /* The enclosing guards' period, or off; also re-arms after a firing. */
+  gp__wd_arm(rt, g.nested);
   if (e == NULL) return v;
   if (rt->wd_fires != fires && gp__wd_is_termination(ctx, e)) {
     gp__wd_absorb(ctx);
