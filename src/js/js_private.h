@@ -158,6 +158,12 @@ void gp__js_unprotect_later(gp_js_runtime_t *rt, JSValueRef v);
 JSValueRef gp__js_call_guarded(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                                const JSValueRef argv[], int64_t deadline_ms, gp_cancel_t *cancel,
                                JSValueRef *exc);
+/* The same, with `limit` naming what deadline_ms is in the report of a nested callback
+ * that overran it ("the tool's executionTimeoutMs"); gp__js_call_guarded says "the run's
+ * timeoutMs". `limit` is borrowed for the call. */
+JSValueRef gp__js_call_guarded_limit(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                     size_t argc, const JSValueRef argv[], int64_t deadline_ms,
+                                     const char *limit, gp_cancel_t *cancel, JSValueRef *exc);
 /* The library's GLib API for JavaScriptCore's options (jsc/JSCOptions.h; gboolean is
  * int), declared here to keep GLib's headers out of the build. 0 when the option is
  * unknown. Options are read when the first VM is created. */

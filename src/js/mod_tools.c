@@ -195,8 +195,9 @@ static int gp__jstool_owner(void *arg, gp_owner_completion_t *c, void **result) 
   JSValueRef args[2] = {gp__js_from_json(ctx, q->args), gp__tool_ctx_obj(ctx, q->tctx, signal)};
   JSValueRef exc = NULL;
   /* A runaway handler is interrupted at the call's deadline or cancel (watchdog.c). */
-  JSValueRef v = gp__js_call_guarded(ctx, q->t->handler, NULL, 2, args, q->tctx->deadline_ms,
-                                     q->tctx->cancel, &exc);
+  JSValueRef v = gp__js_call_guarded_limit(ctx, q->t->handler, NULL, 2, args,
+                                           q->tctx->deadline_ms, "the tool's executionTimeoutMs",
+                                           q->tctx->cancel, &exc);
   if (exc == NULL && gp__js_is_thenable(ctx, v)) {
     if (!gp__js_is_sync(rt, q->tctx->host)) {
       gp__js_note_pending(rt, q->tctx->host);

@@ -31,6 +31,7 @@ JS_EXPORT void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
 JS_EXPORT JSStringRef JSContextCreateBacktrace(JSContextRef ctx, unsigned max_stack_size);
 
 #define GP__WD_POLL_MS 50  /* the longest a runaway loop runs past its deadline (CPU ms) */
+#define GP__WD_SLACK_MS 2  /* a deadline this close counts as passed (the token's timer is earlier) */
 #define GP__WD_IDLE_S 86400.0 /* the period kept while no guard is in progress in the VM (s) */
 
 typedef struct gp__js_guard_s {
@@ -38,24 +39,42 @@ typedef struct gp__js_guard_s {
   int64_t deadline_ms;            /* Unix epoch ms; 0: none */
   gp_cancel_t *cancel;            /* borrowed, or NULL */
   int nested;                     /* JS frames lie below this call (see the file comment) */
+  const char *limit;              /* what deadline_ms is, for messages ("the run's timeoutMs") */
 } gp__js_guard_t;
 
 static bool gp__wd_should_terminate(JSContextRef ctx, void *ud);
 
 /* Why the innermost-to-outermost guards say stop now (0: none); *next_ms gets the time
- * to the nearest deadline. */
-static int gp__wd_reason(gp_js_runtime_t *rt, int64_t *next_ms) {
+ * to the nearest deadline, *by the guard that says stop (NULL: none) and *by_deadline
+ * whether its own deadline passed (else its token fired). A deadline is looked at before
+ * the token: a tool's executionTimeoutMs also fires its token, a moment earlier. */
+static int gp__wd_why(gp_js_runtime_t *rt, int64_t *next_ms, gp__js_guard_t **by, int *by_deadline) {
   int64_t now = gp_now_ms(), next = GP__WD_POLL_MS;
+  *by = NULL;
+  *by_deadline = 0;
   for (gp__js_guard_t *g = rt->guards; g; g = g->outer) {
-    int reason = gp_cancel_reason(g->cancel);
-    if (reason) return reason;
     if (g->deadline_ms > 0) {
-      if (now >= g->deadline_ms) return GP_ERR_TIMEOUT;
+      if (now + GP__WD_SLACK_MS >= g->deadline_ms) {
+        *by = g;
+        *by_deadline = 1;
+        return GP_ERR_TIMEOUT;
+      }
       if (g->deadline_ms - now < next) next = g->deadline_ms - now;
+    }
+    int reason = gp_cancel_reason(g->cancel);
+    if (reason) {
+      *by = g;
+      return reason;
     }
   }
   *next_ms = next;
   return 0;
+}
+
+static int gp__wd_reason(gp_js_runtime_t *rt, int64_t *next_ms) {
+  gp__js_guard_t *by;
+  int by_deadline;
+  return gp__wd_why(rt, next_ms, &by, &by_deadline);
 }
 
 /* (Re)arms the watchdog for the guards in progress, or disarms it when there are none.
@@ -89,7 +108,15 @@ static void gp__wd_arm(gp_js_runtime_t *rt, int in_vm) {
  * enclosing call, so nothing there can catch run()'s error any more, and inside a
  * microtask it aborts the process. So the process ends here, as for an uncaught
  * exception, saying what happened and what to do instead. */
-static void gp__wd_fatal(int reason) {
+static void gp__wd_fatal(int reason, const gp__js_guard_t *by, int by_deadline) {
+  char when[200];
+  if (by_deadline)
+    snprintf(when, sizeof when, "at its deadline (%s)", by->limit);
+  else if (reason == GP_ERR_TIMEOUT)
+    snprintf(when, sizeof when, "when its call timed out (the run's timeoutMs or the tool's "
+                                "executionTimeoutMs)");
+  else
+    snprintf(when, sizeof when, "when its run was canceled");
   fflush(stdout);
   fprintf(stderr,
           "Uncaught Error [%s]: a JavaScript callback of a synchronous run() (or of a "
@@ -97,9 +124,7 @@ static void gp__wd_fatal(int reason) {
           "JavaScript cannot be interrupted and resumed, so the process ends. Use runAsync() or "
           "start() (and async middlewares): their callbacks are interrupted and the run fails "
           "with %s.\n",
-          gp_err_name(reason),
-          reason == GP_ERR_TIMEOUT ? "at the run's deadline (timeoutMs)" : "when its run was canceled",
-          gp_err_name(reason));
+          gp_err_name(reason), when, gp_err_name(reason));
   gp__js_exit_now(1);
 }
 
@@ -109,12 +134,14 @@ static bool gp__wd_should_terminate(JSContextRef ctx, void *ud) {
   GP_JS_ASSERT(rt);
   if (rt->guards == NULL) return false; /* a stale timer: nothing is guarded now */
   int64_t next;
-  int reason = gp__wd_reason(rt, &next);
+  gp__js_guard_t *by;
+  int by_deadline;
+  int reason = gp__wd_why(rt, &next, &by, &by_deadline);
   if (reason == 0) {
     gp__wd_arm(rt, 1);
     return false;
   }
-  if (rt->guards->nested) gp__wd_fatal(reason); /* never returns */
+  if (rt->guards->nested) gp__wd_fatal(reason, by, by_deadline); /* never returns */
   rt->wd_fires++;
   rt->wd_reason = reason;
   return true;
@@ -212,10 +239,18 @@ static JSValueRef gp__wd_call(JSContextRef ctx, gp_js_runtime_t *rt, JSObjectRef
 JSValueRef gp__js_call_guarded(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                                const JSValueRef argv[], int64_t deadline_ms, gp_cancel_t *cancel,
                                JSValueRef *exc) {
+  return gp__js_call_guarded_limit(ctx, fn, self, argc, argv, deadline_ms, "the run's timeoutMs",
+                                   cancel, exc);
+}
+
+JSValueRef gp__js_call_guarded_limit(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                     size_t argc, const JSValueRef argv[], int64_t deadline_ms,
+                                     const char *limit, gp_cancel_t *cancel, JSValueRef *exc) {
   gp_js_runtime_t *rt = gp__js_rt();
   GP_JS_ASSERT(rt);
   if (deadline_ms <= 0 && cancel == NULL) return gp__wd_call(ctx, rt, fn, self, argc, argv, exc);
-  gp__js_guard_t g = {rt->guards, deadline_ms > 0 ? deadline_ms : 0, cancel, gp__wd_nested(ctx)};
+  gp__js_guard_t g = {rt->guards, deadline_ms > 0 ? deadline_ms : 0, cancel, gp__wd_nested(ctx),
+                      limit};
   int64_t next;
   rt->guards = &g;
   int reason = gp__wd_reason(rt, &next);

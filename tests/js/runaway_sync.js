@@ -1,6 +1,6 @@
 // expect-exit: 1
 // expect-stdout: ^before run[^a-z]*$
-// expect-stderr: ^Uncaught Error \[TIMEOUT\]: a JavaScript callback of a synchronous run\(\).*was still running at the run's deadline.*Use runAsync\(\) or start\(\)
+// expect-stderr: ^Uncaught Error \[TIMEOUT\]: a JavaScript callback of a synchronous run\(\).*was still running at its deadline \(the run's timeoutMs\).*Use runAsync\(\) or start\(\)
 // A runaway engine function inside a synchronous run(): the owner thread is inside the
 // script's own call, so the callback cannot be interrupted and resumed (JavaScriptCore
 // keeps the termination pending for the enclosing call). At the run's deadline the

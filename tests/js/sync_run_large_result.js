@@ -1,5 +1,5 @@
 // expect-exit: 0
-// expect-stdout: ^text 1000000 x3\nblocks 20001\nbusy 8\nend\n$
+// expect-stdout: ^text 1000000 x3.blocks 20001.busy 8.end
 // A synchronous run() whose callbacks return large results, or stay busy for a while,
 // with no deadline exceeded: the runaway guard must never fire. The guard of the engine's
 // call ended while JavaScript (this script) was still on the stack; converting the
