@@ -5,6 +5,7 @@
  * gp_jscan_skip, which keeps its own depth bits (no recursion). Last, gp_jscan_json
  * builds jansson values from the pulls (recursion bounded to 64 levels). */
 #include "engines/jscan.h"
+#include "core/json_depth.h"
 
 #include <locale.h>
 #include <math.h>
@@ -16,10 +17,10 @@
 #include <emmintrin.h>
 #endif
 
-/* jansson's JSON_PARSER_MAX_DEPTH: it counts every value (a scalar too) on the way down
- * and refuses a text where that count passes 2048. So a value may be read only while
- * fewer than 2048 containers are open. */
-#define GP__JSCAN_MAX_DEPTH 2048
+/* The provider engines' parser, gp_json_loadb, refuses text that nests more than
+ * GP_JSON_MAX_DEPTH containers (core/json_depth.h); the scanner agrees: a container may
+ * be opened only while fewer than that are open (a scalar inside the deepest is fine). */
+#define GP__JSCAN_MAX_DEPTH GP_JSON_MAX_DEPTH
 
 void gp_jscan_init(gp_jscan_t *j, const char *text, size_t len) {
   j->start = text;
@@ -281,6 +282,7 @@ static int gp__literal(gp_jscan_t *j, const char *lit, size_t n) {
   return 0;
 }
 
+/* 1 when a container may not be opened here. */
 static int gp__too_deep(gp_jscan_t *j) { return j->depth >= GP__JSCAN_MAX_DEPTH; }
 
 static int gp__begin(gp_jscan_t *j, char c) {
@@ -342,7 +344,6 @@ int gp_jscan_arr_next(gp_jscan_t *j) {
 }
 
 int gp_jscan_str(gp_jscan_t *j, gp_jscan_str_t *out) {
-  if (gp__too_deep(j)) return gp__fail(j);
   char c = gp__peek(j);
   if (c == '"') return gp__scan_string(j, out);
   if (c == 'n') return gp__literal(j, "null", 4) < 0 ? -1 : 0;
@@ -350,12 +351,11 @@ int gp_jscan_str(gp_jscan_t *j, gp_jscan_str_t *out) {
 }
 
 int gp_jscan_null(gp_jscan_t *j) {
-  if (gp__too_deep(j) || gp__peek(j) != 'n') return 0;
+  if (gp__peek(j) != 'n') return 0;
   return gp__literal(j, "null", 4) == 0;
 }
 
 int gp_jscan_int(gp_jscan_t *j, int64_t *out) {
-  if (gp__too_deep(j)) return gp__fail(j);
   char c = gp__peek(j);
   if (c == 'n') return gp__literal(j, "null", 4) < 0 ? -1 : 0;
   if (c != '-' && !(c >= '0' && c <= '9')) return gp__fail(j);
@@ -374,8 +374,8 @@ int gp_jscan_skip(gp_jscan_t *j) {
   gp_jscan_str_t s;
   for (;;) {
     char c = gp__peek(j);
-    if (gp__too_deep(j)) return gp__fail(j);
     if (c == '{' || c == '[') {
+      if (gp__too_deep(j)) return gp__fail(j);
       int d = j->depth - base;
       uint64_t bit = 1ull << (d % 64);
       if (c == '{') objs[d / 64] |= bit;
@@ -541,7 +541,7 @@ static json_t *gp__json_array(gp_jscan_t *j, gp_buf_t *scratch, int levels) {
 
 static json_t *gp__json_value(gp_jscan_t *j, gp_buf_t *scratch, int levels) {
   char c = gp__peek(j);
-  if (levels <= 0 || gp__too_deep(j)) {
+  if (levels <= 0 || ((c == '{' || c == '[') && gp__too_deep(j))) {
     gp__fail(j);
     return NULL;
   }

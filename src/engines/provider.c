@@ -12,6 +12,7 @@
 
 #include "events/events_internal.h"
 #include "geppetto/log.h"
+#include "core/json_depth.h"
 
 #define GP__DEFAULT_TIMEOUT_MS 600000
 #define GP__DEFAULT_IDLE_MS 60000
@@ -43,7 +44,7 @@ char *gp__redact(char *s, const char *key) {
 
 char *gp__provider_error_message(const char *body) {
   if (!body || !*body) return gp_xstrdup("(empty body)");
-  json_t *j = json_loads(body, JSON_DECODE_ANY, NULL);
+  json_t *j = gp_json_loads(body, JSON_DECODE_ANY, NULL);
   json_t *e = json_object_get(j, "error");
   const char *msg = json_string_value(json_object_get(e, "message"));
   const char *type = json_string_value(json_object_get(e, "type"));

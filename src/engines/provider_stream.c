@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "geppetto/log.h"
+#include "core/json_depth.h"
 
 void gp_pstream_init(gp_pstream_t *s, const gp_prov_t *prov, gp_emitter_t *em, gp_turn_t *turn) {
   memset(s, 0, sizeof *s);
@@ -136,6 +137,12 @@ static json_t *gp__call_args(gp_pstream_t *s, gp_pcall_t *c) {
     if (v && gp_jscan_done(&j) == 0) return v;
     json_decref(v);
   }
+  if (gp_json_text_depth(text, c->args.len, GP_JSON_MAX_DEPTH) > GP_JSON_MAX_DEPTH) {
+    gp_pstream_fail(s, GP_ERR_PROVIDER_STREAM,
+                    "tool call %s (%s): the arguments nest deeper than %d levels (the limit)",
+                    c->id, c->name, GP_JSON_MAX_DEPTH);
+    return json_pack("{s:s%}", "_raw", text, c->args.len);
+  }
   json_error_t jerr;
   v = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
   if (v) return v;
@@ -227,7 +234,7 @@ json_t *gp_pstream_parse(gp_pstream_t *s, const gp_sse_event_t *ev) {
     json_decref(v);
   }
   json_error_t jerr;
-  v = json_loadb(ev->data, ev->data_len, 0, &jerr);
+  v = gp_json_loadb(ev->data, ev->data_len, 0, &jerr);
   if (v && json_is_object(v)) return v;
   json_decref(v);
   int shown = ev->data_len > 80 ? 80 : (int)ev->data_len;

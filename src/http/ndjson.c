@@ -10,6 +10,7 @@
 
 #include "core/core.h"
 #include "http/http.h"
+#include "core/json_depth.h"
 
 #define GP__NDJSON_DEFAULT_MAX ((size_t)16 << 20)
 
@@ -59,7 +60,7 @@ static int gp__ndjson_line(gp_ndjson_t *n, const char *p, size_t len, gp_error_t
   if (len > 0 && p[len - 1] == '\r') len--;
   if (gp__ndjson_blank(p, len)) return 0;
   json_error_t jerr;
-  json_t *v = json_loadb(p, len, JSON_DECODE_ANY, &jerr);
+  json_t *v = gp_json_loadb(p, len, JSON_DECODE_ANY, &jerr);
   if (!v)
     return gp__ndjson_stop(n, GP_ERR_PROVIDER_STREAM, err,
                            gp_xasprintf("the provider's NDJSON stream has a malformed line %llu "

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_depth.h"
 #include "core/core.h"
 #include "core/pool.h"
 #include "events/events_internal.h"
@@ -373,9 +374,36 @@ static gp_run_t *gp__run_new(gp_session_t *s, const gp_run_opts_t *opts) {
   return r;
 }
 
+/* 1 when a JSON value of the seed nests deeper than the bound (core/json_depth.h); its
+ * values are then released without recursion, so gp_turn_free is safe on it. */
+static int gp__seed_too_deep(gp_turn_t *t) {
+  int deep = 0;
+  for (size_t i = 0; i < t->nblocks; i++)
+    deep |= gp_json_too_deep(t->blocks[i]->payload, GP_JSON_MAX_DEPTH) |
+            gp_json_too_deep(t->blocks[i]->metadata, GP_JSON_MAX_DEPTH);
+  deep |= gp_json_too_deep(t->metadata, GP_JSON_MAX_DEPTH) |
+          gp_json_too_deep(t->data, GP_JSON_MAX_DEPTH);
+  if (!deep) return 0;
+  for (size_t i = 0; i < t->nblocks; i++) {
+    gp_json_release_deep(t->blocks[i]->payload);
+    gp_json_release_deep(t->blocks[i]->metadata);
+    t->blocks[i]->payload = t->blocks[i]->metadata = NULL;
+  }
+  gp_json_release_deep(t->metadata);
+  gp_json_release_deep(t->data);
+  t->metadata = t->data = NULL;
+  return 1;
+}
+
 int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts,
                      gp_run_t **out, gp_error_t **err) {
   if (out) *out = NULL;
+  if (seed && gp__seed_too_deep(seed)) {
+    gp_turn_free(seed);
+    return gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
+                        "the seed turn holds JSON nested deeper than %d levels (the limit)",
+                        GP_JSON_MAX_DEPTH);
+  }
   if (!out) {
     gp_turn_free(seed);
     return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "gp_session_start needs a run out-pointer");

@@ -5,16 +5,38 @@
  * Runs on the owner thread, inside the request that needs the conversion. */
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/core.h"
 #include "geppetto/event.h"
 #include "js/js_private.h"
+#include "core/json_depth.h"
 
 /* Deeper values are handed to JSON.parse (which has its own stack check) rather than
  * recursing further here. */
 #define GP__JSON_MAX_DEPTH 200
+
+/* What JSON.stringify threw, as the error to report: a RangeError of its own (a value
+ * nested so deeply that it ran out of stack, or a string too long) becomes an
+ * INVALID_ARGUMENT naming the limit; anything else (a toJSON that throws, a cycle) is
+ * passed on as it is. */
+static JSValueRef gp__js_stringify_error(JSContextRef ctx, JSValueRef e) {
+  if (!JSValueIsObject(ctx, e)) return e;
+  JSValueRef code = gp__js_get(ctx, (JSObjectRef)e, "code");
+  if (!JSValueIsUndefined(ctx, code)) return e;
+  char *name = gp__js_to_cstr(ctx, gp__js_get(ctx, (JSObjectRef)e, "name"));
+  int range = name && strcmp(name, "RangeError") == 0;
+  free(name);
+  if (!range) return e;
+  char *msg = gp__js_to_cstr(ctx, gp__js_get(ctx, (JSObjectRef)e, "message"));
+  char text[256];
+  snprintf(text, sizeof text, "the value cannot be converted to JSON (%s); JSON nests at most %d levels",
+           msg ? msg : "RangeError", GP_JSON_MAX_DEPTH);
+  free(msg);
+  return gp__js_error(ctx, GP_ERR_INVALID_ARGUMENT, 0, text);
+}
 
 json_t *gp__js_to_json(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
   if (JSValueIsUndefined(ctx, v)) return json_null();
@@ -22,14 +44,14 @@ json_t *gp__js_to_json(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
   JSStringRef s = JSValueCreateJSONString(ctx, v, 0, &e);
   if (e) {
     if (s) JSStringRelease(s);
-    if (exc) *exc = e;
+    if (exc) *exc = gp__js_stringify_error(ctx, e);
     return NULL;
   }
   if (s == NULL) return json_null(); /* functions, symbols: like JSON.stringify */
   char *text = gp__js_strdup(ctx, s);
   JSStringRelease(s);
   json_error_t jerr;
-  json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+  json_t *j = gp_json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
   free(text);
   if (j == NULL && exc) *exc = gp__js_error(ctx, GP_ERR_INVALID_ARGUMENT, 1, jerr.text);
   return j;

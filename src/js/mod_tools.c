@@ -15,6 +15,7 @@
 
 #include "core/core.h"
 #include "js/js_private.h"
+#include "core/json_depth.h"
 
 #define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
@@ -292,7 +293,7 @@ int gp_js_runtime_add_native_tool(gp_js_runtime_t *rt, const char *name, const c
   json_t *params = NULL;
   if (parameters_json) {
     json_error_t jerr;
-    params = json_loads(parameters_json, 0, &jerr);
+    params = gp_json_loads(parameters_json, 0, &jerr);
     if (params == NULL) {
       if (free_ud) free_ud(ud);
       return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "native tool %s: parameters are not JSON: %s",

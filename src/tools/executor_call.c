@@ -2,6 +2,7 @@
  * lookup, beforeToolCall, argument validation, the handler with the error policy and
  * onToolError (retries with backoff), then afterToolCall. Failures before the handler
  * becomes the call's error result; TOOL_ABORTED is reported through abort_msg. */
+#include "core/json_depth.h"
 #include "tools/executor.h"
 
 #include <math.h>
@@ -197,6 +198,13 @@ static void run_attempts(job_t *j) {
     gp_error_t *herr = NULL;
     int rc = j->tool->cb(j->tool->ud, &j->ctx, j->c->args, &res, &herr);
     atomic_fetch_add(&j->c->attempts, 1);
+    if (rc == 0 && gp_json_too_deep(res, GP_JSON_MAX_DEPTH)) {
+      gp_json_release_deep(res); /* a host's value may be deeper than any stack allows */
+      res = NULL;
+      rc = gp_error_set(&herr, GP_ERR_INVALID_ARGUMENT,
+                        "tool %s: the result nests deeper than %d levels (the limit)", j->name,
+                        GP_JSON_MAX_DEPTH);
+    }
     if (rc == 0) {
       set_error(j->c, NULL);
       j->c->value = res;

@@ -1,9 +1,10 @@
 // timeout: 120
-/* src/engines/jscan against jansson (json_loadb, the provider engines' parser): on valid
- * and malformed texts both must agree on validity, and on valid texts the scanner's walk
- * must find the same structure, strings (escapes, \u pairs, UTF-8) and integers. Also
- * every prefix of each text, single-byte corruptions of each valid text, nesting at and
- * beyond jansson's limit, and number limits (int64, real overflow). */
+/* src/engines/jscan against jansson behind the nesting bound (gp_json_loadb, the provider
+ * engines' parser): on valid and malformed texts both must agree on validity, and on
+ * valid texts the scanner's walk must find the same structure, strings (escapes, \u
+ * pairs, UTF-8) and integers. Also every prefix of each text, single-byte corruptions of
+ * each valid text, nesting at and beyond the limit, and number limits (int64, real
+ * overflow). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 
 #include "core/core.h"
 #include "engines/jscan.h"
+#include "core/json_depth.h"
 #include "jscan_walk.h"
 #include "testutil.h"
 
@@ -59,7 +61,7 @@ typedef struct {
 } text_t;
 
 static int jansson_valid(const char *t, size_t n) {
-  json_t *v = json_loadb(t, n, JSON_DECODE_ANY, NULL);
+  json_t *v = gp_json_loadb(t, n, JSON_DECODE_ANY, NULL);
   json_decref(v);
   return v != NULL;
 }
@@ -76,7 +78,7 @@ static int scanner_valid(const char *t, size_t n) {
  * number) is dropped and the text accepted; the scanner refuses any NUL byte, which only
  * sends such a chunk to the jansson path. */
 static int agree(const char *t, size_t n, const char *what) {
-  json_t *want = json_loadb(t, n, JSON_DECODE_ANY, NULL);
+  json_t *want = gp_json_loadb(t, n, JSON_DECODE_ANY, NULL);
   int built = gp_jscan_json_agrees(t, n, want);
   json_decref(want);
   if (!built) {
@@ -93,7 +95,7 @@ static int agree(const char *t, size_t n, const char *what) {
   }
   if (!jv) return 1;
   /* A duplicate key keeps its last value in jansson: the walk compares the others. */
-  json_t *v = json_loadb(t, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+  json_t *v = gp_json_loadb(t, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
   if (!v) return 1;
   gp_jscan_t j;
   gp_jscan_init(&j, t, n);
@@ -173,13 +175,13 @@ static char *nested(int depth, int objects) {
 
 static void test_deep_nesting(void **state) {
   (void)state;
-  const int depths[] = {1, 63, 64, 65, 500, 2047, 2048, 2049, 5000};
+  const int depths[] = {1, 63, 64, 65, 500, 511, 512, 513, 2047, 2048, 2049, 5000, 100000};
   for (size_t i = 0; i < sizeof depths / sizeof depths[0]; i++) {
     for (int objects = 0; objects < 2; objects++) {
       char *t = nested(depths[i], objects);
       assert_true(agree(t, strlen(t), "nested"));
-      /* The innermost `1` is a value too: 2048 containers around it are one too many. */
-      assert_int_equal(scanner_valid(t, strlen(t)), depths[i] < 2048);
+      /* At most GP_JSON_MAX_DEPTH containers (core/json_depth.h). */
+      assert_int_equal(scanner_valid(t, strlen(t)), depths[i] <= GP_JSON_MAX_DEPTH);
       free(t);
     }
   }
@@ -188,7 +190,7 @@ static void test_deep_nesting(void **state) {
 /* The depth the caller's pulls opened counts with what gp_jscan_skip walks. */
 static void test_depth_across_pulls(void **state) {
   (void)state;
-  for (int inner = 2045; inner <= 2048; inner++) {
+  for (int inner = GP_JSON_MAX_DEPTH - 4; inner <= GP_JSON_MAX_DEPTH; inner++) {
     char *in = nested(inner, 0);
     char *t = gp_xasprintf("{\"a\":{\"b\":%s}}", in);
     gp_jscan_t j;
@@ -199,7 +201,7 @@ static void test_depth_across_pulls(void **state) {
              gp_jscan_obj_next(&j, &k) == 0 && gp_jscan_obj_next(&j, &k) == 0 &&
              gp_jscan_done(&j) == 0;
     assert_int_equal(ok, jansson_valid(t, strlen(t)));
-    assert_int_equal(ok, inner + 2 < 2048);
+    assert_int_equal(ok, inner + 2 <= GP_JSON_MAX_DEPTH);
     free(in);
     free(t);
   }
