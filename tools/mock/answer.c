@@ -34,12 +34,12 @@ static char **gp__split_words(const char *s, size_t *n) {
   return v;
 }
 
-/* Fragments of at most GP__ARG_FRAG bytes, never splitting a UTF-8 sequence. */
-static char **gp__split_bytes(const char *s, size_t *n) {
+/* Fragments of at most `frag` bytes, never splitting a UTF-8 sequence. */
+static char **gp__split_bytes(const char *s, size_t frag, size_t *n) {
   char **v = NULL;
   size_t cnt = 0, len = strlen(s), off = 0;
   while (off < len) {
-    size_t k = len - off < GP__ARG_FRAG ? len - off : GP__ARG_FRAG;
+    size_t k = len - off < frag ? len - off : frag;
     while (off + k < len && ((unsigned char)s[off + k] & 0xC0) == 0x80) k++;
     v = gp_xrealloc(v, (cnt + 1) * sizeof *v);
     v[cnt++] = gp_xstrndup(s + off, k);
@@ -77,10 +77,17 @@ static int gp__init_calls(gp_mock_answer_t *a, json_t *calls, gp_mock_proto_t pr
     k->name = gp_xstrdup(json_string_value(json_object_get(c, "name")));
     json_t *args = json_object_get(c, "arguments");
     /* A string is the arguments' text as is (so a fixture can send broken JSON). */
-    if (json_is_string(args)) k->args = gp_xstrdup(json_string_value(args));
+    json_int_t nest = json_integer_value(json_object_get(c, "nest"));
+    if (nest > 0) { /* "[" x nest, then "]" x nest: nesting no fixture could hold */
+      k->args = gp_xmalloc(2 * (size_t)nest + 1);
+      memset(k->args, '[', (size_t)nest);
+      memset(k->args + nest, ']', (size_t)nest);
+      k->args[2 * nest] = '\0';
+    } else if (json_is_string(args)) k->args = gp_xstrdup(json_string_value(args));
     else if (args) k->args = json_dumps(args, JSON_COMPACT | JSON_ENCODE_ANY);
     else k->args = gp_xstrdup("{}");
-    k->frags = gp__split_bytes(k->args, &k->nfrags);
+    json_int_t frag = json_integer_value(json_object_get(c, "fragment_bytes"));
+    k->frags = gp__split_bytes(k->args, frag > 0 ? (size_t)frag : GP__ARG_FRAG, &k->nfrags);
   }
   return 0;
 }
