@@ -204,13 +204,13 @@ static void gp__loop_take_resumes(gp__loop_t *L) {
     L->resume_head = y->next_resume;
     y->in_resume_queue = 0;
     if (y->state != GP__X_ACTIVE) continue;
-    y->next_resume = x;
+    y->next_resuming = x;
     x = y;
   }
   pthread_mutex_unlock(&L->lock);
   while (x) {
-    gp__http_xfer_t *next = x->next_resume;
-    x->next_resume = NULL;
+    gp__http_xfer_t *next = x->next_resuming;
+    x->next_resuming = NULL;
     if (x->paused) {
       x->paused = 0;
       x->last_activity_ms = gp_mono_ms(); /* the idle time starts again from here */

@@ -52,6 +52,8 @@ struct gp__http_xfer_s {
   gp__http_xfer_t *next_add;     /* in the add queue */
   gp__http_xfer_t *next_cancel;  /* in the cancel queue */
   gp__http_xfer_t *next_resume;  /* in the resume queue */
+  gp__http_xfer_t *next_resuming;/* in a batch taken from it (loop thread only): once taken,
+                                    next_resume is the queue's again, for a new resumption */
   gp__http_xfer_t *prev_active, *next_active; /* active list (loop thread only) */
 };
 
