@@ -3,7 +3,8 @@
  * control characters are refused before any request (a CR/LF would smuggle a header), a
  * key from the environment loses one trailing newline, a key in the base URL's userinfo
  * never shows in errors or logs; an OpenAI stream that ends after its finish_reason
- * without `data: [DONE]` is complete, one without either is not. Against geppetto-mock. */
+ * without `data: [DONE]` is complete, one without either is not; a gzip body is decoded.
+ * Against geppetto-mock. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -148,8 +149,57 @@ static void test_no_done_after_finish(void **state) {
   gp_mock_stop(m);
 }
 
+/* A gzip body the client did not ask for reads as the stream it holds. */
+static void test_gzip_body(void **state) {
+  gp_mock_t *m = wire_mock();
+  char *base = gp_xasprintf("%s/v1", gp_mock_url(m));
+  gp_error_t *err = NULL;
+  gp_engine_t *e = wire_engine(base, "k", NULL, &err);
+  char *text = NULL;
+  int rc = wire_infer(e, "GZIPPED", &err, &text);
+  if (rc != 0) fail_msg("gzip body: %s", err->message);
+  assert_string_equal(text, "Unzipped fine.");
+  free(text);
+  gp_engine_unref(e);
+  free(base);
+  gp_mock_stop(m);
+}
+
+/* A warning about a tool call's arguments names the provider once ("openai: openai:"
+ * came from a message that carried the prefix its log component adds again). */
+static void test_log_prefix_once(void **state) {
+  gp_mock_t *m = wire_mock();
+  char *base = gp_xasprintf("%s/v1", gp_mock_url(m));
+  gp_error_t *err = NULL;
+  gp_engine_t *e = wire_engine(base, "k", NULL, &err);
+  char logpath[] = "/tmp/gp_wire_logXXXXXX";
+  int fd = mkstemp(logpath);
+  assert_true(fd >= 0);
+  fflush(stderr);
+  int saved = dup(STDERR_FILENO);
+  dup2(fd, STDERR_FILENO);
+  int rc = wire_infer(e, "BADARGS", &err, NULL);
+  fflush(stderr);
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  char buf[65536];
+  ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+  close(fd);
+  unlink(logpath);
+  buf[n > 0 ? n : 0] = '\0';
+  if (rc != 0) fail_msg("infer: %s", err->message);
+  assert_non_null(strstr(buf, "openai: tool call"));
+  assert_null(strstr(buf, "openai: openai:"));
+  gp_engine_unref(e);
+  free(base);
+  gp_mock_stop(m);
+}
+
 static const char *FIXTURE =
     "{\"responses\": ["
+    "{\"match\": {\"contains\": \"BADARGS\"}, \"tool_calls\": [{\"id\": \"c1\", \"name\": "
+    "\"get_weather\", \"arguments\": \"{\\\"bad\\\": \"}]},"
+    "{\"match\": {\"contains\": \"GZIPPED\"}, \"gzip\": true, \"text\": \"Unzipped fine.\"},"
     "{\"match\": {\"contains\": \"KEYCHECK\"}, \"expect\": {\"header\": {\"authorization\": "
     "\"Bearer sk-wire-key\"}}, \"text\": \"key ok\"},"
     "{\"match\": {\"contains\": \"NODONE_FINISHED\"}, \"events\": ["
@@ -173,6 +223,8 @@ int main(void) {
       cmocka_unit_test(test_env_key_trailing_newline),
       cmocka_unit_test(test_userinfo_redacted),
       cmocka_unit_test(test_no_done_after_finish),
+      cmocka_unit_test(test_gzip_body),
+      cmocka_unit_test(test_log_prefix_once),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   unlink(fixture_path);
