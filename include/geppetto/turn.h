@@ -110,6 +110,11 @@ json_t *gp_turn_get_meta(const gp_turn_t *t, const char *key);
 gp_block_t *gp_turn_last_of(const gp_turn_t *t, gp_block_kind_t kind);
 /* The tool_use block whose payload id is `call_id`, or NULL. */
 gp_block_t *gp_turn_find_tool_use(const gp_turn_t *t, const char *call_id);
+/* A call id for a new tool_call of `t`: `want` when it is non-empty and no tool_call or
+ * tool_use block of `t` (other than `self`, may be NULL) carries it, else a generated
+ * "call_gp" + a number, unique in `t`. Providers may send empty, missing or reused
+ * ids; the turn keeps its ids unique so results pair with their call. Heap string. */
+char *gp_turn_unique_call_id(const gp_turn_t *t, const gp_block_t *self, const char *want);
 
 /* The JSON encoding of SPEC §4.1: {id, blocks:[{id, kind, role, payload, metadata?}],
  * metadata?, data?}. Returns a new reference. */

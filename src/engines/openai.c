@@ -396,4 +396,5 @@ const gp_proto_t gp__proto_openai = {
     .on_event = gp__openai_event,
     .auth = gp__openai_auth,
     .extra_header = NULL,
+    .finish_completes = 1,
 };

@@ -207,7 +207,17 @@ static json_t *gp__map_profile(const json_t *prof, const char *where, gp_error_t
       json_decref(out);
       return NULL;
     }
-    if (!json_is_null(v)) json_object_set(out, sk, v);
+    if (json_is_null(v)) continue;
+    const char *sv = json_string_value(v);
+    size_t n = sv ? strlen(sv) : 0;
+    if (!strcmp(sk, "apiKey") && n > 0 && sv[n - 1] == '\n') {
+      /* A key pasted as a YAML block scalar (or from a file saved with CRLF) ends with a
+       * newline: one "\n" or "\r\n" goes; any other control character is refused later. */
+      n -= n > 1 && sv[n - 2] == '\r' ? 2 : 1;
+      json_object_set_new(out, sk, json_stringn(sv, n));
+    } else {
+      json_object_set(out, sk, v);
+    }
   }
   return out;
 }

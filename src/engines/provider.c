@@ -109,22 +109,50 @@ static int gp__official_host(const char *url) {
          (n == 17 && strncasecmp(h, "api.anthropic.com", n) == 0);
 }
 
+/* 1 when `s` holds a control character (below 0x20, or 0x7F): in a header value a CR
+ * or LF would end the header and smuggle another onto the wire. */
+static int gp__has_ctl(const char *s) {
+  for (const unsigned char *q = (const unsigned char *)s; q && *q; q++) {
+    if (*q < 0x20 || *q == 0x7f) return 1;
+  }
+  return 0;
+}
+
+/* A copy of `v` without one trailing "\n" or "\r\n" (a key file saved with a newline). */
+static char *gp__trim_newline(const char *v) {
+  size_t n = strlen(v);
+  if (n > 0 && v[n - 1] == '\n') n--;
+  if (n > 0 && v[n - 1] == '\r' && n < strlen(v)) n--;
+  return gp_xstrndup(v, n);
+}
+
 /* The API key: apiKey, else the variable named by apiKeyEnv, else the protocol's
  * default variable. Official hosts require one; a custom base URL (a local server)
- * may go without. Returns 0 with *out heap or NULL, or CONFIG. */
+ * may go without. A key from the environment loses one trailing newline; a key with a
+ * control character left is INVALID_ARGUMENT naming where it came from, never the key.
+ * Returns 0 with *out heap or NULL, or CONFIG / INVALID_ARGUMENT. */
 static int gp__resolve_key(const gp_engine_config_t *c, const gp_proto_t *proto, int official,
                            char **out, gp_error_t **err) {
   *out = NULL;
-  if (c->api_key && *c->api_key) {
-    *out = gp_xstrdup(c->api_key);
-    return 0;
-  }
+  const char *from = "apiKey";
   int named = c->api_key_env && *c->api_key_env;
   const char *var = named ? c->api_key_env : gp__default_key_env(proto);
-  const char *v = getenv(var);
-  if (v && *v) {
-    *out = gp_xstrdup(v);
-    return 0;
+  const char *v = NULL;
+  if (c->api_key && *c->api_key) {
+    *out = gp_xstrdup(c->api_key);
+  } else if ((v = getenv(var)) != NULL && *v) {
+    *out = gp__trim_newline(v);
+    from = var;
+  }
+  if (*out) {
+    if (!gp__has_ctl(*out) && **out) return 0;
+    explicit_bzero(*out, strlen(*out));
+    free(*out);
+    *out = NULL;
+    return gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
+                        "%s: the API key from %s%s contains a control character (CR, LF, "
+                        "tab or another byte below 0x20, or DEL); remove it from the key",
+                        proto->provider, from == var ? "$" : "", from);
   }
   if (!official) return 0;
   return gp_error_set(err, GP_ERR_CONFIG,
@@ -134,21 +162,46 @@ static int gp__resolve_key(const gp_engine_config_t *c, const gp_proto_t *proto,
                       v ? "empty" : "not set");
 }
 
+/* `url` with its userinfo (https://user:key@host/ puts a key there) shown as ***. */
+char *gp__url_shown(const char *url) {
+  const char *h = strstr(url, "://");
+  if (!h) return gp_xstrdup(url);
+  h += 3;
+  size_t n = strcspn(h, "/?#");
+  const char *at = NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (h[i] == '@') at = h + i;
+  }
+  if (!at) return gp_xstrdup(url);
+  return gp_xasprintf("%.*s***%s", (int)(h - url), url, at);
+}
+
 void gp__prov_free(gp_prov_t *p) {
   if (!p) return;
   if (p->api_key) explicit_bzero(p->api_key, strlen(p->api_key));
   free(p->api_key);
   free(p->model);
   free(p->base_url);
+  free(p->shown_url);
+  if (p->userinfo) explicit_bzero(p->userinfo, strlen(p->userinfo));
+  free(p->userinfo);
   for (size_t i = 0; i < p->nstop; i++) free(p->stop[i]);
   free(p->stop);
   free(p);
 }
 
 static int gp__check_base_url(const char *url, gp_error_t **err) {
+  if (gp__has_ctl(url)) {
+    return gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
+                        "baseURL contains a control character (CR, LF, tab or another byte "
+                        "below 0x20, or DEL); remove it");
+  }
   if (strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0) return 0;
-  return gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
-                      "baseURL \"%s\" is not an http:// or https:// URL", url);
+  char *shown = gp__url_shown(url);
+  int rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
+                        "baseURL \"%s\" is not an http:// or https:// URL", shown);
+  free(shown);
+  return rc;
 }
 
 gp_prov_t *gp__prov_new(const gp_engine_config_t *c, gp_error_t **err) {
@@ -177,6 +230,10 @@ gp_prov_t *gp__prov_new(const gp_engine_config_t *c, gp_error_t **err) {
   size_t blen = strlen(base);
   while (blen > 0 && base[blen - 1] == '/') blen--;
   p->base_url = gp_xstrndup(base, blen);
+  p->shown_url = gp__url_shown(p->base_url);
+  const char *ui = strstr(p->base_url, "://") + 3;
+  const char *at = strchr(ui, '@');
+  if (at && (size_t)(at - ui) < strcspn(ui, "/?#")) p->userinfo = gp_xstrndup(ui, (size_t)(at - ui));
   p->has_temperature = c->has_temperature;
   p->temperature = c->temperature;
   p->has_top_p = c->has_top_p;
@@ -220,11 +277,11 @@ static int gp__status_error(const gp_prov_t *p, const gp_http_response_t *resp, 
   if (auth) {
     rc = gp_error_set(err, GP_ERR_PROVIDER_AUTH,
                       "%s: HTTP %d from %s: %s; check the API key (apiKey, apiKeyEnv or $%s)",
-                      p->proto->provider, resp->status, p->base_url, msg,
+                      p->proto->provider, resp->status, p->shown_url, msg,
                       gp__default_key_env(p->proto));
   } else {
     rc = gp_error_set(err, GP_ERR_PROVIDER_HTTP, "%s: HTTP %d from %s%s: %s", p->proto->provider,
-                      resp->status, p->base_url, tries, msg);
+                      resp->status, p->shown_url, tries, msg);
   }
   free(tries);
   free(msg);
@@ -258,7 +315,8 @@ static int gp__outcome(const gp_prov_t *p, int rc, const gp_http_response_t *res
   int out = 0;
   if (rc == 0) {
     if (resp->status < 200 || resp->status > 299) out = gp__status_error(p, resp, err);
-    else if (!st->finished) out = gp__truncated_error(p, resp, err);
+    else if (!st->finished && !(p->proto->finish_completes && st->stop_reason))
+      out = gp__truncated_error(p, resp, err);
   } else if (rc == GP_ERR_IO && resp->status >= 200 && resp->status <= 299) {
     out = gp_error_set(err, GP_ERR_PROVIDER_STREAM, "%s: the connection failed mid-stream: %s",
                        p->proto->provider, why);
@@ -315,8 +373,8 @@ static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_e
   policy.max_retries = p->max_retries;
   gp_http_response_t resp = {0};
   gp_error_t *herr = NULL;
-  gp_log(GP_LOG_DEBUG, p->proto->provider, "POST %s model=%s (%zu bytes)", url, p->model,
-         req.body_len);
+  gp_log(GP_LOG_DEBUG, p->proto->provider, "POST %s%s model=%s (%zu bytes)", p->shown_url,
+         p->proto->path, p->model, req.body_len);
   int64_t t0 = gp_mono_ms();
   int rc = gp_http_stream(&req, &policy, &resp, &herr);
   gp_sse_finish(sse);
@@ -329,7 +387,10 @@ static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_e
          resp.status, resp.attempts, resp.body_bytes, (long long)(gp_mono_ms() - t0),
          gp_err_name(rc));
   gp_pstream_finish(&st, rc == 0);
-  if (rc != 0 && err && *err) (*err)->message = gp__redact((*err)->message, p->api_key);
+  if (rc != 0 && err && *err) {
+    (*err)->message = gp__redact((*err)->message, p->api_key);
+    (*err)->message = gp__redact((*err)->message, p->userinfo);
+  }
   gp_sse_free(sse);
   gp_http_response_clear(&resp);
   if (auth) explicit_bzero(auth, strlen(auth));

@@ -25,6 +25,8 @@ typedef struct gp_prov_s {
   const gp_proto_t *proto;      /* wire format */
   char *model;                  /* heap */
   char *base_url;               /* heap, no trailing '/' */
+  char *shown_url;              /* base_url with its userinfo as *** (logs, errors) */
+  char *userinfo;               /* base_url's "user:key" or NULL: redacted from errors */
   char *api_key;                /* heap secret or NULL (keyless local server); never logged */
   int official_host;            /* 1: base_url is api.openai.com / api.anthropic.com */
   int has_temperature;
@@ -52,6 +54,9 @@ struct gp_proto_s {
   int (*on_event)(gp_pstream_t *s, const gp_sse_event_t *ev);
   char *(*auth)(const char *key);
   const char *extra_header;     /* a constant header every request carries, or NULL */
+  int finish_completes;         /* 1: a stream that gave its stop reason is complete even
+                                 * when it ends without final_event (OpenAI chat: the
+                                 * SDKs accept a body that stops after finish_reason) */
 };
 
 extern const gp_proto_t gp__proto_openai;
@@ -157,6 +162,8 @@ const char *gp_pstream_unescape(gp_pstream_t *s, const gp_jscan_str_t *str, size
 /* Replaces every occurrence of `key` in `s` (heap) with "[REDACTED]"; returns the
  * (possibly new) heap string. `key` NULL or shorter than 4 bytes: `s` unchanged. */
 char *gp__redact(char *s, const char *key);
+/* `url` with its userinfo (user:key before @) shown as three stars. Heap string. */
+char *gp__url_shown(const char *url);
 /* The provider's own error message from an error body (JSON `error.message`,
  * `error` string, `message`), else the body's first 500 bytes. Heap; never NULL. */
 char *gp__provider_error_message(const char *body);

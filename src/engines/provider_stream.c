@@ -146,11 +146,14 @@ static json_t *gp__call_args(gp_pstream_t *s, gp_pcall_t *c) {
   json_error_t jerr;
   v = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
   if (v) return v;
-  char *msg = gp_xasprintf("%s: tool call %s (%s): arguments are not valid JSON (%s at "
+  /* The log line's component is the provider already: the message must not repeat it. */
+  char *msg = gp_xasprintf("tool call %s (%s): arguments are not valid JSON (%s at "
                            "byte %d); kept as {\"_raw\": TEXT}",
-                           gp__pstream_provider(s), c->id, c->name, jerr.text, jerr.position);
+                           c->id, c->name, jerr.text, jerr.position);
   gp_log(GP_LOG_WARN, gp__pstream_provider(s), "%s", msg);
-  gp_emit(s->em, GP_EVENT_LOG, gp_fields_log("warn", msg, NULL));
+  char *ev = gp_xasprintf("%s: %s", gp__pstream_provider(s), msg);
+  gp_emit(s->em, GP_EVENT_LOG, gp_fields_log("warn", ev, NULL));
+  free(ev);
   free(msg);
   return json_pack("{s:s%}", "_raw", text, c->args.len);
 }
@@ -158,6 +161,16 @@ static json_t *gp__call_args(gp_pstream_t *s, gp_pcall_t *c) {
 void gp_pstream_call_end(gp_pstream_t *s, gp_pcall_t *c) {
   if (!c || c->done) return;
   c->done = 1;
+  /* An empty, missing or reused id (OpenAI-compatible servers send them) would make the
+   * call look answered or pair its result with another call: the turn's ids stay
+   * unique, and the one chosen here is what goes back to the provider. */
+  char *id = gp_turn_unique_call_id(s->turn, NULL, c->id);
+  if (strcmp(id, c->id) != 0) {
+    gp_log(GP_LOG_DEBUG, gp__pstream_provider(s), "tool call %s: id \"%s\" %s; using %s",
+           c->name, c->id, c->id[0] ? "already used in the turn" : "missing", id);
+  }
+  free(c->id);
+  c->id = id;
   json_t *args = gp__call_args(s, c);
   if (s->em) gp_emit(s->em, GP_EVENT_TOOL_CALL, gp_fields_tool_call(c->id, c->name, args));
   gp_turn_append(s->turn, gp_block_new_tool_call(c->id, c->name, args));

@@ -243,6 +243,9 @@ static void gp__http_setup(gp__http_call_t *c) {
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_ms);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(e, CURLOPT_USERAGENT, "geppetto/0.1");
+  /* Every encoding libcurl decodes (gzip, deflate, br, ...): a server may compress a body
+   * it was not asked to, and undecoded it would read as a stream that never began. */
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, gp__http_on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, c);

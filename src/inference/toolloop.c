@@ -7,18 +7,27 @@
 #include "core/core.h"
 #include "geppetto/session.h"
 
-/* The tool_call blocks of `turn` with no tool_use of the same id, in block order.
- * Returns the count; *out is a heap array of borrowed views (NULL when none). */
-static size_t gp__pending_calls(const gp_turn_t *turn, gp_tool_call_t **out) {
+/* The calls of the last engine step: the tool_call blocks after the turn's last
+ * tool_use, in block order. Calls pair with results by position within their
+ * iteration, not by looking an id up across the turn: a provider may reuse an id or
+ * send none, and such a call must still run. Each call's id is made unique in the turn
+ * first (a generated one where it is empty or taken), so its result, and what goes back
+ * to the provider, name that call alone. Returns the count; *out is a heap array of
+ * borrowed views (NULL when none). */
+static size_t gp__pending_calls(gp_turn_t *turn, gp_tool_call_t **out) {
+  size_t start = turn->nblocks;
+  while (start > 0 && turn->blocks[start - 1]->kind != GP_BLOCK_TOOL_USE) start--;
   size_t n = 0;
   gp_tool_call_t *calls = NULL;
-  for (size_t i = 0; i < turn->nblocks; i++) {
-    const gp_block_t *b = turn->blocks[i];
+  for (size_t i = start; i < turn->nblocks; i++) {
+    gp_block_t *b = turn->blocks[i];
     if (b->kind != GP_BLOCK_TOOL_CALL) continue;
     const char *id = gp_block_call_id(b);
-    if (!id || gp_turn_find_tool_use(turn, id)) continue;
+    char *uid = gp_turn_unique_call_id(turn, b, id);
+    if (!id || strcmp(uid, id) != 0) json_object_set_new(b->payload, "id", json_string(uid));
+    free(uid);
     calls = gp_xrealloc(calls, (n + 1) * sizeof *calls);
-    calls[n].id = id;
+    calls[n].id = gp_block_call_id(b);
     calls[n].name = gp_block_tool_name(b);
     calls[n].args = gp_block_tool_args(b);
     n++;

@@ -421,3 +421,23 @@ gp_block_t *gp_turn_find_tool_use(const gp_turn_t *t, const char *call_id) {
   }
   return NULL;
 }
+
+static int call_id_used(const gp_turn_t *t, const gp_block_t *self, const char *id) {
+  for (size_t i = 0; t != NULL && i < t->nblocks; i++) {
+    const gp_block_t *b = t->blocks[i];
+    if (b == self || (b->kind != GP_BLOCK_TOOL_CALL && b->kind != GP_BLOCK_TOOL_USE)) continue;
+    const char *bid = gp_block_call_id(b);
+    if (bid != NULL && strcmp(bid, id) == 0) return 1;
+  }
+  return 0;
+}
+
+char *gp_turn_unique_call_id(const gp_turn_t *t, const gp_block_t *self, const char *want) {
+  if (want != NULL && *want != '\0' && !call_id_used(t, self, want)) return gp_xstrdup(want);
+  /* A sequence, not a random id: the same stream gives the same turn every time. */
+  for (size_t n = t != NULL ? t->nblocks : 0;; n++) {
+    char *id = gp_xasprintf("call_gp%zu", n);
+    if (!call_id_used(t, self, id)) return id;
+    free(id);
+  }
+}

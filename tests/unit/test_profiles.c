@@ -156,6 +156,37 @@ static void test_resolve_and_map_keys(void **state) {
   free(path);
 }
 
+/* A key written as a block scalar ends with a newline: one "\n" is trimmed, so the
+ * header is not broken; a control character inside the key is refused, unshown. */
+static void test_api_key_newline(void **state) {
+  env_t *e = *state;
+  char *path = write_file(e, "p.yaml",
+                          "profiles:\n"
+                          "  block:\n"
+                          "    api_type: openai\n"
+                          "    model: m\n"
+                          "    api_key: |\n"
+                          "      sk-block-key\n"
+                          "  crlf: {api_type: openai, model: m, api_key: \"sk-crlf-key\\r\\n\"}\n"
+                          "  inner: {api_type: openai, model: m, api_key: \"sk-a\\r\\nX-Evil: 1\"}\n");
+  gp_error_t *err = NULL;
+  json_t *cfg = gp_profile_resolve(path, "block", NULL, &err);
+  assert_non_null(cfg);
+  assert_string_equal(json_string_value(json_object_get(cfg, "apiKey")), "sk-block-key");
+  json_decref(cfg);
+  cfg = gp_profile_resolve(path, "crlf", NULL, &err);
+  assert_non_null(cfg);
+  assert_string_equal(json_string_value(json_object_get(cfg, "apiKey")), "sk-crlf-key");
+  json_decref(cfg);
+  assert_null(gp_engine_from_profile(path, "inner", NULL, &err));
+  assert_int_equal(err->code, GP_ERR_INVALID_ARGUMENT);
+  assert_non_null(strstr(err->message, "apiKey"));
+  assert_null(strstr(err->message, "sk-a"));
+  assert_null(strstr(err->message, "Evil"));
+  gp_error_free(err);
+  free(path);
+}
+
 static void test_missing_file(void **state) {
   env_t *e = *state;
   gp_error_t *err = NULL;
@@ -284,7 +315,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       CASE(test_path_lookup_order), CASE(test_resolve_and_map_keys), CASE(test_missing_file),
       CASE(test_missing_profile_and_keys), CASE(test_no_default), CASE(test_bad_yaml),
-      CASE(test_missing_api_key),
+      CASE(test_missing_api_key), CASE(test_api_key_newline),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

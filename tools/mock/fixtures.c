@@ -37,7 +37,7 @@ static const struct {
     {"times", K_COUNT},    {"fault", K_OBJECT},        {"huge_bytes", K_COUNT},
     {"events", K_ARRAY},   {"raw", K_STRING},          {"status", K_COUNT},
     {"headers", K_OBJECT}, {"body", K_ANY},            {"id", K_STRING},
-    {"comment", K_ANY},    {"name", K_ANY},
+    {"comment", K_ANY},    {"name", K_ANY},            {"gzip", K_ANY},
 };
 
 static int gp__kind_ok(json_t *v, gp__kind_t k) {

@@ -99,6 +99,7 @@ static enum MHD_Result gp__send_stream(struct MHD_Connection *c, gp__conn_t *x, 
   json_t *headers = json_object_get(resp, "headers");
   if (!gp__has_header(headers, "content-type")) MHD_add_response_header(r, "Content-Type", "text/event-stream");
   MHD_add_response_header(r, "Cache-Control", "no-cache");
+  if (json_is_true(json_object_get(resp, "gzip"))) MHD_add_response_header(r, "Content-Encoding", "gzip");
   gp__add_headers(r, headers);
   gp_mock_log_set(x->log, "status", json_integer(200));
   enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);

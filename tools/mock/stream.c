@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -168,6 +169,41 @@ static void gp__plan(gp_mock_stream_t *s, json_t *fault, gp_mock_events_t *ev,
   ev->n = 0;
 }
 
+/* `gzip: true`: the data steps before the first other step become one gzip member,
+ * sent as one step (the server adds Content-Encoding: gzip). */
+static void gp__gzip(gp_mock_stream_t *s) {
+  size_t n = 0;
+  gp_buf_t in = {0};
+  while (n < s->nsteps && s->steps[n].kind == GP_MOCK_STEP_DATA) {
+    gp_buf_append(&in, s->steps[n].data, s->steps[n].len);
+    free(s->steps[n].data);
+    n++;
+  }
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) abort();
+  uLong cap = deflateBound(&z, (uLong)in.len) + 32;
+  char *out = gp_xmalloc(cap);
+  z.next_in = (Bytef *)(in.data ? in.data : "");
+  z.avail_in = (uInt)in.len;
+  z.next_out = (Bytef *)out;
+  z.avail_out = (uInt)cap;
+  if (deflate(&z, Z_FINISH) != Z_STREAM_END) abort();
+  size_t len = cap - z.avail_out;
+  deflateEnd(&z);
+  gp_buf_free(&in);
+  gp__step_t one = {.kind = GP_MOCK_STEP_DATA, .data = out, .len = len};
+  if (n == 0) {
+    s->steps = gp_xrealloc(s->steps, (s->nsteps + 1) * sizeof *s->steps);
+    memmove(s->steps + 1, s->steps, s->nsteps * sizeof *s->steps);
+    s->nsteps++;
+  } else if (n > 1) {
+    memmove(s->steps + 1, s->steps + n, (s->nsteps - n) * sizeof *s->steps);
+    s->nsteps -= n - 1;
+  }
+  s->steps[0] = one;
+}
+
 gp_mock_stream_t *gp_mock_stream_new(json_t *resp, const gp_mock_req_t *req, int fd,
                                      char **err) {
   gp_mock_answer_t a;
@@ -185,6 +221,7 @@ gp_mock_stream_t *gp_mock_stream_new(json_t *resp, const gp_mock_req_t *req, int
   s->pad_total = (uint64_t)json_integer_value(json_object_get(resp, "huge_bytes"));
   s->rst = json_is_true(json_object_get(json_object_get(resp, "fault"), "rst"));
   gp__plan(s, json_object_get(resp, "fault"), &ev, req, &a);
+  if (json_is_true(json_object_get(resp, "gzip"))) gp__gzip(s);
   gp_mock_answer_free(&a);
   return s;
 }
