@@ -19,7 +19,7 @@
 #include "geppetto/turn.h"
 #include "js/runtime.h"
 
-struct gp_js_timer_s;
+typedef struct gp__js_timers_s gp__js_timers_t;
 
 struct gp_js_runtime_s {
   gp_owner_t *owner;              /* borrowed; outlives the runtime */
@@ -28,7 +28,8 @@ struct gp_js_runtime_s {
   uv_async_t keepalive;           /* ref'd while runs are active: keeps the loop busy */
   int keepalive_open;             /* owner thread */
   int active_runs;                /* runs started from JS and not yet settled; owner */
-  struct gp_js_timer_s *timers;   /* live timers (list); owner thread */
+  gp__js_timers_t *timers;        /* timers' heap (mod_timers.c), made at the first
+                                     setTimeout; owner thread */
   uint32_t next_timer_id;         /* owner thread */
   int argc;                       /* process.argv, borrowed from the host */
   char **argv;

@@ -2,7 +2,7 @@
  * thread, the script environment loaded into it (native modules, then the embedded
  * prelude), and the entry points a host uses to run a script and wait for it.
  *
- * The loop stays alive while timers are armed (their uv handles) and while runs
+ * The loop stays alive while timers are pending (their uv timer is armed) and while runs
  * started from JS are active (the `keepalive` async handle is ref'd); the host waits
  * for that with gp_owner_wait_idle. */
 #include <pthread.h>
