@@ -30,6 +30,8 @@ json_t *gp__js_to_json(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
   JSStringRelease(s);
   json_error_t jerr;
   json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+  if (j == NULL && gp__json_fix_lone_surrogates(text) > 0) /* a lone surrogate: U+FFFD */
+    j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
   free(text);
   if (j == NULL && exc) *exc = gp__js_error(ctx, GP_ERR_INVALID_ARGUMENT, 1, jerr.text);
   return j;

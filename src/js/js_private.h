@@ -66,6 +66,9 @@ JSStringRef gp__js_string_n(const char *s, size_t n);
 /* A heap UTF-8 copy of a JS string (caller frees); *len (optional) gets its bytes,
  * which may include NUL characters. */
 char *gp__js_strdup_n(JSStringRef s, size_t *len);
+/* In JSON text from JSON.stringify, rewrites each \uXXXX escape of a lone surrogate
+ * (which jansson refuses) to \ufffd, in place. Returns how many it rewrote. */
+size_t gp__json_fix_lone_surrogates(char *text);
 
 /* ---- Helpers (util.c) -------------------------------------------------------------- */
 

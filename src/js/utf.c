@@ -167,3 +167,46 @@ char *gp__js_strdup_n(JSStringRef s, size_t *len) {
   if (len) *len = bytes;
   return out;
 }
+
+static int gp__hex4(const char *p, unsigned *v) {
+  unsigned x = 0;
+  for (int i = 0; i < 4; i++) {
+    char c = p[i];
+    x <<= 4;
+    if (c >= '0' && c <= '9') x |= (unsigned)(c - '0');
+    else if (c >= 'a' && c <= 'f') x |= (unsigned)(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F') x |= (unsigned)(c - 'A' + 10);
+    else return 0;
+  }
+  *v = x;
+  return 1;
+}
+
+size_t gp__json_fix_lone_surrogates(char *text) {
+  size_t fixed = 0;
+  int in_str = 0;
+  for (char *p = text; *p; p++) {
+    if (*p == '"') {
+      in_str = !in_str;
+      continue;
+    }
+    if (!in_str || *p != '\\') continue;
+    if (p[1] != 'u') { /* a two-character escape: skip it whole */
+      if (p[1]) p++;
+      continue;
+    }
+    unsigned v, w;
+    if (!gp__hex4(p + 2, &v)) continue;
+    if (v >= 0xD800 && v <= 0xDBFF && p[6] == '\\' && p[7] == 'u' && gp__hex4(p + 8, &w) &&
+        w >= 0xDC00 && w <= 0xDFFF) {
+      p += 11; /* a pair */
+      continue;
+    }
+    if (v >= 0xD800 && v <= 0xDFFF) {
+      memcpy(p + 2, "fffd", 4);
+      fixed++;
+    }
+    p += 5;
+  }
+  return fixed;
+}

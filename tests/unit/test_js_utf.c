@@ -77,6 +77,17 @@ static void test_encode(void **state) {
   assert_memory_equal(out, "x\xEF\xBF\xBD", n);
 }
 
+/* JSON.stringify's escapes of lone surrogates become \ufffd; pairs and escaped
+ * backslashes stay. */
+static void test_json_surrogates(void **state) {
+  (void)state;
+  char text[] = "{\"k\\udc00\":\"a\\ud83d b\\ud83d\\ude00 \\\\ud83d \\\"\\udfff\"}";
+  assert_int_equal(gp__json_fix_lone_surrogates(text), 3);
+  assert_string_equal(text, "{\"k\\ufffd\":\"a\\ufffd b\\ud83d\\ude00 \\\\ud83d \\\"\\ufffd\"}");
+  char ok[] = "[\"\\u00e9\", 1]";
+  assert_int_equal(gp__json_fix_lone_surrogates(ok), 0);
+}
+
 /* JS string of a C string: value compared with the expected JS source literal. */
 static void check_js(JSContextRef ctx, JSValueRef v, const char *literal) {
   char *code = gp_xasprintf("(function (s) { return s === %s; })", literal);
@@ -151,6 +162,7 @@ int main(void) {
       GP_TEST(test_decode),
       GP_TEST(test_encode),
       GP_TEST(test_js_strings),
+      GP_TEST(test_json_surrogates),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
