@@ -52,6 +52,8 @@ json_t *gp__js_to_json(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
   JSStringRelease(s);
   json_error_t jerr;
   json_t *j = gp_json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+  if (j == NULL && gp__json_fix_lone_surrogates(text) > 0) /* a lone surrogate: U+FFFD */
+    j = gp_json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
   free(text);
   if (j == NULL && exc) *exc = gp__js_error(ctx, GP_ERR_INVALID_ARGUMENT, 1, jerr.text);
   return j;
@@ -64,84 +66,22 @@ json_t *gp__js_to_json(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
 static JSValueRef gp__js_from_json_text(JSContextRef ctx, const json_t *j) {
   char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
   if (text == NULL) return JSValueMakeNull(ctx);
-  JSStringRef s = JSStringCreateWithUTF8CString(text);
+  JSStringRef s = gp__js_string(text);
   free(text);
   JSValueRef v = JSValueMakeFromJSONString(ctx, s);
   JSStringRelease(s);
   return v ? v : JSValueMakeNull(ctx);
 }
 
-/* The length of the valid UTF-8 sequence at s[0..n) (1-4), or 0 when it is not one
- * (overlong forms, surrogates and code points above U+10FFFF are invalid, as for
- * jansson). *cp gets the code point. */
-static size_t gp__utf8_seq(const unsigned char *s, size_t n, uint32_t *cp) {
-  unsigned char c = s[0];
-  if (c < 0x80) return *cp = c, 1;
-  size_t len;
-  uint32_t v, min;
-  if (c >= 0xC2 && c <= 0xDF) len = 2, v = c & 0x1F, min = 0x80;
-  else if (c >= 0xE0 && c <= 0xEF) len = 3, v = c & 0x0F, min = 0x800;
-  else if (c >= 0xF0 && c <= 0xF4) len = 4, v = c & 0x07, min = 0x10000;
-  else return 0;
-  if (len > n) return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    v = (v << 6) | (s[i] & 0x3F);
-  }
-  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-  *cp = v;
-  return len;
-}
-
-static int gp__js_utf8_valid(const char *s, size_t n) {
-  const unsigned char *p = (const unsigned char *)s;
-  uint32_t cp;
-  for (size_t i = 0; i < n;) {
-    if (p[i] < 0x80) {
-      i++;
-      continue;
-    }
-    size_t k = gp__utf8_seq(p + i, n - i, &cp);
-    if (k == 0) return 0;
-    i += k;
-  }
-  return 1;
-}
-
-/* A JS string of n bytes of UTF-8 that may hold NUL characters (an invalid byte, which
- * jansson's checked strings never hold, becomes U+FFFD). */
-static JSStringRef gp__js_string_n(const char *s, size_t n) {
-  JSChar stackbuf[256] = {0}; /* only strings with NUL come here: rare */
-  JSChar *buf = n <= 256 ? stackbuf : gp_xmalloc(n * sizeof *buf);
-  const unsigned char *p = (const unsigned char *)s;
-  size_t out = 0;
-  for (size_t i = 0; i < n;) {
-    uint32_t cp;
-    size_t k = gp__utf8_seq(p + i, n - i, &cp);
-    if (k == 0) cp = 0xFFFD, k = 1;
-    i += k;
-    if (cp >= 0x10000) { /* four bytes of UTF-8 become two UTF-16 units: fits */
-      cp -= 0x10000;
-      buf[out++] = (JSChar)(0xD800 + (cp >> 10));
-      buf[out++] = (JSChar)(0xDC00 + (cp & 0x3FF));
-    } else {
-      buf[out++] = (JSChar)cp;
-    }
-  }
-  JSStringRef r = JSStringCreateWithCharacters(buf, out);
-  if (buf != stackbuf) free(buf);
-  return r;
-}
-
-/* A JS string from `n` bytes of valid UTF-8 at NUL-terminated `s`. Without embedded NUL
- * JavaScriptCore converts it itself (and keeps ASCII in 8-bit strings, as JSON.parse). */
-static JSStringRef gp__js_string(const char *s, size_t n) {
-  if (strlen(s) == n) return JSStringCreateWithUTF8CString(s);
-  return gp__js_string_n(s, n);
+/* A JS string from the n bytes of UTF-8 at NUL-terminated s (which may hold NUL).
+ * Without embedded NUL JavaScriptCore converts valid text itself (and keeps ASCII in
+ * 8-bit strings, as JSON.parse). */
+static JSStringRef gp__js_string_len(const char *s, size_t n) {
+  return strlen(s) == n ? gp__js_string(s) : gp__js_string_n(s, n);
 }
 
 static JSValueRef gp__js_make_string(JSContextRef ctx, const char *s, size_t n) {
-  JSStringRef js = gp__js_string(s, n);
+  JSStringRef js = gp__js_string_len(s, n);
   JSValueRef v = JSValueMakeString(ctx, js);
   JSStringRelease(js);
   return v;
@@ -171,7 +111,7 @@ static JSValueRef gp__from_object(JSContextRef ctx, const json_t *j, int depth) 
   json_t *v;
   json_object_keylen_foreach((json_t *)j, key, len, v) {
     JSValueRef jv = gp__from_json(ctx, v, depth + 1);
-    JSStringRef k = gp__js_string(key, len);
+    JSStringRef k = gp__js_string_len(key, len);
     JSObjectSetProperty(ctx, o, k, jv, kJSPropertyAttributeNone, NULL);
     JSStringRelease(k);
   }
@@ -235,16 +175,16 @@ static pthread_once_t gp__envelope_once = PTHREAD_ONCE_INIT;
 
 static void gp__envelope_init(void) {
   for (int i = 0; i < GP__K_COUNT; i++)
-    gp__envelope_keys[i] = JSStringCreateWithUTF8CString(gp__envelope_names[i]);
+    gp__envelope_keys[i] = gp__js_string(gp__envelope_names[i]);
   for (size_t i = 0; i < GP__NFIELDS; i++)
-    gp__field_keys[i] = JSStringCreateWithUTF8CString(gp__field_names[i]);
+    gp__field_keys[i] = gp__js_string(gp__field_names[i]);
 }
 
 /* A new reference to the JS name of a field key (cached for the frequent ones). */
 static JSStringRef gp__field_key(const char *key) {
   for (size_t i = 0; i < GP__NFIELDS; i++)
     if (strcmp(key, gp__field_names[i]) == 0) return JSStringRetain(gp__field_keys[i]);
-  return JSStringCreateWithUTF8CString(key);
+  return gp__js_string(key);
 }
 
 static int gp__is_envelope_key(const char *key) {
@@ -279,7 +219,8 @@ static int gp__event_direct_ok(const gp_event_t *ev) {
   const char *ids[3] = {ev->session_id, ev->inference_id, ev->turn_id};
   for (int i = 0; i < 3; i++) {
     const char *s = gp__text_or_empty(ids[i]);
-    if (!gp__js_utf8_valid(s, strlen(s))) return 0;
+    size_t n = strlen(s);
+    if (gp__utf8_valid_prefix(s, n) != n) return 0;
   }
   if (!json_is_object(ev->fields)) return 1;
   const char *key;

@@ -19,7 +19,7 @@
 #include "geppetto/turn.h"
 #include "js/runtime.h"
 
-struct gp_js_timer_s;
+typedef struct gp__js_timers_s gp__js_timers_t;
 
 struct gp_js_runtime_s {
   gp_owner_t *owner;              /* borrowed; outlives the runtime */
@@ -28,7 +28,8 @@ struct gp_js_runtime_s {
   uv_async_t keepalive;           /* ref'd while runs are active: keeps the loop busy */
   int keepalive_open;             /* owner thread */
   int active_runs;                /* runs started from JS and not yet settled; owner */
-  struct gp_js_timer_s *timers;   /* live timers (list); owner thread */
+  gp__js_timers_t *timers;        /* timers' heap (mod_timers.c), made at the first
+                                     setTimeout; owner thread */
   uint32_t next_timer_id;         /* owner thread */
   int argc;                       /* process.argv, borrowed from the host */
   char **argv;
@@ -46,6 +47,28 @@ struct gp_js_runtime_s {
 
 /* The runtime of the calling (owner) thread; NULL outside one. */
 gp_js_runtime_t *gp__js_rt(void);
+
+/* ---- Strings (utf.c): the one UTF-8 <-> UTF-16 conversion ---------------------------- */
+
+/* The length of the longest valid UTF-8 prefix of s[0..n) (n when all of it is valid;
+ * overlong forms, surrogates and code points above U+10FFFF are invalid). */
+size_t gp__utf8_valid_prefix(const char *s, size_t n);
+/* Decodes s[0..n) into out (room for n units always suffices); each maximal subpart of
+ * an invalid sequence becomes one U+FFFD (WHATWG). Returns the units written. */
+size_t gp__utf8_to_utf16(const char *s, size_t n, uint16_t *out);
+/* Encodes s[0..n) into out (NULL: only counts); a lone surrogate becomes U+FFFD.
+ * Returns the bytes written (no NUL added). */
+size_t gp__utf16_to_utf8(const uint16_t *s, size_t n, char *out);
+/* A new JS string (caller releases) from the NUL-terminated UTF-8 `s` (NULL: ""), or
+ * from the n bytes at s that may hold NUL and need no terminator. Never fails. */
+JSStringRef gp__js_string(const char *s);
+JSStringRef gp__js_string_n(const char *s, size_t n);
+/* A heap UTF-8 copy of a JS string (caller frees); *len (optional) gets its bytes,
+ * which may include NUL characters. */
+char *gp__js_strdup_n(JSStringRef s, size_t *len);
+/* In JSON text from JSON.stringify, rewrites each \uXXXX escape of a lone surrogate
+ * (which jansson refuses) to \ufffd, in place. Returns how many it rewrote. */
+size_t gp__json_fix_lone_surrogates(char *text);
 
 /* ---- Helpers (util.c) -------------------------------------------------------------- */
 

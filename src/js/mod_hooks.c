@@ -87,7 +87,7 @@ static JSObjectRef gp__info_obj(JSContextRef ctx, int phase, const gp_hook_info_
 /* ---- What a hook answers --------------------------------------------------------------- */
 
 static int gp__has(JSContextRef ctx, JSObjectRef o, const char *name) {
-  JSStringRef n = JSStringCreateWithUTF8CString(name);
+  JSStringRef n = gp__js_string(name);
   int has = JSObjectHasProperty(ctx, o, n);
   JSStringRelease(n);
   return has;

@@ -22,10 +22,13 @@ static JSValueRef gp__host_print(JSContextRef ctx, JSObjectRef fn, JSObjectRef s
                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   GP_JS_ASSERT(gp__js_rt());
   int fd = (int)JSValueToNumber(ctx, GP__ARG(0), NULL);
-  char *s = gp__js_to_cstr(ctx, GP__ARG(1));
+  JSStringRef js = JSValueToStringCopy(ctx, GP__ARG(1), NULL);
+  size_t len = 0;
+  char *s = js ? gp__js_strdup_n(js, &len) : NULL; /* lone surrogates: U+FFFD */
+  if (js) JSStringRelease(js);
   FILE *f = fd == 2 ? stderr : stdout;
   if (fd == 2) fflush(stdout);
-  fputs(s ? s : "", f);
+  if (len) fwrite(s, 1, len, f);
   if (argc < 3 || JSValueToBoolean(ctx, argv[2])) fputc('\n', f); /* print(fd, s, newline?) */
   fflush(f);
   free(s);
@@ -98,8 +101,8 @@ static JSValueRef gp__host_compile(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   if (src && strncmp(src, "#!", 2) == 0) memcpy(src, "//", 2);
   char *wrapped = gp_xasprintf("(function (exports, require, module, __filename, __dirname) {"
                                "%s\n})", src ? src : "");
-  JSStringRef s = JSStringCreateWithUTF8CString(wrapped);
-  JSStringRef url = JSStringCreateWithUTF8CString(name ? name : "<anonymous>");
+  JSStringRef s = gp__js_string(wrapped);
+  JSStringRef url = gp__js_string(name ? name : "<anonymous>");
   JSValueRef v = JSEvaluateScript(ctx, s, NULL, url, 1, exc);
   JSStringRelease(s);
   JSStringRelease(url);

@@ -334,7 +334,7 @@ static JSObjectRef gp__pending_turn(JSContextRef ctx, JSObjectRef promise) {
   gp_js_runtime_t *rt = gp__js_rt();
   JSValueRef f = gp__js_get(ctx, rt->host, "pendingTurn");
   if (!JSValueIsObject(ctx, f)) {
-    JSStringRef src = JSStringCreateWithUTF8CString(
+    JSStringRef src = gp__js_string(
         "(function pendingTurn(p) {\n"
         "  const fail = () => { const e = new Error('next() did not finish synchronously: a "
         "callback inside it (an async engine or middleware) is still running, so next() returned "
@@ -701,7 +701,7 @@ static JSObjectRef gp__mw_wrap(JSContextRef ctx, gp_middleware_t *m) {
     gp__mw_class = JSClassCreate(&def);
   }
   JSObjectRef o = JSObjectMake(ctx, gp__mw_class, m);
-  JSStringRef n = JSStringCreateWithUTF8CString("name");
+  JSStringRef n = gp__js_string("name");
   JSObjectSetProperty(ctx, o, n, gp__js_str(ctx, gp_middleware_name(m)),
                       kJSPropertyAttributeReadOnly | kJSPropertyAttributeDontDelete, NULL);
   JSStringRelease(n);

@@ -12,10 +12,7 @@
 
 char *gp__js_strdup(JSContextRef ctx, JSStringRef s) {
   (void)ctx;
-  size_t n = JSStringGetMaximumUTF8CStringSize(s);
-  char *out = gp_xmalloc(n);
-  JSStringGetUTF8CString(s, out, n);
-  return out;
+  return gp__js_strdup_n(s, NULL);
 }
 
 char *gp__js_to_cstr(JSContextRef ctx, JSValueRef v) {
@@ -31,20 +28,20 @@ char *gp__js_to_cstr(JSContextRef ctx, JSValueRef v) {
 }
 
 JSValueRef gp__js_str(JSContextRef ctx, const char *s) {
-  JSStringRef js = JSStringCreateWithUTF8CString(s ? s : "");
+  JSStringRef js = gp__js_string(s);
   JSValueRef v = JSValueMakeString(ctx, js);
   JSStringRelease(js);
   return v;
 }
 
 void gp__js_set(JSContextRef ctx, JSObjectRef obj, const char *name, JSValueRef value) {
-  JSStringRef n = JSStringCreateWithUTF8CString(name);
+  JSStringRef n = gp__js_string(name);
   JSObjectSetProperty(ctx, obj, n, value, kJSPropertyAttributeNone, NULL);
   JSStringRelease(n);
 }
 
 JSValueRef gp__js_get(JSContextRef ctx, JSObjectRef obj, const char *name) {
-  JSStringRef n = JSStringCreateWithUTF8CString(name);
+  JSStringRef n = gp__js_string(name);
   JSValueRef v = JSObjectGetProperty(ctx, obj, n, NULL);
   JSStringRelease(n);
   return v;
@@ -52,7 +49,7 @@ JSValueRef gp__js_get(JSContextRef ctx, JSObjectRef obj, const char *name) {
 
 void gp__js_set_fn(JSContextRef ctx, JSObjectRef obj, const char *name,
                    JSObjectCallAsFunctionCallback fn) {
-  JSStringRef n = JSStringCreateWithUTF8CString(name);
+  JSStringRef n = gp__js_string(name);
   JSObjectRef f = JSObjectMakeFunctionWithCallback(ctx, n, fn);
   JSObjectSetProperty(ctx, obj, n, f, kJSPropertyAttributeDontEnum, NULL);
   JSStringRelease(n);

@@ -2,7 +2,7 @@
  * thread, the script environment loaded into it (native modules, then the embedded
  * prelude), and the entry points a host uses to run a script and wait for it.
  *
- * The loop stays alive while timers are armed (their uv handles) and while runs
+ * The loop stays alive while timers are pending (their uv timer is armed) and while runs
  * started from JS are active (the `keepalive` async handle is ref'd); the host waits
  * for that with gp_owner_wait_idle. */
 #include <pthread.h>
@@ -42,8 +42,8 @@ static JSValueRef gp__on_unhandled(JSContextRef ctx, JSObjectRef fn, JSObjectRef
 
 /* Evaluates an embedded source that is one function expression; returns the function. */
 static JSObjectRef gp__eval_factory(JSContextRef ctx, const char *src, const char *name) {
-  JSStringRef s = JSStringCreateWithUTF8CString(src);
-  JSStringRef url = JSStringCreateWithUTF8CString(name);
+  JSStringRef s = gp__js_string(src);
+  JSStringRef url = gp__js_string(name);
   JSValueRef exc = NULL;
   JSValueRef v = JSEvaluateScript(ctx, s, NULL, url, 1, &exc);
   JSStringRelease(s);
@@ -99,7 +99,7 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   uv_unref((uv_handle_t *)&rt->keepalive);
   rt->keepalive_open = 1;
 
-  JSStringRef n = JSStringCreateWithUTF8CString("onUnhandledRejection");
+  JSStringRef n = gp__js_string("onUnhandledRejection");
   JSObjectRef cb = JSObjectMakeFunctionWithCallback(ctx, n, gp__on_unhandled);
   JSStringRelease(n);
   JSGlobalContextSetUnhandledRejectionCallback(rt->ctx, cb, NULL);

@@ -216,7 +216,7 @@ static void gp__wd_absorb(JSContextRef ctx) {
 static JSObjectRef gp__wd_trampoline(JSContextRef ctx, gp_js_runtime_t *rt) {
   JSValueRef t = gp__js_get(ctx, rt->host, "callObserved");
   if (JSValueIsObject(ctx, t)) return (JSObjectRef)t;
-  JSStringRef src = JSStringCreateWithUTF8CString(
+  JSStringRef src = gp__js_string(
       "(function callObserved(fn, self, args) {\n"
       "  const v = Reflect.apply(fn, self, args);\n"
       "  if (v instanceof Promise) v.then(undefined, () => {});\n"
