@@ -64,9 +64,13 @@ struct gp__batch_s {
   size_t n;
 };
 
-/* Runs call `c` to the end on a tool worker: fills value/error/duration/abort_msg.
- * Does not publish the result (the caller does). */
-void gp__call_run(gp__call_t *c);
+/* Starts call `c` on a tool worker: fills value/error/duration/abort_msg, possibly
+ * later and on other workers (asynchronous handlers and hooks), and then calls
+ * gp__call_end(c) once, on a tool worker. */
+void gp__call_start(gp__call_t *c);
+/* Publishes call `c`'s result unless it was abandoned, and drops its job's reference
+ * on the batch (executor.c). */
+void gp__call_end(gp__call_t *c);
 
 /* Publishes an event for call `c` unless the call was abandoned or the executor has
  * returned; steals `fields`. Worker threads; takes batch->mu briefly (not while
