@@ -1,6 +1,8 @@
 /* Internal interface between the executor's two halves: executor.c runs a batch
  * (dispatch under the parallel cap, waiting, timeouts, cancel, results in order) and
- * executor_call.c runs one call on a tool worker (hooks, validation, handler, retries).
+ * executor_call.c runs one call as a step machine on tool workers (hooks, validation,
+ * handler, retries), letting go of the worker while an asynchronous handler or hook
+ * is out; a dispatched call counts against the cap until it ends either way.
  *
  * Lifetimes: a batch is refcounted (the executor plus one per dispatched job) because a
  * job whose call was abandoned after a timeout keeps running on its worker after
