@@ -97,6 +97,22 @@ gp_dispatcher_t *gp_owner_dispatcher(gp_owner_t *o);
 int gp_owner_call(gp_owner_t *o, const char *op, gp_owner_call_fn fn, void *arg,
                   gp_cancel_t *cancel, void **result, gp_owner_free_fn result_free);
 
+/* Receives the answer of gp_dispatcher_call_async: `status` as gp_owner_call would
+ * return it (GP_ERR_OWNER_CLOSED when the owner shut down first) and `result`, which it
+ * owns. Runs exactly once, on the owner thread, or on the thread that shuts the owner
+ * down; it must not block (queue or wake, nothing more). */
+typedef void (*gp_owner_done_fn)(void *ud, int status, void *result);
+
+/* Like gp_dispatcher_call, but nobody waits: fn(arg) is queued (never run inline, also
+ * on the owner thread) and its answer, now or through a deferred completion
+ * (GP_OWNER_PENDING), is handed to done(done_ud, status, result). `arg` stays borrowed
+ * until done runs. There is no cancel token: fn and the completion it keeps decide
+ * when to give up. Returns GP_OK (done will run) or GP_ERR_OWNER_CLOSED /
+ * GP_ERR_INVALID_ARGUMENT (done never runs). Any thread. This is how a worker hands a
+ * promise-returning callback to the owner without holding a thread while it waits. */
+int gp_dispatcher_call_async(gp_dispatcher_t *d, const char *op, gp_owner_call_fn fn, void *arg,
+                             gp_owner_done_fn done, void *done_ud, gp_owner_free_fn result_free);
+
 /* Queues fn(arg) on the owner; returns at once. Takes ownership of `arg` in every case:
  * `free_fn` (may be NULL) runs exactly once, after fn if it ran, otherwise when the post
  * is dropped (shutdown, or a synchronous failure: then on the calling thread before this

@@ -51,6 +51,23 @@ typedef struct gp_tool_ctx_s {
 typedef int (*gp_tool_cb)(void *ud, const gp_tool_ctx_t *ctx, json_t *args,
                           json_t **result, gp_error_t **err);
 
+/* The completion of an asynchronous handler or hook: the executor (or
+ * gp_registry_call) hands one to the callback, which finishes it exactly once with
+ * gp_tool_done, from any thread, before or after returning. */
+typedef struct gp_tool_done_s gp_tool_done_t;
+
+/* Finishes `done`: `rc` 0 with `result` (stolen; NULL means JSON null), or a GP_ERR_*
+ * code with `err` (stolen; may be NULL). For a hook, its decision is written to `out`
+ * before this call and `result` is NULL. Any thread; never blocks (it queues the rest
+ * of the call on the tool pool, or wakes its waiter). `done` is invalid afterwards. */
+void gp_tool_done(gp_tool_done_t *done, int rc, json_t *result, gp_error_t *err);
+
+/* An asynchronous handler: starts the call and returns; `ctx` and `args` stay valid
+ * until it calls gp_tool_done(done, ...), which it must do exactly once. Runs on a
+ * tool worker thread (or the thread of gp_registry_call). */
+typedef void (*gp_tool_async_cb)(void *ud, const gp_tool_ctx_t *ctx, json_t *args,
+                                 gp_tool_done_t *done);
+
 typedef struct gp_registry_s gp_registry_t;
 
 /* Refcount 1; never NULL. Thread-safe: registering while runs read it is allowed. */
@@ -64,12 +81,17 @@ void gp_registry_unref(gp_registry_t *r); /* accepts NULL */
 int gp_registry_add(gp_registry_t *r, const char *name, const char *description,
                     const json_t *parameters, gp_tool_cb cb, void *ud,
                     void (*free_ud)(void *ud), gp_error_t **err);
+/* The same for an asynchronous handler. */
+int gp_registry_add_async(gp_registry_t *r, const char *name, const char *description,
+                          const json_t *parameters, gp_tool_async_cb cb, void *ud,
+                          void (*free_ud)(void *ud), gp_error_t **err);
 int gp_registry_has(gp_registry_t *r, const char *name);
 size_t gp_registry_count(gp_registry_t *r);
 /* [{name, description, parameters}] in registration order (new reference); when
  * `allowed` is not NULL only those of the `nallowed` names listed. */
 json_t *gp_registry_defs(gp_registry_t *r, const char *const *allowed, size_t nallowed);
-/* Validates and calls one tool directly on this thread (no timeout, no hooks).
+/* Validates and calls one tool directly on this thread (no timeout, no hooks); an
+ * asynchronous handler is waited for here (so not on the owner thread for a JS tool).
  * TOOL_NOT_FOUND, INVALID_ARGUMENT or the handler's error. */
 int gp_registry_call(gp_registry_t *r, const gp_tool_ctx_t *ctx, const char *name,
                      json_t *args, json_t **result, gp_error_t **err);
@@ -159,10 +181,20 @@ void gp_hook_decision_clear(gp_hook_decision_t *d);
 typedef int (*gp_hook_cb)(void *ud, const gp_hook_info_t *info, gp_hook_decision_t *out,
                           gp_error_t **err);
 
+/* An asynchronous hook: fills `out` and finishes `done` with gp_tool_done(done, rc,
+ * NULL, err) exactly once (rc 0 or nonzero with err, as gp_hook_cb returns). `info`
+ * and `out` stay valid until then. Holds no thread while it waits. */
+typedef void (*gp_hook_async_cb)(void *ud, const gp_hook_info_t *info, gp_hook_decision_t *out,
+                                 gp_tool_done_t *done);
+
 typedef struct gp_tool_hooks_s gp_tool_hooks_t;
 /* Refcount 1; `free_ud` (may be NULL) runs once at the end. Never NULL. */
 gp_tool_hooks_t *gp_tool_hooks_new(gp_hook_cb before, gp_hook_cb after, gp_hook_cb on_error,
                                    int fail_open, void *ud, void (*free_ud)(void *ud));
+/* The same with asynchronous hooks. */
+gp_tool_hooks_t *gp_tool_hooks_new_async(gp_hook_async_cb before, gp_hook_async_cb after,
+                                         gp_hook_async_cb on_error, int fail_open, void *ud,
+                                         void (*free_ud)(void *ud));
 gp_tool_hooks_t *gp_tool_hooks_ref(gp_tool_hooks_t *h);
 void gp_tool_hooks_unref(gp_tool_hooks_t *h); /* accepts NULL */
 
@@ -203,7 +235,8 @@ typedef struct gp_exec_params_s {
  * without running. Returns 0; TOOL_ABORTED when a call's errors, with `abort`
  * handling or a hook's abort, end the run; CANCELED/TIMEOUT when the run's token fired.
  * On every return all n results are filled (unfinished ones with an error). Blocks the
- * calling thread until every result is in (or abandoned after a timeout). */
+ * calling thread until every result is in (or abandoned after a timeout); a call
+ * waiting for an asynchronous handler or hook holds no pool thread meanwhile. */
 int gp_tool_execute(const gp_exec_params_t *p, const gp_tool_call_t *calls, size_t n,
                     gp_tool_result_t *results, gp_error_t **err);
 

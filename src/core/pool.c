@@ -1,5 +1,5 @@
 /* A thread pool that grows on demand: submit queues the work and wakes an idle worker,
- * or starts a new one when every worker is busy and the maximum allows. Workers live
+ * or starts a new one when every worker is busy and the maximum (if any) allows. Workers live
  * until the pool is freed. One mutex guards the queue and the counters. */
 #include "core/pool.h"
 
@@ -29,9 +29,10 @@ struct gp_pool_s {
   size_t queued;             /* guarded by lock */
   int threads;               /* workers started; guarded by lock */
   int waiting;               /* workers blocked on cond; guarded by lock */
-  int max_threads;
+  int max_threads;           /* 0: no maximum (a thread per concurrent item) */
   int stopping;              /* guarded by lock */
-  pthread_t *tids;           /* max_threads slots; guarded by lock */
+  pthread_t *tids;           /* ntids slots, grown as threads start; guarded by lock */
+  int ntids;                 /* guarded by lock */
   char name[16];
 };
 
@@ -62,8 +63,7 @@ gp_pool_t *gp_pool_new(const char *name, int max_threads) {
   gp_pool_t *p = gp_xcalloc(1, sizeof *p);
   pthread_mutex_init(&p->lock, NULL);
   pthread_cond_init(&p->cond, NULL);
-  p->max_threads = max_threads > 0 ? max_threads : 1;
-  p->tids = gp_xcalloc((size_t)p->max_threads, sizeof *p->tids);
+  p->max_threads = max_threads > 0 ? max_threads : 0;
   snprintf(p->name, sizeof p->name, "%s", name ? name : "gp-pool");
   return p;
 }
@@ -78,7 +78,11 @@ void gp_pool_submit(gp_pool_t *p, gp_work_cb fn, void *arg) {
   else p->head = w;
   p->tail = w;
   p->queued++;
-  if ((size_t)p->waiting < p->queued && p->threads < p->max_threads) {
+  if ((size_t)p->waiting < p->queued && (p->max_threads == 0 || p->threads < p->max_threads)) {
+    if (p->threads == p->ntids) {
+      p->ntids = p->ntids ? p->ntids * 2 : 16;
+      p->tids = gp_xrealloc(p->tids, (size_t)p->ntids * sizeof *p->tids);
+    }
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, GP__POOL_STACK);
@@ -122,7 +126,9 @@ static gp_pool_t *gp__runs_pool, *gp__tools_pool;
 static pthread_once_t gp__pools_once = PTHREAD_ONCE_INIT;
 
 static void gp__pools_init(void) {
-  gp__runs_pool = gp_pool_new("gp-run", 4096);
+  /* One thread per active run, and a run waiting for nested runs (a tool that awaits
+   * runAsync) stays active: any fixed maximum could deadlock, so there is none. */
+  gp__runs_pool = gp_pool_new("gp-run", 0);
   gp__tools_pool = gp_pool_new("gp-tool", 256);
 }
 

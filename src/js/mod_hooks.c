@@ -1,9 +1,10 @@
 /* Tool hooks written in JavaScript (SPEC §4.6): {beforeToolCall, afterToolCall,
  * onToolError, hookErrorPolicy} become a gp_tool_hooks_t whose callbacks are adapters.
  *
- * The executor calls a hook on a tool worker; the adapter hops to the owner through the
- * run's dispatcher (with the call's cancel token), builds the info object there, calls
- * the JS function and turns its answer into a gp_hook_decision_t. A Promise is awaited
+ * The hooks are asynchronous (gp_hook_async_cb): the adapter queues a request on the
+ * owner through the run's dispatcher and returns the worker to the pool; the request
+ * builds the info object, calls the JS function and turns its answer into a
+ * gp_hook_decision_t, then finishes the call's gp_tool_done_t. A Promise is awaited
  * by deferred completion (runAsync/start); inside run() it fails the run with
  * ASYNC_CALLBACK_IN_SYNC_RUN. A throw, a rejection or an answer of the wrong shape is
  * the hook's failure, which hookErrorPolicy judges (fail-closed by default). */
@@ -28,7 +29,9 @@ typedef struct {
 typedef struct {
   gp__jshooks_t *h;
   int phase;
-  const gp_hook_info_t *info;     /* borrowed from the waiting worker */
+  const gp_hook_info_t *info;     /* borrowed from the call's job until `done` */
+  gp_hook_decision_t *out;        /* idem: where the decision goes */
+  gp_tool_done_t *done;           /* NULL for a synchronous hop */
 } gp__hook_req_t;
 
 typedef struct {
@@ -239,6 +242,8 @@ static int gp__hook_owner(void *arg, gp_owner_completion_t *c, void **result) {
   gp_js_runtime_t *rt = q->h->rt;
   GP_JS_ASSERT(rt);
   if (rt->ctx == NULL) return GP_ERR_OWNER_CLOSED;
+  int reason = gp_cancel_reason(q->info->cancel);
+  if (reason) return reason; /* canceled or timed out while queued: not run */
   JSContextRef ctx = rt->ctx;
   JSValueRef info = gp__info_obj(ctx, q->phase, q->info);
   JSValueRef exc = NULL;
@@ -262,41 +267,68 @@ static int gp__hook_owner(void *arg, gp_owner_completion_t *c, void **result) {
   return gp__hook_answer(ctx, q->phase, exc != NULL, exc ? exc : v, result);
 }
 
-/* Tool worker: hop to the owner, then hand the decision to the executor. */
-static int gp__hook_call(void *ud, int phase, const gp_hook_info_t *info, gp_hook_decision_t *out,
-                         gp_error_t **err) {
-  gp__jshooks_t *h = ud;
-  gp__hook_req_t q = {h, phase, info};
-  void *res = NULL;
-  int rc = gp_dispatcher_call(gp__js_dispatcher(h->rt, info->host), gp__phase_names[phase], gp__hook_owner,
-                              &q, info->cancel, &res, gp__hook_answer_free);
-  gp__hook_answer_t *a = res;
+/* The owner's answer as the hook's outcome: fills *out, returns rc with *err. Frees a. */
+static int gp__hook_outcome(int phase, int rc, gp__hook_answer_t *a, gp_hook_decision_t *out,
+                            gp_error_t **err) {
+  *err = NULL;
   if (rc == GP_OK && a) {
     *out = a->d;
     memset(&a->d, 0, sizeof a->d);
   } else if (rc != GP_OK) {
     if (a && a->err) {
-      if (err) *err = a->err;
-      else gp_error_free(a->err);
+      *err = a->err;
       a->err = NULL;
     } else {
-      gp_error_set(err, rc, "the %s hook did not run: %s", gp__phase_names[phase], gp_strerror(rc));
+      *err = gp_error_new(rc, "the %s hook did not run: %s", gp__phase_names[phase], gp_strerror(rc));
     }
   }
   gp__hook_answer_free(a);
   return rc;
 }
 
-static int gp__before_cb(void *ud, const gp_hook_info_t *info, gp_hook_decision_t *out, gp_error_t **err) {
-  return gp__hook_call(ud, GP__BEFORE, info, out, err);
+/* The owner answered an asynchronous hop: finish the call's completion. */
+static void gp__hook_done(void *ud, int rc, void *res) {
+  gp__hook_req_t *q = ud;
+  gp_tool_done_t *done = q->done;
+  gp_error_t *err;
+  rc = gp__hook_outcome(q->phase, rc, res, q->out, &err);
+  free(q);
+  gp_tool_done(done, rc, NULL, err);
 }
 
-static int gp__after_cb(void *ud, const gp_hook_info_t *info, gp_hook_decision_t *out, gp_error_t **err) {
-  return gp__hook_call(ud, GP__AFTER, info, out, err);
+/* The hook adapter (asynchronous): queues the hook on the owner and returns; no thread
+ * waits while a returned Promise is pending. Inline on the owner thread itself. */
+static void gp__hook_call(void *ud, int phase, const gp_hook_info_t *info, gp_hook_decision_t *out,
+                          gp_tool_done_t *done) {
+  gp__jshooks_t *h = ud;
+  gp_dispatcher_t *d = gp__js_dispatcher(h->rt, info->host);
+  gp_error_t *err;
+  if (gp_owner_is_owner_thread(h->rt->owner)) {
+    gp__hook_req_t q = {h, phase, info, out, NULL};
+    void *res = NULL;
+    int rc = gp_dispatcher_call(d, gp__phase_names[phase], gp__hook_owner, &q, info->cancel, &res,
+                                gp__hook_answer_free);
+    rc = gp__hook_outcome(phase, rc, res, out, &err);
+    gp_tool_done(done, rc, NULL, err);
+    return;
+  }
+  gp__hook_req_t *q = gp_xcalloc(1, sizeof *q);
+  *q = (gp__hook_req_t){h, phase, info, out, done};
+  int rc = gp_dispatcher_call_async(d, gp__phase_names[phase], gp__hook_owner, q, gp__hook_done, q,
+                                    gp__hook_answer_free);
+  if (rc != GP_OK) gp__hook_done(q, rc, NULL);
 }
 
-static int gp__on_error_cb(void *ud, const gp_hook_info_t *info, gp_hook_decision_t *out, gp_error_t **err) {
-  return gp__hook_call(ud, GP__ON_ERROR, info, out, err);
+static void gp__before_cb(void *ud, const gp_hook_info_t *info, gp_hook_decision_t *out, gp_tool_done_t *done) {
+  gp__hook_call(ud, GP__BEFORE, info, out, done);
+}
+
+static void gp__after_cb(void *ud, const gp_hook_info_t *info, gp_hook_decision_t *out, gp_tool_done_t *done) {
+  gp__hook_call(ud, GP__AFTER, info, out, done);
+}
+
+static void gp__on_error_cb(void *ud, const gp_hook_info_t *info, gp_hook_decision_t *out, gp_tool_done_t *done) {
+  gp__hook_call(ud, GP__ON_ERROR, info, out, done);
 }
 
 /* ---- Building hooks from a script's object ------------------------------------------ */
@@ -369,7 +401,7 @@ gp_tool_hooks_t *gp__js_hooks_from(JSContextRef ctx, JSValueRef v, JSValueRef *e
     h->fn[i] = (JSObjectRef)fns[i];
     JSValueProtect(ctx, fns[i]);
   }
-  return gp_tool_hooks_new(h->fn[GP__BEFORE] ? gp__before_cb : NULL, h->fn[GP__AFTER] ? gp__after_cb : NULL,
+  return gp_tool_hooks_new_async(h->fn[GP__BEFORE] ? gp__before_cb : NULL, h->fn[GP__AFTER] ? gp__after_cb : NULL,
                            h->fn[GP__ON_ERROR] ? gp__on_error_cb : NULL, fail_open, h, gp__jshooks_free);
 }
 

@@ -2,11 +2,12 @@
  * data is a gp_registry_t reference), JS tool handlers as gp_tool_cb adapters, and the
  * native tools a C host registers on a runtime (gp_js_runtime_add_native_tool).
  *
- * A JS handler runs on a tool worker as far as the executor knows: the adapter hops to
- * the owner through the run's dispatcher, converts the arguments to JS inside that
- * request and calls handler(args, ctx). A returned Promise is awaited by deferred
- * completion (runAsync/start) or fails the run with ASYNC_CALLBACK_IN_SYNC_RUN inside
- * run(). ctx.signal is a JS object (lib/geppetto.js) whose abort function is called on
+ * A JS handler is an asynchronous tool (gp_tool_async_cb): the adapter queues a request
+ * on the owner through the run's dispatcher (gp_dispatcher_call_async) and returns the
+ * worker to the pool; the request converts the arguments to JS and calls
+ * handler(args, ctx). A returned Promise is awaited by deferred completion
+ * (runAsync/start), its settlement finishing the call's gp_tool_done_t, or fails the
+ * run with ASYNC_CALLBACK_IN_SYNC_RUN inside run(). ctx.signal is a JS object (lib/geppetto.js) whose abort function is called on
  * the owner, through a post, when the call's cancel token fires (run cancel or the
  * call's executionTimeoutMs). */
 #include <stdatomic.h>
@@ -114,8 +115,9 @@ typedef struct {
 
 typedef struct {
   gp__jstool_t *t;
-  const gp_tool_ctx_t *tctx;      /* borrowed from the waiting worker */
-  json_t *args;                   /* borrowed; read on the owner while the worker waits */
+  const gp_tool_ctx_t *tctx;      /* borrowed from the call's job until `done` */
+  json_t *args;                   /* borrowed; read on the owner */
+  gp_tool_done_t *done;           /* the call's completion; NULL for a synchronous hop */
 } gp__call_req_t;
 
 typedef struct {
@@ -190,6 +192,8 @@ static int gp__jstool_owner(void *arg, gp_owner_completion_t *c, void **result) 
   gp_js_runtime_t *rt = q->t->rt;
   GP_JS_ASSERT(rt);
   if (rt->ctx == NULL) return GP_ERR_OWNER_CLOSED;
+  int reason = gp_cancel_reason(q->tctx->cancel);
+  if (reason) return reason; /* canceled or timed out while queued: not run */
   JSContextRef ctx = rt->ctx;
   gp__sig_t *sig;
   JSValueRef signal = gp__sig_new(rt, ctx, q->tctx, &sig);
@@ -218,27 +222,57 @@ static int gp__jstool_owner(void *arg, gp_owner_completion_t *c, void **result) 
   return gp__tool_answer(ctx, exc != NULL, exc ? exc : v, result);
 }
 
-/* Tool worker: hop to the owner, then hand the answer to the executor. */
-static int gp__jstool_cb(void *ud, const gp_tool_ctx_t *tctx, json_t *args, json_t **result,
-                         gp_error_t **err) {
-  gp__jstool_t *t = ud;
-  gp__call_req_t q = {t, tctx, args};
-  void *res = NULL;
-  int rc = gp_dispatcher_call(gp__js_dispatcher(t->rt, tctx->host), "tool.handler", gp__jstool_owner,
-                              &q, tctx->cancel, &res, gp__tool_answer_free);
-  gp__tool_answer_t *a = res;
+/* The owner's answer as the handler's outcome: (rc, *value, *err). Frees `a`. */
+static int gp__tool_outcome(const gp_tool_ctx_t *tctx, int rc, gp__tool_answer_t *a, json_t **value,
+                            gp_error_t **err) {
+  *value = NULL;
+  *err = NULL;
   if (rc == GP_OK) {
-    *result = a ? a->value : NULL;
+    *value = a ? a->value : NULL;
     if (a) a->value = NULL;
   } else if (a && a->err) {
-    if (err) *err = a->err;
-    else gp_error_free(a->err);
+    *err = a->err;
     a->err = NULL;
   } else {
-    gp_error_set(err, rc, "tool %s did not run: %s", tctx->tool_name, gp_strerror(rc));
+    *err = gp_error_new(rc, "tool %s did not run: %s", tctx->tool_name, gp_strerror(rc));
   }
   gp__tool_answer_free(a);
   return rc;
+}
+
+/* The owner answered an asynchronous hop (owner thread, or the thread shutting it
+ * down): finish the call's completion, which queues the rest of the call on a worker. */
+static void gp__jstool_done(void *ud, int rc, void *res) {
+  gp__call_req_t *q = ud;
+  json_t *value;
+  gp_error_t *err;
+  gp_tool_done_t *done = q->done;
+  rc = gp__tool_outcome(q->tctx, rc, res, &value, &err);
+  free(q);
+  gp_tool_done(done, rc, value, err);
+}
+
+/* The handler adapter (asynchronous): queues the call on the owner and returns; no
+ * thread waits while a returned Promise is pending. On the owner thread itself (a
+ * direct gp_registry_call) the hop runs inline instead. */
+static void gp__jstool_acb(void *ud, const gp_tool_ctx_t *tctx, json_t *args, gp_tool_done_t *done) {
+  gp__jstool_t *t = ud;
+  gp_dispatcher_t *d = gp__js_dispatcher(t->rt, tctx->host);
+  json_t *value;
+  gp_error_t *err;
+  if (gp_owner_is_owner_thread(t->rt->owner)) {
+    gp__call_req_t q = {t, tctx, args, NULL};
+    void *res = NULL;
+    int rc = gp_dispatcher_call(d, "tool.handler", gp__jstool_owner, &q, tctx->cancel, &res, gp__tool_answer_free);
+    rc = gp__tool_outcome(tctx, rc, res, &value, &err);
+    gp_tool_done(done, rc, value, err);
+    return;
+  }
+  gp__call_req_t *q = gp_xcalloc(1, sizeof *q);
+  *q = (gp__call_req_t){t, tctx, args, done};
+  int rc = gp_dispatcher_call_async(d, "tool.handler", gp__jstool_owner, q, gp__jstool_done, q,
+                                    gp__tool_answer_free);
+  if (rc != GP_OK) gp__jstool_done(q, rc, NULL);
 }
 
 /* ---- Native tools of the runtime ----------------------------------------------------- */
@@ -373,7 +407,7 @@ static JSValueRef gp__registry_add(JSContextRef ctx, JSObjectRef fn, JSObjectRef
     t->rt = rt;
     t->handler = (JSObjectRef)h;
     JSValueProtect(ctx, h);
-    gp_registry_add(reg, name, desc, params, gp__jstool_cb, t, gp__jstool_free, &err);
+    gp_registry_add_async(reg, name, desc, params, gp__jstool_acb, t, gp__jstool_free, &err);
   }
   free(name);
   free(desc);

@@ -71,6 +71,11 @@ typedef struct gp__req_s {
   int status;                       /* written before phase DONE/CLOSED (release) */
   void *result;                     /* idem */
   int pending;                      /* owner thread: 1 while on the pending list */
+  /* asynchronous call only (gp_dispatcher_call_async): no thread waits; the answer goes
+   * to done(done_ud, ...) when the phase becomes DONE or CLOSED */
+  gp_owner_done_fn done;            /* NULL for a waiting caller */
+  void *done_ud;
+  _Atomic uint32_t done_fired;      /* 1 once done ran (exchange: exactly once) */
 } gp__req_t;
 
 /* ---- Dispatchers ------------------------------------------------------------------- */

@@ -77,8 +77,19 @@ static void gp__req_unref(gp__req_t *r) {
   if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) == 1) free(r);
 }
 
-/* Tells the caller something changed. */
+static int gp__terminal(uint32_t ph) { return ph == GP__PH_DONE || ph == GP__PH_CLOSED; }
+
+/* Tells the caller something changed. An asynchronous call's caller is its done
+ * callback: it runs (once) when the phase is terminal and takes the caller's reference. */
 static void gp__req_signal(gp__req_t *r) {
+  if (r->done) {
+    uint32_t ph = atomic_load(&r->phase);
+    if (!gp__terminal(ph) || atomic_exchange(&r->done_fired, 1)) return;
+    if (ph == GP__PH_DONE) r->done(r->done_ud, r->status, r->result);
+    else r->done(r->done_ud, GP_ERR_OWNER_CLOSED, NULL);
+    gp__req_unref(r);
+    return;
+  }
   atomic_fetch_add(&r->seq, 1);
   if (atomic_load(&r->waiting)) gp__futex_wake(&r->seq);
 }
@@ -180,8 +191,6 @@ static void gp__req_on_cancel(void *ud, int reason) {
   (void)reason;
   gp__req_signal(ud);
 }
-
-static int gp__terminal(uint32_t ph) { return ph == GP__PH_DONE || ph == GP__PH_CLOSED; }
 
 /* Waits for the call to reach DONE or CLOSED, or abandons it when the token fires
  * while it is queued or pending. Returns the final phase and sets *reason. */
@@ -319,6 +328,27 @@ int gp_dispatcher_call(gp_dispatcher_t *d, const char *op, gp_owner_call_fn fn, 
   }
   atomic_fetch_add_explicit(&o->calls, 1, memory_order_relaxed);
   return gp__req_wait(r, cancel, result);
+}
+
+int gp_dispatcher_call_async(gp_dispatcher_t *d, const char *op, gp_owner_call_fn fn, void *arg,
+                             gp_owner_done_fn done, void *done_ud, gp_owner_free_fn result_free) {
+  if (d == NULL || fn == NULL || done == NULL) return GP_ERR_INVALID_ARGUMENT;
+  gp_owner_t *o = d->owner;
+  if (atomic_load(&o->closed)) {
+    atomic_fetch_add_explicit(&o->rejected, 1, memory_order_relaxed);
+    return GP_ERR_OWNER_CLOSED;
+  }
+  gp__req_t *r = gp__req_new_call(o, op, fn, arg, result_free);
+  r->done = done;
+  r->done_ud = done_ud;
+  int rc = d->is_private ? gp__dispatcher_push(d, r) : gp__owner_enqueue(o, r);
+  if (rc != GP_OK) {
+    free(r);
+    atomic_fetch_add_explicit(&o->rejected, 1, memory_order_relaxed);
+    return rc;
+  }
+  atomic_fetch_add_explicit(&o->calls, 1, memory_order_relaxed);
+  return GP_OK;
 }
 
 int gp_dispatcher_post(gp_dispatcher_t *d, const char *op, gp_owner_post_fn fn, void *arg,

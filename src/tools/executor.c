@@ -144,11 +144,12 @@ static void timeout_message(gp__call_t *c) {
   c->error = fired_message(c, reason);
 }
 
-/* A worker: runs the call, publishes its result unless it was abandoned meanwhile. */
-static void call_job(void *arg) {
-  gp__call_t *c = arg;
+/* A worker: starts the call; gp__call_end follows when it is done. */
+static void call_job(void *arg) { gp__call_start(arg); }
+
+/* The end of a call: publishes its result unless it was abandoned meanwhile. */
+void gp__call_end(gp__call_t *c) {
   gp__batch_t *b = c->batch;
-  gp__call_run(c);
   timeout_message(c);
   pthread_mutex_lock(&b->mu);
   int mine = !c->abandoned;

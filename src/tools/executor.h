@@ -1,6 +1,8 @@
 /* Internal interface between the executor's two halves: executor.c runs a batch
  * (dispatch under the parallel cap, waiting, timeouts, cancel, results in order) and
- * executor_call.c runs one call on a tool worker (hooks, validation, handler, retries).
+ * executor_call.c runs one call as a step machine on tool workers (hooks, validation,
+ * handler, retries), letting go of the worker while an asynchronous handler or hook
+ * is out; a dispatched call counts against the cap until it ends either way.
  *
  * Lifetimes: a batch is refcounted (the executor plus one per dispatched job) because a
  * job whose call was abandoned after a timeout keeps running on its worker after
@@ -64,9 +66,13 @@ struct gp__batch_s {
   size_t n;
 };
 
-/* Runs call `c` to the end on a tool worker: fills value/error/duration/abort_msg.
- * Does not publish the result (the caller does). */
-void gp__call_run(gp__call_t *c);
+/* Starts call `c` on a tool worker: fills value/error/duration/abort_msg, possibly
+ * later and on other workers (asynchronous handlers and hooks), and then calls
+ * gp__call_end(c) once, on a tool worker. */
+void gp__call_start(gp__call_t *c);
+/* Publishes call `c`'s result unless it was abandoned, and drops its job's reference
+ * on the batch (executor.c). */
+void gp__call_end(gp__call_t *c);
 
 /* Publishes an event for call `c` unless the call was abandoned or the executor has
  * returned; steals `fields`. Worker threads; takes batch->mu briefly (not while

@@ -1,9 +1,10 @@
-/* One tool call, run to the end on a tool worker (SPEC §4.5–4.6): allowedTools,
- * lookup, beforeToolCall, argument validation, the handler with the error policy and
- * onToolError (retries with backoff), then afterToolCall. Failures before the handler
- * becomes the call's error result; TOOL_ABORTED is reported through abort_msg. */
-#include "core/json_depth.h"
+/* One tool call (SPEC §4.5–4.6): allowedTools, lookup, beforeToolCall, argument
+ * validation, the handler with the error policy and onToolError (retries with
+ * backoff), then afterToolCall. Failures before the handler become the call's error
+ * result; TOOL_ABORTED is reported through abort_msg. A step machine on tool workers:
+ * while an asynchronous handler or hook is out (a JS promise) no thread is held. */
 #include "tools/executor.h"
+#include "core/json_depth.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -12,17 +13,44 @@
 #include <geppetto/log.h>
 
 #include "core/core.h"
+#include "core/pool.h"
 
 #define GP__MAX_FORCED_RETRIES 10
 
-/* The working state of one call on its worker. */
+/* Where a call is. Each step runs on a tool worker; a step that starts a handler or a
+ * hook names the step that takes its outcome and, when the outcome is not in yet,
+ * returns the worker to the pool: the completion queues the job again (resume). */
+typedef enum {
+  ST_START,                   /* timeout, lookup */
+  ST_BEFORE,                  /* beforeToolCall */
+  ST_BEFORE_DONE,
+  ST_VALIDATE,                /* arguments, the execute event */
+  ST_ATTEMPT,                 /* the handler */
+  ST_HANDLER_DONE,
+  ST_ON_ERROR_DONE,           /* onToolError's answer */
+  ST_DECIDE,                  /* retry or stop */
+  ST_AFTER,                   /* afterToolCall */
+  ST_AFTER_DONE,
+  ST_FINISH
+} step_t;
+
+/* The working state of one call, on the heap: it lives across workers. */
 typedef struct job_s {
   gp__call_t *c;
   gp__batch_t *b;
   char *name;                 /* current name (a hook may rewrite it), heap */
   gp__tool_t *tool;           /* reference, or NULL */
-  gp_tool_ctx_t ctx;
+  gp_tool_ctx_t ctx;          /* the handler's; valid until its completion */
   int64_t t0;                 /* monotonic ms at the start */
+  step_t step;
+  gp_tool_done_t done;        /* the one handler or hook in flight */
+  gp_hook_info_t info;        /* what the hook in flight sees */
+  gp_hook_decision_t d;       /* what it decided */
+  int attempt;                /* 1 for the first handler run */
+  int forced;                 /* hook-forced retries so far */
+  int default_retry;          /* the policy's answer for this failure */
+  int retry;                  /* 1 retry, 0 stop, -1 the policy decides */
+  int64_t backoff;            /* ms before the next attempt */
 } job_t;
 
 static void set_error(gp__call_t *c, char *msg) {
@@ -66,16 +94,17 @@ static void info_init(const job_t *j, gp_hook_info_t *info, const char *phase) {
   info->cancel = j->c->token;
 }
 
-/* Calls hook `cb` with `d` reset to CONTINUE. Returns 0 when the decision stands (a
- * failure under fail-open reads as CONTINUE); -1 when the hook failed under
+/* The outcome of the hook that just completed (j->d, j->done): 0 when the decision
+ * stands (a failure under fail-open reads as CONTINUE); -1 when the hook failed under
  * fail-closed: the call's error is then the hook's message. */
-static int call_hook(job_t *j, gp_hook_cb cb, const gp_hook_info_t *info, gp_hook_decision_t *d) {
+static int hook_outcome(job_t *j) {
   gp_tool_hooks_t *h = j->b->hooks;
-  gp_error_t *herr = NULL;
-  memset(d, 0, sizeof *d);
-  d->backoff_ms = -1;
-  int rc = cb(h->ud, info, d, &herr);
-  if (rc == 0) {
+  gp_hook_decision_t *d = &j->d;
+  gp_error_t *herr = j->done.err;
+  j->done.err = NULL;
+  json_decref(j->done.result);
+  j->done.result = NULL;
+  if (j->done.rc == 0) {
     gp_error_free(herr);
     return 0;
   }
@@ -87,11 +116,11 @@ static int call_hook(job_t *j, gp_hook_cb cb, const gp_hook_info_t *info, gp_hoo
   }
   if (h->fail_open) {
     gp_log(GP_LOG_WARN, "tools", "%s hook failed for tool %s (ignored, fail-open): %s",
-           info->phase, j->name, herr ? herr->message : "no message");
+           j->info.phase, j->name, herr ? herr->message : "no message");
     gp_error_free(herr);
     return 0;
   }
-  set_error(j->c, herr ? gp_xstrdup(herr->message) : gp_xasprintf("%s hook failed", info->phase));
+  set_error(j->c, herr ? gp_xstrdup(herr->message) : gp_xasprintf("%s hook failed", j->info.phase));
   gp_error_free(herr);
   return -1;
 }
@@ -112,33 +141,61 @@ static int resolve(job_t *j) {
   return 0;
 }
 
-static int before_hook(job_t *j) {
+static void job_resume(void *arg);
+
+/* Starts hook `cb` (sync) or `acb` (async) with j->info. 1 when its outcome is in. */
+static int hook_start(job_t *j, gp_hook_cb cb, gp_hook_async_cb acb) {
   gp_tool_hooks_t *h = j->b->hooks;
-  if (!h || !h->before || stopped(j)) return stopped(j) ? -1 : 0;
-  gp_hook_info_t info;
-  gp_hook_decision_t d;
-  info_init(j, &info, "beforeToolCall");
-  if (call_hook(j, h->before, &info, &d)) return -1;
-  int rc = 0;
-  if (d.action == GP_HOOK_ABORT) {
-    set_error(j->c, d.error ? d.error : gp_xasprintf("the beforeToolCall hook aborted tool %s", j->name));
-    d.error = NULL;
-    rc = -1;
-  } else if (d.action == GP_HOOK_REWRITE) {
-    if (d.args) {
+  memset(&j->d, 0, sizeof j->d);
+  j->d.backoff_ms = -1;
+  gp__done_reset(&j->done, job_resume, j);
+  if (acb) {
+    acb(h->ud, &j->info, &j->d, &j->done);
+  } else {
+    gp_error_t *herr = NULL;
+    int rc = cb(h->ud, &j->info, &j->d, &herr);
+    gp_tool_done(&j->done, rc, NULL, herr);
+  }
+  return gp__done_returned(&j->done);
+}
+
+/* Starts the handler. 1 when its outcome is in. */
+static int handler_start(job_t *j) {
+  gp__done_reset(&j->done, job_resume, j);
+  if (j->tool->acb) {
+    j->tool->acb(j->tool->ud, &j->ctx, j->c->args, &j->done);
+  } else {
+    json_t *res = NULL;
+    gp_error_t *herr = NULL;
+    int rc = j->tool->cb(j->tool->ud, &j->ctx, j->c->args, &res, &herr);
+    gp_tool_done(&j->done, rc, res, herr);
+  }
+  return gp__done_returned(&j->done);
+}
+
+static step_t before_done(job_t *j) {
+  if (hook_outcome(j)) return ST_FINISH;
+  gp_hook_decision_t *d = &j->d;
+  step_t next = ST_VALIDATE;
+  if (d->action == GP_HOOK_ABORT) {
+    set_error(j->c, d->error ? d->error : gp_xasprintf("the beforeToolCall hook aborted tool %s", j->name));
+    d->error = NULL;
+    next = ST_FINISH;
+  } else if (d->action == GP_HOOK_REWRITE) {
+    if (d->args) {
       json_decref(j->c->args);
-      j->c->args = d.args;
-      d.args = NULL;
+      j->c->args = d->args;
+      d->args = NULL;
     }
-    if (d.name && *d.name) {
+    if (d->name && *d->name) {
       free(j->name);
-      j->name = d.name;
-      d.name = NULL;
-      rc = resolve(j);
+      j->name = d->name;
+      d->name = NULL;
+      if (resolve(j)) next = ST_FINISH;
     }
   }
-  gp_hook_decision_clear(&d);
-  return rc;
+  gp_hook_decision_clear(d);
+  return next;
 }
 
 static int validate_args(job_t *j) {
@@ -154,132 +211,212 @@ static int64_t policy_backoff(const gp_tool_settings_t *s, int attempt) {
   return ms > 3.6e6 ? 3600000 : (int64_t)ms;
 }
 
-/* Asks onToolError about failure number `attempt`. Returns 1 to retry (with *backoff
- * possibly replaced), 0 to stop with the error kept, -1 when the policy decides. */
-static int on_error_hook(job_t *j, int attempt, int default_retry, int64_t *backoff, int *forced) {
-  gp_tool_hooks_t *h = j->b->hooks;
-  if (!h || !h->on_error) return -1;
-  gp_hook_info_t info;
-  gp_hook_decision_t d;
-  info_init(j, &info, "onToolError");
-  info.error = j->c->error;
-  info.attempt = attempt;
-  info.default_retry = default_retry;
-  info.default_backoff_ms = *backoff;
-  if (call_hook(j, h->on_error, &info, &d)) return 0;
-  int rc = -1;
-  switch (d.action) {
+/* The handler's outcome is in (j->done). */
+static step_t handler_done(job_t *j) {
+  const gp_tool_settings_t *s = &j->b->settings;
+  json_t *res = j->done.result;
+  gp_error_t *herr = j->done.err;
+  int rc = j->done.rc;
+  j->done.result = NULL;
+  j->done.err = NULL;
+  atomic_fetch_add(&j->c->attempts, 1);
+  if (rc == 0 && gp_json_too_deep(res, GP_JSON_MAX_DEPTH)) {
+    gp_json_release_deep(res); /* a host's value may be deeper than any stack allows */
+    res = NULL;
+    gp_error_free(herr);
+    herr = NULL;
+    rc = gp_error_set(&herr, GP_ERR_INVALID_ARGUMENT,
+                      "tool %s: the result nests deeper than %d levels (the limit)", j->name,
+                      GP_JSON_MAX_DEPTH);
+  }
+  if (rc == 0) {
+    set_error(j->c, NULL);
+    j->c->value = res;
+    gp_error_free(herr);
+    return ST_AFTER;
+  }
+  json_decref(res);
+  set_error(j->c, herr ? gp_xstrdup(herr->message)
+                       : gp_xasprintf("tool %s failed: %s", j->name, gp_strerror(rc)));
+  gp_error_free(herr);
+  if (is_fatal(rc)) {
+    set_fatal(j->c, rc, j->c->error);
+    return ST_AFTER;
+  }
+  if (stopped(j)) return ST_AFTER;
+  j->default_retry = s->error_handling == GP_TOOL_ERRORS_RETRY && j->attempt <= s->retry_max_retries;
+  j->backoff = policy_backoff(s, j->attempt);
+  j->retry = -1;
+  return ST_DECIDE; /* the caller asks onToolError first when there is one */
+}
+
+/* onToolError's answer is in: sets j->retry (1 retry, 0 stop with the error kept, -1
+ * the policy decides), possibly j->backoff. */
+static void on_error_done(job_t *j) {
+  if (hook_outcome(j)) {
+    j->retry = 0;
+    return;
+  }
+  gp_hook_decision_t *d = &j->d;
+  j->retry = -1;
+  switch (d->action) {
   case GP_HOOK_RETRY:
-    rc = *forced < GP__MAX_FORCED_RETRIES;
-    if (rc) {
-      (*forced)++;
-      if (d.backoff_ms >= 0) *backoff = d.backoff_ms;
+    j->retry = j->forced < GP__MAX_FORCED_RETRIES;
+    if (j->retry) {
+      j->forced++;
+      if (d->backoff_ms >= 0) j->backoff = d->backoff_ms;
     }
     break;
   case GP_HOOK_ABORT:
     set_abort(j->c, gp_xasprintf("tool %s failed: %s (the onToolError hook aborted the run)",
                                  j->name, j->c->error));
-    rc = 0;
+    j->retry = 0;
     break;
-  case GP_HOOK_GIVE_UP: rc = 0; break;
+  case GP_HOOK_GIVE_UP: j->retry = 0; break;
   default: break;
   }
-  gp_hook_decision_clear(&d);
-  return rc;
+  gp_hook_decision_clear(d);
 }
 
-/* The handler, as many times as the policy and onToolError say. */
-static void run_attempts(job_t *j) {
+/* Retry or stop, once the policy and onToolError have spoken. */
+static step_t decide(job_t *j) {
   const gp_tool_settings_t *s = &j->b->settings;
-  int forced = 0;
-  for (int attempt = 1;; attempt++) {
-    if (stopped(j)) return;
-    json_t *res = NULL;
-    gp_error_t *herr = NULL;
-    int rc = j->tool->cb(j->tool->ud, &j->ctx, j->c->args, &res, &herr);
-    atomic_fetch_add(&j->c->attempts, 1);
-    if (rc == 0 && gp_json_too_deep(res, GP_JSON_MAX_DEPTH)) {
-      gp_json_release_deep(res); /* a host's value may be deeper than any stack allows */
-      res = NULL;
-      rc = gp_error_set(&herr, GP_ERR_INVALID_ARGUMENT,
-                        "tool %s: the result nests deeper than %d levels (the limit)", j->name,
-                        GP_JSON_MAX_DEPTH);
+  if (j->retry < 0) {
+    if (s->error_handling == GP_TOOL_ERRORS_ABORT) {
+      set_abort(j->c, gp_xasprintf("tool %s failed: %s (toolErrorHandling is abort)", j->name,
+                                   j->c->error));
+      return ST_AFTER;
     }
-    if (rc == 0) {
-      set_error(j->c, NULL);
-      j->c->value = res;
-      gp_error_free(herr);
-      return;
-    }
-    json_decref(res);
-    set_error(j->c, herr ? gp_xstrdup(herr->message)
-                         : gp_xasprintf("tool %s failed: %s", j->name, gp_strerror(rc)));
-    gp_error_free(herr);
-    if (is_fatal(rc)) {
-      set_fatal(j->c, rc, j->c->error);
-      return;
-    }
-    if (stopped(j)) return;
-    int default_retry = s->error_handling == GP_TOOL_ERRORS_RETRY && attempt <= s->retry_max_retries;
-    int64_t backoff = policy_backoff(s, attempt);
-    int retry = on_error_hook(j, attempt, default_retry, &backoff, &forced);
-    if (retry < 0) {
-      if (s->error_handling == GP_TOOL_ERRORS_ABORT) {
-        set_abort(j->c, gp_xasprintf("tool %s failed: %s (toolErrorHandling is abort)", j->name,
-                                     j->c->error));
-        return;
-      }
-      retry = default_retry;
-    }
-    if (!retry) return;
-    if (backoff > 0 && gp_cancel_wait(j->c->token, backoff)) return;
+    j->retry = j->default_retry;
   }
+  if (!j->retry) return ST_AFTER;
+  /* The backoff holds this worker (bounded, and the token cuts it short). */
+  if (j->backoff > 0 && gp_cancel_wait(j->c->token, j->backoff)) return ST_AFTER;
+  j->attempt++;
+  return ST_ATTEMPT;
 }
 
-static void after_hook(job_t *j) {
-  gp_tool_hooks_t *h = j->b->hooks;
-  if (!h || !h->after || stopped(j)) return;
-  gp_hook_info_t info;
-  gp_hook_decision_t d;
-  info_init(j, &info, "afterToolCall");
-  info.result = j->c->value;
-  info.error = j->c->error;
-  info.duration_ms = gp_mono_ms() - j->t0;
-  info.attempt = atomic_load(&j->c->attempts);
-  if (call_hook(j, h->after, &info, &d)) return;
-  switch (d.action) {
+static void after_done(job_t *j) {
+  if (hook_outcome(j)) return;
+  gp_hook_decision_t *d = &j->d;
+  switch (d->action) {
   case GP_HOOK_SET_RESULT:
     set_error(j->c, NULL);
-    j->c->value = d.result;
-    d.result = NULL;
+    j->c->value = d->result;
+    d->result = NULL;
     break;
   case GP_HOOK_SET_ERROR:
-    set_error(j->c, d.error ? d.error : gp_xasprintf("the afterToolCall hook failed tool %s", j->name));
-    d.error = NULL;
+    set_error(j->c, d->error ? d->error : gp_xasprintf("the afterToolCall hook failed tool %s", j->name));
+    d->error = NULL;
     break;
   case GP_HOOK_ABORT:
     set_abort(j->c, gp_xasprintf("the afterToolCall hook aborted the run after tool %s", j->name));
     break;
   default: break;
   }
-  gp_hook_decision_clear(&d);
+  gp_hook_decision_clear(d);
 }
 
-void gp__call_run(gp__call_t *c) {
-  gp__batch_t *b = c->batch;
-  job_t j = {.c = c, .b = b, .name = gp_xstrdup(c->name), .t0 = gp_mono_ms()};
+/* Runs the job's steps on this worker until it finishes or waits for a completion. */
+static void job_drive(job_t *j) {
+  gp__call_t *c = j->c;
+  gp__batch_t *b = j->b;
+  gp_tool_hooks_t *h = b->hooks;
   int64_t timeout = b->settings.execution_timeout_ms;
-  if (timeout > 0) gp_cancel_fire_after(c->token, timeout, GP_ERR_TIMEOUT);
-  if (resolve(&j) == 0 && before_hook(&j) == 0 && validate_args(&j) == 0 && !stopped(&j)) {
-    j.ctx = (gp_tool_ctx_t){.tool_name = j.name, .call_id = c->id, .session_id = b->session_id,
-                            .inference_id = b->inference_id, .tags = b->tags,
-                            .deadline_ms = timeout > 0 ? gp_now_ms() + timeout : 0,
-                            .cancel = c->token, .host = b->host};
-    gp__batch_emit(b, c, GP_EVENT_TOOL_CALL_EXECUTE, gp_fields_tool_call(c->id, j.name, c->args));
-    run_attempts(&j);
-    if (atomic_load(&c->attempts) > 0) after_hook(&j);
+  for (;;) {
+    switch (j->step) {
+    case ST_START:
+      if (timeout > 0) gp_cancel_fire_after(c->token, timeout, GP_ERR_TIMEOUT);
+      j->step = resolve(j) ? ST_FINISH : ST_BEFORE;
+      break;
+    case ST_BEFORE:
+      if (stopped(j)) {
+        j->step = ST_FINISH;
+      } else if (!h || !(h->before || h->abefore)) {
+        j->step = ST_VALIDATE;
+      } else {
+        info_init(j, &j->info, "beforeToolCall");
+        j->step = ST_BEFORE_DONE;
+        if (!hook_start(j, h->before, h->abefore)) return;
+      }
+      break;
+    case ST_BEFORE_DONE: j->step = before_done(j); break;
+    case ST_VALIDATE:
+      if (validate_args(j) || stopped(j)) {
+        j->step = ST_FINISH;
+        break;
+      }
+      j->ctx = (gp_tool_ctx_t){.tool_name = j->name, .call_id = c->id, .session_id = b->session_id,
+                               .inference_id = b->inference_id, .tags = b->tags,
+                               .deadline_ms = timeout > 0 ? gp_now_ms() + timeout : 0,
+                               .cancel = c->token, .host = b->host};
+      gp__batch_emit(b, c, GP_EVENT_TOOL_CALL_EXECUTE, gp_fields_tool_call(c->id, j->name, c->args));
+      j->attempt = 1;
+      j->step = ST_ATTEMPT;
+      break;
+    case ST_ATTEMPT:
+      if (stopped(j)) {
+        j->step = ST_AFTER;
+        break;
+      }
+      j->step = ST_HANDLER_DONE;
+      if (!handler_start(j)) return;
+      break;
+    case ST_HANDLER_DONE:
+      j->step = handler_done(j);
+      if (j->step == ST_DECIDE && h && (h->on_error || h->aon_error)) {
+        info_init(j, &j->info, "onToolError");
+        j->info.error = c->error;
+        j->info.attempt = j->attempt;
+        j->info.default_retry = j->default_retry;
+        j->info.default_backoff_ms = j->backoff;
+        j->step = ST_ON_ERROR_DONE;
+        if (!hook_start(j, h->on_error, h->aon_error)) return;
+      }
+      break;
+    case ST_ON_ERROR_DONE:
+      on_error_done(j);
+      j->step = ST_DECIDE;
+      break;
+    case ST_DECIDE: j->step = decide(j); break;
+    case ST_AFTER:
+      if (atomic_load(&c->attempts) == 0 || !h || !(h->after || h->aafter) || stopped(j)) {
+        j->step = ST_FINISH;
+        break;
+      }
+      info_init(j, &j->info, "afterToolCall");
+      j->info.result = c->value;
+      j->info.error = c->error;
+      j->info.duration_ms = gp_mono_ms() - j->t0;
+      j->info.attempt = atomic_load(&c->attempts);
+      j->step = ST_AFTER_DONE;
+      if (!hook_start(j, h->after, h->aafter)) return;
+      break;
+    case ST_AFTER_DONE:
+      after_done(j);
+      j->step = ST_FINISH;
+      break;
+    case ST_FINISH:
+      c->duration_ms = gp_mono_ms() - j->t0;
+      gp__tool_unref(j->tool);
+      free(j->name);
+      free(j);
+      gp__call_end(c);
+      return;
+    }
   }
-  c->duration_ms = gp_mono_ms() - j.t0;
-  gp__tool_unref(j.tool);
-  free(j.name);
+}
+
+/* A completion came after its starter returned: go on, on a worker. */
+static void job_resume_work(void *arg) { job_drive(arg); }
+static void job_resume(void *arg) { gp_pool_submit(gp_pool_tools(), job_resume_work, arg); }
+
+void gp__call_start(gp__call_t *c) {
+  job_t *j = gp_xcalloc(1, sizeof *j);
+  j->c = c;
+  j->b = c->batch;
+  j->name = gp_xstrdup(c->name);
+  j->t0 = gp_mono_ms();
+  j->step = ST_START;
+  job_drive(j);
 }

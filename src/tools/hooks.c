@@ -31,6 +31,16 @@ gp_tool_hooks_t *gp_tool_hooks_new(gp_hook_cb before, gp_hook_cb after, gp_hook_
   return h;
 }
 
+gp_tool_hooks_t *gp_tool_hooks_new_async(gp_hook_async_cb before, gp_hook_async_cb after,
+                                         gp_hook_async_cb on_error, int fail_open, void *ud,
+                                         void (*free_ud)(void *ud)) {
+  gp_tool_hooks_t *h = gp_tool_hooks_new(NULL, NULL, NULL, fail_open, ud, free_ud);
+  h->abefore = before;
+  h->aafter = after;
+  h->aon_error = on_error;
+  return h;
+}
+
 gp_tool_hooks_t *gp_tool_hooks_ref(gp_tool_hooks_t *h) {
   if (h) atomic_fetch_add(&h->refcount, 1);
   return h;

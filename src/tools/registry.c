@@ -56,13 +56,13 @@ static long find_locked(gp_registry_t *r, const char *name) {
   return -1;
 }
 
-int gp_registry_add(gp_registry_t *r, const char *name, const char *description,
-                    const json_t *parameters, gp_tool_cb cb, void *ud,
-                    void (*free_ud)(void *ud), gp_error_t **err) {
+static int registry_add(gp_registry_t *r, const char *name, const char *description,
+                        const json_t *parameters, gp_tool_cb cb, gp_tool_async_cb acb, void *ud,
+                        void (*free_ud)(void *ud), gp_error_t **err) {
   int rc = 0;
   if (!r || !name || !*name) {
     rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "a tool needs a non-empty name");
-  } else if (!cb) {
+  } else if (!cb && !acb) {
     rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "tool %s needs a handler", name);
   } else {
     gp_error_t *serr = NULL;
@@ -82,6 +82,7 @@ int gp_registry_add(gp_registry_t *r, const char *name, const char *description,
   t->description = gp_xstrdup(description ? description : "");
   t->parameters = parameters ? json_deep_copy(parameters) : NULL;
   t->cb = cb;
+  t->acb = cb ? NULL : acb;
   t->ud = ud;
   t->free_ud = free_ud;
 
@@ -101,6 +102,53 @@ int gp_registry_add(gp_registry_t *r, const char *name, const char *description,
   pthread_rwlock_unlock(&r->lock);
   gp__tool_unref(old); /* outside the lock: free_ud may take its own locks */
   return 0;
+}
+
+int gp_registry_add(gp_registry_t *r, const char *name, const char *description,
+                    const json_t *parameters, gp_tool_cb cb, void *ud,
+                    void (*free_ud)(void *ud), gp_error_t **err) {
+  return registry_add(r, name, description, parameters, cb, NULL, ud, free_ud, err);
+}
+
+int gp_registry_add_async(gp_registry_t *r, const char *name, const char *description,
+                          const json_t *parameters, gp_tool_async_cb cb, void *ud,
+                          void (*free_ud)(void *ud), gp_error_t **err) {
+  return registry_add(r, name, description, parameters, NULL, cb, ud, free_ud, err);
+}
+
+/* An asynchronous handler waited for on this thread. */
+typedef struct {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int ready;                  /* guarded by mu */
+} waiter_t;
+
+static void waiter_wake(void *arg) {
+  waiter_t *w = arg;
+  pthread_mutex_lock(&w->mu);
+  w->ready = 1;
+  pthread_cond_signal(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+}
+
+static int call_wait(gp__tool_t *t, const gp_tool_ctx_t *ctx, json_t *args, json_t **res,
+                     gp_error_t **herr) {
+  waiter_t w = {.ready = 0};
+  pthread_mutex_init(&w.mu, NULL);
+  pthread_cond_init(&w.cv, NULL);
+  gp_tool_done_t d;
+  gp__done_reset(&d, waiter_wake, &w);
+  t->acb(t->ud, ctx, args, &d);
+  if (!gp__done_returned(&d)) {
+    pthread_mutex_lock(&w.mu);
+    while (!w.ready) pthread_cond_wait(&w.cv, &w.mu);
+    pthread_mutex_unlock(&w.mu);
+  }
+  pthread_cond_destroy(&w.cv);
+  pthread_mutex_destroy(&w.mu);
+  *res = d.result;
+  *herr = d.err;
+  return d.rc;
 }
 
 gp__tool_t *gp__registry_lookup(gp_registry_t *r, const char *name) {
@@ -172,7 +220,7 @@ int gp_registry_call(gp_registry_t *r, const gp_tool_ctx_t *ctx, const char *nam
     if (!local.tags) local.tags = tags = json_object();
     json_t *res = NULL;
     gp_error_t *herr = NULL;
-    rc = t->cb(t->ud, &local, args, &res, &herr);
+    rc = t->cb ? t->cb(t->ud, &local, args, &res, &herr) : call_wait(t, &local, args, &res, &herr);
     if (rc > 0) rc = GP_ERR_TOOL_FAILED;
     if (rc) {
       json_decref(res);
