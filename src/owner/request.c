@@ -303,6 +303,20 @@ int gp__call_inline(gp_owner_t *o, const char *op, gp_owner_call_fn fn, void *ar
 
 /* ---- Public entry points ------------------------------------------------------------- */
 
+/* Queues call request r on d (its private queue or the owner's) and counts it; on
+ * failure r is freed and counted as rejected. Any thread. */
+static int gp__call_submit(gp_dispatcher_t *d, gp__req_t *r) {
+  gp_owner_t *o = d->owner;
+  int rc = d->is_private ? gp__dispatcher_push(d, r) : gp__owner_enqueue(o, r);
+  if (rc != GP_OK) {
+    free(r);
+    atomic_fetch_add_explicit(&o->rejected, 1, memory_order_relaxed);
+    return rc;
+  }
+  atomic_fetch_add_explicit(&o->calls, 1, memory_order_relaxed);
+  return GP_OK;
+}
+
 int gp_dispatcher_call(gp_dispatcher_t *d, const char *op, gp_owner_call_fn fn, void *arg,
                        gp_cancel_t *cancel, void **result, gp_owner_free_fn result_free) {
   if (result) *result = NULL;
@@ -320,13 +334,8 @@ int gp_dispatcher_call(gp_dispatcher_t *d, const char *op, gp_owner_call_fn fn, 
     return reason;
   }
   gp__req_t *r = gp__req_new_call(o, op, fn, arg, result_free);
-  int rc = d->is_private ? gp__dispatcher_push(d, r) : gp__owner_enqueue(o, r);
-  if (rc != GP_OK) {
-    free(r);
-    atomic_fetch_add_explicit(&o->rejected, 1, memory_order_relaxed);
-    return rc;
-  }
-  atomic_fetch_add_explicit(&o->calls, 1, memory_order_relaxed);
+  int rc = gp__call_submit(d, r);
+  if (rc != GP_OK) return rc;
   return gp__req_wait(r, cancel, result);
 }
 
@@ -341,14 +350,7 @@ int gp_dispatcher_call_async(gp_dispatcher_t *d, const char *op, gp_owner_call_f
   gp__req_t *r = gp__req_new_call(o, op, fn, arg, result_free);
   r->done = done;
   r->done_ud = done_ud;
-  int rc = d->is_private ? gp__dispatcher_push(d, r) : gp__owner_enqueue(o, r);
-  if (rc != GP_OK) {
-    free(r);
-    atomic_fetch_add_explicit(&o->rejected, 1, memory_order_relaxed);
-    return rc;
-  }
-  atomic_fetch_add_explicit(&o->calls, 1, memory_order_relaxed);
-  return GP_OK;
+  return gp__call_submit(d, r);
 }
 
 int gp_dispatcher_post(gp_dispatcher_t *d, const char *op, gp_owner_post_fn fn, void *arg,
