@@ -208,16 +208,10 @@ static json_t *gp__map_profile(const json_t *prof, const char *where, gp_error_t
       return NULL;
     }
     if (json_is_null(v)) continue;
+    /* One trailing newline leaves a key; any other control character is refused later. */
     const char *sv = json_string_value(v);
-    size_t n = sv ? strlen(sv) : 0;
-    if (!strcmp(sk, "apiKey") && n > 0 && sv[n - 1] == '\n') {
-      /* A key pasted as a YAML block scalar (or from a file saved with CRLF) ends with a
-       * newline: one "\n" or "\r\n" goes; any other control character is refused later. */
-      n -= n > 1 && sv[n - 2] == '\r' ? 2 : 1;
-      json_object_set_new(out, sk, json_stringn(sv, n));
-    } else {
-      json_object_set(out, sk, v);
-    }
+    if (!strcmp(sk, "apiKey") && sv) json_object_set_new(out, sk, json_stringn(sv, gp__key_len(sv)));
+    else json_object_set(out, sk, v);
   }
   return out;
 }

@@ -118,12 +118,13 @@ static int gp__has_ctl(const char *s) {
   return 0;
 }
 
-/* A copy of `v` without one trailing "\n" or "\r\n" (a key file saved with a newline). */
-static char *gp__trim_newline(const char *v) {
-  size_t n = strlen(v);
-  if (n > 0 && v[n - 1] == '\n') n--;
-  if (n > 0 && v[n - 1] == '\r' && n < strlen(v)) n--;
-  return gp_xstrndup(v, n);
+size_t gp__key_len(const char *key) {
+  size_t n = strlen(key);
+  if (n > 0 && key[n - 1] == '\n') {
+    n--;
+    if (n > 0 && key[n - 1] == '\r') n--;
+  }
+  return n;
 }
 
 /* The API key: apiKey, else the variable named by apiKeyEnv, else the protocol's
@@ -141,7 +142,7 @@ static int gp__resolve_key(const gp_engine_config_t *c, const gp_proto_t *proto,
   if (c->api_key && *c->api_key) {
     *out = gp_xstrdup(c->api_key);
   } else if ((v = getenv(var)) != NULL && *v) {
-    *out = gp__trim_newline(v);
+    *out = gp_xstrndup(v, gp__key_len(v));
     from = var;
   }
   if (*out) {
@@ -162,18 +163,27 @@ static int gp__resolve_key(const gp_engine_config_t *c, const gp_proto_t *proto,
                       v ? "empty" : "not set");
 }
 
-/* `url` with its userinfo (https://user:key@host/ puts a key there) shown as ***. */
-char *gp__url_shown(const char *url) {
+/* Where `url`'s userinfo starts (https://user:key@host/ puts a key there), with *len its
+ * length up to the authority's last '@'; NULL when it has none. */
+static const char *gp__url_userinfo(const char *url, size_t *len) {
   const char *h = strstr(url, "://");
-  if (!h) return gp_xstrdup(url);
+  if (!h) return NULL;
   h += 3;
-  size_t n = strcspn(h, "/?#");
   const char *at = NULL;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0, n = strcspn(h, "/?#"); i < n; i++) {
     if (h[i] == '@') at = h + i;
   }
-  if (!at) return gp_xstrdup(url);
-  return gp_xasprintf("%.*s***%s", (int)(h - url), url, at);
+  if (!at) return NULL;
+  *len = (size_t)(at - h);
+  return h;
+}
+
+/* `url` with its userinfo shown as ***. */
+char *gp__url_shown(const char *url) {
+  size_t n;
+  const char *ui = gp__url_userinfo(url, &n);
+  if (!ui) return gp_xstrdup(url);
+  return gp_xasprintf("%.*s***%s", (int)(ui - url), url, ui + n);
 }
 
 void gp__prov_free(gp_prov_t *p) {
@@ -231,9 +241,9 @@ gp_prov_t *gp__prov_new(const gp_engine_config_t *c, gp_error_t **err) {
   while (blen > 0 && base[blen - 1] == '/') blen--;
   p->base_url = gp_xstrndup(base, blen);
   p->shown_url = gp__url_shown(p->base_url);
-  const char *ui = strstr(p->base_url, "://") + 3;
-  const char *at = strchr(ui, '@');
-  if (at && (size_t)(at - ui) < strcspn(ui, "/?#")) p->userinfo = gp_xstrndup(ui, (size_t)(at - ui));
+  size_t uilen;
+  const char *ui = gp__url_userinfo(p->base_url, &uilen);
+  if (ui) p->userinfo = gp_xstrndup(ui, uilen);
   p->has_temperature = c->has_temperature;
   p->temperature = c->temperature;
   p->has_top_p = c->has_top_p;

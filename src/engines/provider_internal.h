@@ -164,6 +164,9 @@ const char *gp_pstream_unescape(gp_pstream_t *s, const gp_jscan_str_t *str, size
 char *gp__redact(char *s, const char *key);
 /* `url` with its userinfo (user:key before @) shown as three stars. Heap string. */
 char *gp__url_shown(const char *url);
+/* The length of API key `key` without one trailing "\n" or "\r\n" (a key pasted as a
+ * YAML block scalar, or read from a file saved with a newline). */
+size_t gp__key_len(const char *key);
 /* The provider's own error message from an error body (JSON `error.message`,
  * `error` string, `message`), else the body's first 500 bytes. Heap; never NULL. */
 char *gp__provider_error_message(const char *body);
