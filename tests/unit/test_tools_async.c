@@ -84,9 +84,14 @@ static void completer_push(completer_t *c, gp_tool_done_t *d, int v) {
   c->value[c->n] = v;
   c->n++;
   if (c->want && c->n == c->want && c->busy_at_want < 0) {
-    gp_sleep_ms(20); /* the workers that started these calls return to the pool */
+    /* The workers that started these calls return to the pool: give them up to 2 s
+     * (a sanitizer build on a loaded machine is slow to) -- with calls that held their
+     * workers the count would stay at 256. This thread is one of them still. */
     gp_tool_pool_stats_t st;
-    gp_tool_pool_stats(&st);
+    for (int64_t end = gp_mono_ms() + 2000;; gp_sleep_ms(5)) {
+      gp_tool_pool_stats(&st);
+      if (st.busy <= 1 || gp_mono_ms() >= end) break;
+    }
     c->busy_at_want = st.busy;
     c->hold = 0;
   }
