@@ -226,6 +226,7 @@ int gp__pump_mark(gp__pump_t *p, gp__pump_item_t *it);
 
 void gp__mod_host_init(JSContextRef ctx, JSObjectRef target);     /* __host primitives */
 void gp__mod_timers_init(JSContextRef ctx, JSObjectRef global);   /* set/clearTimeout... */
+void gp__mod_web_init(JSContextRef ctx, JSObjectRef host);        /* web libraries' natives */
 void gp__mod_turns_init(JSContextRef ctx, JSObjectRef native);    /* turn codec natives */
 void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native);  /* echo, fromFunction */
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native);  /* sessions and runs */

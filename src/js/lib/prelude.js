@@ -156,6 +156,34 @@
   const monoOrigin = host.monoMs();
   g.performance = { timeOrigin: Date.now(), now: () => host.monoMs() - monoOrigin };
 
+  // ---- the web platform's globals (src/js/lib/web/) --------------------------------
+  // Each file is compiled on first use of one of its globals: `lib(name)` runs it once
+  // and keeps its exports. A global is a lazy accessor until then; assigning to it
+  // replaces it, as for any writable global.
+  const webExports = Object.create(null);
+  function lib(name) {
+    let e = webExports[name];
+    if (e === undefined) {
+      e = host.webFactory(name)(host, lib, g);
+      webExports[name] = e;
+    }
+    return e;
+  }
+  host.lib = lib;
+  // global name -> the file that defines it
+  const webGlobals = {
+    crypto: "crypto", Crypto: "crypto",
+  };
+  for (const name of Object.keys(webGlobals)) {
+    const file = webGlobals[name];
+    const settle = (v) => Object.defineProperty(g, name, { value: v, writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(g, name, {
+      configurable: true, enumerable: false,
+      get() { const v = lib(file)[name]; settle(v); return v; },
+      set(v) { settle(v); },
+    });
+  }
+
   // ---- require -------------------------------------------------------------------
   function dirname(p) {
     const i = p.lastIndexOf("/");
