@@ -102,6 +102,65 @@ void gp_http_global_init(void);
 int64_t gp__http_parse_retry_after_ms(const char *v);
 int64_t gp__http_parse_retry_after(const char *v);
 
+/* ---- Fetch: one asynchronous request of a script's fetch() ------------------------ */
+
+/* Unlike gp_http_stream, nothing blocks: the request runs on the shared HTTP loop and
+ * reports through callbacks that run on the loop thread (never concurrently, never
+ * after on_end). They must not block; a script runtime copies what it needs and posts
+ * it to its own thread. One attempt, no retries, no redirects followed (the caller
+ * decides about a 3xx), every status's body delivered. */
+typedef struct gp_http_fetch_s gp_http_fetch_t;
+
+typedef struct gp_http_fetch_head_s {
+  int status;
+  const char *status_text;         /* the reason phrase ("" for HTTP/2 and later) */
+  const char *const *headers;      /* name0, value0, name1, value1, ... in arrival order */
+  size_t n_headers;                /* pairs */
+  const char *url;                 /* the URL requested (after curl's normalisation) */
+  int http_version;                /* 10, 11, 20 or 30 */
+} gp_http_fetch_head_t;
+
+typedef struct gp_http_fetch_end_s {
+  int code;                        /* 0 (complete), GP_ERR_IO, GP_ERR_TIMEOUT, GP_ERR_CANCELED */
+  const char *cause;               /* for IO/TIMEOUT: a Node-style code ("ECONNREFUSED",
+                                      "ENOTFOUND", "ETIMEDOUT", "ECONNRESET",
+                                      "DEPTH_ZERO_SELF_SIGNED_CERT", ...); else NULL */
+  const char *message;             /* what happened, for people */
+} gp_http_fetch_end_t;
+
+typedef struct gp_http_fetch_req_s {
+  const char *method;              /* any token; NULL: GET */
+  const char *url;                 /* http or https */
+  const char *const *headers;      /* "Name: value", NULL-terminated; may be NULL */
+  const char *body;                /* copied; may be NULL (no body) */
+  size_t body_len;
+  int64_t connect_timeout_ms;      /* 0: 10 000 */
+  int64_t idle_timeout_ms;         /* nothing from the server for this long while it is
+                                      awaited (not while the reader holds the body):
+                                      ETIMEDOUT. 0: 300 000 */
+  size_t high_water;               /* body bytes delivered and not yet consumed before the
+                                      transfer pauses. 0: 1 MiB */
+  /* Loop thread: the response's head (once, before any body), each piece of the body
+   * (the bytes are valid during the call), and the end (exactly once, also after an
+   * abort or a failure before any head). */
+  void (*on_head)(void *ud, const gp_http_fetch_head_t *head);
+  void (*on_body)(void *ud, const char *data, size_t len);
+  void (*on_end)(void *ud, const gp_http_fetch_end_t *end);
+  void *ud;                        /* must stay valid until on_end has returned */
+} gp_http_fetch_req_t;
+
+/* Starts the request. NULL with *err (INVALID_ARGUMENT, NOMEM) when it cannot; then no
+ * callback runs. Otherwise the caller holds one reference (gp_http_fetch_release). */
+gp_http_fetch_t *gp_http_fetch_start(const gp_http_fetch_req_t *req, gp_error_t **err);
+/* Any thread: the reader has consumed n bytes of what on_body delivered; a transfer
+ * paused for back-pressure resumes when less than half the high-water mark is left. */
+void gp_http_fetch_consumed(gp_http_fetch_t *f, size_t n);
+/* Any thread: ends the transfer (on_end follows with CANCELED unless it ended already);
+ * the connection is closed, not reused. */
+void gp_http_fetch_abort(gp_http_fetch_t *f);
+/* Any thread: drops the caller's reference (the transfer goes on until it ends). */
+void gp_http_fetch_release(gp_http_fetch_t *f);
+
 /* ---- Server-Sent Events (WHATWG "event stream" parsing) --------------------------- */
 
 typedef struct gp_sse_event_s {

@@ -133,6 +133,12 @@ static void gp__loop_complete(gp__loop_t *L, gp__http_xfer_t *x, gp__http_end_t 
   }
   x->end = end;
   x->result = result;
+  if (x->on_done) { /* asynchronous: the callback takes it over */
+    x->state = GP__X_IDLE;
+    pthread_mutex_unlock(&L->lock);
+    x->on_done(x);
+    return;
+  }
   x->state = GP__X_DONE;
   pthread_cond_signal(&x->done_cond);
   pthread_mutex_unlock(&L->lock);
@@ -355,14 +361,11 @@ static void gp__loop_start(void) {
 
 /* ---- The callers' side ------------------------------------------------------------- */
 
-void gp__http_loop_perform(gp__http_xfer_t *x) {
-  gp__loop_t *L = &gp__loop;
-  pthread_once(&gp__loop_once, gp__loop_start);
-  pthread_mutex_lock(&L->lock);
+/* Queues `x` with the lock held; 0 when it cannot run (x->end says why). */
+static int gp__loop_enqueue_locked(gp__loop_t *L, gp__http_xfer_t *x) {
   if (L->broken || x->cancel_reason) {
     x->end = L->broken ? GP__HTTP_END_INTERNAL : GP__HTTP_END_CANCEL;
-    pthread_mutex_unlock(&L->lock);
-    return;
+    return 0;
   }
   x->state = GP__X_QUEUED;
   x->next_add = NULL;
@@ -370,9 +373,27 @@ void gp__http_loop_perform(gp__http_xfer_t *x) {
   else L->add_head = x;
   L->add_tail = x;
   gp__loop_wake_locked(L);
-  while (x->state != GP__X_DONE) pthread_cond_wait(&x->done_cond, &L->lock);
-  x->state = GP__X_IDLE;
+  return 1;
+}
+
+void gp__http_loop_perform(gp__http_xfer_t *x) {
+  gp__loop_t *L = &gp__loop;
+  pthread_once(&gp__loop_once, gp__loop_start);
+  pthread_mutex_lock(&L->lock);
+  if (gp__loop_enqueue_locked(L, x)) {
+    while (x->state != GP__X_DONE) pthread_cond_wait(&x->done_cond, &L->lock);
+    x->state = GP__X_IDLE;
+  }
   pthread_mutex_unlock(&L->lock);
+}
+
+void gp__http_loop_start(gp__http_xfer_t *x) {
+  gp__loop_t *L = &gp__loop;
+  pthread_once(&gp__loop_once, gp__loop_start);
+  pthread_mutex_lock(&L->lock);
+  int queued = gp__loop_enqueue_locked(L, x);
+  pthread_mutex_unlock(&L->lock);
+  if (!queued) x->on_done(x);
 }
 
 void gp__http_loop_cancel(gp__http_xfer_t *x, int reason) {

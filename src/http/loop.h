@@ -40,7 +40,11 @@ struct gp__http_xfer_s {
   curl_off_t last_upload;        /* bytes sent so far, to see upload progress as activity */
   int paused;                    /* the body callback paused it (loop thread during the
                                     transfer; reset by the caller between attempts) */
-  /* Results, readable by the caller once gp__http_loop_perform returns. */
+  /* Set by the caller for an asynchronous transfer (gp__http_loop_start): called once on
+   * the loop thread when the transfer has ended, after the loop let go of `x`, which is
+   * the callback's from then on (it may free it). NULL for gp__http_loop_perform. */
+  void (*on_done)(gp__http_xfer_t *x);
+  /* Results, readable by the caller once gp__http_loop_perform returns (or in on_done). */
   gp__http_end_t end;
   CURLcode result;               /* for END_DONE */
   int cancel_reason;             /* sticky: the token's reason once it fired */
@@ -65,6 +69,12 @@ void gp__http_xfer_destroy(gp__http_xfer_t *x);
  * has ended; then x->end says how. If x->cancel_reason is already set, returns at once
  * with END_CANCEL. */
 void gp__http_loop_perform(gp__http_xfer_t *x);
+
+/* Queues one attempt of `x` (x->on_done set) and returns at once; x->on_done(x) runs
+ * on the loop thread when it has ended (at once on the calling thread when the loop
+ * cannot start or x->cancel_reason is already set). Until then `x` must stay valid:
+ * gp__http_loop_cancel and gp__http_loop_resume may be called on it. */
+void gp__http_loop_start(gp__http_xfer_t *x);
 
 /* 1 on the loop thread itself (inside a curl callback, an on_data reader or what it
  * calls), where waiting for a transfer would wait for this very thread. */

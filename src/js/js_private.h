@@ -39,6 +39,8 @@ struct gp_js_runtime_s {
   int wd_reason;                  /* the reason of the last termination; owner thread */
   gp_registry_t *native_tools;    /* tools a C host registered (useNativeTools), or
                                      NULL; pointer read and set on the owner only */
+  struct gp__jsfetch_s *fetches;  /* fetch transfers open (mod_fetch.c); owner thread */
+  int keeps;                      /* I/O keeping the loop alive (gp__js_keep); owner */
   struct gp__pump_s *events;      /* the event pump of async runs (pump.c), made at the
                                      first start(); set and read on the owner only */
 };
@@ -227,6 +229,14 @@ int gp__pump_mark(gp__pump_t *p, gp__pump_item_t *it);
 void gp__mod_host_init(JSContextRef ctx, JSObjectRef target);     /* __host primitives */
 void gp__mod_timers_init(JSContextRef ctx, JSObjectRef global);   /* set/clearTimeout... */
 void gp__mod_web_init(JSContextRef ctx, JSObjectRef host);        /* web libraries' natives */
+void gp__mod_fetch_init(JSContextRef ctx, JSObjectRef host);      /* fetch transfers */
+
+/* Pending I/O (a fetch awaiting its response or a read) keeps the owner's loop alive
+ * between gp__js_keep and gp__js_unkeep, as active runs do. Owner thread. */
+void gp__js_keep(gp_js_runtime_t *rt);
+void gp__js_unkeep(gp_js_runtime_t *rt);
+/* Aborts every fetch transfer still open (teardown). Owner thread. */
+void gp__js_fetch_close_all(gp_js_runtime_t *rt);
 void gp__mod_turns_init(JSContextRef ctx, JSObjectRef native);    /* turn codec natives */
 void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native);  /* echo, fromFunction */
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native);  /* sessions and runs */

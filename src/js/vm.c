@@ -25,12 +25,24 @@ gp_js_runtime_t *gp__js_rt(void) { return gp__tls_rt; }
 
 void gp__js_run_begin(gp_js_runtime_t *rt) {
   GP_JS_ASSERT(rt);
-  if (rt->active_runs++ == 0 && rt->keepalive_open) uv_ref((uv_handle_t *)&rt->keepalive);
+  if (rt->active_runs++ == 0 && rt->keeps == 0 && rt->keepalive_open) uv_ref((uv_handle_t *)&rt->keepalive);
 }
 
 void gp__js_run_end(gp_js_runtime_t *rt) {
   GP_JS_ASSERT(rt);
-  if (--rt->active_runs == 0 && rt->keepalive_open) uv_unref((uv_handle_t *)&rt->keepalive);
+  if (--rt->active_runs == 0 && rt->keeps == 0 && rt->keepalive_open) uv_unref((uv_handle_t *)&rt->keepalive);
+}
+
+void gp__js_keep(gp_js_runtime_t *rt) {
+  GP_JS_ASSERT(rt);
+  if (rt->keeps++ == 0 && rt->active_runs == 0 && rt->keepalive_open)
+    uv_ref((uv_handle_t *)&rt->keepalive);
+}
+
+void gp__js_unkeep(gp_js_runtime_t *rt) {
+  GP_JS_ASSERT(rt);
+  if (--rt->keeps == 0 && rt->active_runs == 0 && rt->keepalive_open)
+    uv_unref((uv_handle_t *)&rt->keepalive);
 }
 
 static void gp__keepalive_cb(uv_async_t *h) { (void)h; }
@@ -87,6 +99,7 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   gp__mod_host_init(ctx, rt->host);
   gp__mod_timers_init(ctx, global);
   gp__mod_web_init(ctx, rt->host);
+  gp__mod_fetch_init(ctx, rt->host);
   JSObjectRef native = JSObjectMake(ctx, NULL, NULL);
   gp__mod_turns_init(ctx, native);
   gp__mod_engines_init(ctx, native);
@@ -199,6 +212,7 @@ static int gp__vm_destroy(void *arg, gp_owner_completion_t *c, void **result) {
   gp_js_runtime_t *rt = arg;
   GP_JS_ASSERT(rt);
   gp__js_timers_close(rt);
+  gp__js_fetch_close_all(rt);
   if (rt->keepalive_open) {
     uv_close((uv_handle_t *)&rt->keepalive, NULL);
     rt->keepalive_open = 0;

@@ -173,6 +173,7 @@
   // global name -> the file that defines it
   const webGlobals = {
     crypto: "crypto", Crypto: "crypto",
+    fetch: "fetch", Headers: "fetch", Request: "fetch", Response: "fetch",
   };
   for (const name of Object.keys(webGlobals)) {
     const file = webGlobals[name];
