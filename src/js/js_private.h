@@ -237,6 +237,8 @@ void gp__js_keep(gp_js_runtime_t *rt);
 void gp__js_unkeep(gp_js_runtime_t *rt);
 /* Aborts every fetch transfer still open (teardown). Owner thread. */
 void gp__js_fetch_close_all(gp_js_runtime_t *rt);
+/* The next open transfer of the runtime's list (rt->fetches), to count them. */
+struct gp__jsfetch_s *gp__js_fetch_next(struct gp__jsfetch_s *f);
 void gp__mod_turns_init(JSContextRef ctx, JSObjectRef native);    /* turn codec natives */
 void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native);  /* echo, fromFunction */
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native);  /* sessions and runs */

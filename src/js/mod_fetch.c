@@ -120,6 +120,8 @@ static void gp__jsfetch_close(gp__jsfetch_t *j) {
   gp__jsfetch_unlink(j);
 }
 
+gp__jsfetch_t *gp__js_fetch_next(gp__jsfetch_t *f) { return f->next; }
+
 void gp__js_fetch_close_all(gp_js_runtime_t *rt) {
   GP_JS_ASSERT(rt);
   while (rt->fetches) gp__jsfetch_close(rt->fetches);

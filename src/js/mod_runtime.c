@@ -34,6 +34,9 @@ static JSValueRef gp__stats(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
     gp__js_set(ctx, by, s.ops[i].op, op);
   }
   gp__js_set(ctx, o, "byOp", by);
+  size_t nf = 0;
+  for (struct gp__jsfetch_s *f = rt->fetches; f; f = gp__js_fetch_next(f)) nf++;
+  gp__js_set(ctx, o, "openFetches", JSValueMakeNumber(ctx, (double)nf));
   gp_owner_stats_clear(&s);
   return o;
 }
