@@ -311,6 +311,11 @@ gp_http_fetch_t *gp_http_fetch_start(const gp_http_fetch_req_t *r, gp_error_t **
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, gp__fetch_on_body);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
+  /* OpenSSL's variables name other certificate authorities to trust (a company's, a
+   * test's); without them, the system's. */
+  const char *ca_file = getenv("SSL_CERT_FILE"), *ca_dir = getenv("SSL_CERT_DIR");
+  if (ca_file && *ca_file) curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
+  if (ca_dir && *ca_dir) curl_easy_setopt(e, CURLOPT_CAPATH, ca_dir);
   gp__fetch_method(f, r);
   f->x.easy = e;
   f->x.idle_ms = f->idle_ms;

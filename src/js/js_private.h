@@ -40,6 +40,8 @@ struct gp_js_runtime_s {
   gp_registry_t *native_tools;    /* tools a C host registered (useNativeTools), or
                                      NULL; pointer read and set on the owner only */
   struct gp__jsfetch_s *fetches;  /* fetch transfers open (mod_fetch.c); owner thread */
+  _Atomic int fetch_live;         /* transfers whose end the HTTP loop has not yet posted:
+                                     the runtime (and its owner) must outlive them */
   int keeps;                      /* I/O keeping the loop alive (gp__js_keep); owner */
   struct gp__pump_s *events;      /* the event pump of async runs (pump.c), made at the
                                      first start(); set and read on the owner only */
@@ -235,7 +237,9 @@ void gp__mod_fetch_init(JSContextRef ctx, JSObjectRef host);      /* fetch trans
  * between gp__js_keep and gp__js_unkeep, as active runs do. Owner thread. */
 void gp__js_keep(gp_js_runtime_t *rt);
 void gp__js_unkeep(gp_js_runtime_t *rt);
-/* Aborts every fetch transfer still open (teardown). Owner thread. */
+/* Aborts every fetch transfer still open and waits (at most a few seconds) until the
+ * HTTP loop has let go of each, so none posts to an owner being freed. Teardown, on the
+ * owner thread. */
 void gp__js_fetch_close_all(gp_js_runtime_t *rt);
 /* The next open transfer of the runtime's list (rt->fetches), to count them. */
 struct gp__jsfetch_s *gp__js_fetch_next(struct gp__jsfetch_s *f);

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/core.h"
 #include "http/http.h"
@@ -125,6 +126,12 @@ gp__jsfetch_t *gp__js_fetch_next(gp__jsfetch_t *f) { return f->next; }
 void gp__js_fetch_close_all(gp_js_runtime_t *rt) {
   GP_JS_ASSERT(rt);
   while (rt->fetches) gp__jsfetch_close(rt->fetches);
+  /* Every transfer is aborted now (those closed earlier were aborted then): the loop
+   * ends each at its next turn. */
+  for (int i = 0; i < 5000 && atomic_load(&rt->fetch_live) > 0; i++) {
+    struct timespec ms = {0, 1000000};
+    nanosleep(&ms, NULL);
+  }
 }
 
 /* ---- Calling JS (owner) ----------------------------------------------------------- */
@@ -285,8 +292,10 @@ static void gp__on_end(void *ud, const gp_http_fetch_end_t *end) {
   m->code = end->code;
   m->cause = end->cause ? gp_xstrdup(end->cause) : NULL;
   m->text = gp_xstrdup(end->message ? end->message : "");
+  gp_js_runtime_t *rt = j->rt;
   gp__msg_post(j, m, "fetch.end");
   gp__jsfetch_unref(j); /* the loop's reference */
+  atomic_fetch_sub(&rt->fetch_live, 1); /* last touch of the runtime from this thread */
 }
 
 /* ---- Natives (owner) -------------------------------------------------------------- */
@@ -373,12 +382,14 @@ static JSValueRef gp__fetch_start(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
       .idle_timeout_ms = (int64_t)JSValueToNumber(ctx, GP__ARG(5), NULL),
       .on_head = gp__on_head, .on_body = gp__on_body, .on_end = gp__on_end, .ud = j};
   gp_error_t *err = NULL;
+  atomic_fetch_add(&rt->fetch_live, 1);
   j->f = gp_http_fetch_start(&req, &err);
   for (size_t i = 0; i < nh; i++) free(lines[i]);
   free(lines);
   free(method);
   free(url);
   if (j->f == NULL) {
+    atomic_fetch_sub(&rt->fetch_live, 1);
     free(j);
     JSValueRef r = gp__js_throw(ctx, exc, err ? err->code : GP_ERR_INTERNAL, 1, "%s",
                                 err ? err->message : "fetch could not start");
