@@ -20,6 +20,9 @@
 #include "http/http.h"
 #include "js/js_private.h"
 
+/* The most bytes one read hands over when several pieces wait. */
+#define GP__READ_MAX ((size_t)256 << 10)
+
 #define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 typedef struct gp__chunk_s {
@@ -156,14 +159,34 @@ static void gp__jsfetch_pump(gp__jsfetch_t *j) {
   gp__jsfetch_update_hold(j);
   JSValueRef args[4];
   size_t n = 1;
-  gp__chunk_t *c = j->head;
-  if (c) {
-    j->head = c->next;
+  if (j->head) {
+    /* Pieces that waited are handed over as one (up to GP__READ_MAX bytes): one JS
+     * value and one read for what the loop delivered in many small writes. */
+    size_t len = 0, n_pieces = 0;
+    for (gp__chunk_t *c = j->head; c && (n_pieces == 0 || len + c->len <= GP__READ_MAX); c = c->next)
+      len += c->len, n_pieces++;
+    char *data;
+    if (n_pieces == 1) {
+      data = j->head->data;
+      j->head->data = NULL;
+    } else {
+      data = gp_xmalloc(len);
+      size_t at = 0;
+      for (gp__chunk_t *c = j->head; at < len; c = c->next) {
+        memcpy(data + at, c->data, c->len);
+        at += c->len;
+      }
+    }
+    for (size_t i = 0; i < n_pieces; i++) {
+      gp__chunk_t *c = j->head;
+      j->head = c->next;
+      free(c->data);
+      free(c);
+    }
     if (!j->head) j->tail = NULL;
-    gp_http_fetch_consumed(j->f, c->len);
-    args[0] = JSObjectMakeTypedArrayWithBytesNoCopy(ctx, kJSTypedArrayTypeUint8Array, c->data,
-                                                     c->len, gp__free_bytes, NULL, NULL);
-    free(c);
+    gp_http_fetch_consumed(j->f, len);
+    args[0] = JSObjectMakeTypedArrayWithBytesNoCopy(ctx, kJSTypedArrayTypeUint8Array, data, len,
+                                                     gp__free_bytes, NULL, NULL);
   } else {
     args[0] = JSValueMakeNull(ctx);
     if (j->end_code) {
