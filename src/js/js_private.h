@@ -227,6 +227,7 @@ int gp__pump_mark(gp__pump_t *p, gp__pump_item_t *it);
 void gp__mod_host_init(JSContextRef ctx, JSObjectRef target);     /* __host primitives */
 void gp__mod_timers_init(JSContextRef ctx, JSObjectRef global);   /* set/clearTimeout... */
 void gp__mod_web_init(JSContextRef ctx, JSObjectRef host);        /* web libraries' natives */
+void gp__mod_events_init(JSContextRef ctx, JSObjectRef host);     /* events, abort, blob natives */
 void gp__mod_turns_init(JSContextRef ctx, JSObjectRef native);    /* turn codec natives */
 void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native);  /* echo, fromFunction */
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native);  /* sessions and runs */
@@ -238,6 +239,9 @@ void gp__mod_providers_init(JSContextRef ctx, JSObjectRef native); /* fromConfig
 
 /* Timers still alive are closed (owner thread; at teardown). */
 void gp__js_timers_close(gp_js_runtime_t *rt);
+/* The pending timer `id` no longer keeps the loop alive (Node's timeout.unref()); the
+ * loop's timer handle is unref'd while only such timers are pending. Unknown id: no-op. */
+void gp__js_timer_unref(gp_js_runtime_t *rt, uint32_t id);
 /* The C middleware behind a middleware object of gp.middlewares (borrowed), or NULL. */
 struct gp_middleware_s *gp__js_middleware_of(JSContextRef ctx, JSValueRef v);
 /* A new reference for a createSession `middlewares` entry: a middleware object, or a

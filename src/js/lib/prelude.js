@@ -173,6 +173,13 @@
   // global name -> the file that defines it
   const webGlobals = {
     crypto: "crypto", Crypto: "crypto",
+    DOMException: "events", Event: "events", CustomEvent: "events", EventTarget: "events",
+    AbortController: "abort", AbortSignal: "abort",
+    structuredClone: "clone",
+    Blob: "blob", File: "blob", FormData: "blob",
+    ReadableStream: "streams", ReadableStreamDefaultReader: "streams",
+    ReadableStreamDefaultController: "streams",
+    CountQueuingStrategy: "streams", ByteLengthQueuingStrategy: "streams",
   };
   for (const name of Object.keys(webGlobals)) {
     const file = webGlobals[name];
