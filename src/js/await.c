@@ -183,13 +183,14 @@ int gp__js_is_sync(gp_js_runtime_t *rt, void *host) {
          !gp__js_switchable(rt, host);
 }
 
-JSObjectRef gp__js_infer_ctx(JSContextRef ctx, const gp_infer_ctx_t *ictx) {
+JSObjectRef gp__js_infer_ctx(JSContextRef ctx, const gp_infer_ctx_t *ictx, JSValueRef signal) {
   JSObjectRef o = JSObjectMake(ctx, NULL, NULL);
   gp__js_set(ctx, o, "sessionId", gp__js_str(ctx, ictx->session_id));
   gp__js_set(ctx, o, "inferenceId", gp__js_str(ctx, ictx->inference_id));
   gp__js_set(ctx, o, "tags", ictx->tags ? gp__js_from_json(ctx, ictx->tags) : JSObjectMake(ctx, NULL, NULL));
   gp__js_set(ctx, o, "deadlineMs", JSValueMakeNumber(ctx, (double)ictx->deadline_ms));
   gp__js_set(ctx, o, "iteration", JSValueMakeNumber(ctx, ictx->iteration));
+  gp__js_set(ctx, o, "signal", signal);
   return o;
 }
 

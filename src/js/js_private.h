@@ -149,8 +149,26 @@ void gp__js_await_token(JSContextRef ctx, JSValueRef promise, gp_owner_completio
 gp_dispatcher_t *gp__js_dispatcher(gp_js_runtime_t *rt, void *host);
 /* 1 when `host` is a synchronous run's private dispatcher (callbacks must not pend). */
 int gp__js_is_sync(gp_js_runtime_t *rt, void *host);
-/* The `ctx` object of engine and middleware callbacks. */
-JSObjectRef gp__js_infer_ctx(JSContextRef ctx, const gp_infer_ctx_t *ictx);
+/* The `ctx` object of engine and middleware callbacks; `signal` becomes ctx.signal. */
+JSObjectRef gp__js_infer_ctx(JSContextRef ctx, const gp_infer_ctx_t *ictx, JSValueRef signal);
+
+/* ---- ctx.signal (signal.c) ----------------------------------------------------------- */
+
+/* One call's AbortSignal tied to a cancel token. */
+typedef struct gp__js_sig_s gp__js_sig_t;
+/* Owner: a new AbortSignal that aborts (on the owner, through a post to `host`'s
+ * dispatcher) with an Error of code CANCELED or TIMEOUT when `cancel` (borrowed; may be
+ * NULL: never aborts) fires; already fired: the abort is posted at once. `tool`: the
+ * signal of a tool call (a TIMEOUT names executionTimeoutMs), else of a run. Returns the
+ * signal and sets *out, to be released with gp__js_sig_release; before the geppetto
+ * module is loaded returns undefined and sets *out to NULL. */
+JSValueRef gp__js_sig_new(gp_js_runtime_t *rt, JSContextRef ctx, gp_cancel_t *cancel, void *host,
+                          int tool, gp__js_sig_t **out);
+/* Owner: the call has ended; the signal no longer aborts. Idempotent; NULL: no-op. Touches
+ * no JS value (may run in a finalizer). */
+void gp__js_sig_finish(gp__js_sig_t *s);
+/* Owner: gp__js_sig_finish, then drops the call's reference. Accepts NULL. */
+void gp__js_sig_release(void *s);
 /* Posts JSValueUnprotect(v) to the owner (from any thread, also from finalizers). */
 void gp__js_unprotect_later(gp_js_runtime_t *rt, JSValueRef v);
 
@@ -243,6 +261,7 @@ void gp__js_unkeep(gp_js_runtime_t *rt);
 void gp__js_fetch_close_all(gp_js_runtime_t *rt);
 /* The next open transfer of the runtime's list (rt->fetches), to count them. */
 struct gp__jsfetch_s *gp__js_fetch_next(struct gp__jsfetch_s *f);
+void gp__mod_events_init(JSContextRef ctx, JSObjectRef host);     /* events, abort, blob natives */
 void gp__mod_turns_init(JSContextRef ctx, JSObjectRef native);    /* turn codec natives */
 void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native);  /* echo, fromFunction */
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native);  /* sessions and runs */
@@ -254,6 +273,9 @@ void gp__mod_providers_init(JSContextRef ctx, JSObjectRef native); /* fromConfig
 
 /* Timers still alive are closed (owner thread; at teardown). */
 void gp__js_timers_close(gp_js_runtime_t *rt);
+/* The pending timer `id` no longer keeps the loop alive (Node's timeout.unref()); the
+ * loop's timer handle is unref'd while only such timers are pending. Unknown id: no-op. */
+void gp__js_timer_unref(gp_js_runtime_t *rt, uint32_t id);
 /* The C middleware behind a middleware object of gp.middlewares (borrowed), or NULL. */
 struct gp_middleware_s *gp__js_middleware_of(JSContextRef ctx, JSValueRef v);
 /* A new reference for a createSession `middlewares` entry: a middleware object, or a

@@ -69,9 +69,23 @@ static gp__answer_t *gp__answer_failed(JSContextRef ctx, JSValueRef exc, JSValue
   return a;
 }
 
-/* Settles a promise-returning engine call. ud: the protected input turn object. */
+/* A pending engine call: the protected input turn object and the call's ctx.signal. */
+typedef struct {
+  JSValueRef input;
+  gp__js_sig_t *sig;
+} gp__pending_infer_t;
+
+static void gp__pending_infer_free(void *p) {
+  gp__pending_infer_t *w = p;
+  gp__js_sig_release(w->sig);
+  free(w);
+}
+
+/* Settles a promise-returning engine call. ud: a gp__pending_infer_t (freed by ud_free). */
 static int gp__engine_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef v, void **result) {
-  JSValueRef input = ud;
+  gp__pending_infer_t *w = ud;
+  JSValueRef input = w->input;
+  gp__js_sig_finish(w->sig); /* no abort once the function has answered */
   int rc;
   gp__answer_t *a;
   if (rejected) {
@@ -92,11 +106,17 @@ static int gp__fn_infer_owner(void *arg, gp_owner_completion_t *c, void **result
   GP_JS_ASSERT(rt);
   if (rt->ctx == NULL) return GP_ERR_OWNER_CLOSED;
   JSContextRef ctx = rt->ctx;
-  JSValueRef args[2] = {gp__js_from_turn(ctx, q->turn), gp__js_infer_ctx(ctx, q->ictx)};
+  gp__js_sig_t *sig;
+  JSValueRef signal = gp__js_sig_new(rt, ctx, q->ictx->cancel, q->ictx->host, 0, &sig);
+  JSValueRef args[2] = {gp__js_from_turn(ctx, q->turn), gp__js_infer_ctx(ctx, q->ictx, signal)};
   JSValueRef exc = NULL;
   JSValueRef v = gp__js_call_guarded(ctx, q->e->fn, NULL, 2, args, q->ictx->deadline_ms,
                                      q->ictx->cancel, &exc);
   gp__answer_t *a;
+  if (exc || !gp__js_is_thenable(ctx, v) || gp__js_is_sync(rt, q->ictx->host)) {
+    gp__js_sig_release(sig); /* the call is over */
+    sig = NULL;
+  }
   if (exc) {
     a = gp__answer_failed(ctx, exc, args[0]);
     *result = a;
@@ -113,8 +133,11 @@ static int gp__fn_infer_owner(void *arg, gp_owner_completion_t *c, void **result
           "use runAsync() or start(), with async middlewares"));
     }
     JSValueProtect(ctx, args[0]);
+    gp__pending_infer_t *w = gp_xcalloc(1, sizeof *w);
+    w->input = args[0];
+    w->sig = sig;
     gp__js_note_pending(rt, q->ictx->host); /* a middleware's synchronous next() switches */
-    gp__js_await(ctx, v, c, gp__engine_settle, (void *)args[0], NULL);
+    gp__js_await(ctx, v, c, gp__engine_settle, w, gp__pending_infer_free);
     return GP_OWNER_PENDING;
   }
   int rc = gp__answer_from(ctx, v, args[0], &a);

@@ -97,6 +97,8 @@ typedef struct gp__mwcall_s {
                                      call's synchronous next() (see "Switching"), or NULL */
   int sw_pending;                 /* a callback inside it went asynchronous */
   struct gp__mwcall_s *sw_next;   /* the list of calls with sw_p */
+  gp__js_sig_t *sig;              /* ctx.signal's C side, released with the JS values;
+                                     owner (or the last unref when never released) */
 } gp__mwcall_t;
 
 static gp__mwcall_t *gp__call_ref(gp__mwcall_t *c) {
@@ -116,6 +118,7 @@ static void gp__call_unref(void *p) {
   gp_turn_free(c->out);
   gp_error_free(c->err);
   gp_turn_free(c->last_c);
+  gp__js_sig_release(c->sig); /* the owner never released the call (it closed first) */
   pthread_cond_destroy(&c->cv);
   pthread_mutex_destroy(&c->mu);
   free(c);
@@ -182,6 +185,8 @@ static void gp__call_release(JSContextRef ctx, gp__mwcall_t *c) {
   gp__protect_set(ctx, &c->last_obj, NULL);
   gp__protect_set(ctx, &c->resolve, NULL);
   gp__protect_set(ctx, &c->reject, NULL);
+  gp__js_sig_release(c->sig);
+  c->sig = NULL;
 }
 
 static void gp__release_post(void *p) {
@@ -531,7 +536,8 @@ static void gp__start_run(void *p) {
   }
   JSObjectRef turn = (JSObjectRef)gp__js_from_turn(ctx, c->in);
   gp__protect_set(ctx, &c->in_obj, turn);
-  JSValueRef args[3] = {turn, gp__next_new(ctx, c), gp__js_infer_ctx(ctx, c->ictx)};
+  JSValueRef signal = gp__js_sig_new(rt, ctx, c->ictx->cancel, c->ictx->host, 0, &c->sig);
+  JSValueRef args[3] = {turn, gp__next_new(ctx, c), gp__js_infer_ctx(ctx, c->ictx, signal)};
   JSValueRef exc = NULL;
   JSValueRef v = gp__js_call_guarded(ctx, c->mw->fn, NULL, 3, args, c->ictx->deadline_ms,
                                      c->ictx->cancel, &exc);

@@ -3,7 +3,8 @@
  * equal due times fire in creation order, behind a single uv timer armed for the
  * heap's top; a table from id to timer makes clearTimeout O(log n) too. A timer keeps
  * its callback and arguments protected until it fires for the last time or is cleared;
- * while any timer is pending the uv timer is armed and keeps the process alive.
+ * while any timer is pending the uv timer is armed, and it keeps the process alive
+ * unless every pending timer is unref'd (gp__js_timer_unref, for AbortSignal.timeout).
  * An exception thrown by a timer callback is uncaught: reported, exit status 1. */
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@ typedef struct gp_js_timer_s {
   size_t pos;                    /* index in the heap */
   size_t slot;                   /* index in the id table */
   uint32_t id;
+  int unref;                     /* does not keep the process alive */
   JSObjectRef fn;                /* protected */
   JSObjectRef args;              /* protected array of extra arguments, or NULL */
 } gp_js_timer_t;
@@ -30,6 +32,7 @@ struct gp__js_timers_s {
   uv_timer_t h;                  /* armed for heap[0]; the state is freed in its close cb */
   gp_js_timer_t **heap;          /* min-heap by (due, seq); n used of cap */
   size_t n, cap;
+  size_t nref;                   /* pending timers that are not unref'd */
   gp_js_timer_t **slots;         /* id -> timer, open addressing (linear probing) */
   size_t mask;                   /* slots has mask + 1 entries, a power of two */
   uint64_t seq;                  /* next creation sequence number */
@@ -153,12 +156,15 @@ static void gp__timers_arm(gp__js_timers_t *ts) {
   }
   uint64_t now = uv_now(ts->h.loop), due = ts->heap[0]->due;
   uv_timer_start(&ts->h, gp__timers_fire, due > now ? due - now : 0, 0);
+  if (ts->nref > 0) uv_ref((uv_handle_t *)&ts->h);
+  else uv_unref((uv_handle_t *)&ts->h);
 }
 
 /* Takes the timer out of the heap and the table and unprotects it; the caller frees. */
 static void gp__timer_unlink(gp_js_runtime_t *rt, gp__js_timers_t *ts, gp_js_timer_t *t) {
   gp__table_del(ts, t->slot);
   gp__heap_remove(ts, t);
+  if (!t->unref) ts->nref--;
   if (rt->ctx) {
     JSValueUnprotect(rt->ctx, t->fn);
     if (t->args) JSValueUnprotect(rt->ctx, t->args);
@@ -259,7 +265,7 @@ static JSValueRef gp__timer_add(JSContextRef ctx, size_t argc, const JSValueRef 
   gp__table_grow(ts);
   gp__table_put(ts, t);
   gp__heap_push(ts, t);
-  if (t->pos == 0) gp__timers_arm(ts);
+  if (ts->nref++ == 0 || t->pos == 0) gp__timers_arm(ts); /* the first ref'd one refs h */
   return JSValueMakeNumber(ctx, t->id);
 }
 
@@ -291,6 +297,15 @@ static JSValueRef gp__clear_timer(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   return JSValueMakeUndefined(ctx);
 }
 
+void gp__js_timer_unref(gp_js_runtime_t *rt, uint32_t id) {
+  GP_JS_ASSERT(rt);
+  gp__js_timers_t *ts = rt->timers;
+  gp_js_timer_t *t = ts ? gp__table_find(ts, id) : NULL;
+  if (t == NULL || t->unref) return;
+  t->unref = 1;
+  if (--ts->nref == 0) gp__timers_arm(ts); /* only unref'd ones left: unrefs h */
+}
+
 static void gp__timers_closed(uv_handle_t *h) {
   gp__js_timers_t *ts = h->data;
   free(ts->heap);
@@ -311,6 +326,7 @@ void gp__js_timers_close(gp_js_runtime_t *rt) {
     free(t);
   }
   ts->n = 0;
+  ts->nref = 0;
   rt->timers = NULL;
   uv_timer_stop(&ts->h);
   uv_close((uv_handle_t *)&ts->h, gp__timers_closed);

@@ -7,9 +7,9 @@
  * worker to the pool; the request converts the arguments to JS and calls
  * handler(args, ctx). A returned Promise is awaited by deferred completion
  * (runAsync/start), its settlement finishing the call's gp_tool_done_t, or fails the
- * run with ASYNC_CALLBACK_IN_SYNC_RUN inside run(). ctx.signal is a JS object (lib/geppetto.js) whose abort function is called on
- * the owner, through a post, when the call's cancel token fires (run cancel or the
- * call's executionTimeoutMs). */
+ * run with ASYNC_CALLBACK_IN_SYNC_RUN inside run(). ctx.signal is an AbortSignal (signal.c)
+ * that aborts when the call's cancel token fires (run cancel or the call's
+ * executionTimeoutMs). */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,90 +21,6 @@
 #define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 static JSClassRef gp__registry_class;
-
-/* ---- ctx.signal ------------------------------------------------------------------- */
-
-/* The C side of one call's signal: the cancel registration and the JS abort function.
- * Refcounted: one reference for the call, one per abort post in flight. */
-typedef struct {
-  atomic_int refs;
-  gp_js_runtime_t *rt;
-  JSObjectRef abort;              /* protected; unprotected (later) at the last unref */
-  gp_cancel_t *token;             /* reference to the call's token */
-  gp_dispatcher_t *d;             /* reference: where the abort is posted */
-  uint64_t cb_id;                 /* gp_cancel_on id, 0 when none; owner thread */
-  int done;                       /* the call has ended: no abort any more; owner */
-} gp__sig_t;
-
-/* Any thread (the last reference may go in a finalizer or at owner shutdown). */
-static void gp__sig_unref(void *p) {
-  gp__sig_t *s = p;
-  if (s == NULL || atomic_fetch_sub(&s->refs, 1) != 1) return;
-  gp__js_unprotect_later(s->rt, s->abort);
-  gp_cancel_unref(s->token);
-  gp_dispatcher_unref(s->d);
-  free(s);
-}
-
-/* Owner: the token fired; abort the JS signal unless the call has ended meanwhile. */
-static void gp__sig_abort(void *p) {
-  gp__sig_t *s = p;
-  gp_js_runtime_t *rt = s->rt;
-  GP_JS_ASSERT(rt);
-  if (rt->ctx == NULL || s->done) return;
-  JSValueRef arg = gp__js_str(rt->ctx, gp_err_name(gp_cancel_reason(s->token)));
-  JSValueRef exc = NULL;
-  JSObjectCallAsFunction(rt->ctx, s->abort, NULL, 1, &arg, &exc);
-  if (exc) gp__js_report(rt->ctx, exc, "tool signal");
-}
-
-/* Whichever thread fires the token: queue the abort (never inline: posts are queued). */
-static void gp__sig_fired(void *ud, int reason) {
-  gp__sig_t *s = ud;
-  atomic_fetch_add(&s->refs, 1);
-  gp_dispatcher_post(s->d, "tool.abort", gp__sig_abort, s, gp__sig_unref);
-}
-
-/* Owner: the call has ended (or was abandoned): no abort after this; drops the call's
- * reference. Touches no JS value, so it may run from a finalizer (await's ud_free). */
-static void gp__sig_release(void *p) {
-  gp__sig_t *s = p;
-  if (s == NULL) return;
-  if (!s->done) {
-    s->done = 1;
-    if (s->cb_id) gp_cancel_off(s->token, s->cb_id);
-    s->cb_id = 0;
-  }
-  gp__sig_unref(s);
-}
-
-/* Owner: a new signal for a call; returns the JS signal (undefined when the geppetto
- * module has not installed its factory) and sets *out (NULL then). */
-static JSValueRef gp__sig_new(gp_js_runtime_t *rt, JSContextRef ctx, const gp_tool_ctx_t *tctx,
-                              gp__sig_t **out) {
-  *out = NULL;
-  JSValueRef nat = gp__js_get(ctx, rt->host, "native");
-  JSValueRef f = JSValueIsObject(ctx, nat) ? gp__js_get(ctx, (JSObjectRef)nat, "newToolSignal")
-                                           : JSValueMakeUndefined(ctx);
-  if (!JSValueIsObject(ctx, f) || !JSObjectIsFunction(ctx, (JSObjectRef)f)) return JSValueMakeUndefined(ctx);
-  JSValueRef pair = JSObjectCallAsFunction(ctx, (JSObjectRef)f, NULL, 0, NULL, NULL);
-  if (pair == NULL || !JSValueIsObject(ctx, pair)) return JSValueMakeUndefined(ctx);
-  JSValueRef abort = gp__js_get(ctx, (JSObjectRef)pair, "abort");
-  JSValueRef signal = gp__js_get(ctx, (JSObjectRef)pair, "signal");
-  if (!JSValueIsObject(ctx, abort)) return JSValueMakeUndefined(ctx);
-  gp__sig_t *s = gp_xcalloc(1, sizeof *s);
-  atomic_init(&s->refs, 1);
-  s->rt = rt;
-  s->abort = (JSObjectRef)abort;
-  JSValueProtect(ctx, abort);
-  s->d = gp_dispatcher_ref(gp__js_dispatcher(rt, tctx->host));
-  if (tctx->cancel) {
-    s->token = gp_cancel_ref(tctx->cancel);
-    s->cb_id = gp_cancel_on(s->token, gp__sig_fired, s); /* fired already: posts now */
-  }
-  *out = s;
-  return signal;
-}
 
 /* ---- JS handlers as tools ------------------------------------------------------------ */
 
@@ -165,12 +81,7 @@ static int gp__tool_answer(JSContextRef ctx, int failed, JSValueRef v, void **re
 
 /* Settles a promise-returning handler. ud: the call's signal (released by ud_free). */
 static int gp__tool_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef v, void **result) {
-  gp__sig_t *s = ud;
-  if (s && !s->done) { /* no abort once the handler has answered */
-    s->done = 1;
-    if (s->cb_id) gp_cancel_off(s->token, s->cb_id);
-    s->cb_id = 0;
-  }
+  gp__js_sig_finish(ud); /* no abort once the handler has answered */
   return gp__tool_answer(ctx, rejected, v, result);
 }
 
@@ -195,8 +106,8 @@ static int gp__jstool_owner(void *arg, gp_owner_completion_t *c, void **result) 
   int reason = gp_cancel_reason(q->tctx->cancel);
   if (reason) return reason; /* canceled or timed out while queued: not run */
   JSContextRef ctx = rt->ctx;
-  gp__sig_t *sig;
-  JSValueRef signal = gp__sig_new(rt, ctx, q->tctx, &sig);
+  gp__js_sig_t *sig;
+  JSValueRef signal = gp__js_sig_new(rt, ctx, q->tctx->cancel, q->tctx->host, 1, &sig);
   JSValueRef args[2] = {gp__js_from_json(ctx, q->args), gp__tool_ctx_obj(ctx, q->tctx, signal)};
   JSValueRef exc = NULL;
   /* A runaway handler is interrupted at the call's deadline or cancel (watchdog.c). */
@@ -206,11 +117,11 @@ static int gp__jstool_owner(void *arg, gp_owner_completion_t *c, void **result) 
   if (exc == NULL && gp__js_is_thenable(ctx, v)) {
     if (!gp__js_is_sync(rt, q->tctx->host)) {
       gp__js_note_pending(rt, q->tctx->host);
-      gp__js_await_token(ctx, v, c, q->tctx->cancel, gp__tool_settle, sig, gp__sig_release);
+      gp__js_await_token(ctx, v, c, q->tctx->cancel, gp__tool_settle, sig, gp__js_sig_release);
       return GP_OWNER_PENDING;
     }
     gp__js_await(ctx, v, NULL, NULL, NULL, NULL); /* its outcome no longer matters */
-    gp__sig_release(sig);
+    gp__js_sig_release(sig);
     gp__tool_answer_t *a = gp_xcalloc(1, sizeof *a);
     *result = a;
     a->err = gp_error_new(GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN,
@@ -218,7 +129,7 @@ static int gp__jstool_owner(void *arg, gp_owner_completion_t *c, void **result) 
                           "use runAsync() or start()", q->tctx->tool_name);
     return GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN;
   }
-  gp__sig_release(sig);
+  gp__js_sig_release(sig);
   return gp__tool_answer(ctx, exc != NULL, exc ? exc : v, result);
 }
 

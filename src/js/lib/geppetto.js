@@ -71,58 +71,27 @@
   });
 
   // ---- tools ---------------------------------------------------------------------
-  // ctx.signal of a tool handler: AbortSignal-like. It turns aborted on the owner thread
-  // (the C side calls the abort function through a post) when the run is canceled or
-  // the call's executionTimeoutMs passes; then onabort and the 'abort' listeners run.
-  const signalKey = Symbol("ToolSignal");
-  class ToolSignal {
-    #aborted = false;
-    #reason = undefined;
-    #listeners = [];
-    constructor(key) {
-      if (key !== signalKey) throw makeError("INVALID_ARGUMENT", "ToolSignal is not constructible", TypeError);
-      this.onabort = null;
-    }
-    get aborted() { return this.#aborted; }
-    get reason() { return this.#reason; }
-    throwIfAborted() { if (this.#aborted) throw this.#reason; }
-    addEventListener(type, fn, opts) {
-      if (type !== "abort" || this.#aborted) return;
-      if (typeof fn !== "function" && !(fn && typeof fn.handleEvent === "function")) return;
-      if (this.#listeners.some((l) => l.fn === fn)) return;
-      this.#listeners.push({ fn, once: !!(opts && typeof opts === "object" && opts.once) });
-    }
-    removeEventListener(type, fn) {
-      if (type === "abort") this.#listeners = this.#listeners.filter((l) => l.fn !== fn);
-    }
-    #abort(code) {
-      if (this.#aborted) return;
-      const timeout = code === "TIMEOUT";
-      const reason = makeError(code, timeout
-        ? "the tool call timed out (toolLoop.executionTimeoutMs)"
-        : "the run was canceled");
-      reason.name = timeout ? "TimeoutError" : "AbortError";
-      this.#reason = reason;
-      this.#aborted = true;
-      const ev = { type: "abort", target: this, currentTarget: this };
-      const listeners = this.#listeners;
-      this.#listeners = [];
-      const run = (fn) => {
-        try {
-          if (typeof fn === "function") fn.call(this, ev); else fn.handleEvent(ev);
-        } catch (e) {
-          host.log("warn", "abort listener threw: " + (e && e.stack ? e + "\n" + e.stack : e));
-        }
-      };
-      if (typeof this.onabort === "function") run(this.onabort);
-      for (const l of listeners) run(l.fn);
-    }
-    static create() {
-      const s = new ToolSignal(signalKey);
-      return { signal: s, abort: (code) => s.#abort(String(code)) };
-    }
+  // ctx.signal of tool handlers, engine functions and middlewares: a real AbortSignal
+  // (lib/web/abort.js). The C side (signal.c) calls `abort` with "CANCELED" or "TIMEOUT"
+  // on the owner thread when the run is canceled or the tool call's executionTimeoutMs
+  // passes; the reason is an Error with that code.
+  // kind: "tool" (a TIMEOUT is the call's executionTimeoutMs) or "run".
+  function newRunSignal(kind) {
+    const c = host.lib("abort").createSignal();
+    return {
+      signal: c.signal,
+      abort(code) {
+        code = String(code);
+        const timeout = code === "TIMEOUT";
+        const reason = makeError(code, !timeout ? "the run was canceled"
+          : kind === "tool" ? "the tool call timed out (toolLoop.executionTimeoutMs)"
+          : "the run timed out");
+        reason.name = timeout ? "TimeoutError" : "AbortError";
+        c.abort(reason);
+      },
+    };
   }
-  native.newToolSignal = ToolSignal.create;
+  native.newRunSignal = newRunSignal;
 
   function jsonCopy(v, what) {
     if (v === undefined) return {};
@@ -185,7 +154,7 @@
       if (problem !== null)
         throw makeError("INVALID_ARGUMENT", "invalid arguments for tool " + name + ": " + problem, TypeError);
       return t.handler(a, { toolName: name, callId: "direct-" + (++directCalls), sessionId: "",
-        inferenceId: "", tags: {}, deadlineMs: 0, signal: ToolSignal.create().signal });
+        inferenceId: "", tags: {}, deadlineMs: 0, signal: newRunSignal("tool").signal });
     }
   }
   const tools = Object.freeze({ createRegistry: () => new ToolRegistry(), ToolRegistry });

@@ -174,6 +174,13 @@
   const webGlobals = {
     crypto: "crypto", Crypto: "crypto",
     fetch: "fetch", Headers: "fetch", Request: "fetch", Response: "fetch",
+    DOMException: "events", Event: "events", CustomEvent: "events", EventTarget: "events",
+    AbortController: "abort", AbortSignal: "abort",
+    structuredClone: "clone",
+    Blob: "blob", File: "blob", FormData: "blob",
+    ReadableStream: "streams", ReadableStreamDefaultReader: "streams",
+    ReadableStreamDefaultController: "streams",
+    CountQueuingStrategy: "streams", ByteLengthQueuingStrategy: "streams",
   };
   for (const name of Object.keys(webGlobals)) {
     const file = webGlobals[name];
