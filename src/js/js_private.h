@@ -213,6 +213,7 @@ JSValueRef gp__js_call_guarded_limit(JSContextRef ctx, JSObjectRef fn, JSObjectR
  * int), declared here to keep GLib's headers out of the build. 0 when the option is
  * unknown. Options are read when the first VM is created. */
 int jsc_options_set_boolean(const char *option, int value);
+int jsc_options_set_uint(const char *option, unsigned value);
 /* Sets the process's JavaScriptCore options the watchdog relies on (polling VM traps);
  * call before creating a VM. Any thread; once per process. */
 void gp__js_watchdog_options(void);

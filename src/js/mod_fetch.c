@@ -145,11 +145,6 @@ static void gp__jsfetch_call(gp__jsfetch_t *j, JSObjectRef fn, size_t argc, cons
   if (exc) gp__js_fatal(j->rt->ctx, exc, "fetch");
 }
 
-static void gp__free_bytes(void *bytes, void *ctx) {
-  (void)ctx;
-  free(bytes);
-}
-
 /* Hands the next queued piece (or the end) to a waiting read. */
 static void gp__jsfetch_pump(gp__jsfetch_t *j) {
   if (j->closed || j->read_cb == NULL || (j->head == NULL && !j->ended)) return;
@@ -185,8 +180,14 @@ static void gp__jsfetch_pump(gp__jsfetch_t *j) {
     }
     if (!j->head) j->tail = NULL;
     gp_http_fetch_consumed(j->f, len);
-    args[0] = JSObjectMakeTypedArrayWithBytesNoCopy(ctx, kJSTypedArrayTypeUint8Array, data, len,
-                                                     gp__free_bytes, NULL, NULL);
+    /* A copy in memory the collector allocates and counts: garbage pieces of a long
+     * download are then collected as they pile up, which bytes it does not own (NoCopy)
+     * are not. */
+    JSObjectRef u8 = JSObjectMakeTypedArray(ctx, kJSTypedArrayTypeUint8Array, len, NULL);
+    char *dst = u8 ? JSObjectGetTypedArrayBytesPtr(ctx, u8, NULL) : NULL;
+    if (dst) memcpy(dst, data, len);
+    free(data);
+    args[0] = u8 ? (JSValueRef)u8 : JSValueMakeNull(ctx);
   } else {
     args[0] = JSValueMakeNull(ctx);
     if (j->end_code) {

@@ -81,6 +81,12 @@ static void gp__vm_options_once(void) {
   if (!jsc_options_set_boolean("useConcurrentGC", 0))
     gp_log(GP_LOG_WARN, "js", "JavaScriptCore has no option useConcurrentGC; the collector "
                               "stays concurrent");
+  /* The least a small heap grows between collections (1 MiB by default): at 256 KiB a
+   * script that streams a download in pieces (fetch) or churns through buffers keeps
+   * its RSS about 10 MB lower (50 MB in 16 KiB pieces: 13.7 -> 4.2 MB of growth), for
+   * no CPU cost measurable on an agent's workload. An environment variable
+   * JSC_smallHeapSize still overrides it. */
+  if (!getenv("JSC_smallHeapSize")) jsc_options_set_uint("smallHeapSize", 256u << 10);
 }
 
 static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
