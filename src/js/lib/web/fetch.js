@@ -463,15 +463,11 @@
     c.code = cause || code;
     return new TypeError("fetch failed", { cause: c });
   }
+  // --allow-net (SPEC §3.4): each hop's host and port, before anything is sent; a denial
+  // throws ERR_ACCESS_DENIED naming the URL and the flag that would grant it.
   function checkPermission(url) {
-    const perm = host.permission;
-    if (!perm || typeof perm.checkNet !== "function") return;
     const port = url.port ? Number(url.port) : (url.protocol === "https:" ? 443 : 80);
-    const hostname = url.hostname;
-    if (!perm.checkNet(hostname, port)) {
-      const shown = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
-      throw perm.deny(`fetch ${url.origin}${url.pathname}`, `--allow-net=${shown}:${port}`);
-    }
+    host.permission.requireNet(url.href, port, "fetch " + url.origin + url.pathname);
   }
   // A data: URL as a response (the Fetch Standard's data: URL processor, simplified:
   // the MIME type is kept as written).
