@@ -42,6 +42,7 @@ struct gp_js_runtime_s {
   struct gp__jsfetch_s *fetches;  /* fetch transfers open (mod_fetch.c); owner thread */
   _Atomic int fetch_live;         /* transfers whose end the HTTP loop has not yet posted:
                                      the runtime (and its owner) must outlive them */
+  size_t fetch_gc_debt;           /* body bytes handed to scripts since the last GC hint */
   int keeps;                      /* I/O keeping the loop alive (gp__js_keep); owner */
   struct gp__pump_s *events;      /* the event pump of async runs (pump.c), made at the
                                      first start(); set and read on the owner only */

@@ -63,7 +63,11 @@ async function stream(res, s, total, piece = 64 * 1024) {
     const ok = res.write(pattern(sent, n));
     sent += n;
     s.bytesWritten = sent;
-    if (!ok) await new Promise((r) => { res.once("drain", r); res.once("close", r); });
+    if (!ok) await new Promise((r) => {
+      const done = () => { res.off("drain", done); res.off("close", done); r(); };
+      res.on("drain", done);
+      res.on("close", done);
+    });
   }
   if (!res.destroyed) { s.finished = true; res.end(); }
 }
