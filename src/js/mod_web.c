@@ -17,8 +17,9 @@ extern const struct {
   const char *src;
 } gp__js_web_libs[];
 
-/* webFactory(name): the function that file evaluates to (it is one function expression,
- * called by the prelude with its arguments). Throws for an unknown name. */
+/* webFactory(name): the function the file "DIR/NAME" (web/url, node/fs) evaluates to
+ * (it is one function expression, called by the prelude with its arguments). Throws for
+ * an unknown name. */
 static JSValueRef gp__web_factory(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   GP_JS_ASSERT(gp__js_rt());
@@ -32,7 +33,7 @@ static JSValueRef gp__web_factory(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
     free(name);
     return r;
   }
-  char *label = gp_xasprintf("geppetto:web/%s.js", name);
+  char *label = gp_xasprintf("geppetto:%s.js", name);
   JSStringRef s = gp__js_string(src);
   JSStringRef url = gp__js_string(label);
   JSValueRef v = JSEvaluateScript(ctx, s, NULL, url, 1, exc);

@@ -164,7 +164,7 @@
   function lib(name) {
     let e = webExports[name];
     if (e === undefined) {
-      e = host.webFactory(name)(host, lib, g);
+      e = host.webFactory(name.includes("/") ? name : "web/" + name)(host, lib, g);
       webExports[name] = e;
     }
     return e;
@@ -213,6 +213,37 @@
   }
   const cache = Object.create(null);
   let geppetto = null;
+
+  // Node's built-in modules (SPEC §3.2): require(name) and require("node:" + name). Each
+  // maps to its file of src/js/lib/node/, compiled on first require; a file returns the
+  // module's exports.
+  const builtins = {
+    timers: "timers", "timers/promises": "timers_promises",
+  };
+  // Node modules geppetto does not provide, with what to use instead.
+  const instead = {
+    http: "fetch()", https: "fetch()", http2: "fetch()", net: "fetch() for HTTP",
+    tls: "fetch() for HTTPS", dgram: "fetch()", dns: "fetch() (names resolve on each request)",
+    worker_threads: "concurrent runs and async tools (every run already works off the script's thread)",
+    cluster: "several geppetto processes", vm: "eval() or new Function()",
+    zlib: "fetch() (it decodes gzip/deflate/br) or Blob streams", stream: "ReadableStream",
+    "stream/web": "the ReadableStream global", crypto: "the crypto global (randomUUID, getRandomValues)",
+    perf_hooks: "the performance global", string_decoder: "TextDecoder with {stream: true}",
+    querystring: "URLSearchParams", punycode: "URL (hosts are converted)",
+    async_hooks: "AbortSignal to tie work to a run", inspector: "--log-level debug",
+    v8: "process.memoryUsage()", repl: "geppetto chat", tty: "process.stdin.isTTY",
+  };
+  function builtin(id) {
+    const name = id.startsWith("node:") ? id.slice(5) : id;
+    if (Object.prototype.hasOwnProperty.call(builtins, name)) return lib("node/" + builtins[name]);
+    if (id.startsWith("node:") || Object.prototype.hasOwnProperty.call(instead, name)) {
+      const e = new Error(`Cannot find module '${id}': geppetto does not provide Node's '${name}' module` +
+                          (instead[name] ? `; use ${instead[name]} instead` : ""));
+      e.code = "MODULE_NOT_FOUND";
+      throw e;
+    }
+    return undefined;
+  }
   function resolve(id, dir, from) {
     if (typeof id !== "string" || id === "") throw new TypeError("require needs a module id string");
     if (!(id.startsWith("./") || id.startsWith("../") || id.startsWith("/") || id === "." || id === ".."))
@@ -230,9 +261,15 @@
         if (geppetto === null) geppetto = host.geppettoFactory(host.native, host);
         return geppetto;
       }
+      const b = builtin(id);
+      if (b !== undefined) return b;
       return load(resolve(id, dir, mod && mod.filename), mod);
     }
-    require.resolve = (id) => (id === "geppetto" ? id : resolve(id, dir, mod && mod.filename));
+    require.resolve = (id) => {
+      if (id === "geppetto") return id;
+      if (builtin(id) !== undefined) return id.startsWith("node:") ? id : "node:" + id;
+      return resolve(id, dir, mod && mod.filename);
+    };
     require.cache = cache;
     return require;
   }
