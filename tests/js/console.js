@@ -1,5 +1,5 @@
 // console.log/info/debug write stdout, warn/error stderr, with Node-like formatting.
-// expect-stdout: log 1 \{ a: 1, b: \[ 2, "x" \] \}.info str 42.debug null undefined.fmt 7 s
+// expect-stdout: log 1 \{ a: 1, b: \[ 2, 'x' \] \}.info str 42.debug null undefined.fmt 7 s
 // expect-stderr: warn true.error Error: boom
 console.log("log", 1, { a: 1, b: [2, "x"] });
 console.info("info", "str", 42);

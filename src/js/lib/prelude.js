@@ -28,29 +28,16 @@
     });
     return "{ " + parts.join(", ") + " }";
   }
+  // console's text: Node's util.format. Plain strings and numbers are joined here;
+  // anything else (objects, format directives) goes through util (compiled on first use).
   function format(args) {
-    if (args.length === 0) return "";
-    let out = [];
-    let i = 0;
-    if (typeof args[0] === "string" && args[0].includes("%")) {
-      let rest = args.slice(1);
-      out.push(args[0].replace(/%[sdifjoO%]/g, (m) => {
-        if (m === "%%") return "%";
-        if (rest.length === 0) return m;
-        const a = rest.shift();
-        if (m === "%d" || m === "%i") return String(m === "%i" ? parseInt(a) : Number(a));
-        if (m === "%f") return String(parseFloat(a));
-        if (m === "%j") return JSON.stringify(a);
-        if (m === "%s") return typeof a === "string" ? a : inspect(a, 1, []);
-        return inspect(a, 1, []);
-      }));
-      args = rest;
-    } else {
-      out.push(inspect(args[0], 0, []));
-      i = 1;
+    let plain = true;
+    for (let i = 0; i < args.length && plain; i++) {
+      const t = typeof args[i];
+      plain = t === "string" ? !(i === 0 && args[i].includes("%")) : t === "number" || t === "boolean";
     }
-    for (; i < args.length; i++) out.push(inspect(args[i], 0, []));
-    return out.join(" ");
+    if (plain) return args.join(" ");
+    return lib("node/util").formatWithOptions({}, ...args);
   }
   const console = {
     log: (...a) => host.print(1, format(a)),
@@ -219,6 +206,7 @@
   // module's exports.
   const builtins = {
     timers: "timers", "timers/promises": "timers_promises",
+    util: "util", assert: "assert", url: "url", buffer: "buffer",
   };
   // Node modules geppetto does not provide, with what to use instead.
   const instead = {
