@@ -61,6 +61,32 @@
   t.addEventListener("x", () => n++, { signal: AbortSignal.abort() });
   t.dispatchEvent(new Event("x"));
   assert.equal(n, 1, "an aborted signal adds nothing");
+  // the signal removes its own registration only: the same listener removed and added
+  // again without the signal stays
+  const ac2 = new AbortController();
+  let k = 0;
+  const h = () => k++;
+  t.addEventListener("y", h, { signal: ac2.signal });
+  t.removeEventListener("y", h);
+  t.addEventListener("y", h);
+  ac2.abort();
+  t.dispatchEvent(new Event("y"));
+  assert.equal(k, 1, "a later registration of the same listener survives the abort");
+  const ac3 = new AbortController();
+  t.addEventListener("z", h, { once: true, signal: ac3.signal });
+  t.dispatchEvent(new Event("z"));
+  t.addEventListener("z", h);
+  ac3.abort();
+  t.dispatchEvent(new Event("z"));
+  assert.equal(k, 3, "a once+signal listener re-added after it ran survives the abort");
+  // once removes through the target's internals, not an overridden removeEventListener
+  class Quiet extends EventTarget { removeEventListener() { throw new Error("not to be called"); } }
+  const q = new Quiet();
+  let qn = 0;
+  q.addEventListener("x", () => qn++, { once: true });
+  q.dispatchEvent(new Event("x"));
+  q.dispatchEvent(new Event("x"));
+  assert.equal(qn, 1);
   let threw = false;
   try { t.addEventListener("x", () => {}, { signal: {} }); } catch (e) { threw = e instanceof TypeError; }
   assert(threw, "a non-AbortSignal signal is a TypeError");

@@ -166,8 +166,8 @@
       const rec = { callback, capture, once: !!o.once, passive: !!o.passive, removed: false };
       list.push(rec);
       if (signal !== undefined) {
-        const target = this;
-        lib("abort").onAbort(signal, () => target.removeEventListener(type, callback, { capture }));
+        // removes this registration only: the same callback added again later stays
+        lib("abort").onAbort(signal, () => removeRecord(map, type, rec));
       }
     }
     removeEventListener(type, callback, options) {
@@ -175,10 +175,8 @@
       const capture = !!flatten(options).capture;
       const list = map.get(String(type));
       if (!list) return;
-      const i = list.findIndex((l) => l.callback === callback && l.capture === capture);
-      if (i < 0) return;
-      list[i].removed = true;
-      list.splice(i, 1);
+      const rec = list.find((l) => l.callback === callback && l.capture === capture);
+      if (rec !== undefined) removeRecord(map, String(type), rec);
     }
     dispatchEvent(event) {
       if (!(event instanceof Event) || !evState.has(event))
@@ -203,6 +201,13 @@
     }
     get [Symbol.toStringTag]() { return "EventTarget"; }
   }
+  function removeRecord(map, type, rec) {
+    const list = map.get(type);
+    const i = list === undefined ? -1 : list.indexOf(rec);
+    if (i < 0) return;
+    rec.removed = true;
+    list.splice(i, 1);
+  }
   function mapOf(t) {
     let m = listenersOf.get(t);
     if (m === undefined) {
@@ -224,7 +229,7 @@
     for (const capturePass of [true, false]) {
       for (const l of copy) {
         if (l.removed || l.capture !== capturePass) continue;
-        if (l.once) target.removeEventListener(s.type, l.callback, { capture: l.capture });
+        if (l.once) removeRecord(mapOf(target), s.type, l);
         if (l.passive) s.inPassive = true;
         try {
           const cb = l.callback;
