@@ -199,6 +199,31 @@ function abortedWith(s) {
     assert(told, "a dependent kept alive by its listener is told");
   }
 
+  {
+    // a dependent's listeners removed and added again, another source aborting first:
+    // it is still told, once, by the source that aborts
+    const long = new AbortController(), other = new AbortController();
+    const d = AbortSignal.any([long.signal, other.signal]);
+    const f = () => {};
+    d.addEventListener("abort", f);
+    d.removeEventListener("abort", f);
+    let told = 0;
+    d.addEventListener("abort", () => told++);
+    const r = new Error("other");
+    other.abort(r);
+    long.abort(new Error("long"));
+    assert.equal(told, 1);
+    assert(d.reason === r);
+    // many aborted dependents of one long-lived source: their sources let them go
+    const keep = new AbortController();
+    for (let i = 0; i < 5000; i++) {
+      const inner = new AbortController();
+      AbortSignal.any([keep.signal, inner.signal]).addEventListener("abort", () => {});
+      inner.abort();
+    }
+    keep.abort();
+  }
+
   // addEventListener's signal option with AbortSignal.any
   {
     const a = new AbortController();

@@ -208,6 +208,12 @@
     rec.removed = true;
     list.splice(i, 1);
   }
+  // How many listeners for `type` the target has (AbortSignal's hold on dependents).
+  function listenerCount(target, type) {
+    const map = listenersOf.get(target);
+    const list = map === undefined ? undefined : map.get(type);
+    return list === undefined ? 0 : list.length;
+  }
   function mapOf(t) {
     let m = listenersOf.get(t);
     if (m === undefined) {
@@ -276,5 +282,5 @@
     });
   }
 
-  return { DOMException, Event, CustomEvent, EventTarget, defineHandler, reportException };
+  return { DOMException, Event, CustomEvent, EventTarget, defineHandler, reportException, listenerCount };
 })
