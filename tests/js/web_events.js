@@ -187,6 +187,11 @@
   assert.equal(e.eventPhase, 0);
   assert.equal(e.isTrusted, false);
   assert(Object.getOwnPropertyDescriptor(e, "isTrusted"), "isTrusted is an own (unforgeable) property");
+  const ac = new AbortController();
+  let trusted;
+  ac.signal.onabort = (ev) => (trusted = ev.isTrusted);
+  ac.abort();
+  assert.equal(trusted, true, "an event the runtime fires (abort) is trusted");
   assert.equal(typeof e.timeStamp, "number");
   assert(e.timeStamp >= 0 && e.timeStamp <= performance.now() + 1, "timeStamp is on the performance.now() clock");
   assert.equal(Event.AT_TARGET, 2);

@@ -5,7 +5,8 @@
 // weakly, unless someone listens to it (then it must stay alive to be told).
 (function (host, lib, g) {
   "use strict";
-  const { EventTarget, Event, DOMException, defineHandler, reportException, listenerCount } = lib("events");
+  const { EventTarget, DOMException, defineHandler, reportException, listenerCount,
+          trustedEvent } = lib("events");
   const key = Symbol("AbortSignal");
   const TIMEOUT_MAX = 2147483647; // the longest setTimeout delay
   let abortSignal, onAbort; // the class's internal steps, set by its static block
@@ -99,7 +100,7 @@
       for (const fn of algorithms) {
         try { fn(this.#reason); } catch (e) { reportException(e); }
       }
-      this.dispatchEvent(new Event("abort"));
+      this.dispatchEvent(trustedEvent("abort")); // isTrusted, as in Node and Deno
     }
     // Internal: fn(reason) runs once when the signal aborts (before its listeners).
     // Returns a function that unregisters it.

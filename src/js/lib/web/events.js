@@ -73,7 +73,7 @@
         type: String(type), bubbles: !!init.bubbles, cancelable: !!init.cancelable,
         composed: !!init.composed, canceled: false, inPassive: false, stop: false,
         stopNow: false, dispatching: false, target: null, currentTarget: null,
-        phase: NONE, timeStamp: timeOrigin(),
+        phase: NONE, timeStamp: timeOrigin(), trusted: false,
       });
       Object.defineProperty(this, "isTrusted", { get: isTrustedGetter, enumerable: true });
     }
@@ -109,7 +109,14 @@
     }
     get [Symbol.toStringTag]() { return "Event"; }
   }
-  function isTrustedGetter() { return false; }
+  // true only for the events the runtime itself fires (trustedEvent), as a browser's
+  // isTrusted marks the events of the user agent
+  function isTrustedGetter() { const st = evState.get(this); return st !== undefined && st.trusted; }
+  function trustedEvent(type) {
+    const e = new Event(type);
+    evState.get(e).trusted = true;
+    return e;
+  }
   const phases = { NONE, CAPTURING_PHASE, AT_TARGET, BUBBLING_PHASE };
   for (const k of Object.keys(phases)) {
     Object.defineProperty(Event, k, { value: phases[k], enumerable: true });
@@ -282,5 +289,6 @@
     });
   }
 
-  return { DOMException, Event, CustomEvent, EventTarget, defineHandler, reportException, listenerCount };
+  return { DOMException, Event, CustomEvent, EventTarget, defineHandler, reportException, listenerCount,
+           trustedEvent };
 })
