@@ -46,6 +46,20 @@ function expectCloneError(v, what) {
     assert(Object.getOwnPropertyDescriptor(c, "computed").writable, "as a data property");
   }
 
+  // an own "__proto__" key is copied as a key, not used as the clone's prototype
+  {
+    const v = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}');
+    const c = structuredClone(v);
+    assert.equal(Object.getPrototypeOf(c), Object.prototype, "the clone's prototype is untouched");
+    assert.equal(c.polluted, undefined);
+    assert.equal(Object.keys(c).join(","), "__proto__,a", "__proto__ stays an own key");
+    assert.equal(Object.getOwnPropertyDescriptor(c, "__proto__").value.polluted, true);
+    const arr = [];
+    Object.defineProperty(arr, "__proto__", { value: { evil: 1 }, enumerable: true, configurable: true, writable: true });
+    const ca = structuredClone(arr);
+    assert(Array.isArray(ca) && Object.getPrototypeOf(ca) === Array.prototype, "an array's too");
+  }
+
   // ---- Date, RegExp ---------------------------------------------------------------------
   {
     const d = new Date(1700000000123);
