@@ -5,7 +5,8 @@
 // weakly, unless someone listens to it (then it must stay alive to be told).
 (function (host, lib, g) {
   "use strict";
-  const { EventTarget, Event, DOMException, defineHandler, reportException } = lib("events");
+  const { EventTarget, DOMException, defineHandler, reportException, listenerCount,
+          trustedEvent } = lib("events");
   const key = Symbol("AbortSignal");
   const TIMEOUT_MAX = 2147483647; // the longest setTimeout delay
   let abortSignal, onAbort; // the class's internal steps, set by its static block
@@ -37,15 +38,28 @@
       super.addEventListener(type, callback, options);
       if (String(type) === "abort" && callback) this.#holdByItsSources();
     }
+    removeEventListener(type, callback, options) {
+      super.removeEventListener(type, callback, options);
+      if (String(type) === "abort") this.#releaseIfUnheard();
+    }
     get [Symbol.toStringTag]() { return "AbortSignal"; }
 
-    // Someone listens to a dependent signal: its sources keep it alive until it aborts.
+    // Someone listens to a dependent signal: its sources keep it alive until it aborts,
+    // or until no one listens any more (no 'abort' listener, no algorithm).
     #holdByItsSources() {
       if (this.#aborted || this.#sources === null) return;
       for (const src of this.#sources) {
         if (src.#held === null) src.#held = new Set();
         src.#held.add(this);
       }
+    }
+    #releaseIfUnheard() {
+      if (this.#sources === null || this.#algorithms.size > 0 || listenerCount(this, "abort") > 0) return;
+      this.#releaseBySources();
+    }
+    #releaseBySources() {
+      if (this.#sources === null) return;
+      for (const src of this.#sources) if (src.#held !== null) src.#held.delete(this);
     }
     #addDependent(dep) {
       if (this.#dependents === null) this.#dependents = new Set();
@@ -79,13 +93,14 @@
     #runAbortSteps() {
       const algorithms = Array.from(this.#algorithms);
       this.#algorithms.clear();
+      this.#releaseBySources(); // an aborted dependent is no longer held by its other sources
       this.#dependents = null;
       this.#held = null;
       this.#sources = null;
       for (const fn of algorithms) {
         try { fn(this.#reason); } catch (e) { reportException(e); }
       }
-      this.dispatchEvent(new Event("abort"));
+      this.dispatchEvent(trustedEvent("abort")); // isTrusted, as in Node and Deno
     }
     // Internal: fn(reason) runs once when the signal aborts (before its listeners).
     // Returns a function that unregisters it.
@@ -93,7 +108,7 @@
       if (signal.#aborted) return () => {};
       signal.#algorithms.add(fn);
       signal.#holdByItsSources();
-      return () => { signal.#algorithms.delete(fn); };
+      return () => { signal.#algorithms.delete(fn); signal.#releaseIfUnheard(); };
     }
 
     static {

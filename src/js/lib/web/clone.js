@@ -90,8 +90,13 @@
     memo.set(v, out);
     return out;
   }
+  // Own enumerable string keys, defined as data properties (an own "__proto__" key stays
+  // a key; assigning it would set the clone's prototype).
   function copyProperties(v, out, memo, transferred) {
-    for (const k of Object.keys(v)) out[k] = clone(v[k], memo, transferred);
+    for (const k of Object.keys(v)) {
+      const value = clone(v[k], memo, transferred);
+      Object.defineProperty(out, k, { value, writable: true, enumerable: true, configurable: true });
+    }
     return out;
   }
   function cloneBlob(v) {

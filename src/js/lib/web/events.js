@@ -73,7 +73,7 @@
         type: String(type), bubbles: !!init.bubbles, cancelable: !!init.cancelable,
         composed: !!init.composed, canceled: false, inPassive: false, stop: false,
         stopNow: false, dispatching: false, target: null, currentTarget: null,
-        phase: NONE, timeStamp: timeOrigin(),
+        phase: NONE, timeStamp: timeOrigin(), trusted: false,
       });
       Object.defineProperty(this, "isTrusted", { get: isTrustedGetter, enumerable: true });
     }
@@ -109,7 +109,14 @@
     }
     get [Symbol.toStringTag]() { return "Event"; }
   }
-  function isTrustedGetter() { return false; }
+  // true only for the events the runtime itself fires (trustedEvent), as a browser's
+  // isTrusted marks the events of the user agent
+  function isTrustedGetter() { const st = evState.get(this); return st !== undefined && st.trusted; }
+  function trustedEvent(type) {
+    const e = new Event(type);
+    evState.get(e).trusted = true;
+    return e;
+  }
   const phases = { NONE, CAPTURING_PHASE, AT_TARGET, BUBBLING_PHASE };
   for (const k of Object.keys(phases)) {
     Object.defineProperty(Event, k, { value: phases[k], enumerable: true });
@@ -166,8 +173,8 @@
       const rec = { callback, capture, once: !!o.once, passive: !!o.passive, removed: false };
       list.push(rec);
       if (signal !== undefined) {
-        const target = this;
-        lib("abort").onAbort(signal, () => target.removeEventListener(type, callback, { capture }));
+        // removes this registration only: the same callback added again later stays
+        lib("abort").onAbort(signal, () => removeRecord(map, type, rec));
       }
     }
     removeEventListener(type, callback, options) {
@@ -175,10 +182,8 @@
       const capture = !!flatten(options).capture;
       const list = map.get(String(type));
       if (!list) return;
-      const i = list.findIndex((l) => l.callback === callback && l.capture === capture);
-      if (i < 0) return;
-      list[i].removed = true;
-      list.splice(i, 1);
+      const rec = list.find((l) => l.callback === callback && l.capture === capture);
+      if (rec !== undefined) removeRecord(map, String(type), rec);
     }
     dispatchEvent(event) {
       if (!(event instanceof Event) || !evState.has(event))
@@ -203,6 +208,19 @@
     }
     get [Symbol.toStringTag]() { return "EventTarget"; }
   }
+  function removeRecord(map, type, rec) {
+    const list = map.get(type);
+    const i = list === undefined ? -1 : list.indexOf(rec);
+    if (i < 0) return;
+    rec.removed = true;
+    list.splice(i, 1);
+  }
+  // How many listeners for `type` the target has (AbortSignal's hold on dependents).
+  function listenerCount(target, type) {
+    const map = listenersOf.get(target);
+    const list = map === undefined ? undefined : map.get(type);
+    return list === undefined ? 0 : list.length;
+  }
   function mapOf(t) {
     let m = listenersOf.get(t);
     if (m === undefined) {
@@ -224,7 +242,7 @@
     for (const capturePass of [true, false]) {
       for (const l of copy) {
         if (l.removed || l.capture !== capturePass) continue;
-        if (l.once) target.removeEventListener(s.type, l.callback, { capture: l.capture });
+        if (l.once) removeRecord(mapOf(target), s.type, l);
         if (l.passive) s.inPassive = true;
         try {
           const cb = l.callback;
@@ -271,5 +289,6 @@
     });
   }
 
-  return { DOMException, Event, CustomEvent, EventTarget, defineHandler, reportException };
+  return { DOMException, Event, CustomEvent, EventTarget, defineHandler, reportException, listenerCount,
+           trustedEvent };
 })
