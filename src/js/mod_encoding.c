@@ -27,14 +27,20 @@ static const char gp__b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 static const char gp__b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 static const char gp__hexdig[] = "0123456789abcdef";
 
-/* The value of a base64 character of either alphabet, or -1. */
+/* The value of each ASCII character in base64 of either alphabet, or -1. */
+static const signed char gp__b64_values[128] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, 62, -1, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+    -1, 0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
+    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+};
+
 static int gp__b64_value(unsigned c) {
-  if (c >= 'A' && c <= 'Z') return (int)(c - 'A');
-  if (c >= 'a' && c <= 'z') return (int)(c - 'a' + 26);
-  if (c >= '0' && c <= '9') return (int)(c - '0' + 52);
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
+  return c < 128 ? gp__b64_values[c] : -1;
 }
 
 static int gp__hex_value(unsigned c) {
@@ -189,7 +195,7 @@ static size_t gp__b64_decode_lenient(const uint16_t *u, size_t n, unsigned char 
   int have = 0;
   for (size_t i = 0; i < n; i++) {
     if (u[i] == '=') break;
-    int v = u[i] < 128 ? gp__b64_value(u[i]) : -1;
+    int v = gp__b64_value(u[i]);
     if (v < 0) continue;
     acc = acc << 6 | (uint32_t)v;
     if (++have == 4) {
@@ -289,7 +295,7 @@ static JSValueRef gp__enc_forgiving_b64(JSContextRef ctx, JSObjectRef fn, JSObje
   }
   int ok = m % 4 != 1;
   for (size_t i = 0; ok && i < m; i++)
-    ok = d[i] < 128 && gp__b64_value(d[i]) >= 0 && d[i] != '-' && d[i] != '_';
+    ok = gp__b64_value(d[i]) >= 0 && d[i] != '-' && d[i] != '_';
   unsigned char *out = ok ? malloc(m / 4 * 3 + 3) : NULL;
   if (ok && out == NULL) {
     free(d);
