@@ -90,6 +90,56 @@ static JSValueRef gp__enc_nomem(JSContextRef ctx, JSValueRef *exc, size_t n) {
   return gp__js_throw(ctx, exc, GP_ERR_NOMEM, 0, "out of memory converting %zu bytes", n);
 }
 
+/* The UTF-16 units `n` bytes at `p` stand for in a text encoding (utf8, latin1, ascii,
+ * utf16le), malloc'd, their count in *m; NULL when out of memory. */
+static uint16_t *gp__enc_units_of(const unsigned char *p, size_t n, int enc, size_t *m) {
+  uint16_t *u = malloc((n ? n : 1) * sizeof *u); /* never more units than bytes */
+  if (u == NULL) return NULL;
+  if (enc == GP__ENC_UTF8) {
+    *m = gp__utf8_to_utf16((const char *)p, n, u);
+  } else if (enc == GP__ENC_UTF16LE) {
+    *m = n / 2; /* an odd last byte is dropped */
+    for (size_t i = 0; i < *m; i++) u[i] = (uint16_t)(p[2 * i] | (p[2 * i + 1] << 8));
+  } else {
+    unsigned mask = enc == GP__ENC_ASCII ? 0x7F : 0xFF;
+    for (size_t i = 0; i < n; i++) u[i] = (uint16_t)(p[i] & mask);
+    *m = n;
+  }
+  return u;
+}
+
+/* The ASCII text of `n` bytes at `p` in base64, base64url or hex, malloc'd with room for
+ * a NUL after its *k characters; NULL when out of memory. */
+static char *gp__enc_text_of(const unsigned char *p, size_t n, int enc, size_t *k) {
+  if (enc == GP__ENC_HEX) {
+    char *o = malloc(2 * n + 1);
+    if (o == NULL) return NULL;
+    for (size_t i = 0; i < n; i++) o[2 * i] = gp__hexdig[p[i] >> 4], o[2 * i + 1] = gp__hexdig[p[i] & 15];
+    *k = 2 * n;
+    return o;
+  }
+  const char *alpha = enc == GP__ENC_BASE64 ? gp__b64 : gp__b64url;
+  char *o = malloc((n + 2) / 3 * 4 + 1);
+  if (o == NULL) return NULL;
+  size_t j = 0, i = 0;
+  for (; i + 3 <= n; i += 3) {
+    uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+    o[j++] = alpha[v >> 18], o[j++] = alpha[(v >> 12) & 63];
+    o[j++] = alpha[(v >> 6) & 63], o[j++] = alpha[v & 63];
+  }
+  if (i < n) { /* one or two bytes left */
+    uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
+    o[j++] = alpha[v >> 18], o[j++] = alpha[(v >> 12) & 63];
+    if (i + 1 < n) o[j++] = alpha[(v >> 6) & 63];
+    if (enc == GP__ENC_BASE64) {
+      if (i + 1 == n) o[j++] = '=';
+      o[j++] = '=';
+    }
+  }
+  *k = j;
+  return o;
+}
+
 /* decode(bytes, start, end, encoding, fatal): the string bytes[start, end) decode to.
  * UTF-8 is decoded per WHATWG (each maximal invalid subpart becomes U+FFFD; no BOM
  * handling); with `fatal`, invalid UTF-8 gives null instead. */
@@ -105,72 +155,26 @@ static JSValueRef gp__enc_decode(JSContextRef ctx, JSObjectRef fn, JSObjectRef s
   p += (size_t)a;
   n = (size_t)b - (size_t)a;
   int enc = (int)gp__enc_num(ctx, GP__ARG(3), GP__ENC_UTF8);
-  int fatal = JSValueToBoolean(ctx, GP__ARG(4));
+  if (enc < GP__ENC_UTF8 || enc > GP__ENC_HEX)
+    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "decode: unknown encoding %d", enc);
   if (n == 0) return gp__js_str(ctx, "");
+  if (enc == GP__ENC_UTF8 && JSValueToBoolean(ctx, GP__ARG(4)) &&
+      gp__utf8_valid_prefix((const char *)p, n) != n)
+    return JSValueMakeNull(ctx);
   JSValueRef r;
-  switch (enc) {
-  case GP__ENC_UTF8: {
-    if (fatal && gp__utf8_valid_prefix((const char *)p, n) != n) return JSValueMakeNull(ctx);
-    uint16_t *u = malloc(n * sizeof *u); /* never more units than bytes */
+  size_t m;
+  if (enc >= GP__ENC_BASE64) {
+    char *o = gp__enc_text_of(p, n, enc, &m);
+    if (o == NULL) return gp__enc_nomem(ctx, exc, n);
+    r = gp__enc_ascii_string(ctx, o, m);
+    free(o);
+  } else {
+    uint16_t *u = gp__enc_units_of(p, n, enc, &m);
     if (u == NULL) return gp__enc_nomem(ctx, exc, n);
-    r = gp__enc_units_string(ctx, u, gp__utf8_to_utf16((const char *)p, n, u));
-    free(u);
-    return r;
-  }
-  case GP__ENC_LATIN1:
-  case GP__ENC_ASCII: {
-    uint16_t *u = malloc(n * sizeof *u);
-    if (u == NULL) return gp__enc_nomem(ctx, exc, n);
-    unsigned mask = enc == GP__ENC_ASCII ? 0x7F : 0xFF;
-    for (size_t i = 0; i < n; i++) u[i] = (uint16_t)(p[i] & mask);
-    r = gp__enc_units_string(ctx, u, n);
-    free(u);
-    return r;
-  }
-  case GP__ENC_UTF16LE: {
-    size_t m = n / 2; /* an odd last byte is dropped */
-    uint16_t *u = malloc((m ? m : 1) * sizeof *u);
-    if (u == NULL) return gp__enc_nomem(ctx, exc, n);
-    for (size_t i = 0; i < m; i++) u[i] = (uint16_t)(p[2 * i] | (p[2 * i + 1] << 8));
     r = gp__enc_units_string(ctx, u, m);
     free(u);
-    return r;
   }
-  case GP__ENC_BASE64:
-  case GP__ENC_BASE64URL: {
-    const char *alpha = enc == GP__ENC_BASE64 ? gp__b64 : gp__b64url;
-    char *o = malloc((n + 2) / 3 * 4 + 1);
-    if (o == NULL) return gp__enc_nomem(ctx, exc, n);
-    size_t k = 0, i = 0;
-    for (; i + 3 <= n; i += 3) {
-      uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-      o[k++] = alpha[v >> 18], o[k++] = alpha[(v >> 12) & 63];
-      o[k++] = alpha[(v >> 6) & 63], o[k++] = alpha[v & 63];
-    }
-    if (i < n) {
-      uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
-      o[k++] = alpha[v >> 18], o[k++] = alpha[(v >> 12) & 63];
-      if (i + 1 < n) o[k++] = alpha[(v >> 6) & 63];
-      if (enc == GP__ENC_BASE64) {
-        if (i + 1 == n) o[k++] = '=';
-        o[k++] = '=';
-      }
-    }
-    r = gp__enc_ascii_string(ctx, o, k);
-    free(o);
-    return r;
-  }
-  case GP__ENC_HEX: {
-    char *o = malloc(2 * n + 1);
-    if (o == NULL) return gp__enc_nomem(ctx, exc, n);
-    for (size_t i = 0; i < n; i++) o[2 * i] = gp__hexdig[p[i] >> 4], o[2 * i + 1] = gp__hexdig[p[i] & 15];
-    r = gp__enc_ascii_string(ctx, o, 2 * n);
-    free(o);
-    return r;
-  }
-  default:
-    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "decode: unknown encoding %d", enc);
-  }
+  return r;
 }
 
 static void gp__enc_free_bytes(void *bytes, void *ctx) {
