@@ -205,6 +205,9 @@ assert.equal(hay.indexOf("buffer", -6), 20);
 assert.equal(hay.indexOf("6275", "hex"), 10);
 assert.equal(hay.lastIndexOf("buffer"), 20);
 assert.equal(hay.lastIndexOf("buffer", 19), 10);
+assert.equal(hay.lastIndexOf("buffer", -30), -1);
+assert.equal(Buffer.from("ab").lastIndexOf("abc"), -1);
+assert.equal(hay.lastIndexOf(0x74, -100), -1);
 assert(hay.includes("a buf") && !hay.includes("xyz") && hay.includes(0x2c));
 assert.equal(hay.indexOf(""), 0);
 

@@ -326,7 +326,9 @@
            i = indexOf.call(buf, first, i + 1))
         if (compareRanges(buf, i, i + m, needle, 0, m) === 0) return i;
     } else {
-      for (let i = lastIndexOf.call(buf, first, Math.min(from, len - m)); i >= 0;
+      const start = Math.min(from, len - m);
+      if (start < 0) return -1; // (a negative index would count from the end)
+      for (let i = lastIndexOf.call(buf, first, start); i >= 0;
            i = i === 0 ? -1 : lastIndexOf.call(buf, first, i - 1))
         if (compareRanges(buf, i, i + m, needle, 0, m) === 0) return i;
     }
