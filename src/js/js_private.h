@@ -251,6 +251,7 @@ int gp__pump_mark(gp__pump_t *p, gp__pump_item_t *it);
 void gp__mod_host_init(JSContextRef ctx, JSObjectRef target);     /* __host primitives */
 void gp__mod_timers_init(JSContextRef ctx, JSObjectRef global);   /* set/clearTimeout... */
 void gp__mod_web_init(JSContextRef ctx, JSObjectRef host);        /* web libraries' natives */
+void gp__mod_encoding_init(JSContextRef ctx, JSObjectRef host);   /* text, base64, Buffer codecs */
 void gp__mod_fetch_init(JSContextRef ctx, JSObjectRef host);      /* fetch transfers */
 
 /* Pending I/O (a fetch awaiting its response or a read) keeps the owner's loop alive

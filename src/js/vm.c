@@ -105,6 +105,7 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   gp__mod_host_init(ctx, rt->host);
   gp__mod_timers_init(ctx, global);
   gp__mod_web_init(ctx, rt->host);
+  gp__mod_encoding_init(ctx, rt->host);
   gp__mod_fetch_init(ctx, rt->host);
   gp__mod_events_init(ctx, rt->host);
   JSObjectRef native = JSObjectMake(ctx, NULL, NULL);

@@ -168,6 +168,9 @@
     ReadableStream: "streams", ReadableStreamDefaultReader: "streams",
     ReadableStreamDefaultController: "streams",
     CountQueuingStrategy: "streams", ByteLengthQueuingStrategy: "streams",
+    TextEncoder: "encoding", TextDecoder: "encoding",
+    atob: "base64", btoa: "base64",
+    Buffer: "buffer",
   };
   for (const name of Object.keys(webGlobals)) {
     const file = webGlobals[name];
