@@ -67,7 +67,7 @@
     }
   }
   function fmt(v, ctx, level) {
-    if (v === null || (typeof v !== "object" && typeof v !== "function")) return fmtPrimitive(v, level > 0);
+    if (v === null || (typeof v !== "object" && typeof v !== "function")) return fmtPrimitive(v, true);
     if (ctx.customInspect !== false && typeof v[customInspect] === "function") {
       const r = v[customInspect](ctx.depth - level, ctx, inspect);
       return typeof r === "string" ? r : fmt(r, ctx, level);
@@ -128,6 +128,12 @@
       items.push(...ownEntries(v, ctx, level, (k) => /^\d+$/.test(k)));
       const name = constructorName(v);
       return wrap(name === "Array" ? "[" : `${prefix(v, "Array", v.length)} [`, items, "]", ctx, indent);
+    }
+    if (typeof g.Buffer === "function" && v instanceof g.Buffer) {
+      const n = Math.min(v.length, 50);
+      let hex = "";
+      for (let i = 0; i < n; i++) hex += " " + v[i].toString(16).padStart(2, "0");
+      return `<Buffer${hex}${v.length > n ? ` ... ${v.length - n} more byte${v.length - n > 1 ? "s" : ""}` : ""}>`;
     }
     if (v instanceof typedArray) {
       const n = Math.min(v.length, ctx.maxArrayLength);

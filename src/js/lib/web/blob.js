@@ -51,7 +51,7 @@
           if (b === null) {
             let s = String(part);
             if (endings === "native") s = s.replace(/\r\n?/g, "\n");
-            b = host.utf8Encode(s);
+            b = host.encEncode(s, 0);
           }
           chunks.push(b);
           total += b.length;
@@ -76,7 +76,7 @@
       try {
         let b = this.#bytes;
         if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) b = b.subarray(3);
-        return Promise.resolve(host.utf8Decode(b));
+        return Promise.resolve(host.encDecode(b, 0, b.length, 0, false));
       } catch (e) { return Promise.reject(e); }
     }
     arrayBuffer() {
@@ -215,15 +215,15 @@
     for (const [name, value] of list) {
       let head = `--${b}\r\nContent-Disposition: form-data; name="${escapeName(name)}"`;
       if (typeof value === "string") {
-        add(host.utf8Encode(head + "\r\n\r\n" + value + "\r\n"));
+        add(host.encEncode(head + "\r\n\r\n" + value + "\r\n", 0));
         continue;
       }
       head += `; filename="${escapeName(value.name)}"\r\nContent-Type: ${value.type || "application/octet-stream"}\r\n\r\n`;
-      add(host.utf8Encode(head));
+      add(host.encEncode(head, 0));
       add(blobBytes(value));
-      add(host.utf8Encode("\r\n"));
+      add(host.encEncode("\r\n", 0));
     }
-    add(host.utf8Encode(`--${b}--\r\n`));
+    add(host.encEncode(`--${b}--\r\n`, 0));
     return { bytes: concat(chunks, total), contentType: "multipart/form-data; boundary=" + b };
   }
 
