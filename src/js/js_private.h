@@ -34,6 +34,8 @@ struct gp_js_runtime_s {
   int argc;                       /* process.argv, borrowed from the host */
   char **argv;
   char *profile, *profiles;       /* --profile / --profiles, or NULL; heap */
+  const gp__perm_t *perm;         /* permission set (NULL: model off); borrowed from the
+                                     host until gp_js_runtime_free; read on the owner */
   struct gp__js_guard_s *guards;  /* guarded calls in progress, innermost first; owner */
   uint64_t wd_fires;              /* times the watchdog terminated JS; owner thread */
   int wd_reason;                  /* the reason of the last termination; owner thread */
@@ -251,6 +253,7 @@ int gp__pump_mark(gp__pump_t *p, gp__pump_item_t *it);
 void gp__mod_host_init(JSContextRef ctx, JSObjectRef target);     /* __host primitives */
 void gp__mod_timers_init(JSContextRef ctx, JSObjectRef global);   /* set/clearTimeout... */
 void gp__mod_web_init(JSContextRef ctx, JSObjectRef host);        /* web libraries' natives */
+void gp__mod_permission_init(JSContextRef ctx, JSObjectRef host); /* host.permission */
 void gp__mod_fetch_init(JSContextRef ctx, JSObjectRef host);      /* fetch transfers */
 
 /* Pending I/O (a fetch awaiting its response or a read) keeps the owner's loop alive
