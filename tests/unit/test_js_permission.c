@@ -3,7 +3,8 @@
  * --allow-* options (lists, `*`, bad values refused with a message naming them and the
  * set left unchanged), path grants (subtrees, normalisation, relative paths, trailing
  * wildcards), network grants (ports, IPv6, case, subdomain wildcards), the NULL set that
- * allows everything, and a runtime given a set by its host. */
+ * allows everything, a runtime given a set by its host, and the checks of its
+ * host.permission (the errors' code, message, permission and resource). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "js/js_private.h"
 #include "js/permission.h"
 #include "js/runtime.h"
 #include "testutil.h"
@@ -292,12 +294,119 @@ static void test_runtime_option(void **state) {
   gp__perm_free(p);
 }
 
+/* host.permission's checks, called as the modules call them, under a set granting
+ * api.test (any port), 127.0.0.1:8080 and reads under /srv/data, cwd /srv. */
+static const char *checks_on =
+    "(function (perm) {\n"
+    "  const denied = (fn) => {\n"
+    "    try { fn(); } catch (e) { assert.equal(e.code, 'ERR_ACCESS_DENIED'); assert(e instanceof Error); return e; }\n"
+    "    throw new Error('not denied');\n"
+    "  };\n"
+    "  const same = (e, message, permission, resource) => {\n"
+    "    assert.equal(e.message, message); assert.equal(e.permission, permission); assert.equal(e.resource, resource);\n"
+    "  };\n"
+    "  assert.equal(perm.enabled, true);\n"
+    "  perm.requireNet('https://api.test/v1');\n"
+    "  perm.requireNet('api.test', 8443);\n"
+    "  perm.requireNet('http://127.0.0.1:8080/x');\n"
+    "  perm.requireNet({toString: () => 'https://API.test/'}); /* a URL object: its href */\n"
+    "  same(denied(() => perm.requireNet('https://example.com/', undefined, 'fetch https://example.com/')),\n"
+    "       'Access to example.com:443 denied: fetch https://example.com/ needs --allow-net=example.com', 'Net', 'example.com:443');\n"
+    "  same(denied(() => perm.requireNet('https://example.com/', 443, 'fetch')),\n"
+    "       'Access to example.com:443 denied: fetch needs --allow-net=example.com', 'Net', 'example.com:443');\n"
+    "  same(denied(() => perm.requireNet('http://127.0.0.1:9000/')),\n"
+    "       'Access to 127.0.0.1:9000 denied: it needs --allow-net=127.0.0.1:9000', 'Net', '127.0.0.1:9000');\n"
+    "  same(denied(() => perm.requireNet('http://[::1]/')), 'Access to [::1]:80 denied: it needs --allow-net=[::1]', 'Net', '[::1]:80');\n"
+    "  same(denied(() => perm.requireNet('localhost', 5432)),\n"
+    "       'Access to localhost:5432 denied: it needs --allow-net=localhost:5432', 'Net', 'localhost:5432');\n"
+    "  same(denied(() => perm.requireNet('http://127.0.0.1:8080/', 8081)),\n"
+    "       'Access to 127.0.0.1:8081 denied: it needs --allow-net=127.0.0.1:8081', 'Net', '127.0.0.1:8081');\n"
+    "  assert.throws(() => perm.requireNet('http:///'), {code: 'ERR_INVALID_ARG_VALUE'});\n"
+    "  assert.throws(() => perm.requireNet('api.test', 0), {code: 'ERR_INVALID_ARG_VALUE'});\n"
+    "  perm.requireFs('read', '/srv/data/a.txt');\n"
+    "  perm.requireFs('read', 'data/b.txt');\n"
+    "  same(denied(() => perm.requireFs('read', '../etc/passwd', 'readFile ../etc/passwd')),\n"
+    "       'Access to /etc/passwd denied: readFile ../etc/passwd needs --allow-fs-read=/etc/passwd', 'FileSystemRead', '/etc/passwd');\n"
+    "  same(denied(() => perm.requireFs('write', 'data/out')),\n"
+    "       'Access to /srv/data/out denied: it needs --allow-fs-write=/srv/data/out', 'FileSystemWrite', '/srv/data/out');\n"
+    "  assert.throws(() => perm.requireFs('exec', '/x'), {code: 'ERR_INVALID_ARG_VALUE'});\n"
+    "  same(denied(() => perm.requireChild('spawn ls')),\n"
+    "       'Access to child processes denied: spawn ls needs --allow-child-process', 'ChildProcess', 'spawn ls');\n"
+    "  same(denied(() => perm.requireChild()), 'Access to child processes denied: it needs --allow-child-process', 'ChildProcess', 'child_process');\n"
+    "  same(denied(() => perm.requireEnv('HOME')), 'Access to environment variable HOME denied: it needs --allow-env', 'EnvVar', 'HOME');\n"
+    "  same(denied(() => perm.requireEnv()), 'Access to the environment denied: it needs --allow-env', 'EnvVar', 'process.env');\n"
+    "  assert.equal(perm.has('net', 'api.test:1'), true);\n"
+    "  assert.equal(perm.checkNet('[::1]', 80), false);\n"
+    "  assert.equal(perm.deny('fetch http://x/', '--allow-net=x:80').code, 'ERR_ACCESS_DENIED');\n"
+    "})";
+
+/* The same checks with the model off: each passes, has() is true for Node's scopes. */
+static const char *checks_off =
+    "(function (perm) {\n"
+    "  assert.equal(perm.enabled, false);\n"
+    "  perm.requireNet('https://example.com/');\n"
+    "  perm.requireFs('write', '/etc/passwd');\n"
+    "  perm.requireChild('spawn ls');\n"
+    "  perm.requireEnv('HOME');\n"
+    "  for (const s of ['fs', 'fs.read', 'fs.write', 'net', 'child', 'env', 'worker']) assert.equal(perm.has(s), true, s);\n"
+    "  assert.equal(perm.has('no.such.scope'), false);\n"
+    "  assert.equal(perm.checkNet('example.com', 443), true);\n"
+    "})";
+
+typedef struct {
+  gp_js_runtime_t *rt;
+  const char *src;
+} checks_t;
+
+/* Owner: evaluates the function q->src and calls it with host.permission. */
+static int run_checks(void *arg, gp_owner_completion_t *c, void **result) {
+  (void)c;
+  (void)result;
+  checks_t *q = arg;
+  JSContextRef ctx = q->rt->ctx;
+  JSStringRef s = gp__js_string(q->src);
+  JSValueRef exc = NULL;
+  JSValueRef fn = JSEvaluateScript(ctx, s, NULL, NULL, 1, &exc);
+  JSStringRelease(s);
+  if (exc == NULL) {
+    JSValueRef perm = gp__js_get(ctx, q->rt->host, "permission");
+    JSObjectCallAsFunction(ctx, (JSObjectRef)fn, NULL, 1, &perm, &exc);
+  }
+  if (exc) gp__js_report(ctx, exc, "checks");
+  return exc ? GP_ERR_INTERNAL : GP_OK;
+}
+
+static void check_host_permission(const gp__perm_t *p, const char *src) {
+  gp_owner_t *owner = NULL;
+  assert_int_equal(gp_owner_new(NULL, &owner), GP_OK);
+  char *argv[] = {"test"};
+  gp_js_options_t opts = {.argc = 1, .argv = argv, .perm = p};
+  gp_js_runtime_t *rt = NULL;
+  assert_int_equal(gp_js_runtime_new(owner, &opts, &rt), GP_OK);
+  checks_t q = {rt, src};
+  assert_int_equal(gp_owner_call(owner, "test.checks", run_checks, &q, NULL, NULL, NULL), GP_OK);
+  gp_js_runtime_close(rt);
+  gp_owner_free(owner);
+  gp_js_runtime_free(rt);
+}
+
+static void test_host_checks(void **state) {
+  (void)state;
+  gp__perm_t *p = gp__perm_new("/srv");
+  grant(p, "--allow-net", "api.test,127.0.0.1:8080");
+  grant(p, "--allow-fs-read", "/srv/data");
+  check_host_permission(p, checks_on);
+  gp__perm_free(p);
+  check_host_permission(NULL, checks_off);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       GP_TEST(test_flags),       GP_TEST(test_bare),        GP_TEST(test_off),
       GP_TEST(test_fs_paths),    GP_TEST(test_fs_star),     GP_TEST(test_fs_refused),
       GP_TEST(test_net_hosts),   GP_TEST(test_net_star),    GP_TEST(test_net_refused),
       GP_TEST(test_split_net),   GP_TEST(test_resolve),     GP_TEST(test_runtime_option),
+      GP_TEST(test_host_checks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
