@@ -68,7 +68,8 @@ static int gp__perm_has_ref(JSContextRef ctx, JSValueRef v, char **ref, JSValueR
   if (JSValueGetTypedArrayType(ctx, v, NULL) == kJSTypedArrayTypeUint8Array) {
     JSObjectRef o = (JSObjectRef)v;
     const char *bytes = JSObjectGetTypedArrayBytesPtr(ctx, o, NULL);
-    size_t n = JSObjectGetTypedArrayByteLength(ctx, o, NULL);
+    size_t n = bytes ? JSObjectGetTypedArrayByteLength(ctx, o, NULL) : 0;
+    /* the pointer is the start of the view's buffer: skip to the view's own bytes */
     *ref = gp_xstrndup(bytes ? bytes + JSObjectGetTypedArrayByteOffset(ctx, o, NULL) : "", n);
     return 0;
   }
@@ -127,7 +128,7 @@ static char *gp__perm_host_label(const char *host, int port) {
  * --allow-net=HOST when the port is the scheme's default, else HOST:PORT. */
 static JSValueRef gp__perm_require_net(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                        size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  char *ref = gp__js_to_cstr(ctx, GP__ARG(0)), *host = NULL;
+  char *ref = gp__perm_opt_str(ctx, GP__ARG(0)), *host = NULL;
   int port = -1, is_default = 0;
   if (ref == NULL || gp__perm_split_net(ref, &host, &port, &is_default) != 0) {
     gp__perm_type_error(ctx, exc, "ERR_INVALID_ARG_VALUE", "requireNet: no host in '%s'",

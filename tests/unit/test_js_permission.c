@@ -322,6 +322,7 @@ static const char *checks_on =
     "  same(denied(() => perm.requireNet('http://127.0.0.1:8080/', 8081)),\n"
     "       'Access to 127.0.0.1:8081 denied: it needs --allow-net=127.0.0.1:8081', 'Net', '127.0.0.1:8081');\n"
     "  assert.throws(() => perm.requireNet('http:///'), {code: 'ERR_INVALID_ARG_VALUE'});\n"
+    "  assert.throws(() => perm.requireNet(), {code: 'ERR_INVALID_ARG_VALUE', message: /no host in '\\?'/});\n"
     "  assert.throws(() => perm.requireNet('api.test', 0), {code: 'ERR_INVALID_ARG_VALUE'});\n"
     "  perm.requireFs('read', '/srv/data/a.txt');\n"
     "  perm.requireFs('read', 'data/b.txt');\n"
