@@ -206,36 +206,12 @@ static JSValueRef gp__perm_require_env(JSContextRef ctx, JSObjectRef fn, JSObjec
   return JSValueMakeUndefined(ctx);
 }
 
-/* checkNet(hostname, port) -> boolean and deny(description, flag) -> Error: the two
- * calls the fetch library made before requireNet existed; kept until it uses
- * requireNet. */
-static JSValueRef gp__perm_check_net(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
-                                     size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  char *host = gp__js_to_cstr(ctx, GP__ARG(0));
-  int port = JSValueIsNumber(ctx, GP__ARG(1)) ? (int)JSValueToNumber(ctx, GP__ARG(1), NULL) : -1;
-  int ok = host && gp__perm_net(gp__perm_of_rt(), host, port);
-  free(host);
-  return JSValueMakeBoolean(ctx, ok);
-}
-
-static JSValueRef gp__perm_deny_compat(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
-                                       size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  char *desc = gp__js_to_cstr(ctx, GP__ARG(0)), *flag = gp__js_to_cstr(ctx, GP__ARG(1));
-  JSValueRef err = NULL;
-  gp__perm_deny(ctx, &err, "Net", desc ? desc : "", "the network", desc, flag ? flag : "--allow-net");
-  free(desc);
-  free(flag);
-  return err;
-}
-
 static const gp__js_fn_t gp__perm_fns[] = {
     {"has", gp__perm_has},
     {"requireNet", gp__perm_require_net},
     {"requireFs", gp__perm_require_fs},
     {"requireChild", gp__perm_require_child},
     {"requireEnv", gp__perm_require_env},
-    {"checkNet", gp__perm_check_net},
-    {"deny", gp__perm_deny_compat},
 };
 
 void gp__mod_permission_init(JSContextRef ctx, JSObjectRef host) {

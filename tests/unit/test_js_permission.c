@@ -337,8 +337,6 @@ static const char *checks_on =
     "  same(denied(() => perm.requireEnv('HOME')), 'Access to environment variable HOME denied: it needs --allow-env', 'EnvVar', 'HOME');\n"
     "  same(denied(() => perm.requireEnv()), 'Access to the environment denied: it needs --allow-env', 'EnvVar', 'process.env');\n"
     "  assert.equal(perm.has('net', 'api.test:1'), true);\n"
-    "  assert.equal(perm.checkNet('[::1]', 80), false);\n"
-    "  assert.equal(perm.deny('fetch http://x/', '--allow-net=x:80').code, 'ERR_ACCESS_DENIED');\n"
     "})";
 
 /* The same checks with the model off: each passes, has() is true for Node's scopes. */
@@ -351,7 +349,6 @@ static const char *checks_off =
     "  perm.requireEnv('HOME');\n"
     "  for (const s of ['fs', 'fs.read', 'fs.write', 'net', 'child', 'env', 'worker']) assert.equal(perm.has(s), true, s);\n"
     "  assert.equal(perm.has('no.such.scope'), false);\n"
-    "  assert.equal(perm.checkNet('example.com', 443), true);\n"
     "})";
 
 typedef struct {
