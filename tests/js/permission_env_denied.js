@@ -14,4 +14,7 @@ assert.throws(() => { process.env.X = "1"; }, { code: "ERR_ACCESS_DENIED", messa
 assert.throws(() => { delete process.env.X; }, { code: "ERR_ACCESS_DENIED" });
 assert.throws(() => ({ ...process.env }), { code: "ERR_ACCESS_DENIED" });
 assert.equal(process.permission.has("env"), false);
+// printing `process` does not trip over its closed env (not enumerable when closed)
+assert.ok(!Object.keys(process).includes("env"));
+console.log(process);
 console.log("permission_env_denied: ok");

@@ -126,7 +126,7 @@
   }
   const process = {
     argv: host.argv(),
-    env: host.permission.has("env") ? host.env() : deniedEnv(),
+    env: host.permission.has("env") ? host.env() : undefined,
     platform: host.platform,
     exitCode: undefined,
     exit(code) {
@@ -150,6 +150,9 @@
     },
     memoryUsage: () => ({ rss: host.rss() }),
   };
+  // A closed process.env is not enumerable, so that printing `process` still works.
+  if (!host.permission.has("env"))
+    Object.defineProperty(process, "env", { value: deniedEnv(), writable: true, configurable: true, enumerable: false });
   // As in Node, process.permission exists only when the permission model is on.
   if (host.permission.enabled) {
     const perm = host.permission;
