@@ -1,7 +1,8 @@
 /* The `geppetto` command: `run SCRIPT [ARGS]`, `eval CODE` and `version` (SPEC §2).
  * It starts an owner thread, creates the JavaScript runtime on it, runs the script
  * there, waits until no timer, run or owner request remains, and exits with
- * process.exitCode (1 after an uncaught exception, 2 on a usage error). */
+ * process.exitCode (1 after an uncaught exception, 2 on a usage error). The permission
+ * options (SPEC §3.4) become a permission set the runtime reads (js/permission.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,15 @@ static int gp__usage(const char *msg) {
           "       geppetto eval [OPTIONS] 'CODE'\n"
           "       geppetto version\n"
           "options: --profile NAME  --profiles FILE  --log-level debug|info|warn|error\n"
-          "         --log-format text|json  --stats\n");
+          "         --log-format text|json  --stats\n"
+          "permissions (off unless one is given; see docs/PERMISSIONS.md):\n"
+          "         --permission               turn the model on: deny what is not granted\n"
+          "         --allow-fs-read=PATH[,...]  read under PATH (* for everywhere)\n"
+          "         --allow-fs-write=PATH[,...] write under PATH (* for everywhere)\n"
+          "         --allow-net=HOST[:PORT][,...] reach HOST (*.DOMAIN, [IPv6], * for all)\n"
+          "         --allow-child-process      start child processes\n"
+          "         --allow-env                read process.env\n"
+          "Options take their value as --opt=VALUE or --opt VALUE.\n");
   return 2;
 }
 
@@ -25,26 +34,59 @@ typedef struct {
   const char *profile, *profiles;
   int stats;
   int first;                    /* index of SCRIPT / CODE in argv */
+  gp__perm_t *perm;             /* the permission model, or NULL (off); heap */
 } gp__cli_opts_t;
+
+/* A permission option at argv[*i] ("--allow-net=x", "--allow-net x", "--permission"):
+ * added to o->perm, made at the first one. `value` is what followed '=' (or NULL).
+ * Returns 0, 1 when `name` is no permission option, or the usage status (2). */
+static int gp__parse_perm(int argc, char **argv, int *i, const char *name, const char *value,
+                          gp__cli_opts_t *o) {
+  int kind = gp__perm_flag_kind(name);
+  if (kind == GP__PERM_FLAG_NONE) return 1;
+  if (kind == GP__PERM_FLAG_VALUE && value == NULL) {
+    if (*i + 1 >= argc) {
+      fprintf(stderr, "geppetto: %s needs a value\n", name);
+      return gp__usage(NULL);
+    }
+    value = argv[++*i];
+  }
+  if (o->perm == NULL) o->perm = gp__perm_new(NULL);
+  char *err = NULL;
+  if (gp__perm_apply(o->perm, name, value, &err) != 0) {
+    fprintf(stderr, "geppetto: %s\n", err);
+    free(err);
+    return gp__usage(NULL);
+  }
+  return 0;
+}
 
 /* Parses options up to the first non-option. Returns 0 or the usage status (2). */
 static int gp__parse(int argc, char **argv, gp__cli_opts_t *o) {
   int i = 2;
+  char name[64];
   for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
-    const char *a = argv[i];
+    const char *a = argv[i], *eq = strchr(a, '=');
     if (strcmp(a, "--") == 0) { i++; break; }
-    if (strcmp(a, "--stats") == 0) { o->stats = 1; continue; }
-    if (i + 1 >= argc) return gp__usage("option needs a value");
-    const char *v = argv[++i];
-    if (strcmp(a, "--profile") == 0) {
+    size_t n = eq ? (size_t)(eq - a) : strlen(a);
+    if (n >= sizeof name) n = sizeof name - 1;
+    memcpy(name, a, n);
+    name[n] = '\0';
+    int rc = gp__parse_perm(argc, argv, &i, name, eq ? eq + 1 : NULL, o);
+    if (rc == 0) continue;
+    if (rc != 1) return rc;
+    if (strcmp(name, "--stats") == 0 && !eq) { o->stats = 1; continue; }
+    if (!eq && i + 1 >= argc) return gp__usage("option needs a value");
+    const char *v = eq ? eq + 1 : argv[++i];
+    if (strcmp(name, "--profile") == 0) {
       o->profile = v;
-    } else if (strcmp(a, "--profiles") == 0) {
+    } else if (strcmp(name, "--profiles") == 0) {
       o->profiles = v;
-    } else if (strcmp(a, "--log-level") == 0) {
+    } else if (strcmp(name, "--log-level") == 0) {
       gp_log_level_t l;
       if (gp_log_level_parse(v, &l) != 0) return gp__usage("bad --log-level");
       gp_log_set_level(l);
-    } else if (strcmp(a, "--log-format") == 0) {
+    } else if (strcmp(name, "--log-format") == 0) {
       if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0) return gp__usage("bad --log-format");
       gp_log_set_json(strcmp(v, "json") == 0);
     } else {
@@ -97,12 +139,18 @@ int main(int argc, char **argv) {
   }
   gp__cli_opts_t o = {0};
   int rc = gp__parse(argc, argv, &o);
-  if (rc != 0) return rc;
+  if (rc != 0) {
+    gp__perm_free(o.perm);
+    return rc;
+  }
 
   /* process.argv: [the command, the script (or "[eval]"), ARGS...] */
   int jargc = argc - o.first + 1;
   char **jargv = calloc((size_t)jargc + 1, sizeof *jargv);
-  if (jargv == NULL) return 1;
+  if (jargv == NULL) {
+    gp__perm_free(o.perm);
+    return 1;
+  }
   jargv[0] = argv[0];
   jargv[1] = is_run ? argv[o.first] : "[eval]";
   for (int i = o.first + 1; i < argc; i++) jargv[i - o.first + 1] = argv[i];
@@ -112,9 +160,11 @@ int main(int argc, char **argv) {
   if (gp_owner_new(&oo, &owner) != GP_OK) {
     fprintf(stderr, "geppetto: cannot start the runtime thread\n");
     free(jargv);
+    gp__perm_free(o.perm);
     return 1;
   }
-  gp_js_options_t jo = {.argc = jargc, .argv = jargv, .profile = o.profile, .profiles = o.profiles};
+  gp_js_options_t jo = {.argc = jargc, .argv = jargv, .profile = o.profile, .profiles = o.profiles,
+                        .perm = o.perm};
   gp_js_runtime_t *rt = NULL;
   int status = 1;
   if (gp_js_runtime_new(owner, &jo, &rt) == GP_OK) {
@@ -128,6 +178,7 @@ int main(int argc, char **argv) {
   gp_js_runtime_close(rt);
   gp_owner_free(owner);
   gp_js_runtime_free(rt);
+  gp__perm_free(o.perm);
   free(jargv);
   return status;
 }

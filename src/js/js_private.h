@@ -34,6 +34,8 @@ struct gp_js_runtime_s {
   int argc;                       /* process.argv, borrowed from the host */
   char **argv;
   char *profile, *profiles;       /* --profile / --profiles, or NULL; heap */
+  const gp__perm_t *perm;         /* permission set (NULL: model off); borrowed from the
+                                     host until gp_js_runtime_free; read on the owner */
   struct gp__js_guard_s *guards;  /* guarded calls in progress, innermost first; owner */
   uint64_t wd_fires;              /* times the watchdog terminated JS; owner thread */
   int wd_reason;                  /* the reason of the last termination; owner thread */
@@ -252,6 +254,7 @@ void gp__mod_host_init(JSContextRef ctx, JSObjectRef target);     /* __host prim
 void gp__mod_timers_init(JSContextRef ctx, JSObjectRef global);   /* set/clearTimeout... */
 void gp__mod_web_init(JSContextRef ctx, JSObjectRef host);        /* web libraries' natives */
 void gp__mod_encoding_init(JSContextRef ctx, JSObjectRef host);   /* text, base64, Buffer codecs */
+void gp__mod_permission_init(JSContextRef ctx, JSObjectRef host); /* host.permission */
 void gp__mod_fetch_init(JSContextRef ctx, JSObjectRef host);      /* fetch transfers */
 
 /* Pending I/O (a fetch awaiting its response or a read) keeps the owner's loop alive

@@ -9,6 +9,7 @@
 
 #include "geppetto/owner.h"
 #include "geppetto/tool.h"
+#include "js/permission.h"
 
 typedef struct gp_js_runtime_s gp_js_runtime_t;
 
@@ -17,6 +18,10 @@ typedef struct gp_js_options_s {
   char **argv;
   const char *profile;      /* --profile, or NULL */
   const char *profiles;     /* --profiles, or NULL */
+  const gp__perm_t *perm;   /* the permission model (SPEC §3.4): NULL for off (the script
+                               may do everything); else borrowed, and read from the owner
+                               thread, until gp_js_runtime_free. Host-side access (provider
+                               keys, stores, MCP servers) is never checked against it. */
 } gp_js_options_t;
 
 /* Creates the VM on `owner` (which must outlive the runtime). Returns GP_OK with *out,

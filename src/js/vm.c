@@ -106,6 +106,7 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   gp__mod_timers_init(ctx, global);
   gp__mod_web_init(ctx, rt->host);
   gp__mod_encoding_init(ctx, rt->host);
+  gp__mod_permission_init(ctx, rt->host);
   gp__mod_fetch_init(ctx, rt->host);
   gp__mod_events_init(ctx, rt->host);
   JSObjectRef native = JSObjectMake(ctx, NULL, NULL);
@@ -151,6 +152,7 @@ int gp_js_runtime_new(gp_owner_t *owner, const gp_js_options_t *opts, gp_js_runt
     rt->argv = opts->argv;
     rt->profile = gp_xstrdup(opts->profile);
     rt->profiles = gp_xstrdup(opts->profiles);
+    rt->perm = opts->perm;
   }
   int rc = gp_owner_call(owner, "js.create", gp__vm_create, rt, NULL, NULL, NULL);
   if (rc != GP_OK) {

@@ -1,4 +1,4 @@
-// flags: --allow-net=localhost
+// flags: --allow-net=localhost --allow-env
 // With --permission (implied by --allow-net), fetch reaches only the granted hosts: a
 // denied request rejects with ERR_ACCESS_DENIED naming the URL and the flag that would
 // grant it, before anything is sent; a redirect to a host not granted is denied at that

@@ -109,9 +109,24 @@
   g.assert = assert;
 
   // ---- process -------------------------------------------------------------------
+  // process.env under --permission without --allow-env: every read, test, listing or
+  // change throws ERR_ACCESS_DENIED (host.permission.requireEnv), and the environment
+  // is not even copied in. Symbol keys (inspection, coercion) read as undefined.
+  function deniedEnv() {
+    const deny = (k) => host.permission.requireEnv(typeof k === "string" ? k : undefined);
+    return new Proxy(Object.create(null), {
+      get: (t, k) => (typeof k === "symbol" ? undefined : deny(k)),
+      has: (t, k) => deny(k),
+      ownKeys: () => deny(),
+      getOwnPropertyDescriptor: (t, k) => deny(k),
+      set: (t, k) => deny(k),
+      defineProperty: (t, k) => deny(k),
+      deleteProperty: (t, k) => deny(k),
+    });
+  }
   const process = {
     argv: host.argv(),
-    env: host.env(),
+    env: host.permission.has("env") ? host.env() : undefined,
     platform: host.platform,
     exitCode: undefined,
     exit(code) {
@@ -135,6 +150,17 @@
     },
     memoryUsage: () => ({ rss: host.rss() }),
   };
+  // A closed process.env is not enumerable, so that printing `process` still works.
+  if (!host.permission.has("env"))
+    Object.defineProperty(process, "env", { value: deniedEnv(), writable: true, configurable: true, enumerable: false });
+  // As in Node, process.permission exists only when the permission model is on.
+  if (host.permission.enabled) {
+    const perm = host.permission;
+    Object.defineProperty(process, "permission", {
+      value: Object.freeze({ has: (scope, reference) => perm.has(scope, reference) }),
+      enumerable: true,
+    });
+  }
   g.process = process;
 
   // ---- performance ---------------------------------------------------------------
