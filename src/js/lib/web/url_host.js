@@ -4,12 +4,13 @@
 // Punycode, RFC 3492, for non-ASCII labels). A host is kept as its serialization.
 //
 // Simplified, since we carry no Unicode data tables: UTS #46's mapping table is
-// approximated by NFKC + lowercase with its list of ignored code points; its
-// "disallowed" status by the general categories Cc, Cf, Cn, Co, Cs, Z and the
-// noncharacters; CheckBidi by "a label may not mix right-to-left letters with other
-// letters"; CheckJoiners by "ZWJ/ZWNJ only after a combining mark, or ZWNJ between
-// right-to-left letters". Rare scripts and compatibility characters can therefore map
-// differently from a browser.
+// approximated by NFKC + lowercase (capital sigma always to U+03C3) with its list of
+// ignored code points; its "disallowed" status by the general categories Cc, Cf, Cn,
+// Co, Cs, Z, the noncharacters and the characters that decompose to a full stop;
+// CheckBidi by "a label may not mix right-to-left characters with letters of other
+// scripts"; CheckJoiners by "ZWJ/ZWNJ only after a combining mark, or ZWNJ between
+// right-to-left characters" (no Joining_Type data). Rare scripts and compatibility
+// characters can therefore map differently from a browser.
 (function (host, lib, g) {
   "use strict";
   const { sets, encode, decode } = lib("url_encoding");
@@ -227,9 +228,10 @@
   }
 
   // ---- domain to ASCII ---------------------------------------------------------------------
-  const ignored = /[\u00ad\u034f\u180b-\u180f\u200b\u2060\u2064\u206a-\u206f\ufe00-\ufe0f\ufeff\u{1bca0}-\u{1bca3}\u{e0100}-\u{e01ef}]/gu;
+  const ignored = /[\u00ad\u034f\u115f\u1160\u180b-\u180f\u200b\u2060\u2064\u206a-\u206f\u17b4\u17b5\u3164\ufe00-\ufe0f\ufeff\uffa0\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0100}-\u{e01ef}]/gu;
   const disallowed = /[\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}\p{Z}\p{Noncharacter_Code_Point}\ufffc\ufffd\u2ff0-\u2fff]/u;
-  const rtl = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u;
+  // A right-to-left character: in a right-to-left block, and not a mark or a digit.
+  const rtl = /(?=[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\u{10800}-\u{10fff}\u{1e800}-\u{1efff}])[^\p{M}\p{N}]/u;
   const ltrLetter = /(?![\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\u{10800}-\u{10fff}\u{1e800}-\u{1efff}])\p{L}/u;
 
   // Whether a Unicode label passes the (simplified) validity checks of UTS #46.
@@ -253,7 +255,11 @@
   // The URL Standard's "domain to ASCII" (not strict), or null on failure.
   function domainToASCII(domain) {
     if (!/[^\x00-\x7f]/.test(domain)) return domain.toLowerCase();
-    const mapped = domain.replace(ignored, "").normalize("NFKC").toLowerCase().normalize("NFC")
+    // UTS #46 disallows the compatibility characters that decompose to a full stop
+    // (one/two dot leaders, "⒈"...), all but the ideographic and full-width full stops.
+    for (const c of domain.match(/[^\x00-\x7f]/gu))
+      if (c !== "\u3002" && c !== "\uff0e" && c !== "\uff61" && /[.\u3002]/.test(c.normalize("NFKC"))) return null;
+    const mapped = domain.replace(ignored, "").replace(/\u03a3/g, "\u03c3").normalize("NFKC").toLowerCase().normalize("NFC")
       .replace(/\u3002/g, ".");
     const labels = mapped.split(".");
     for (let i = 0; i < labels.length; i++) {
