@@ -45,8 +45,8 @@
     #onUpdate = null; // the bound URL's callback (query string or null), else null
 
     constructor(init = undefined) {
-      if (init === undefined || init === null) return;
-      if (typeof init === "object" || typeof init === "function") {
+      if (init === undefined) return;
+      if ((typeof init === "object" && init !== null) || typeof init === "function") {
         const iter = init[Symbol.iterator];
         if (iter !== undefined && iter !== null) {
           if (typeof iter !== "function") throw new TypeError("URLSearchParams: init[Symbol.iterator] is not a function");
