@@ -348,11 +348,14 @@
     return e;
   }
 
+  const fromRecord = Symbol("URL from a record"); // url.js-private constructor path
+
   class URL {
     #url;
     #params = null; // the URLSearchParams bound to this URL, made on first use
 
     constructor(url, base = undefined) {
+      if (url === fromRecord) { this.#url = base; return; }
       if (arguments.length < 1) throw new TypeError("URL constructor: 1 argument required, but only 0 present");
       const r = parseWithBase(url, base);
       if (r === null) throw invalid(url, base);
@@ -364,7 +367,8 @@
     }
     static parse(url, base = undefined) {
       if (arguments.length < 1) throw new TypeError("URL.parse: 1 argument required, but only 0 present");
-      return URL.canParse(url, base) ? new URL(url, base) : null;
+      const r = parseWithBase(url, base);
+      return r === null ? null : new URL(fromRecord, r);
     }
 
     #queryChanged() {

@@ -160,6 +160,7 @@
 
   // WebIDL's USVString conversion: String(v) with lone surrogates replaced by U+FFFD.
   function usv(v) {
+    if (typeof v === "symbol") throw new TypeError("Cannot convert a Symbol to a string");
     const s = String(v);
     if (typeof s.toWellFormed === "function") return s.toWellFormed();
     let out = "";

@@ -157,6 +157,9 @@
   }
   Object.defineProperty(URLSearchParams.prototype, Symbol.toStringTag,
                         { value: "URLSearchParams", configurable: true });
+  for (const name of ["size", "append", "delete", "get", "getAll", "has", "set", "sort", "toString",
+                      "forEach", "keys", "values", "entries"])
+    Object.defineProperty(URLSearchParams.prototype, name, { enumerable: true });
 
   // The pair iterator: it reads the live list at each step, as WebIDL says, so pairs
   // appended during iteration are visited and deletions shift what comes next.
