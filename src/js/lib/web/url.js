@@ -52,6 +52,9 @@
   // The basic URL parser. Without `url` it parses `input` (against `base`, a record or
   // null) into a new record; with `url` and `override` it changes `url` in place as a
   // setter does. Returns the record, or null on failure.
+  // One switch over the standard's states, in its order, so that it can be read next to
+  // the standard. `p` indexes UTF-16 code units; runs of characters that a state only
+  // copies (path segments, query, fragment, opaque path) are percent-encoded at once.
   function parse(input, base, url, override) {
     if (url === undefined) {
       url = newRecord();
