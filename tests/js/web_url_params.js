@@ -1,6 +1,6 @@
 // URLSearchParams: construction (string, pairs, record, another instance), "+" and %20,
 // get/getAll/has/set/append/delete with values, stable sort, size, live iteration, and
-// the web-platform-tests' urlencoded-parser table (url/urlencoded-parser.any.js).
+// the web-platform-tests' urlencoded-parser and sort tables (url/*.any.js).
 
 const same = (a, b, msg) => assert.equal(JSON.stringify(a), JSON.stringify(b), msg);
 const entries = (p) => [...p];
@@ -129,6 +129,35 @@ const wpt = [
 ];
 for (const t of wpt) same(entries(new URLSearchParams(t.input)), t.output, "urlencoded-parser: " + JSON.stringify(t.input));
 
+// ---- the WPT sort table (url/urlsearchparams-sort.any.js) ----------------------------------------
+const sortCases = [
+  { input: "z=b&a=b&z=a&a=a", output: [["a", "b"], ["a", "a"], ["z", "b"], ["z", "a"]] },
+  { input: "\uFFFD=x&\uFFFC&\uFFFD=a", output: [["\uFFFC", ""], ["\uFFFD", "x"], ["\uFFFD", "a"]] },
+  { input: "ﬃ&🌈", output: [["🌈", ""], ["ﬃ", ""]] }, // by code units, not code points
+  { input: "é&e\uFFFD&e\u0301", output: [["e\u0301", ""], ["e\uFFFD", ""], ["é", ""]] },
+  { input: "z=z&a=a&z=y&a=b&z=x&a=c&z=w&a=d&z=v&a=e&z=u&a=f&z=t&a=g",
+    output: [["a", "a"], ["a", "b"], ["a", "c"], ["a", "d"], ["a", "e"], ["a", "f"], ["a", "g"],
+             ["z", "z"], ["z", "y"], ["z", "x"], ["z", "w"], ["z", "v"], ["z", "u"], ["z", "t"]] },
+  { input: "bbb&bb&aaa&aa=x&aa=y", output: [["aa", "x"], ["aa", "y"], ["aaa", ""], ["bb", ""], ["bbb", ""]] },
+  { input: "z=z&=f&=t&=x", output: [["", "f"], ["", "t"], ["", "x"], ["z", "z"]] },
+  { input: "a🌈&a💩", output: [["a🌈", ""], ["a💩", ""]] },
+];
+for (const t of sortCases) {
+  const sp = new URLSearchParams(t.input);
+  sp.sort();
+  same(entries(sp), t.output, "sort: " + t.input);
+  const url = new URL("?" + t.input, "https://example/");
+  url.searchParams.sort();
+  same(entries(new URLSearchParams(url.search)), t.output, "URL sort: " + t.input);
+}
+const emptyQuery = new URL("http://example.com/?");
+emptyQuery.searchParams.sort();
+assert.equal(emptyQuery.href, "http://example.com/", "sorting no params removes the ?");
+const gone = new URL("http://example.com/?param1&param2");
+gone.searchParams.delete("param1");
+gone.searchParams.delete("param2");
+assert.equal(gone.href, "http://example.com/", "deleting every param removes the ?");
+
 // ---- as a fetch body it serializes --------------------------------------------------------------
 assert.equal(String(new URLSearchParams({ q: "a b", n: "1" })), "q=a+b&n=1");
-console.log("web_url_params: ok (" + wpt.length + " WPT urlencoded-parser cases)");
+console.log(`web_url_params: ok (${wpt.length} WPT urlencoded-parser cases, ${sortCases.length} sort cases)`);
