@@ -25,6 +25,27 @@ for (const bad of [[["a"]], [["a", "b", "c"]], [1]]) {
   assert(err instanceof TypeError, "bad pair " + JSON.stringify(bad) + " throws TypeError");
 }
 assert.equal(new URLSearchParams({ "\ud800": "\udc00" }).toString(), "%EF%BF%BD=%EF%BF%BD", "USV conversion");
+// WPT urlsearchparams-constructor.any.js's table of records and sequences.
+for (const t of [
+  { input: { "+": "%C2" }, output: [["+", "%C2"]] },
+  { input: { c: "x", a: "?" }, output: [["c", "x"], ["a", "?"]] },
+  { input: [["c", "x"], ["a", "?"]], output: [["c", "x"], ["a", "?"]] },
+  { input: { "\uD835x": "1", "xx": "2", "\uD83Dx": "3" }, output: [["\uFFFDx", "3"], ["xx", "2"]] },
+  { input: { "x\uDC53": "1", "x\uDC5C": "2", "x\uDC65": "3" }, output: [["x\uFFFD", "3"]] },
+  { input: { "a\0b": "42", "c\uD83D": "23", "d\u1234": "foo" },
+    output: [["a\0b", "42"], ["c\uFFFD", "23"], ["d\u1234", "foo"]] },
+]) same(entries(new URLSearchParams(t.input)), t.output, "record/sequence " + JSON.stringify(t.input));
+const custom = new URLSearchParams();
+custom[Symbol.iterator] = function* () { yield ["a", "b"]; };
+assert.equal(new URLSearchParams(custom).get("a"), "b", "a custom [Symbol.iterator] is used");
+const spaced = new URLSearchParams("&a&&& &&&&&a+b=& c&m%c3%b8%c3%b8");
+assert(spaced.has("a") && spaced.has("a b") && spaced.has(" ") && !spaced.has("c") && spaced.has(" c") && spaced.has("møø"));
+const phone = new URLSearchParams();
+phone.set("query", "+15555555555");
+assert.equal(phone.toString(), "query=%2B15555555555");
+assert.equal(new URLSearchParams(phone.toString()).get("query"), "+15555555555");
+assert.equal(new URLSearchParams("a=b%00c").get("a"), "b\0c");
+assert.equal(new URLSearchParams("a%f0%9f%92%a9b=c").get("a\uD83D\uDCA9b"), "c");
 
 // ---- "+" and %20 ------------------------------------------------------------------------
 const plus = new URLSearchParams("a=b+c&d=e%20f&g=h%2Bi");

@@ -60,12 +60,16 @@
           }
           return;
         }
+        // A WebIDL record: keys that become equal as USV strings keep the first one's
+        // place and the last one's value.
+        const record = new Map();
         for (const key of Reflect.ownKeys(init)) {
           if (typeof key !== "string") continue;
           const d = Reflect.getOwnPropertyDescriptor(init, key);
           if (d === undefined || !d.enumerable) continue;
-          this.#list.push([usv(key), usv(init[key])]);
+          record.set(usv(key), usv(init[key]));
         }
+        for (const [k, v] of record) this.#list.push([k, v]);
         return;
       }
       let s = usv(init);
