@@ -111,6 +111,29 @@ let steps = 0;
 growing.forEach(() => { if (++steps < 5) growing.append("x", String(steps)); });
 assert.equal(steps, 5, "forEach sees pairs appended during the walk");
 
+// From WPT urlsearchparams-foreach: the iterator follows its URL's query being replaced,
+// and deleting each visited pair skips the one that moves into its place.
+const bound = new URL("http://a.b/c?a=1&b=2&c=3&d=4");
+const got = [];
+for (const pair of bound.searchParams) { bound.search = "x=1&y=2&z=3"; got.push(pair); }
+same(got, [["a", "1"], ["y", "2"], ["z", "3"]]);
+const eaten = new URL("http://localhost/query?param0=0&param1=1&param2=2");
+const ate = [];
+for (const [k] of eaten.searchParams) { ate.push(k); eaten.searchParams.delete(k); }
+same(ate, ["param0", "param2"]);
+assert.equal(eaten.search, "?param1=1");
+// From WPT urlsearchparams-stringifier: a bound URL re-serializes its query on change.
+const comma = new URL("http://www.example.com/?a=b,c");
+assert.equal(comma.searchParams.toString(), "a=b%2Cc");
+assert.equal(comma.href, "http://www.example.com/?a=b,c", "reading does not rewrite");
+comma.searchParams.append("x", "y");
+assert.equal(comma.href, "http://www.example.com/?a=b%2Cc&x=y");
+assert.equal(new URLSearchParams("a = b &a=b&c=d%20").toString(), "a+=+b+&a=b&c=d+");
+assert.equal(new URLSearchParams("b=%2%2af%2a").toString(), "b=%252*f*");
+const nl = new URLSearchParams();
+nl.append("a\nb", "c\rd");
+assert.equal(nl.toString(), "a%0Ab=c%0Dd", "no newline normalization");
+
 // ---- the WPT urlencoded-parser table ---------------------------------------------------------
 const wpt = [
   { input: "test", output: [["test", ""]] },
