@@ -1,5 +1,6 @@
 // URL as scripts use it: relative resolution, components, setters, searchParams bound
-// both ways, IPv6 hosts, URL.canParse/URL.parse, errors, toString/toJSON, brand checks.
+// both ways, IPv6 hosts, URL.canParse/URL.parse, errors, toString/toJSON, brand checks,
+// util.inspect.
 
 // ---- parsing and relative resolution -------------------------------------------------
 const u = new URL("https://user:pa ss@Example.COM:8443/a/b/../c/./d?x=1&y=a+b#top");
@@ -136,6 +137,11 @@ let brand = null;
 try { Object.getOwnPropertyDescriptor(URL.prototype, "href").get.call({}); } catch (e) { brand = e; }
 assert(brand instanceof TypeError, "getters check their receiver");
 assert.equal(new URL(t).href, t.href, "a URL object as input");
+
+// ---- shown as Node shows it -----------------------------------------------------------------
+const shown = require("util").inspect(new URL("https://h/p?a=1"));
+assert(shown.startsWith("URL {") && shown.includes("href: 'https://h/p?a=1'") &&
+       shown.includes("searchParams: URLSearchParams { 'a' => '1' }"), "util.inspect(url): " + shown);
 
 // ---- speed: a typical URL parses quickly ----------------------------------------------------
 const t0 = Date.now();

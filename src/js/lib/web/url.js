@@ -440,6 +440,18 @@
 
   }
   Object.defineProperty(URL.prototype, Symbol.toStringTag, { value: "URL", configurable: true });
+  // console.log / util.inspect show a URL as Node does: "URL { href: ..., hash: ... }".
+  // The view is a plain object whose prototype names URL, so util formats it nested.
+  const inspectView = Object.create(Object.prototype, { constructor: { value: URL } });
+  Object.defineProperty(URL.prototype, Symbol.for("nodejs.util.inspect.custom"), {
+    configurable: true, writable: true,
+    value: function inspect() {
+      const view = Object.create(inspectView);
+      for (const k of ["href", "origin", "protocol", "username", "password", "host", "hostname", "port",
+                       "pathname", "search", "searchParams", "hash"]) view[k] = this[k];
+      return view;
+    },
+  });
   for (const name of ["href", "origin", "protocol", "username", "password", "host", "hostname", "port",
                       "pathname", "search", "searchParams", "hash", "toString", "toJSON"])
     Object.defineProperty(URL.prototype, name, { enumerable: true });

@@ -161,6 +161,16 @@
   }
   Object.defineProperty(URLSearchParams.prototype, Symbol.toStringTag,
                         { value: "URLSearchParams", configurable: true });
+  // console.log / util.inspect show the pairs as Node does: URLSearchParams { 'a' => '1' }.
+  Object.defineProperty(URLSearchParams.prototype, Symbol.for("nodejs.util.inspect.custom"), {
+    configurable: true, writable: true,
+    value: function inspect() {
+      const show = (v) => "'" + v.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n") + "'";
+      const list = getList(this);
+      if (list.length === 0) return "URLSearchParams {}";
+      return "URLSearchParams { " + list.map((p) => show(p[0]) + " => " + show(p[1])).join(", ") + " }";
+    },
+  });
   for (const name of ["size", "append", "delete", "get", "getAll", "has", "set", "sort", "toString",
                       "forEach", "keys", "values", "entries"])
     Object.defineProperty(URLSearchParams.prototype, name, { enumerable: true });
