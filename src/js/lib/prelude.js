@@ -191,6 +191,7 @@
     AbortController: "abort", AbortSignal: "abort",
     structuredClone: "clone",
     Blob: "blob", File: "blob", FormData: "blob",
+    URL: "url", URLSearchParams: "url_params",
     ReadableStream: "streams", ReadableStreamDefaultReader: "streams",
     ReadableStreamDefaultController: "streams",
     CountQueuingStrategy: "streams", ByteLengthQueuingStrategy: "streams",
