@@ -31,7 +31,9 @@ const MB = 1 << 20;
   assert.equal(bad, 0, "the bytes arrive in order");
   const growth = (peak - rss0) / MB;
   console.log(`streamed ${total / MB} MB in ${pieces} pieces, peak RSS growth ${growth.toFixed(1)} MB`);
-  assert.ok(growth < 16, `peak RSS grew by ${growth.toFixed(1)} MB`);
+  // Under a sanitizer every allocation carries shadow memory and a quarantine: the bound
+  // holds for the normal build only.
+  if (!small) assert.ok(growth < 16, `peak RSS grew by ${growth.toFixed(1)} MB`);
   assert.equal(r.bodyUsed, true);
 
   // for await over a body

@@ -77,7 +77,8 @@ function oneCall(name, args) {
   assert.equal(res.n, 30 << 20);
   const growth = (process.memoryUsage().rss - rss0) / (1 << 20);
   console.log(`a 30 MB download summed by a tool: RSS grew ${growth.toFixed(1)} MB`);
-  assert.ok(growth < 16, `RSS grew ${growth.toFixed(1)} MB`);
+  // (under a sanitizer, shadow memory and its quarantine make RSS no measure of buffering)
+  if (!process.env.GP_TEST_SANITIZER) assert.ok(growth < 16, `RSS grew ${growth.toFixed(1)} MB`);
   assert.equal(gp.runtime.stats().openFetches, 0);
   console.log("fetch_tool_cancel: ok");
 })().catch((e) => { console.error("FAIL", e && e.stack ? e + "\n" + e.stack : e); process.exit(1); });

@@ -144,10 +144,12 @@ assert(shown.startsWith("URL {") && shown.includes("href: 'https://h/p?a=1'") &&
        shown.includes("searchParams: URLSearchParams { 'a' => '1' }"), "util.inspect(url): " + shown);
 
 // ---- speed: a typical URL parses quickly ----------------------------------------------------
+// (a sanitizer's build is many times slower: it parses a tenth as many in the same time)
+const parses = process.env.GP_TEST_SANITIZER ? 2000 : 20000;
 const t0 = Date.now();
-for (let i = 0; i < 20000; i++) new URL("https://api.example.com/v1/items/" + i + "?limit=10&offset=20#x").href;
+for (let i = 0; i < parses; i++) new URL("https://api.example.com/v1/items/" + i + "?limit=10&offset=20#x").href;
 const ms = Date.now() - t0;
-assert(ms < 5000, `20000 parses took ${ms} ms`);
+assert(ms < 5000, `${parses} parses took ${ms} ms`);
 const long = "https://h/" + "a".repeat(1 << 20) + "?" + "b".repeat(1 << 20);
 assert.equal(new URL(long).href.length, long.length, "a 2 MB URL parses");
 console.log("web_url: ok");
