@@ -11,12 +11,12 @@
 #include "geppetto/owner.h"
 #include "js/runtime.h"
 
-static int gp__usage(const char *msg) {
-  if (msg) fprintf(stderr, "geppetto: %s\n", msg);
-  fprintf(stderr,
-          "usage: geppetto run [OPTIONS] SCRIPT.js [ARGS...]\n"
+static void gp__print_usage(FILE *f) {
+  fprintf(f,
+          "usage: geppetto run [OPTIONS] SCRIPT.js|SCRIPT.mjs [ARGS...]\n"
           "       geppetto eval [OPTIONS] 'CODE'\n"
-          "       geppetto version\n"
+          "       geppetto version | --version\n"
+          "       geppetto help | --help | -h\n"
           "options: --profile NAME  --profiles FILE  --log-level debug|info|warn|error\n"
           "         --log-format text|json  --stats\n"
           "permissions (off unless one is given; see docs/PERMISSIONS.md):\n"
@@ -26,7 +26,14 @@ static int gp__usage(const char *msg) {
           "         --allow-net=HOST[:PORT][,...] reach HOST (*.DOMAIN, [IPv6], * for all)\n"
           "         --allow-child-process      start child processes\n"
           "         --allow-env                read process.env\n"
-          "Options take their value as --opt=VALUE or --opt VALUE.\n");
+          "Options take their value as --opt=VALUE or --opt VALUE.\n"
+          "Docs: README.md, docs/API.md (the geppetto module), docs/WEB_PLATFORM.md,\n"
+          "docs/PERMISSIONS.md.\n");
+}
+
+static int gp__usage(const char *msg) {
+  if (msg) fprintf(stderr, "geppetto: %s\n", msg);
+  gp__print_usage(stderr);
   return 2;
 }
 
@@ -130,6 +137,10 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
     printf("geppetto %s\n", GEPPETTO_VERSION);
+    return 0;
+  }
+  if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    gp__print_usage(stdout);
     return 0;
   }
   int is_run = strcmp(cmd, "run") == 0, is_eval = strcmp(cmd, "eval") == 0;
