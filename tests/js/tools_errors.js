@@ -40,7 +40,7 @@ const usesOf = (t) => t.blocks.filter((b) => b.kind === "tool_use").map((b) => b
   assert.equal(u1[0].result, null);
   assert.equal(u1[1].error, "bad input");
   assert.equal(u1[2].error, "plain string");
-  assert(/not JSON-serialisable/.test(u1[3].error), u1[3].error);
+  assert(/JSON cannot represent: result is a BigInt/.test(u1[3].error), u1[3].error);
   assert.equal(u1[4].error, "unknown tool missing");
   assert.deepEqual(u1[5], { id: "f", result: { ok: true } });
   assert.equal(t1.blocks[t1.blocks.length - 1].payload.text, "after 6");
