@@ -488,11 +488,17 @@ static void gp__host_unref(void *host) { gp_dispatcher_unref(host); }
 static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, JSValueRef optv,
                            gp__jsrun_t *r, JSValueRef *exc) {
   gp_turn_t *seed = NULL;
-  if (!JSValueIsUndefined(ctx, seedv) && !JSValueIsNull(ctx, seedv)) {
+  gp_run_opts_t opts = {0};
+  if (JSValueIsArray(ctx, seedv)) { /* blocks: they continue the conversation */
+    JSObjectRef holder = JSObjectMake(ctx, NULL, NULL);
+    gp__js_set(ctx, holder, "blocks", seedv);
+    seed = gp__js_to_turn(ctx, holder, exc);
+    if (seed == NULL) return NULL;
+    opts.seed_mode = GP_SEED_CONTINUE;
+  } else if (!JSValueIsUndefined(ctx, seedv) && !JSValueIsNull(ctx, seedv)) {
     seed = gp__js_to_turn(ctx, seedv, exc);
     if (seed == NULL) return NULL;
   }
-  gp_run_opts_t opts = {0};
   json_t *tags = NULL;
   if (JSValueIsObject(ctx, optv)) {
     JSValueRef t = gp__js_get(ctx, (JSObjectRef)optv, "timeoutMs");

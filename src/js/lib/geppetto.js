@@ -46,10 +46,15 @@
     },
   });
 
-  // A seed may be a Turn, or a string (one user block) for convenience.
+  // What a seed does (SPEC §4.7): a string (one user block), a Block or an array of
+  // Blocks continues the conversation and reaches the native side as an array of blocks
+  // (latest turn + these, as a new turn); a Turn (an object with `blocks`) is appended as
+  // it is.
   function seedOf(seed) {
     if (seed === undefined || seed === null) return undefined;
-    if (typeof seed === "string") return { blocks: [turns.newUserBlock(seed)] };
+    if (typeof seed === "string") return [turns.newUserBlock(seed)];
+    if (Array.isArray(seed)) return seed;
+    if (typeof seed === "object" && !Array.isArray(seed.blocks) && typeof seed.kind === "string") return [seed];
     return seed;
   }
 
