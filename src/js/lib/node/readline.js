@@ -81,6 +81,7 @@
       };
       for (const k of Object.keys(this.#listeners)) input.on(k, this.#listeners[k]);
       if (typeof input.resume === "function") input.resume();
+      if (input.readableEnded === true) queueMicrotask(() => this.#onEnd()); // it ended before
       const signal = opts.signal;
       if (signal !== undefined && signal !== null) {
         if (signal.aborted) queueMicrotask(() => this.close());
