@@ -18,6 +18,8 @@ fail() {
 # start ARGS...: geppetto ARGS in the background (stdin: /dev/null unless redirected
 # by the caller through START_STDIN)
 start() {
+  : >"$OUT" # now: the child truncates only once it runs, and a marker of the previous
+  : >"$ERR" # run must not be taken for this one's (a signal would reach it before exec)
   "$G" "$@" <"${START_STDIN:-/dev/null}" >"$OUT" 2>"$ERR" &
   PID=$!
 }
