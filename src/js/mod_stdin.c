@@ -1,6 +1,6 @@
 /* The native half of process.stdin (SPEC §3.1): reads fd 0 on the owner's loop,
  * whatever it is — a terminal (uv_tty_t), a pipe or socket (uv_pipe_t / uv_tcp_t) or a
- * file (uv_fs_read requests on libuv's thread pool, one piece at a time) — and hands
+ * file (uv_fs_read requests on libuv's thread pool, one 256 KiB piece at a time) — and hands
  * each piece to the JS side (lib/node/stdin.js) as a Uint8Array.
  *
  * Nothing is opened until the script first reads; while it reads, the handle (or the
@@ -18,7 +18,10 @@
 #include "js/js_private.h"
 
 #define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
-#define GP__STDIN_PIECE 65536
+/* One read: a pipe gives at most its capacity (64 KiB) at a time; a file is read in
+ * pieces of 256 KiB, each a round trip through libuv's thread pool (at 64 KiB an 80 MB
+ * file read at 72 MB/s, at 256 KiB at 300-460 MB/s, as fast as a pipe). */
+#define GP__STDIN_PIECE (256 * 1024)
 
 typedef struct gp__stdin_s {
   gp_js_runtime_t *rt;
