@@ -85,6 +85,7 @@ static void gp__print_stats(gp_owner_t *owner) {
 }
 
 int main(int argc, char **argv) {
+  gp_js_signals_block(); /* before any thread: the runtime's signal thread takes them */
   if (argc < 2) return gp__usage(NULL);
   const char *cmd = argv[1];
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -13,7 +13,12 @@
  *     and the process ends with 128 + the signal's number once no work is pending (the
  *     CLI asks gp_js_runtime_exit_code), or after GP__GRACE_MS at the latest.
  *   - a second signal after that ends the process at once.
- * Ending at once runs the exit hooks (child processes) and flushes stdio, then _exit. */
+ * Ending at once runs the exit hooks (child processes) and flushes stdio, then _exit.
+ *
+ * The CLI blocks both signals in every other thread (gp_js_signals_block before any
+ * thread exists): the kernel then hands them to this thread, which is waiting for them,
+ * rather than to a thread that is busy (under ThreadSanitizer, which delivers a signal
+ * only when its thread next enters the C library, a busy owner kept it forever). */
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -104,9 +109,26 @@ static void gp__on_stop(uv_async_t *a) {
   uv_close((uv_handle_t *)&w->stop, NULL);
 }
 
+/* SIGINT and SIGTERM as a signal set. */
+static sigset_t gp__sigset(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+void gp_js_signals_block(void) {
+  sigset_t set = gp__sigset();
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 static void *gp__sigwatch_main(void *arg) {
   gp__sigwatch_t *w = arg;
   pthread_setname_np(pthread_self(), "gp-signals");
+  /* the one thread that takes them (see gp_js_signals_block) */
+  sigset_t set = gp__sigset();
+  pthread_sigmask(SIG_UNBLOCK, &set, NULL);
   uv_run(&w->loop, UV_RUN_DEFAULT);
   return NULL;
 }
