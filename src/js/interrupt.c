@@ -22,7 +22,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "core/core.h"
 #include "geppetto/log.h"
@@ -45,9 +47,22 @@ typedef struct gp__sigwatch_s {
 
 static const char *const gp__names[2] = {"SIGINT", "SIGTERM"};
 
+/* Flushes f unless another thread holds it (the owner blocked writing to a full pipe
+ * must not keep the process from ending; print() flushes after each write anyway). */
+static void gp__flush_if_free(FILE *f) {
+  if (ftrylockfile(f) != 0) return;
+  fflush_unlocked(f);
+  funlockfile(f);
+}
+
+/* Signal thread: ends the process now (exit hooks, the terminal's mode, stdio). */
 static void gp__exit_at_once(int code) {
   gp_log(GP_LOG_DEBUG, "process", "signal: exiting at once with %d", code);
-  gp__js_exit_now(code);
+  gp__js_exit_hooks_run();
+  uv_tty_reset_mode();
+  gp__flush_if_free(stdout);
+  gp__flush_if_free(stderr);
+  _exit(code);
 }
 
 /* Owner: emits the signal to the script's listeners (host.process.onSignal(name)). */
