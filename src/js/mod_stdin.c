@@ -10,6 +10,7 @@
  * file description non-blocking). Owner thread only. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -88,6 +89,10 @@ static void gp__stdin_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
   gp__stdin_deliver(in, b->base, (size_t)n, 0);
 }
 
+/* Exit hook: fd 0's flags as they were (process.exit() and signals end the process
+ * without closing the handle; a shell reading the same pipe next wants it blocking). */
+static void gp__stdin_restore_flags(void *ud) { fcntl(0, F_SETFL, (int)(intptr_t)ud); }
+
 /* Opens the handle for fd 0's kind on a duplicate of it. Returns 0 or a libuv error. */
 static int gp__stdin_open_stream(gp__stdin_t *in) {
   uv_loop_t *loop = gp_owner_loop(in->rt->owner);
@@ -110,6 +115,8 @@ static int gp__stdin_open_stream(gp__stdin_t *in) {
   }
   in->u.h.data = in;
   in->handle_open = 1;
+  if (in->saved_flags != -1)
+    gp__js_exit_hook_add(gp__stdin_restore_flags, (void *)(intptr_t)in->saved_flags);
   return 0;
 }
 
@@ -249,7 +256,10 @@ void gp__js_stdin_interrupt(gp_js_runtime_t *rt) {
 static void gp__stdin_closed(uv_handle_t *h) {
   gp__stdin_t *in = h->data;
   in->handle_open = 0;
-  if (in->saved_flags != -1) fcntl(0, F_SETFL, in->saved_flags);
+  if (in->saved_flags != -1) {
+    gp__js_exit_hook_remove(gp__stdin_restore_flags, (void *)(intptr_t)in->saved_flags);
+    fcntl(0, F_SETFL, in->saved_flags);
+  }
   gp__stdin_maybe_free(in);
 }
 
