@@ -151,15 +151,18 @@ static double gp__num_prop(JSContextRef ctx, JSObjectRef o, const char *name) {
   return JSValueIsNumber(ctx, v) ? JSValueToNumber(ctx, v, NULL) : 0;
 }
 
-/* heap() -> {heapUsed, heapTotal, external}: JavaScriptCore's own statistics (the live
- * cells' size, the heap's capacity, memory reported by objects outside the heap:
- * ArrayBuffer contents, large strings). */
+/* heap() -> {heapUsed, heapTotal, external}: JavaScriptCore's own statistics. Its
+ * heap size counts the cells found live by the last collection (0 before the first):
+ * until then the heap's capacity stands for it. heapTotal: the capacity; external:
+ * memory that objects report outside the heap (large strings, some ArrayBuffers). */
 static JSValueRef gp__proc_heap(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                 size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   JSObjectRef st = JSGetMemoryUsageStatistics(ctx);
+  double used = gp__num_prop(ctx, st, "heapSize"), total = gp__num_prop(ctx, st, "heapCapacity");
+  if (used <= 0 || used > total) used = total;
   JSObjectRef o = JSObjectMake(ctx, NULL, NULL);
-  gp__js_set(ctx, o, "heapUsed", JSValueMakeNumber(ctx, gp__num_prop(ctx, st, "heapSize")));
-  gp__js_set(ctx, o, "heapTotal", JSValueMakeNumber(ctx, gp__num_prop(ctx, st, "heapCapacity")));
+  gp__js_set(ctx, o, "heapUsed", JSValueMakeNumber(ctx, used));
+  gp__js_set(ctx, o, "heapTotal", JSValueMakeNumber(ctx, total));
   gp__js_set(ctx, o, "external", JSValueMakeNumber(ctx, gp__num_prop(ctx, st, "extraMemorySize")));
   return o;
 }

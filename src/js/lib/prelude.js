@@ -267,10 +267,10 @@
     const [s, ns] = ph.hrtime();
     return BigInt(s) * 1000000000n + BigInt(ns);
   };
-  // rss: the resident set size now; heapUsed/heapTotal: JavaScriptCore's heap (live
-  // cells / capacity); external: memory JavaScriptCore's objects report outside it
-  // (ArrayBuffer contents, large strings); arrayBuffers: not counted apart by
-  // JavaScriptCore, so `external` (an upper bound) stands for it.
+  // rss: the resident set size now; heapUsed: JavaScriptCore's live heap as of its last
+  // collection (its capacity before the first); heapTotal: the heap's capacity;
+  // external: memory JavaScriptCore's objects report outside the heap (an estimate);
+  // arrayBuffers: not counted apart by JavaScriptCore, so `external` stands for it.
   function memoryUsage() {
     const h = ph.heap();
     return { rss: host.rss(), heapTotal: h.heapTotal, heapUsed: h.heapUsed, external: h.external,
