@@ -242,6 +242,7 @@ static void gp__settle(gp__jsrun_t *r) {
   gp_turn_t *turn = NULL;
   gp_error_t *err = NULL;
   int rc = gp_run_wait(r->run, 0, &turn, &err);
+  gp__js_runs_remove(rt, r->run);
   gp__stream_run_set(r, NULL);
   gp_run_unref(r->run);
   r->run = NULL;
@@ -530,6 +531,7 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
   }
   r->run = run;
   r->id = gp_xstrdup(gp_run_id(run));
+  gp__js_runs_add(r->rt, run); /* a SIGINT cancels it */
   gp__stream_run_set(r, run);
   return run;
 }
@@ -574,6 +576,7 @@ static JSValueRef gp__session_run(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
     gp_turn_t *turn = NULL;
     gp_error_t *err = NULL;
     int rc = gp_run_wait(run, -1, &turn, &err);
+    gp__js_runs_remove(rt, run);
     if (rc == GP_OK) {
       out = gp__js_from_turn(ctx, turn);
     } else {

@@ -133,12 +133,17 @@ void gp__js_report(JSContextRef ctx, JSValueRef exc, const char *what) {
 }
 
 void gp__js_exit_now(int code) {
+  gp__js_exit_hooks_run();
+  uv_tty_reset_mode(); /* a terminal left in raw mode by process.stdin.setRawMode */
   fflush(stdout);
   fflush(stderr);
   _exit(code);
 }
 
 void gp__js_fatal(JSContextRef ctx, JSValueRef exc, const char *what) {
+  static int fatal; /* owner thread: an "exit" listener that throws must not loop */
   gp__js_report(ctx, exc, what);
+  gp_js_runtime_t *rt = gp__js_rt();
+  if (!fatal++ && rt != NULL && rt->ctx != NULL) gp__js_emit_exit(rt, 1);
   gp__js_exit_now(1);
 }

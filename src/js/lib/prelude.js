@@ -108,6 +108,112 @@
   assert.fail = (m) => { throw new AssertionError(m || "failed"); };
   g.assert = assert;
 
+  // ---- a small event emitter (private) ----------------------------------------------
+  // What process, process.stdin and readline need of Node's EventEmitter: listeners
+  // called in order, synchronously, `this` the emitter; once; removal of the most
+  // recently added instance; "error" with no listener throws. `onChange(name)` (optional)
+  // hears every change of a name's listeners.
+  class Emitter {
+    #events = new Map();
+    #onChange;
+    constructor(onChange) { this.#onChange = onChange; }
+    #add(name, fn, once, prepend) {
+      if (typeof fn !== "function") {
+        const e = new TypeError(`The "listener" argument must be of type function. Received ${show(fn)}`);
+        e.code = "ERR_INVALID_ARG_TYPE";
+        throw e;
+      }
+      let list = this.#events.get(name);
+      if (list === undefined) this.#events.set(name, list = []);
+      const entry = { fn, once };
+      if (prepend) list.unshift(entry); else list.push(entry);
+      if (this.#onChange) this.#onChange(name);
+      return this;
+    }
+    on(name, fn) { return this.#add(name, fn, false, false); }
+    addListener(name, fn) { return this.#add(name, fn, false, false); }
+    prependListener(name, fn) { return this.#add(name, fn, false, true); }
+    once(name, fn) { return this.#add(name, fn, true, false); }
+    prependOnceListener(name, fn) { return this.#add(name, fn, true, true); }
+    off(name, fn) { return this.removeListener(name, fn); }
+    removeListener(name, fn) {
+      const list = this.#events.get(name);
+      if (list === undefined) return this;
+      for (let i = list.length - 1; i >= 0; i--) {
+        if (list[i].fn !== fn) continue;
+        list.splice(i, 1);
+        if (list.length === 0) this.#events.delete(name);
+        if (this.#onChange) this.#onChange(name);
+        break;
+      }
+      return this;
+    }
+    removeAllListeners(name) {
+      const names = name === undefined ? [...this.#events.keys()] : [name];
+      for (const n of names) {
+        if (!this.#events.delete(n)) continue;
+        if (this.#onChange) this.#onChange(n);
+      }
+      return this;
+    }
+    emit(name, ...args) {
+      const list = this.#events.get(name);
+      if (list === undefined || list.length === 0) {
+        if (name === "error") throw args[0] instanceof Error ? args[0] : new Error("Unhandled error: " + show(args[0]));
+        return false;
+      }
+      for (const l of list.slice()) {
+        if (l.once) this.removeListener(name, l.fn);
+        l.fn.apply(this, args);
+      }
+      return true;
+    }
+    listenerCount(name) { const l = this.#events.get(name); return l ? l.length : 0; }
+    listeners(name) { const l = this.#events.get(name); return l ? l.map((x) => x.fn) : []; }
+    rawListeners(name) { return this.listeners(name); }
+    eventNames() { return [...this.#events.keys()]; }
+    setMaxListeners() { return this; }
+    getMaxListeners() { return Infinity; }
+  }
+  host.Emitter = Emitter;
+
+  // ---- UTF-8 in pieces (private) -------------------------------------------------------
+  // A decoder of a byte stream cut anywhere: write(u8) gives the text of every complete
+  // character and keeps an incomplete one at the end for the next piece; end() gives
+  // what is left (an incomplete character becomes U+FFFD).
+  function completeLength(b) {
+    const n = b.length;
+    for (let i = n - 1; i >= 0 && i >= n - 3; i--) {
+      const c = b[i];
+      if ((c & 0xc0) === 0x80) continue; // a continuation byte: look further back
+      const need = c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf8 ? 4 : 1;
+      return n - i < need ? i : n;
+    }
+    return n;
+  }
+  host.utf8Decoder = function utf8Decoder() {
+    let carry = null;
+    return {
+      write(u8) {
+        let b = u8;
+        if (carry !== null) {
+          b = new Uint8Array(carry.length + u8.length);
+          b.set(carry);
+          b.set(u8, carry.length);
+          carry = null;
+        }
+        const cut = completeLength(b);
+        if (cut < b.length) carry = b.slice(cut);
+        return cut === 0 ? "" : host.process.decodeUtf8(cut === b.length ? b : b.subarray(0, cut));
+      },
+      end() {
+        const c = carry;
+        carry = null;
+        return c === null ? "" : host.process.decodeUtf8(c);
+      },
+    };
+  };
+
   // ---- process -------------------------------------------------------------------
   // process.env under --permission without --allow-env: every read, test, listing or
   // change throws ERR_ACCESS_DENIED (host.permission.requireEnv), and the environment
@@ -124,19 +230,100 @@
       deleteProperty: (t, k) => deny(k),
     });
   }
-  const process = {
+  const ph = host.process; // natives of mod_process.c
+  const monoStart = host.monoMs();
+  function codeOf(c) { return c === undefined || c === null ? 0 : Number(c) | 0; }
+  function argTypeError(what, expected, v) {
+    const e = new TypeError(`The "${what}" argument must be ${expected}. Received ${show(v)}`);
+    e.code = "ERR_INVALID_ARG_TYPE";
+    return e;
+  }
+  // SIGINT/SIGTERM listeners replace the signal's default action (mod_process.c tells
+  // the signal thread); every other name is a plain event.
+  const process = new Emitter((name) => {
+    if (name === "SIGINT" || name === "SIGTERM") ph.signalListeners(name, process.listenerCount(name));
+  });
+  let exiting = false;
+  // "exit" is emitted once, with the status the process ends with; listeners may
+  // change process.exitCode (and so the status), as in Node.
+  function emitExit() {
+    if (exiting) return;
+    exiting = true;
+    process.emit("exit", codeOf(process.exitCode));
+  }
+  ph.emitExit = (code) => {
+    if (code !== undefined) process.exitCode = code;
+    emitExit();
+    return codeOf(process.exitCode);
+  };
+  ph.onSignal = (name) => { process.emit(name, name); };
+  function hrtime(prev) {
+    const now = ph.hrtime();
+    if (prev === undefined) return now;
+    if (!Array.isArray(prev) || prev.length !== 2) throw argTypeError("time", "an instance of Array of length 2", prev);
+    let s = now[0] - prev[0], ns = now[1] - prev[1];
+    if (ns < 0) { s -= 1; ns += 1e9; }
+    return [s, ns];
+  }
+  hrtime.bigint = () => {
+    const [s, ns] = ph.hrtime();
+    return BigInt(s) * 1000000000n + BigInt(ns);
+  };
+  // rss: the resident set size now; heapUsed: JavaScriptCore's live heap as of its last
+  // collection (its capacity before the first); heapTotal: the heap's capacity;
+  // external: memory JavaScriptCore's objects report outside the heap (an estimate);
+  // arrayBuffers: not counted apart by JavaScriptCore, so `external` stands for it.
+  function memoryUsage() {
+    const h = ph.heap();
+    return { rss: host.rss(), heapTotal: h.heapTotal, heapUsed: h.heapUsed, external: h.external,
+             arrayBuffers: h.external };
+  }
+  memoryUsage.rss = () => host.rss();
+  const ids = ph.ids();
+  function stdWrite(fd) {
+    return (s, enc, cb) => {
+      const text = s instanceof Uint8Array ? ph.decodeUtf8(s) : String(s);
+      host.print(fd, text, false);
+      const done = typeof enc === "function" ? enc : cb;
+      if (typeof done === "function") queueMicrotask(done);
+      return true;
+    };
+  }
+  // Node's stream.write for the two standard streams: the text as is, no newline.
+  function stdStream(fd) {
+    const st = new Emitter();
+    st.fd = fd;
+    st.isTTY = ph.isatty(fd);
+    st.write = stdWrite(fd);
+    return st;
+  }
+  let stdin;
+  Object.assign(process, {
     argv: host.argv(),
     env: host.permission.has("env") ? host.env() : undefined,
     platform: host.platform,
+    arch: ph.arch,
+    title: "geppetto",
+    pid: ids.pid,
+    ppid: ids.ppid,
+    execPath: host.argv()[0],
     exitCode: undefined,
     exit(code) {
-      host.exit(code === undefined ? (process.exitCode === undefined ? 0 : process.exitCode) : code);
+      if (code !== undefined) process.exitCode = code;
+      try { emitExit(); } catch (e) {
+        host.print(2, "Uncaught " + inspect(e, 0, []));
+        host.exit(1);
+      }
+      host.exit(codeOf(process.exitCode));
     },
     cwd: () => host.cwd(),
-    version: host.version,
-    // Node's stream.write for the two standard streams: the text as is, no newline.
-    stdout: { write: (s) => { host.print(1, String(s), false); return true; } },
-    stderr: { write: (s) => { host.print(2, String(s), false); return true; } },
+    // Node-like "v" + geppetto's version; there is no versions.node: geppetto is not
+    // Node, and packages that look for it take their non-Node path (SPEC §3.3).
+    version: "v" + host.version,
+    versions: Object.freeze(Object.assign({}, ph.versions)),
+    release: Object.freeze({ name: "geppetto" }),
+    stdout: stdStream(1),
+    stderr: stdStream(2),
     // As in Node: CPU in µs of the whole process (all threads), since `prev` if given;
     // peak RSS in KiB; RSS now in bytes.
     cpuUsage(prev) {
@@ -148,8 +335,40 @@
       const r = host.rusage();
       return { userCPUTime: r.user, systemCPUTime: r.system, maxRSS: r.maxRSS };
     },
-    memoryUsage: () => ({ rss: host.rss() }),
-  };
+    memoryUsage,
+    hrtime,
+    uptime: () => (host.monoMs() - monoStart) / 1000,
+    kill(pid, sig) {
+      if (typeof pid !== "number" || !Number.isInteger(pid)) throw argTypeError("pid", "of type number", pid);
+      let num = sig === undefined ? ph.signals.SIGTERM : sig;
+      if (typeof num === "string") num = Object.prototype.hasOwnProperty.call(ph.signals, num) ? ph.signals[num] : undefined;
+      if (typeof num !== "number" || !Number.isInteger(num)) {
+        const e = new TypeError(`Unknown signal: ${String(sig)}`);
+        e.code = "ERR_UNKNOWN_SIGNAL";
+        throw e;
+      }
+      ph.kill(pid, num);
+      return true;
+    },
+    getuid: () => ids.uid, getgid: () => ids.gid, geteuid: () => ids.euid, getegid: () => ids.egid,
+    // Node's nextTick as a microtask (it runs before timers and I/O, after the
+    // current job).
+    nextTick(fn, ...args) {
+      if (typeof fn !== "function") throw argTypeError("callback", "of type function", fn);
+      queueMicrotask(() => fn(...args));
+    },
+    emitWarning(w, type) {
+      const warning = w instanceof Error ? w : Object.assign(new Error(String(w)), { name: typeof type === "string" ? type : "Warning" });
+      if (!process.emit("warning", warning))
+        host.print(2, `(geppetto:${ids.pid}) ${warning.name}: ${warning.message}`);
+    },
+  });
+  // process.stdin is made on first use (lib/node/stdin.js): a script that never touches
+  // it opens nothing.
+  Object.defineProperty(process, "stdin", {
+    configurable: true, enumerable: true,
+    get() { return stdin || (stdin = lib("node/stdin")); },
+  });
   // A closed process.env is not enumerable, so that printing `process` still works.
   if (!host.permission.has("env"))
     Object.defineProperty(process, "env", { value: deniedEnv(), writable: true, configurable: true, enumerable: false });
@@ -237,6 +456,7 @@
   const builtins = {
     timers: "timers", "timers/promises": "timers_promises",
     util: "util", assert: "assert", url: "url", buffer: "buffer",
+    readline: "readline", "readline/promises": "readline_promises",
   };
   // Node modules geppetto does not provide, with what to use instead.
   const instead = {
