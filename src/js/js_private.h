@@ -60,6 +60,7 @@ struct gp_js_runtime_s {
   struct gp__sigwatch_s *sigwatch; /* the signal thread (interrupt.c), or NULL; set and
                                      freed by the host thread */
   int uncaught;                   /* the main script threw: exit status 1; owner */
+  struct gp__fsreq_s *fs_reqs;    /* fs calls pending on the thread pool (mod_fs.c); owner */
 };
 
 #define GP_JS_ASSERT(rt) GP_ASSERT_OWNER((rt)->owner)
@@ -280,6 +281,12 @@ void gp__js_fetch_close_all(gp_js_runtime_t *rt);
 /* The next open transfer of the runtime's list (rt->fetches), to count them. */
 struct gp__jsfetch_s *gp__js_fetch_next(struct gp__jsfetch_s *f);
 void gp__mod_events_init(JSContextRef ctx, JSObjectRef host);     /* events, abort, blob natives */
+void gp__mod_fs_init(JSContextRef ctx, JSObjectRef host);         /* host.fs: Node's fs */
+void gp__mod_os_init(JSContextRef ctx, JSObjectRef host);         /* host.os: Node's os */
+/* The fs calls still pending no longer reach JS: their values are released, those not
+ * started are canceled, the others complete on the loop's last turns without touching
+ * the VM. Teardown, on the owner thread. */
+void gp__js_fs_close_all(gp_js_runtime_t *rt);
 void gp__mod_turns_init(JSContextRef ctx, JSObjectRef native);    /* turn codec natives */
 void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native);  /* echo, fromFunction */
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native);  /* sessions and runs */

@@ -457,6 +457,7 @@
     timers: "timers", "timers/promises": "timers_promises",
     util: "util", assert: "assert", url: "url", buffer: "buffer",
     readline: "readline", "readline/promises": "readline_promises",
+    fs: "fs", "fs/promises": "fs_promises", path: "path", "path/posix": "path", os: "os",
   };
   // Node modules geppetto does not provide, with what to use instead.
   const instead = {
