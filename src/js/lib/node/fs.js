@@ -206,20 +206,44 @@
     return one(req(N.access, "access", path, undefined, [path, C.F_OK]));
   }
 
-  function realpath(path, options) {
-    const o = toOptions(options, {});
-    const enc = toEncoding(o.encoding);
-    path = toPath(path);
-    allow("read", path, "realpath");
-    return one(req(N.realpath, "realpath", path, undefined, [path]), (p) => (enc === "buffer" ? I.decode(I.encode(p), "buffer") : p));
+  // realpath(3) in one request. Node's fs.realpath and realpathSync walk the path with
+  // lstat and so fail naming lstat and the first component that failed; so do these
+  // (found again after the failure). fs.realpath.native and fs.promises.realpath name
+  // realpath and the whole path.
+  function realpathWith(native) {
+    return function (path, options) {
+      const o = toOptions(options, {});
+      const enc = toEncoding(o.encoding);
+      path = toPath(path);
+      allow("read", path, "realpath");
+      return (function* () {
+        let p;
+        try {
+          p = yield req(N.realpath, "realpath", path, undefined, [path]);
+        } catch (e) {
+          if (native || e.syscall !== "realpath") throw e;
+          const abs = pathMod.resolve(path);
+          let at = abs.indexOf("/", 1);
+          for (;;) {
+            const prefix = at < 0 ? abs : abs.slice(0, at);
+            try { yield R.lstat(prefix); } catch (e2) { throw e2; }
+            if (at < 0) throw e;
+            at = abs.indexOf("/", at + 1);
+          }
+        }
+        return enc === "buffer" ? I.toBuffer(I.encode(p)) : p;
+      })();
+    };
   }
+  const realpath = realpathWith(false);
+  const realpathNative = realpathWith(true);
 
   function readlink(path, options) {
     const o = toOptions(options, {});
     const enc = toEncoding(o.encoding);
     path = toPath(path);
     allow("read", path, "readlink");
-    return one(req(N.readlink, "readlink", path, undefined, [path]), (p) => (enc === "buffer" ? I.decode(I.encode(p), "buffer") : p));
+    return one(req(N.readlink, "readlink", path, undefined, [path]), (p) => (enc === "buffer" ? I.toBuffer(I.encode(p)) : p));
   }
 
   function chmod(path, mode) {
@@ -534,8 +558,8 @@
     fs[name] = withCallback(ops[name]);
     fs[name + "Sync"] = synchronous(ops[name]);
   }
-  fs.realpath.native = fs.realpath;
-  fs.realpathSync.native = fs.realpathSync;
+  fs.realpath.native = withCallback(realpathNative);
+  fs.realpathSync.native = synchronous(realpathNative);
 
   // exists(path, cb): cb(true|false), never an error; existsSync likewise.
   fs.exists = function (path, cb) {
@@ -568,8 +592,16 @@
                       "readlink", "chmod", "utimes", "readdir", "mkdir", "mkdtemp", "rm", "rmdir",
                       "unlink", "rename", "copyFile", "symlink", "truncate"])
     promises[name] = promised(ops[name]);
+  promises.realpath = promised(realpathNative);
+  // The promise forms take a path or a FileHandle, not a descriptor.
+  for (const name of ["readFile", "writeFile", "appendFile", "truncate"]) {
+    const op = ops[name];
+    promises[name] = promised((file, ...rest) => {
+      if (typeof file === "number") throw argType("path", "of type string or an instance of Buffer or URL", file);
+      return op(file, ...rest);
+    });
+  }
   promises.open = async (path, flags, mode) => new FileHandle(await promised(open)(path, flags, mode));
-  promises.FileHandle = FileHandle;
   fs.promises = promises;
   return fs;
 })

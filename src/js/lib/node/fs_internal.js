@@ -359,7 +359,7 @@
         } else {
           this[k + "Ms"] = ms;
         }
-        this[k] = new Date(Math.floor(ms));
+        this[k] = new Date(Math.round(ms));
       });
     }
   }
