@@ -534,12 +534,24 @@
       });
     };
   }
+  // Builds the operation; a permission denial goes to the callback (later), as Node
+  // does it, while a bad argument throws at once.
+  function start(make, args, cb) {
+    let gen;
+    try {
+      gen = make(...args);
+    } catch (e) {
+      if (!e || e.code !== "ERR_ACCESS_DENIED") throw e;
+      queueMicrotask(() => cb(e));
+      return;
+    }
+    runAsync(gen, cb, gen.signal);
+  }
   function withCallback(make) {
     return function (...args) {
       const cb = args.pop();
       if (typeof cb !== "function") throw argType("cb", "of type function", cb);
-      const gen = make(...args);
-      runAsync(gen, (err, v) => (err ? cb(err) : cb(null, v)), gen.signal);
+      start(make, args, (err, v) => (err ? cb(err) : cb(null, v)));
     };
   }
   const synchronous = (make) => (...args) => runSync(make(...args));
@@ -564,7 +576,7 @@
   // exists(path, cb): cb(true|false), never an error; existsSync likewise.
   fs.exists = function (path, cb) {
     if (typeof cb !== "function") throw argType("cb", "of type function", cb);
-    runAsync(exists(path), (err) => cb(!err));
+    start(exists, [path], (err) => cb(!err));
   };
   fs.existsSync = function (path) {
     try { runSync(exists(path)); return true; } catch (e) {
@@ -577,13 +589,13 @@
   fs.read = function (fd, ...args) {
     const cb = args.pop();
     if (typeof cb !== "function") throw argType("cb", "of type function", cb);
-    runAsync(read(fd, ...args), (err, v) => (err ? cb(err) : cb(null, v[0], v[1])));
+    start(read, [fd, ...args], (err, v) => (err ? cb(err) : cb(null, v[0], v[1])));
   };
   fs.readSync = (fd, ...args) => runSync(read(fd, ...args))[0];
   fs.write = function (fd, ...args) {
     const cb = args.pop();
     if (typeof cb !== "function") throw argType("cb", "of type function", cb);
-    runAsync(write(fd, ...args), (err, v) => (err ? cb(err) : cb(null, v[0], v[1])));
+    start(write, [fd, ...args], (err, v) => (err ? cb(err) : cb(null, v[0], v[1])));
   };
   fs.writeSync = (fd, ...args) => runSync(write(fd, ...args))[0];
 
