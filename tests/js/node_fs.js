@@ -19,8 +19,7 @@ assert.equal(fs.constants.O_CREAT, 64);
 
 const g = globalThis; // g.__nodeCompare: this script runs under Node to compare
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "gp-fs-"));
-// UTF-8 bytes as a string (TextDecoder may not be there).
-const text = (b) => decodeURIComponent(escape(String.fromCharCode(...b)));
+const text = (b) => new TextDecoder().decode(b);
 
 // Each form as a function (name, ...args) -> Promise of the result.
 const FORMS = {
@@ -68,7 +67,7 @@ async function suite(form, call) {
   assert.equal(await call("readFile", f("a.txt"), "utf8"), "héllo");
   assert.equal(await call("readFile", f("a.txt"), { encoding: "utf-8" }), "héllo");
   const bytes = await call("readFile", f("a.txt"));
-  assert.ok(bytes instanceof Uint8Array);
+  assert.ok(Buffer.isBuffer(bytes), "readFile gives a Buffer");
   assert.equal(bytes.length, 6);
   assert.equal(text(bytes), "héllo");
   await call("appendFile", f("a.txt"), " world");
@@ -262,6 +261,9 @@ async function descriptors() {
   await fh.close(); // twice is fine
   const fh2 = await fsp.open(file);
   assert.equal(await fh2.readFile({ encoding: "utf8" }), "XYc");
+  const r0 = await fh2.read(); // at the end now
+  assert.equal(r0.bytesRead, 0);
+  assert.ok(Buffer.isBuffer(r0.buffer) && r0.buffer.length === 16384, "read() brings its own Buffer");
   await fh2.close();
   await fails(fsp.open(path.join(root, "nope")), "ENOENT", "open", path.join(root, "nope"));
 }

@@ -124,17 +124,9 @@
   // A path argument (string, Uint8Array or file: URL) as a string without NUL.
   function toPath(p, name = "path") {
     if (typeof p !== "string") {
-      if (p instanceof Uint8Array) p = host.utf8Decode(p);
-      else if (p && typeof p === "object" && typeof p.href === "string" && p.protocol !== undefined) {
-        if (p.protocol !== "file:") {
-          const e = new TypeError("The URL must be of scheme file");
-          e.code = "ERR_INVALID_URL_SCHEME";
-          throw e;
-        }
-        p = decodeURIComponent(p.pathname);
-      } else {
-        throw argType(name, "of type string or an instance of Buffer or URL", p);
-      }
+      if (p instanceof Uint8Array) p = decode(p, "utf8");
+      else if (g.URL && p instanceof g.URL) p = lib("node/url").fileURLToPath(p);
+      else throw argType(name, "of type string or an instance of Buffer or URL", p);
     }
     if (p.includes("\u0000"))
       throw argValue(name, p, "must be a string, Uint8Array, or URL without null bytes");
@@ -222,13 +214,12 @@
     return v instanceof Uint8Array ? v : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   }
 
-  // What a read returns: a Buffer over the same memory when Buffer exists, else the
-  // Uint8Array itself.
+  // What a read returns: a Buffer over the same memory (the Uint8Array itself in a
+  // runtime without Buffer).
   function toBuffer(u8) {
     const B = g.Buffer;
-    if (typeof B === "function" && typeof B.from === "function" && !(u8 instanceof B))
-      return B.from(u8.buffer, u8.byteOffset, u8.length);
-    return u8;
+    if (typeof B !== "function" || u8 instanceof B) return u8;
+    return B.from(u8.buffer, u8.byteOffset, u8.length);
   }
 
   const encAliases = {
@@ -247,87 +238,14 @@
     return e;
   }
 
-  const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  function base64Encode(u8, url) {
-    let s = "";
-    for (let i = 0; i < u8.length; i += 3) {
-      const n = (u8[i] << 16) | ((u8[i + 1] || 0) << 8) | (u8[i + 2] || 0);
-      const left = u8.length - i;
-      s += B64[n >> 18] + B64[(n >> 12) & 63] + (left > 1 ? B64[(n >> 6) & 63] : "=") + (left > 2 ? B64[n & 63] : "=");
-    }
-    return url ? s.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "") : s;
-  }
-  function base64Decode(s) {
-    const clean = s.replace(/-/g, "+").replace(/_/g, "/").replace(/[^A-Za-z0-9+/]/g, "");
-    const out = new Uint8Array(Math.floor(clean.length * 3 / 4));
-    let bits = 0, acc = 0, n = 0;
-    for (const ch of clean) {
-      acc = (acc << 6) | B64.indexOf(ch);
-      bits += 6;
-      if (bits >= 8) { bits -= 8; out[n++] = (acc >> bits) & 255; }
-    }
-    return out.subarray(0, n);
-  }
-
-  // Bytes -> string in `enc` (through Buffer when it exists).
+  // Bytes -> string in `enc` ("buffer": a Buffer over the same bytes).
   function decode(u8, enc) {
-    if (enc === "buffer") return toBuffer(u8);
-    if (enc === "utf8") return host.utf8Decode(u8);
-    const B = g.Buffer;
-    if (typeof B === "function") return B.from(u8.buffer, u8.byteOffset, u8.length).toString(enc);
-    let s = "";
-    switch (enc) {
-      case "latin1": case "ascii":
-        for (let i = 0; i < u8.length; i += 8192)
-          s += String.fromCharCode.apply(null, enc === "ascii" ? u8.subarray(i, i + 8192).map((b) => b & 127) : u8.subarray(i, i + 8192));
-        return s;
-      case "hex":
-        for (const b of u8) s += (b < 16 ? "0" : "") + b.toString(16);
-        return s;
-      case "base64": case "base64url":
-        return base64Encode(u8, enc === "base64url");
-      case "utf16le":
-        for (let i = 0; i + 1 < u8.length; i += 2) s += String.fromCharCode(u8[i] | (u8[i + 1] << 8));
-        return s;
-    }
-    return host.utf8Decode(u8);
+    const b = toBuffer(u8);
+    return enc === "buffer" ? b : b.toString(enc);
   }
-
-  // String -> bytes in `enc` (through Buffer when it exists).
+  // String -> bytes in `enc` (a Buffer).
   function encode(s, enc) {
-    if (!enc || enc === "utf8" || enc === "buffer") return host.utf8Encode(s);
-    const B = g.Buffer;
-    if (typeof B === "function") return viewBytes(B.from(s, enc));
-    switch (enc) {
-      case "latin1": case "ascii": {
-        const out = new Uint8Array(s.length);
-        for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 255;
-        return out;
-      }
-      case "hex": {
-        const n = s.length >> 1;
-        const out = new Uint8Array(n);
-        let i = 0;
-        for (; i < n; i++) {
-          const b = parseInt(s.substr(i * 2, 2), 16);
-          if (Number.isNaN(b)) break;
-          out[i] = b;
-        }
-        return out.subarray(0, i);
-      }
-      case "base64": case "base64url":
-        return base64Decode(s);
-      case "utf16le": {
-        const out = new Uint8Array(s.length * 2);
-        for (let i = 0; i < s.length; i++) {
-          const c = s.charCodeAt(i);
-          out[i * 2] = c & 255;
-          out[i * 2 + 1] = c >> 8;
-        }
-        return out;
-      }
-    }
-    return host.utf8Encode(s);
+    return g.Buffer.from(s, !enc || enc === "buffer" ? "utf8" : enc);
   }
 
   // ---- Stats and Dirent -------------------------------------------------------------
