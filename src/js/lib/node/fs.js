@@ -615,5 +615,6 @@
   }
   promises.open = async (path, flags, mode) => new FileHandle(await promised(open)(path, flags, mode));
   fs.promises = promises;
+  Object.assign(fs, lib("node/fs_streams")(fs));
   return fs;
 })
