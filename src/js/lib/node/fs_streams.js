@@ -106,11 +106,14 @@
           else o.signal.addEventListener("abort", () => this.destroy(abortError(o.signal)), { once: true });
         }
       }
-      on(name, fn) {
-        super.on(name, fn);
+      // A 'data' listener starts the flow (unless pause() was called).
+      _listened(name) {
         if (name === "data" && this._flowing !== false) this.resume();
         return this;
       }
+      on(name, fn) { super.on(name, fn); return this._listened(name); }
+      addListener(name, fn) { super.addListener(name, fn); return this._listened(name); }
+      once(name, fn) { super.once(name, fn); return this._listened(name); }
       // UTF-8 text is decoded across piece boundaries; other encodings piece by piece.
       setEncoding(enc) {
         const utf8 = /^utf-?8$/i.test(enc);
