@@ -7,15 +7,23 @@
  * forms) and returns the value or throws the negative error as a number. The JS side
  * turns errors into Node's Error objects (message, code, errno, syscall, path).
  *
- * Bytes never cross threads in JS memory: a read fills a heap buffer that the
- * completion copies into the script's typed array, a write copies the script's bytes
- * first. A pending call keeps the process alive (gp__js_keep); at teardown the calls
- * still pending are canceled or left to finish without touching the VM. Owner thread
- * only, except the uv_fs work itself. */
+ * Reads and writes of whole regular files (readFile, writeFile: the JS side asks for
+ * "direct" I/O) work on the script's typed array itself, as Node does: a thread-pool
+ * job (uv_queue_work) calls pread/pwrite on its bytes, which the request keeps alive
+ * (protected; JavaScriptCore pins a buffer whose pointer it handed out). Other reads
+ * and writes (descriptors given by the script, which may be pipes that block for ever)
+ * go through a heap copy instead, with uv_fs_read/uv_fs_write. A pending call keeps the
+ * process alive (gp__js_keep); at teardown the calls still pending are canceled, direct
+ * jobs already running are waited for (they must not touch the VM's memory after it is
+ * gone), and the others finish later without touching the VM. Owner thread only,
+ * except the thread-pool work itself (gp__direct_work). */
+#include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -36,6 +44,7 @@ typedef enum {
 
 typedef struct gp__fsreq_s {
   uv_fs_t req;                     /* req.data points back here */
+  uv_work_t work;                  /* direct I/O: the job; work.data points back here */
   gp_js_runtime_t *rt;             /* NULL once orphaned at teardown */
   struct gp__fsreq_s *prev, *next; /* rt->fs_reqs while pending; owner thread */
   gp__fs_kind_t kind;
@@ -43,6 +52,14 @@ typedef struct gp__fsreq_s {
   JSObjectRef view;                /* read: the target typed array, protected */
   size_t view_at;                  /* read: where the bytes go in the view */
   char *buf;                       /* read/write: heap bytes the thread pool uses */
+  /* Direct I/O (pread/pwrite on the view's own bytes), set on the owner before the job: */
+  int direct, writing;
+  uv_file fd;
+  char *at;                        /* the view's bytes (pinned while the view lives) */
+  size_t len;
+  int64_t pos;                     /* -1: the descriptor's current position */
+  ssize_t result;                  /* set by the job: bytes, or a negative libuv code */
+  atomic_int ran;                  /* set by the job when it has let go of `at` */
 } gp__fsreq_t;
 
 /* ---- Requests ---------------------------------------------------------------------- */
@@ -128,12 +145,13 @@ static char *gp__view_bytes(JSContextRef ctx, JSObjectRef view, size_t at, size_
 static JSValueRef gp__fs_value(JSContextRef ctx, gp__fsreq_t *r) {
   uv_fs_t *q = &r->req;
   switch (r->kind) {
-    case GP__FS_INT: return JSValueMakeNumber(ctx, (double)q->result);
+    case GP__FS_INT: return JSValueMakeNumber(ctx, (double)(r->direct ? r->result : q->result));
     case GP__FS_STAT: return gp__fs_stat_value(ctx, &q->statbuf);
     case GP__FS_PATH: return gp__js_str(ctx, q->path);
     case GP__FS_PTR: return gp__js_str(ctx, q->ptr);
     case GP__FS_DIR: return gp__fs_dir_value(ctx, q);
     case GP__FS_READ: {
+      if (r->direct) return JSValueMakeNumber(ctx, (double)r->result);
       size_t room = 0, n = (size_t)q->result;
       char *dst = r->buf ? gp__view_bytes(ctx, r->view, r->view_at, &room) : NULL;
       if (dst && n) memcpy(dst, r->buf, n < room ? n : room);
@@ -144,9 +162,9 @@ static JSValueRef gp__fs_value(JSContextRef ctx, gp__fsreq_t *r) {
   return JSValueMakeUndefined(ctx);
 }
 
-/* The uv_fs completion (owner): hands (code, value) to the callback. */
-static void gp__fs_done(uv_fs_t *req) {
-  gp__fsreq_t *r = req->data;
+/* A request's completion (owner): hands (code, value) to the callback. `result` is the
+ * call's: a count, or a negative libuv code. */
+static void gp__fs_complete(gp__fsreq_t *r, ssize_t result) {
   if (r->rt == NULL) { /* orphaned at teardown: the VM is gone */
     gp__fsreq_free(r);
     return;
@@ -156,7 +174,7 @@ static void gp__fs_done(uv_fs_t *req) {
   gp__fsreq_unlink(r);
   gp__js_unkeep(rt);
   JSContextRef ctx = rt->ctx;
-  int code = req->result < 0 ? (int)req->result : 0;
+  int code = result < 0 ? (int)result : 0;
   JSValueRef args[2] = {JSValueMakeNumber(ctx, code),
                         code ? JSValueMakeUndefined(ctx) : gp__fs_value(ctx, r)};
   JSObjectRef cb = r->cb;
@@ -169,7 +187,32 @@ static void gp__fs_done(uv_fs_t *req) {
   if (exc) gp__js_fatal(ctx, exc, "Uncaught");
 }
 
+static void gp__fs_done(uv_fs_t *req) {
+  gp__fsreq_t *r = req->data;
+  gp__fs_complete(r, req->result);
+}
+
 static uv_fs_cb gp__done_cb(gp__fsreq_t *r) { return r->cb ? gp__fs_done : NULL; }
+
+/* Direct I/O, on a thread-pool thread: one pread/pwrite (read/write at the current
+ * position) on the view's bytes. Touches nothing of the runtime. */
+static void gp__direct_work(uv_work_t *w) {
+  gp__fsreq_t *r = w->data;
+  ssize_t n;
+  do {
+    if (r->writing)
+      n = r->pos < 0 ? write(r->fd, r->at, r->len) : pwrite(r->fd, r->at, r->len, (off_t)r->pos);
+    else
+      n = r->pos < 0 ? read(r->fd, r->at, r->len) : pread(r->fd, r->at, r->len, (off_t)r->pos);
+  } while (n < 0 && errno == EINTR);
+  r->result = n < 0 ? uv_translate_sys_error(errno) : n;
+  atomic_store_explicit(&r->ran, 1, memory_order_release);
+}
+
+static void gp__direct_after(uv_work_t *w, int status) {
+  gp__fsreq_t *r = w->data;
+  gp__fs_complete(r, status < 0 ? status : r->result);
+}
 
 /* After the uv_fs_* call: an asynchronous request is now pending (rc 0) and returns
  * undefined; a synchronous one returns its value. A failure of either is thrown as the
@@ -190,17 +233,27 @@ static JSValueRef gp__fs_submitted(JSContextRef ctx, gp__fsreq_t *r, int rc, JSV
   return v ? v : JSValueMakeUndefined(ctx);
 }
 
+/* Waits (a few seconds at most) until the running direct job of `r` has let go of the
+ * view's bytes: a pread/pwrite of a regular file, which ends soon. */
+static void gp__direct_wait(gp__fsreq_t *r) {
+  for (int i = 0; i < 5000 && !atomic_load_explicit(&r->ran, memory_order_acquire); i++) {
+    struct timespec ms = {0, 1000000};
+    nanosleep(&ms, NULL);
+  }
+}
+
 void gp__js_fs_close_all(gp_js_runtime_t *rt) {
   GP_JS_ASSERT(rt);
   while (rt->fs_reqs) {
     gp__fsreq_t *r = rt->fs_reqs;
     gp__fsreq_unlink(r);
     gp__js_unkeep(rt);
-    if (rt->ctx) gp__fsreq_drop_js(r, rt->ctx);
-    r->rt = NULL;
     /* Not started yet: completes with UV_ECANCELED; running: finishes on its own. Either
      * way the completion only frees the request, on the loop's last turns. */
-    uv_cancel((uv_req_t *)&r->req);
+    int rc = uv_cancel(r->direct ? (uv_req_t *)&r->work : (uv_req_t *)&r->req);
+    if (r->direct && rc != 0) gp__direct_wait(r);
+    if (rt->ctx) gp__fsreq_drop_js(r, rt->ctx);
+    r->rt = NULL;
   }
 }
 
@@ -295,9 +348,25 @@ GP__FD_NATIVE(gp__fs_ftruncate, GP__FS_NONE, 2,
               uv_fs_ftruncate(gp__loop(r), &r->req, fd, (int64_t)gp__num_arg(ctx, GP__ARG(1)),
                               gp__done_cb(r)))
 
-/* read(fd, view, offset, length, position, cb) / write(...): `length` bytes at byte
- * `offset` of the typed array `view`, at file `position` (-1: the current one). Returns
- * (or hands over) the count of bytes transferred. */
+/* Starts direct I/O on the view's bytes p[0..len) (asynchronous requests only). */
+static int gp__direct_start(JSContextRef ctx, gp__fsreq_t *r, JSObjectRef view, uv_file fd,
+                            char *p, size_t len, int64_t pos, int write) {
+  r->direct = 1;
+  r->writing = write;
+  r->fd = fd;
+  r->at = p;
+  r->len = len;
+  r->pos = pos;
+  r->view = view;
+  JSValueProtect(ctx, view);
+  r->work.data = r;
+  return uv_queue_work(gp__loop(r), &r->work, gp__direct_work, gp__direct_after);
+}
+
+/* read(fd, view, offset, length, position, direct, cb) / write(...): `length` bytes at
+ * byte `offset` of the typed array `view`, at file `position` (-1: the current one).
+ * `direct`: a regular file, read or written straight from the view on the thread pool
+ * (else through a heap copy). Returns (or hands over) the count of bytes transferred. */
 static JSValueRef gp__fs_io(JSContextRef ctx, size_t argc, const JSValueRef argv[], int write,
                             JSValueRef *exc) {
   GP_JS_ASSERT(gp__js_rt());
@@ -305,7 +374,7 @@ static JSValueRef gp__fs_io(JSContextRef ctx, size_t argc, const JSValueRef argv
     *exc = JSValueMakeNumber(ctx, UV_EINVAL);
     return JSValueMakeUndefined(ctx);
   }
-  gp__fsreq_t *r = gp__fsreq_new(ctx, GP__ARG(5), write ? GP__FS_INT : GP__FS_READ);
+  gp__fsreq_t *r = gp__fsreq_new(ctx, GP__ARG(6), write ? GP__FS_INT : GP__FS_READ);
   uv_file fd = gp__int_arg(ctx, GP__ARG(0));
   JSObjectRef view = (JSObjectRef)argv[1];
   size_t at = (size_t)gp__num_arg(ctx, GP__ARG(2)), room = 0;
@@ -313,6 +382,8 @@ static JSValueRef gp__fs_io(JSContextRef ctx, size_t argc, const JSValueRef argv
   int64_t pos = (int64_t)gp__num_arg(ctx, GP__ARG(4));
   char *p = gp__view_bytes(ctx, view, at, &room);
   if (len > room) len = room;
+  if (r->cb && JSValueToBoolean(ctx, GP__ARG(5)) && p)
+    return gp__fs_submitted(ctx, r, gp__direct_start(ctx, r, view, fd, p, len, pos, write), exc);
   uv_buf_t b = uv_buf_init(p, (unsigned)len);
   if (r->cb) { /* the thread pool works on a heap copy */
     r->buf = gp_xmalloc(len ? len : 1);

@@ -328,4 +328,8 @@ async function permissionDenied() {
   fs.rmSync(root, { recursive: true, force: true });
   assert.ok(!fs.existsSync(root));
   console.log("node_fs: ok");
-})().catch((e) => { console.error("FAIL", e && e.stack ? e + "\n" + e.stack : e); process.exit(1); });
+})().catch((e) => {
+  console.error("FAIL", e && e.stack ? e + "\n" + e.stack : e);
+  fs.rmSync(root, { recursive: true, force: true });
+  process.exit(1);
+});

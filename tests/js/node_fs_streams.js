@@ -84,4 +84,8 @@ const once = (em, name) => new Promise((resolve) => em.once(name, resolve));
 
   fs.rmSync(dir, { recursive: true });
   console.log("node_fs_streams: ok");
-})().catch((e) => { console.error("FAIL", e && e.stack ? e + "\n" + e.stack : e); process.exit(1); });
+})().catch((e) => {
+  console.error("FAIL", e && e.stack ? e + "\n" + e.stack : e);
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.exit(1);
+});

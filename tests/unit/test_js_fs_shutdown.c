@@ -17,15 +17,15 @@
 #include "js/runtime.h"
 #include "testutil.h"
 
-/* Starts 3 x 40 operations on an 8 MiB file in `dir`; globalThis.done counts callbacks. */
+/* Starts 3 x 40 operations on a 4 MiB file in `dir`; globalThis.done counts callbacks. */
 #define SCRIPT_FMT                                                                          \
       "const fs = require('fs');\n" \
       "const dir = '%s';\n" \
       "fs.mkdirSync(dir, {recursive: true});\n" \
-      "fs.writeFileSync(dir + '/big', new Uint8Array(8 << 20));\n" \
+      "fs.writeFileSync(dir + '/big', new Uint8Array(4 << 20));\n" \
       "globalThis.done = 0;\n" \
       "for (let i = 0; i < 40; i++) {\n" \
-      "  fs.readFile(dir + '/big', (e, b) => { if (!e && b.length === 8 << 20) globalThis.done++; });\n" \
+      "  fs.readFile(dir + '/big', (e, b) => { if (!e && b.length === 4 << 20) globalThis.done++; });\n" \
       "  fs.promises.stat(dir).then(() => globalThis.done++);\n" \
       "  fs.readdir(dir, () => globalThis.done++);\n" \
       "}\n"

@@ -24,8 +24,9 @@
   const R = {
     open: (p, flags, mode) => req(N.open, "open", p, undefined, [p, flags, mode]),
     close: (fd) => req(N.close, "close", undefined, undefined, [fd]),
-    read: (fd, buf, off, len, pos) => req(N.read, "read", undefined, undefined, [fd, buf, off, len, pos]),
-    write: (fd, buf, off, len, pos) => req(N.write, "write", undefined, undefined, [fd, buf, off, len, pos]),
+    // direct: fd is a regular file, read/written straight from `buf` on the thread pool
+    read: (fd, buf, off, len, pos, direct = false) => req(N.read, "read", undefined, undefined, [fd, buf, off, len, pos, direct]),
+    write: (fd, buf, off, len, pos, direct = false) => req(N.write, "write", undefined, undefined, [fd, buf, off, len, pos, direct]),
     stat: (p) => req(N.stat, "stat", p, undefined, [p]),
     lstat: (p) => req(N.lstat, "lstat", p, undefined, [p]),
     fstat: (fd) => req(N.fstat, "fstat", undefined, undefined, [fd]),
@@ -82,7 +83,7 @@
       const buf = new Uint8Array(size);
       let n = 0;
       while (n < size) {
-        const got = yield R.read(fd, buf, n, Math.min(CHUNK, size - n), -1);
+        const got = yield R.read(fd, buf, n, Math.min(CHUNK, size - n), -1, true);
         if (got === 0) break;
         n += got;
       }
@@ -104,9 +105,15 @@
     return all;
   }
 
+  // Large data into a regular file goes straight from `bytes` (see R.write).
   function* writeAll(fd, bytes, flush) {
+    const direct = bytes.length > 65536 && ((yield R.fstat(fd))[1] & S_IFMT) === C.S_IFREG;
     let off = 0;
-    while (off < bytes.length) off += yield R.write(fd, bytes, off, Math.min(CHUNK, bytes.length - off), -1);
+    while (off < bytes.length) {
+      const n = yield R.write(fd, bytes, off, Math.min(CHUNK, bytes.length - off), -1, direct);
+      if (!(n > 0)) throw I.uvError(-5, { syscall: "write" }); // EIO: never loop on a write of nothing
+      off += n;
+    }
     if (flush) yield R.fsync(fd);
   }
 
