@@ -39,7 +39,8 @@ typedef enum {
   GP__FS_PATH,  /* req.path (mkdtemp's new directory) */
   GP__FS_PTR,   /* req.ptr as a string (realpath, readlink) */
   GP__FS_DIR,   /* scandir's entries: [names, types] */
-  GP__FS_READ,  /* bytes read into buf, copied into the target view */
+  GP__FS_READ,  /* a byte count; the bytes read into buf are copied into the view
+                   (direct I/O: the job read them there itself) */
 } gp__fs_kind_t;
 
 typedef struct gp__fsreq_s {
@@ -49,14 +50,15 @@ typedef struct gp__fsreq_s {
   struct gp__fsreq_s *prev, *next; /* rt->fs_reqs while pending; owner thread */
   gp__fs_kind_t kind;
   JSObjectRef cb;                  /* async: protected until the completion */
-  JSObjectRef view;                /* read: the target typed array, protected */
+  JSObjectRef view;                /* read, direct write: the typed array, protected */
   size_t view_at;                  /* read: where the bytes go in the view */
   char *buf;                       /* read/write: heap bytes the thread pool uses */
   /* Direct I/O (pread/pwrite on the view's own bytes), set on the owner before the job: */
-  int direct, writing;
-  uv_file fd;
+  int direct;                      /* 1: this is a direct job (`work` is used, not `req`) */
+  int writing;                     /* 1: pwrite, 0: pread */
+  uv_file fd;                      /* the script's descriptor, open until we complete */
   char *at;                        /* the view's bytes (pinned while the view lives) */
-  size_t len;
+  size_t len;                      /* bytes to transfer at `at` */
   int64_t pos;                     /* -1: the descriptor's current position */
   ssize_t result;                  /* set by the job: bytes, or a negative libuv code */
   atomic_int ran;                  /* set by the job when it has let go of `at` */
