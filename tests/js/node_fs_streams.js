@@ -1,7 +1,8 @@
 // fs.createWriteStream / fs.createReadStream: events in Node's order (open, ready, then
 // data/end/close or finish/close), back-pressure (write() false past highWaterMark,
 // then 'drain'), UTF-8 split across pieces, start/end ranges, pause/resume, async
-// iteration, pipe between files, append mode, and errors as 'error' events.
+// iteration, pipe between files, append mode, readline over a file, and errors as
+// 'error' events.
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
@@ -69,6 +70,14 @@ const once = (em, name) => new Promise((resolve) => em.once(name, resolve));
   fs.createReadStream(f("w.txt"), { highWaterMark: 100 }).pipe(dst);
   await once(dst, "close");
   assert.equal(fs.readFileSync(f("copy.txt"), "utf8"), expected);
+
+  // readline reads a file stream line by line
+  const rl = require("readline").createInterface({ input: fs.createReadStream(f("w.txt"), { highWaterMark: 5 }) });
+  const lines = [];
+  for await (const line of rl) lines.push(line);
+  assert.equal(lines.length, 201);
+  assert.equal(lines[3], "line 3 é");
+  assert.equal(lines[200], "last");
 
   // errors
   const bad = fs.createReadStream(f("nope"));
