@@ -7,15 +7,17 @@
   "use strict";
   const N = host.os;
 
-  // A variable of process.env, or undefined when the permission model hides it.
-  function env(name) {
-    try { return g.process.env[name]; } catch (_) { return undefined; }
-  }
-
   // As Node: TMPDIR, TMP, TEMP (as process.env has them now), else /tmp; without a
-  // trailing slash.
+  // trailing slash. When the permission model hides process.env, libuv reads the
+  // process's own environment the same way (Node's tmpdir is not restricted either).
   function tmpdir() {
-    let dir = env("TMPDIR") || env("TMP") || env("TEMP") || "/tmp";
+    let dir;
+    try {
+      const env = g.process.env;
+      dir = env.TMPDIR || env.TMP || env.TEMP || "/tmp";
+    } catch (_) {
+      dir = N.tmpdir();
+    }
     if (dir.length > 1 && dir.endsWith("/")) dir = dir.slice(0, -1);
     return dir;
   }
