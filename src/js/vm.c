@@ -107,6 +107,7 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   gp__mod_web_init(ctx, rt->host);
   gp__mod_fetch_init(ctx, rt->host);
   gp__mod_events_init(ctx, rt->host);
+  gp__mod_module_init(ctx, rt->host);
   JSObjectRef native = JSObjectMake(ctx, NULL, NULL);
   gp__mod_turns_init(ctx, native);
   gp__mod_engines_init(ctx, native);
