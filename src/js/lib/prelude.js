@@ -566,19 +566,34 @@
     return type === "module" ? 1 : type === "commonjs" ? 0 : 2;
   }
   const syntaxLocations = new WeakMap(); // SyntaxError -> "FILE:LINE:COL\nline\n   ^"
+  // JavaScriptCore gives a syntax error's line, not its column: the column is that of
+  // the token the message quotes (its last occurrence on the line; for a declaration
+  // made twice, the declaration's), else of the line's first character.
   function locateSyntaxError(e, filename, src) {
     if (!(e instanceof SyntaxError) || typeof e.line !== "number") return;
     const lines = src.split(/\r\n|\r|\n/);
-    const text = lines[e.line - 1];
-    if (text === undefined) return;
-    let col = 0;
-    const q = /'([^']+)'|"([^"]+)"/.exec(e.message);
-    if (q) {
-      const word = q[1] || q[2];
-      col = /twice/.test(e.message) ? text.lastIndexOf(word) : text.indexOf(word);
+    while (lines.length > 1 && lines[lines.length - 1].trim() === "") lines.pop();
+    let line = e.line, col = -1;
+    if (line > lines.length) { // past the end: the source ended too early
+      line = lines.length;
+      col = lines[line - 1].length;
     }
-    if (col < 0 || !q) col = text.length - text.trimStart().length;
-    syntaxLocations.set(e, `${filename}:${e.line}:${col + 1}\n${text}\n${" ".repeat(col)}^`);
+    const text = lines[line - 1];
+    if (text === undefined) return;
+    const q = /'([^']+)'|"([^"]+)"/.exec(e.message);
+    if (col < 0 && q) {
+      const word = q[1] || q[2];
+      if (/twice/.test(e.message)) {
+        const d = new RegExp("\\b(?:let|const|var|class|function)\\s+(" + word.replace(/[^\w$]/g, "\\$&") + ")\\b").exec(text);
+        col = d ? d.index + d[0].length - word.length : text.lastIndexOf(word);
+      } else {
+        col = text.lastIndexOf(word);
+      }
+    }
+    if (col < 0) col = text.length - text.trimStart().length;
+    syntaxLocations.set(e, `${filename}:${line}:${col + 1}\n${text}\n${text.slice(0, col).replace(/[^\t]/g, " ")}^`);
+    e.line = line;
+    e.column = col + 1;
   }
   function compileModule(mod, src) {
     const mode = moduleMode(mod.filename);
