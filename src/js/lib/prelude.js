@@ -416,7 +416,7 @@
       if (pkg && pkg.exports !== undefined && pkg.exports !== null) {
         const f = resolveExports(pkgDir, pkg, sub, conds, parent, tried);
         if (f) return f;
-        continue;
+        throw notFound(id, parent, tried); // the package's exports name a missing file
       }
       const f = asPath(nm + "/" + id, tried);
       if (f) return f;
@@ -637,10 +637,31 @@
       }
     } catch (e) {
       delete cache[filename];
+      fixLineOne(e);
       throw e;
     }
     mod.loaded = true;
     return mod;
+  }
+
+  // ---- positions on line 1 ----
+  // A module's line 1 follows the wrapper's header on the same line (JavaScriptCore
+  // takes no starting line below 1 nor a starting column), so the engine counts its
+  // columns from the header's start: an error leaving a module while it loads, and one
+  // printed as uncaught, gets them counted from the source (once).
+  const fixedErrors = new WeakSet();
+  function fixFrame(f) {
+    return f.replace(/^(.*?@)?(.*):1:(\d+)$/, (m, fn, file, col) =>
+      compiled.has(file) ? `${fn || ""}${file}:1:${Math.max(1, col - host.wrapperColumns)}` : m);
+  }
+  function fixLineOne(e) {
+    if (e === null || typeof e !== "object" || fixedErrors.has(e) || syntaxLocations.has(e)) return;
+    try {
+      fixedErrors.add(e);
+      if (e.line === 1 && typeof e.column === "number" && compiled.has(e.sourceURL))
+        e.column = Math.max(1, e.column - host.wrapperColumns);
+      if (typeof e.stack === "string") e.stack = e.stack.split("\n").map(fixFrame).join("\n");
+    } catch (err) { /* a frozen error keeps its positions */ }
   }
 
   // ---- uncaught errors ----
@@ -653,6 +674,7 @@
     try { msg = String(err); } catch (e) { msg = "(exception)"; }
     let out = "";
     const loc = err !== null && typeof err === "object" ? syntaxLocations.get(err) : undefined;
+    fixLineOne(err);
     if (loc) out += loc + "\n";
     out += what + ": " + msg;
     const stack = err !== null && typeof err === "object" && typeof err.stack === "string" ? err.stack : "";
@@ -663,8 +685,7 @@
       const internal = /(^|@)geppetto:/.test(f) ||
         (/@\[native code\]$/.test(f) && (i + 1 >= frames.length || /(^|@)geppetto:/.test(frames[i + 1])));
       if (internal && !debug) continue;
-      kept.push(f.replace(/^(.*?@)?(.*):1:(\d+)$/, (m, fn, file, col) =>
-        compiled.has(file) ? `${fn || ""}${file}:1:${Math.max(1, col - host.wrapperColumns)}` : m));
+      kept.push(f);
     }
     if (kept.length) out += "\n" + kept.join("\n");
     return out;
