@@ -472,6 +472,8 @@ static int do_import(scan_t *S, const tok_t *kw) {
   return 0;
 }
 
+static int expr_word(scan_t *S, const tok_t *t, const tok_t *before);
+
 /* Whether the previous token can end an expression (a line break after it may end
  * the statement). */
 static int prev_ends_expr(const scan_t *S) {
@@ -497,7 +499,9 @@ static tok_t skip_expr(scan_t *S, size_t depth) {
       t.type = T_EOF; /* statement ended by a line break */
       return t;
     }
-    next(S);
+    tok_t before = S->prev;
+    tok_t t = next(S);
+    expr_word(S, &t, &before);
   }
 }
 
@@ -699,6 +703,29 @@ static void import_meta(scan_t *S, const tok_t *kw) {
   S->prev = sp;
 }
 
+/* `import(`, `import.meta` and `await` wherever an expression may be: rewrites the first
+ * two, notes the last outside functions. Returns 1 when it took the token. */
+static int expr_word(scan_t *S, const tok_t *t, const tok_t *before) {
+  if (t->type != T_IDENT || t->after_dot) return 0;
+  size_t len = t->end - t->start;
+  const char *w = S->s + t->start;
+  if (len == 5 && memcmp(w, "await", 5) == 0) {
+    if (S->funcs == 0) S->tla = 1;
+    return 1;
+  }
+  if (len != 6 || memcmp(w, "import", 6) != 0) return 0;
+  char c = peek_char(S, NULL);
+  if (c == '(') {
+    if (!import_is_method(S, before)) replace(S, t->start, t->end, "_dyimp");
+    return 1;
+  }
+  if (c == '.') {
+    import_meta(S, t);
+    return 1;
+  }
+  return 0;
+}
+
 int gp__esm_to_cjs(const char *src, size_t n, int mode, gp_esm_result_t *res) {
   scan_t S = {0};
   S.s = src;
@@ -712,21 +739,16 @@ int gp__esm_to_cjs(const char *src, size_t n, int mode, gp_esm_result_t *res) {
     if (t.type == T_EOF) break;
     before = prev;
     if (t.type != T_IDENT || t.after_dot) continue;
+    if (expr_word(&S, &t, &before)) continue;
     size_t len = t.end - t.start;
     if (len == 6 && memcmp(src + t.start, "import", 6) == 0) {
       char c = peek_char(&S, NULL);
-      if (c == '(') {
-        if (!import_is_method(&S, &before)) replace(&S, t.start, t.end, "_dyimp");
-      } else if (c == '.') {
-        import_meta(&S, &t);
-      } else if (S.depth == 0 && mode != 0 && c != ':' && c != '=') {
+      if (S.depth == 0 && mode != 0 && c != ':' && c != '=' && c != '(' && c != '.') {
         if (do_import(&S, &t) == 0) S.esm = 1;
       }
     } else if (len == 6 && memcmp(src + t.start, "export", 6) == 0 && S.depth == 0 && mode != 0) {
       S.esm = 1;
       do_export(&S, &t);
-    } else if (len == 5 && memcmp(src + t.start, "await", 5) == 0 && S.funcs == 0) {
-      S.tla = 1;
     }
   }
   copy_to(&S, n);
