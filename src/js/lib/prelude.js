@@ -650,17 +650,22 @@
   // columns from the header's start: an error leaving a module while it loads, and one
   // printed as uncaught, gets them counted from the source (once).
   const fixedErrors = new WeakSet();
+  // One stack frame with its line-1 column counted from the source; "" for a frame in
+  // the wrapper's header or in the import code the rewriting added (__gp_hoist).
   function fixFrame(f) {
-    return f.replace(/^(.*?@)?(.*):1:(\d+)$/, (m, fn, file, col) =>
-      compiled.has(file) ? `${fn || ""}${file}:1:${Math.max(1, col - host.wrapperColumns)}` : m);
+    if (/^__gp_hoist@/.test(f)) return "";
+    return f.replace(/^(.*?@)?(.*):1:(\d+)$/, (m, fn, file, col) => {
+      if (!compiled.has(file)) return m;
+      return col > host.wrapperColumns ? `${fn || ""}${file}:1:${col - host.wrapperColumns}` : "";
+    });
   }
   function fixLineOne(e) {
-    if (e === null || typeof e !== "object" || fixedErrors.has(e) || syntaxLocations.has(e)) return;
+    if (e === null || typeof e !== "object" || fixedErrors.has(e)) return;
     try {
       fixedErrors.add(e);
-      if (e.line === 1 && typeof e.column === "number" && compiled.has(e.sourceURL))
+      if (e.line === 1 && typeof e.column === "number" && compiled.has(e.sourceURL) && !syntaxLocations.has(e))
         e.column = Math.max(1, e.column - host.wrapperColumns);
-      if (typeof e.stack === "string") e.stack = e.stack.split("\n").map(fixFrame).join("\n");
+      if (typeof e.stack === "string") e.stack = e.stack.split("\n").map(fixFrame).filter((f) => f).join("\n");
     } catch (err) { /* a frozen error keeps its positions */ }
   }
 
