@@ -41,6 +41,7 @@ typedef struct {
   gp_buf_t out;          /* the output */
   size_t copied;         /* source bytes up to here are in out or replaced */
   gp_buf_t tail;         /* the hoisted function's body */
+  gp_buf_t sync;         /* __gp_sync's body: the import bindings */
   gp_buf_t vars;         /* `var` names of the tail */
   gp_buf_t getters;      /* export getters: "name":()=>expr, */
   int nmods;             /* modules imported so far */
@@ -367,6 +368,28 @@ static int add_import(scan_t *S, const tok_t *spec) {
   return m;
 }
 
+/* `["name"` (an identifier quoted, a string token as is) into b. */
+static void add_key(gp_buf_t *b, const scan_t *S, const tok_t *nm) {
+  gp_buf_append(b, "[", 1);
+  if (nm->type == T_STR) gp_buf_append(b, S->s + nm->start, nm->end - nm->start);
+  else {
+    gp_buf_append(b, "\"", 1);
+    gp_buf_append(b, S->s + nm->start, nm->end - nm->start);
+    gp_buf_append(b, "\"", 1);
+  }
+}
+
+/* An import binding `local`, set by __gp_sync: `__esm.fn(__gp_mN)` when fn is given,
+ * else the caller appends the property key and the end. A read that meets a binding
+ * not yet initialized (an import cycle) leaves it for the next sync. */
+static void add_binding(scan_t *S, const tok_t *local, int m, const char *fn) {
+  add_var(S, S->s + local->start, local->end - local->start);
+  gp_buf_puts(&S->sync, "try{");
+  gp_buf_append(&S->sync, S->s + local->start, local->end - local->start);
+  if (fn) gp_buf_printf(&S->sync, "=__esm.%s(__gp_m%d)}catch(e){}", fn, m);
+  else gp_buf_printf(&S->sync, "=__gp_m%d", m);
+}
+
 /* ---- statements ---------------------------------------------------------------- */
 
 /* Skips an optional `with {…}` / `assert {…}` clause and `;`; returns the end offset. */
@@ -441,30 +464,15 @@ static int do_import(scan_t *S, const tok_t *kw) {
   }
   size_t end = finish_statement(S, spec.end);
   int m = add_import(S, &spec);
-  if (def.type) {
-    add_var(S, S->s + def.start, def.end - def.start);
-    gp_buf_append(&S->tail, S->s + def.start, def.end - def.start);
-    gp_buf_printf(&S->tail, "=__esm.dflt(__gp_m%d);", m);
-  }
-  if (ns.type) {
-    add_var(S, S->s + ns.start, ns.end - ns.start);
-    gp_buf_append(&S->tail, S->s + ns.start, ns.end - ns.start);
-    gp_buf_printf(&S->tail, "=__esm.ns(__gp_m%d);", m);
-  }
+  if (def.type) add_binding(S, &def, m, "dflt");
+  if (ns.type) add_binding(S, &ns, m, "ns");
   for (int i = 0; i < nspecs; i++) {
-    const tok_t *a = &specs[i].as, *nm = &specs[i].name;
-    add_var(S, S->s + a->start, a->end - a->start);
-    gp_buf_append(&S->tail, S->s + a->start, a->end - a->start);
-    if (tok_is(S, nm, "default")) gp_buf_printf(&S->tail, "=__esm.dflt(__gp_m%d);", m);
+    const tok_t *nm = &specs[i].name;
+    if (tok_is(S, nm, "default")) add_binding(S, &specs[i].as, m, "dflt");
     else {
-      gp_buf_printf(&S->tail, "=__gp_m%d[", m);
-      if (nm->type == T_STR) gp_buf_append(&S->tail, S->s + nm->start, nm->end - nm->start);
-      else {
-        gp_buf_append(&S->tail, "\"", 1);
-        gp_buf_append(&S->tail, S->s + nm->start, nm->end - nm->start);
-        gp_buf_append(&S->tail, "\"", 1);
-      }
-      gp_buf_puts(&S->tail, "];");
+      add_binding(S, &specs[i].as, m, NULL);
+      add_key(&S->sync, S, nm);
+      gp_buf_puts(&S->sync, "]}catch(e){}");
     }
   }
   free(specs);
@@ -764,6 +772,12 @@ int gp__esm_to_cjs(const char *src, size_t n, int mode, gp_esm_result_t *res) {
     if (S.getters.len) gp_buf_append(&S.out, S.getters.data, S.getters.len);
     gp_buf_puts(&S.out, "});");
     if (S.tail.len) gp_buf_append(&S.out, S.tail.data, S.tail.len);
+    if (S.sync.len) {
+      gp_buf_puts(&S.out, "__gp_sync();__esm.watch(__gp_sync,[");
+      for (int i = 0; i < S.nmods; i++) gp_buf_printf(&S.out, "%s__gp_m%d", i ? "," : "", i);
+      gp_buf_puts(&S.out, "]);}function __gp_sync(){");
+      gp_buf_append(&S.out, S.sync.data, S.sync.len);
+    }
     gp_buf_puts(&S.out, "}\n");
   }
   res->len = S.out.len;
@@ -772,6 +786,7 @@ int gp__esm_to_cjs(const char *src, size_t n, int mode, gp_esm_result_t *res) {
   res->tla = esm && S.tla;
   free(S.stack);
   gp_buf_free(&S.tail);
+  gp_buf_free(&S.sync);
   gp_buf_free(&S.vars);
   gp_buf_free(&S.getters);
   return 0;

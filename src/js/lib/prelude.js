@@ -458,6 +458,24 @@
 
   // ---- ES module interop ----
   const esmExports = new WeakSet(); // exports objects of ES modules
+  const moduleOf = new WeakMap(); // exports object -> its module, for ES modules' imports
+  // Import bindings are set once the imported modules are loaded; in an import cycle a
+  // module's bindings are set again (its __gp_sync) each time a module finishes loading,
+  // until every module it imports has.
+  let pendingSyncs = [];
+  function loadedExports(e) {
+    const m = e !== null && (typeof e === "object" || typeof e === "function") ? moduleOf.get(e) : undefined;
+    return !m || m.loaded;
+  }
+  function runPendingSyncs() {
+    if (pendingSyncs.length === 0) return;
+    const list = pendingSyncs;
+    pendingSyncs = [];
+    for (const p of list) {
+      p.fn();
+      if (!p.deps.every(loadedExports)) pendingSyncs.push(p);
+    }
+  }
   const cjsNamespaces = new WeakMap();
   function namespaceOf(exp) {
     if (esmExports.has(exp)) return exp;
@@ -493,6 +511,9 @@
         Object.defineProperty(e, "__esModule", { value: true });
         for (const k of Object.keys(getters))
           Object.defineProperty(e, k, { enumerable: true, configurable: true, get: getters[k] });
+      },
+      watch(fn, deps) {
+        if (!deps.every(loadedExports)) pendingSyncs.push({ fn, deps });
       },
       star(m) {
         const src = namespaceOf(m), e = mod.exports;
@@ -618,6 +639,7 @@
       return cached;
     }
     const mod = makeModule(filename, parent);
+    moduleOf.set(mod.exports, mod);
     if (parent) parent.children.push(mod);
     if (!mainModule && !parent) mainModule = mod;
     cache[filename] = mod;
@@ -631,7 +653,8 @@
         const r = fn.call(kind === 0 ? mod.exports : undefined, mod.exports, mod.require, mod, filename,
                           mod.path, h.esm, h.dynImport, h.meta);
         if (kind === 2) {
-          mod.evaluating = r.then(() => { mod.loaded = true; }, (e) => { delete cache[filename]; throw e; });
+          mod.evaluating = r.then(() => { mod.loaded = true; runPendingSyncs(); },
+                                  (e) => { delete cache[filename]; throw e; });
           return mod;
         }
       }
@@ -641,6 +664,8 @@
       throw e;
     }
     mod.loaded = true;
+    if (moduleOf.get(mod.exports) !== mod) moduleOf.set(mod.exports, mod);
+    runPendingSyncs();
     return mod;
   }
 
