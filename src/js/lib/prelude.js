@@ -664,7 +664,8 @@
       throw e;
     }
     mod.loaded = true;
-    if (moduleOf.get(mod.exports) !== mod) moduleOf.set(mod.exports, mod);
+    const e = mod.exports;
+    if (e !== null && (typeof e === "object" || typeof e === "function") && moduleOf.get(e) !== mod) moduleOf.set(e, mod);
     runPendingSyncs();
     return mod;
   }
