@@ -742,6 +742,11 @@
     g.exports = mod.exports;
     g.__filename = mod.filename;
     g.__dirname = mod.path;
+    if (code.includes("import")) { // import(spec) resolves from the current folder
+      code = host.esmToCjs(code, mod.filename, 0).code;
+      const dyn = moduleHelpers(mod).dynImport;
+      Object.defineProperty(g, "_dyimp", { value: dyn, writable: true, configurable: true });
+    }
     return (0, eval)(code);
   };
   host.format = format;
