@@ -783,7 +783,7 @@ int gp__esm_to_cjs(const char *src, size_t n, int mode, gp_esm_result_t *res) {
   res->len = S.out.len;
   res->code = gp_buf_steal(&S.out);
   res->esm = esm;
-  res->tla = esm && S.tla;
+  res->tla = S.tla; /* for CommonJS: it may be an ES module that only awaits */
   free(S.stack);
   gp_buf_free(&S.tail);
   gp_buf_free(&S.sync);

@@ -272,7 +272,7 @@ typedef struct {
   char *code;  /* heap; the CommonJS body for the module wrapper */
   size_t len;
   int esm;     /* the output is an ES module (calls __gp_hoist, strict, __esModule) */
-  int tla;     /* it awaits at top level: the wrapper must be an async function */
+  int tla;     /* it awaits at top level: an ES module's wrapper must be async */
 } gp_esm_result_t;
 /* Rewrites the source `src[0..n)`: mode 0 CommonJS (only `import(` and `import.meta`),
  * 1 ES module, 2 an ES module if it has a static import/export. Keeps every line and

@@ -617,17 +617,25 @@
     e.column = col + 1;
   }
   function compileModule(mod, src) {
-    const mode = moduleMode(mod.filename);
-    let code = src, kind = 0;
-    if (mode !== 0 || src.includes("import")) {
+    return compileModuleAs(mod, src, moduleMode(mod.filename));
+  }
+  function compileModuleAs(mod, src, mode) {
+    let code = src, kind = 0, awaits = false;
+    if (mode !== 0 || src.includes("import") || src.includes("await")) {
       const r = host.esmToCjs(src, mod.filename, mode);
       code = r.code;
       kind = r.esm ? (r.tla ? 2 : 1) : 0;
+      awaits = mode === 2 && !r.esm && r.tla;
     }
     let fn;
     try { fn = host.compile(code, mod.filename, kind); } catch (e) {
-      locateSyntaxError(e, mod.filename, src);
-      throw e;
+      // a .js file with top-level await and no import/export: an ES module (as Node's
+      // syntax detection decides) when it does not compile as CommonJS
+      if (!(awaits && e instanceof SyntaxError)) {
+        locateSyntaxError(e, mod.filename, src);
+        throw e;
+      }
+      return compileModuleAs(mod, src, 1);
     }
     compiled.add(mod.filename);
     return { fn, kind };
