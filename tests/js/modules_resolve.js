@@ -76,3 +76,6 @@ const gone = assert.throws(() => tree("broken-target"));
 assert.equal(gone.code, "MODULE_NOT_FOUND");
 assert(gone.message.includes("broken-target/gone.js"), gone.message);
 console.log("modules_resolve ok");
+// a pattern's match may not climb out of the package
+assert.equal(assert.throws(() => tree("cond-pkg/lib/../../../self")).code, "ERR_INVALID_PACKAGE_TARGET");
+console.log("modules_resolve escape ok");

@@ -336,7 +336,10 @@
         if (isImports && !t.startsWith("/") && !t.startsWith("../")) return { bare: t };
         throw codeError("ERR_INVALID_PACKAGE_TARGET", `Invalid "exports" target '${target}' in ${pkgDir}/package.json`);
       }
-      return normalize(pkgDir + "/" + t);
+      const p = normalize(pkgDir + "/" + t);
+      if (!p.startsWith(pkgDir + "/")) // a target or a pattern's match may not leave the package
+        throw codeError("ERR_INVALID_PACKAGE_TARGET", `Invalid "exports" target '${target}' for '${t}' in ${pkgDir}/package.json`);
+      return p;
     }
     if (Array.isArray(target)) {
       for (const t of target) {
