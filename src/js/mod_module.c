@@ -1,9 +1,10 @@
 /* The module loader's natives (SPEC §3.3): `esmToCjs(source, filename, mode)` rewrites
- * an ES module as CommonJS (esm.c) and `compile(source, filename, kind)` makes the
- * module wrapper function, `isDir(path)` helps resolution. The wrapper's header sits
- * on line 1 before the source so that every line number holds (JavaScriptCore takes no line below 1 nor any column
- * offset); it has the same width for every kind, `wrapperColumns`, which the prelude
- * takes off columns reported on line 1. Owner thread only. */
+ * an ES module as CommonJS (esm.c), `compile(source, filename, kind)` makes the module
+ * wrapper function and `isDir(path)` helps resolution. The wrapper's header sits on
+ * line 1 before the source, so that every line number holds (JavaScriptCore clamps a
+ * starting line below 1 and takes no starting column); every kind of header has the
+ * same width, `wrapperColumns`, which the prelude takes off columns reported on line 1.
+ * Owner thread only. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
