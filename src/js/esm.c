@@ -47,7 +47,6 @@ typedef struct {
   int nmods;             /* modules imported so far */
   int esm;               /* a static import/export was seen */
   int tla;               /* an `await` outside every function */
-  int mode;              /* 0 CommonJS, 1 ES module, 2 decide by the statements */
 } scan_t;
 
 static int is_id_start(unsigned char c) {
@@ -738,7 +737,6 @@ int gp__esm_to_cjs(const char *src, size_t n, int mode, gp_esm_result_t *res) {
   scan_t S = {0};
   S.s = src;
   S.n = n;
-  S.mode = mode;
   memset(res, 0, sizeof *res);
   tok_t before = {0}; /* the token before the current one */
   for (;;) {
