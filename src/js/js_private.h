@@ -287,6 +287,20 @@ void gp__mod_os_init(JSContextRef ctx, JSObjectRef host);         /* host.os: No
  * started are canceled, the others complete on the loop's last turns without touching
  * the VM. Teardown, on the owner thread. */
 void gp__js_fs_close_all(gp_js_runtime_t *rt);
+void gp__mod_module_init(JSContextRef ctx, JSObjectRef host);     /* esmToCjs, compile */
+
+/* ---- ES modules to CommonJS (esm.c) -------------------------------------------------- */
+
+typedef struct {
+  char *code;  /* heap; the CommonJS body for the module wrapper */
+  size_t len;
+  int esm;     /* the output is an ES module (calls __gp_hoist, strict, __esModule) */
+  int tla;     /* it awaits at top level: an ES module's wrapper must be async */
+} gp_esm_result_t;
+/* Rewrites the source `src[0..n)`: mode 0 CommonJS (only `import(` and `import.meta`),
+ * 1 ES module, 2 an ES module if it has a static import/export. Keeps every line and
+ * column. Pure text: any thread. Returns 0. */
+int gp__esm_to_cjs(const char *src, size_t n, int mode, gp_esm_result_t *res);
 void gp__mod_turns_init(JSContextRef ctx, JSObjectRef native);    /* turn codec natives */
 void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native);  /* echo, fromFunction */
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native);  /* sessions and runs */

@@ -113,6 +113,7 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   gp__mod_stdin_init(ctx, rt->host);
   gp__mod_fs_init(ctx, rt->host);
   gp__mod_os_init(ctx, rt->host);
+  gp__mod_module_init(ctx, rt->host);
   JSObjectRef native = JSObjectMake(ctx, NULL, NULL);
   gp__mod_turns_init(ctx, native);
   gp__mod_engines_init(ctx, native);
