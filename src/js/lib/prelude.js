@@ -681,7 +681,7 @@
   // The file `id` names from folder `dir`, or a built-in's id ("node:x", "geppetto").
   function resolve(id, dir, parent, conds) {
     if (typeof id !== "string" || id === "") throw new TypeError("require needs a module id string");
-    if (id === "geppetto") return id;
+    if (id === "geppetto" || id === "geppetto/chat") return id;
     if (builtin(id) !== undefined) return id.startsWith("node:") ? id : "node:" + id;
     if (id.startsWith("file://")) id = decodeURIComponent(id.slice(7));
     const tried = [];
@@ -817,6 +817,7 @@
       if (geppetto === null) geppetto = host.geppettoFactory(host.native, host);
       return geppetto;
     }
+    if (f === "geppetto/chat") return lib("app/chat"); // the `geppetto chat` loop
     if (f.startsWith("node:")) return builtin(f);
     return load(f, parent).exports;
   }
