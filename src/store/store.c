@@ -1,0 +1,432 @@
+/* The store object: one worker thread per store that owns the back end (and so its
+ * database connection), a FIFO of jobs that callers hand it and wait for, and the
+ * renewal of the leases of running sessions. Every other thread only queues and waits.
+ *
+ * Locks: `mu` guards the job queue, the lease list and the closing flags; it is never
+ * held while the back end runs. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/core.h"
+#include "store/store_internal.h"
+
+typedef struct gp__job_s {
+  struct gp__job_s *next;
+  gp__store_fn fn;
+  void *arg;
+  int rc;
+  gp_error_t *err;
+  int done;                       /* under the store's mu */
+} gp__job_t;
+
+typedef struct gp__lease_s {
+  struct gp__lease_s *next;
+  char *id, *owner;               /* heap */
+  int64_t next_ms;                /* monotonic time of the next renewal */
+} gp__lease_t;
+
+struct gp_store_s {
+  atomic_int refs;
+  gp__store_be_t *be;             /* worker thread only */
+  int opened;                     /* the back end is open; worker thread only */
+  const char *kind;               /* the back end's kind; constant */
+  int64_t lease_ms;
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t wake;            /* the worker: a job or a lease change */
+  pthread_cond_t done;            /* callers: a job ended */
+  gp__job_t *head, *tail;         /* under mu */
+  gp__lease_t *leases;            /* leases to renew; under mu */
+  int closing;                    /* under mu */
+  int joined;                     /* under mu */
+};
+
+int64_t gp__store_now_ms(void) { return gp_now_ms(); }
+
+/* Renews the first due lease, if any: returns 1 with mu released and retaken. */
+static int gp__renew_due(gp_store_t *st, int64_t *wait_ms) {
+  int64_t now = gp_mono_ms();
+  *wait_ms = -1;
+  for (gp__lease_t *l = st->leases; l; l = l->next) {
+    if (l->next_ms > now) {
+      int64_t w = l->next_ms - now;
+      if (*wait_ms < 0 || w < *wait_ms) *wait_ms = w;
+      continue;
+    }
+    l->next_ms = now + st->lease_ms / 3;
+    char *id = gp_xstrdup(l->id), *owner = gp_xstrdup(l->owner);
+    pthread_mutex_unlock(&st->mu);
+    int64_t rev;
+    gp_error_t *err = NULL;
+    if (st->opened) st->be->vt->lease(st->be, id, owner, st->lease_ms, &rev, &err);
+    gp_error_free(err); /* a lost lease is found by the commit */
+    free(id);
+    free(owner);
+    pthread_mutex_lock(&st->mu);
+    return 1;
+  }
+  return 0;
+}
+
+static void gp__run_job(gp_store_t *st, gp__job_t *j) {
+  if (!st->opened) {
+    j->rc = st->be->vt->open(st->be, &j->err);
+    st->opened = j->rc == 0;
+    if (j->rc != 0) return;
+  }
+  j->rc = j->fn(st->be, j->arg, &j->err);
+}
+
+static void *gp__worker(void *arg) {
+  gp_store_t *st = arg;
+  pthread_mutex_lock(&st->mu);
+  for (;;) {
+    if (st->head) {
+      gp__job_t *j = st->head;
+      st->head = j->next;
+      if (!st->head) st->tail = NULL;
+      pthread_mutex_unlock(&st->mu);
+      gp__run_job(st, j);
+      pthread_mutex_lock(&st->mu);
+      j->done = 1;
+      pthread_cond_broadcast(&st->done);
+      continue;
+    }
+    if (st->closing) break;
+    int64_t wait_ms;
+    if (gp__renew_due(st, &wait_ms)) continue;
+    if (wait_ms < 0) {
+      pthread_cond_wait(&st->wake, &st->mu);
+    } else {
+      struct timespec ts;
+      gp_timespec_in(&ts, CLOCK_REALTIME, wait_ms);
+      pthread_cond_timedwait(&st->wake, &st->mu, &ts);
+    }
+  }
+  pthread_mutex_unlock(&st->mu);
+  st->be->vt->free(st->be);
+  st->be = NULL;
+  return NULL;
+}
+
+int gp__store_call(gp_store_t *st, gp__store_fn fn, void *arg, gp_error_t **err) {
+  gp__job_t j = {.fn = fn, .arg = arg};
+  pthread_mutex_lock(&st->mu);
+  if (st->closing) {
+    pthread_mutex_unlock(&st->mu);
+    return gp_error_set(err, GP_ERR_STORE, "the %s store is closed", gp_store_kind(st));
+  }
+  if (st->tail) st->tail->next = &j;
+  else st->head = &j;
+  st->tail = &j;
+  pthread_cond_signal(&st->wake);
+  while (!j.done) pthread_cond_wait(&st->done, &st->mu);
+  pthread_mutex_unlock(&st->mu);
+  if (j.rc != 0 && !j.err) j.err = gp_error_new(j.rc, NULL);
+  if (err) {
+    gp_error_free(*err);
+    *err = j.err;
+  } else {
+    gp_error_free(j.err);
+  }
+  return j.rc;
+}
+
+static gp_store_t *gp__store_new(gp__store_be_t *be, const gp_store_opts_t *opts) {
+  gp_store_t *st = gp_xcalloc(1, sizeof *st);
+  atomic_init(&st->refs, 1);
+  st->be = be;
+  st->kind = be->vt->kind;
+  st->lease_ms = opts && opts->lease_ms > 0 ? opts->lease_ms : 60000;
+  pthread_mutex_init(&st->mu, NULL);
+  pthread_cond_init(&st->wake, NULL);
+  pthread_cond_init(&st->done, NULL);
+  if (pthread_create(&st->thread, NULL, gp__worker, st) != 0) abort();
+  return st;
+}
+
+gp_store_t *gp_store_memory(const gp_store_opts_t *opts) {
+  return gp__store_new(gp__store_memory_be(), opts);
+}
+
+gp_store_t *gp_store_sqlite(const char *path, const gp_store_opts_t *opts) {
+  return gp__store_new(gp__store_sqlite_be(path ? path : ""), opts);
+}
+
+gp_store_t *gp_store_postgres(const char *conninfo, const gp_store_opts_t *opts) {
+  return gp__store_new(gp__store_postgres_be(conninfo ? conninfo : ""), opts);
+}
+
+gp_store_t *gp_store_ref(gp_store_t *st) {
+  atomic_fetch_add(&st->refs, 1);
+  return st;
+}
+
+void gp_store_close(gp_store_t *st) {
+  pthread_mutex_lock(&st->mu);
+  st->closing = 1;
+  pthread_cond_signal(&st->wake);
+  int join = !st->joined;
+  st->joined = 1;
+  pthread_mutex_unlock(&st->mu);
+  if (join) pthread_join(st->thread, NULL);
+}
+
+void gp_store_unref(gp_store_t *st) {
+  if (!st || atomic_fetch_sub(&st->refs, 1) != 1) return;
+  gp_store_close(st);
+  while (st->leases) {
+    gp__lease_t *l = st->leases;
+    st->leases = l->next;
+    free(l->id);
+    free(l->owner);
+    free(l);
+  }
+  pthread_cond_destroy(&st->done);
+  pthread_cond_destroy(&st->wake);
+  pthread_mutex_destroy(&st->mu);
+  free(st);
+}
+
+const char *gp_store_kind(const gp_store_t *st) { return st->kind; }
+
+int64_t gp_store_lease_ms(const gp_store_t *st) { return st->lease_ms; }
+
+/* ---- the public operations -------------------------------------------------------- */
+
+typedef struct {
+  size_t limit;
+  int64_t before;
+  gp_store_entry_t *out;
+  size_t n;
+  const char *id, *to, *owner;
+  char **texts;
+  gp_store_run_t *runs;
+  int64_t rev, index;
+  const char *json;
+  const gp__store_commit_t *commit;
+} gp__args_t;
+
+static int gp__do_list(gp__store_be_t *be, void *arg, gp_error_t **err) {
+  gp__args_t *a = arg;
+  return be->vt->list(be, a->limit, a->before, &a->out, &a->n, err);
+}
+
+int gp_store_list(gp_store_t *st, size_t limit, int64_t before_ms, gp_store_entry_t **out,
+                  size_t *n, gp_error_t **err) {
+  gp__args_t a = {.limit = limit, .before = before_ms};
+  int rc = gp__store_call(st, gp__do_list, &a, err);
+  *out = a.out;
+  *n = a.n;
+  return rc;
+}
+
+void gp_store_entries_free(gp_store_entry_t *e, size_t n) {
+  for (size_t i = 0; i < n; i++) free(e[i].id);
+  free(e);
+}
+
+static int gp__do_load(gp__store_be_t *be, void *arg, gp_error_t **err) {
+  gp__args_t *a = arg;
+  return be->vt->load(be, a->id, &a->texts, &a->n, &a->rev, err);
+}
+
+/* Parses the JSON texts (freeing them) into turns. */
+static int gp__parse_turns(char **texts, size_t n, gp_turn_t ***turns, gp_error_t **err) {
+  gp_turn_t **t = gp_xcalloc(n ? n : 1, sizeof *t);
+  int rc = 0;
+  for (size_t i = 0; i < n; i++) {
+    json_error_t je;
+    json_t *j = rc == 0 ? json_loads(texts[i], 0, &je) : NULL;
+    if (rc == 0 && j) t[i] = gp_turn_from_json(j, NULL);
+    if (rc == 0 && !t[i])
+      rc = gp_error_set(err, GP_ERR_STORE, "the store holds a turn that is not valid JSON (slot %zu)", i);
+    json_decref(j);
+    free(texts[i]);
+  }
+  free(texts);
+  if (rc != 0) {
+    gp_store_turns_free(t, n);
+    t = NULL;
+  }
+  *turns = t;
+  return rc;
+}
+
+int gp_store_load(gp_store_t *st, const char *id, gp_turn_t ***turns, size_t *n,
+                  gp_error_t **err) {
+  gp__args_t a = {.id = id};
+  *turns = NULL;
+  *n = 0;
+  int rc = gp__store_call(st, gp__do_load, &a, err);
+  if (rc != 0) return rc;
+  rc = gp__parse_turns(a.texts, a.n, turns, err);
+  *n = rc == 0 ? a.n : 0;
+  return rc;
+}
+
+void gp_store_turns_free(gp_turn_t **turns, size_t n) {
+  if (!turns) return;
+  for (size_t i = 0; i < n; i++) gp_turn_free(turns[i]);
+  free(turns);
+}
+
+static int gp__do_remove(gp__store_be_t *be, void *arg, gp_error_t **err) {
+  return be->vt->remove(be, ((gp__args_t *)arg)->id, err);
+}
+
+int gp_store_delete(gp_store_t *st, const char *id, gp_error_t **err) {
+  gp__args_t a = {.id = id};
+  return gp__store_call(st, gp__do_remove, &a, err);
+}
+
+static int gp__do_copy(gp__store_be_t *be, void *arg, gp_error_t **err) {
+  gp__args_t *a = arg;
+  return be->vt->copy(be, a->id, a->to, err);
+}
+
+int gp_store_copy(gp_store_t *st, const char *from, const char *to, gp_error_t **err) {
+  gp__args_t a = {.id = from, .to = to};
+  return gp__store_call(st, gp__do_copy, &a, err);
+}
+
+static int gp__do_runs(gp__store_be_t *be, void *arg, gp_error_t **err) {
+  gp__args_t *a = arg;
+  return be->vt->runs(be, a->id, &a->runs, &a->n, err);
+}
+
+int gp_store_runs(gp_store_t *st, const char *id, gp_store_run_t **out, size_t *n,
+                  gp_error_t **err) {
+  gp__args_t a = {.id = id};
+  int rc = gp__store_call(st, gp__do_runs, &a, err);
+  *out = a.runs;
+  *n = a.n;
+  return rc;
+}
+
+void gp_store_runs_free(gp_store_run_t *runs, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(runs[i].id);
+    free(runs[i].outcome);
+    free(runs[i].usage);
+    gp_turn_free(runs[i].partial);
+  }
+  free(runs);
+}
+
+/* ---- what sessions call ----------------------------------------------------------- */
+
+int gp__store_history(gp_store_t *st, const char *id, gp_turn_t ***turns, size_t *n,
+                      int64_t *rev, gp_error_t **err) {
+  gp__args_t a = {.id = id};
+  *turns = NULL;
+  *n = 0;
+  *rev = 0;
+  gp_error_t *e = NULL;
+  int rc = gp__store_call(st, gp__do_load, &a, &e);
+  if (rc == GP_ERR_NOT_FOUND) {
+    gp_error_free(e);
+    *turns = gp_xcalloc(1, sizeof **turns);
+    return 0;
+  }
+  if (rc != 0) {
+    if (err) *err = e;
+    else gp_error_free(e);
+    return rc;
+  }
+  *rev = a.rev;
+  rc = gp__parse_turns(a.texts, a.n, turns, err);
+  *n = rc == 0 ? a.n : 0;
+  return rc;
+}
+
+static int gp__do_lease(gp__store_be_t *be, void *arg, gp_error_t **err) {
+  gp__args_t *a = arg;
+  return be->vt->lease(be, a->id, a->owner, a->index, &a->rev, err);
+}
+
+/* Adds (on) or removes (off) a lease to renew. */
+static void gp__renewal(gp_store_t *st, const char *id, const char *owner, int on) {
+  pthread_mutex_lock(&st->mu);
+  if (on) {
+    gp__lease_t *l = gp_xcalloc(1, sizeof *l);
+    l->id = gp_xstrdup(id);
+    l->owner = gp_xstrdup(owner);
+    l->next_ms = gp_mono_ms() + st->lease_ms / 3;
+    l->next = st->leases;
+    st->leases = l;
+    pthread_cond_signal(&st->wake);
+  } else {
+    for (gp__lease_t **p = &st->leases; *p; p = &(*p)->next) {
+      gp__lease_t *l = *p;
+      if (strcmp(l->owner, owner) != 0) continue;
+      *p = l->next;
+      free(l->id);
+      free(l->owner);
+      free(l);
+      break;
+    }
+  }
+  pthread_mutex_unlock(&st->mu);
+}
+
+int gp__store_begin(gp_store_t *st, const char *id, const char *owner, int64_t *rev,
+                    gp_error_t **err) {
+  gp__args_t a = {.id = id, .owner = owner, .index = st->lease_ms};
+  int rc = gp__store_call(st, gp__do_lease, &a, err);
+  if (rc != 0) return rc;
+  *rev = a.rev;
+  gp__renewal(st, id, owner, 1);
+  return 0;
+}
+
+static int gp__do_end(gp__store_be_t *be, void *arg, gp_error_t **err) {
+  gp__args_t *a = arg;
+  int rc = be->vt->commit(be, a->commit, &a->rev, err);
+  if (rc != GP_ERR_SESSION_BUSY) be->vt->release(be, a->commit->session_id, a->commit->owner, NULL);
+  return rc;
+}
+
+int gp__store_end(gp_store_t *st, const gp__store_commit_t *c, int64_t *rev,
+                  gp_error_t **err) {
+  gp__renewal(st, c->session_id, c->owner, 0);
+  gp__args_t a = {.commit = c};
+  int rc = gp__store_call(st, gp__do_end, &a, err);
+  if (rc == 0 && rev) *rev = a.rev;
+  return rc;
+}
+
+static int gp__do_release(gp__store_be_t *be, void *arg, gp_error_t **err) {
+  gp__args_t *a = arg;
+  return be->vt->release(be, a->id, a->owner, err);
+}
+
+void gp__store_forget(gp_store_t *st, const char *id, const char *owner) {
+  gp__renewal(st, id, owner, 0);
+}
+
+void gp__store_abandon(gp_store_t *st, const char *id, const char *owner) {
+  gp__renewal(st, id, owner, 0);
+  gp__args_t a = {.id = id, .owner = owner};
+  gp__store_call(st, gp__do_release, &a, NULL);
+}
+
+static int gp__do_put(gp__store_be_t *be, void *arg, gp_error_t **err) {
+  gp__args_t *a = arg;
+  return be->vt->put_turn(be, a->id, a->index, a->json, &a->rev, err);
+}
+
+int gp__store_put_turn(gp_store_t *st, const char *id, int64_t index, const gp_turn_t *t,
+                       int64_t *rev, gp_error_t **err) {
+  json_t *j = gp_turn_to_json(t);
+  char *text = json_dumps(j, JSON_COMPACT);
+  json_decref(j);
+  gp__args_t a = {.id = id, .index = index, .json = text};
+  int rc = gp__store_call(st, gp__do_put, &a, err);
+  free(text);
+  if (rc == 0 && rev) *rev = a.rev;
+  return rc;
+}
