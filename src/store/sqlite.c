@@ -401,3 +401,19 @@ int gp__store_sqlite_exec(const char *path, const char *sql, gp_error_t **err) {
   sqlite3_close(l.db);
   return rc;
 }
+
+int gp__store_sqlite_integrity(const char *path, gp_error_t **err) {
+  gp__lite_t l = {.path = (char *)path};
+  if (sqlite3_open_v2(path, &l.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    int rc = gp__lite_fail(&l, err, "open");
+    sqlite3_close(l.db);
+    return rc;
+  }
+  sqlite3_stmt *st = gp__stmt(&l, err, "PRAGMA integrity_check", "");
+  int rc = st ? 0 : GP_ERR_STORE;
+  if (st && (sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0))
+    rc = gp_error_set(err, GP_ERR_STORE, "integrity_check: %s", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "no answer");
+  sqlite3_finalize(st);
+  sqlite3_close(l.db);
+  return rc;
+}

@@ -98,6 +98,8 @@ int gp__store_put_turn(gp_store_t *st, const char *id, int64_t index, const gp_t
 
 /* For tests: runs `sql` on an SQLite file (used to write old-version fixtures). */
 int gp__store_sqlite_exec(const char *path, const char *sql, gp_error_t **err);
+/* For tests: 0 when PRAGMA integrity_check of an SQLite file answers "ok". */
+int gp__store_sqlite_integrity(const char *path, gp_error_t **err);
 /* Unix time in ms. */
 int64_t gp__store_now_ms(void);
 
