@@ -94,6 +94,7 @@ static int gp__mem_commit(gp__store_be_t *be, const gp__store_commit_t *c, int64
   if (c->usage) json_object_set_new(run, "usage", json_string(c->usage));
   if (c->partial) json_object_set_new(run, "partial", json_string(c->partial));
   json_array_append_new(json_object_get(s, "runs"), run);
+  if (c->owner) json_object_set_new(s, "lease", json_null()); /* the run has ended */
   if (c->turn_index >= 0 && c->turn_json) {
     gp__mem_put(s, c->turn_index, c->turn_json);
     gp__mem_touch(s, rev);

@@ -254,9 +254,15 @@ static int gp__pg_commit_tx(gp__pg_t *p, const gp__store_commit_t *c, int64_t *r
   if (!r) return GP_ERR_STORE;
   PQclear(r);
   *rev = 0;
+  int rc = 0;
   if (c->turn_index >= 0 && c->turn_json)
-    return gp__pg_put_tx(p, c->session_id, c->turn_index, c->turn_json, c->turn_count, rev, err);
-  return 0;
+    rc = gp__pg_put_tx(p, c->session_id, c->turn_index, c->turn_json, c->turn_count, rev, err);
+  if (rc == 0 && c->owner) { /* the run has ended: its lease goes in the same transaction */
+    r = gp__pq(p, err, "DELETE FROM gp_leases WHERE session_id = $1 AND owner = $2", 2, c->session_id, c->owner);
+    if (!r) return GP_ERR_STORE;
+    PQclear(r);
+  }
+  return rc;
 }
 
 static int gp__pg_commit(gp__store_be_t *be, const gp__store_commit_t *c, int64_t *rev,

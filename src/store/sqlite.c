@@ -121,7 +121,7 @@ static int gp__lite_version(gp__lite_t *l, int *version, gp_error_t **err) {
 }
 
 static int gp__lite_schema(gp__lite_t *l, gp_error_t **err) {
-  int v, rc = gp__begin(l, err);
+  int v = 0, rc = gp__begin(l, err);
   if (rc == 0) rc = gp__lite_version(l, &v, err);
   if (rc == 0 && v > GP_STORE_SCHEMA_VERSION)
     rc = gp_error_set(err, GP_ERR_STORE,
@@ -269,6 +269,9 @@ static int gp__lite_commit_tx(gp__lite_t *l, const gp__store_commit_t *c, int64_
   *rev = 0;
   if (rc == 0 && c->turn_index >= 0 && c->turn_json)
     rc = gp__lite_put_tx(l, c->session_id, c->turn_index, c->turn_json, c->turn_count, rev, err);
+  if (rc == 0 && c->owner) /* the run has ended: its lease goes in the same transaction */
+    rc = gp__done(l, gp__stmt(l, err, "DELETE FROM gp_leases WHERE session_id = ? AND owner = ?",
+                              "ss", c->session_id, c->owner), err);
   return rc;
 }
 

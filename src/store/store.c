@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/core.h"
+#include "core/hist.h"
 #include "store/store_internal.h"
 
 typedef struct gp__job_s {
@@ -42,6 +43,7 @@ struct gp_store_s {
   gp__lease_t *leases;            /* leases to renew; under mu */
   int closing;                    /* under mu */
   int joined;                     /* under mu */
+  gp_hist_t commits;              /* gp__store_end latency, us; atomic */
 };
 
 int64_t gp__store_now_ms(void) { return gp_now_ms(); }
@@ -141,6 +143,7 @@ static gp_store_t *gp__store_new(gp__store_be_t *be, const gp_store_opts_t *opts
   st->be = be;
   st->kind = be->vt->kind;
   st->lease_ms = opts && opts->lease_ms > 0 ? opts->lease_ms : 60000;
+  gp_hist_init(&st->commits);
   pthread_mutex_init(&st->mu, NULL);
   pthread_cond_init(&st->wake, NULL);
   pthread_cond_init(&st->done, NULL);
@@ -385,8 +388,9 @@ int gp__store_begin(gp_store_t *st, const char *id, const char *owner, int64_t *
 
 static int gp__do_end(gp__store_be_t *be, void *arg, gp_error_t **err) {
   gp__args_t *a = arg;
-  int rc = be->vt->commit(be, a->commit, &a->rev, err);
-  if (rc != GP_ERR_SESSION_BUSY) be->vt->release(be, a->commit->session_id, a->commit->owner, NULL);
+  int rc = be->vt->commit(be, a->commit, &a->rev, err); /* releases the lease too */
+  if (rc != 0 && rc != GP_ERR_SESSION_BUSY && a->commit->owner)
+    be->vt->release(be, a->commit->session_id, a->commit->owner, NULL);
   return rc;
 }
 
@@ -394,7 +398,9 @@ int gp__store_end(gp_store_t *st, const gp__store_commit_t *c, int64_t *rev,
                   gp_error_t **err) {
   gp__renewal(st, c->session_id, c->owner, 0);
   gp__args_t a = {.commit = c};
+  uint64_t t0 = gp_mono_ns();
   int rc = gp__store_call(st, gp__do_end, &a, err);
+  gp_hist_record(&st->commits, (gp_mono_ns() - t0) / 1000);
   if (rc == 0 && rev) *rev = a.rev;
   return rc;
 }
@@ -429,4 +435,8 @@ int gp__store_put_turn(gp_store_t *st, const char *id, int64_t index, const gp_t
   free(text);
   if (rc == 0 && rev) *rev = a.rev;
   return rc;
+}
+
+void gp__store_commit_stats(gp_store_t *st, gp_hist_summary_t *out) {
+  gp_hist_summarize(&st->commits, out);
 }

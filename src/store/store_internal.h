@@ -46,7 +46,8 @@ typedef struct gp__store_vt_s {
                int64_t *rev, gp_error_t **err);
   /* Drops `owner`'s lease of `id` (nothing if it is not the holder). */
   int (*release)(gp__store_be_t *be, const char *id, const char *owner, gp_error_t **err);
-  /* The run's end (see gp__store_commit_t); *rev gets the new revision. */
+  /* The run's end (see gp__store_commit_t), releasing c->owner's lease in the same
+   * transaction; *rev gets the new revision. */
   int (*commit)(gp__store_be_t *be, const gp__store_commit_t *c, int64_t *rev,
                 gp_error_t **err);
   /* Writes turn `index` of `id` outside a run (session append), creating the session. */
@@ -100,6 +101,9 @@ int gp__store_put_turn(gp_store_t *st, const char *id, int64_t index, const gp_t
 int gp__store_sqlite_exec(const char *path, const char *sql, gp_error_t **err);
 /* For tests: 0 when PRAGMA integrity_check of an SQLite file answers "ok". */
 int gp__store_sqlite_integrity(const char *path, gp_error_t **err);
+/* Latency of run commits (gp__store_end, queueing on the worker included), in us. */
+struct gp_hist_summary_s;
+void gp__store_commit_stats(gp_store_t *st, struct gp_hist_summary_s *out);
 /* Unix time in ms. */
 int64_t gp__store_now_ms(void);
 
