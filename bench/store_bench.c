@@ -2,7 +2,8 @@
  * x RUNS runs each with the echo engine, THREADS runs at a time, every run committing its
  * turn and record; prints JSON with commits per second and the commit latency that runs
  * saw (queueing on the store's worker included).
- *   store_bench sqlite PATH | postgres URL | memory  [SESSIONS=1000] [RUNS=10] [THREADS=16] */
+ *   store_bench sqlite PATH | postgres URL | memory  [SESSIONS=1000] [RUNS=10] [THREADS=16]
+ *               [CONNECTIONS=4 (postgres)] */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,9 +47,10 @@ int main(int argc, char **argv) {
   int a = strcmp(kind, "memory") == 0 ? 2 : 3;
   int nsess = argc > a ? atoi(argv[a]) : 1000, runs = argc > a + 1 ? atoi(argv[a + 1]) : 10;
   int nthreads = argc > a + 2 ? atoi(argv[a + 2]) : 16;
-  gp_store_t *st = strcmp(kind, "sqlite") == 0 ? gp_store_sqlite(argv[2], NULL)
-                   : strcmp(kind, "postgres") == 0 ? gp_store_postgres(argv[2], NULL)
-                                                   : gp_store_memory(NULL);
+  gp_store_opts_t o = {.connections = argc > a + 3 ? atoi(argv[a + 3]) : 4};
+  gp_store_t *st = strcmp(kind, "sqlite") == 0 ? gp_store_sqlite(argv[2], &o)
+                   : strcmp(kind, "postgres") == 0 ? gp_store_postgres(argv[2], &o)
+                                                   : gp_store_memory(&o);
   gp_engine_t *e = gp_engine_echo(NULL, 0);
   gp_session_t **s = calloc((size_t)nsess, sizeof *s);
   char *tag = gp_id_new();
@@ -79,10 +81,10 @@ int main(int argc, char **argv) {
   int64_t ms = gp_mono_ms() - t0;
   gp_hist_summary_t h;
   gp__store_commit_stats(st, &h);
-  printf("{\"store\": \"%s\", \"sessions\": %d, \"runsPerSession\": %d, \"threads\": %d, "
+  printf("{\"store\": \"%s\", \"connections\": %d, \"sessions\": %d, \"runsPerSession\": %d, \"threads\": %d, "
          "\"commits\": %llu, \"failures\": %d, \"seconds\": %.3f, \"commitsPerSecond\": %.0f, "
          "\"commitUs\": {\"p50\": %llu, \"p99\": %llu, \"max\": %llu}}\n",
-         kind, nsess, runs, nthreads, (unsigned long long)h.count, failures, ms / 1000.0,
+         kind, strcmp(kind, "postgres") == 0 ? o.connections : 1, nsess, runs, nthreads, (unsigned long long)h.count, failures, ms / 1000.0,
          ms ? h.count * 1000.0 / (double)ms : 0.0, (unsigned long long)h.p50,
          (unsigned long long)h.p99, (unsigned long long)h.max);
   for (int i = 0; i < nsess; i++) gp_session_free(s[i]);

@@ -9,8 +9,8 @@
  * across processes: a run holds a lease row (owner, expiry) renewed while it lives; a
  * second runner gets GP_ERR_SESSION_BUSY until the lease is released or expires.
  *
- * Threads: each store has one worker thread that owns its database connection and runs
- * every statement; the functions below hand it the work and wait for the answer, so
+ * Threads: each store has worker threads that own its database connections (one, or
+ * `connections` for PostgreSQL) and run every statement; the functions below hand it the work and wait for the answer, so
  * they block the calling thread (never call them on a JS owner thread: the JS module
  * calls them from libuv's thread pool). Every function is thread-safe. The connection
  * is opened, and the schema created or migrated, by the first operation. */
@@ -35,6 +35,8 @@ typedef struct gp_store_s gp_store_t;
 
 typedef struct gp_store_opts_s {
   int64_t lease_ms;       /* lease expiry without renewal; <= 0: 60000 */
+  int connections;        /* postgres: connections (worker threads); <= 0: 4. Memory and
+                             SQLite use one. */
 } gp_store_opts_t;
 
 /* A new store; never NULL (connection problems surface at the first operation).

@@ -45,7 +45,7 @@ gp_store_t *gp__js_store_of(JSContextRef ctx, JSValueRef v) {
   return JSObjectGetPrivate((JSObjectRef)v);
 }
 
-/* storeNew(kind, target, leaseMs) -> a native store object */
+/* storeNew(kind, target, leaseMs?, connections?) -> a native store object */
 static JSValueRef gp__store_new(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                 size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   GP_JS_ASSERT(gp__js_rt());
@@ -53,6 +53,7 @@ static JSValueRef gp__store_new(JSContextRef ctx, JSObjectRef fn, JSObjectRef se
   char *target = JSValueIsString(ctx, GP__ARG(1)) ? gp__js_to_cstr(ctx, GP__ARG(1)) : NULL;
   gp_store_opts_t o = {0};
   if (JSValueIsNumber(ctx, GP__ARG(2))) o.lease_ms = (int64_t)JSValueToNumber(ctx, GP__ARG(2), NULL);
+  if (JSValueIsNumber(ctx, GP__ARG(3))) o.connections = (int)JSValueToNumber(ctx, GP__ARG(3), NULL);
   gp_store_t *st = NULL;
   if (kind && strcmp(kind, "memory") == 0) st = gp_store_memory(&o);
   else if (kind && strcmp(kind, "sqlite") == 0 && target) st = gp_store_sqlite(target, &o);

@@ -1,9 +1,12 @@
-/* The store object: one worker thread per store that owns the back end (and so its
- * database connection), a FIFO of jobs that callers hand it and wait for, and the
- * renewal of the leases of running sessions. Every other thread only queues and waits.
+/* The store object: worker threads that each own a back end (and so a database
+ * connection) — one for memory and SQLite, `connections` for PostgreSQL, so a slow
+ * statement holds up one connection and not the others — a FIFO of jobs that callers
+ * hand them and wait for, and the renewal of the leases of running sessions. Every
+ * other thread only queues and waits.
  *
  * Locks: `mu` guards the job queue, the lease list and the closing flags; it is never
- * held while the back end runs. */
+ * held while a back end runs. A lease being renewed is marked `busy`, and stopping its
+ * renewal waits for that, so a renewal never lands after the commit that released it. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -27,15 +30,22 @@ typedef struct gp__lease_s {
   struct gp__lease_s *next;
   char *id, *owner;               /* heap */
   int64_t next_ms;                /* monotonic time of the next renewal */
+  int busy;                       /* a worker is renewing it; under mu */
 } gp__lease_t;
+
+typedef struct {
+  gp_store_t *st;
+  gp__store_be_t *be;             /* this worker's thread only */
+  int opened;                     /* the back end is open; this worker only */
+  pthread_t thread;
+} gp__worker_t;
 
 struct gp_store_s {
   atomic_int refs;
-  gp__store_be_t *be;             /* worker thread only */
-  int opened;                     /* the back end is open; worker thread only */
+  gp__worker_t *workers;
+  int nworkers;
   const char *kind;               /* the back end's kind; constant */
   int64_t lease_ms;
-  pthread_t thread;
   pthread_mutex_t mu;
   pthread_cond_t wake;            /* the worker: a job or a lease change */
   pthread_cond_t done;            /* callers: a job ended */
@@ -49,41 +59,45 @@ struct gp_store_s {
 int64_t gp__store_now_ms(void) { return gp_now_ms(); }
 
 /* Renews the first due lease, if any: returns 1 with mu released and retaken. */
-static int gp__renew_due(gp_store_t *st, int64_t *wait_ms) {
+static int gp__renew_due(gp__worker_t *w, int64_t *wait_ms) {
+  gp_store_t *st = w->st;
   int64_t now = gp_mono_ms();
   *wait_ms = -1;
   for (gp__lease_t *l = st->leases; l; l = l->next) {
+    if (l->busy) continue;
     if (l->next_ms > now) {
-      int64_t w = l->next_ms - now;
-      if (*wait_ms < 0 || w < *wait_ms) *wait_ms = w;
+      int64_t left = l->next_ms - now;
+      if (*wait_ms < 0 || left < *wait_ms) *wait_ms = left;
       continue;
     }
     l->next_ms = now + st->lease_ms / 3;
-    char *id = gp_xstrdup(l->id), *owner = gp_xstrdup(l->owner);
+    l->busy = 1;
     pthread_mutex_unlock(&st->mu);
     int64_t rev;
     gp_error_t *err = NULL;
-    if (st->opened) st->be->vt->lease(st->be, id, owner, st->lease_ms, &rev, &err);
+    if (!w->opened) w->opened = w->be->vt->open(w->be, NULL) == 0;
+    if (w->opened) w->be->vt->lease(w->be, l->id, l->owner, st->lease_ms, &rev, &err);
     gp_error_free(err); /* a lost lease is found by the commit */
-    free(id);
-    free(owner);
     pthread_mutex_lock(&st->mu);
+    l->busy = 0;
+    pthread_cond_broadcast(&st->done);
     return 1;
   }
   return 0;
 }
 
-static void gp__run_job(gp_store_t *st, gp__job_t *j) {
-  if (!st->opened) {
-    j->rc = st->be->vt->open(st->be, &j->err);
-    st->opened = j->rc == 0;
+static void gp__run_job(gp__worker_t *w, gp__job_t *j) {
+  if (!w->opened) {
+    j->rc = w->be->vt->open(w->be, &j->err);
+    w->opened = j->rc == 0;
     if (j->rc != 0) return;
   }
-  j->rc = j->fn(st->be, j->arg, &j->err);
+  j->rc = j->fn(w->be, j->arg, &j->err);
 }
 
 static void *gp__worker(void *arg) {
-  gp_store_t *st = arg;
+  gp__worker_t *w = arg;
+  gp_store_t *st = w->st;
   pthread_mutex_lock(&st->mu);
   for (;;) {
     if (st->head) {
@@ -91,7 +105,7 @@ static void *gp__worker(void *arg) {
       st->head = j->next;
       if (!st->head) st->tail = NULL;
       pthread_mutex_unlock(&st->mu);
-      gp__run_job(st, j);
+      gp__run_job(w, j);
       pthread_mutex_lock(&st->mu);
       j->done = 1;
       pthread_cond_broadcast(&st->done);
@@ -99,7 +113,7 @@ static void *gp__worker(void *arg) {
     }
     if (st->closing) break;
     int64_t wait_ms;
-    if (gp__renew_due(st, &wait_ms)) continue;
+    if (gp__renew_due(w, &wait_ms)) continue;
     if (wait_ms < 0) {
       pthread_cond_wait(&st->wake, &st->mu);
     } else {
@@ -108,9 +122,10 @@ static void *gp__worker(void *arg) {
       pthread_cond_timedwait(&st->wake, &st->mu, &ts);
     }
   }
+  pthread_cond_broadcast(&st->wake); /* the other workers see closing too */
   pthread_mutex_unlock(&st->mu);
-  st->be->vt->free(st->be);
-  st->be = NULL;
+  w->be->vt->free(w->be);
+  w->be = NULL;
   return NULL;
 }
 
@@ -137,30 +152,41 @@ int gp__store_call(gp_store_t *st, gp__store_fn fn, void *arg, gp_error_t **err)
   return j.rc;
 }
 
-static gp_store_t *gp__store_new(gp__store_be_t *be, const gp_store_opts_t *opts) {
+/* A store over `n` back ends made by make(arg), one per worker. */
+static gp_store_t *gp__store_new(gp__store_be_t *(*make)(const char *), const char *arg, int n,
+                                 const gp_store_opts_t *opts) {
   gp_store_t *st = gp_xcalloc(1, sizeof *st);
   atomic_init(&st->refs, 1);
-  st->be = be;
-  st->kind = be->vt->kind;
+  st->nworkers = n;
+  st->workers = gp_xcalloc((size_t)n, sizeof *st->workers);
+  for (int i = 0; i < n; i++) {
+    st->workers[i].st = st;
+    st->workers[i].be = make(arg);
+  }
+  st->kind = st->workers[0].be->vt->kind;
   st->lease_ms = opts && opts->lease_ms > 0 ? opts->lease_ms : 60000;
   gp_hist_init(&st->commits);
   pthread_mutex_init(&st->mu, NULL);
   pthread_cond_init(&st->wake, NULL);
   pthread_cond_init(&st->done, NULL);
-  if (pthread_create(&st->thread, NULL, gp__worker, st) != 0) abort();
+  for (int i = 0; i < n; i++)
+    if (pthread_create(&st->workers[i].thread, NULL, gp__worker, &st->workers[i]) != 0) abort();
   return st;
 }
 
+static gp__store_be_t *gp__make_memory(const char *unused) { return gp__store_memory_be(); }
+
 gp_store_t *gp_store_memory(const gp_store_opts_t *opts) {
-  return gp__store_new(gp__store_memory_be(), opts);
+  return gp__store_new(gp__make_memory, NULL, 1, opts);
 }
 
 gp_store_t *gp_store_sqlite(const char *path, const gp_store_opts_t *opts) {
-  return gp__store_new(gp__store_sqlite_be(path ? path : ""), opts);
+  return gp__store_new(gp__store_sqlite_be, path ? path : "", 1, opts);
 }
 
 gp_store_t *gp_store_postgres(const char *conninfo, const gp_store_opts_t *opts) {
-  return gp__store_new(gp__store_postgres_be(conninfo ? conninfo : ""), opts);
+  int n = opts && opts->connections > 0 ? opts->connections : 4;
+  return gp__store_new(gp__store_postgres_be, conninfo ? conninfo : "", n > 64 ? 64 : n, opts);
 }
 
 gp_store_t *gp_store_ref(gp_store_t *st) {
@@ -175,7 +201,8 @@ void gp_store_close(gp_store_t *st) {
   int join = !st->joined;
   st->joined = 1;
   pthread_mutex_unlock(&st->mu);
-  if (join) pthread_join(st->thread, NULL);
+  if (join)
+    for (int i = 0; i < st->nworkers; i++) pthread_join(st->workers[i].thread, NULL);
 }
 
 void gp_store_unref(gp_store_t *st) {
@@ -191,6 +218,7 @@ void gp_store_unref(gp_store_t *st) {
   pthread_cond_destroy(&st->done);
   pthread_cond_destroy(&st->wake);
   pthread_mutex_destroy(&st->mu);
+  free(st->workers);
   free(st);
 }
 
@@ -366,6 +394,7 @@ static void gp__renewal(gp_store_t *st, const char *id, const char *owner, int o
     for (gp__lease_t **p = &st->leases; *p; p = &(*p)->next) {
       gp__lease_t *l = *p;
       if (strcmp(l->owner, owner) != 0) continue;
+      while (l->busy) pthread_cond_wait(&st->done, &st->mu); /* a renewal in flight */
       *p = l->next;
       free(l->id);
       free(l->owner);

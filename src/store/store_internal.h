@@ -67,7 +67,8 @@ struct gp__store_be_s {
   const gp__store_vt_t *vt;
 };
 
-/* The back ends' constructors (no I/O: `open` connects). */
+/* The back ends' constructors (no I/O: `open` connects). Each worker of a store has its
+ * own back end (PostgreSQL: one connection per worker). */
 gp__store_be_t *gp__store_memory_be(void);
 gp__store_be_t *gp__store_sqlite_be(const char *path);
 gp__store_be_t *gp__store_postgres_be(const char *conninfo);

@@ -183,11 +183,13 @@
     if (opts === undefined || opts === null) return undefined;
     if (!plainObject(opts)) throw makeError("INVALID_ARGUMENT", what + ": opts must be an object", TypeError);
     for (const k of Object.keys(opts))
-      if (k !== "leaseMs")
-        throw makeError("INVALID_ARGUMENT", what + ": unknown option " + JSON.stringify(k) + " (known: leaseMs)", TypeError);
-    if (opts.leaseMs !== undefined && !(Number.isFinite(opts.leaseMs) && opts.leaseMs > 0))
-      throw makeError("INVALID_ARGUMENT", what + ": leaseMs must be a positive number", TypeError);
-    return opts.leaseMs;
+      if (k !== "leaseMs" && k !== "connections")
+        throw makeError("INVALID_ARGUMENT", what + ": unknown option " + JSON.stringify(k) +
+          " (known: leaseMs, connections)", TypeError);
+    for (const k of ["leaseMs", "connections"])
+      if (opts[k] !== undefined && !(Number.isFinite(opts[k]) && opts[k] > 0))
+        throw makeError("INVALID_ARGUMENT", what + ": " + k + " must be a positive number", TypeError);
+    return opts;
   }
   class Store {
     constructor() { throw makeError("INVALID_ARGUMENT", "use gp.stores.memory/sqlite/postgres", TypeError); }
@@ -207,10 +209,10 @@
     close() { return storeCall(this, "close"); }
   }
   function makeStore(kind, target, opts, what) {
-    const leaseMs = storeOpts(opts, what);
+    const o = storeOpts(opts, what) || {};
     if (kind !== "memory" && (typeof target !== "string" || target === ""))
       throw makeError("INVALID_ARGUMENT", what + " needs a " + (kind === "sqlite" ? "file path" : "connection string"), TypeError);
-    const st = Object.setPrototypeOf(native.storeNew(kind, target, leaseMs), Store.prototype);
+    const st = Object.setPrototypeOf(native.storeNew(kind, target, o.leaseMs, o.connections), Store.prototype);
     Object.defineProperty(st, "kind", { value: kind, enumerable: true });
     return st;
   }
