@@ -46,6 +46,11 @@ gp_store_t *gp_store_sqlite(const char *path, const gp_store_opts_t *opts);
 /* `conninfo`: a libpq connection string or URL ("postgresql://user@host:5432/db"). */
 gp_store_t *gp_store_postgres(const char *conninfo, const gp_store_opts_t *opts);
 
+/* A store named the way profiles and `geppetto chat --store` name one: "sqlite:PATH",
+ * "postgres:CONNINFO" (also a bare "postgres://" or "postgresql://" URL) or "memory".
+ * NULL with *err (INVALID_ARGUMENT, listing the forms) for anything else. */
+gp_store_t *gp_store_from_spec(const char *spec, const gp_store_opts_t *opts, gp_error_t **err);
+
 gp_store_t *gp_store_ref(gp_store_t *st);
 /* Drops a reference; the last one closes the store. Accepts NULL. */
 void gp_store_unref(gp_store_t *st);

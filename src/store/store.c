@@ -189,6 +189,19 @@ gp_store_t *gp_store_postgres(const char *conninfo, const gp_store_opts_t *opts)
   return gp__store_new(gp__store_postgres_be, conninfo ? conninfo : "", n > 64 ? 64 : n, opts);
 }
 
+gp_store_t *gp_store_from_spec(const char *spec, const gp_store_opts_t *opts, gp_error_t **err) {
+  if (spec && strncmp(spec, "sqlite:", 7) == 0 && spec[7]) return gp_store_sqlite(spec + 7, opts);
+  if (spec && strncmp(spec, "postgres:", 9) == 0 && strncmp(spec, "postgres://", 11) != 0 && spec[9])
+    return gp_store_postgres(spec + 9, opts);
+  if (spec && (strncmp(spec, "postgres://", 11) == 0 || strncmp(spec, "postgresql://", 13) == 0))
+    return gp_store_postgres(spec, opts);
+  if (spec && strcmp(spec, "memory") == 0) return gp_store_memory(opts);
+  gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
+               "unknown store '%s'; use sqlite:PATH, postgres:CONNINFO, postgresql://URL or memory",
+               spec ? spec : "");
+  return NULL;
+}
+
 gp_store_t *gp_store_ref(gp_store_t *st) {
   atomic_fetch_add(&st->refs, 1);
   return st;

@@ -63,6 +63,11 @@ async function check(store) {
   assert.throws(() => gp.stores.sqlite(), { code: "INVALID_ARGUMENT" });
   assert.throws(() => gp.stores.memory({ leasMs: 1 }), /unknown option "leasMs"/);
   assert.throws(() => gp.createSession({ engine: gp.engines.echo(), store: {} }), { code: "INVALID_ARGUMENT" });
+  assert.equal(gp.stores.fromSpec("memory").kind, "memory");
+  assert.equal(gp.stores.fromSpec("sqlite::memory:").kind, "sqlite");
+  assert.equal(gp.stores.fromSpec("postgresql://u@h/db").kind, "postgres");
+  assert.equal(gp.stores.fromSpec("postgres:host=h dbname=d").kind, "postgres");
+  assert.throws(() => gp.stores.fromSpec("mysql:x"), /unknown store "mysql:x"/);
   await check(gp.stores.memory());
   await check(gp.stores.sqlite(":memory:", { leaseMs: 1000 }));
   console.log("store_sessions: ok");

@@ -356,6 +356,22 @@ static void test_sqlite_refuses_newer(void **state) {
   gp_engine_unref(echo);
 }
 
+static void test_from_spec(void **state) {
+  gp_error_t *err = NULL;
+  const char *ok[] = {"memory", "sqlite:/tmp/x.db", "postgres:host=h dbname=d", "postgresql://u@h/d",
+                      "postgres://u@h/d"};
+  const char *kinds[] = {"memory", "sqlite", "postgres", "postgres", "postgres"};
+  for (size_t i = 0; i < 5; i++) {
+    gp_store_t *st = gp_store_from_spec(ok[i], NULL, &err);
+    assert_non_null(st);
+    assert_string_equal(gp_store_kind(st), kinds[i]);
+    gp_store_unref(st); /* never opened: no file, no connection */
+  }
+  assert_null(gp_store_from_spec("mysql:x", NULL, &err));
+  assert_non_null(strstr(err->message, "sqlite:PATH"));
+  gp_error_free(err);
+}
+
 #define STORE_TESTS(setup)                                                            \
   cmocka_unit_test_setup_teardown(test_persist_and_resume, setup, teardown),          \
   cmocka_unit_test_setup_teardown(test_failed_run_stores_record_only, setup, teardown), \
@@ -369,6 +385,7 @@ int main(void) {
       STORE_TESTS(setup_memory), STORE_TESTS(setup_sqlite),
       cmocka_unit_test_setup_teardown(test_sqlite_migrates_v1, setup_sqlite, teardown),
       cmocka_unit_test_setup_teardown(test_sqlite_refuses_newer, setup_sqlite, teardown),
+      cmocka_unit_test(test_from_spec),
   };
   const struct CMUnitTest pg[] = {STORE_TESTS(setup_pg)};
   int rc = cmocka_run_group_tests_name("memory and sqlite", local, NULL, NULL);

@@ -220,6 +220,16 @@
     memory: (opts) => makeStore("memory", undefined, opts, "stores.memory"),
     sqlite: (path, opts) => makeStore("sqlite", path, opts, "stores.sqlite"),
     postgres: (url, opts) => makeStore("postgres", url, opts, "stores.postgres"),
+    // fromSpec("sqlite:PATH" | "postgres:CONNINFO" | "postgresql://..." | "memory"), as
+    // profiles and `geppetto chat --store` name a store.
+    fromSpec(spec, opts) {
+      const m = /^(sqlite|postgres):(.+)$/s.exec(String(spec));
+      if (/^postgres(ql)?:\/\//.test(String(spec))) return makeStore("postgres", String(spec), opts, "stores.fromSpec");
+      if (m) return makeStore(m[1], m[2], opts, "stores.fromSpec");
+      if (spec === "memory") return makeStore("memory", undefined, opts, "stores.fromSpec");
+      throw makeError("INVALID_ARGUMENT", "unknown store " + JSON.stringify(spec) +
+        "; use sqlite:PATH, postgres:CONNINFO, postgresql://URL or memory", TypeError);
+    },
     Store,
   });
 
