@@ -40,7 +40,10 @@ struct gp_turn_s;
   XX(JS_EXCEPTION, -22, "a JavaScript exception was thrown")                          \
   XX(RESPONSE_TOO_LARGE, -23, "the response exceeded the size limit")                 \
   XX(IO, -24, "input/output error")                                                   \
-  XX(INTERNAL, -25, "internal error")
+  XX(INTERNAL, -25, "internal error")                                                 \
+  XX(SESSION_BUSY, -26,                                                               \
+     "another process runs this session (its lease has not expired); retry later")   \
+  XX(STORE, -27, "the session store failed")
 
 typedef enum {
   GP_OK = 0,

@@ -16,6 +16,7 @@
 #include "geppetto/error.h"
 #include "geppetto/event.h"
 #include "geppetto/owner.h"
+#include "geppetto/session.h"
 #include "geppetto/tool.h"
 #include "geppetto/turn.h"
 #include "js/runtime.h"
@@ -304,6 +305,14 @@ int gp__esm_to_cjs(const char *src, size_t n, int mode, gp_esm_result_t *res);
 void gp__mod_turns_init(JSContextRef ctx, JSObjectRef native);    /* turn codec natives */
 void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native);  /* echo, fromFunction */
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native);  /* sessions and runs */
+void gp__mod_store_init(JSContextRef ctx, JSObjectRef native);    /* stores (mod_store.c) */
+/* The store of a native store object (borrowed), or NULL. */
+gp_store_t *gp__js_store_of(JSContextRef ctx, JSValueRef v);
+/* Calls cb(err) or cb(null) on the owner once session `s` (whose native object is
+ * `session_obj`, kept alive meanwhile) has loaded its history; the wait runs off the
+ * owner. */
+void gp__js_session_when_ready(JSContextRef ctx, gp_session_t *s, JSObjectRef session_obj,
+                               JSValueRef cb);
 void gp__mod_runtime_init(JSContextRef ctx, JSObjectRef native);  /* runtime.stats */
 void gp__mod_middleware_init(JSContextRef ctx, JSObjectRef native); /* middlewares */
 void gp__mod_tools_init(JSContextRef ctx, JSObjectRef native);    /* tool registries */

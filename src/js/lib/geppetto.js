@@ -226,17 +226,103 @@
     }
   }
 
+  // ---- stores (SPEC §4.12) ----------------------------------------------------------
+  // A store is a native object (the C gp_store_t) with Store's prototype; its
+  // operations run off the owner and answer through a callback turned into a Promise.
+  function storeCall(store, op, arg) {
+    return new Promise((resolve, reject) => {
+      native.storeOp(store, op, arg, (err, value) => { if (err) reject(err); else resolve(value); });
+    });
+  }
+  function storeOpts(opts, what) {
+    if (opts === undefined || opts === null) return undefined;
+    if (!plainObject(opts)) throw makeError("INVALID_ARGUMENT", what + ": opts must be an object", TypeError);
+    for (const k of Object.keys(opts))
+      if (k !== "leaseMs" && k !== "connections")
+        throw makeError("INVALID_ARGUMENT", what + ": unknown option " + JSON.stringify(k) +
+          " (known: leaseMs, connections)", TypeError);
+    for (const k of ["leaseMs", "connections"])
+      if (opts[k] !== undefined && !(Number.isFinite(opts[k]) && opts[k] > 0))
+        throw makeError("INVALID_ARGUMENT", what + ": " + k + " must be a positive number", TypeError);
+    return opts;
+  }
+  class Store {
+    constructor() { throw makeError("INVALID_ARGUMENT", "use gp.stores.memory/sqlite/postgres", TypeError); }
+    // list({limit?, before?}) -> Promise<[{id, turnCount, updatedAt}]>, most recent first
+    list(opts) {
+      if (opts !== undefined && !plainObject(opts))
+        return Promise.reject(makeError("INVALID_ARGUMENT", "store.list takes {limit?, before?}", TypeError));
+      const o = opts || {};
+      const before = o.before instanceof Date ? o.before.getTime() : o.before;
+      return storeCall(this, "list", { limit: o.limit || 0, before: before || 0 });
+    }
+    // load(id) -> Promise<Turn[] | null> (null: the store does not know the id)
+    load(id) { return storeCall(this, "load", String(id)); }
+    delete(id) { return storeCall(this, "delete", String(id)); }
+    // runs(id) -> Promise<[{id, startedAt, endedAt, outcome, usage, partialTurn}]>
+    runs(id) { return storeCall(this, "runs", String(id)); }
+    close() { return storeCall(this, "close"); }
+  }
+  function makeStore(kind, target, opts, what) {
+    const o = storeOpts(opts, what) || {};
+    if (kind !== "memory" && (typeof target !== "string" || target === ""))
+      throw makeError("INVALID_ARGUMENT", what + " needs a " + (kind === "sqlite" ? "file path" : "connection string"), TypeError);
+    const st = Object.setPrototypeOf(native.storeNew(kind, target, o.leaseMs, o.connections), Store.prototype);
+    Object.defineProperty(st, "kind", { value: kind, enumerable: true });
+    return st;
+  }
+  const stores = Object.freeze({
+    memory: (opts) => makeStore("memory", undefined, opts, "stores.memory"),
+    sqlite: (path, opts) => makeStore("sqlite", path, opts, "stores.sqlite"),
+    postgres: (url, opts) => makeStore("postgres", url, opts, "stores.postgres"),
+    // fromSpec("sqlite:PATH" | "postgres:CONNINFO" | "postgresql://..." | "memory"), as
+    // profiles and `geppetto chat --store` name a store.
+    fromSpec(spec, opts) {
+      const m = /^(sqlite|postgres):(.+)$/s.exec(String(spec));
+      if (/^postgres(ql)?:\/\//.test(String(spec))) return makeStore("postgres", String(spec), opts, "stores.fromSpec");
+      if (m) return makeStore(m[1], m[2], opts, "stores.fromSpec");
+      if (spec === "memory") return makeStore("memory", undefined, opts, "stores.fromSpec");
+      throw makeError("INVALID_ARGUMENT", "unknown store " + JSON.stringify(spec) +
+        "; use sqlite:PATH, postgres:CONNINFO, postgresql://URL or memory", TypeError);
+    },
+    Store,
+  });
+
+  const fromHandle = Symbol("fromHandle");
   class Session {
-    #h; #sink; #running = false;
-    constructor(opts) {
+    #h; #sink; #running = false; #ready;
+    constructor(opts, handle) {
+      if (opts === fromHandle) {
+        this.#h = handle.h;
+        this.#sink = handle.sink;
+        return;
+      }
       if (opts === null || typeof opts !== "object" || !opts.engine)
         throw makeError("INVALID_ARGUMENT", "createSession needs {engine}", TypeError);
       if (opts.eventSink !== undefined && typeof opts.eventSink !== "function")
         throw makeError("INVALID_ARGUMENT", "eventSink must be a function", TypeError);
+      if (opts.id !== undefined && (typeof opts.id !== "string" || opts.id === ""))
+        throw makeError("INVALID_ARGUMENT", "createSession: id must be a non-empty string", TypeError);
       this.#h = native.sessionNew(opts);
       this.#sink = opts.eventSink;
     }
     get id() { return native.sessionId(this.#h); }
+    // With a store: a Promise settled when the history is loaded (history reads made
+    // before wait for it). Without one: resolved.
+    get ready() {
+      if (!this.#ready) {
+        this.#ready = new Promise((resolve, reject) => {
+          native.sessionReady(this.#h, (err) => { if (err) reject(err); else resolve(this); });
+        });
+      }
+      return this.#ready;
+    }
+    // fork(newId?) -> a new Session with a copy of the history (in the same store).
+    fork(newId) {
+      if (newId !== undefined && (typeof newId !== "string" || newId === ""))
+        throw makeError("INVALID_ARGUMENT", "fork: the new id must be a non-empty string", TypeError);
+      return new Session(fromHandle, { h: native.sessionFork(this.#h, newId), sink: this.#sink });
+    }
     append(turn) { native.sessionAppend(this.#h, turn); return this; }
     latest() { return native.sessionGetTurn(this.#h, -1); }
     turnCount() { return native.sessionTurnCount(this.#h); }
@@ -354,7 +440,7 @@
   // hold {engine, middlewares, tools, toolLoop, toolHooks, eventSink}, each applied
   // through the method of the same purpose (and validated like it).
   class Builder {
-    #engine; #middlewares = []; #tools; #toolLoop; #toolHooks; #eventSink;
+    #engine; #middlewares = []; #tools; #toolLoop; #toolHooks; #eventSink; #store; #id;
     constructor(opts) {
       if (opts === undefined || opts === null) return;
       if (!plainObject(opts)) throw makeError("INVALID_ARGUMENT", "createBuilder takes an options object", TypeError);
@@ -368,6 +454,17 @@
       if (opts.toolLoop !== undefined) this.withToolLoop(opts.toolLoop);
       if (opts.toolHooks !== undefined) this.withToolHooks(opts.toolHooks);
       if (opts.eventSink !== undefined) this.withEventSink(opts.eventSink);
+      if (opts.store !== undefined) this.withStore(opts.store, opts.id);
+    }
+    // withStore(store, id?): the session persists there; an id the store knows resumes it.
+    withStore(store, id) {
+      if (!(store instanceof Store))
+        throw makeError("INVALID_ARGUMENT", "withStore needs a store from gp.stores", TypeError);
+      if (id !== undefined && (typeof id !== "string" || id === ""))
+        throw makeError("INVALID_ARGUMENT", "withStore: id must be a non-empty string", TypeError);
+      this.#store = store;
+      this.#id = id;
+      return this;
     }
     withEngine(engine) {
       if (!isEngine(engine))
@@ -422,6 +519,8 @@
       if (this.#toolLoop !== undefined) opts.toolLoop = Object.assign({}, this.#toolLoop);
       if (this.#toolHooks !== undefined) opts.toolHooks = this.#toolHooks;
       if (this.#eventSink !== undefined) opts.eventSink = this.#eventSink;
+      if (this.#store !== undefined) opts.store = this.#store;
+      if (this.#id !== undefined) opts.id = this.#id;
       return createSession(opts);
     }
   }
@@ -460,5 +559,5 @@
 
   const runtime = Object.freeze({ stats: () => native.runtimeStats() });
 
-  return Object.freeze({ consts, turns, engines, middlewares, createBuilder, Builder, runInference, tools, createSession, Session, runtime, version: host.version });
+  return Object.freeze({ consts, turns, engines, middlewares, createBuilder, Builder, runInference, tools, stores, createSession, Session, runtime, version: host.version });
 })
