@@ -251,6 +251,8 @@ declare module "geppetto" {
     runAsync(seed?: Seed, opts?: RunOptions): Promise<Turn>;
     start(seed?: Seed, opts?: RunOptions): RunHandle;
     fork(newId?: string): Session;
+    /** Resolves once a stored session's history is loaded (at once without a store). */
+    readonly ready: Promise<Session | void>;
   }
   export function createSession(opts: SessionOptions): Session;
 
@@ -273,16 +275,24 @@ declare module "geppetto" {
   export function runInference(engine: Engine, turn: Turn | string,
                                opts?: { timeoutMs?: number; tags?: Record<string, any>; middlewares?: (Middleware | MiddlewareFn)[] }): Promise<Turn>;
 
+  export interface StoredSession { id: string; turnCount: number; updatedAt: string }
+  export interface RunRecord { id: string; startedAt: string; endedAt: string; outcome: string; usage?: Usage; partialTurn?: Turn }
   export interface Store {
-    list(opts?: { limit?: number; before?: string }): Promise<{ id: string; turnCount: number; updatedAt: string }[]> | { id: string; turnCount: number; updatedAt: string }[];
-    load(id: string): any;
-    delete(id: string): any;
-    close(): any;
+    /** Sessions, most recent first. */
+    list(opts?: { limit?: number; before?: string }): Promise<StoredSession[]>;
+    /** A session's history; null when the store does not know the id. */
+    load(id: string): Promise<Turn[] | null>;
+    delete(id: string): Promise<any>;
+    /** A session's run records. */
+    runs(id: string): Promise<RunRecord[]>;
+    close(): Promise<any>;
   }
   export const stores: {
     sqlite(path: string, opts?: { leaseMs?: number }): Store;
-    postgres(url: string, opts?: { leaseMs?: number }): Store;
+    postgres(url: string, opts?: { leaseMs?: number; connections?: number }): Store;
     memory(opts?: { leaseMs?: number }): Store;
+    /** "sqlite:PATH", "postgres:CONNINFO", "postgresql://...", "memory" */
+    fromSpec(spec: string, opts?: { leaseMs?: number }): Store;
   };
 
   // ---- §4.11 MCP ----------------------------------------------------------------------

@@ -29,18 +29,7 @@
     return out;
   }
 
-  function storeOf(gp, spec) {
-    if (!spec) return undefined;
-    if (spec === "memory") return gp.stores.memory();
-    const i = spec.indexOf(":");
-    const kind = i < 0 ? spec : spec.slice(0, i), where = i < 0 ? "" : spec.slice(i + 1);
-    if (kind === "sqlite" && where) return gp.stores.sqlite(where);
-    if ((kind === "postgres" || kind === "postgresql") && where)
-      return gp.stores.postgres(kind === "postgresql" ? spec : where);
-    const e = new Error(`--store ${spec}: expected sqlite:PATH, postgres:URL or memory`);
-    e.code = "INVALID_ARGUMENT";
-    throw e;
-  }
+  const storeOf = (gp, spec) => (spec ? gp.stores.fromSpec(spec) : undefined);
 
   async function toolsOf(gp, opts) {
     let registry;
