@@ -280,6 +280,10 @@ void gp__js_fetch_close_all(gp_js_runtime_t *rt);
 /* The next open transfer of the runtime's list (rt->fetches), to count them. */
 struct gp__jsfetch_s *gp__js_fetch_next(struct gp__jsfetch_s *f);
 void gp__mod_events_init(JSContextRef ctx, JSObjectRef host);     /* events, abort, blob natives */
+void gp__mod_child_init(JSContextRef ctx, JSObjectRef host);      /* child_process natives */
+/* Kills (SIGKILL) and reaps every child process still running, then closes their
+ * handles; no JS callback of theirs runs afterwards. Teardown, on the owner thread. */
+void gp__js_child_close_all(gp_js_runtime_t *rt);
 void gp__mod_turns_init(JSContextRef ctx, JSObjectRef native);    /* turn codec natives */
 void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native);  /* echo, fromFunction */
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native);  /* sessions and runs */

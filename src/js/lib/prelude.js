@@ -457,6 +457,7 @@
     timers: "timers", "timers/promises": "timers_promises",
     util: "util", assert: "assert", url: "url", buffer: "buffer",
     readline: "readline", "readline/promises": "readline_promises",
+    events: "events", child_process: "child_process",
   };
   // Node modules geppetto does not provide, with what to use instead.
   const instead = {
