@@ -483,6 +483,16 @@ static JSValueRef gp__child_end(JSContextRef ctx, JSObjectRef fn, JSObjectRef se
   return JSValueMakeUndefined(ctx);
 }
 
+/* childCloseStream(h, fd): stops reading stdout (1) or stderr (2) and closes our end: a
+ * child still writing there gets EPIPE (Node's stream.destroy()). No "end" follows. */
+static JSValueRef gp__child_close_stream(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                         size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp__child_t *c = gp__child_of(ctx, GP__ARG(0));
+  int fd = (int)JSValueToNumber(ctx, GP__ARG(1), NULL);
+  if (c != NULL && (fd == 1 || fd == 2)) gp__pipe_close(c, fd);
+  return JSValueMakeUndefined(ctx);
+}
+
 /* childRef(h, on): whether the child keeps the process alive (Node's ref/unref). */
 static JSValueRef gp__child_ref(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                 size_t argc, const JSValueRef argv[], JSValueRef *exc) {
@@ -531,9 +541,12 @@ static void gp__sync_exit(uv_process_t *p, int64_t status, int term_signal) {
   s->term_signal = term_signal;
   uv_close((uv_handle_t *)p, NULL);
   uv_timer_stop(&s->timer);
-  /* stdin of a child that did not read all of it */
-  if (!uv_is_closing((uv_handle_t *)&s->pipes[0]) && s->pipes[0].type == UV_NAMED_PIPE)
-    uv_close((uv_handle_t *)&s->pipes[0], NULL);
+  /* stdin of a child that did not read all of it; and, when we killed the child, the
+   * output that a process it started may still hold open */
+  int last = s->timed_out || s->overflow ? 3 : 1;
+  for (int fd = 0; fd < last; fd++)
+    if (s->pipes[fd].type == UV_NAMED_PIPE && !uv_is_closing((uv_handle_t *)&s->pipes[fd]))
+      uv_close((uv_handle_t *)&s->pipes[fd], NULL);
 }
 
 static void gp__sync_kill(gp__sync_t *s) {
@@ -552,6 +565,9 @@ static void gp__sync_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf) {
     take = s->max_buffer - s->out[fd].len;
     if (!s->overflow) gp__sync_kill(s);
     s->overflow = 1;
+    gp_buf_append(&s->out[fd], buf->base, take);
+    uv_close((uv_handle_t *)st, NULL); /* a writer still there gets EPIPE */
+    return;
   }
   gp_buf_append(&s->out[fd], buf->base, take);
 }
@@ -663,6 +679,7 @@ static const gp__js_fn_t gp__child_fns[] = {
     {"childKill", gp__child_kill},   {"childWrite", gp__child_write},
     {"childEnd", gp__child_end},     {"childRef", gp__child_ref},
     {"childErr", gp__child_err},     {"childSpawnSync", gp__child_spawn_sync},
+    {"childCloseStream", gp__child_close_stream},
 };
 
 void gp__mod_child_init(JSContextRef ctx, JSObjectRef host) {

@@ -144,8 +144,10 @@
   // A child's stdout or stderr: "data" chunks (Buffer, or strings after setEncoding),
   // then "end" and "close". Chunks wait while nobody reads (no "data" listener, paused).
   class ChildReadable extends EventEmitter {
-    constructor() {
+    constructor(child, fd) {
       super();
+      this._child = child;
+      this._fd = fd;
       this._queue = [];
       this._flowing = null;          // null: not yet read, true: flowing, false: paused
       this._ended = false;
@@ -174,9 +176,12 @@
     }
     isPaused() { return this._flowing === false; }
     destroy() {
+      if (this.destroyed) return this;
       this.destroyed = true;
       this._queue.length = 0;
       this._flowing = true;
+      if (this._child && this._child._handle) host.childCloseStream(this._child._handle, this._fd);
+      queueMicrotask(() => this._pushEnd());
       return this;
     }
     _push(u8) {
@@ -437,8 +442,8 @@
     child._handle = h;
     child.pid = host.childPid(h);
     if (stdio[0] === "pipe") child.stdin = new ChildWritable(child);
-    if (stdio[1] === "pipe") child.stdout = new ChildReadable();
-    if (stdio[2] === "pipe") child.stderr = new ChildReadable();
+    if (stdio[1] === "pipe") child.stdout = new ChildReadable(child, 1);
+    if (stdio[2] === "pipe") child.stderr = new ChildReadable(child, 2);
     child.stdio = [child.stdin, child.stdout, child.stderr];
     watch(child, options, killSignal);
     queueMicrotask(() => child.emit("spawn"));
@@ -452,13 +457,13 @@
     const name = e.code;
     if (!["ENOENT", "EACCES", "EAGAIN", "EMFILE", "ENFILE", "ENOTDIR", "ELOOP", "ENAMETOOLONG"].includes(name)) throw e;
     child.exitCode = errno;
-    if (stdio[1] === "pipe") child.stdout = new ChildReadable();
-    if (stdio[2] === "pipe") child.stderr = new ChildReadable();
+    if (stdio[1] === "pipe") child.stdout = new ChildReadable(child, 1);
+    if (stdio[2] === "pipe") child.stderr = new ChildReadable(child, 2);
     if (stdio[0] === "pipe") { child.stdin = new ChildWritable(child); child.stdin.destroyed = true; }
     child.stdio = [child.stdin, child.stdout, child.stderr];
     queueMicrotask(() => {
       child.emit("error", e);
-      child._onEvent("close");
+      g.setTimeout(() => child._onEvent("close"), 0);
     });
     return child;
   }
