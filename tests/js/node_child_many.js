@@ -40,7 +40,9 @@ const zombies = async () => (await run(`ps -o stat= --ppid ${process.pid} || tru
   }
   await Promise.all(killed);
   const after = await countFds();
-  assert.equal(after, before, `descriptors: ${before} before, ${after} after`);
+  // (other parts of the process, sanitizers' runtimes among them, may close some of
+  // theirs meanwhile: fewer is fine, more is a leak)
+  assert.ok(after <= before, `descriptors: ${before} before, ${after} after`);
   assert.equal(await zombies(), 0, "no zombie child");
   console.log(`descriptors ${before} before, ${after} after`);
   console.log("node_child_many: ok");
