@@ -163,6 +163,11 @@
       return this;
     }
     addListener(name, fn) { return this.on(name, fn); }
+    once(name, fn) {
+      super.once(name, fn);
+      if (name === "data" && this._flowing !== false) this.resume();
+      return this;
+    }
     setEncoding(encoding) {
       this._decoder = makeDecoder(encoding);
       this.readableEncoding = isUtf8(encoding) ? "utf8" : String(encoding);
