@@ -360,6 +360,8 @@
           if (b) this.signalCode = signalNames[b] || b;
           else this.exitCode = a;
           if (this._cleanup) this._cleanup();
+          // as Node, stdin is destroyed when the child exits (the native side closed it)
+          if (this.stdin && !this.stdin.writableEnded) this.stdin.destroy();
           this.emit("exit", this.exitCode, this.signalCode);
           break;
         case "close":
