@@ -72,5 +72,9 @@ const call = (fn, ...args) => new Promise((resolve) => fn(...args, (err, stdout,
   const execP = cp.exec[Symbol.for("nodejs.util.promisify.custom")];
   assert.deepEqual(await execP("echo p"), { stdout: "p\n", stderr: "" });
   await assert.rejects(execP("exit 2"), { code: 2 });
+  const execFileP = require("util").promisify(cp.execFile);
+  const { stdout } = await execFileP("echo", ["via util"]);
+  assert.equal(stdout, "via util\n");
+  assert.ok(Buffer.isBuffer((await execFileP("echo", [], { encoding: "buffer" })).stdout), "Buffers");
   console.log("node_child_exec: ok");
 })().catch((e) => { console.error("FAIL", e && e.stack ? e + "\n" + e.stack : e); process.exit(1); });
