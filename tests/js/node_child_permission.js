@@ -1,5 +1,4 @@
 // flags: --permission
-// needs: permission
 // expect-stdout: node_child_permission: ok
 // Under --permission without --allow-child-process every way of starting a child
 // throws ERR_ACCESS_DENIED naming the flag; nothing is started.
