@@ -1,7 +1,7 @@
 // expect-stdout: node_child_exit: ok
 // No child outlives the script: one left running is killed when the script calls
-// process.exit(), when it dies of an uncaught error, and when it ends normally with the
-// child unref'd (then it is also reaped).
+// process.exit(), when it dies of an uncaught error or of SIGTERM, and when it ends
+// normally with the child unref'd (then it is also reaped).
 const cp = require("child_process");
 const fixture = __dirname + "/fixtures/child_left_running.js";
 // "gone", "zombie" (killed, waiting for its new parent to reap it) or "running"
@@ -11,13 +11,15 @@ function state(pid) {
   return r.stdout.slice(r.stdout.lastIndexOf(")") + 2)[0] === "Z" ? "zombie" : "running";
 }
 
-for (const how of ["exit", "throw", "unref"]) {
+const statusOf = { exit: 0, throw: 1, unref: 0, sigterm: 143 };
+for (const how of ["exit", "throw", "unref", "sigterm"]) {
   const t0 = performance.now();
   const r = cp.spawnSync(process.argv[0], ["run", fixture, how], { encoding: "utf8", timeout: 20000 });
   const ms = performance.now() - t0;
   const pid = Number(r.stdout.trim());
   assert.ok(pid > 0, `${how}: printed ${JSON.stringify(r.stdout)}, stderr ${r.stderr}`);
-  assert.equal(r.status, how === "throw" ? 1 : 0, `${how}: status ${r.status}`);
+  if (how === "sigterm") assert.ok(r.status === 143 || r.signal === "SIGTERM", `sigterm: ${r.status} ${r.signal}`);
+  else assert.equal(r.status, statusOf[how], `${how}: status ${r.status}`);
   assert.ok(ms < 10000, `${how}: the script did not wait for its child (${ms} ms)`);
   // SIGKILL is sent before the script's process ends; the kernel may take a moment
   let s = state(pid);
