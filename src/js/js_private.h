@@ -46,7 +46,6 @@ struct gp_js_runtime_s {
   struct gp__jsfetch_s *fetches;  /* fetch transfers open (mod_fetch.c); owner thread */
   _Atomic int fetch_live;         /* transfers whose end the HTTP loop has not yet posted:
                                      the runtime (and its owner) must outlive them */
-  size_t fetch_gc_debt;           /* body bytes handed to scripts since the last GC hint */
   int keeps;                      /* I/O keeping the loop alive (gp__js_keep); owner */
   struct gp__pump_s *events;      /* the event pump of async runs (pump.c), made at the
                                      first start(); set and read on the owner only */
@@ -302,6 +301,10 @@ typedef struct {
  * 1 ES module, 2 an ES module if it has a static import/export. Keeps every line and
  * column. Pure text: any thread. Returns 0. */
 int gp__esm_to_cjs(const char *src, size_t n, int mode, gp_esm_result_t *res);
+void gp__mod_child_init(JSContextRef ctx, JSObjectRef host);      /* child_process natives */
+/* Kills (SIGKILL) and reaps every child process still running, then closes their
+ * handles; no JS callback of theirs runs afterwards. Teardown, on the owner thread. */
+void gp__js_child_close_all(gp_js_runtime_t *rt);
 void gp__mod_turns_init(JSContextRef ctx, JSObjectRef native);    /* turn codec natives */
 void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native);  /* echo, fromFunction */
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native);  /* sessions and runs */

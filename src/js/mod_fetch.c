@@ -146,18 +146,6 @@ static void gp__jsfetch_call(gp__jsfetch_t *j, JSObjectRef fn, size_t argc, cons
 }
 
 /* Hands the next queued piece (or the end) to a waiting read. */
-/* Pieces of a long download become garbage as fast as they arrive; the collector,
- * paced by its own heap's growth, lets many of them pile up before it runs. Every
- * GP__GC_HINT_BYTES handed to scripts, tell it a large object graph was dropped
- * (JSGarbageCollect: a hint that makes the next collection come sooner). */
-#define GP__GC_HINT_BYTES ((size_t)4 << 20)
-static void gp__fetch_gc_hint(JSContextRef ctx, gp_js_runtime_t *rt, size_t len) {
-  rt->fetch_gc_debt += len;
-  if (rt->fetch_gc_debt < GP__GC_HINT_BYTES) return;
-  rt->fetch_gc_debt = 0;
-  JSGarbageCollect(ctx);
-}
-
 static void gp__jsfetch_pump(gp__jsfetch_t *j) {
   if (j->closed || j->read_cb == NULL || (j->head == NULL && !j->ended)) return;
   JSContextRef ctx = j->rt->ctx;
@@ -200,7 +188,6 @@ static void gp__jsfetch_pump(gp__jsfetch_t *j) {
     char *dst = u8 ? JSObjectGetTypedArrayBytesPtr(ctx, u8, NULL) : NULL;
     if (dst) memcpy(dst, data, len);
     free(data);
-    gp__fetch_gc_hint(ctx, j->rt, len);
     args[0] = u8 ? (JSValueRef)u8 : JSValueMakeNull(ctx);
   } else {
     args[0] = JSValueMakeNull(ctx);

@@ -114,6 +114,7 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   gp__mod_fs_init(ctx, rt->host);
   gp__mod_os_init(ctx, rt->host);
   gp__mod_module_init(ctx, rt->host);
+  gp__mod_child_init(ctx, rt->host);
   JSObjectRef native = JSObjectMake(ctx, NULL, NULL);
   gp__mod_turns_init(ctx, native);
   gp__mod_engines_init(ctx, native);
@@ -230,6 +231,7 @@ static int gp__vm_destroy(void *arg, gp_owner_completion_t *c, void **result) {
   gp__js_fetch_close_all(rt);
   gp__js_stdin_close(rt);
   gp__js_fs_close_all(rt);
+  gp__js_child_close_all(rt);
   if (rt->keepalive_open) {
     uv_close((uv_handle_t *)&rt->keepalive, NULL);
     rt->keepalive_open = 0;

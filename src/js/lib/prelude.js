@@ -477,6 +477,7 @@
     util: "util", assert: "assert", url: "url", buffer: "buffer",
     readline: "readline", "readline/promises": "readline_promises",
     fs: "fs", "fs/promises": "fs_promises", path: "path", "path/posix": "path", os: "os",
+    events: "events", child_process: "child_process",
   };
   // Node modules geppetto does not provide, with what to use instead.
   const instead = {
