@@ -14,7 +14,7 @@
 
   // Every permission check of the module (SPEC §3.4).
   function checkPermission(what) {
-    if (host.permission) host.permission.requireChild(what);
+    host.permission.requireChild(what);
   }
 
   // ---- errors ----------------------------------------------------------------------

@@ -114,10 +114,8 @@
   // The one check of every operation (SPEC §3.4): kind "read" or "write" on `path`
   // (as the script gave it), for `what` (the function's name).
   function allow(kind, path, what) {
-    if (host.permission) {
-      const abs = pathMod.resolve(String(path));
-      host.permission.requireFs(kind, abs, `fs.${what} ${path}`);
-    }
+    if (!host.permission.enabled) return;
+    host.permission.requireFs(kind, pathMod.resolve(String(path)), `fs.${what} ${path}`);
   }
 
   // ---- Arguments -----------------------------------------------------------------
