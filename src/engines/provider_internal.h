@@ -83,8 +83,8 @@ struct gp_pstream_s {
   const gp_prov_t *prov;
   gp_turn_t *turn;              /* borrowed: the turn being extended */
   gp_emitter_t *em;             /* borrowed, may be NULL */
-  gp_buf_t text;                /* all output text of this response */
-  gp_buf_t thinking;            /* all reasoning text of this response */
+  gp_text_t *text;              /* all output text of this response, or NULL */
+  gp_text_t *thinking;          /* all reasoning text of this response, or NULL */
   gp_block_t *text_block;       /* open llm_text block (in turn) or NULL */
   size_t text_start;            /* its first byte in `text` */
   gp_block_t *think_block;      /* open reasoning block (in turn) or NULL */

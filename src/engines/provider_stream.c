@@ -1,8 +1,10 @@
 /* The stream accumulator of the provider engines: protocol decoders call it with text,
  * reasoning and tool-call fragments; it extends the turn's blocks, publishes partial,
  * partial-thinking and tool-call events, and records usage and the stop reason. Each
- * byte is copied a bounded number of times, so a long answer costs linear time. Runs on
- * the run thread that owns the turn. */
+ * byte is copied a bounded number of times, so a long answer costs linear time: the
+ * text accumulates in one shared append-only buffer (gp_text_t) that partial events
+ * reference instead of copying, and a run nobody listens to builds no event at all.
+ * Runs on the thread that decodes the response (the run's, or the HTTP loop's). */
 #include "engines/provider_internal.h"
 
 #include <stdarg.h>
@@ -25,52 +27,55 @@ static const char *gp__pstream_provider(const gp_pstream_t *s) {
 
 /* ---- text and reasoning ------------------------------------------------------------ */
 
-/* {delta, completion} without re-validating: both are made of strings jansson already
- * parsed, so they are valid UTF-8, and a long answer must not cost a scan per delta. */
-static json_t *gp__partial_fields(const char *delta, size_t n, const gp_buf_t *all) {
-  json_t *j = json_object();
-  json_object_set_new(j, "delta", json_stringn_nocheck(delta, n));
-  json_object_set_new(j, "completion", json_stringn_nocheck(all->data, all->len));
-  return j;
-}
-
-/* Sets a block's text to buf[start..len). */
-static void gp__slice_into(gp_block_t *b, const gp_buf_t *buf, size_t start) {
-  size_t n = buf->len - start;
-  char *t = gp_xstrndup(buf->data ? buf->data + start : "", n);
+/* Sets a block's text to the bytes of `text` from `start` on. */
+static void gp__slice_into(gp_block_t *b, const gp_text_t *text, size_t start) {
+  size_t len;
+  const char *all = text ? gp_text_data(text, &len) : "";
+  if (!text) len = 0;
+  char *t = gp_xstrndup(all + start, len - start);
   gp_block_set_text(b, t);
   free(t);
 }
 
+/* Publishes {delta, completion}: the delta is copied, the completion is the shared
+ * buffer (gp_emit_partial), so an event costs O(delta) however long the answer. The
+ * delta is not re-validated: it is a string a JSON parser produced, valid UTF-8. */
+static void gp__partial(gp_pstream_t *s, gp_event_type_t type, const char *delta, size_t n,
+                        gp_text_t *all) {
+  if (s->em) gp_emit_partial(s->em, type, delta, n, all);
+}
+
 void gp_pstream_text(gp_pstream_t *s, const char *delta, size_t n) {
   if (n == 0) return;
+  if (!s->text) s->text = gp_text_new();
   if (!s->text_block) {
     s->text_block = gp_block_new_assistant("");
-    s->text_start = s->text.len;
+    s->text_start = gp_text_len(s->text);
     gp_turn_append(s->turn, s->text_block);
   }
-  gp_buf_append(&s->text, delta, n);
-  if (s->em) gp_emit(s->em, GP_EVENT_PARTIAL, gp__partial_fields(delta, n, &s->text));
+  gp_text_append(s->text, delta, n);
+  gp__partial(s, GP_EVENT_PARTIAL, delta, n, s->text);
 }
 
 void gp_pstream_text_close(gp_pstream_t *s) {
   if (!s->text_block) return;
-  gp__slice_into(s->text_block, &s->text, s->text_start);
+  gp__slice_into(s->text_block, s->text, s->text_start);
   s->text_block = NULL;
 }
 
 void gp_pstream_thinking_open(gp_pstream_t *s) {
   if (s->think_block) return;
+  if (!s->thinking) s->thinking = gp_text_new();
   s->think_block = gp_block_new_reasoning("");
-  s->think_start = s->thinking.len;
+  s->think_start = gp_text_len(s->thinking);
   gp_turn_append(s->turn, s->think_block);
 }
 
 void gp_pstream_thinking(gp_pstream_t *s, const char *delta, size_t n) {
   if (n == 0) return;
   gp_pstream_thinking_open(s);
-  gp_buf_append(&s->thinking, delta, n);
-  if (s->em) gp_emit(s->em, GP_EVENT_PARTIAL_THINKING, gp__partial_fields(delta, n, &s->thinking));
+  gp_text_append(s->thinking, delta, n);
+  gp__partial(s, GP_EVENT_PARTIAL_THINKING, delta, n, s->thinking);
 }
 
 void gp_pstream_thinking_meta(gp_pstream_t *s, const char *key, json_t *value) {
@@ -81,7 +86,7 @@ void gp_pstream_thinking_meta(gp_pstream_t *s, const char *key, json_t *value) {
 
 void gp_pstream_thinking_close(gp_pstream_t *s) {
   if (!s->think_block) return;
-  gp__slice_into(s->think_block, &s->thinking, s->think_start);
+  gp__slice_into(s->think_block, s->thinking, s->think_start);
   s->think_block = NULL;
 }
 
@@ -172,7 +177,8 @@ void gp_pstream_call_end(gp_pstream_t *s, gp_pcall_t *c) {
   free(c->id);
   c->id = id;
   json_t *args = gp__call_args(s, c);
-  if (s->em) gp_emit(s->em, GP_EVENT_TOOL_CALL, gp_fields_tool_call(c->id, c->name, args));
+  if (gp_emitter_observed(s->em))
+    gp_emit(s->em, GP_EVENT_TOOL_CALL, gp_fields_tool_call(c->id, c->name, args));
   gp_turn_append(s->turn, gp_block_new_tool_call(c->id, c->name, args));
 }
 
@@ -288,8 +294,9 @@ void gp_pstream_finish(gp_pstream_t *s, int ok) {
   free(s->kinds);
   free(s->stop_reason);
   json_decref(s->usage);
-  gp_buf_free(&s->text);
-  gp_buf_free(&s->thinking);
+  gp_text_free(s->text);
+  gp_text_free(s->thinking);
+  s->text = s->thinking = NULL;
   gp_buf_free(&s->signature);
   gp_buf_free(&s->scratch);
   s->calls = NULL;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "events/events_internal.h"
 #include "turns/turn_private.h"
 
 static const char *const type_names[GP_EVENT_TYPE_COUNT] = {
@@ -71,7 +72,18 @@ void gp_event_unref(gp_event_t *ev) {
   free(ev->inference_id);
   free(ev->turn_id);
   json_decref(ev->fields);
+  gp__text_block_unref(ev->completion_buf);
   free(ev);
+}
+
+const char *gp_event_completion(const gp_event_t *ev, size_t *len) {
+  if (ev->completion_buf) {
+    *len = ev->completion_len;
+    return ev->completion_buf->data;
+  }
+  json_t *c = json_object_get(ev->fields, "completion");
+  *len = json_string_length(c);
+  return json_string_value(c);
 }
 
 /* Deep copies so the event never shares a mutable JSON value with its caller (and
@@ -90,6 +102,10 @@ json_t *gp_event_to_json(const gp_event_t *ev) {
     json_object_foreach(ev->fields, key, v) {
       if (json_object_get(j, key) == NULL) json_object_set_new(j, key, json_deep_copy(v));
     }
+  }
+  if (ev->completion_buf && json_object_get(j, "completion") == NULL) {
+    json_object_set_new(j, "completion", json_stringn_nocheck(ev->completion_buf->data,
+                                                              ev->completion_len));
   }
   return j;
 }
