@@ -91,6 +91,7 @@ struct gp_pstream_s {
   size_t think_start;
   gp_pcall_t *calls;            /* tool calls, in order of first appearance */
   size_t ncalls, capcalls;
+  size_t calls_done;            /* calls[0..calls_done) are all done */
   json_t *usage;                /* {inputTokens, outputTokens, cachedTokens?} or NULL */
   char *stop_reason;            /* heap or NULL */
   int finished;                 /* 1 once the protocol's final event arrived */

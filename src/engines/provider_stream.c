@@ -182,8 +182,12 @@ void gp_pstream_call_end(gp_pstream_t *s, gp_pcall_t *c) {
   gp_turn_append(s->turn, gp_block_new_tool_call(c->id, c->name, args));
 }
 
+/* Calls before s->calls_done are all done (calls end in order here, and mostly so
+ * elsewhere), so a stream that starts every call by ending the others (a new id at a
+ * reused index) does not rescan all of them each time. */
 void gp_pstream_calls_end_all(gp_pstream_t *s) {
-  for (size_t i = 0; i < s->ncalls; i++) gp_pstream_call_end(s, &s->calls[i]);
+  for (size_t i = s->calls_done; i < s->ncalls; i++) gp_pstream_call_end(s, &s->calls[i]);
+  s->calls_done = s->ncalls;
 }
 
 /* ---- protocol index kinds ---------------------------------------------------------- */
@@ -191,7 +195,8 @@ void gp_pstream_calls_end_all(gp_pstream_t *s) {
 void gp_pstream_set_kind(gp_pstream_t *s, int64_t index, int kind) {
   if (index < 0 || index > 100000) return; /* a hostile index must not allocate much */
   if ((size_t)index >= s->nkinds) {
-    size_t n = (size_t)index + 8;
+    size_t n = s->nkinds ? 2 * s->nkinds : 8; /* doubling: items one by one cost linear time */
+    while (n <= (size_t)index) n *= 2;
     s->kinds = gp_xrealloc(s->kinds, n * sizeof *s->kinds);
     for (size_t i = s->nkinds; i < n; i++) s->kinds[i] = GP_PK_NONE;
     s->nkinds = n;
@@ -303,5 +308,5 @@ void gp_pstream_finish(gp_pstream_t *s, int ok) {
   s->kinds = NULL;
   s->stop_reason = NULL;
   s->usage = NULL;
-  s->ncalls = s->capcalls = s->nkinds = 0;
+  s->ncalls = s->capcalls = s->nkinds = s->calls_done = 0;
 }

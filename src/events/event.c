@@ -47,8 +47,13 @@ int gp_event_is_terminal(gp_event_type_t type) {
 
 /* ---- events --------------------------------------------------------------------- */
 
+static uint64_t gp__events_made; /* atomic */
+
+uint64_t gp__event_count(void) { return __atomic_load_n(&gp__events_made, __ATOMIC_RELAXED); }
+
 gp_event_t *gp_event_new(gp_event_type_t type, const char *session_id,
                          const char *inference_id, const char *turn_id, json_t *fields) {
+  __atomic_add_fetch(&gp__events_made, 1, __ATOMIC_RELAXED);
   gp_event_t *ev = gp_xcalloc(1, sizeof *ev);
   ev->type = type;
   ev->timestamp_ms = gp_now_ms();

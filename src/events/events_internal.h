@@ -16,6 +16,10 @@ void gp__emitter_set_flow(gp_emitter_t *em, gp_flow_t *flow);
  * emitter). Any thread; no lock, so a sink may call it too. */
 gp_flow_t *gp__emitter_flow(const gp_emitter_t *em);
 
+/* How many events this process has built (gp_event_new), for tests of "a run nobody
+ * listens to builds no event". */
+uint64_t gp__event_count(void);
+
 /* A block of a stream's text (text.c): shared by the writer and the events that
  * reference a prefix of it. */
 struct gp_text_block_s {
