@@ -246,8 +246,8 @@ static void gp__set_str(JSContextRef ctx, JSObjectRef o, int k, const char *s) {
 /* ---- the lazy `completion` of partial events ------------------------------------------
  * A partial event's `completion` is the text so far: copying it into every event would
  * make a long answer cost quadratic time (SPEC §4.8). The event object is made with a
- * class whose static value `completion` turns into an ordinary own property the first
- * time anything touches it (read, descriptor, spread, JSON.stringify), built from the
+ * class whose property callbacks turn `completion` into an ordinary own property the
+ * first time anything touches it (read, descriptor, spread, JSON.stringify), built from the
  * shared buffer then; until that, the object holds a reference on the buffer and the
  * length. A placeholder own property made with the object keeps the key in its place
  * among the others, so enumeration order and every reflection are those of a plain
@@ -290,7 +290,8 @@ static JSValueRef gp__js_make_string_n(JSContextRef ctx, const char *s, size_t n
  * property and answers "not here" so the lookup goes on to it. */
 static JSValueRef gp__lazy_get(JSContextRef ctx, JSObjectRef o, JSStringRef name, JSValueRef *exc) {
   gp__lazy_t *lz = JSObjectGetPrivate(o);
-  if (lz == NULL || lz->state != GP__LAZY_PENDING) return NULL;
+  if (lz == NULL || lz->state != GP__LAZY_PENDING || !JSStringIsEqual(name, gp__completion_key))
+    return NULL;
   lz->state = GP__LAZY_BUILDING; /* the store below goes through gp__lazy_set */
   JSValueRef v = gp__js_make_string_n(ctx, lz->buf->data, lz->len);
   JSObjectSetProperty(ctx, o, gp__completion_key, v, kJSPropertyAttributeNone, NULL);
@@ -303,7 +304,8 @@ static JSValueRef gp__lazy_get(JSContextRef ctx, JSObjectRef o, JSStringRef name
 static bool gp__lazy_set(JSContextRef ctx, JSObjectRef o, JSStringRef name, JSValueRef v,
                          JSValueRef *exc) {
   gp__lazy_t *lz = JSObjectGetPrivate(o);
-  if (lz && lz->state == GP__LAZY_PENDING) gp__lazy_drop(lz);
+  if (lz && lz->state == GP__LAZY_PENDING && JSStringIsEqual(name, gp__completion_key))
+    gp__lazy_drop(lz);
   return false;
 }
 
@@ -314,14 +316,14 @@ static void gp__lazy_finalize(JSObjectRef o) {
   free(lz);
 }
 
+/* Class callbacks, not a static value: JavaScriptCore lists static values first among
+ * own keys (Reflect.ownKeys), where the placeholder keeps `completion` in its place. */
 static void gp__partial_class_init(void) {
-  static JSStaticValue values[] = {
-      {"completion", gp__lazy_get, gp__lazy_set, kJSPropertyAttributeDontEnum},
-      {NULL, NULL, NULL, 0}};
   JSClassDefinition def = kJSClassDefinitionEmpty;
   def.className = "Object";
   def.attributes = kJSClassAttributeNoAutomaticPrototype;
-  def.staticValues = values;
+  def.getProperty = gp__lazy_get;
+  def.setProperty = gp__lazy_set;
   def.finalize = gp__lazy_finalize;
   gp__partial_class = JSClassCreate(&def);
   gp__completion_key = gp__js_string("completion");
