@@ -286,7 +286,7 @@ function printDecode(d) {
   out.push(`   accumulated text and tool calls.`);
   out.push(`   MB/s (10^6 B/s, median); ns per byte at each size (flat = linear).`);
   const decs = [...new Set(d.rows.map((r) => `${r.protocol}|${r.decoder}`))];
-  out.push(`   ${pad("protocol", 10)}${pad("decoder", 20)}${lpad("MB/s @2MB", 11)}${lpad("ratio", 8)}   ${d.sizes_mb.map((s) => lpad(`ns/B@${s}`, 10)).join("")}  ok`);
+  out.push(`   ${pad("protocol", 10)}${pad("decoder", 24)}${lpad("MB/s @2MB", 11)}${lpad("ratio", 8)}   ${d.sizes_mb.map((s) => lpad(`ns/B@${s}`, 10)).join("")}  ok`);
   for (const k of decs.sort()) {
     const [proto, dec] = k.split("|");
     const rs = d.rows.filter((r) => r.protocol === proto && r.decoder === dec);
@@ -294,7 +294,7 @@ function printDecode(d) {
     const g2 = d.rows.find((r) => r.protocol === proto && r.decoder === "geppetto" && r.mb === 2);
     const peer = !GEPPETTO_DECODERS.includes(dec);
     const rr = peer ? fmt(ratio(g2 && g2.mb_per_s, r2 && r2.mb_per_s), 2) + "×" : "";
-    out.push(`   ${pad(proto, 10)}${pad(dec, 20)}${lpad(fmt(r2 && r2.mb_per_s, 1), 11)}${lpad(rr, 8)}   ` +
+    out.push(`   ${pad(proto, 10)}${pad(dec, 24)}${lpad(fmt(r2 && r2.mb_per_s, 1), 11)}${lpad(rr, 8)}   ` +
       d.sizes_mb.map((s) => lpad(fmt((rs.find((r) => r.mb === s) || {}).ns_per_byte, 1), 10)).join("") +
       `  ${rs.every((r) => r.correct === null) ? "n/a" : rs.every((r) => r.correct) ? "yes" : "NO"}`);
   }
