@@ -387,7 +387,7 @@ static void test_partial_shared_completion(void **state) {
   assert_memory_equal(gp_event_completion(k.evs[4], &len), "one tw\xc3\xa9 a\0b \xf0\x9f\x98\x80 end", 21);
   assert_int_equal(len, 21);
   for (size_t i = 0; i < k.n; i++) {
-    char what[32];
+    char what[48];
     snprintf(what, sizeof what, "shared partial %zu", i);
     check_event(gp_event_ref(k.evs[i]), what);
   }
