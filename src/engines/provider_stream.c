@@ -27,11 +27,11 @@ static const char *gp__pstream_provider(const gp_pstream_t *s) {
 
 /* ---- text and reasoning ------------------------------------------------------------ */
 
-/* Sets a block's text to the bytes of `text` from `start` on. */
+/* Sets a block's text to the bytes of `text` from `start` on (the text exists: the
+ * block's opening made it). */
 static void gp__slice_into(gp_block_t *b, const gp_text_t *text, size_t start) {
   size_t len;
-  const char *all = text ? gp_text_data(text, &len) : "";
-  if (!text) len = 0;
+  const char *all = gp_text_data(text, &len);
   char *t = gp_xstrndup(all + start, len - start);
   gp_block_set_text(b, t);
   free(t);

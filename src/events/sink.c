@@ -204,8 +204,8 @@ void gp_emitter_set_turn_id(gp_emitter_t *em, const char *turn_id) {
   free(old);
 }
 
-/* With em->lock held: 1 when the event is to be dropped (after the terminal one, or
- * nobody listens); marks the end at a terminal event either way. */
+/* With em->lock held: 1 when the event is to be dropped (a terminal one was already
+ * published); otherwise 0, marking the end when this one is terminal. */
 static int gp__emit_drop_locked(gp_emitter_t *em, gp_event_type_t type) {
   if (em->ended) return 1;
   if (gp_event_is_terminal(type)) em->ended = 1;
