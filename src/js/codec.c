@@ -292,9 +292,14 @@ static JSValueRef gp__lazy_get(JSContextRef ctx, JSObjectRef o, JSStringRef name
   gp__lazy_t *lz = JSObjectGetPrivate(o);
   if (lz == NULL || lz->state != GP__LAZY_PENDING || !JSStringIsEqual(name, gp__completion_key))
     return NULL;
-  lz->state = GP__LAZY_BUILDING; /* the store below goes through gp__lazy_set */
+  lz->state = GP__LAZY_BUILDING; /* the store and read below pass through the callbacks */
   JSValueRef v = gp__js_make_string_n(ctx, lz->buf->data, lz->len);
   JSObjectSetProperty(ctx, o, gp__completion_key, v, kJSPropertyAttributeNone, NULL);
+  if (!JSValueIsStrictEqual(ctx, JSObjectGetProperty(ctx, o, gp__completion_key, NULL), v)) {
+    /* a frozen event keeps its placeholder: answer the text itself, at each read */
+    lz->state = GP__LAZY_PENDING;
+    return v;
+  }
   gp__lazy_drop(lz);
   return NULL;
 }

@@ -409,6 +409,11 @@ static void test_partial_shared_completion(void **state) {
                     gp__js_from_event(ctx, k.evs[4]));
   assert_string_equal(w, "mine,type,timestampMs,sessionId,inferenceId,turnId,delta,completion");
   free(w);
+  char *frozen = call_on("(e) => { Object.freeze(e); return e.completion + '|' + e.completion + '|' + "
+                         "JSON.parse(JSON.stringify(e)).completion; }",
+                         gp__js_from_event(ctx, k.evs[0]));
+  assert_string_equal(frozen, "one |one |one ");
+  free(frozen);
   char *twice = call_on("(e) => { const a = e.completion; return String(a === e.completion); }",
                         gp__js_from_event(ctx, k.evs[3]));
   assert_string_equal(twice, "true");
