@@ -92,6 +92,9 @@ struct gp_pstream_s {
   gp_pcall_t *calls;            /* tool calls, in order of first appearance */
   size_t ncalls, capcalls;
   size_t calls_done;            /* calls[0..calls_done) are all done */
+  char **ids;                   /* call ids in the turn (hash set, heap strings), made at
+                                 * the first call's end; NULL before */
+  size_t nids, capids;          /* entries used, slots (a power of 2) */
   json_t *usage;                /* {inputTokens, outputTokens, cachedTokens?} or NULL */
   char *stop_reason;            /* heap or NULL */
   int finished;                 /* 1 once the protocol's final event arrived */

@@ -163,13 +163,74 @@ static json_t *gp__call_args(gp_pstream_t *s, gp_pcall_t *c) {
   return json_pack("{s:s%}", "_raw", text, c->args.len);
 }
 
+/* ---- the turn's call ids, as a set: a response with K tool calls must not scan the
+ * turn K times to keep its ids unique -------------------------------------------------- */
+
+static size_t gp__id_hash(const char *id) {
+  size_t h = 1469598103934665603u;
+  for (; *id; id++) h = (h ^ (unsigned char)*id) * 1099511628211u;
+  return h;
+}
+
+/* The slot of `id` in the set, or of the empty slot where it would go. */
+static size_t gp__id_slot(const gp_pstream_t *s, const char *id) {
+  size_t i = gp__id_hash(id) & (s->capids - 1);
+  while (s->ids[i] && strcmp(s->ids[i], id) != 0) i = (i + 1) & (s->capids - 1);
+  return i;
+}
+
+static void gp__id_add(gp_pstream_t *s, const char *id) {
+  if (2 * (s->nids + 1) > s->capids) { /* at most half full */
+    char **old = s->ids;
+    size_t oldcap = s->capids;
+    s->capids = oldcap ? 2 * oldcap : 64;
+    s->ids = gp_xcalloc(s->capids, sizeof *s->ids);
+    for (size_t i = 0; i < oldcap; i++)
+      if (old[i]) s->ids[gp__id_slot(s, old[i])] = old[i];
+    free(old);
+  }
+  size_t i = gp__id_slot(s, id);
+  if (s->ids[i]) return;
+  s->ids[i] = gp_xstrdup(id);
+  s->nids++;
+}
+
+/* Once per response: the ids the turn already holds (history, earlier steps). */
+static void gp__ids_init(gp_pstream_t *s) {
+  if (s->ids) return;
+  gp__id_add(s, ""); /* makes the table; "" is never a usable id anyway */
+  for (size_t i = 0; i < s->turn->nblocks; i++) {
+    const gp_block_t *b = s->turn->blocks[i];
+    if (b->kind != GP_BLOCK_TOOL_CALL && b->kind != GP_BLOCK_TOOL_USE) continue;
+    const char *id = gp_block_call_id(b);
+    if (id) gp__id_add(s, id);
+  }
+}
+
+/* gp_turn_unique_call_id(s->turn, NULL, want), without scanning the turn when `want`
+ * is new (the usual case); a missing or repeated id takes the turn's own rule. */
+static char *gp__unique_id(gp_pstream_t *s, const char *want) {
+  gp__ids_init(s);
+  char *id = want[0] && !s->ids[gp__id_slot(s, want)] ? gp_xstrdup(want)
+                                                      : gp_turn_unique_call_id(s->turn, NULL, want);
+  gp__id_add(s, id);
+  return id;
+}
+
+static void gp__ids_free(gp_pstream_t *s) {
+  for (size_t i = 0; i < s->capids; i++) free(s->ids[i]);
+  free(s->ids);
+  s->ids = NULL;
+  s->nids = s->capids = 0;
+}
+
 void gp_pstream_call_end(gp_pstream_t *s, gp_pcall_t *c) {
   if (!c || c->done) return;
   c->done = 1;
   /* An empty, missing or reused id (OpenAI-compatible servers send them) would make the
    * call look answered or pair its result with another call: the turn's ids stay
    * unique, and the one chosen here is what goes back to the provider. */
-  char *id = gp_turn_unique_call_id(s->turn, NULL, c->id);
+  char *id = gp__unique_id(s, c->id);
   if (strcmp(id, c->id) != 0) {
     gp_log(GP_LOG_DEBUG, gp__pstream_provider(s), "tool call %s: id \"%s\" %s; using %s",
            c->name, c->id, c->id[0] ? "already used in the turn" : "missing", id);
@@ -304,6 +365,7 @@ void gp_pstream_finish(gp_pstream_t *s, int ok) {
   s->text = s->thinking = NULL;
   gp_buf_free(&s->signature);
   gp_buf_free(&s->scratch);
+  gp__ids_free(s);
   s->calls = NULL;
   s->kinds = NULL;
   s->stop_reason = NULL;

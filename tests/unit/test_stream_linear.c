@@ -260,8 +260,13 @@ typedef struct {
   size_t text_len;     /* the answer's text */
 } outcome_t;
 
+static outcome_t decode_shape(const char *api, gen_fn gen, shape_t sh, size_t chunk, int listen);
+
 static outcome_t decode_work(const char *api, gen_fn gen, size_t scale, size_t chunk, int listen) {
-  shape_t sh = shape(scale);
+  return decode_shape(api, gen, shape(scale), chunk, listen);
+}
+
+static outcome_t decode_shape(const char *api, gen_fn gen, shape_t sh, size_t chunk, int listen) {
   size_t len;
   char *data = gen(sh, &len);
   gp_prov_t *p = pu_prov(api, "http://127.0.0.1:1/v1", "sk-test");
@@ -320,6 +325,24 @@ static void test_openai_linear(void **state) { check_protocol("openai", openai_s
 static void test_claude_linear(void **state) { check_protocol("claude", claude_stream); }
 static void test_responses_linear(void **state) {
   check_protocol("openai-responses", responses_stream);
+}
+
+/* Many tool calls in one response: keeping their ids unique in the turn must not scan
+ * the turn once per call (the work meter counts the blocks such a scan visits). */
+static void test_many_tool_calls_linear(void **state) {
+  work_meter_on();
+  const char *apis[3] = {"openai", "claude", "openai-responses"};
+  const gen_fn gens[3] = {openai_stream, claude_stream, responses_stream};
+  for (int p = 0; p < 3; p++) {
+    shape_t a = {.ntext = 10, .nthink = 1, .ncalls = 300, .nfrag = 3};
+    shape_t b = a;
+    b.ncalls = 3000;
+    uint64_t wa = decode_shape(apis[p], gens[p], a, 0, 1).work;
+    uint64_t wb = decode_shape(apis[p], gens[p], b, 0, 1).work;
+    char what[64];
+    snprintf(what, sizeof what, "%s, 300 -> 3000 tool calls", apis[p]);
+    assert_linear(what, wa, wb);
+  }
 }
 
 /* ---- the SSE decoder alone ------------------------------------------------------------ */
@@ -521,6 +544,7 @@ int main(void) {
       GP_TEST(test_openai_linear),
       GP_TEST(test_claude_linear),
       GP_TEST(test_responses_linear),
+      GP_TEST(test_many_tool_calls_linear),
       GP_TEST(test_80k_deltas_no_consumer),
       GP_TEST(test_80k_deltas_consumer),
   };
