@@ -1,6 +1,7 @@
 /* bench/decode: geppetto's stream decoding over the files bench/gen_streams.mjs writes.
  *
- * The bytes are fed in 16 KiB pieces (what curl's write callback hands over) to src/http's
+ * The bytes are fed in 16 KiB pieces (what curl's write callback hands over), or with
+ * --whole in one piece (one read holding the whole stream), to src/http's
  * SSE decoder (gp_sse, WHATWG rules), and each event goes to what a provider engine does
  * with it, in one of three modes:
  *   geppetto          the engine's own protocol decoder and stream accumulator
@@ -10,8 +11,9 @@
  *                     values, usage and stop reason — the turn a run ends with. No
  *                     emitter: nothing is published.
  *   geppetto+events   the same with an emitter and one sink that drops what it gets:
- *                     every delta is also published as a `partial` event (which carries
- *                     the completion so far, SPEC §4.8) or a `tool-call` event.
+ *                     every delta is also published as a `partial` event (its
+ *                     completion shared with the accumulator, not copied: SPEC §4.8)
+ *                     or a `tool-call` event.
  *   sse+jansson       gp_sse + jansson + a minimal accumulator written here (text into
  *                     one buffer, argument fragments by index): the same work
  *                     decode_peers.mjs gives eventsource-parser.
@@ -19,7 +21,7 @@
  * Prints one JSON line per file and mode, like decode_peers.mjs: the median of the
  * iterations (at least 3 and 1.5 s, at most 50, after one warm-up), MB/s (10^6 B/s), and
  * what was accumulated (checked by bench/run.mjs against FILE.expect.json).
- * Usage: decode [--mode geppetto|geppetto+events|sse+jansson] FILE... */
+ * Usage: decode [--whole] [--mode geppetto|geppetto+events|sse+jansson|sse+jscan|sse] FILE... */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,13 @@
 #include "engines/jscan.h"
 
 #define PIECE (16 * 1024)
+/* The bytes of one feed: PIECE, or the whole file at once (--whole: one network read
+ * holding every event, the case where per-event costs that grow with what is buffered
+ * would show). */
+static size_t g_whole;
+
+/* The size of each feed for a stream of len bytes. */
+static size_t piece_of(size_t len) { return g_whole && len ? len : PIECE; }
 #define MIN_NS 1500000000ull
 #define MIN_ITERS 3
 #define MAX_ITERS 50
@@ -118,8 +127,9 @@ static void decode_plain(const char *bytes, size_t len, int anthropic, gp_sse_cb
   acc_t *a = gp_xcalloc(1, sizeof *a);
   a->anthropic = anthropic;
   gp_sse_t *s = gp_sse_new(cb, a);
-  for (size_t off = 0; off < len; off += PIECE)
-    gp_sse_feed(s, bytes + off, len - off < PIECE ? len - off : PIECE);
+  size_t piece = piece_of(len);
+  for (size_t off = 0; off < len; off += piece)
+    gp_sse_feed(s, bytes + off, len - off < piece ? len - off : piece);
   gp_sse_finish(s);
   gp_sse_free(s);
   check_t k = {a->text.len, 0, 0, a->bad};
@@ -339,8 +349,9 @@ static void decode_engine(const char *bytes, size_t len, const gp_prov_t *prov, 
   gp_pstream_init(&ps, prov, em, turn);
   gp_sse_t *s = gp_sse_new(on_engine_event, &ps);
   int rc = 0;
-  for (size_t off = 0; off < len && rc == 0; off += PIECE)
-    rc = gp_sse_feed(s, bytes + off, len - off < PIECE ? len - off : PIECE);
+  size_t piece = piece_of(len);
+  for (size_t off = 0; off < len && rc == 0; off += piece)
+    rc = gp_sse_feed(s, bytes + off, len - off < piece ? len - off : piece);
   gp_sse_finish(s);
   gp_sse_free(s);
   int ok = rc == 0 && ps.finished;
@@ -439,8 +450,9 @@ static int count_event(void *ud, const gp_sse_event_t *ev) {
 static void decode_sse(const char *bytes, size_t len, check_t *c) {
   size_t data = 0;
   gp_sse_t *s = gp_sse_new(count_event, &data);
-  for (size_t off = 0; off < len; off += PIECE)
-    gp_sse_feed(s, bytes + off, len - off < PIECE ? len - off : PIECE);
+  size_t piece = piece_of(len);
+  for (size_t off = 0; off < len; off += piece)
+    gp_sse_feed(s, bytes + off, len - off < piece ? len - off : piece);
   gp_sse_finish(s);
   gp_sse_free(s);
   if (c) *c = (check_t){data, 0, 0, 0};
@@ -492,10 +504,10 @@ static int bench_file(int mode, const char *path) {
   }
   qsort(times, (size_t)n, sizeof times[0], cmp_u64);
   double ms = times[n / 2] / 1e6;
-  printf("{\"decoder\":\"%s\",\"protocol\":\"%s\",\"file\":\"%s\",\"bytes\":%zu,"
+  printf("{\"decoder\":\"%s\",\"feed\":\"%s\",\"protocol\":\"%s\",\"file\":\"%s\",\"bytes\":%zu,"
          "\"median_ms\":%.4f,\"iterations\":%d,\"mb_per_s\":%.2f,"
          "\"check\":{\"text_bytes\":%zu,\"tool_calls\":%d,\"args_bytes\":%zu,\"bad\":%d}}\n",
-         mode_names[mode], anthropic ? "anthropic" : "openai", base, len, ms, n,
+         mode_names[mode], g_whole ? "whole" : "16KiB", anthropic ? "anthropic" : "openai", base, len, ms, n,
          len / 1e6 / (ms / 1e3), c.text_bytes, c.tool_calls, c.args_bytes, c.bad);
   fflush(stdout);
   gp__prov_free(prov);
@@ -506,12 +518,14 @@ static int bench_file(int mode, const char *path) {
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--selftest") == 0) return selftest();
   int mode = MODE_ENGINE, first = 1;
-  if (argc > 2 && strcmp(argv[1], "--mode") == 0) {
-    for (mode = 0; mode < MODE_COUNT && strcmp(argv[2], mode_names[mode]) != 0; mode++) {}
-    first = 3;
+  if (argc > first && strcmp(argv[first], "--whole") == 0) g_whole = 1, first++;
+  if (argc > first + 1 && strcmp(argv[first], "--mode") == 0) {
+    for (mode = 0; mode < MODE_COUNT && strcmp(argv[first + 1], mode_names[mode]) != 0; mode++) {}
+    first += 2;
   }
+  if (argc > first && strcmp(argv[first], "--whole") == 0) g_whole = 1, first++;
   if (argc <= first || mode == MODE_COUNT) {
-    fprintf(stderr, "usage: decode [--mode geppetto|geppetto+events|sse+jansson|sse|sse+jscan] FILE...\n");
+    fprintf(stderr, "usage: decode [--whole] [--mode geppetto|geppetto+events|sse+jansson|sse|sse+jscan] FILE...\n");
     return 2;
   }
   int rc = 0;

@@ -32,6 +32,8 @@ typedef enum {
   GP_EVENT_TYPE_COUNT
 } gp_event_type_t;
 
+typedef struct gp_text_block_s gp_text_block_t; /* opaque: see gp_text_t below */
+
 typedef struct gp_event_s {
   gp_event_type_t type;
   int64_t timestamp_ms;   /* Unix epoch milliseconds */
@@ -40,6 +42,11 @@ typedef struct gp_event_s {
   char *turn_id;
   json_t *fields;         /* type-specific fields, JSON object; owned reference */
   int refcount;           /* atomic */
+  /* partial and partial-thinking events made by gp_emit_partial: the `completion` is
+   * the first completion_len bytes of a shared buffer, not a member of `fields` (read
+   * it with gp_event_completion; gp_event_to_json adds it). NULL otherwise. */
+  gp_text_block_t *completion_buf;
+  size_t completion_len;
 } gp_event_t;
 
 /* "start", "partial", "partial-thinking", "final", "tool-call", ... */
@@ -55,8 +62,29 @@ gp_event_t *gp_event_new(gp_event_type_t type, const char *session_id,
                          const char *inference_id, const char *turn_id, json_t *fields);
 gp_event_t *gp_event_ref(gp_event_t *ev);
 void gp_event_unref(gp_event_t *ev); /* accepts NULL */
-/* The flat wire object: {type, timestampMs, sessionId, inferenceId, turnId, ...fields}. */
+/* The flat wire object: {type, timestampMs, sessionId, inferenceId, turnId, ...fields}
+ * (with `completion` after `delta` for a partial event of gp_emit_partial). */
 json_t *gp_event_to_json(const gp_event_t *ev);
+/* The `completion` of a partial or partial-thinking event: its bytes and length (*len),
+ * valid while the event lives, NOT NUL-terminated; no copy is made. NULL (and *len 0)
+ * when the event has none. A `completion` given in `fields` (gp_fields_partial) is
+ * returned too. */
+const char *gp_event_completion(const gp_event_t *ev, size_t *len);
+
+/* ---- a stream's text, shared by its partial events (SPEC §4.8: streaming costs linear
+ * time). An append-only buffer: each partial event holds a reference on it and the
+ * length it had, so publishing an event copies the delta only, and the completion is
+ * read in place (or made into a string only by a consumer that wants one). Growing
+ * moves the text to a new block only when events still hold the old one; each byte is
+ * then copied a bounded number of times (doubling). One writer thread at a time. */
+typedef struct gp_text_s gp_text_t;
+gp_text_t *gp_text_new(void);               /* never NULL */
+void gp_text_free(gp_text_t *t);            /* accepts NULL; events keep their blocks */
+void gp_text_append(gp_text_t *t, const char *s, size_t n);
+/* The text so far, NUL-terminated (valid until the next append), and its length. */
+const char *gp_text_data(const gp_text_t *t, size_t *len);
+size_t gp_text_len(const gp_text_t *t);
+
 
 /* Constructors for the fields of each type (new references). */
 json_t *gp_fields_partial(const char *delta, const char *completion);
@@ -110,6 +138,17 @@ void gp_emitter_set_turn_id(gp_emitter_t *em, const char *turn_id);
 int gp_emit(gp_emitter_t *em, gp_event_type_t type, json_t *fields);
 /* 1 once a terminal event has been published. */
 int gp_emitter_ended(gp_emitter_t *em);
+/* 1 when the emitter has a sink, so an event published now reaches someone. An emitter
+ * without one builds no event at all (gp_emit drops the fields at once), so producers
+ * check this before building costly fields. Any thread; no lock (sinks are only ever
+ * added). NULL: 0. */
+int gp_emitter_observed(const gp_emitter_t *em);
+/* Publishes a partial or partial-thinking event {delta, completion}: `delta` (n bytes,
+ * valid UTF-8, e.g. what a JSON parser produced) is copied; the completion is `text` as
+ * it is now, shared, not copied. Nothing is built when nobody listens. Returns like
+ * gp_emit. */
+int gp_emit_partial(gp_emitter_t *em, gp_event_type_t type, const char *delta, size_t n,
+                    gp_text_t *text);
 
 #ifdef __cplusplus
 }

@@ -13,19 +13,30 @@ static void gp__oom(size_t n) {
   abort();
 }
 
+static uint64_t gp__work; /* atomic; debug builds only */
+
+#ifdef GP_DEBUG
+void gp__work_add(size_t n) { __atomic_add_fetch(&gp__work, (uint64_t)n, __ATOMIC_RELAXED); }
+#endif
+
+uint64_t gp__work_bytes(void) { return __atomic_load_n(&gp__work, __ATOMIC_RELAXED); }
+
 void *gp_xmalloc(size_t n) {
+  GP_WORK(n);
   void *p = malloc(n ? n : 1);
   if (!p) gp__oom(n);
   return p;
 }
 
 void *gp_xcalloc(size_t count, size_t size) {
+  GP_WORK(count * size);
   void *p = calloc(count ? count : 1, size ? size : 1);
   if (!p) gp__oom(count * size);
   return p;
 }
 
 void *gp_xrealloc(void *p, size_t n) {
+  GP_WORK(n); /* a move may copy it all */
   void *q = realloc(p, n ? n : 1);
   if (!q) gp__oom(n);
   return q;
@@ -107,6 +118,7 @@ static void gp__buf_reserve(gp_buf_t *b, size_t extra) {
 
 void gp_buf_append(gp_buf_t *b, const char *s, size_t n) {
   gp__buf_reserve(b, n);
+  GP_WORK(n);
   memcpy(b->data + b->len, s, n);
   b->len += n;
   b->data[b->len] = '\0';

@@ -17,6 +17,18 @@ char *gp_xstrndup(const char *s, size_t n);
 char *gp_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *gp_xvasprintf(const char *fmt, va_list ap);
 
+/* The work meter of debug builds: bytes allocated or copied by the library (every
+ * gp_x* allocation, every gp_buf append, and the copies the streaming path makes
+ * itself), counted so that tests can assert that work grows linearly with input
+ * without timing anything. Release builds count nothing and gp__work_bytes() is 0. */
+#ifdef GP_DEBUG
+void gp__work_add(size_t n);
+#define GP_WORK(n) gp__work_add((size_t)(n))
+#else
+#define GP_WORK(n) ((void)0)
+#endif
+uint64_t gp__work_bytes(void);
+
 /* Clocks. */
 int64_t gp_now_ms(void);     /* Unix epoch milliseconds (CLOCK_REALTIME) */
 uint64_t gp_mono_ns(void);   /* monotonic nanoseconds */

@@ -74,7 +74,7 @@ static int echo_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error
   if (!text) text = "";
   int64_t input_words = count_input_words(turn);
 
-  gp_buf_t completion = {0};
+  gp_text_t *completion = gp_text_new(); /* shared with the partial events, not copied */
   int64_t words = 0;
   int reason = gp_cancel_reason(cancel);
   const char *p = text;
@@ -84,21 +84,19 @@ static int echo_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error
     if (has_word) {
       if (words > 0) reason = pause_between_words(echo, cancel);
       if (reason != 0) break;
-      gp_buf_append(&completion, p, n);
-      char *delta = gp_xstrndup(p, n);
-      gp_emit(emitter, GP_EVENT_PARTIAL, gp_fields_partial(delta, completion.data));
-      free(delta);
+      gp_text_append(completion, p, n);
+      gp_emit_partial(emitter, GP_EVENT_PARTIAL, p, n, completion);
       words++;
     } else {
-      gp_buf_append(&completion, p, n);  /* whitespace-only text: no word to stream */
+      gp_text_append(completion, p, n);  /* whitespace-only text: no word to stream */
     }
     p += n;
   }
 
-  if (completion.len > 0 || reason == 0) {
-    gp_turn_append(turn, gp_block_new_assistant(completion.data ? completion.data : ""));
+  if (gp_text_len(completion) > 0 || reason == 0) {
+    gp_turn_append(turn, gp_block_new_assistant(gp_text_data(completion, NULL)));
   }
-  gp_buf_free(&completion);
+  gp_text_free(completion);
   gp_turn_set_meta(turn, GP_META_USAGE,
                    json_pack("{s:I, s:I}", "inputTokens", (json_int_t)input_words,
                              "outputTokens", (json_int_t)words));

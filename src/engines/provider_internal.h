@@ -83,14 +83,18 @@ struct gp_pstream_s {
   const gp_prov_t *prov;
   gp_turn_t *turn;              /* borrowed: the turn being extended */
   gp_emitter_t *em;             /* borrowed, may be NULL */
-  gp_buf_t text;                /* all output text of this response */
-  gp_buf_t thinking;            /* all reasoning text of this response */
+  gp_text_t *text;              /* all output text of this response, or NULL */
+  gp_text_t *thinking;          /* all reasoning text of this response, or NULL */
   gp_block_t *text_block;       /* open llm_text block (in turn) or NULL */
   size_t text_start;            /* its first byte in `text` */
   gp_block_t *think_block;      /* open reasoning block (in turn) or NULL */
   size_t think_start;
   gp_pcall_t *calls;            /* tool calls, in order of first appearance */
   size_t ncalls, capcalls;
+  size_t calls_done;            /* calls[0..calls_done) are all done */
+  char **ids;                   /* call ids in the turn (hash set, heap strings), made at
+                                 * the first call's end; NULL before */
+  size_t nids, capids;          /* entries used, slots (a power of 2) */
   json_t *usage;                /* {inputTokens, outputTokens, cachedTokens?} or NULL */
   char *stop_reason;            /* heap or NULL */
   int finished;                 /* 1 once the protocol's final event arrived */

@@ -1,8 +1,10 @@
 /* The stream accumulator of the provider engines: protocol decoders call it with text,
  * reasoning and tool-call fragments; it extends the turn's blocks, publishes partial,
  * partial-thinking and tool-call events, and records usage and the stop reason. Each
- * byte is copied a bounded number of times, so a long answer costs linear time. Runs on
- * the run thread that owns the turn. */
+ * byte is copied a bounded number of times, so a long answer costs linear time: the
+ * text accumulates in one shared append-only buffer (gp_text_t) that partial events
+ * reference instead of copying, and a run nobody listens to builds no event at all.
+ * Runs on the thread that decodes the response (the run's, or the HTTP loop's). */
 #include "engines/provider_internal.h"
 
 #include <stdarg.h>
@@ -25,52 +27,55 @@ static const char *gp__pstream_provider(const gp_pstream_t *s) {
 
 /* ---- text and reasoning ------------------------------------------------------------ */
 
-/* {delta, completion} without re-validating: both are made of strings jansson already
- * parsed, so they are valid UTF-8, and a long answer must not cost a scan per delta. */
-static json_t *gp__partial_fields(const char *delta, size_t n, const gp_buf_t *all) {
-  json_t *j = json_object();
-  json_object_set_new(j, "delta", json_stringn_nocheck(delta, n));
-  json_object_set_new(j, "completion", json_stringn_nocheck(all->data, all->len));
-  return j;
-}
-
-/* Sets a block's text to buf[start..len). */
-static void gp__slice_into(gp_block_t *b, const gp_buf_t *buf, size_t start) {
-  size_t n = buf->len - start;
-  char *t = gp_xstrndup(buf->data ? buf->data + start : "", n);
+/* Sets a block's text to the bytes of `text` from `start` on (the text exists: the
+ * block's opening made it). */
+static void gp__slice_into(gp_block_t *b, const gp_text_t *text, size_t start) {
+  size_t len;
+  const char *all = gp_text_data(text, &len);
+  char *t = gp_xstrndup(all + start, len - start);
   gp_block_set_text(b, t);
   free(t);
 }
 
+/* Publishes {delta, completion}: the delta is copied, the completion is the shared
+ * buffer (gp_emit_partial), so an event costs O(delta) however long the answer. The
+ * delta is not re-validated: it is a string a JSON parser produced, valid UTF-8. */
+static void gp__partial(gp_pstream_t *s, gp_event_type_t type, const char *delta, size_t n,
+                        gp_text_t *all) {
+  if (s->em) gp_emit_partial(s->em, type, delta, n, all);
+}
+
 void gp_pstream_text(gp_pstream_t *s, const char *delta, size_t n) {
   if (n == 0) return;
+  if (!s->text) s->text = gp_text_new();
   if (!s->text_block) {
     s->text_block = gp_block_new_assistant("");
-    s->text_start = s->text.len;
+    s->text_start = gp_text_len(s->text);
     gp_turn_append(s->turn, s->text_block);
   }
-  gp_buf_append(&s->text, delta, n);
-  if (s->em) gp_emit(s->em, GP_EVENT_PARTIAL, gp__partial_fields(delta, n, &s->text));
+  gp_text_append(s->text, delta, n);
+  gp__partial(s, GP_EVENT_PARTIAL, delta, n, s->text);
 }
 
 void gp_pstream_text_close(gp_pstream_t *s) {
   if (!s->text_block) return;
-  gp__slice_into(s->text_block, &s->text, s->text_start);
+  gp__slice_into(s->text_block, s->text, s->text_start);
   s->text_block = NULL;
 }
 
 void gp_pstream_thinking_open(gp_pstream_t *s) {
   if (s->think_block) return;
+  if (!s->thinking) s->thinking = gp_text_new();
   s->think_block = gp_block_new_reasoning("");
-  s->think_start = s->thinking.len;
+  s->think_start = gp_text_len(s->thinking);
   gp_turn_append(s->turn, s->think_block);
 }
 
 void gp_pstream_thinking(gp_pstream_t *s, const char *delta, size_t n) {
   if (n == 0) return;
   gp_pstream_thinking_open(s);
-  gp_buf_append(&s->thinking, delta, n);
-  if (s->em) gp_emit(s->em, GP_EVENT_PARTIAL_THINKING, gp__partial_fields(delta, n, &s->thinking));
+  gp_text_append(s->thinking, delta, n);
+  gp__partial(s, GP_EVENT_PARTIAL_THINKING, delta, n, s->thinking);
 }
 
 void gp_pstream_thinking_meta(gp_pstream_t *s, const char *key, json_t *value) {
@@ -81,7 +86,7 @@ void gp_pstream_thinking_meta(gp_pstream_t *s, const char *key, json_t *value) {
 
 void gp_pstream_thinking_close(gp_pstream_t *s) {
   if (!s->think_block) return;
-  gp__slice_into(s->think_block, &s->thinking, s->think_start);
+  gp__slice_into(s->think_block, s->thinking, s->think_start);
   s->think_block = NULL;
 }
 
@@ -158,13 +163,74 @@ static json_t *gp__call_args(gp_pstream_t *s, gp_pcall_t *c) {
   return json_pack("{s:s%}", "_raw", text, c->args.len);
 }
 
+/* ---- the turn's call ids, as a set: a response with K tool calls must not scan the
+ * turn K times to keep its ids unique -------------------------------------------------- */
+
+static size_t gp__id_hash(const char *id) {
+  size_t h = 1469598103934665603u;
+  for (; *id; id++) h = (h ^ (unsigned char)*id) * 1099511628211u;
+  return h;
+}
+
+/* The slot of `id` in the set, or of the empty slot where it would go. */
+static size_t gp__id_slot(const gp_pstream_t *s, const char *id) {
+  size_t i = gp__id_hash(id) & (s->capids - 1);
+  while (s->ids[i] && strcmp(s->ids[i], id) != 0) i = (i + 1) & (s->capids - 1);
+  return i;
+}
+
+static void gp__id_add(gp_pstream_t *s, const char *id) {
+  if (2 * (s->nids + 1) > s->capids) { /* at most half full */
+    char **old = s->ids;
+    size_t oldcap = s->capids;
+    s->capids = oldcap ? 2 * oldcap : 64;
+    s->ids = gp_xcalloc(s->capids, sizeof *s->ids);
+    for (size_t i = 0; i < oldcap; i++)
+      if (old[i]) s->ids[gp__id_slot(s, old[i])] = old[i];
+    free(old);
+  }
+  size_t i = gp__id_slot(s, id);
+  if (s->ids[i]) return;
+  s->ids[i] = gp_xstrdup(id);
+  s->nids++;
+}
+
+/* Once per response: the ids the turn already holds (history, earlier steps). */
+static void gp__ids_init(gp_pstream_t *s) {
+  if (s->ids) return;
+  gp__id_add(s, ""); /* makes the table; "" is never a usable id anyway */
+  for (size_t i = 0; i < s->turn->nblocks; i++) {
+    const gp_block_t *b = s->turn->blocks[i];
+    if (b->kind != GP_BLOCK_TOOL_CALL && b->kind != GP_BLOCK_TOOL_USE) continue;
+    const char *id = gp_block_call_id(b);
+    if (id) gp__id_add(s, id);
+  }
+}
+
+/* gp_turn_unique_call_id(s->turn, NULL, want), without scanning the turn when `want`
+ * is new (the usual case); a missing or repeated id takes the turn's own rule. */
+static char *gp__unique_id(gp_pstream_t *s, const char *want) {
+  gp__ids_init(s);
+  char *id = want[0] && !s->ids[gp__id_slot(s, want)] ? gp_xstrdup(want)
+                                                      : gp_turn_unique_call_id(s->turn, NULL, want);
+  gp__id_add(s, id);
+  return id;
+}
+
+static void gp__ids_free(gp_pstream_t *s) {
+  for (size_t i = 0; i < s->capids; i++) free(s->ids[i]);
+  free(s->ids);
+  s->ids = NULL;
+  s->nids = s->capids = 0;
+}
+
 void gp_pstream_call_end(gp_pstream_t *s, gp_pcall_t *c) {
   if (!c || c->done) return;
   c->done = 1;
   /* An empty, missing or reused id (OpenAI-compatible servers send them) would make the
    * call look answered or pair its result with another call: the turn's ids stay
    * unique, and the one chosen here is what goes back to the provider. */
-  char *id = gp_turn_unique_call_id(s->turn, NULL, c->id);
+  char *id = gp__unique_id(s, c->id);
   if (strcmp(id, c->id) != 0) {
     gp_log(GP_LOG_DEBUG, gp__pstream_provider(s), "tool call %s: id \"%s\" %s; using %s",
            c->name, c->id, c->id[0] ? "already used in the turn" : "missing", id);
@@ -172,12 +238,17 @@ void gp_pstream_call_end(gp_pstream_t *s, gp_pcall_t *c) {
   free(c->id);
   c->id = id;
   json_t *args = gp__call_args(s, c);
-  if (s->em) gp_emit(s->em, GP_EVENT_TOOL_CALL, gp_fields_tool_call(c->id, c->name, args));
+  if (gp_emitter_observed(s->em))
+    gp_emit(s->em, GP_EVENT_TOOL_CALL, gp_fields_tool_call(c->id, c->name, args));
   gp_turn_append(s->turn, gp_block_new_tool_call(c->id, c->name, args));
 }
 
+/* Calls before s->calls_done are all done (calls end in order here, and mostly so
+ * elsewhere), so a stream that starts every call by ending the others (a new id at a
+ * reused index) does not rescan all of them each time. */
 void gp_pstream_calls_end_all(gp_pstream_t *s) {
-  for (size_t i = 0; i < s->ncalls; i++) gp_pstream_call_end(s, &s->calls[i]);
+  for (size_t i = s->calls_done; i < s->ncalls; i++) gp_pstream_call_end(s, &s->calls[i]);
+  s->calls_done = s->ncalls;
 }
 
 /* ---- protocol index kinds ---------------------------------------------------------- */
@@ -185,7 +256,8 @@ void gp_pstream_calls_end_all(gp_pstream_t *s) {
 void gp_pstream_set_kind(gp_pstream_t *s, int64_t index, int kind) {
   if (index < 0 || index > 100000) return; /* a hostile index must not allocate much */
   if ((size_t)index >= s->nkinds) {
-    size_t n = (size_t)index + 8;
+    size_t n = s->nkinds ? 2 * s->nkinds : 8; /* doubling: items one by one cost linear time */
+    while (n <= (size_t)index) n *= 2;
     s->kinds = gp_xrealloc(s->kinds, n * sizeof *s->kinds);
     for (size_t i = s->nkinds; i < n; i++) s->kinds[i] = GP_PK_NONE;
     s->nkinds = n;
@@ -288,13 +360,15 @@ void gp_pstream_finish(gp_pstream_t *s, int ok) {
   free(s->kinds);
   free(s->stop_reason);
   json_decref(s->usage);
-  gp_buf_free(&s->text);
-  gp_buf_free(&s->thinking);
+  gp_text_free(s->text);
+  gp_text_free(s->thinking);
+  s->text = s->thinking = NULL;
   gp_buf_free(&s->signature);
   gp_buf_free(&s->scratch);
+  gp__ids_free(s);
   s->calls = NULL;
   s->kinds = NULL;
   s->stop_reason = NULL;
   s->usage = NULL;
-  s->ncalls = s->capcalls = s->nkinds = 0;
+  s->ncalls = s->capcalls = s->nkinds = s->calls_done = 0;
 }

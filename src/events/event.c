@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "events/events_internal.h"
 #include "turns/turn_private.h"
 
 static const char *const type_names[GP_EVENT_TYPE_COUNT] = {
@@ -46,8 +47,13 @@ int gp_event_is_terminal(gp_event_type_t type) {
 
 /* ---- events --------------------------------------------------------------------- */
 
+static uint64_t gp__events_made; /* atomic */
+
+uint64_t gp__event_count(void) { return __atomic_load_n(&gp__events_made, __ATOMIC_RELAXED); }
+
 gp_event_t *gp_event_new(gp_event_type_t type, const char *session_id,
                          const char *inference_id, const char *turn_id, json_t *fields) {
+  __atomic_add_fetch(&gp__events_made, 1, __ATOMIC_RELAXED);
   gp_event_t *ev = gp_xcalloc(1, sizeof *ev);
   ev->type = type;
   ev->timestamp_ms = gp_now_ms();
@@ -71,7 +77,18 @@ void gp_event_unref(gp_event_t *ev) {
   free(ev->inference_id);
   free(ev->turn_id);
   json_decref(ev->fields);
+  gp__text_block_unref(ev->completion_buf);
   free(ev);
+}
+
+const char *gp_event_completion(const gp_event_t *ev, size_t *len) {
+  if (ev->completion_buf) {
+    *len = ev->completion_len;
+    return ev->completion_buf->data;
+  }
+  json_t *c = json_object_get(ev->fields, "completion");
+  *len = json_string_length(c);
+  return json_string_value(c);
 }
 
 /* Deep copies so the event never shares a mutable JSON value with its caller (and
@@ -90,6 +107,10 @@ json_t *gp_event_to_json(const gp_event_t *ev) {
     json_object_foreach(ev->fields, key, v) {
       if (json_object_get(j, key) == NULL) json_object_set_new(j, key, json_deep_copy(v));
     }
+  }
+  if (ev->completion_buf && json_object_get(j, "completion") == NULL) {
+    json_object_set_new(j, "completion", json_stringn_nocheck(ev->completion_buf->data,
+                                                              ev->completion_len));
   }
   return j;
 }

@@ -16,4 +16,20 @@ void gp__emitter_set_flow(gp_emitter_t *em, gp_flow_t *flow);
  * emitter). Any thread; no lock, so a sink may call it too. */
 gp_flow_t *gp__emitter_flow(const gp_emitter_t *em);
 
+/* How many events this process has built (gp_event_new), for tests of "a run nobody
+ * listens to builds no event". */
+uint64_t gp__event_count(void);
+
+/* A block of a stream's text (text.c): shared by the writer and the events that
+ * reference a prefix of it. */
+struct gp_text_block_s {
+  int refs;       /* atomic */
+  size_t cap;     /* bytes of data */
+  char data[];
+};
+gp_text_block_t *gp__text_block_ref(gp_text_block_t *b);
+void gp__text_block_unref(gp_text_block_t *b); /* accepts NULL */
+/* A new reference on the text's current block and, in *len, the length of the text. */
+gp_text_block_t *gp__text_share(gp_text_t *t, size_t *len);
+
 #endif

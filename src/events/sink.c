@@ -144,6 +144,7 @@ struct gp_emitter_s {
   char *inference_id;   /* heap, never NULL */
   char *turn_id;        /* heap, never NULL; may change (gp_emitter_set_turn_id) */
   sink_list_t sinks;    /* owned references, publish order */
+  size_t nsinks;        /* sinks.n, also read without the lock (atomic) */
   int ended;            /* 1 once a terminal event was published */
   gp_flow_t *flow;      /* reference or NULL; set before sharing, then read-only */
 };
@@ -175,7 +176,12 @@ void gp_emitter_add_sink(gp_emitter_t *em, gp_sink_t *s) {
   if (em == NULL || s == NULL) return;
   pthread_mutex_lock(&em->lock);
   list_add(&em->sinks, s);
+  __atomic_store_n(&em->nsinks, em->sinks.n, __ATOMIC_RELEASE);
   pthread_mutex_unlock(&em->lock);
+}
+
+int gp_emitter_observed(const gp_emitter_t *em) {
+  return em != NULL && __atomic_load_n(&em->nsinks, __ATOMIC_ACQUIRE) > 0;
 }
 
 void gp__emitter_set_flow(gp_emitter_t *em, gp_flow_t *flow) {
@@ -198,24 +204,61 @@ void gp_emitter_set_turn_id(gp_emitter_t *em, const char *turn_id) {
   free(old);
 }
 
+/* With em->lock held: 1 when the event is to be dropped (a terminal one was already
+ * published); otherwise 0, marking the end when this one is terminal. */
+static int gp__emit_drop_locked(gp_emitter_t *em, gp_event_type_t type) {
+  if (em->ended) return 1;
+  if (gp_event_is_terminal(type)) em->ended = 1;
+  return 0;
+}
+
+/* With em->lock held: publishes ev to every sink, then drops the lock and ev. */
+static void gp__emit_publish_unlock(gp_emitter_t *em, gp_event_t *ev) {
+  for (size_t i = 0; i < em->sinks.n; i++) gp_sink_publish(em->sinks.items[i], ev);
+  pthread_mutex_unlock(&em->lock);
+  gp_event_unref(ev);
+}
+
 /* Any thread; takes em->lock and holds it while the sinks run, which is what makes the
- * order total. A sink must therefore not call gp_emit on the same emitter. */
+ * order total. A sink must therefore not call gp_emit on the same emitter. With no sink
+ * no event is built (nobody would see it). */
 int gp_emit(gp_emitter_t *em, gp_event_type_t type, json_t *fields) {
   if (em == NULL) {
     json_decref(fields);
     return 0;
   }
   pthread_mutex_lock(&em->lock);
-  if (em->ended) {
+  if (gp__emit_drop_locked(em, type)) {
     pthread_mutex_unlock(&em->lock);
     json_decref(fields);
     return 1;
   }
+  if (em->sinks.n == 0) {
+    pthread_mutex_unlock(&em->lock);
+    json_decref(fields);
+    return 0;
+  }
   gp_event_t *ev = gp_event_new(type, em->session_id, em->inference_id, em->turn_id, fields);
-  if (gp_event_is_terminal(type)) em->ended = 1;
-  for (size_t i = 0; i < em->sinks.n; i++) gp_sink_publish(em->sinks.items[i], ev);
-  pthread_mutex_unlock(&em->lock);
-  gp_event_unref(ev);
+  gp__emit_publish_unlock(em, ev);
+  return 0;
+}
+
+/* Any thread, like gp_emit. The event costs the delta: the completion is a reference
+ * on the text's block and the length it has now. */
+int gp_emit_partial(gp_emitter_t *em, gp_event_type_t type, const char *delta, size_t n,
+                    gp_text_t *text) {
+  if (!gp_emitter_observed(em)) return 0; /* per delta: no lock, no allocation */
+  pthread_mutex_lock(&em->lock);
+  if (gp__emit_drop_locked(em, type)) {
+    pthread_mutex_unlock(&em->lock);
+    return 1;
+  }
+  json_t *fields = json_object();
+  GP_WORK(n);
+  json_object_set_new(fields, "delta", json_stringn_nocheck(delta ? delta : "", delta ? n : 0));
+  gp_event_t *ev = gp_event_new(type, em->session_id, em->inference_id, em->turn_id, fields);
+  ev->completion_buf = gp__text_share(text, &ev->completion_len);
+  gp__emit_publish_unlock(em, ev);
   return 0;
 }
 

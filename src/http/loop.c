@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -293,6 +294,31 @@ static void gp__loop_timer(gp__loop_t *L) {
   curl_multi_socket_action(L->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 }
 
+/* After a wake-up that brought data, the thread polls again for up to this long
+ * (yielding the core in between) before it sleeps in epoll: a streaming response sends
+ * its next token within microseconds, and one sleep and wake-up per token was most of
+ * the thread's CPU (the kernel's task switch). GP_HTTP_SPIN_US overrides it; 0 turns it
+ * off. An idle loop never spins. */
+#define GP__LOOP_SPIN_US 30
+
+static uint64_t gp__loop_spin_ns(void) {
+  const char *v = getenv("GP_HTTP_SPIN_US");
+  long us = v && *v ? strtol(v, NULL, 10) : GP__LOOP_SPIN_US;
+  return us > 0 && us < 100000 ? (uint64_t)us * 1000u : 0;
+}
+
+/* The next events: polled while `busy` (the last wake-up brought some) for up to
+ * spin_ns, then waited for until the next timer. */
+static int gp__loop_wait(gp__loop_t *L, struct epoll_event *evs, int busy, uint64_t spin_ns) {
+  int n = 0;
+  if (busy && spin_ns) {
+    uint64_t end = gp_mono_ns() + spin_ns;
+    while ((n = epoll_wait(L->epfd, evs, GP__LOOP_EVENTS, 0)) == 0 && gp_mono_ns() < end)
+      sched_yield();
+  }
+  return n != 0 ? n : epoll_wait(L->epfd, evs, GP__LOOP_EVENTS, gp__loop_timeout(L));
+}
+
 static _Thread_local int gp__on_loop_thread;
 
 int gp__http_loop_is_current(void) { return gp__on_loop_thread; }
@@ -302,8 +328,10 @@ static void *gp__loop_main(void *arg) {
   gp__on_loop_thread = 1;
   pthread_setname_np(pthread_self(), "gp-http");
   struct epoll_event evs[GP__LOOP_EVENTS];
+  const uint64_t spin_ns = gp__loop_spin_ns();
+  int n = 0;
   for (;;) {
-    int n = epoll_wait(L->epfd, evs, GP__LOOP_EVENTS, gp__loop_timeout(L));
+    n = gp__loop_wait(L, evs, n > 0, spin_ns);
     for (int i = 0; i < n; i++) {
       if (evs[i].data.fd == L->evfd) gp__loop_drain_eventfd(L);
       else gp__loop_socket_event(L, &evs[i]);

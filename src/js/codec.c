@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "events/events_internal.h"
 #include "geppetto/event.h"
 #include "js/js_private.h"
 #include "core/json_depth.h"
@@ -81,6 +82,7 @@ static JSStringRef gp__js_string_len(const char *s, size_t n) {
 }
 
 static JSValueRef gp__js_make_string(JSContextRef ctx, const char *s, size_t n) {
+  GP_WORK(n);
   JSStringRef js = gp__js_string_len(s, n);
   JSValueRef v = JSValueMakeString(ctx, js);
   JSStringRelease(js);
@@ -173,7 +175,10 @@ static const char *const gp__field_names[] = {"delta", "completion", "text", "us
 static JSStringRef gp__field_keys[GP__NFIELDS];
 static pthread_once_t gp__envelope_once = PTHREAD_ONCE_INIT;
 
+static void gp__partial_class_init(void);
+
 static void gp__envelope_init(void) {
+  gp__partial_class_init();
   for (int i = 0; i < GP__K_COUNT; i++)
     gp__envelope_keys[i] = gp__js_string(gp__envelope_names[i]);
   for (size_t i = 0; i < GP__NFIELDS; i++)
@@ -238,6 +243,110 @@ static void gp__set_str(JSContextRef ctx, JSObjectRef o, int k, const char *s) {
                       kJSPropertyAttributeNone, NULL);
 }
 
+/* ---- the lazy `completion` of partial events ------------------------------------------
+ * A partial event's `completion` is the text so far: copying it into every event would
+ * make a long answer cost quadratic time (SPEC §4.8). The event object is made with a
+ * class whose property callbacks turn `completion` into an ordinary own property the
+ * first time anything touches it (read, descriptor, spread, JSON.stringify), built from the
+ * shared buffer then; until that, the object holds a reference on the buffer and the
+ * length. A placeholder own property made with the object keeps the key in its place
+ * among the others, so enumeration order and every reflection are those of a plain
+ * object. Writing it first simply stores what was written. */
+
+enum { GP__LAZY_BUILDING, GP__LAZY_PENDING, GP__LAZY_DONE };
+
+typedef struct {
+  int state;
+  gp_text_block_t *buf;    /* reference while pending */
+  size_t len;
+} gp__lazy_t;
+
+static JSClassRef gp__partial_class;
+static JSStringRef gp__completion_key;
+
+static void gp__lazy_drop(gp__lazy_t *lz) {
+  lz->state = GP__LAZY_DONE;
+  gp__text_block_unref(lz->buf);
+  lz->buf = NULL;
+}
+
+/* The JS string of n bytes of UTF-8 that are not NUL-terminated. */
+static JSValueRef gp__js_make_string_n(JSContextRef ctx, const char *s, size_t n) {
+  GP_WORK(n);
+  JSStringRef js;
+  if (memchr(s, '\0', n) == NULL && gp__utf8_valid_prefix(s, n) == n) {
+    char *z = gp_xstrndup(s, n); /* JavaScriptCore keeps ASCII 8-bit from a C string */
+    js = JSStringCreateWithUTF8CString(z);
+    free(z);
+  } else {
+    js = gp__js_string_n(s, n);
+  }
+  JSValueRef v = JSValueMakeString(ctx, js);
+  JSStringRelease(js);
+  return v;
+}
+
+/* Owner: the first touch of a pending `completion` stores the string as the ordinary
+ * property and answers "not here" so the lookup goes on to it. */
+static JSValueRef gp__lazy_get(JSContextRef ctx, JSObjectRef o, JSStringRef name, JSValueRef *exc) {
+  gp__lazy_t *lz = JSObjectGetPrivate(o);
+  if (lz == NULL || lz->state != GP__LAZY_PENDING || !JSStringIsEqual(name, gp__completion_key))
+    return NULL;
+  lz->state = GP__LAZY_BUILDING; /* the store and read below pass through the callbacks */
+  JSValueRef v = gp__js_make_string_n(ctx, lz->buf->data, lz->len);
+  JSObjectSetProperty(ctx, o, gp__completion_key, v, kJSPropertyAttributeNone, NULL);
+  if (!JSValueIsStrictEqual(ctx, JSObjectGetProperty(ctx, o, gp__completion_key, NULL), v)) {
+    /* a frozen event keeps its placeholder: answer the text itself, at each read */
+    lz->state = GP__LAZY_PENDING;
+    return v;
+  }
+  gp__lazy_drop(lz);
+  return NULL;
+}
+
+/* A write before the first read wins over the buffer; the store itself is the
+ * ordinary one (false: not handled here). */
+static bool gp__lazy_set(JSContextRef ctx, JSObjectRef o, JSStringRef name, JSValueRef v,
+                         JSValueRef *exc) {
+  gp__lazy_t *lz = JSObjectGetPrivate(o);
+  if (lz && lz->state == GP__LAZY_PENDING && JSStringIsEqual(name, gp__completion_key))
+    gp__lazy_drop(lz);
+  return false;
+}
+
+static void gp__lazy_finalize(JSObjectRef o) {
+  gp__lazy_t *lz = JSObjectGetPrivate(o);
+  if (lz == NULL) return;
+  gp__text_block_unref(lz->buf);
+  free(lz);
+}
+
+/* Class callbacks, not a static value: JavaScriptCore lists static values first among
+ * own keys (Reflect.ownKeys), where the placeholder keeps `completion` in its place. */
+static void gp__partial_class_init(void) {
+  JSClassDefinition def = kJSClassDefinitionEmpty;
+  def.className = "Object";
+  def.attributes = kJSClassAttributeNoAutomaticPrototype;
+  def.getProperty = gp__lazy_get;
+  def.setProperty = gp__lazy_set;
+  def.finalize = gp__lazy_finalize;
+  gp__partial_class = JSClassCreate(&def);
+  gp__completion_key = gp__js_string("completion");
+}
+
+/* The event object: a plain one, or for a partial event with a shared completion, one
+ * of the lazy class with the placeholder set last (after `delta`, as on the wire). */
+static JSObjectRef gp__event_object(JSContextRef ctx, const gp_event_t *ev, gp__lazy_t **lazy) {
+  *lazy = NULL;
+  if (ev->completion_buf == NULL) return JSObjectMake(ctx, NULL, NULL);
+  gp__lazy_t *lz = gp_xcalloc(1, sizeof *lz);
+  lz->state = GP__LAZY_BUILDING;
+  lz->buf = gp__text_block_ref(ev->completion_buf);
+  lz->len = ev->completion_len;
+  *lazy = lz;
+  return JSObjectMake(ctx, gp__partial_class, lz);
+}
+
 JSValueRef gp__js_from_event(JSContextRef ctx, const gp_event_t *ev) {
   if (!gp__event_direct_ok(ev)) {
     json_t *j = gp_event_to_json(ev);
@@ -246,7 +355,8 @@ JSValueRef gp__js_from_event(JSContextRef ctx, const gp_event_t *ev) {
     return v;
   }
   pthread_once(&gp__envelope_once, gp__envelope_init);
-  JSObjectRef o = JSObjectMake(ctx, NULL, NULL);
+  gp__lazy_t *lazy;
+  JSObjectRef o = gp__event_object(ctx, ev, &lazy);
   const char *name = gp_event_type_name(ev->type);
   gp__set_str(ctx, o, GP__K_TYPE, name ? name : "unknown");
   JSObjectSetProperty(ctx, o, gp__envelope_keys[GP__K_TS],
@@ -255,15 +365,21 @@ JSValueRef gp__js_from_event(JSContextRef ctx, const gp_event_t *ev) {
   gp__set_str(ctx, o, GP__K_SESSION, ev->session_id);
   gp__set_str(ctx, o, GP__K_INFERENCE, ev->inference_id);
   gp__set_str(ctx, o, GP__K_TURN, ev->turn_id);
-  if (!json_is_object(ev->fields)) return o;
   const char *key;
   json_t *v;
-  json_object_foreach(ev->fields, key, v) {
-    if (gp__is_envelope_key(key)) continue; /* the envelope wins, as in gp_event_to_json */
-    JSValueRef jv = gp__from_json(ctx, v, 1);
-    JSStringRef k = gp__field_key(key);
-    JSObjectSetProperty(ctx, o, k, jv, kJSPropertyAttributeNone, NULL);
-    JSStringRelease(k);
+  if (json_is_object(ev->fields)) {
+    json_object_foreach(ev->fields, key, v) {
+      if (gp__is_envelope_key(key)) continue; /* the envelope wins, as in gp_event_to_json */
+      JSValueRef jv = gp__from_json(ctx, v, 1);
+      JSStringRef k = gp__field_key(key);
+      JSObjectSetProperty(ctx, o, k, jv, kJSPropertyAttributeNone, NULL);
+      JSStringRelease(k);
+    }
+  }
+  if (lazy) { /* the placeholder, then the buffer takes over */
+    JSObjectSetProperty(ctx, o, gp__completion_key, JSValueMakeUndefined(ctx),
+                        kJSPropertyAttributeNone, NULL);
+    lazy->state = GP__LAZY_PENDING;
   }
   return o;
 }

@@ -205,7 +205,12 @@ static void gp__sink_publish(void *ud, gp_event_t *ev) {
   gp__jsrun_t *r = ud;
   pthread_mutex_lock(&r->evmu);
   if (r->npending == r->cappending) {
-    if (r->phead > 0) { /* the drained head makes room */
+    /* The drained head makes room when it is at least half the array: a move costs
+     * what is queued, so moving to free a few slots at a time would cost quadratic time
+     * while one network read publishes thousands of events faster than the owner takes
+     * them; otherwise the array doubles. */
+    if (r->phead > 0 && 2 * r->phead >= r->cappending) {
+      GP_WORK((r->npending - r->phead) * sizeof *r->pending);
       memmove(r->pending, r->pending + r->phead, (r->npending - r->phead) * sizeof *r->pending);
       r->npending -= r->phead;
       r->phead = 0;

@@ -425,6 +425,7 @@ gp_block_t *gp_turn_find_tool_use(const gp_turn_t *t, const char *call_id) {
 static int call_id_used(const gp_turn_t *t, const gp_block_t *self, const char *id) {
   for (size_t i = 0; t != NULL && i < t->nblocks; i++) {
     const gp_block_t *b = t->blocks[i];
+    GP_WORK(sizeof *t->blocks); /* the work meter counts the blocks visited */
     if (b == self || (b->kind != GP_BLOCK_TOOL_CALL && b->kind != GP_BLOCK_TOOL_USE)) continue;
     const char *bid = gp_block_call_id(b);
     if (bid != NULL && strcmp(bid, id) == 0) return 1;

@@ -35,9 +35,10 @@ static void capture_publish(void *ud, gp_event_t *ev) {
     c->other++;
   } else if (c->count < MAX_EVENTS) {
     const char *d = json_string_value(json_object_get(ev->fields, "delta"));
-    const char *comp = json_string_value(json_object_get(ev->fields, "completion"));
+    size_t clen;
+    const char *comp = gp_event_completion(ev, &clen); /* shared, not NUL-terminated */
     c->deltas[c->count] = strdup(d ? d : "<missing>");
-    c->completions[c->count] = strdup(comp ? comp : "<missing>");
+    c->completions[c->count] = comp ? strndup(comp, clen) : strdup("<missing>");
     c->count++;
   }
   pthread_mutex_unlock(&c->lock);

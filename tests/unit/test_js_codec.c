@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/core.h"
 #include "js/js_private.h"
 #include "testutil.h"
 
@@ -328,8 +329,166 @@ static void test_events(void **state) {
   }
 }
 
+/* ---- Partial events with a shared completion (gp_emit_partial) ------------------------ */
+
+typedef struct {
+  gp_event_t *evs[64];
+  size_t n;
+} keep_t;
+
+static void keep_publish(void *ud, gp_event_t *ev) {
+  keep_t *k = ud;
+  if (k->n < 64) k->evs[k->n++] = gp_event_ref(ev);
+}
+
+/* An emitter with a sink keeping its events in *k. */
+static gp_emitter_t *keeping_emitter(keep_t *k, gp_sink_t **sink) {
+  gp_emitter_t *em = gp_emitter_new("s", "i", "t");
+  *sink = gp_sink_new(keep_publish, k, NULL);
+  gp_emitter_add_sink(em, *sink);
+  return em;
+}
+
+static JSValueRef eval(const char *src) {
+  JSStringRef s = JSStringCreateWithUTF8CString(src);
+  JSValueRef exc = NULL;
+  JSValueRef v = JSEvaluateScript(ctx, s, NULL, NULL, 1, &exc);
+  JSStringRelease(s);
+  assert_null(exc);
+  return v;
+}
+
+/* Calls fn(ev) (JS source of a function) and returns its result as a C string. */
+static char *call_on(const char *fn, JSValueRef ev) {
+  JSValueRef f = eval(fn);
+  JSValueRef exc = NULL;
+  JSValueRef r = JSObjectCallAsFunction(ctx, (JSObjectRef)f, NULL, 1, &ev, &exc);
+  assert_null(exc);
+  return gp__js_to_cstr(ctx, r);
+}
+
+/* The event object is indistinguishable from JSON.parse of the wire form: same keys in
+ * the same order (completion after delta), same descriptors, same JSON.stringify. */
+static void test_partial_shared_completion(void **state) {
+  (void)state;
+  keep_t k = {0};
+  gp_sink_t *sink;
+  gp_emitter_t *em = keeping_emitter(&k, &sink);
+  gp_text_t *t = gp_text_new();
+  const char *deltas[] = {"one ", "tw\xc3\xa9 ", "a\0b ", "\xf0\x9f\x98\x80 ", "end"};
+  const size_t lens[] = {4, 5, 4, 5, 3};
+  for (int i = 0; i < 5; i++) {
+    gp_text_append(t, deltas[i], lens[i]);
+    gp_emit_partial(em, i == 2 ? GP_EVENT_PARTIAL_THINKING : GP_EVENT_PARTIAL, deltas[i], lens[i], t);
+  }
+  gp_text_free(t); /* the events keep what they reference */
+  assert_int_equal(k.n, 5);
+  size_t len;
+  assert_memory_equal(gp_event_completion(k.evs[4], &len), "one tw\xc3\xa9 a\0b \xf0\x9f\x98\x80 end", 21);
+  assert_int_equal(len, 21);
+  for (size_t i = 0; i < k.n; i++) {
+    char what[48];
+    snprintf(what, sizeof what, "shared partial %zu", i);
+    check_event(gp_event_ref(k.evs[i]), what);
+  }
+  /* each way of touching it first gives the text; a write before any read wins */
+  const char *first_touch[] = {
+      "(e) => e.completion",
+      "(e) => JSON.parse(JSON.stringify(e)).completion",
+      "(e) => ({...e}).completion",
+      "(e) => Object.getOwnPropertyDescriptor(e, 'completion').value",
+      "(e) => Object.entries(e).find(([k]) => k === 'completion')[1]",
+      "(e) => Object.values(e)[6]",
+  };
+  for (size_t i = 0; i < sizeof first_touch / sizeof *first_touch; i++) {
+    char *got = call_on(first_touch[i], gp__js_from_event(ctx, k.evs[1]));
+    assert_string_equal(got, "one tw\xc3\xa9 ");
+    free(got);
+  }
+  char *w = call_on("(e) => { e.completion = 'mine'; return e.completion + ',' + Object.keys(e).join(); }",
+                    gp__js_from_event(ctx, k.evs[4]));
+  assert_string_equal(w, "mine,type,timestampMs,sessionId,inferenceId,turnId,delta,completion");
+  free(w);
+  char *frozen = call_on("(e) => { Object.freeze(e); return e.completion + '|' + e.completion + '|' + "
+                         "JSON.parse(JSON.stringify(e)).completion; }",
+                         gp__js_from_event(ctx, k.evs[0]));
+  assert_string_equal(frozen, "one |one |one ");
+  free(frozen);
+  char *twice = call_on("(e) => { const a = e.completion; return String(a === e.completion); }",
+                        gp__js_from_event(ctx, k.evs[3]));
+  assert_string_equal(twice, "true");
+  free(twice);
+  JSGarbageCollect(ctx); /* finalizers drop their references */
+  for (size_t i = 0; i < k.n; i++) gp_event_unref(k.evs[i]);
+  gp_emitter_free(em);
+  gp_sink_unref(sink);
+}
+
+/* Every event of a run, kept (a sink for deliver_work). */
+typedef struct {
+  gp_event_t **evs;
+  size_t n;
+} keep_all_t;
+
+static void keep_all(void *ud, gp_event_t *ev) {
+  keep_all_t *k = ud;
+  k->evs = realloc(k->evs, (k->n + 1) * sizeof *k->evs);
+  k->evs[k->n++] = gp_event_ref(ev);
+}
+
+#ifdef GP_DEBUG
+/* Delivering N partial events of one growing text costs O(N) when the listener reads
+ * the deltas (and the last completion), however long the completion. */
+static uint64_t deliver_work(size_t n) {
+  keep_all_t k = {0};
+  gp_emitter_t *em = gp_emitter_new("s", "i", "t");
+  gp_sink_t *sink = gp_sink_new(keep_all, &k, NULL);
+  gp_emitter_add_sink(em, sink);
+  gp_text_t *t = gp_text_new();
+  JSObjectRef read_delta = (JSObjectRef)eval("(e) => e.type.length + e.delta.length");
+  JSObjectRef read_all = (JSObjectRef)eval("(e) => e.completion.length");
+  uint64_t w0 = gp__work_bytes();
+  for (size_t i = 0; i < n; i++) {
+    gp_text_append(t, "word abcdefghijklmnopqrstu ", 27);
+    gp_emit_partial(em, GP_EVENT_PARTIAL, "word abcdefghijklmnopqrstu ", 27, t);
+  }
+  for (size_t i = 0; i < k.n; i++) {
+    JSValueRef v = gp__js_from_event(ctx, k.evs[i]);
+    JSValueRef exc = NULL;
+    JSValueRef r = JSObjectCallAsFunction(ctx, i + 1 == n ? read_all : read_delta, NULL, 1, &v, &exc);
+    assert_null(exc);
+    if (i + 1 == n) assert_int_equal((size_t)JSValueToNumber(ctx, r, NULL), 27 * n);
+    gp_event_unref(k.evs[i]);
+    if (i % 1000 == 0) JSGarbageCollect(ctx);
+  }
+  JSGarbageCollect(ctx);
+  uint64_t w = gp__work_bytes() - w0;
+  assert_int_equal(k.n, n);
+  gp_text_free(t);
+  gp_emitter_free(em);
+  gp_sink_unref(sink);
+  free(k.evs);
+  return w;
+}
+#endif
+
+static void test_partial_delivery_linear(void **state) {
+  (void)state;
+#ifdef GP_DEBUG
+  uint64_t a = deliver_work(SAMPLES(2000));
+  uint64_t b = deliver_work(SAMPLES(20000));
+  printf("partial events to JS: work %llu -> %llu bytes for 10x the events\n",
+         (unsigned long long)a, (unsigned long long)b);
+  assert_true(a > 0 && b <= 15 * a);
+#else
+  skip();
+#endif
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      GP_TEST(test_partial_shared_completion),
+      GP_TEST(test_partial_delivery_linear),
       GP_TEST(test_edge_cases),
       GP_TEST(test_deep_nesting),
       GP_TEST(test_random_values),
