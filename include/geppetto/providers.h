@@ -92,8 +92,8 @@ gp_engine_t *gp_engine_from_config(const gp_engine_config_t *c, gp_error_t **err
 /* The same from a JSON object with the script's keys (SPEC §4.2): apiType, model,
  * baseURL (also baseUrl), apiKey, apiKeyEnv, temperature, topP, maxTokens, stop (string
  * or array), timeoutMs, idleTimeoutMs, connectTimeoutMs, maxRetries, maxResponseBytes.
- * Wrong types are INVALID_ARGUMENT naming the key; null is absent; other keys are
- * ignored. `cfg` is only read (the engine copies what it keeps). */
+ * Wrong types and unknown keys are INVALID_ARGUMENT naming the key (an unknown one with
+ * the list of known keys); null is absent. `cfg` is only read (the engine copies what it keeps). */
 gp_engine_t *gp_engine_from_config_json(const json_t *cfg, gp_error_t **err);
 
 /* ---- Profiles (SPEC §6) ---------------------------------------------------------- */
@@ -108,7 +108,8 @@ char *gp_profiles_path(const char *explicit_path);
  * api_key, api_key_env, temperature, top_p, max_tokens, stop, timeout_ms,
  * idle_timeout_ms, connect_timeout_ms, max_retries, max_response_bytes are mapped; the
  * camelCase names are accepted too; any other key is a CONFIG error naming it), with
- * `overrides` (a JSON object of script keys, may be NULL, only read) applied on top.
+ * `overrides` (a JSON object of script keys, may be NULL, only read) applied on top; an
+ * unknown override key is INVALID_ARGUMENT naming it and listing the known keys.
  * `profiles_path` is the --profiles value or NULL (see gp_profiles_path). Plain YAML
  * scalars are typed (numbers, booleans, null); quoted ones stay strings.
  * `name` NULL: $GEPPETTO_PROFILE, else the file's `default`. NULL with *err (CONFIG)

@@ -1,12 +1,46 @@
 /* gp_engine_from_config_json: the script's engine options (SPEC §4.2, camelCase keys)
  * checked and turned into a gp_engine_config_t. A wrong type is INVALID_ARGUMENT
- * naming the key; null counts as absent; unknown keys are ignored (scripts pass their
- * own extras around). */
+ * naming the key; null counts as absent; an unknown key (a typo such as `temprature`) is
+ * INVALID_ARGUMENT naming it and listing the known keys. */
 #include "engines/provider_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The script's engine keys, in the order the error message lists them. */
+static const char *const gp__known_keys[] = {
+    "apiType", "model", "baseURL", "baseUrl", "apiKey", "apiKeyEnv", "temperature", "topP",
+    "maxTokens", "stop", "timeoutMs", "idleTimeoutMs", "connectTimeoutMs", "maxRetries",
+    "maxResponseBytes", NULL};
+
+int gp__engine_key_known(const char *key) {
+  for (size_t i = 0; gp__known_keys[i]; i++) {
+    if (!strcmp(key, gp__known_keys[i])) return 1;
+  }
+  return 0;
+}
+
+int gp__engine_key_error(const char *what, const char *key, gp_error_t **err) {
+  gp_buf_t known = {0};
+  for (size_t i = 0; gp__known_keys[i]; i++) {
+    gp_buf_printf(&known, "%s%s", i ? ", " : "", gp__known_keys[i]);
+  }
+  int rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "%s: unknown key \"%s\"; known keys: %s",
+                        what, key, known.data);
+  gp_buf_free(&known);
+  return rc;
+}
+
+/* INVALID_ARGUMENT naming the first key of `cfg` that is not an engine option. */
+static int gp__check_keys(const json_t *cfg, gp_error_t **err) {
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)cfg, k, v) {
+    if (!gp__engine_key_known(k)) return gp__engine_key_error("engine config", k, err);
+  }
+  return 0;
+}
 
 static int gp__type_error(const char *key, const char *want, gp_error_t **err) {
   return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "engine config: %s must be %s", key, want);
@@ -106,7 +140,8 @@ gp_engine_t *gp_engine_from_config_json(const json_t *cfg, gp_error_t **err) {
   gp_engine_config_t c;
   gp_engine_config_init(&c);
   const char **stop = NULL;
-  int rc = gp__config_strings(cfg, &c, err);
+  int rc = gp__check_keys(cfg, err);
+  if (!rc) rc = gp__config_strings(cfg, &c, err);
   if (!rc) rc = gp__config_numbers(cfg, &c, err);
   if (!rc) rc = gp__get_stop(cfg, &stop, &c.nstop, err);
   gp_engine_t *e = NULL;

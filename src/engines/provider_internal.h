@@ -183,5 +183,9 @@ json_t *gp__prov_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx, const gp_t
  * checks and errors. gp__prov_free accepts NULL. */
 gp_prov_t *gp__prov_new(const gp_engine_config_t *c, gp_error_t **err);
 void gp__prov_free(gp_prov_t *p);
+/* 1 when `key` is one of the script's engine options (provider_config.c). */
+int gp__engine_key_known(const char *key);
+/* INVALID_ARGUMENT "WHAT: unknown key "KEY"; known keys: ..."; returns the code. */
+int gp__engine_key_error(const char *what, const char *key, gp_error_t **err);
 
 #endif
