@@ -49,6 +49,7 @@ char *gp__provider_error_message(const char *body) {
   const char *msg = json_string_value(json_object_get(e, "message"));
   const char *type = json_string_value(json_object_get(e, "type"));
   if (!type) type = json_string_value(json_object_get(e, "code"));
+  if (!type) type = json_string_value(json_object_get(e, "status")); /* Gemini */
   if (!msg) msg = json_string_value(e);
   if (!msg) msg = json_string_value(json_object_get(j, "message"));
   if (!msg) msg = json_string_value(json_object_get(j, "detail"));
@@ -89,15 +90,22 @@ static const gp_proto_t *gp__proto_named(const char *api_type) {
   if (strcmp(api_type, "openai") == 0) return &gp__proto_openai;
   if (strcmp(api_type, "claude") == 0 || strcmp(api_type, "anthropic") == 0) return &gp__proto_claude;
   if (strcmp(api_type, "openai-responses") == 0) return &gp__proto_responses;
+  if (strcmp(api_type, "gemini") == 0) return &gp__proto_gemini;
   return NULL;
 }
 
 static const char *gp__default_base(const gp_proto_t *proto) {
+  if (proto == &gp__proto_gemini) return "https://generativelanguage.googleapis.com/v1beta";
   return proto == &gp__proto_claude ? "https://api.anthropic.com/v1" : "https://api.openai.com/v1";
 }
 
 static const char *gp__default_key_env(const gp_proto_t *proto) {
+  if (proto == &gp__proto_gemini) return "GEMINI_API_KEY";
   return proto == &gp__proto_claude ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
+}
+
+const json_t *gp__output_schema(const gp_infer_ctx_t *ctx) {
+  return ctx && ctx->output ? json_object_get(ctx->output, "schema") : NULL;
 }
 
 /* 1 when the URL's host is one of the official API hosts (where a key is required). */
@@ -106,7 +114,8 @@ static int gp__official_host(const char *url) {
   h = h ? h + 3 : url;
   size_t n = strcspn(h, ":/?#");
   return (n == 14 && strncasecmp(h, "api.openai.com", n) == 0) ||
-         (n == 17 && strncasecmp(h, "api.anthropic.com", n) == 0);
+         (n == 17 && strncasecmp(h, "api.anthropic.com", n) == 0) ||
+         (n == 33 && strncasecmp(h, "generativelanguage.googleapis.com", n) == 0);
 }
 
 /* 1 when `s` holds a control character (below 0x20, or 0x7F): in a header value a CR
@@ -219,7 +228,7 @@ gp_prov_t *gp__prov_new(const gp_engine_config_t *c, gp_error_t **err) {
   if (!proto) {
     gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
                  "unknown apiType \"%s\"; use one of: openai, claude (or anthropic), "
-                 "openai-responses",
+                 "openai-responses, gemini",
                  c && c->api_type ? c->api_type : "(none)");
     return NULL;
   }
@@ -365,7 +374,7 @@ static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_e
   json_t *body = p->proto->build(p, ctx, turn);
   char *text = json_dumps(body, JSON_COMPACT);
   json_decref(body);
-  char *url = gp_xasprintf("%s%s", p->base_url, p->proto->path);
+  char *url = p->proto->url ? p->proto->url(p) : gp_xasprintf("%s%s", p->base_url, p->proto->path);
   const char *hdr[6];
   char *auth;
   gp__headers(p, hdr, &auth);
@@ -416,12 +425,14 @@ static const gp_engine_vtable_t gp__vt_openai = {"openai", gp__prov_infer, gp__p
 static const gp_engine_vtable_t gp__vt_claude = {"claude", gp__prov_infer, gp__prov_destroy};
 static const gp_engine_vtable_t gp__vt_responses = {"openai-responses", gp__prov_infer,
                                                     gp__prov_destroy};
+static const gp_engine_vtable_t gp__vt_gemini = {"gemini", gp__prov_infer, gp__prov_destroy};
 
 gp_engine_t *gp_engine_from_config(const gp_engine_config_t *c, gp_error_t **err) {
   gp_prov_t *p = gp__prov_new(c, err);
   if (!p) return NULL;
   const gp_engine_vtable_t *vt = p->proto == &gp__proto_claude    ? &gp__vt_claude
                                  : p->proto == &gp__proto_responses ? &gp__vt_responses
+                                 : p->proto == &gp__proto_gemini    ? &gp__vt_gemini
                                                                     : &gp__vt_openai;
   return gp_engine_new(vt, p, p->model);
 }

@@ -57,11 +57,20 @@ struct gp_proto_s {
   int finish_completes;         /* 1: a stream that gave its stop reason is complete even
                                  * when it ends without final_event (OpenAI chat: the
                                  * SDKs accept a body that stops after finish_reason) */
+  char *(*url)(const gp_prov_t *p); /* the request URL (heap) when it is not base_url + path
+                                 * (Gemini puts the model in it); NULL: base_url + path */
 };
 
 extern const gp_proto_t gp__proto_openai;
 extern const gp_proto_t gp__proto_claude;
 extern const gp_proto_t gp__proto_responses;
+extern const gp_proto_t gp__proto_gemini;
+
+/* A schema rewritten into Gemini's OpenAPI-style Schema object (gemini_schema.c): $refs
+ * inlined, const as enum, type lists as nullable. Takes `schema`; new reference. */
+json_t *gp__gemini_schema(json_t *schema);
+/* The JSON Schema of the run's structured output (ctx->output.schema), or NULL. */
+const json_t *gp__output_schema(const gp_infer_ctx_t *ctx);
 
 /* ---- stream accumulator (provider_stream.c) ------------------------------------- */
 

@@ -16,6 +16,7 @@ typedef enum {
   GP_MOCK_OPENAI,     /* Chat Completions */
   GP_MOCK_ANTHROPIC,  /* Messages */
   GP_MOCK_RESPONSES,  /* OpenAI Responses */
+  GP_MOCK_GEMINI,     /* Gemini streamGenerateContent */
   GP_MOCK_NONE        /* not a provider route */
 } gp_mock_proto_t;
 
@@ -33,6 +34,7 @@ typedef struct {
   int include_usage;    /* OpenAI stream_options.include_usage */
   json_t *headers;      /* lowercase name -> value (unredacted), owned */
   long seq;             /* the request's number in the log */
+  char path_model[256]; /* the model named in the URL (Gemini), "" otherwise */
 } gp_mock_req_t;
 
 /* Fills the derived fields (model, tool_results, include_usage) from req->json. */
@@ -134,6 +136,7 @@ void gp_mock_answer_epoch(int64_t unix_s);
 void gp_mock_synth_openai(const gp_mock_answer_t *a, gp_mock_events_t *ev);
 void gp_mock_synth_anthropic(const gp_mock_answer_t *a, gp_mock_events_t *ev);
 void gp_mock_synth_responses(const gp_mock_answer_t *a, gp_mock_events_t *ev);
+void gp_mock_synth_gemini(const gp_mock_answer_t *a, gp_mock_events_t *ev);
 /* The protocol's mid-stream error event, `seq` events into the stream. */
 char *gp_mock_synth_error(gp_mock_proto_t p, const gp_mock_answer_t *a, long seq,
                           const char *type, const char *message);

@@ -28,7 +28,22 @@ typedef struct {
   int64_t closed_ms;
 } gp__conn_t;
 
-static gp_mock_proto_t gp__route(const char *url) {
+/* Gemini: /v1beta/models/MODEL:streamGenerateContent (also without /v1beta); the model
+ * goes to `model` (at most 255 bytes). */
+static int gp__gemini_route(const char *url, char model[256]) {
+  if (strncmp(url, "/v1beta/", 8) == 0) url += 7;
+  static const char verb[] = ":streamGenerateContent";
+  if (strncmp(url, "/models/", 8) != 0) return 0;
+  const char *m = url + 8, *colon = strrchr(m, ':');
+  if (!colon || strcmp(colon, verb) != 0 || colon == m || colon - m > 255 || memchr(m, '/', (size_t)(colon - m)))
+    return 0;
+  memcpy(model, m, (size_t)(colon - m));
+  model[colon - m] = '\0';
+  return 1;
+}
+
+static gp_mock_proto_t gp__route(const char *url, char model[256]) {
+  if (gp__gemini_route(url, model)) return GP_MOCK_GEMINI;
   if (strncmp(url, "/v1/", 4) == 0) url += 3;
   if (strcmp(url, "/chat/completions") == 0) return GP_MOCK_OPENAI;
   if (strcmp(url, "/messages") == 0) return GP_MOCK_ANTHROPIC;
@@ -235,11 +250,11 @@ static enum MHD_Result gp__handle(void *cls, struct MHD_Connection *c, const cha
     return MHD_YES;
   }
   if (strncmp(url, "/_mock/", 7) == 0) return gp__control(c, x, url, method);
-  gp_mock_proto_t proto = gp__route(url);
+  gp_mock_proto_t proto = gp__route(url, x->req.path_model);
   gp__log_start(c, x, proto, url, method);
   if (proto == GP_MOCK_NONE) {
     char *msg = gp_xasprintf("no route %s %s: geppetto-mock serves POST /v1/chat/completions, "
-                             "/v1/messages and /v1/responses", method, url);
+                             "/v1/messages, /v1/responses and /v1beta/models/MODEL:streamGenerateContent", method, url);
     enum MHD_Result ret = gp__fail(c, x, 404, "not_found", msg);
     free(msg);
     return ret;
