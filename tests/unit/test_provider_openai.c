@@ -255,10 +255,11 @@ static void test_config_errors_and_keys(void **state) {
   gp_error_t *err = NULL;
   gp_engine_config_t c;
   gp_engine_config_init(&c);
-  c.api_type = "gemini";
+  c.api_type = "bard";
   c.model = "m";
   assert_null(gp_engine_from_config(&c, &err));
   assert_int_equal(err->code, GP_ERR_INVALID_ARGUMENT);
+  assert_non_null(strstr(err->message, "bard"));
   assert_non_null(strstr(err->message, "gemini"));
   assert_non_null(strstr(err->message, "openai-responses"));
   gp_error_free(err);
