@@ -40,7 +40,8 @@ struct gp_turn_s;
   XX(JS_EXCEPTION, -22, "a JavaScript exception was thrown")                          \
   XX(RESPONSE_TOO_LARGE, -23, "the response exceeded the size limit")                 \
   XX(IO, -24, "input/output error")                                                   \
-  XX(INTERNAL, -25, "internal error")
+  XX(INTERNAL, -25, "internal error")                                                 \
+  XX(OUTPUT_INVALID, -26, "the model's structured output does not match the schema")
 
 typedef enum {
   GP_OK = 0,

@@ -126,6 +126,8 @@ static json_t *gp__claude_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx,
     for (size_t i = 0; i < p->nstop; i++) json_array_append_new(stop, json_string(p->stop[i]));
     json_object_set_new(body, "stop_sequences", stop);
   }
+  json_t *format = gp__output_format(ctx, 0);
+  if (format) json_object_set_new(body, "output_config", json_pack("{s:o}", "format", format));
   if (ctx && json_array_size(ctx->tool_defs) > 0) {
     json_object_set_new(body, "tools", gp__claude_tools(ctx->tool_defs));
     json_object_set_new(body, "tool_choice", gp__claude_tool_choice(ctx->tool_choice));

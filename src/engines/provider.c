@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engines/partial_json.h"
 #include "events/events_internal.h"
 #include "geppetto/log.h"
 #include "core/json_depth.h"
@@ -106,6 +107,22 @@ static const char *gp__default_key_env(const gp_proto_t *proto) {
 
 const json_t *gp__output_schema(const gp_infer_ctx_t *ctx) {
   return ctx && ctx->output ? json_object_get(ctx->output, "schema") : NULL;
+}
+
+json_t *gp__output_format(const gp_infer_ctx_t *ctx, int named) {
+  const json_t *schema = gp__output_schema(ctx);
+  if (!schema) return NULL;
+  json_t *f = json_pack("{s:s}", "type", "json_schema");
+  if (named) {
+    const char *name = json_string_value(json_object_get(ctx->output, "name"));
+    json_object_set_new(f, "name", json_string(name ? name : "output"));
+  }
+  json_object_set_new(f, "schema", json_deep_copy(schema));
+  if (named) {
+    json_t *strict = json_object_get(ctx->output, "strict");
+    json_object_set_new(f, "strict", json_boolean(!json_is_false(strict)));
+  }
+  return f;
 }
 
 /* 1 when the URL's host is one of the official API hosts (where a key is required). */
@@ -276,10 +293,31 @@ json_t *gp__prov_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx, const gp_t
 
 /* ---- one request ------------------------------------------------------------------- */
 
+/* The stream's state: the accumulator, and for structured output the incremental
+ * parser fed with the answer text as it grows (partial-object events). */
+typedef struct {
+  gp_pstream_t st;
+  gp_pjson_t *pj;               /* NULL: the run asks for no structured output */
+  size_t fed;                   /* bytes of st.text given to pj */
+} gp__pstate_t;
+
+static void gp__feed_output(gp__pstate_t *ps) {
+  if (ps->st.text.len <= ps->fed) return;
+  gp_pjson_feed(ps->pj, ps->st.text.data + ps->fed, ps->st.text.len - ps->fed);
+  ps->fed = ps->st.text.len;
+  if (ps->st.em && gp_pjson_due(ps->pj)) {
+    json_t *v = gp_pjson_snapshot(ps->pj);
+    gp_emit(ps->st.em, GP_EVENT_PARTIAL_OBJECT, json_pack("{s:o}", "object", v));
+  }
+}
+
 static int gp__on_sse(void *ud, const gp_sse_event_t *ev) {
-  gp_pstream_t *s = ud;
+  gp__pstate_t *ps = ud;
+  gp_pstream_t *s = &ps->st;
   if (s->finished) return 0; /* nothing counts after the final event */
-  return s->prov->proto->on_event(s, ev);
+  int rc = s->prov->proto->on_event(s, ev);
+  if (ps->pj) gp__feed_output(ps);
+  return rc;
 }
 
 static int gp__on_data(void *ud, const char *data, size_t len) {
@@ -378,14 +416,14 @@ static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_e
   const char *hdr[6];
   char *auth;
   gp__headers(p, hdr, &auth);
-  gp_pstream_t st;
-  gp_pstream_init(&st, p, ctx ? ctx->emitter : NULL, turn);
-  gp_sse_t *sse = gp_sse_new(gp__on_sse, &st);
+  gp__pstate_t ps = {.pj = gp__output_schema(ctx) ? gp_pjson_new() : NULL};
+  gp_pstream_init(&ps.st, p, ctx ? ctx->emitter : NULL, turn);
+  gp_sse_t *sse = gp_sse_new(gp__on_sse, &ps);
   gp_http_request_t req = {
       .method = "POST", .url = url, .headers = hdr, .body = text, .body_len = strlen(text),
       .connect_timeout_ms = p->connect_timeout_ms, .idle_timeout_ms = p->idle_timeout_ms,
       .total_timeout_ms = gp__total_timeout(p, ctx), .max_response_bytes = p->max_response_bytes,
-      .cancel = ctx ? ctx->cancel : NULL, .on_data = gp__on_data, .ud = sse, .err = &st.err,
+      .cancel = ctx ? ctx->cancel : NULL, .on_data = gp__on_data, .ud = sse, .err = &ps.st.err,
       .flow = ctx ? gp__emitter_flow(ctx->emitter) : NULL};
   gp_retry_policy_t policy;
   gp_retry_policy_init(&policy);
@@ -398,14 +436,15 @@ static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_e
   int rc = gp_http_stream(&req, &policy, &resp, &herr);
   gp_sse_finish(sse);
   /* The decoder's error, whether the client handed it back in herr or left it. */
-  gp_error_t *serr = st.err ? st.err : st.failed ? herr : NULL;
-  st.err = NULL;
+  gp_error_t *serr = ps.st.err ? ps.st.err : ps.st.failed ? herr : NULL;
+  ps.st.err = NULL;
   if (herr == serr) herr = NULL;
-  rc = gp__outcome(p, rc, &resp, &st, serr, herr, err);
+  rc = gp__outcome(p, rc, &resp, &ps.st, serr, herr, err);
   gp_log(GP_LOG_DEBUG, p->proto->provider, "HTTP %d, %d attempt(s), %zu bytes, %lld ms: %s",
          resp.status, resp.attempts, resp.body_bytes, (long long)(gp_mono_ms() - t0),
          gp_err_name(rc));
-  gp_pstream_finish(&st, rc == 0);
+  gp_pstream_finish(&ps.st, rc == 0);
+  gp_pjson_free(ps.pj);
   if (rc != 0 && err && *err) {
     (*err)->message = gp__redact((*err)->message, p->api_key);
     (*err)->message = gp__redact((*err)->message, p->userinfo);

@@ -71,6 +71,10 @@ extern const gp_proto_t gp__proto_gemini;
 json_t *gp__gemini_schema(json_t *schema);
 /* The JSON Schema of the run's structured output (ctx->output.schema), or NULL. */
 const json_t *gp__output_schema(const gp_infer_ctx_t *ctx);
+/* {type: "json_schema", name?, schema, strict?} for the run's output (name "output" and
+ * strict true unless the option says otherwise; `named` 0 leaves both out), or NULL
+ * when the run asks for none. New reference. */
+json_t *gp__output_format(const gp_infer_ctx_t *ctx, int named);
 
 /* ---- stream accumulator (provider_stream.c) ------------------------------------- */
 
