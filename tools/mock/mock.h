@@ -55,6 +55,18 @@ json_t *gp_mock_fixtures_pick(const gp_mock_req_t *req, int *index);
 size_t gp_mock_fixtures_count(void);
 void gp_mock_fixtures_reset(void); /* forgets the `times` counters */
 
+/* ---- structured output (output.c) ------------------------------------------------- */
+
+/* The answer text of a fixture response with `output` (a JSON value, sent as compact
+ * JSON) or `output_text` (sent as is: invalid JSON on purpose); heap, or NULL when the
+ * response has neither. */
+char *gp_mock_output_text(json_t *resp);
+/* For such a response: NULL when the request asks for structured output in its
+ * protocol's form (OpenAI response_format json_schema, Responses text.format,
+ * Anthropic output_config.format, Gemini responseMimeType + responseSchema), else what
+ * is missing (caller frees). */
+char *gp_mock_output_check(json_t *resp, const gp_mock_req_t *req);
+
 /* ---- expectations (expect.c) ------------------------------------------------------ */
 
 /* Checks `expect` against the request: NULL when every check holds, else a message

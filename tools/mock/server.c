@@ -198,6 +198,7 @@ static enum MHD_Result gp__provider(struct MHD_Connection *c, gp__conn_t *x) {
   gp_mock_log_set(x->log, "matched", json_integer(index));
   enum MHD_Result ret;
   char *why = gp_mock_expect_check(json_object_get(resp, "expect"), req);
+  if (!why) why = gp_mock_output_check(resp, req);
   int fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD)->connect_fd;
   int delay = (int)json_integer_value(json_object_get(resp, "first_byte_delay_ms"));
   int status = json_is_integer(json_object_get(resp, "status")) ? (int)json_integer_value(json_object_get(resp, "status")) : 200;

@@ -9,7 +9,8 @@
   const EventType = Object.freeze({ START: "start", PARTIAL: "partial",
     PARTIAL_THINKING: "partial-thinking", FINAL: "final", TOOL_CALL: "tool-call",
     TOOL_CALL_EXECUTE: "tool-call-execute", TOOL_CALL_EXECUTION_RESULT: "tool-call-execution-result",
-    TOOL_RESULT: "tool-result", ERROR: "error", INTERRUPT: "interrupt", LOG: "log", INFO: "info" });
+    TOOL_RESULT: "tool-result", ERROR: "error", INTERRUPT: "interrupt", LOG: "log", INFO: "info",
+    PARTIAL_OBJECT: "partial-object" });
   const eventTypes = new Set(Object.values(EventType));
   const consts = Object.freeze({ BlockKind, EventType });
 
@@ -166,15 +167,24 @@
     }
   }
 
+  // The run options with the session's default structured output under them.
+  function withOutputDefault(opts, output) {
+    if (output === undefined || (opts && opts.output !== undefined)) return opts || {};
+    return Object.assign({}, opts, { output });
+  }
+
   class Session {
-    #h; #sink; #running = false;
+    #h; #sink; #output; #running = false;
     constructor(opts) {
       if (opts === null || typeof opts !== "object" || !opts.engine)
         throw makeError("INVALID_ARGUMENT", "createSession needs {engine}", TypeError);
       if (opts.eventSink !== undefined && typeof opts.eventSink !== "function")
         throw makeError("INVALID_ARGUMENT", "eventSink must be a function", TypeError);
+      if (opts.output !== undefined && (opts.output === null || typeof opts.output !== "object"))
+        throw makeError("INVALID_ARGUMENT", "output must be {schema, name?, strict?}", TypeError);
       this.#h = native.sessionNew(opts);
       this.#sink = opts.eventSink;
+      this.#output = opts.output;
     }
     get id() { return native.sessionId(this.#h); }
     append(turn) { native.sessionAppend(this.#h, turn); return this; }
@@ -206,7 +216,7 @@
       const onEvent = sink ? (ev) => callSafely(sink, ev, "eventSink") : undefined;
       this.#running = true;
       try {
-        return native.sessionRun(this.#h, seedOf(seed), opts || {}, onEvent);
+        return native.sessionRun(this.#h, seedOf(seed), withOutputDefault(opts, this.#output), onEvent);
       } finally {
         this.#running = false;
       }
@@ -236,7 +246,8 @@
         this.#running = false;
         if (err) reject(err); else resolve(turn);
       };
-      const r = native.sessionStart(this.#h, seedOf(seed), opts || {}, quiet ? undefined : onEvent, onSettle);
+      const r = native.sessionStart(this.#h, seedOf(seed), withOutputDefault(opts, this.#output),
+                                    quiet ? undefined : onEvent, onSettle);
       this.#running = true;
       const handle = {
         id: native.runId(r),
@@ -294,7 +305,7 @@
   // hold {engine, middlewares, tools, toolLoop, toolHooks, eventSink}, each applied
   // through the method of the same purpose (and validated like it).
   class Builder {
-    #engine; #middlewares = []; #tools; #toolLoop; #toolHooks; #eventSink;
+    #engine; #middlewares = []; #tools; #toolLoop; #toolHooks; #eventSink; #output;
     constructor(opts) {
       if (opts === undefined || opts === null) return;
       if (!plainObject(opts)) throw makeError("INVALID_ARGUMENT", "createBuilder takes an options object", TypeError);
@@ -308,6 +319,13 @@
       if (opts.toolLoop !== undefined) this.withToolLoop(opts.toolLoop);
       if (opts.toolHooks !== undefined) this.withToolHooks(opts.toolHooks);
       if (opts.eventSink !== undefined) this.withEventSink(opts.eventSink);
+      if (opts.output !== undefined) this.withOutput(opts.output);
+    }
+    withOutput(output) {
+      if (!plainObject(output) || !plainObject(output.schema))
+        throw makeError("INVALID_ARGUMENT", "withOutput needs {schema, name?, strict?}", TypeError);
+      this.#output = output;
+      return this;
     }
     withEngine(engine) {
       if (!isEngine(engine))
@@ -362,6 +380,7 @@
       if (this.#toolLoop !== undefined) opts.toolLoop = Object.assign({}, this.#toolLoop);
       if (this.#toolHooks !== undefined) opts.toolHooks = this.#toolHooks;
       if (this.#eventSink !== undefined) opts.eventSink = this.#eventSink;
+      if (this.#output !== undefined) opts.output = this.#output;
       return createSession(opts);
     }
   }
