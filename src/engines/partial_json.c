@@ -213,7 +213,7 @@ static int gp__value_start(gp_pjson_t *pj, char c) {
 /* A structural byte (no token open). */
 static int gp__structural(gp_pjson_t *pj, char c) {
   if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return 0;
-  if (pj->done) return -1; /* text after the value */
+  if (pj->done) return 0; /* text after the value (a closing fence): the validation judges */
   if (pj->depth == 0) return gp__value_start(pj, c);
   gp__frame_t *f = &pj->stack[pj->depth - 1];
   switch (f->state) {
