@@ -67,6 +67,14 @@ char *gp_mock_output_text(json_t *resp);
  * is missing (caller frees). */
 char *gp_mock_output_check(json_t *resp, const gp_mock_req_t *req);
 
+/* ---- embeddings (embed.c) --------------------------------------------------------- */
+
+enum { GP_MOCK_EMBED_OPENAI = 1, GP_MOCK_EMBED_OLLAMA, GP_MOCK_EMBED_GEMINI };
+/* The embeddings API `url` names (GP_MOCK_EMBED_*; Gemini's model into `model`), or 0. */
+int gp_mock_embed_route(const char *url, char model[256]);
+/* The JSON answer for an embeddings request (caller frees), with its HTTP status. */
+char *gp_mock_embed_answer(int kind, const char *path_model, json_t *body, int *status);
+
 /* ---- expectations (expect.c) ------------------------------------------------------ */
 
 /* Checks `expect` against the request: NULL when every check holds, else a message

@@ -220,6 +220,18 @@ static enum MHD_Result gp__provider(struct MHD_Connection *c, gp__conn_t *x) {
   return ret;
 }
 
+/* An embeddings request: answered from the input texts, no fixture involved. */
+static enum MHD_Result gp__embed(struct MHD_Connection *c, gp__conn_t *x, int kind, const char *url,
+                                 const char *method) {
+  gp__log_start(c, x, GP_MOCK_NONE, url, method);
+  if (strcmp(method, "POST") != 0) return gp__fail(c, x, 405, "invalid_request_error", "use POST");
+  if (!json_is_object(x->req.json))
+    return gp__fail(c, x, 400, "invalid_request_error", "the request body is not a JSON object");
+  int status;
+  char *body = gp_mock_embed_answer(kind, x->req.path_model, x->req.json, &status);
+  return gp__send(c, x, status, body, NULL);
+}
+
 /* ---- libmicrohttpd callbacks --------------------------------------------------------- */
 
 static enum MHD_Result gp__control(struct MHD_Connection *c, gp__conn_t *x, const char *url,
@@ -251,6 +263,8 @@ static enum MHD_Result gp__handle(void *cls, struct MHD_Connection *c, const cha
     return MHD_YES;
   }
   if (strncmp(url, "/_mock/", 7) == 0) return gp__control(c, x, url, method);
+  int embed = gp_mock_embed_route(url, x->req.path_model);
+  if (embed) return gp__embed(c, x, embed, url, method);
   gp_mock_proto_t proto = gp__route(url, x->req.path_model);
   gp__log_start(c, x, proto, url, method);
   if (proto == GP_MOCK_NONE) {

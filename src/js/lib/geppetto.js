@@ -419,5 +419,24 @@
 
   const runtime = Object.freeze({ stats: () => native.runtimeStats() });
 
-  return Object.freeze({ consts, turns, engines, middlewares, createBuilder, Builder, runInference, tools, createSession, Session, runtime, version: host.version });
+  // ---- embeddings (SPEC §4.13) ------------------------------------------------------
+  function makeEmbedder(h) {
+    const embedBatch = (texts) => new Promise((resolve, reject) => {
+      if (!Array.isArray(texts) || !texts.every((t) => typeof t === "string"))
+        throw makeError("INVALID_ARGUMENT", "embedBatch needs an array of strings", TypeError);
+      native.embedderEmbed(h, texts, (err, vectors) => (err ? reject(err) : resolve(vectors)));
+    });
+    const embed = (text) => {
+      if (typeof text !== "string")
+        return Promise.reject(makeError("INVALID_ARGUMENT", "embed needs a string", TypeError));
+      return embedBatch([text]).then((v) => v[0]);
+    };
+    return Object.freeze({ model: native.embedderModel(h), embed, embedBatch });
+  }
+  const embeddings = Object.freeze({
+    fromConfig: (cfg) => makeEmbedder(native.embedderFromConfig(cfg)),
+    fromProfile: (name) => makeEmbedder(native.embedderFromProfile(name)),
+  });
+
+  return Object.freeze({ consts, turns, engines, middlewares, createBuilder, Builder, runInference, tools, createSession, Session, runtime, embeddings, version: host.version });
 })
