@@ -406,10 +406,12 @@ static int64_t gp__total_timeout(const gp_prov_t *p, const gp_infer_ctx_t *ctx) 
   return t;
 }
 
-/* Run thread. Streams one response into `turn`. */
-static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error_t **err) {
-  const gp_prov_t *p = impl;
+/* Run thread. Streams one response into `turn`; `forced` 1: structured output as a
+ * forced tool call (Anthropic's fallback). *status gets the HTTP status. */
+static int gp__prov_attempt(const gp_prov_t *p, gp_infer_ctx_t *ctx, gp_turn_t *turn, int forced,
+                            int *status, gp_error_t **err) {
   json_t *body = p->proto->build(p, ctx, turn);
+  if (forced) gp__claude_force_output_tool(body, ctx);
   char *text = json_dumps(body, JSON_COMPACT);
   json_decref(body);
   char *url = p->proto->url ? p->proto->url(p) : gp_xasprintf("%s%s", p->base_url, p->proto->path);
@@ -445,6 +447,7 @@ static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_e
          gp_err_name(rc));
   gp_pstream_finish(&ps.st, rc == 0);
   gp_pjson_free(ps.pj);
+  *status = resp.status;
   if (rc != 0 && err && *err) {
     (*err)->message = gp__redact((*err)->message, p->api_key);
     (*err)->message = gp__redact((*err)->message, p->userinfo);
@@ -455,6 +458,25 @@ static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_e
   free(auth);
   free(url);
   free(text);
+  return rc;
+}
+
+/* Run thread. One response; a Claude model that refuses output_config (HTTP 400 naming
+ * it) is asked again with the schema as a forced tool, whose input becomes the answer. */
+static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error_t **err) {
+  const gp_prov_t *p = impl;
+  int status = 0;
+  size_t first = turn->nblocks;
+  int rc = gp__prov_attempt(p, ctx, turn, 0, &status, err);
+  if (rc == GP_ERR_PROVIDER_HTTP && status == 400 && p->proto == &gp__proto_claude &&
+      gp__output_schema(ctx) && err && *err && strstr((*err)->message, "output_config")) {
+    gp_log(GP_LOG_INFO, p->proto->provider, "model %s refused output_config; asking for the "
+           "structured output as a forced tool call", p->model);
+    gp_error_free(*err);
+    *err = NULL;
+    rc = gp__prov_attempt(p, ctx, turn, 1, &status, err);
+    if (rc == 0) gp__claude_output_tool_to_text(turn, first);
+  }
   return rc;
 }
 

@@ -69,6 +69,13 @@ extern const gp_proto_t gp__proto_gemini;
 /* A schema rewritten into Gemini's OpenAPI-style Schema object (gemini_schema.c): $refs
  * inlined, const as enum, type lists as nullable. Takes `schema`; new reference. */
 json_t *gp__gemini_schema(json_t *schema);
+/* Anthropic's fallback for structured output (claude.c): the request asks for a forced
+ * call of a tool whose input schema is the output schema, instead of output_config;
+ * after the answer, that call (blocks from `first` on) becomes an llm_text block holding
+ * its input as JSON text, so the tool loop validates it as any answer. */
+#define GP__OUTPUT_TOOL "structured_output"
+void gp__claude_force_output_tool(json_t *body, const gp_infer_ctx_t *ctx);
+void gp__claude_output_tool_to_text(gp_turn_t *turn, size_t first);
 /* The JSON Schema of the run's structured output (ctx->output.schema), or NULL. */
 const json_t *gp__output_schema(const gp_infer_ctx_t *ctx);
 /* {type: "json_schema", name?, schema, strict?} for the run's output (name "output" and

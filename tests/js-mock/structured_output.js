@@ -60,6 +60,10 @@ async function protocol(apiType) {
 
 (async () => {
   for (const apiType of ["openai", "openai-responses", "claude", "gemini"]) await protocol(apiType);
+  // Claude's fallback: output_config refused (400), then the schema as a forced tool.
+  const tf = await gp.createSession({ engine: engineFor("claude") }).runAsync("SO-fallback", { output });
+  assert.equal(tf.data.output.note, "via a tool");
+  assert(!tf.blocks.some((b) => b.kind === "tool_call"), "the forced call is the answer, not a tool call");
   // The option is checked before the run starts.
   const s = gp.createSession({ engine: engineFor("openai") });
   assert.throws(() => s.start("x", { output: { schema: { type: "object", requried: [] } } }), /requried/);
