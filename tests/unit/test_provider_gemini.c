@@ -1,3 +1,4 @@
+// timeout: 180
 /* The `gemini` engine (Gemini API streamGenerateContent): request building
  * (systemInstruction, merged user/model contents, functionCall and functionResponse
  * parts with the call's name, thoughtSignature sent back, generationConfig, tools and
@@ -5,7 +6,7 @@
  * header), and decoding of recorded streams (thought and text parts, function calls
  * with and without ids, usage, finish reason, comments, CR/LF/CRLF line ends) split at
  * every size from 1 to 64 bytes and whole; error chunks and truncation keep the
- * partial turn. */
+ * partial turn; then the engine against geppetto-mock with every fault. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -183,12 +184,17 @@ static void test_stream_failures_keep_partial(void **state) {
   gp__prov_free(p);
 }
 
+#define PM_API "gemini"
+#include "provider_mock.h"
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       GP_TEST(test_build),
       GP_TEST(test_build_options_tools_schema),
       GP_TEST(test_stream_every_chunk_size),
       GP_TEST(test_stream_failures_keep_partial),
+      PROVIDER_MOCK_TESTS,
   };
+  if (getenv("GP_TEST_FILTER")) cmocka_set_test_filter(getenv("GP_TEST_FILTER"));
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,6 +74,7 @@ static int gp__init_calls(gp_mock_answer_t *a, json_t *calls, gp_mock_proto_t pr
     const char *id = json_string_value(json_object_get(c, "id"));
     k->id = id ? gp_xstrdup(id)
                : gp_xasprintf("%s_%s_%zu", proto == GP_MOCK_ANTHROPIC ? "toolu" : "call", a->tag, i);
+    k->explicit_id = id != NULL;
     k->name = gp_xstrdup(json_string_value(json_object_get(c, "name")));
     json_t *args = json_object_get(c, "arguments");
     /* A string is the arguments' text as is (so a fixture can send broken JSON). */

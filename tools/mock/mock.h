@@ -134,6 +134,7 @@ typedef struct {
   const char *signature;   /* Anthropic thinking signature */
   struct gp_mock_call_s {
     char *id, *name, *args;   /* args: the arguments' JSON text */
+    int explicit_id;          /* the fixture gave the id (Gemini sends only those) */
     char **frags;             /* args in fragments */
     size_t nfrags;
   } *calls;

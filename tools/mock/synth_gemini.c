@@ -47,6 +47,7 @@ void gp_mock_synth_gemini(const gp_mock_answer_t *a, gp_mock_events_t *ev) {
   for (size_t i = 0; i < a->ncalls; i++) {
     const struct gp_mock_call_s *k = &a->calls[i];
     json_t *part = json_pack("{s:{s:s, s:o}}", "functionCall", "name", k->name, "args", gp__args(k));
+    if (k->explicit_id) json_object_set_new(json_object_get(part, "functionCall"), "id", json_string(k->id));
     gp_mock_events_json(ev, NULL, gp__chunk(a, json_pack("[o]", part), NULL), 0);
   }
   json_t *last = gp__chunk(a, json_pack("[{s:s}]", "text", ""), a->stop_reason ? a->stop_reason : "STOP");
