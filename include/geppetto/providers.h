@@ -1,8 +1,11 @@
 /* Provider engines over HTTP (SPEC §4.2, §7) and profiles (SPEC §6).
  *
  * Every provider streams: OpenAI Chat Completions (`openai`, also every
- * OpenAI-compatible server), Anthropic Messages (`claude`, alias `anthropic`) and OpenAI
- * Responses (`openai-responses`). An engine appends llm_text, reasoning and tool_call
+ * OpenAI-compatible server), Anthropic Messages (`claude`, alias `anthropic`), OpenAI
+ * Responses (`openai-responses`) and Gemini (`gemini`, streamGenerateContent with
+ * alt=sse; the key in x-goog-api-key, from $GEMINI_API_KEY by default; a stream is
+ * complete once a chunk gave its finishReason; call ids are made up when Gemini sends
+ * none). An engine appends llm_text, reasoning and tool_call
  * blocks to the turn as they stream, publishing partial, partial-thinking and tool-call
  * events, and sets the turn metadata provider, model, usage and stop_reason. On failure
  * what was streamed stays in the turn (the partial turn).
@@ -18,7 +21,14 @@
  *   provider reports it, is the part read from a cache. `stop_reason` is the protocol's
  *   own value (openai: finish_reason "stop", "tool_calls", "length"; claude:
  *   "end_turn", "tool_use", "max_tokens"; openai-responses: the response status
- *   "completed", or the incomplete_details reason such as "max_output_tokens").
+ *   "completed", or the incomplete_details reason such as "max_output_tokens"; gemini:
+ *   finishReason "STOP", "MAX_TOKENS", "SAFETY", ...).
+ * - Structured output (gp_infer_ctx_t.output, SPEC §4.10): openai sends response_format
+ *   {type: "json_schema", json_schema: {name, schema, strict}}, openai-responses
+ *   text.format, claude output_config.format (a model that refuses it with a 400 naming
+ *   output_config is asked again with a forced tool whose input is the answer), gemini
+ *   generationConfig responseMimeType + responseSchema (rewritten to Gemini's schema
+ *   form). While the answer streams, `partial-object` events carry the value so far.
  * - Tool calls: one `tool-call` event and one tool_call block per finished call, in the
  *   order the calls began. Arguments are parsed from the streamed JSON text; text that
  *   is not valid JSON becomes args {"_raw": TEXT} (sent back to the provider as that
