@@ -4,8 +4,14 @@
  * A run goes: start event -> [middlewares + engine -> pending tool calls -> tool
  * executor -> tool_use blocks appended in call order] repeated until no call is pending
  * -> exactly one terminal event (final, error, or interrupt on cancel). On success the
- * result replaces the session's latest turn; on failure the history is unchanged and the
- * error carries the partial turn. */
+ * result replaces the session's latest turn; on failure (or cancel) the history is as it
+ * was before the run (a seed turn the run added is removed again) and the error carries
+ * the partial turn, so a retry is the same call again.
+ *
+ * What a seed does (SPEC §4.7): GP_SEED_TURN (the default) appends the seed turn as it
+ * is; GP_SEED_CONTINUE continues the conversation: a copy of the latest turn with the
+ * seed's blocks appended becomes the new latest turn (in an empty session, the seed
+ * itself). No seed: the run works on the latest turn. */
 #ifndef GEPPETTO_SESSION_H
 #define GEPPETTO_SESSION_H
 
@@ -85,7 +91,14 @@ int gp_session_is_running(gp_session_t *s);
 /* Cancels the active run; 1 if there was one to cancel. */
 int gp_session_cancel_active(gp_session_t *s);
 
+/* How gp_session_start treats its seed (see the file comment). */
+typedef enum {
+  GP_SEED_TURN = 0,                   /* append the seed turn as it is */
+  GP_SEED_CONTINUE = 1                /* latest turn + the seed's blocks, as a new turn */
+} gp_seed_mode_t;
+
 typedef struct gp_run_opts_s {
+  gp_seed_mode_t seed_mode;           /* what the seed does; 0: GP_SEED_TURN */
   int64_t timeout_ms;                 /* 0: none; the run fails with TIMEOUT after it */
   json_t *tags;                       /* borrowed JSON object, may be NULL */
   gp_sink_t *sink;                    /* this run's own sink (after the session's); may be NULL */
@@ -104,7 +117,8 @@ typedef struct gp_run_opts_s {
   const json_t *output;
 } gp_run_opts_t;
 
-/* Starts a run on the latest turn; `seed` (may be NULL, owned) is appended first.
+/* Starts a run on the latest turn; `seed` (may be NULL, owned) first adds a turn as
+ * opts->seed_mode says; a run that fails or is canceled removes that turn again.
  * Returns 0 with *out (the caller's reference), or ALREADY_RUNNING / EMPTY_TURN /
  * INVALID_ARGUMENT with *err and nothing started (seed freed). `opts` may be NULL. */
 int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts,

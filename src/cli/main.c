@@ -1,8 +1,10 @@
 /* The `geppetto` command: `run SCRIPT [ARGS]`, `eval CODE` and `version` (SPEC §2).
  * It starts an owner thread, creates the JavaScript runtime on it, runs the script
  * there, waits until no timer, run or owner request remains, and exits with
- * process.exitCode (1 after an uncaught exception, 2 on a usage error). The permission
- * options (SPEC §3.4) become a permission set the runtime reads (js/permission.h). */
+ * process.exitCode (1 after an uncaught exception, 2 on a usage error, 130/143 after
+ * SIGINT/SIGTERM: signals are the runtime's, see gp_js_runtime_handle_signals). The
+ * permission options (SPEC §3.4) become a permission set the runtime reads
+ * (js/permission.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +13,12 @@
 #include "geppetto/owner.h"
 #include "js/runtime.h"
 
-static int gp__usage(const char *msg) {
-  if (msg) fprintf(stderr, "geppetto: %s\n", msg);
-  fprintf(stderr,
-          "usage: geppetto run [OPTIONS] SCRIPT.js [ARGS...]\n"
+static void gp__print_usage(FILE *f) {
+  fprintf(f,
+          "usage: geppetto run [OPTIONS] SCRIPT.js|SCRIPT.mjs [ARGS...]\n"
           "       geppetto eval [OPTIONS] 'CODE'\n"
-          "       geppetto version\n"
+          "       geppetto version | --version\n"
+          "       geppetto help | --help | -h\n"
           "options: --profile NAME  --profiles FILE  --log-level debug|info|warn|error\n"
           "         --log-format text|json  --stats\n"
           "permissions (off unless one is given; see docs/PERMISSIONS.md):\n"
@@ -26,7 +28,14 @@ static int gp__usage(const char *msg) {
           "         --allow-net=HOST[:PORT][,...] reach HOST (*.DOMAIN, [IPv6], * for all)\n"
           "         --allow-child-process      start child processes\n"
           "         --allow-env                read process.env\n"
-          "Options take their value as --opt=VALUE or --opt VALUE.\n");
+          "Options take their value as --opt=VALUE or --opt VALUE.\n"
+          "Docs: README.md, docs/API.md (the geppetto module), docs/WEB_PLATFORM.md,\n"
+          "docs/PERMISSIONS.md.\n");
+}
+
+static int gp__usage(const char *msg) {
+  if (msg) fprintf(stderr, "geppetto: %s\n", msg);
+  gp__print_usage(stderr);
   return 2;
 }
 
@@ -126,10 +135,15 @@ static void gp__print_stats(gp_owner_t *owner) {
 }
 
 int main(int argc, char **argv) {
+  gp_js_signals_block(); /* before any thread: the runtime's signal thread takes them */
   if (argc < 2) return gp__usage(NULL);
   const char *cmd = argv[1];
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
     printf("geppetto %s\n", GEPPETTO_VERSION);
+    return 0;
+  }
+  if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    gp__print_usage(stdout);
     return 0;
   }
   int is_run = strcmp(cmd, "run") == 0, is_eval = strcmp(cmd, "eval") == 0;
@@ -168,11 +182,11 @@ int main(int argc, char **argv) {
   gp_js_runtime_t *rt = NULL;
   int status = 1;
   if (gp_js_runtime_new(owner, &jo, &rt) == GP_OK) {
+    gp_js_runtime_handle_signals(rt); /* SIGINT/SIGTERM as SPEC §2 says */
     rc = is_run ? gp_js_runtime_run_file(rt, argv[o.first]) : gp_js_runtime_eval(rt, argv[o.first]);
-    if (rc == GP_OK) {
-      gp_js_runtime_wait(rt);
-      status = gp_js_runtime_exit_code(rt);
-    }
+    if (rc == GP_OK) gp_js_runtime_wait(rt);
+    /* "exit" listeners run; after an uncaught exception the status is 1 */
+    if (rc == GP_OK || rc == GP_ERR_JS_EXCEPTION) status = gp_js_runtime_exit_code(rt);
   }
   if (o.stats) gp__print_stats(owner);
   gp_js_runtime_close(rt);

@@ -39,6 +39,7 @@ struct gp_run_s {
   char *id;
   gp_session_t *session;          /* valid until the run ends (see the file comment) */
   size_t turn_index;              /* the history slot the result replaces */
+  int added_turn;                 /* the seed added that slot: a failure removes it */
   gp_turn_t *turn;                /* working turn; run thread only */
   size_t first_new_block;         /* blocks before this index were there at start */
   gp_cancel_t *cancel;
@@ -127,6 +128,14 @@ static void gp__session_push(gp_session_t *s, gp_turn_t *turn) {
     s->turns = gp_xrealloc(s->turns, s->cap * sizeof *s->turns);
   }
   s->turns[s->nturns++] = turn;
+}
+
+/* Removes and frees history slot `i`, under the lock already held. */
+static void gp__session_remove(gp_session_t *s, size_t i) {
+  if (i >= s->nturns) return;
+  gp_turn_free(s->turns[i]);
+  memmove(s->turns + i, s->turns + i + 1, (s->nturns - i - 1) * sizeof *s->turns);
+  s->nturns--;
 }
 
 void gp_session_append(gp_session_t *s, gp_turn_t *turn) {
@@ -329,6 +338,8 @@ static void gp__run_main(void *arg) {
   if (rc == 0 && r->turn_index < s->nturns) {
     gp_turn_free(s->turns[r->turn_index]);
     s->turns[r->turn_index] = gp_turn_copy(r->turn);
+  } else if (rc != 0 && r->added_turn) {
+    gp__session_remove(s, r->turn_index);
   }
   s->active = NULL;
   pthread_mutex_unlock(&s->lock);
@@ -400,6 +411,23 @@ static int gp__seed_too_deep(gp_turn_t *t) {
   return 1;
 }
 
+/* GP_SEED_CONTINUE under the session lock: a new turn holding copies of the latest
+ * turn's blocks, then the seed's blocks (moved), with the seed's metadata and data.
+ * Consumes `seed`. */
+static gp_turn_t *gp__seed_continue(gp_session_t *s, gp_turn_t *seed) {
+  if (s->nturns == 0) return seed;
+  const gp_turn_t *latest = s->turns[s->nturns - 1];
+  gp_turn_t *t = gp_turn_new();
+  for (size_t i = 0; i < latest->nblocks; i++) gp_turn_append(t, gp_block_copy(latest->blocks[i]));
+  for (size_t i = 0; i < seed->nblocks; i++) gp_turn_append(t, seed->blocks[i]);
+  seed->nblocks = 0;
+  t->metadata = seed->metadata;
+  t->data = seed->data;
+  seed->metadata = seed->data = NULL;
+  gp_turn_free(seed);
+  return t;
+}
+
 int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts,
                      gp_run_t **out, gp_error_t **err) {
   if (out) *out = NULL;
@@ -425,6 +453,7 @@ int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts
                         "session %s already has an active run; wait for it or cancel it first",
                         s->id);
   }
+  if (seed && opts && opts->seed_mode == GP_SEED_CONTINUE) seed = gp__seed_continue(s, seed);
   if (seed) gp__session_push(s, seed);
   if (s->nturns == 0) {
     pthread_mutex_unlock(&s->lock);
@@ -432,6 +461,7 @@ int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts
                         "session %s has no turn to run; append a turn or pass a seed", s->id);
   }
   gp_run_t *r = gp__run_new(s, opts);
+  r->added_turn = seed != NULL;
   s->active = r;
   atomic_fetch_add(&gp__runs_active, 1);
   pthread_mutex_unlock(&s->lock);

@@ -242,6 +242,7 @@ static void gp__settle(gp__jsrun_t *r) {
   gp_turn_t *turn = NULL;
   gp_error_t *err = NULL;
   int rc = gp_run_wait(r->run, 0, &turn, &err);
+  gp__js_runs_remove(rt, r->run);
   gp__stream_run_set(r, NULL);
   gp_run_unref(r->run);
   r->run = NULL;
@@ -488,11 +489,17 @@ static void gp__host_unref(void *host) { gp_dispatcher_unref(host); }
 static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, JSValueRef optv,
                            gp__jsrun_t *r, JSValueRef *exc) {
   gp_turn_t *seed = NULL;
-  if (!JSValueIsUndefined(ctx, seedv) && !JSValueIsNull(ctx, seedv)) {
+  gp_run_opts_t opts = {0};
+  if (JSValueIsArray(ctx, seedv)) { /* blocks: they continue the conversation */
+    JSObjectRef holder = JSObjectMake(ctx, NULL, NULL);
+    gp__js_set(ctx, holder, "blocks", seedv);
+    seed = gp__js_to_turn(ctx, holder, exc);
+    if (seed == NULL) return NULL;
+    opts.seed_mode = GP_SEED_CONTINUE;
+  } else if (!JSValueIsUndefined(ctx, seedv) && !JSValueIsNull(ctx, seedv)) {
     seed = gp__js_to_turn(ctx, seedv, exc);
     if (seed == NULL) return NULL;
   }
-  gp_run_opts_t opts = {0};
   json_t *tags = NULL, *output = NULL;
   if (JSValueIsObject(ctx, optv)) {
     JSValueRef t = gp__js_get(ctx, (JSObjectRef)optv, "timeoutMs");
@@ -535,6 +542,7 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
   }
   r->run = run;
   r->id = gp_xstrdup(gp_run_id(run));
+  gp__js_runs_add(r->rt, run); /* a SIGINT cancels it */
   gp__stream_run_set(r, run);
   return run;
 }
@@ -579,6 +587,7 @@ static JSValueRef gp__session_run(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
     gp_turn_t *turn = NULL;
     gp_error_t *err = NULL;
     int rc = gp_run_wait(run, -1, &turn, &err);
+    gp__js_runs_remove(rt, run);
     if (rc == GP_OK) {
       out = gp__js_from_turn(ctx, turn);
     } else {

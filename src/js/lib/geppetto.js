@@ -47,10 +47,15 @@
     },
   });
 
-  // A seed may be a Turn, or a string (one user block) for convenience.
+  // What a seed does (SPEC §4.7): a string (one user block), a Block or an array of
+  // Blocks continues the conversation and reaches the native side as an array of blocks
+  // (latest turn + these, as a new turn); a Turn (an object with `blocks`) is appended as
+  // it is.
   function seedOf(seed) {
     if (seed === undefined || seed === null) return undefined;
-    if (typeof seed === "string") return { blocks: [turns.newUserBlock(seed)] };
+    if (typeof seed === "string") return [turns.newUserBlock(seed)];
+    if (Array.isArray(seed)) return seed;
+    if (typeof seed === "object" && !Array.isArray(seed.blocks) && typeof seed.kind === "string") return [seed];
     return seed;
   }
 
@@ -104,6 +109,60 @@
     return JSON.parse(text);
   }
 
+  // A tool's result must be what JSON represents (SPEC §4.4): a function, a symbol, a
+  // number that is not finite, a BigInt, a Map/Set, a typed array or a cycle is an error
+  // naming where it is, never a silent null or {}. Returns the error's text or null.
+  const opaque = [[Map, "a Map"], [Set, "a Set"], [WeakMap, "a WeakMap"], [WeakSet, "a WeakSet"],
+    [RegExp, "a RegExp"], [Promise, "a Promise (await it)"], [ArrayBuffer, "an ArrayBuffer"],
+    [Error, "an Error (return its message)"]];
+  function jsonProblem(v, path, seen, depth) {
+    switch (typeof v) {
+      case "function": return `${path} is a function`;
+      case "symbol": return `${path} is a symbol`;
+      case "bigint": return `${path} is a BigInt (convert it to a string or a number)`;
+      case "number": return Number.isFinite(v) ? null : `${path} is ${v} (JSON has no such number)`;
+      case "object": break;
+      default: return null;
+    }
+    if (v === null || depth > 500) return null; // deeper values meet the JSON depth limit
+    if (typeof v.toJSON === "function") return jsonProblem(v.toJSON(), path, seen, depth + 1);
+    for (const [T, what] of opaque) if (v instanceof T) return `${path} is ${what}`;
+    if (ArrayBuffer.isView(v)) return `${path} is a ${v.constructor.name} (convert it with Array.from)`;
+    if (seen.has(v)) return `${path} refers back to an enclosing value (a cycle)`;
+    seen.add(v);
+    try {
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const p = jsonProblem(v[i], `${path}[${i}]`, seen, depth + 1);
+          if (p) return p;
+        }
+        return null;
+      }
+      for (const k of Object.keys(v)) {
+        const x = v[k];
+        if (x === undefined) continue; // an absent property, as in JSON.stringify
+        const p = jsonProblem(x, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, seen, depth + 1);
+        if (p) return p;
+      }
+      return null;
+    } finally {
+      seen.delete(v);
+    }
+  }
+  function checkedResult(name, v) {
+    const p = v === undefined ? null : jsonProblem(v, "result", new Set(), 0);
+    if (p) throw makeError("INVALID_ARGUMENT", `tool ${name} returned a value JSON cannot represent: ${p}`, TypeError);
+    return v;
+  }
+  function checkedHandler(name, handler) {
+    return function (args, ctx) {
+      const r = handler.call(this, args, ctx);
+      if (r !== null && typeof r === "object" && typeof r.then === "function")
+        return Promise.resolve(r).then((v) => checkedResult(name, v));
+      return checkedResult(name, r);
+    };
+  }
+
   // A registry is a native object (the C gp_registry_t) with this class's prototype, so
   // createSession({tools}) hands the C registry over as it is.
   const jsTools = new WeakMap(); // registry -> Map(name -> {handler, parameters})
@@ -132,8 +191,9 @@
         throw makeError("INVALID_ARGUMENT", "register: the description of tool " + name + " must be a string", TypeError);
       if (parameters !== undefined && (parameters === null || typeof parameters !== "object" || Array.isArray(parameters)))
         throw makeError("INVALID_ARGUMENT", "register: the parameters of tool " + name + " must be a JSON Schema object", TypeError);
-      native.registryAdd(this, name, description === undefined ? "" : description, parameters, handler);
-      mine.set(name, { handler, parameters: parameters === undefined ? undefined : jsonCopy(parameters) });
+      const checked = checkedHandler(name, handler);
+      native.registryAdd(this, name, description === undefined ? "" : description, parameters, checked);
+      mine.set(name, { handler: checked, parameters: parameters === undefined ? undefined : jsonCopy(parameters) });
       return this;
     }
     useNativeTools(names) {
