@@ -89,6 +89,8 @@ typedef struct gp_engine_config_s {
   int64_t connect_timeout_ms;  /* 0: 10 000 */
   int max_retries;             /* < 0: 3 */
   size_t max_response_bytes;   /* 0: 64 MiB */
+  const char *const *headers;  /* extra request headers as "Name: value"; may be NULL */
+  size_t nheaders;
 } gp_engine_config_t;
 
 /* Zeroes `c` and sets max_retries to -1 (defaults everywhere). */
@@ -101,7 +103,8 @@ gp_engine_t *gp_engine_from_config(const gp_engine_config_t *c, gp_error_t **err
 
 /* The same from a JSON object with the script's keys (SPEC §4.2): apiType, model,
  * baseURL (also baseUrl), apiKey, apiKeyEnv, temperature, topP, maxTokens, stop (string
- * or array), timeoutMs, idleTimeoutMs, connectTimeoutMs, maxRetries, maxResponseBytes.
+ * or array), timeoutMs, idleTimeoutMs, connectTimeoutMs, maxRetries, maxResponseBytes,
+ * headers (an object of header names to string values, sent with every request).
  * Wrong types and unknown keys are INVALID_ARGUMENT naming the key (an unknown one with
  * the list of known keys); null is absent. `cfg` is only read (the engine copies what it keeps). */
 gp_engine_t *gp_engine_from_config_json(const json_t *cfg, gp_error_t **err);

@@ -169,6 +169,7 @@ static const char *const gp__keymap[][2] = {
     {"stop", "stop"},              {"timeout_ms", "timeoutMs"},
     {"idle_timeout_ms", "idleTimeoutMs"}, {"connect_timeout_ms", "connectTimeoutMs"},
     {"max_retries", "maxRetries"}, {"max_response_bytes", "maxResponseBytes"},
+    {"headers", "headers"},
 };
 #define GP__NKEYS (sizeof gp__keymap / sizeof gp__keymap[0])
 

@@ -223,6 +223,8 @@ void gp__prov_free(gp_prov_t *p) {
   free(p->userinfo);
   for (size_t i = 0; i < p->nstop; i++) free(p->stop[i]);
   free(p->stop);
+  for (size_t i = 0; i < p->nheaders; i++) free(p->headers[i]);
+  free(p->headers);
   free(p);
 }
 
@@ -278,6 +280,16 @@ gp_prov_t *gp__prov_new(const gp_engine_config_t *c, gp_error_t **err) {
   if (c->nstop > 0 && c->stop) {
     p->stop = gp_xcalloc(c->nstop, sizeof *p->stop);
     for (size_t i = 0; i < c->nstop; i++) p->stop[p->nstop++] = gp_xstrdup(c->stop[i] ? c->stop[i] : "");
+  }
+  for (size_t i = 0; c->headers && i < c->nheaders; i++) {
+    if (!c->headers[i] || gp__has_ctl(c->headers[i]) || !strchr(c->headers[i], ':')) {
+      gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "headers: each header must be \"Name: value\" "
+                   "without control characters");
+      gp__prov_free(p);
+      return NULL;
+    }
+    p->headers = gp_xrealloc(p->headers, (p->nheaders + 1) * sizeof *p->headers);
+    p->headers[p->nheaders++] = gp_xstrdup(c->headers[i]);
   }
   p->timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : GP__DEFAULT_TIMEOUT_MS;
   p->idle_timeout_ms = c->idle_timeout_ms > 0 ? c->idle_timeout_ms : GP__DEFAULT_IDLE_MS;
@@ -386,14 +398,17 @@ static int gp__outcome(const gp_prov_t *p, int rc, const gp_http_response_t *res
 
 /* The request headers; the auth header (the only one holding the key) is returned in
  * *auth for the caller to wipe. */
-static void gp__headers(const gp_prov_t *p, const char *hdr[6], char **auth) {
+static const char **gp__headers(const gp_prov_t *p, char **auth) {
+  const char **hdr = gp_xcalloc(5 + p->nheaders, sizeof *hdr);
   size_t n = 0;
   hdr[n++] = "Content-Type: application/json";
   hdr[n++] = "Accept: text/event-stream";
   *auth = p->api_key ? p->proto->auth(p->api_key) : NULL;
   if (*auth) hdr[n++] = *auth;
   if (p->proto->extra_header) hdr[n++] = p->proto->extra_header;
+  for (size_t i = 0; i < p->nheaders; i++) hdr[n++] = p->headers[i];
   hdr[n] = NULL;
+  return hdr;
 }
 
 static int64_t gp__total_timeout(const gp_prov_t *p, const gp_infer_ctx_t *ctx) {
@@ -415,9 +430,8 @@ static int gp__prov_attempt(const gp_prov_t *p, gp_infer_ctx_t *ctx, gp_turn_t *
   char *text = json_dumps(body, JSON_COMPACT);
   json_decref(body);
   char *url = p->proto->url ? p->proto->url(p) : gp_xasprintf("%s%s", p->base_url, p->proto->path);
-  const char *hdr[6];
   char *auth;
-  gp__headers(p, hdr, &auth);
+  const char **hdr = gp__headers(p, &auth);
   gp__pstate_t ps = {.pj = gp__output_schema(ctx) ? gp_pjson_new() : NULL};
   gp_pstream_init(&ps.st, p, ctx ? ctx->emitter : NULL, turn);
   gp_sse_t *sse = gp_sse_new(gp__on_sse, &ps);
@@ -456,6 +470,7 @@ static int gp__prov_attempt(const gp_prov_t *p, gp_infer_ctx_t *ctx, gp_turn_t *
   gp_http_response_clear(&resp);
   if (auth) explicit_bzero(auth, strlen(auth));
   free(auth);
+  free(hdr);
   free(url);
   free(text);
   return rc;

@@ -12,7 +12,7 @@
 static const char *const gp__known_keys[] = {
     "apiType", "model", "baseURL", "baseUrl", "apiKey", "apiKeyEnv", "temperature", "topP",
     "maxTokens", "stop", "timeoutMs", "idleTimeoutMs", "connectTimeoutMs", "maxRetries",
-    "maxResponseBytes", NULL};
+    "maxResponseBytes", "headers", NULL};
 
 int gp__engine_key_known(const char *key) {
   for (size_t i = 0; gp__known_keys[i]; i++) {
@@ -105,6 +105,26 @@ static int gp__get_stop(const json_t *cfg, const char ***out, size_t *n, gp_erro
   return 0;
 }
 
+/* headers: an object of names to string values; *out is a heap array of heap
+ * "Name: value" strings. */
+static int gp__get_headers(const json_t *cfg, char ***out, size_t *n, gp_error_t **err) {
+  json_t *v = json_object_get(cfg, "headers");
+  *out = NULL;
+  *n = 0;
+  if (!v || json_is_null(v)) return 0;
+  if (!json_is_object(v)) return gp__type_error("headers", "an object of header names to strings", err);
+  *out = gp_xcalloc(json_object_size(v) + 1, sizeof **out);
+  const char *k;
+  json_t *s;
+  json_object_foreach(v, k, s) {
+    if (!json_is_string(s) || !*k || strpbrk(k, ": \t\r\n")) {
+      return gp__type_error("headers", "an object of header names (no ':' or blanks) to strings", err);
+    }
+    (*out)[(*n)++] = gp_xasprintf("%s: %s", k, json_string_value(s));
+  }
+  return 0;
+}
+
 static int gp__config_strings(const json_t *cfg, gp_engine_config_t *c, gp_error_t **err) {
   int rc = 0;
   if (!rc) rc = gp__get_string(cfg, "apiType", &c->api_type, err);
@@ -140,15 +160,22 @@ gp_engine_t *gp_engine_from_config_json(const json_t *cfg, gp_error_t **err) {
   gp_engine_config_t c;
   gp_engine_config_init(&c);
   const char **stop = NULL;
+  char **headers = NULL;
+  size_t nheaders = 0;
   int rc = gp__check_keys(cfg, err);
   if (!rc) rc = gp__config_strings(cfg, &c, err);
   if (!rc) rc = gp__config_numbers(cfg, &c, err);
   if (!rc) rc = gp__get_stop(cfg, &stop, &c.nstop, err);
+  if (!rc) rc = gp__get_headers(cfg, &headers, &nheaders, err);
   gp_engine_t *e = NULL;
   if (!rc) {
     c.stop = stop;
+    c.headers = (const char *const *)headers;
+    c.nheaders = nheaders;
     e = gp_engine_from_config(&c, err);
   }
+  for (size_t i = 0; i < nheaders; i++) free(headers[i]);
+  free(headers);
   free(stop);
   return e;
 }

@@ -41,6 +41,8 @@ typedef struct gp_prov_s {
   int64_t connect_timeout_ms;
   int max_retries;
   size_t max_response_bytes;
+  char **headers;               /* heap "Name: value" strings, extra request headers */
+  size_t nheaders;
 } gp_prov_t;
 
 /* A wire format. `build` returns the request body (new reference); `on_event` consumes

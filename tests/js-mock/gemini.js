@@ -70,8 +70,8 @@ const textOf = (t) => t.blocks.filter((b) => b.kind === "llm_text").map((b) => b
   assert(/finishReason/.test(et.message), et.message);
   assert(textOf(et.partialTurn).length > 0);
 
-  // The key from $GEMINI_API_KEY; a native finish reason kept as it is.
-  const tk = await gp.createSession({ engine: engine({ apiKey: undefined }) }).runAsync("env key");
+  // The key from $GEMINI_API_KEY, extra headers; a native finish reason kept as it is.
+  const tk = await gp.createSession({ engine: engine({ apiKey: undefined, headers: { "x-trace": "t1" } }) }).runAsync("env key");
   assert.equal(textOf(tk), "keyed");
   assert.equal(tk.metadata.stop_reason, "MAX_TOKENS");
   console.log("gemini: ok");

@@ -19,7 +19,10 @@ fails(() => gp.engines.fromConfig(Object.assign({}, base, { stop: [1] })), /stop
 fails(() => gp.engines.fromConfig(Object.assign({}, base, { maxRetries: -1 })), /maxRetries/);
 fails(() => gp.engines.fromProfile(undefined, { temprature: 1 }), /overrides.*"temprature".*known keys/);
 fails(() => gp.engines.fromProfile(undefined, { temperature: "hot" }), /temperature/);
+fails(() => gp.engines.fromConfig(Object.assign({}, base, { headers: ["x"] })), /headers/);
+fails(() => gp.engines.fromConfig(Object.assign({}, base, { headers: { "a b": "x" } })), /headers/);
+fails(() => gp.engines.fromConfig(Object.assign({}, base, { headers: { "x-a": "1\r\nx-b: 2" } })), /headers/);
 // Known keys pass; null counts as absent.
-assert(gp.engines.fromConfig(Object.assign({}, base, { temperature: 0.5, topP: null, stop: "x" })));
+assert(gp.engines.fromConfig(Object.assign({}, base, { temperature: 0.5, topP: null, stop: "x", headers: { "x-trace": "1" } })));
 assert(gp.engines.fromProfile(undefined, { baseURL: "http://127.0.0.1:9/v1", maxTokens: 5 }));
 console.log("config keys ok");
