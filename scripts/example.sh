@@ -2,7 +2,7 @@
 # Builds geppetto (Release) and runs the main example, offline: the agent of
 # examples/agent/agent.js (two JS tools, a hook, streamed events) end to end over HTTP
 # against geppetto-mock replaying examples/agent/fixture.json.
-#   scripts/example.sh [openai|claude|openai-responses] [QUESTION]
+#   scripts/example.sh [openai|claude|openai-responses|gemini] [QUESTION]
 # The same script runs against a real provider by naming a profile:
 #   build-release/geppetto run --profile NAME examples/agent/agent.js
 set -euo pipefail

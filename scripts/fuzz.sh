@@ -25,24 +25,31 @@ cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
 read -r -a jansson_cflags <<<"$(pkg-config --cflags jansson)"
 read -r -a jansson_libs <<<"$(pkg-config --libs jansson)"
 
-targets=(sse ndjson jscan)
+targets=(sse ndjson jscan gemini)
 for t in "${targets[@]}"; do
   echo "fuzz.sh: building fuzz_$t"
-  src="src/http/$t.c"
-  [ "$t" = jscan ] && src="src/engines/$t.c"
+  src=("src/http/$t.c")
+  libs=("${jansson_libs[@]}")
+  [ "$t" = jscan ] && src=("src/engines/$t.c")
+  if [ "$t" = gemini ]; then # a protocol decoder: the library's layers below the sessions
+    src=(src/events/*.c src/http/*.c src/engines/*.c src/tools/*.c)
+    read -r -a libs <<<"$(pkg-config --libs jansson libcurl libuv yaml-0.1)"
+  fi
   "$cc" "${cflags[@]}" "${jansson_cflags[@]}" -o "$out/fuzz_$t" \
-    "tests/fuzz/fuzz_$t.c" "$src" "${deps[@]}" "${jansson_libs[@]}" -lpthread -lm
+    "tests/fuzz/fuzz_$t.c" "${src[@]}" "${deps[@]}" "${libs[@]}" -lpthread -lm
 done
 
 seed() { # seed DIR NAME CONTENT: writes a seed input once
   [ -e "$1/$2" ] || printf '%b' "$3" >"$1/$2"
 }
-mkdir -p "$out/corpus_sse" "$out/corpus_ndjson" "$out/corpus_jscan"
+mkdir -p "$out/corpus_sse" "$out/corpus_ndjson" "$out/corpus_jscan" "$out/corpus_gemini"
 seed "$out/corpus_sse" basic 'event: completion\ndata: {"a":1}\n\n'
 seed "$out/corpus_sse" mixed '\xef\xbb\xbf: hi\r\nid: 1\r\ndata: a\rdata: b\r\r:c\nretry: 10\nevent: x\ndata\n\ndata: tail'
 seed "$out/corpus_ndjson" basic '{"a":1}\n[1,2]\r\n\n"s"\nnull'
 seed "$out/corpus_ndjson" bad '{"a":1}\n{"b":\n'
 seed "$out/corpus_jscan" delta '{"choices":[{"index":0,"delta":{"content":"h\\u00e9 \\"q\\""},"finish_reason":null}]}'
+seed "$out/corpus_gemini" tools "$(cat tests/fixtures/providers/gemini_tools.sse)"
+seed "$out/corpus_gemini" error "$(cat tests/fixtures/providers/gemini_error.sse)"
 seed "$out/corpus_jscan" mixed '[1e308,-0.5,9223372036854775807,"\\ud83d\\ude00",{"a":[null,true,false]}]'
 
 status=0

@@ -315,7 +315,8 @@ declare module "geppetto" {
     embedBatch(texts: string[]): Promise<Float32Array[]>;
   }
   export const embeddings: {
-    fromConfig(cfg: { apiType: "openai" | "ollama" | "gemini"; model: string; baseURL?: string; apiKey?: string; dimensions?: number }): Embedder;
+    fromConfig(cfg: { apiType: "openai" | "ollama" | "gemini"; model: string; baseURL?: string; apiKey?: string; dimensions?: number;
+                      apiKeyEnv?: string; batchSize?: number; maxParallel?: number; timeoutMs?: number; maxRetries?: number }): Embedder;
     fromProfile(name?: string): Embedder;
   };
 

@@ -32,6 +32,8 @@ typedef struct gp_infer_ctx_s {
   const char *tool_choice;    /* "auto", "none" or "required" */
   int iteration;              /* tool-loop iteration, from 1 */
   void *host;                 /* the run's gp_run_opts_t.host (adapters' dispatcher); may be NULL */
+  const json_t *output;       /* structured output asked for ({schema, name?, strict?}, SPEC
+                                 §4.10) or NULL; borrowed */
 } gp_infer_ctx_t;
 
 typedef struct gp_engine_s gp_engine_t;

@@ -43,7 +43,8 @@ struct gp_turn_s;
   XX(INTERNAL, -25, "internal error")                                                 \
   XX(SESSION_BUSY, -26,                                                               \
      "another process runs this session (its lease has not expired); retry later")   \
-  XX(STORE, -27, "the session store failed")
+  XX(STORE, -27, "the session store failed")                                       \
+  XX(OUTPUT_INVALID, -28, "the model's structured output does not match the schema")
 
 typedef enum {
   GP_OK = 0,

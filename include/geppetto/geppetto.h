@@ -11,6 +11,7 @@
 #include "event.h"
 #include "engine.h"
 #include "providers.h"
+#include "embeddings.h"
 #include "middleware.h"
 #include "tool.h"
 #include "session.h"

@@ -1,8 +1,11 @@
 /* Provider engines over HTTP (SPEC §4.2, §7) and profiles (SPEC §6).
  *
  * Every provider streams: OpenAI Chat Completions (`openai`, also every
- * OpenAI-compatible server), Anthropic Messages (`claude`, alias `anthropic`) and OpenAI
- * Responses (`openai-responses`). An engine appends llm_text, reasoning and tool_call
+ * OpenAI-compatible server), Anthropic Messages (`claude`, alias `anthropic`), OpenAI
+ * Responses (`openai-responses`) and Gemini (`gemini`, streamGenerateContent with
+ * alt=sse; the key in x-goog-api-key, from $GEMINI_API_KEY by default; a stream is
+ * complete once a chunk gave its finishReason; call ids are made up when Gemini sends
+ * none). An engine appends llm_text, reasoning and tool_call
  * blocks to the turn as they stream, publishing partial, partial-thinking and tool-call
  * events, and sets the turn metadata provider, model, usage and stop_reason. On failure
  * what was streamed stays in the turn (the partial turn).
@@ -18,7 +21,14 @@
  *   provider reports it, is the part read from a cache. `stop_reason` is the protocol's
  *   own value (openai: finish_reason "stop", "tool_calls", "length"; claude:
  *   "end_turn", "tool_use", "max_tokens"; openai-responses: the response status
- *   "completed", or the incomplete_details reason such as "max_output_tokens").
+ *   "completed", or the incomplete_details reason such as "max_output_tokens"; gemini:
+ *   finishReason "STOP", "MAX_TOKENS", "SAFETY", ...).
+ * - Structured output (gp_infer_ctx_t.output, SPEC §4.10): openai sends response_format
+ *   {type: "json_schema", json_schema: {name, schema, strict}}, openai-responses
+ *   text.format, claude output_config.format (a model that refuses it with a 400 naming
+ *   output_config is asked again with a forced tool whose input is the answer), gemini
+ *   generationConfig responseMimeType + responseSchema (rewritten to Gemini's schema
+ *   form). While the answer streams, `partial-object` events carry the value so far.
  * - Tool calls: one `tool-call` event and one tool_call block per finished call, in the
  *   order the calls began. Arguments are parsed from the streamed JSON text; text that
  *   is not valid JSON becomes args {"_raw": TEXT} (sent back to the provider as that
@@ -79,6 +89,8 @@ typedef struct gp_engine_config_s {
   int64_t connect_timeout_ms;  /* 0: 10 000 */
   int max_retries;             /* < 0: 3 */
   size_t max_response_bytes;   /* 0: 64 MiB */
+  const char *const *headers;  /* extra request headers as "Name: value"; may be NULL */
+  size_t nheaders;
 } gp_engine_config_t;
 
 /* Zeroes `c` and sets max_retries to -1 (defaults everywhere). */
@@ -91,9 +103,10 @@ gp_engine_t *gp_engine_from_config(const gp_engine_config_t *c, gp_error_t **err
 
 /* The same from a JSON object with the script's keys (SPEC §4.2): apiType, model,
  * baseURL (also baseUrl), apiKey, apiKeyEnv, temperature, topP, maxTokens, stop (string
- * or array), timeoutMs, idleTimeoutMs, connectTimeoutMs, maxRetries, maxResponseBytes.
- * Wrong types are INVALID_ARGUMENT naming the key; null is absent; other keys are
- * ignored. `cfg` is only read (the engine copies what it keeps). */
+ * or array), timeoutMs, idleTimeoutMs, connectTimeoutMs, maxRetries, maxResponseBytes,
+ * headers (an object of header names to string values, sent with every request).
+ * Wrong types and unknown keys are INVALID_ARGUMENT naming the key (an unknown one with
+ * the list of known keys); null is absent. `cfg` is only read (the engine copies what it keeps). */
 gp_engine_t *gp_engine_from_config_json(const json_t *cfg, gp_error_t **err);
 
 /* ---- Profiles (SPEC §6) ---------------------------------------------------------- */
@@ -108,7 +121,8 @@ char *gp_profiles_path(const char *explicit_path);
  * api_key, api_key_env, temperature, top_p, max_tokens, stop, timeout_ms,
  * idle_timeout_ms, connect_timeout_ms, max_retries, max_response_bytes are mapped; the
  * camelCase names are accepted too; any other key is a CONFIG error naming it), with
- * `overrides` (a JSON object of script keys, may be NULL, only read) applied on top.
+ * `overrides` (a JSON object of script keys, may be NULL, only read) applied on top; an
+ * unknown override key is INVALID_ARGUMENT naming it and listing the known keys.
  * `profiles_path` is the --profiles value or NULL (see gp_profiles_path). Plain YAML
  * scalars are typed (numbers, booleans, null); quoted ones stay strings.
  * `name` NULL: $GEPPETTO_PROFILE, else the file's `default`. NULL with *err (CONFIG)

@@ -48,12 +48,16 @@ typedef struct gp_loop_params_s {
   void *host;
   void *(*host_ref)(void *host);      /* may be NULL; see gp_run_opts_t */
   void (*host_unref)(void *host);
+  const json_t *output;               /* structured output {schema, ...} or NULL (SPEC §4.10) */
 } gp_loop_params_t;
 
 /* Runs the tool loop on `turn` in place (SPEC §4.5) and publishes its tool-result
- * events; start and terminal events are the caller's. Returns 0, or MAX_ITERATIONS,
- * TOOL_ABORTED, CANCELED, TIMEOUT or the engine's error with *err set; `turn` then holds
- * the partial output. */
+ * events; start and terminal events are the caller's. With p->output, the answer that
+ * ends the loop is parsed as JSON and validated against its schema: valid, it goes to
+ * the turn's data "output"; invalid, the model is asked once more with the errors (a
+ * repair step), then the loop fails with OUTPUT_INVALID. Returns 0, or MAX_ITERATIONS,
+ * TOOL_ABORTED, OUTPUT_INVALID, CANCELED, TIMEOUT or the engine's error with *err set;
+ * `turn` then holds the partial output. */
 int gp_tool_loop_run(const gp_loop_params_t *p, gp_turn_t *turn, gp_error_t **err);
 
 /* ---- Sessions --------------------------------------------------------------------- */
@@ -129,6 +133,9 @@ typedef struct gp_run_opts_s {
    * returns at once. */
   void (*on_done)(void *ud, gp_run_t *run);
   void *on_done_ud;
+  /* Structured output (SPEC §4.10): {schema, name?, strict?}, borrowed (the run copies
+   * it); NULL: none. The schema must pass gp_schema_check (else INVALID_ARGUMENT). */
+  const json_t *output;
 } gp_run_opts_t;
 
 /* Starts a run on the latest turn; `seed` (may be NULL, owned) first adds a turn as

@@ -22,15 +22,22 @@ extern "C" {
 /* ---- Argument validation ------------------------------------------------------ */
 
 /* Validates `value` against `schema`, the JSON Schema subset of SPEC §4.4: type
- * (string, number, integer, boolean, object, array, null, or an array of those),
- * properties, required, enum, items, additionalProperties (bool or schema), minimum,
- * maximum, minLength, maxLength (in Unicode code points). Returns 0, or
+ * (string, number, integer, boolean, object, array, null, or an array of those; also
+ * `nullable: true`), properties, required, enum, const, items, additionalProperties
+ * (bool or schema), minimum, maximum, minLength, maxLength (in Unicode code points),
+ * minItems, maxItems, pattern (ECMA-style, unanchored), anyOf, oneOf, allOf, and $ref to
+ * a place in the same schema ("#/$defs/NAME"). Returns 0, or
  * GP_ERR_INVALID_ARGUMENT with *err set to "PATH: REASON", e.g.
  * "$.user.tags[2]: expected string, got integer". A NULL schema accepts everything. */
 int gp_schema_validate(const json_t *schema, const json_t *value, gp_error_t **err);
-/* Checks that `schema` itself only uses the subset with the right types.
- * Returns 0 or INVALID_ARGUMENT naming the offending keyword's path. */
+/* Checks `schema` itself: each keyword one that JSON Schema defines (a misspelt one such
+ * as `requried` is refused with a "did you mean" hint; `x-` extensions pass), with the
+ * JSON type it takes; type names, `required` lists, patterns and $ref targets are
+ * checked. Returns 0 or INVALID_ARGUMENT naming the offending keyword's path. */
 int gp_schema_check(const json_t *schema, gp_error_t **err);
+/* 0 when `name` matches ^[a-zA-Z0-9_-]{1,64}$ (what the providers accept), else
+ * INVALID_ARGUMENT naming it. The registry checks every name it is given. */
+int gp_tool_name_check(const char *name, gp_error_t **err);
 
 /* ---- Registry ----------------------------------------------------------------- */
 

@@ -126,6 +126,8 @@ static json_t *gp__claude_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx,
     for (size_t i = 0; i < p->nstop; i++) json_array_append_new(stop, json_string(p->stop[i]));
     json_object_set_new(body, "stop_sequences", stop);
   }
+  json_t *format = gp__output_format(ctx, 0);
+  if (format) json_object_set_new(body, "output_config", json_pack("{s:o}", "format", format));
   if (ctx && json_array_size(ctx->tool_defs) > 0) {
     json_object_set_new(body, "tools", gp__claude_tools(ctx->tool_defs));
     json_object_set_new(body, "tool_choice", gp__claude_tool_choice(ctx->tool_choice));
@@ -330,3 +332,30 @@ const gp_proto_t gp__proto_claude = {
     .auth = gp__claude_auth,
     .extra_header = "anthropic-version: 2023-06-01",
 };
+
+/* ---- structured output as a forced tool (the fallback) ----------------------------- */
+
+void gp__claude_force_output_tool(json_t *body, const gp_infer_ctx_t *ctx) {
+  json_object_del(body, "output_config");
+  json_t *tools = json_object_get(body, "tools");
+  if (!json_is_array(tools)) {
+    tools = json_array();
+    json_object_set_new(body, "tools", tools);
+  }
+  json_array_append_new(tools, json_pack("{s:s, s:s, s:O}", "name", GP__OUTPUT_TOOL, "description",
+                                         "Give the final answer: call this with it as the input.",
+                                         "input_schema", gp__output_schema(ctx)));
+  json_object_set_new(body, "tool_choice", json_pack("{s:s, s:s}", "type", "tool", "name", GP__OUTPUT_TOOL));
+}
+
+void gp__claude_output_tool_to_text(gp_turn_t *turn, size_t first) {
+  for (size_t i = first; i < turn->nblocks; i++) {
+    gp_block_t *b = turn->blocks[i];
+    if (b->kind != GP_BLOCK_TOOL_CALL || strcmp(gp_block_tool_name(b), GP__OUTPUT_TOOL) != 0) continue;
+    char *text = gp__args_text(gp_block_tool_args(b));
+    gp_block_t *t = gp_block_new_assistant(text);
+    free(text);
+    gp_block_free(b);
+    turn->blocks[i] = t;
+  }
+}

@@ -113,6 +113,12 @@ static json_t *gp__openai_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx,
     for (size_t i = 0; i < p->nstop; i++) json_array_append_new(stop, json_string(p->stop[i]));
     json_object_set_new(body, "stop", stop);
   }
+  json_t *format = gp__output_format(ctx, 1);
+  if (format) { /* {type, json_schema: {name, schema, strict}} */
+    json_t *rf = json_pack("{s:s, s:o}", "type", "json_schema", "json_schema", format);
+    json_object_del(format, "type");
+    json_object_set_new(body, "response_format", rf);
+  }
   if (ctx && json_array_size(ctx->tool_defs) > 0) {
     json_object_set_new(body, "tools", gp__openai_tools(ctx->tool_defs));
     json_object_set_new(body, "tool_choice",

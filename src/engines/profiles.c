@@ -169,6 +169,7 @@ static const char *const gp__keymap[][2] = {
     {"stop", "stop"},              {"timeout_ms", "timeoutMs"},
     {"idle_timeout_ms", "idleTimeoutMs"}, {"connect_timeout_ms", "connectTimeoutMs"},
     {"max_retries", "maxRetries"}, {"max_response_bytes", "maxResponseBytes"},
+    {"headers", "headers"},
 };
 #define GP__NKEYS (sizeof gp__keymap / sizeof gp__keymap[0])
 
@@ -253,6 +254,21 @@ static const json_t *gp__find_profile(const json_t *root, const char *path, cons
   return prof;
 }
 
+/* Sets each override on `out` (a copy: overrides may belong to another thread); an
+ * unknown key is INVALID_ARGUMENT naming it and listing the known ones. Types are checked
+ * when the engine is made. */
+static int gp__apply_overrides(json_t *out, const json_t *overrides, gp_error_t **err) {
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)overrides, k, v) {
+    if (!gp__engine_key_known(k)) return gp__engine_key_error("fromProfile overrides", k, err);
+  }
+  json_t *copy = json_deep_copy(overrides);
+  json_object_update(out, copy);
+  json_decref(copy);
+  return 0;
+}
+
 /* gp_profile_resolve, also returning "profile \"NAME\" in PATH" for later messages. */
 static json_t *gp__resolve(const char *profiles_path, const char *name, const json_t *overrides,
                            char **where_out, gp_error_t **err) {
@@ -270,10 +286,9 @@ static json_t *gp__resolve(const char *profiles_path, const char *name, const js
       out = gp__map_profile(prof, where, err);
     }
   }
-  if (out && json_is_object(overrides)) {
-    json_t *copy = json_deep_copy(overrides); /* overrides may belong to another thread */
-    json_object_update(out, copy);
-    json_decref(copy);
+  if (out && json_is_object(overrides) && gp__apply_overrides(out, overrides, err)) {
+    json_decref(out);
+    out = NULL;
   }
   const char *missing = !out ? NULL : !json_is_string(json_object_get(out, "apiType")) ? "api_type"
                                     : !json_is_string(json_object_get(out, "model"))   ? "model"

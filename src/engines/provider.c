@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engines/partial_json.h"
 #include "events/events_internal.h"
 #include "geppetto/log.h"
 #include "core/json_depth.h"
@@ -49,6 +50,7 @@ char *gp__provider_error_message(const char *body) {
   const char *msg = json_string_value(json_object_get(e, "message"));
   const char *type = json_string_value(json_object_get(e, "type"));
   if (!type) type = json_string_value(json_object_get(e, "code"));
+  if (!type) type = json_string_value(json_object_get(e, "status")); /* Gemini */
   if (!msg) msg = json_string_value(e);
   if (!msg) msg = json_string_value(json_object_get(j, "message"));
   if (!msg) msg = json_string_value(json_object_get(j, "detail"));
@@ -89,15 +91,38 @@ static const gp_proto_t *gp__proto_named(const char *api_type) {
   if (strcmp(api_type, "openai") == 0) return &gp__proto_openai;
   if (strcmp(api_type, "claude") == 0 || strcmp(api_type, "anthropic") == 0) return &gp__proto_claude;
   if (strcmp(api_type, "openai-responses") == 0) return &gp__proto_responses;
+  if (strcmp(api_type, "gemini") == 0) return &gp__proto_gemini;
   return NULL;
 }
 
 static const char *gp__default_base(const gp_proto_t *proto) {
+  if (proto == &gp__proto_gemini) return "https://generativelanguage.googleapis.com/v1beta";
   return proto == &gp__proto_claude ? "https://api.anthropic.com/v1" : "https://api.openai.com/v1";
 }
 
 static const char *gp__default_key_env(const gp_proto_t *proto) {
+  if (proto == &gp__proto_gemini) return "GEMINI_API_KEY";
   return proto == &gp__proto_claude ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
+}
+
+const json_t *gp__output_schema(const gp_infer_ctx_t *ctx) {
+  return ctx && ctx->output ? json_object_get(ctx->output, "schema") : NULL;
+}
+
+json_t *gp__output_format(const gp_infer_ctx_t *ctx, int named) {
+  const json_t *schema = gp__output_schema(ctx);
+  if (!schema) return NULL;
+  json_t *f = json_pack("{s:s}", "type", "json_schema");
+  if (named) {
+    const char *name = json_string_value(json_object_get(ctx->output, "name"));
+    json_object_set_new(f, "name", json_string(name ? name : "output"));
+  }
+  json_object_set_new(f, "schema", json_deep_copy(schema));
+  if (named) {
+    json_t *strict = json_object_get(ctx->output, "strict");
+    json_object_set_new(f, "strict", json_boolean(!json_is_false(strict)));
+  }
+  return f;
 }
 
 /* 1 when the URL's host is one of the official API hosts (where a key is required). */
@@ -106,7 +131,8 @@ static int gp__official_host(const char *url) {
   h = h ? h + 3 : url;
   size_t n = strcspn(h, ":/?#");
   return (n == 14 && strncasecmp(h, "api.openai.com", n) == 0) ||
-         (n == 17 && strncasecmp(h, "api.anthropic.com", n) == 0);
+         (n == 17 && strncasecmp(h, "api.anthropic.com", n) == 0) ||
+         (n == 33 && strncasecmp(h, "generativelanguage.googleapis.com", n) == 0);
 }
 
 /* 1 when `s` holds a control character (below 0x20, or 0x7F): in a header value a CR
@@ -197,6 +223,8 @@ void gp__prov_free(gp_prov_t *p) {
   free(p->userinfo);
   for (size_t i = 0; i < p->nstop; i++) free(p->stop[i]);
   free(p->stop);
+  for (size_t i = 0; i < p->nheaders; i++) free(p->headers[i]);
+  free(p->headers);
   free(p);
 }
 
@@ -219,7 +247,7 @@ gp_prov_t *gp__prov_new(const gp_engine_config_t *c, gp_error_t **err) {
   if (!proto) {
     gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
                  "unknown apiType \"%s\"; use one of: openai, claude (or anthropic), "
-                 "openai-responses",
+                 "openai-responses, gemini",
                  c && c->api_type ? c->api_type : "(none)");
     return NULL;
   }
@@ -253,6 +281,16 @@ gp_prov_t *gp__prov_new(const gp_engine_config_t *c, gp_error_t **err) {
     p->stop = gp_xcalloc(c->nstop, sizeof *p->stop);
     for (size_t i = 0; i < c->nstop; i++) p->stop[p->nstop++] = gp_xstrdup(c->stop[i] ? c->stop[i] : "");
   }
+  for (size_t i = 0; c->headers && i < c->nheaders; i++) {
+    if (!c->headers[i] || gp__has_ctl(c->headers[i]) || !strchr(c->headers[i], ':')) {
+      gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "headers: each header must be \"Name: value\" "
+                   "without control characters");
+      gp__prov_free(p);
+      return NULL;
+    }
+    p->headers = gp_xrealloc(p->headers, (p->nheaders + 1) * sizeof *p->headers);
+    p->headers[p->nheaders++] = gp_xstrdup(c->headers[i]);
+  }
   p->timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : GP__DEFAULT_TIMEOUT_MS;
   p->idle_timeout_ms = c->idle_timeout_ms > 0 ? c->idle_timeout_ms : GP__DEFAULT_IDLE_MS;
   p->connect_timeout_ms = c->connect_timeout_ms > 0 ? c->connect_timeout_ms : GP__DEFAULT_CONNECT_MS;
@@ -267,10 +305,33 @@ json_t *gp__prov_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx, const gp_t
 
 /* ---- one request ------------------------------------------------------------------- */
 
+/* The stream's state: the accumulator, and for structured output the incremental
+ * parser fed with the answer text as it grows (partial-object events). */
+typedef struct {
+  gp_pstream_t st;
+  gp_pjson_t *pj;               /* NULL: the run asks for no structured output */
+  size_t fed;                   /* bytes of st.text given to pj */
+} gp__pstate_t;
+
+static void gp__feed_output(gp__pstate_t *ps) {
+  size_t len = 0;
+  const char *data = ps->st.text ? gp_text_data(ps->st.text, &len) : NULL;
+  if (len <= ps->fed) return;
+  gp_pjson_feed(ps->pj, data + ps->fed, len - ps->fed);
+  ps->fed = len;
+  if (ps->st.em && gp_pjson_due(ps->pj)) {
+    json_t *v = gp_pjson_snapshot(ps->pj);
+    gp_emit(ps->st.em, GP_EVENT_PARTIAL_OBJECT, json_pack("{s:o}", "object", v));
+  }
+}
+
 static int gp__on_sse(void *ud, const gp_sse_event_t *ev) {
-  gp_pstream_t *s = ud;
+  gp__pstate_t *ps = ud;
+  gp_pstream_t *s = &ps->st;
   if (s->finished) return 0; /* nothing counts after the final event */
-  return s->prov->proto->on_event(s, ev);
+  int rc = s->prov->proto->on_event(s, ev);
+  if (ps->pj) gp__feed_output(ps);
+  return rc;
 }
 
 static int gp__on_data(void *ud, const char *data, size_t len) {
@@ -339,14 +400,17 @@ static int gp__outcome(const gp_prov_t *p, int rc, const gp_http_response_t *res
 
 /* The request headers; the auth header (the only one holding the key) is returned in
  * *auth for the caller to wipe. */
-static void gp__headers(const gp_prov_t *p, const char *hdr[6], char **auth) {
+static const char **gp__headers(const gp_prov_t *p, char **auth) {
+  const char **hdr = gp_xcalloc(5 + p->nheaders, sizeof *hdr);
   size_t n = 0;
   hdr[n++] = "Content-Type: application/json";
   hdr[n++] = "Accept: text/event-stream";
   *auth = p->api_key ? p->proto->auth(p->api_key) : NULL;
   if (*auth) hdr[n++] = *auth;
   if (p->proto->extra_header) hdr[n++] = p->proto->extra_header;
+  for (size_t i = 0; i < p->nheaders; i++) hdr[n++] = p->headers[i];
   hdr[n] = NULL;
+  return hdr;
 }
 
 static int64_t gp__total_timeout(const gp_prov_t *p, const gp_infer_ctx_t *ctx) {
@@ -359,24 +423,25 @@ static int64_t gp__total_timeout(const gp_prov_t *p, const gp_infer_ctx_t *ctx) 
   return t;
 }
 
-/* Run thread. Streams one response into `turn`. */
-static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error_t **err) {
-  const gp_prov_t *p = impl;
+/* Run thread. Streams one response into `turn`; `forced` 1: structured output as a
+ * forced tool call (Anthropic's fallback). *status gets the HTTP status. */
+static int gp__prov_attempt(const gp_prov_t *p, gp_infer_ctx_t *ctx, gp_turn_t *turn, int forced,
+                            int *status, gp_error_t **err) {
   json_t *body = p->proto->build(p, ctx, turn);
+  if (forced) gp__claude_force_output_tool(body, ctx);
   char *text = json_dumps(body, JSON_COMPACT);
   json_decref(body);
-  char *url = gp_xasprintf("%s%s", p->base_url, p->proto->path);
-  const char *hdr[6];
+  char *url = p->proto->url ? p->proto->url(p) : gp_xasprintf("%s%s", p->base_url, p->proto->path);
   char *auth;
-  gp__headers(p, hdr, &auth);
-  gp_pstream_t st;
-  gp_pstream_init(&st, p, ctx ? ctx->emitter : NULL, turn);
-  gp_sse_t *sse = gp_sse_new(gp__on_sse, &st);
+  const char **hdr = gp__headers(p, &auth);
+  gp__pstate_t ps = {.pj = gp__output_schema(ctx) ? gp_pjson_new() : NULL};
+  gp_pstream_init(&ps.st, p, ctx ? ctx->emitter : NULL, turn);
+  gp_sse_t *sse = gp_sse_new(gp__on_sse, &ps);
   gp_http_request_t req = {
       .method = "POST", .url = url, .headers = hdr, .body = text, .body_len = strlen(text),
       .connect_timeout_ms = p->connect_timeout_ms, .idle_timeout_ms = p->idle_timeout_ms,
       .total_timeout_ms = gp__total_timeout(p, ctx), .max_response_bytes = p->max_response_bytes,
-      .cancel = ctx ? ctx->cancel : NULL, .on_data = gp__on_data, .ud = sse, .err = &st.err,
+      .cancel = ctx ? ctx->cancel : NULL, .on_data = gp__on_data, .ud = sse, .err = &ps.st.err,
       .flow = ctx ? gp__emitter_flow(ctx->emitter) : NULL};
   gp_retry_policy_t policy;
   gp_retry_policy_init(&policy);
@@ -389,14 +454,16 @@ static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_e
   int rc = gp_http_stream(&req, &policy, &resp, &herr);
   gp_sse_finish(sse);
   /* The decoder's error, whether the client handed it back in herr or left it. */
-  gp_error_t *serr = st.err ? st.err : st.failed ? herr : NULL;
-  st.err = NULL;
+  gp_error_t *serr = ps.st.err ? ps.st.err : ps.st.failed ? herr : NULL;
+  ps.st.err = NULL;
   if (herr == serr) herr = NULL;
-  rc = gp__outcome(p, rc, &resp, &st, serr, herr, err);
+  rc = gp__outcome(p, rc, &resp, &ps.st, serr, herr, err);
   gp_log(GP_LOG_DEBUG, p->proto->provider, "HTTP %d, %d attempt(s), %zu bytes, %lld ms: %s",
          resp.status, resp.attempts, resp.body_bytes, (long long)(gp_mono_ms() - t0),
          gp_err_name(rc));
-  gp_pstream_finish(&st, rc == 0);
+  gp_pstream_finish(&ps.st, rc == 0);
+  gp_pjson_free(ps.pj);
+  *status = resp.status;
   if (rc != 0 && err && *err) {
     (*err)->message = gp__redact((*err)->message, p->api_key);
     (*err)->message = gp__redact((*err)->message, p->userinfo);
@@ -405,8 +472,28 @@ static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_e
   gp_http_response_clear(&resp);
   if (auth) explicit_bzero(auth, strlen(auth));
   free(auth);
+  free(hdr);
   free(url);
   free(text);
+  return rc;
+}
+
+/* Run thread. One response; a Claude model that refuses output_config (HTTP 400 naming
+ * it) is asked again with the schema as a forced tool, whose input becomes the answer. */
+static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error_t **err) {
+  const gp_prov_t *p = impl;
+  int status = 0;
+  size_t first = turn->nblocks;
+  int rc = gp__prov_attempt(p, ctx, turn, 0, &status, err);
+  if (rc == GP_ERR_PROVIDER_HTTP && status == 400 && p->proto == &gp__proto_claude &&
+      gp__output_schema(ctx) && err && *err && strstr((*err)->message, "output_config")) {
+    gp_log(GP_LOG_INFO, p->proto->provider, "model %s refused output_config; asking for the "
+           "structured output as a forced tool call", p->model);
+    gp_error_free(*err);
+    *err = NULL;
+    rc = gp__prov_attempt(p, ctx, turn, 1, &status, err);
+    if (rc == 0) gp__claude_output_tool_to_text(turn, first);
+  }
   return rc;
 }
 
@@ -416,12 +503,14 @@ static const gp_engine_vtable_t gp__vt_openai = {"openai", gp__prov_infer, gp__p
 static const gp_engine_vtable_t gp__vt_claude = {"claude", gp__prov_infer, gp__prov_destroy};
 static const gp_engine_vtable_t gp__vt_responses = {"openai-responses", gp__prov_infer,
                                                     gp__prov_destroy};
+static const gp_engine_vtable_t gp__vt_gemini = {"gemini", gp__prov_infer, gp__prov_destroy};
 
 gp_engine_t *gp_engine_from_config(const gp_engine_config_t *c, gp_error_t **err) {
   gp_prov_t *p = gp__prov_new(c, err);
   if (!p) return NULL;
   const gp_engine_vtable_t *vt = p->proto == &gp__proto_claude    ? &gp__vt_claude
                                  : p->proto == &gp__proto_responses ? &gp__vt_responses
+                                 : p->proto == &gp__proto_gemini    ? &gp__vt_gemini
                                                                     : &gp__vt_openai;
   return gp_engine_new(vt, p, p->model);
 }

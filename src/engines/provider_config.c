@@ -1,12 +1,46 @@
 /* gp_engine_from_config_json: the script's engine options (SPEC §4.2, camelCase keys)
  * checked and turned into a gp_engine_config_t. A wrong type is INVALID_ARGUMENT
- * naming the key; null counts as absent; unknown keys are ignored (scripts pass their
- * own extras around). */
+ * naming the key; null counts as absent; an unknown key (a typo such as `temprature`) is
+ * INVALID_ARGUMENT naming it and listing the known keys. */
 #include "engines/provider_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The script's engine keys, in the order the error message lists them. */
+static const char *const gp__known_keys[] = {
+    "apiType", "model", "baseURL", "baseUrl", "apiKey", "apiKeyEnv", "temperature", "topP",
+    "maxTokens", "stop", "timeoutMs", "idleTimeoutMs", "connectTimeoutMs", "maxRetries",
+    "maxResponseBytes", "headers", NULL};
+
+int gp__engine_key_known(const char *key) {
+  for (size_t i = 0; gp__known_keys[i]; i++) {
+    if (!strcmp(key, gp__known_keys[i])) return 1;
+  }
+  return 0;
+}
+
+int gp__engine_key_error(const char *what, const char *key, gp_error_t **err) {
+  gp_buf_t known = {0};
+  for (size_t i = 0; gp__known_keys[i]; i++) {
+    gp_buf_printf(&known, "%s%s", i ? ", " : "", gp__known_keys[i]);
+  }
+  int rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "%s: unknown key \"%s\"; known keys: %s",
+                        what, key, known.data);
+  gp_buf_free(&known);
+  return rc;
+}
+
+/* INVALID_ARGUMENT naming the first key of `cfg` that is not an engine option. */
+static int gp__check_keys(const json_t *cfg, gp_error_t **err) {
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)cfg, k, v) {
+    if (!gp__engine_key_known(k)) return gp__engine_key_error("engine config", k, err);
+  }
+  return 0;
+}
 
 static int gp__type_error(const char *key, const char *want, gp_error_t **err) {
   return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "engine config: %s must be %s", key, want);
@@ -71,6 +105,26 @@ static int gp__get_stop(const json_t *cfg, const char ***out, size_t *n, gp_erro
   return 0;
 }
 
+/* headers: an object of names to string values; *out is a heap array of heap
+ * "Name: value" strings. */
+static int gp__get_headers(const json_t *cfg, char ***out, size_t *n, gp_error_t **err) {
+  json_t *v = json_object_get(cfg, "headers");
+  *out = NULL;
+  *n = 0;
+  if (!v || json_is_null(v)) return 0;
+  if (!json_is_object(v)) return gp__type_error("headers", "an object of header names to strings", err);
+  *out = gp_xcalloc(json_object_size(v) + 1, sizeof **out);
+  const char *k;
+  json_t *s;
+  json_object_foreach(v, k, s) {
+    if (!json_is_string(s) || !*k || strpbrk(k, ": \t\r\n")) {
+      return gp__type_error("headers", "an object of header names (no ':' or blanks) to strings", err);
+    }
+    (*out)[(*n)++] = gp_xasprintf("%s: %s", k, json_string_value(s));
+  }
+  return 0;
+}
+
 static int gp__config_strings(const json_t *cfg, gp_engine_config_t *c, gp_error_t **err) {
   int rc = 0;
   if (!rc) rc = gp__get_string(cfg, "apiType", &c->api_type, err);
@@ -106,14 +160,22 @@ gp_engine_t *gp_engine_from_config_json(const json_t *cfg, gp_error_t **err) {
   gp_engine_config_t c;
   gp_engine_config_init(&c);
   const char **stop = NULL;
-  int rc = gp__config_strings(cfg, &c, err);
+  char **headers = NULL;
+  size_t nheaders = 0;
+  int rc = gp__check_keys(cfg, err);
+  if (!rc) rc = gp__config_strings(cfg, &c, err);
   if (!rc) rc = gp__config_numbers(cfg, &c, err);
   if (!rc) rc = gp__get_stop(cfg, &stop, &c.nstop, err);
+  if (!rc) rc = gp__get_headers(cfg, &headers, &nheaders, err);
   gp_engine_t *e = NULL;
   if (!rc) {
     c.stop = stop;
+    c.headers = (const char *const *)headers;
+    c.nheaders = nheaders;
     e = gp_engine_from_config(&c, err);
   }
+  for (size_t i = 0; i < nheaders; i++) free(headers[i]);
+  free(headers);
   free(stop);
   return e;
 }

@@ -41,6 +41,8 @@ typedef struct gp_prov_s {
   int64_t connect_timeout_ms;
   int max_retries;
   size_t max_response_bytes;
+  char **headers;               /* heap "Name: value" strings, extra request headers */
+  size_t nheaders;
 } gp_prov_t;
 
 /* A wire format. `build` returns the request body (new reference); `on_event` consumes
@@ -57,11 +59,31 @@ struct gp_proto_s {
   int finish_completes;         /* 1: a stream that gave its stop reason is complete even
                                  * when it ends without final_event (OpenAI chat: the
                                  * SDKs accept a body that stops after finish_reason) */
+  char *(*url)(const gp_prov_t *p); /* the request URL (heap) when it is not base_url + path
+                                 * (Gemini puts the model in it); NULL: base_url + path */
 };
 
 extern const gp_proto_t gp__proto_openai;
 extern const gp_proto_t gp__proto_claude;
 extern const gp_proto_t gp__proto_responses;
+extern const gp_proto_t gp__proto_gemini;
+
+/* A schema rewritten into Gemini's OpenAPI-style Schema object (gemini_schema.c): $refs
+ * inlined, const as enum, type lists as nullable. Takes `schema`; new reference. */
+json_t *gp__gemini_schema(json_t *schema);
+/* Anthropic's fallback for structured output (claude.c): the request asks for a forced
+ * call of a tool whose input schema is the output schema, instead of output_config;
+ * after the answer, that call (blocks from `first` on) becomes an llm_text block holding
+ * its input as JSON text, so the tool loop validates it as any answer. */
+#define GP__OUTPUT_TOOL "structured_output"
+void gp__claude_force_output_tool(json_t *body, const gp_infer_ctx_t *ctx);
+void gp__claude_output_tool_to_text(gp_turn_t *turn, size_t first);
+/* The JSON Schema of the run's structured output (ctx->output.schema), or NULL. */
+const json_t *gp__output_schema(const gp_infer_ctx_t *ctx);
+/* {type: "json_schema", name?, schema, strict?} for the run's output (name "output" and
+ * strict true unless the option says otherwise; `named` 0 leaves both out), or NULL
+ * when the run asks for none. New reference. */
+json_t *gp__output_format(const gp_infer_ctx_t *ctx, int named);
 
 /* ---- stream accumulator (provider_stream.c) ------------------------------------- */
 
@@ -187,5 +209,9 @@ json_t *gp__prov_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx, const gp_t
  * checks and errors. gp__prov_free accepts NULL. */
 gp_prov_t *gp__prov_new(const gp_engine_config_t *c, gp_error_t **err);
 void gp__prov_free(gp_prov_t *p);
+/* 1 when `key` is one of the script's engine options (provider_config.c). */
+int gp__engine_key_known(const char *key);
+/* INVALID_ARGUMENT "WHAT: unknown key "KEY"; known keys: ..."; returns the code. */
+int gp__engine_key_error(const char *what, const char *key, gp_error_t **err);
 
 #endif

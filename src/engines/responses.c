@@ -70,6 +70,8 @@ static json_t *gp__responses_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx
   if (p->has_temperature) json_object_set_new(body, "temperature", json_real(p->temperature));
   if (p->has_top_p) json_object_set_new(body, "top_p", json_real(p->top_p));
   if (p->max_tokens > 0) json_object_set_new(body, "max_output_tokens", json_integer(p->max_tokens));
+  json_t *format = gp__output_format(ctx, 1);
+  if (format) json_object_set_new(body, "text", json_pack("{s:o}", "format", format));
   if (ctx && json_array_size(ctx->tool_defs) > 0) {
     json_object_set_new(body, "tools", gp__responses_tools(ctx->tool_defs));
     json_object_set_new(body, "tool_choice",

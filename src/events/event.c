@@ -23,6 +23,7 @@ static const char *const type_names[GP_EVENT_TYPE_COUNT] = {
     [GP_EVENT_INTERRUPT] = "interrupt",
     [GP_EVENT_LOG] = "log",
     [GP_EVENT_INFO] = "info",
+    [GP_EVENT_PARTIAL_OBJECT] = "partial-object",
 };
 
 const char *gp_event_type_name(gp_event_type_t type) {

@@ -1,9 +1,31 @@
-/* Internal hooks of the inference layer, for tests (fault injection). */
+/* Internal hooks of the inference layer: fault injection for tests, and the
+ * structured-output step of the tool loop (output.c). */
 #ifndef GP_INFERENCE_INTERNAL_H
 #define GP_INFERENCE_INTERNAL_H
 
 /* While `on`, run threads wait before their first step (before the start event), so a
  * test can cancel a run whose thread has not begun. Clearing it releases them. */
 void gp__runs_hold(int on);
+
+#include <jansson.h>
+
+#include "geppetto/event.h"
+#include "geppetto/turn.h"
+
+/* gp__output_settle asks for one more model step. */
+#define GP__OUTPUT_REPAIR 1
+
+/* Settles the structured output of the step whose blocks begin at `step_start`: its
+ * answer text is parsed as JSON and validated against output.schema. Valid: the value
+ * goes to the turn's data "output" and 0 is returned. Invalid while *repairs is 0: a
+ * user block with the validation errors is appended, *repairs counts it, a warn log
+ * event says so, and GP__OUTPUT_REPAIR is returned. Invalid again: OUTPUT_INVALID with
+ * *err naming the path and the reason. Run thread. */
+/* 0 when `output` is {schema, name?, strict?} with a schema gp_schema_check accepts
+ * and a name of the providers' pattern; else INVALID_ARGUMENT naming what is wrong. */
+int gp__output_option_check(const json_t *output, gp_error_t **err);
+
+int gp__output_settle(const json_t *output, gp_turn_t *turn, size_t step_start, int *repairs,
+                      gp_emitter_t *em, gp_error_t **err);
 
 #endif

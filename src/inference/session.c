@@ -68,6 +68,7 @@ struct gp_run_s {
   gp_emitter_t *emitter;
   gp_flow_t *flow;                /* back-pressure valve, shared with the emitter */
   json_t *tags;                   /* owned JSON object */
+  json_t *output;                 /* owned copy of the structured-output option, or NULL */
   int64_t deadline_ms;
   void *host;                     /* a reference when host_unref is set */
   void (*host_unref)(void *host);
@@ -378,6 +379,7 @@ void gp_run_unref(gp_run_t *r) {
   gp_emitter_free(r->emitter);
   gp_flow_unref(r->flow);
   json_decref(r->tags);
+  json_decref(r->output);
   if (r->host && r->host_unref) r->host_unref(r->host);
   pthread_cond_destroy(&r->cond);
   pthread_mutex_destroy(&r->lock);
@@ -445,8 +447,10 @@ static void gp__run_emit_end(gp_run_t *r, int rc, const gp_error_t *err) {
   if (rc == 0) {
     json_t *usage = gp_turn_get_meta(r->turn, GP_META_USAGE);
     json_t *stop = gp_turn_get_meta(r->turn, GP_META_STOP_REASON);
-    gp_emit(r->emitter, GP_EVENT_FINAL,
-            gp_fields_final(gp__run_text(r), usage, json_is_string(stop) ? json_string_value(stop) : NULL));
+    json_t *f = gp_fields_final(gp__run_text(r), usage, json_is_string(stop) ? json_string_value(stop) : NULL);
+    json_t *output = r->output ? json_object_get(r->turn->data, "output") : NULL;
+    if (output) json_object_set_new(f, "output", json_deep_copy(output));
+    gp_emit(r->emitter, GP_EVENT_FINAL, f);
   } else if (rc == GP_ERR_CANCELED) {
     gp_emit(r->emitter, GP_EVENT_INTERRUPT, gp_fields_interrupt(gp__run_text(r)));
   } else {
@@ -604,7 +608,7 @@ static void gp__run_main(void *arg) {
         .registry = s->tools, .settings = &s->settings, .hooks = s->hooks, .cancel = r->cancel,
         .emitter = r->emitter, .session_id = s->id, .inference_id = r->id, .tags = r->tags,
         .deadline_ms = r->deadline_ms, .host = r->host, .host_ref = r->host_ref,
-        .host_unref = r->host_unref};
+        .host_unref = r->host_unref, .output = r->output};
     rc = gp_tool_loop_run(&lp, r->turn, &err);
     if (rc != 0 && !err) err = gp_error_new(rc, NULL);
   }
@@ -670,6 +674,7 @@ static gp_run_t *gp__run_new(gp_session_t *s, const gp_run_opts_t *opts, int com
   r->first_new_block = r->turn->nblocks;
   r->cancel = gp_cancel_new(NULL);
   r->tags = opts && json_is_object(opts->tags) ? json_deep_copy(opts->tags) : json_object();
+  r->output = opts && opts->output ? json_deep_copy(opts->output) : NULL;
   r->host = opts ? opts->host : NULL;
   if (r->host && opts->host_ref && opts->host_unref) {
     r->host_ref = opts->host_ref;
@@ -742,6 +747,10 @@ int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts
   if (!out) {
     gp_turn_free(seed);
     return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "gp_session_start needs a run out-pointer");
+  }
+  if (opts && opts->output && gp__output_option_check(opts->output, err)) {
+    gp_turn_free(seed);
+    return GP_ERR_INVALID_ARGUMENT;
   }
   pthread_mutex_lock(&s->lock);
   if (s->active) {

@@ -6,6 +6,7 @@
 
 #include "core/core.h"
 #include "geppetto/session.h"
+#include "inference/internal.h"
 
 /* The calls of the last engine step: the tool_call blocks after the turn's last
  * tool_use, in block order. Calls pair with results by position within their
@@ -92,7 +93,7 @@ int gp_tool_loop_run(const gp_loop_params_t *p, gp_turn_t *turn, gp_error_t **er
                                                   settings->nallowed)
                                : json_array();
   json_t *tags = p->tags ? json_incref(p->tags) : json_object();
-  int rc = 0;
+  int rc = 0, repairs = 0;
   for (int iter = 1;; iter++) {
     int reason = gp_cancel_reason(p->cancel);
     if (reason) {
@@ -103,13 +104,20 @@ int gp_tool_loop_run(const gp_loop_params_t *p, gp_turn_t *turn, gp_error_t **er
         .session_id = p->session_id, .inference_id = p->inference_id, .tags = tags,
         .deadline_ms = p->deadline_ms, .cancel = p->cancel, .emitter = p->emitter,
         .tool_defs = tool_defs, .tool_choice = settings->tool_choice, .iteration = iter,
-        .host = p->host};
+        .host = p->host, .output = p->output};
+    size_t step_start = turn->nblocks;
     rc = gp_chain_run(p->middlewares, p->nmiddlewares, p->engine, &ctx, turn, err);
     if (rc != 0) break;
-    if (!tools_on || strcmp(settings->tool_choice, "none") == 0) break;
-    gp_tool_call_t *calls;
-    size_t n = gp__pending_calls(turn, &calls);
-    if (n == 0) break;
+    gp_tool_call_t *calls = NULL;
+    size_t n = 0;
+    if (tools_on && strcmp(settings->tool_choice, "none") != 0) n = gp__pending_calls(turn, &calls);
+    if (n == 0) {
+      if (!p->output) break;
+      rc = gp__output_settle(p->output, turn, step_start, &repairs, p->emitter, err);
+      if (rc != GP__OUTPUT_REPAIR) break;
+      rc = 0;
+      continue; /* the repair step: the model answers again */
+    }
     rc = gp__run_tools(p, settings, turn, calls, n, err);
     free(calls);
     if (rc != 0) break;

@@ -321,6 +321,8 @@ void gp__mod_middleware_init(JSContextRef ctx, JSObjectRef native); /* middlewar
 void gp__mod_tools_init(JSContextRef ctx, JSObjectRef native);    /* tool registries */
 void gp__mod_hooks_init(JSContextRef ctx, JSObjectRef native);    /* tool hooks */
 void gp__mod_providers_init(JSContextRef ctx, JSObjectRef native); /* fromConfig, fromProfile */
+void gp__mod_embeddings_init(JSContextRef ctx, JSObjectRef native); /* gp.embeddings (called
+                                                                       by the providers' init) */
 
 /* Timers still alive are closed (owner thread; at teardown). */
 void gp__js_timers_close(gp_js_runtime_t *rt);

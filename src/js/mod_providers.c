@@ -72,4 +72,5 @@ static JSValueRef gp__from_profile(JSContextRef ctx, JSObjectRef fn, JSObjectRef
 void gp__mod_providers_init(JSContextRef ctx, JSObjectRef native) {
   gp__js_set_fn(ctx, native, "engineFromConfig", gp__from_config);
   gp__js_set_fn(ctx, native, "engineFromProfile", gp__from_profile);
+  gp__mod_embeddings_init(ctx, native);
 }

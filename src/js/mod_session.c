@@ -544,7 +544,7 @@ static JSValueRef gp__session_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectR
 static void *gp__host_ref(void *host) { return gp_dispatcher_ref(host); }
 static void gp__host_unref(void *host) { gp_dispatcher_unref(host); }
 
-/* Reads seed and {timeoutMs, tags}; starts. Returns the run or NULL with *exc. */
+/* Reads seed and {timeoutMs, tags, output}; starts. Returns the run or NULL with *exc. */
 static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, JSValueRef optv,
                            gp__jsrun_t *r, JSValueRef *exc) {
   gp_turn_t *seed = NULL;
@@ -559,14 +559,24 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
     seed = gp__js_to_turn(ctx, seedv, exc);
     if (seed == NULL) return NULL;
   }
-  json_t *tags = NULL;
+  json_t *tags = NULL, *output = NULL;
   if (JSValueIsObject(ctx, optv)) {
     JSValueRef t = gp__js_get(ctx, (JSObjectRef)optv, "timeoutMs");
     if (JSValueIsNumber(ctx, t)) opts.timeout_ms = (int64_t)JSValueToNumber(ctx, t, NULL);
     JSValueRef tg = gp__js_get(ctx, (JSObjectRef)optv, "tags");
     if (JSValueIsObject(ctx, tg)) tags = gp__js_to_json(ctx, tg, NULL);
+    JSValueRef ov = gp__js_get(ctx, (JSObjectRef)optv, "output");
+    if (!JSValueIsUndefined(ctx, ov) && !JSValueIsNull(ctx, ov)) {
+      output = gp__js_to_json(ctx, ov, exc);
+      if (output == NULL) {
+        json_decref(tags);
+        gp_turn_free(seed);
+        return NULL;
+      }
+    }
   }
   opts.tags = tags;
+  opts.output = output;
   opts.host = r->d;
   /* the run and its tool batches keep the dispatcher's memory alive: an abandoned tool
    * call may hop through it after a synchronous run() has closed it (a closed private
@@ -582,6 +592,7 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
   int rc = gp_session_start(s, seed, &opts, &run, &err);
   gp_sink_unref(opts.sink);
   json_decref(tags);
+  json_decref(output);
   if (rc != 0) {
     if (err == NULL) err = gp_error_new(rc, NULL);
     *exc = gp__js_error_from(ctx, err);

@@ -62,6 +62,8 @@ static int registry_add(gp_registry_t *r, const char *name, const char *descript
   int rc = 0;
   if (!r || !name || !*name) {
     rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "a tool needs a non-empty name");
+  } else if (gp_tool_name_check(name, err)) {
+    rc = GP_ERR_INVALID_ARGUMENT;
   } else if (!cb && !acb) {
     rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "tool %s needs a handler", name);
   } else {

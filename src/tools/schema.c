@@ -1,10 +1,10 @@
 /* Argument validation: the JSON Schema subset of SPEC §4.4 (type, properties, required,
- * enum, items, additionalProperties, minimum, maximum, minLength, maxLength).
+ * enum, const, items, additionalProperties, minimum, maximum, minLength, maxLength,
+ * minItems, maxItems, pattern, anyOf, oneOf, allOf, $ref to $defs, nullable type lists).
  *
  * gp_schema_validate walks value and schema together and stops at the first failure,
  * reporting it as "PATH: REASON" with a JSONPath-like path ($, $.a.b, $.items[2]).
- * gp_schema_check verifies that a schema uses the known keywords with the right JSON
- * types; keywords outside the subset (description, title, ...) are ignored. */
+ * The schema's own correctness (gp_schema_check) lives in schema_check.c. */
 #include <geppetto/tool.h>
 
 #include <math.h>
@@ -12,6 +12,16 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "tools/schema_internal.h"
+
+/* $ref chains and nested schemas deeper than this fail instead of recursing forever. */
+#define GP__SCHEMA_MAX_DEPTH 128
+
+/* One validation: the root schema ($ref targets are resolved in it) and the depth. */
+typedef struct {
+  const json_t *root;
+  int depth;
+} vctx_t;
 
 /* ---- paths ----------------------------------------------------------------------- */
 
@@ -26,7 +36,7 @@ static int is_ident(const char *k) {
 }
 
 /* Appends ".key" or ["key"] to `path`; returns the length to restore afterwards. */
-static size_t path_push_key(gp_buf_t *path, const char *key) {
+size_t gp__schema_path_key(gp_buf_t *path, const char *key) {
   size_t saved = path->len;
   if (is_ident(key)) {
     gp_buf_printf(path, ".%s", key);
@@ -46,13 +56,12 @@ static size_t path_push_index(gp_buf_t *path, size_t i) {
   return saved;
 }
 
-static void path_pop(gp_buf_t *path, size_t saved) {
+void gp__schema_path_pop(gp_buf_t *path, size_t saved) {
   path->len = saved;
   if (path->data) path->data[saved] = '\0';
 }
 
-__attribute__((format(printf, 3, 4)))
-static int fail(gp_error_t **err, const gp_buf_t *path, const char *fmt, ...) {
+int gp__schema_fail(gp_error_t **err, const gp_buf_t *path, const char *fmt, ...) {
   if (err) {
     va_list ap;
     va_start(ap, fmt);
@@ -65,6 +74,10 @@ static int fail(gp_error_t **err, const gp_buf_t *path, const char *fmt, ...) {
 }
 
 /* ---- validation ------------------------------------------------------------------ */
+
+#define path_push_key gp__schema_path_key
+#define path_pop gp__schema_path_pop
+#define fail gp__schema_fail
 
 static int is_integral(const json_t *v) {
   if (json_is_integer(v)) return 1;
@@ -94,7 +107,11 @@ static int type_matches(const char *t, const json_t *v) {
   return !strcmp(t, type_of(v));
 }
 
-static int check_type(const json_t *type, const json_t *v, const gp_buf_t *path, gp_error_t **err) {
+/* `nullable: true` (the OpenAPI spelling) admits null beside the declared type. */
+static int check_type(const json_t *schema, const json_t *v, const gp_buf_t *path,
+                      gp_error_t **err) {
+  const json_t *type = json_object_get(schema, "type");
+  if (json_is_null(v) && json_is_true(json_object_get(schema, "nullable"))) return 0;
   if (json_is_string(type)) {
     if (type_matches(json_string_value(type), v)) return 0;
     return fail(err, path, "expected %s, got %s", json_string_value(type), type_of(v));
@@ -116,8 +133,25 @@ static int check_type(const json_t *type, const json_t *v, const gp_buf_t *path,
   return rc;
 }
 
+/* JSON equality where 1 and 1.0 are the same number. */
 static int values_equal(const json_t *a, const json_t *b) {
   if (json_is_number(a) && json_is_number(b)) return json_number_value(a) == json_number_value(b);
+  if (json_is_array(a) && json_is_array(b)) {
+    if (json_array_size(a) != json_array_size(b)) return 0;
+    for (size_t i = 0; i < json_array_size(a); i++)
+      if (!values_equal(json_array_get(a, i), json_array_get(b, i))) return 0;
+    return 1;
+  }
+  if (json_is_object(a) && json_is_object(b)) {
+    if (json_object_size(a) != json_object_size(b)) return 0;
+    const char *k;
+    json_t *av;
+    json_object_foreach((json_t *)a, k, av) {
+      const json_t *bv = json_object_get(b, k);
+      if (!bv || !values_equal(av, bv)) return 0;
+    }
+    return 1;
+  }
   return json_equal(a, b);
 }
 
@@ -131,6 +165,14 @@ static int check_enum(const json_t *en, const json_t *v, const gp_buf_t *path, g
   char *list = json_dumps(en, JSON_COMPACT);
   int rc = fail(err, path, "value is not one of %s", list ? list : "the allowed values");
   free(list);
+  return rc;
+}
+
+static int check_const(const json_t *c, const json_t *v, const gp_buf_t *path, gp_error_t **err) {
+  if (values_equal(c, v)) return 0;
+  char *want = json_dumps(c, JSON_COMPACT | JSON_ENCODE_ANY);
+  int rc = fail(err, path, "value must be %s", want ? want : "the constant");
+  free(want);
   return rc;
 }
 
@@ -153,22 +195,34 @@ static size_t utf8_length(const char *s, size_t n) {
   return count;
 }
 
-static int check_string(const json_t *schema, const json_t *v, const gp_buf_t *path, gp_error_t **err) {
-  size_t len = utf8_length(json_string_value(v), json_string_length(v));
-  const json_t *min = json_object_get(schema, "minLength");
-  const json_t *max = json_object_get(schema, "maxLength");
-  if (json_is_integer(min) && (json_int_t)len < json_integer_value(min))
-    return fail(err, path, "length %zu is less than minLength %" JSON_INTEGER_FORMAT, len,
+/* minX / maxX bounds of a count (string length, item count). */
+static int check_bounds(const json_t *schema, const char *minkey, const char *maxkey,
+                        const char *what, size_t n, const gp_buf_t *path, gp_error_t **err) {
+  const json_t *min = json_object_get(schema, minkey);
+  const json_t *max = json_object_get(schema, maxkey);
+  if (json_is_integer(min) && (json_int_t)n < json_integer_value(min))
+    return fail(err, path, "%s %zu is less than %s %" JSON_INTEGER_FORMAT, what, n, minkey,
                 json_integer_value(min));
-  if (json_is_integer(max) && (json_int_t)len > json_integer_value(max))
-    return fail(err, path, "length %zu is greater than maxLength %" JSON_INTEGER_FORMAT, len,
+  if (json_is_integer(max) && (json_int_t)n > json_integer_value(max))
+    return fail(err, path, "%s %zu is greater than %s %" JSON_INTEGER_FORMAT, what, n, maxkey,
                 json_integer_value(max));
   return 0;
 }
 
-static int validate(const json_t *schema, const json_t *v, gp_buf_t *path, gp_error_t **err);
+static int check_string(const json_t *schema, const json_t *v, const gp_buf_t *path, gp_error_t **err) {
+  size_t len = utf8_length(json_string_value(v), json_string_length(v));
+  int rc = check_bounds(schema, "minLength", "maxLength", "length", len, path, err);
+  const char *pat = json_string_value(json_object_get(schema, "pattern"));
+  if (rc || !pat) return rc;
+  int m = gp__schema_pattern_match(pat, json_string_value(v));
+  if (m == 1) return 0;
+  if (m < 0) return fail(err, path, "pattern %s is not a supported regular expression", pat);
+  return fail(err, path, "string does not match the pattern %s", pat);
+}
 
-static int check_object(const json_t *schema, const json_t *v, gp_buf_t *path, gp_error_t **err) {
+static int validate(vctx_t *c, const json_t *schema, const json_t *v, gp_buf_t *path, gp_error_t **err);
+
+static int check_object(vctx_t *c, const json_t *schema, const json_t *v, gp_buf_t *path, gp_error_t **err) {
   const json_t *props = json_object_get(schema, "properties");
   const json_t *req = json_object_get(schema, "required");
   const json_t *addl = json_object_get(schema, "additionalProperties");
@@ -190,43 +244,102 @@ static int check_object(const json_t *schema, const json_t *v, gp_buf_t *path, g
     size_t saved = path_push_key(path, key);
     int rc = 0;
     if (ps)
-      rc = validate(ps, pv, path, err);
+      rc = validate(c, ps, pv, path, err);
     else if (json_is_false(addl))
       rc = fail(err, path, "additional property is not allowed");
     else if (json_is_object(addl))
-      rc = validate(addl, pv, path, err);
+      rc = validate(c, addl, pv, path, err);
     path_pop(path, saved);
     if (rc) return rc;
   }
   return 0;
 }
 
-static int check_array(const json_t *schema, const json_t *v, gp_buf_t *path, gp_error_t **err) {
+static int check_array(vctx_t *c, const json_t *schema, const json_t *v, gp_buf_t *path, gp_error_t **err) {
+  int rc = check_bounds(schema, "minItems", "maxItems", "item count", json_array_size(v), path, err);
   const json_t *items = json_object_get(schema, "items");
-  if (!items) return 0;
+  if (rc || !items) return rc;
   size_t i;
   json_t *e;
   json_array_foreach(v, i, e) {
     size_t saved = path_push_index(path, i);
-    int rc = validate(items, e, path, err);
+    rc = validate(c, items, e, path, err);
     path_pop(path, saved);
     if (rc) return rc;
   }
   return 0;
 }
 
-static int validate(const json_t *schema, const json_t *v, gp_buf_t *path, gp_error_t **err) {
+/* anyOf (at least one), oneOf (exactly one), allOf (every one). A failure names the
+ * first alternative's reason, which is what usually went wrong. */
+static int check_combinator(vctx_t *c, const char *kw, const json_t *list, const json_t *v,
+                            gp_buf_t *path, gp_error_t **err) {
+  size_t i, matched = 0;
+  json_t *alt;
+  gp_error_t *first = NULL;
+  json_array_foreach(list, i, alt) {
+    gp_error_t *e = NULL;
+    size_t saved = path->len;
+    int rc = validate(c, alt, v, path, &e);
+    path_pop(path, saved);
+    if (rc == 0) matched++;
+    else if (!first) first = e;
+    else gp_error_free(e);
+    if (rc && !strcmp(kw, "allOf")) {
+      if (err) *err = first;
+      else gp_error_free(first);
+      return GP_ERR_INVALID_ARGUMENT;
+    }
+  }
+  int rc = 0;
+  if (!strcmp(kw, "anyOf") && matched == 0)
+    rc = fail(err, path, "value matches none of the anyOf schemas (the first says: %s)",
+              first ? first->message : "?");
+  else if (!strcmp(kw, "oneOf") && matched == 0)
+    rc = fail(err, path, "value matches none of the oneOf schemas (the first says: %s)",
+              first ? first->message : "?");
+  else if (!strcmp(kw, "oneOf") && matched > 1)
+    rc = fail(err, path, "value matches %zu of the oneOf schemas; exactly one must match", matched);
+  gp_error_free(first);
+  return rc;
+}
+
+static int check_combinators(vctx_t *c, const json_t *schema, const json_t *v, gp_buf_t *path,
+                             gp_error_t **err) {
+  static const char *const kws[] = {"allOf", "anyOf", "oneOf"};
+  for (size_t i = 0; i < 3; i++) {
+    const json_t *list = json_object_get(schema, kws[i]);
+    if (!json_is_array(list)) continue;
+    int rc = check_combinator(c, kws[i], list, v, path, err);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+static int validate(vctx_t *c, const json_t *schema, const json_t *v, gp_buf_t *path, gp_error_t **err) {
   if (json_is_true(schema)) return 0;
   if (json_is_false(schema)) return fail(err, path, "no value is allowed here");
   if (!json_is_object(schema)) return 0;
-  int rc = check_type(json_object_get(schema, "type"), v, path, err);
+  if (c->depth >= GP__SCHEMA_MAX_DEPTH)
+    return fail(err, path, "the schema nests deeper than %d levels ($ref loop?)", GP__SCHEMA_MAX_DEPTH);
+  c->depth++;
+  int rc = 0;
+  const char *ref = json_string_value(json_object_get(schema, "$ref"));
+  if (ref) {
+    const json_t *target = gp__schema_resolve_ref(c->root, ref);
+    rc = target ? validate(c, target, v, path, err)
+                : fail(err, path, "$ref %s does not resolve in this schema", ref);
+  }
+  if (!rc) rc = check_type(schema, v, path, err);
   if (!rc && json_object_get(schema, "enum")) rc = check_enum(json_object_get(schema, "enum"), v, path, err);
-  if (rc) return rc;
-  if (json_is_number(v)) return check_number(schema, v, path, err);
-  if (json_is_string(v)) return check_string(schema, v, path, err);
-  if (json_is_object(v)) return check_object(schema, v, path, err);
-  if (json_is_array(v)) return check_array(schema, v, path, err);
-  return 0;
+  if (!rc && json_object_get(schema, "const")) rc = check_const(json_object_get(schema, "const"), v, path, err);
+  if (!rc && json_is_number(v)) rc = check_number(schema, v, path, err);
+  if (!rc && json_is_string(v)) rc = check_string(schema, v, path, err);
+  if (!rc && json_is_object(v)) rc = check_object(c, schema, v, path, err);
+  if (!rc && json_is_array(v)) rc = check_array(c, schema, v, path, err);
+  if (!rc) rc = check_combinators(c, schema, v, path, err);
+  c->depth--;
+  return rc;
 }
 
 int gp_schema_validate(const json_t *schema, const json_t *value, gp_error_t **err) {
@@ -235,84 +348,9 @@ int gp_schema_validate(const json_t *schema, const json_t *value, gp_error_t **e
   if (!value) value = null = json_null();
   gp_buf_t path = {0};
   gp_buf_puts(&path, "$");
-  int rc = validate(schema, value, &path, err);
+  vctx_t c = {.root = schema, .depth = 0};
+  int rc = validate(&c, schema, value, &path, err);
   gp_buf_free(&path);
   json_decref(null);
-  return rc;
-}
-
-/* ---- schema check ---------------------------------------------------------------- */
-
-static int known_type(const json_t *t) {
-  static const char *const names[] = {"string", "number", "integer", "boolean",
-                                      "object", "array", "null"};
-  if (!json_is_string(t)) return 0;
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if (!strcmp(json_string_value(t), names[i])) return 1;
-  return 0;
-}
-
-static int check_schema(const json_t *s, gp_buf_t *path, gp_error_t **err);
-
-/* Checks keyword `key` of schema `s` (present); `path` already names the keyword. */
-static int check_keyword(const char *key, const json_t *kv, gp_buf_t *path, gp_error_t **err) {
-  size_t i;
-  json_t *e;
-  if (!strcmp(key, "type")) {
-    if (json_is_array(kv)) {
-      if (json_array_size(kv) == 0) return fail(err, path, "type list must not be empty");
-      json_array_foreach(kv, i, e) if (!known_type(e)) return fail(err, path, "unknown type in type list");
-      return 0;
-    }
-    return known_type(kv) ? 0 : fail(err, path, "must be a type name or an array of type names");
-  }
-  if (!strcmp(key, "properties")) {
-    if (!json_is_object(kv)) return fail(err, path, "must be an object of schemas");
-    const char *name;
-    json_object_foreach((json_t *)kv, name, e) {
-      size_t saved = path_push_key(path, name);
-      int rc = check_schema(e, path, err);
-      path_pop(path, saved);
-      if (rc) return rc;
-    }
-    return 0;
-  }
-  if (!strcmp(key, "required")) {
-    if (!json_is_array(kv)) return fail(err, path, "must be an array of strings");
-    json_array_foreach(kv, i, e) if (!json_is_string(e)) return fail(err, path, "must be an array of strings");
-    return 0;
-  }
-  if (!strcmp(key, "enum")) return json_is_array(kv) ? 0 : fail(err, path, "must be an array");
-  if (!strcmp(key, "items")) return check_schema(kv, path, err);
-  if (!strcmp(key, "additionalProperties"))
-    return json_is_boolean(kv) ? 0 : check_schema(kv, path, err);
-  if (!strcmp(key, "minimum") || !strcmp(key, "maximum"))
-    return json_is_number(kv) ? 0 : fail(err, path, "must be a number");
-  if (!strcmp(key, "minLength") || !strcmp(key, "maxLength"))
-    return json_is_integer(kv) && json_integer_value(kv) >= 0
-               ? 0 : fail(err, path, "must be a non-negative integer");
-  return 0; /* outside the subset: ignored */
-}
-
-static int check_schema(const json_t *s, gp_buf_t *path, gp_error_t **err) {
-  if (json_is_boolean(s)) return 0;
-  if (!json_is_object(s)) return fail(err, path, "a schema must be an object or a boolean");
-  const char *key;
-  json_t *kv;
-  json_object_foreach((json_t *)s, key, kv) {
-    size_t saved = path_push_key(path, key);
-    int rc = check_keyword(key, kv, path, err);
-    path_pop(path, saved);
-    if (rc) return rc;
-  }
-  return 0;
-}
-
-int gp_schema_check(const json_t *schema, gp_error_t **err) {
-  if (!schema) return 0;
-  gp_buf_t path = {0};
-  gp_buf_puts(&path, "$");
-  int rc = check_schema(schema, &path, err);
-  gp_buf_free(&path);
   return rc;
 }

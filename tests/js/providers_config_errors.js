@@ -9,7 +9,8 @@ function fails(fn, code, re) {
   }
   assert.fail("expected " + code);
 }
-fails(() => gp.engines.fromConfig({ apiType: "gemini", model: "x" }), "INVALID_ARGUMENT", /gemini.*openai/);
+fails(() => gp.engines.fromConfig({ apiType: "bard", model: "x" }), "INVALID_ARGUMENT", /bard.*openai.*gemini/);
+fails(() => gp.engines.fromConfig({ apiType: "gemini", model: "x" }), "CONFIG", /GEMINI_API_KEY/);
 fails(() => gp.engines.fromConfig({ apiType: "openai" }), "INVALID_ARGUMENT", /model/);
 fails(() => gp.engines.fromConfig("openai"), "INVALID_ARGUMENT", /fromConfig/);
 fails(() => gp.engines.fromConfig({ apiType: "openai", model: "m", temperature: "hot" }), "INVALID_ARGUMENT", /temperature/);

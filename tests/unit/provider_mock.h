@@ -29,9 +29,11 @@ static int pm_is(const char *api) {
 /* The provider metadata value and native stop reasons of this protocol. */
 static const char *pm_provider(void) { return pm_is("anthropic") ? "claude" : PM_API; }
 static const char *pm_stop_default(void) {
+  if (pm_is("gemini")) return "STOP";
   return pm_is("openai") ? "stop" : pm_is("openai-responses") ? "completed" : "end_turn";
 }
 static const char *pm_stop_tools(void) {
+  if (pm_is("gemini")) return "STOP";
   return pm_is("openai") ? "tool_calls" : pm_is("openai-responses") ? "completed" : "tool_use";
 }
 
@@ -45,7 +47,7 @@ static gp_mock_t *pm_start(void) {
 
 /* An engine on the mock; `extra` (stolen, may be NULL) overrides config keys. */
 static gp_engine_t *pm_engine(gp_mock_t *m, json_t *extra) {
-  char *base = gp_xasprintf("%s/v1", gp_mock_url(m));
+  char *base = gp_xasprintf("%s%s", gp_mock_url(m), pm_is("gemini") ? "/v1beta" : "/v1");
   json_t *cfg = json_pack("{s:s, s:s, s:s, s:s, s:f}", "apiType", PM_API, "model", "gpt-test",
                           "baseURL", base, "apiKey", PM_KEY, "temperature", 0.5);
   free(base);

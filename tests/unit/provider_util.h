@@ -180,7 +180,7 @@ PU_UNUSED static int pu_decode(const gp_prov_t *p, gp_emitter_t *em, gp_turn_t *
     if (err) *err = st.err;
     else gp_error_free(st.err);
     st.err = NULL;
-  } else if (!st.finished) {
+  } else if (!st.finished && !(p->proto->finish_completes && st.stop_reason)) {
     rc = gp_error_set(err, GP_ERR_PROVIDER_STREAM, "stream ended before its final event");
   }
   gp_pstream_finish(&st, rc == 0);

@@ -774,7 +774,7 @@ static void test_times_429_then_200(void **state) {
 
 static void test_routes_and_rejections(void **state) {
   gp_mock_t *m = start1("weather.json");
-  http_resp_t *r = http_post(m, "/v1/embeddings", "{}");
+  http_resp_t *r = http_post(m, "/v1/nothing", "{}");
   assert_int_equal(r->status, 404);
   assert_non_null(strstr(r->body, "no route"));
   http_free(r);

@@ -255,10 +255,11 @@ static void test_config_errors_and_keys(void **state) {
   gp_error_t *err = NULL;
   gp_engine_config_t c;
   gp_engine_config_init(&c);
-  c.api_type = "gemini";
+  c.api_type = "bard";
   c.model = "m";
   assert_null(gp_engine_from_config(&c, &err));
   assert_int_equal(err->code, GP_ERR_INVALID_ARGUMENT);
+  assert_non_null(strstr(err->message, "bard"));
   assert_non_null(strstr(err->message, "gemini"));
   assert_non_null(strstr(err->message, "openai-responses"));
   gp_error_free(err);
@@ -311,12 +312,20 @@ static void test_config_errors_and_keys(void **state) {
 
 static void test_config_json(void **state) {
   gp_error_t *err = NULL;
-  json_t *cfg = json_pack("{s:s, s:s, s:s, s:f, s:i, s:[s,s], s:i, s:i, s:i, s:s}", "apiType",
+  json_t *cfg = json_pack("{s:s, s:s, s:s, s:f, s:i, s:[s,s], s:i, s:i, s:i}", "apiType",
                           "anthropic", "model", "claude-x", "baseURL", "http://127.0.0.1:9/v1",
                           "temperature", 0.5, "maxTokens", 100, "stop", "a", "b", "timeoutMs",
-                          5000, "idleTimeoutMs", 700, "maxRetries", 0, "unknownKey", "ignored");
+                          5000, "idleTimeoutMs", 700, "maxRetries", 0);
   gp_engine_t *e = gp_engine_from_config_json(cfg, &err);
   assert_non_null(e);
+  /* A typo is refused, naming the key and the known ones. */
+  json_t *typo = json_pack("{s:s, s:s, s:f}", "apiType", "openai", "model", "m", "temprature", 1.0);
+  assert_null(gp_engine_from_config_json(typo, &err));
+  assert_int_equal(err->code, GP_ERR_INVALID_ARGUMENT);
+  assert_non_null(strstr(err->message, "\"temprature\"; known keys: apiType"));
+  gp_error_free(err);
+  err = NULL;
+  json_decref(typo);
   assert_string_equal(gp_engine_provider(e), "claude");
   gp_engine_unref(e);
   struct { const char *key; json_t *bad; } bad[] = {

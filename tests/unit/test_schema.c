@@ -228,6 +228,129 @@ static void test_schema_check(void **state) {
   expect_check_err("[]", "$: ");
 }
 
+/* JSON text written with ' for " (the tests below read better that way); heap. */
+static char *q(const char *t) {
+  char *s = strdup(t);
+  for (char *p = s; *p; p++)
+    if (*p == '\'') *p = '"';
+  return s;
+}
+
+static void ok_q(const char *schema, const char *value) {
+  char *s = q(schema), *v = q(value);
+  expect_ok(s, v);
+  free(s);
+  free(v);
+}
+
+static void err_q(const char *schema, const char *value, const char *want) {
+  char *s = q(schema), *v = q(value), *w = q(want);
+  expect_err(s, v, w);
+  free(s);
+  free(v);
+  free(w);
+}
+
+static void test_const_and_items_bounds(void **state) {
+  (void)state;
+  ok_q("{'const':'a'}", "'a'");
+  ok_q("{'const':1}", "1.0");
+  ok_q("{'const':{'a':[1,2]}}", "{'a':[1,2.0]}");
+  err_q("{'const':'a'}", "'b'", "$: value must be 'a'");
+  err_q("{'const':null}", "0", "$: value must be null");
+  ok_q("{'minItems':1,'maxItems':2}", "[1]");
+  err_q("{'minItems':1}", "[]", "$: item count 0 is less than minItems 1");
+  err_q("{'properties':{'t':{'maxItems':2}}}", "{'t':[1,2,3]}",
+        "$.t: item count 3 is greater than maxItems 2");
+}
+
+static void test_pattern(void **state) {
+  (void)state;
+  ok_q("{'pattern':'^[a-z]+$'}", "'abc'");
+  ok_q("{'pattern':'b'}", "'abc'"); /* unanchored search */
+  err_q("{'pattern':'^[a-z]+$'}", "'ab1'", "$: string does not match the pattern ^[a-z]+$");
+  ok_q("{'pattern':'^\\\\d{3}-\\\\w+$'}", "'123-ab_c'");
+  err_q("{'pattern':'^\\\\d{3}$'}", "'12a'", "$: string does not match the pattern ^\\d{3}$");
+  ok_q("{'pattern':'^[\\\\d.]+$'}", "'1.5'");
+  ok_q("{'pattern':'^\\\\S+\\\\s\\\\S+$'}", "'a b'");
+  ok_q("{'pattern':'x'}", "5"); /* pattern applies to strings only */
+}
+
+static void test_any_one_all_of(void **state) {
+  (void)state;
+  const char *s = "{'anyOf':[{'type':'string'},{'type':'integer','minimum':0}]}";
+  ok_q(s, "'x'");
+  ok_q(s, "3");
+  err_q(s, "-1", "$: value matches none of the anyOf schemas (the first says: $: expected "
+        "string, got integer)");
+  const char *o = "{'oneOf':[{'type':'integer'},{'type':'number'}]}";
+  ok_q(o, "1.5");
+  err_q(o, "2", "$: value matches 2 of the oneOf schemas; exactly one must match");
+  err_q(o, "'s'", "$: value matches none of the oneOf schemas (the first says: $: expected "
+        "integer, got string)");
+  err_q("{'allOf':[{'type':'integer'},{'maximum':3}]}", "4", "$: 4 is greater than the maximum 3");
+  err_q("{'properties':{'v':{'anyOf':[{'type':'null'},{'const':1}]}}}", "{'v':2}",
+        "$.v: value matches none of the anyOf schemas (the first says: $.v: expected null, got "
+        "integer)");
+}
+
+static void test_ref_defs_nullable(void **state) {
+  (void)state;
+  const char *tree = "{'$defs':{'node':{'type':'object','properties':{'v':{'type':'integer'},"
+                     "'kids':{'type':'array','items':{'$ref':'#/$defs/node'}}},'required':['v']}},"
+                     "'$ref':'#/$defs/node'}";
+  ok_q(tree, "{'v':1,'kids':[{'v':2,'kids':[{'v':3}]}]}");
+  err_q(tree, "{'v':1,'kids':[{'v':2,'kids':[{}]}]}", "$.kids[0].kids[0].v: required property is missing");
+  ok_q("{'definitions':{'s':{'type':'string'}},'items':{'$ref':'#/definitions/s'}}", "['a']");
+  err_q("{'$defs':{'l':{'$ref':'#/$defs/l'}},'$ref':'#/$defs/l'}", "1",
+        "$: the schema nests deeper than 128 levels ($ref loop?)");
+  ok_q("{'type':['string','null']}", "null");
+  ok_q("{'type':'string','nullable':true}", "null");
+  err_q("{'type':'string','nullable':false}", "null", "$: expected string, got null");
+}
+
+static void test_schema_check_keywords(void **state) {
+  (void)state;
+  char *s = q("{'type':'object','properties':{'a':{'type':'string','pattern':'^x','format':'email',"
+              "'title':'A','default':'x'},'b':{'anyOf':[{'$ref':'#/$defs/n'},{'type':'null'}]},"
+              "'c':{'type':'array','minItems':1,'maxItems':3,'uniqueItems':true,'items':{'const':1}}},"
+              "'required':['a'],'$defs':{'n':{'type':'number'}},'x-extra':1,'$schema':'s'}");
+  assert_null(schema_check(s));
+  free(s);
+  expect_check_err("{\"type\":\"object\",\"requried\":[\"a\"]}",
+                   "$.requried: unknown keyword \"requried\"; did you mean \"required\"?");
+  expect_check_err("{\"properties\":{\"a\":{\"tpye\":\"string\"}}}",
+                   "$.properties.a.tpye: unknown keyword \"tpye\"; did you mean \"type\"?");
+  expect_check_err("{\"zzzzzzzz\":1}", "$.zzzzzzzz: unknown keyword \"zzzzzzzz\"");
+  expect_check_err("{\"type\":\"strng\"}", "$.type: unknown type \"strng\"");
+  expect_check_err("{\"minItems\":-1}", "$.minItems: ");
+  expect_check_err("{\"anyOf\":[]}", "$.anyOf: ");
+  expect_check_err("{\"oneOf\":[{\"type\":\"x\"}]}", "$.oneOf[0].type: ");
+  expect_check_err("{\"$ref\":\"#/$defs/missing\"}", "$.$ref: ");
+  expect_check_err("{\"$ref\":\"http://example.com/s\"}", "$.$ref: ");
+  expect_check_err("{\"pattern\":\"(?=a)\"}", "$.pattern: ");
+  expect_check_err("{\"pattern\":\"(a\"}", "$.pattern: ");
+  expect_check_err("{\"$defs\":{\"a\":{\"type\":1}}}", "$.$defs.a.type: ");
+}
+
+static void test_tool_names(void **state) {
+  (void)state;
+  gp_error_t *err = NULL;
+  assert_int_equal(gp_tool_name_check("get_weather-2", NULL), 0);
+  char long_ok[65], long_bad[66];
+  memset(long_ok, 'a', 64);
+  long_ok[64] = 0;
+  memset(long_bad, 'a', 65);
+  long_bad[65] = 0;
+  assert_int_equal(gp_tool_name_check(long_ok, NULL), 0);
+  assert_int_equal(gp_tool_name_check(long_bad, NULL), GP_ERR_INVALID_ARGUMENT);
+  assert_int_equal(gp_tool_name_check("", NULL), GP_ERR_INVALID_ARGUMENT);
+  assert_int_equal(gp_tool_name_check("a.b", NULL), GP_ERR_INVALID_ARGUMENT);
+  assert_int_equal(gp_tool_name_check("get weather", &err), GP_ERR_INVALID_ARGUMENT);
+  assert_non_null(strstr(err->message, "\"get weather\" must match ^[a-zA-Z0-9_-]{1,64}$"));
+  gp_error_free(err);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       GP_TEST(test_type_each),        GP_TEST(test_integer_vs_number),
@@ -236,6 +359,9 @@ int main(void) {
       GP_TEST(test_required_and_properties), GP_TEST(test_nested_paths),
       GP_TEST(test_items),            GP_TEST(test_additional_properties),
       GP_TEST(test_null_schema_and_value), GP_TEST(test_schema_check),
+      GP_TEST(test_const_and_items_bounds), GP_TEST(test_pattern),
+      GP_TEST(test_any_one_all_of),   GP_TEST(test_ref_defs_nullable),
+      GP_TEST(test_schema_check_keywords), GP_TEST(test_tool_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

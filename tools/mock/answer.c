@@ -74,6 +74,7 @@ static int gp__init_calls(gp_mock_answer_t *a, json_t *calls, gp_mock_proto_t pr
     const char *id = json_string_value(json_object_get(c, "id"));
     k->id = id ? gp_xstrdup(id)
                : gp_xasprintf("%s_%s_%zu", proto == GP_MOCK_ANTHROPIC ? "toolu" : "call", a->tag, i);
+    k->explicit_id = id != NULL;
     k->name = gp_xstrdup(json_string_value(json_object_get(c, "name")));
     json_t *args = json_object_get(c, "arguments");
     /* A string is the arguments' text as is (so a fixture can send broken JSON). */
@@ -104,8 +105,15 @@ int gp_mock_answer_init(gp_mock_answer_t *a, json_t *resp, const gp_mock_req_t *
   a->tag = id ? gp_xstrdup(id) : gp_xasprintf("mock%ld", req->seq);
   a->model = req->model[0] ? req->model : "mock-model";
   a->created = gp__epoch;
-  a->text_all = gp__text_of(resp);
-  a->text = gp__split_words(a->text_all, &a->ntext);
+  char *output = gp_mock_output_text(resp);
+  if (output) { /* structured output: the JSON text in small fragments, as a model streams it */
+    a->text_all = output;
+    json_int_t frag = json_integer_value(json_object_get(resp, "fragment_bytes"));
+    a->text = gp__split_bytes(output, frag > 0 ? (size_t)frag : GP__ARG_FRAG, &a->ntext);
+  } else {
+    a->text_all = gp__text_of(resp);
+    a->text = gp__split_words(a->text_all, &a->ntext);
+  }
   const char *reasoning = json_string_value(json_object_get(resp, "reasoning"));
   a->reasoning_all = gp_xstrdup(reasoning ? reasoning : "");
   a->reasoning = gp__split_words(a->reasoning_all, &a->nreasoning);

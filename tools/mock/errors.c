@@ -21,7 +21,32 @@ static const char *gp__type_for(gp_mock_proto_t p, int status) {
   }
 }
 
+/* Google's canonical status name for an HTTP status. */
+static const char *gp__google_status(int status) {
+  switch (status) {
+  case 400: return "INVALID_ARGUMENT";
+  case 401: return "UNAUTHENTICATED";
+  case 403: return "PERMISSION_DENIED";
+  case 404: return "NOT_FOUND";
+  case 429: return "RESOURCE_EXHAUSTED";
+  case 503: return "UNAVAILABLE";
+  case 504: return "DEADLINE_EXCEEDED";
+  default: return status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION";
+  }
+}
+
+/* Gemini's error shape: {"error": {"code", "message", "status"}}. */
+static char *gp__gemini_body(int status, const char *type, const char *message) {
+  json_t *body = json_pack("{s:{s:i, s:s, s:s}}", "error", "code", status, "message",
+                           message ? message : status == 429 ? "Resource has been exhausted" : "Mock error",
+                           "status", type ? type : gp__google_status(status));
+  char *s = json_dumps(body, JSON_COMPACT);
+  json_decref(body);
+  return s;
+}
+
 char *gp_mock_error_body(gp_mock_proto_t p, int status, const char *type, const char *message) {
+  if (p == GP_MOCK_GEMINI) return gp__gemini_body(status, type, message);
   if (!type) type = gp__type_for(p, status);
   if (!message) message = status == 429 ? "Rate limit reached" : status == 529 ? "Overloaded" : "Mock error";
   json_t *err = json_pack("{s:s, s:s}", "type", type, "message", message);
@@ -58,6 +83,11 @@ char *gp_mock_synth_error(gp_mock_proto_t p, const gp_mock_answer_t *a, long seq
                                                            "sequence_number", (json_int_t)seq, "response", resp), 1);
     break;
   }
+  case GP_MOCK_GEMINI:
+    gp_mock_events_json(&ev, NULL, json_pack("{s:{s:i, s:s, s:s}}", "error", "code", 500, "message",
+                                             message ? message : "An internal error has occurred.",
+                                             "status", type ? type : "INTERNAL"), 1);
+    break;
   default:
     gp_mock_events_json(&ev, NULL, json_pack("{s:{s:s, s:s, s:n, s:n}}", "error", "message",
                                              message ? message : "The server had an error while processing your request.",
@@ -76,6 +106,8 @@ char *gp_mock_synth_malformed(gp_mock_proto_t p) {
   case GP_MOCK_RESPONSES:
     return gp_xstrdup("event: response.output_text.delta\n"
                       "data: {\"type\":\"response.output_text.delta\",\"sequence_number\":\n\n");
+  case GP_MOCK_GEMINI:
+    return gp_xstrdup("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\n\n");
   default:
     return gp_xstrdup("data: {\"id\":\"chatcmpl-broken\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"delta\":\n\n");
   }

@@ -38,6 +38,7 @@ static const struct {
     {"events", K_ARRAY},   {"raw", K_STRING},          {"status", K_COUNT},
     {"headers", K_OBJECT}, {"body", K_ANY},            {"id", K_STRING},
     {"comment", K_ANY},    {"name", K_ANY},            {"gzip", K_ANY},
+    {"output", K_ANY},     {"output_text", K_STRING},  {"fragment_bytes", K_COUNT},
 };
 
 static int gp__kind_ok(json_t *v, gp__kind_t k) {

@@ -16,6 +16,7 @@ typedef enum {
   GP_MOCK_OPENAI,     /* Chat Completions */
   GP_MOCK_ANTHROPIC,  /* Messages */
   GP_MOCK_RESPONSES,  /* OpenAI Responses */
+  GP_MOCK_GEMINI,     /* Gemini streamGenerateContent */
   GP_MOCK_NONE        /* not a provider route */
 } gp_mock_proto_t;
 
@@ -33,6 +34,7 @@ typedef struct {
   int include_usage;    /* OpenAI stream_options.include_usage */
   json_t *headers;      /* lowercase name -> value (unredacted), owned */
   long seq;             /* the request's number in the log */
+  char path_model[256]; /* the model named in the URL (Gemini), "" otherwise */
 } gp_mock_req_t;
 
 /* Fills the derived fields (model, tool_results, include_usage) from req->json. */
@@ -52,6 +54,26 @@ void gp_mock_fixtures_free(void);
 json_t *gp_mock_fixtures_pick(const gp_mock_req_t *req, int *index);
 size_t gp_mock_fixtures_count(void);
 void gp_mock_fixtures_reset(void); /* forgets the `times` counters */
+
+/* ---- structured output (output.c) ------------------------------------------------- */
+
+/* The answer text of a fixture response with `output` (a JSON value, sent as compact
+ * JSON) or `output_text` (sent as is: invalid JSON on purpose); heap, or NULL when the
+ * response has neither. */
+char *gp_mock_output_text(json_t *resp);
+/* For such a response: NULL when the request asks for structured output in its
+ * protocol's form (OpenAI response_format json_schema, Responses text.format,
+ * Anthropic output_config.format, Gemini responseMimeType + responseSchema), else what
+ * is missing (caller frees). */
+char *gp_mock_output_check(json_t *resp, const gp_mock_req_t *req);
+
+/* ---- embeddings (embed.c) --------------------------------------------------------- */
+
+enum { GP_MOCK_EMBED_OPENAI = 1, GP_MOCK_EMBED_OLLAMA, GP_MOCK_EMBED_GEMINI };
+/* The embeddings API `url` names (GP_MOCK_EMBED_*; Gemini's model into `model`), or 0. */
+int gp_mock_embed_route(const char *url, char model[256]);
+/* The JSON answer for an embeddings request (caller frees), with its HTTP status. */
+char *gp_mock_embed_answer(int kind, const char *path_model, json_t *body, int *status);
 
 /* ---- expectations (expect.c) ------------------------------------------------------ */
 
@@ -112,6 +134,7 @@ typedef struct {
   const char *signature;   /* Anthropic thinking signature */
   struct gp_mock_call_s {
     char *id, *name, *args;   /* args: the arguments' JSON text */
+    int explicit_id;          /* the fixture gave the id (Gemini sends only those) */
     char **frags;             /* args in fragments */
     size_t nfrags;
   } *calls;
@@ -134,6 +157,7 @@ void gp_mock_answer_epoch(int64_t unix_s);
 void gp_mock_synth_openai(const gp_mock_answer_t *a, gp_mock_events_t *ev);
 void gp_mock_synth_anthropic(const gp_mock_answer_t *a, gp_mock_events_t *ev);
 void gp_mock_synth_responses(const gp_mock_answer_t *a, gp_mock_events_t *ev);
+void gp_mock_synth_gemini(const gp_mock_answer_t *a, gp_mock_events_t *ev);
 /* The protocol's mid-stream error event, `seq` events into the stream. */
 char *gp_mock_synth_error(gp_mock_proto_t p, const gp_mock_answer_t *a, long seq,
                           const char *type, const char *message);

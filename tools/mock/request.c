@@ -10,6 +10,7 @@ const char *gp_mock_proto_name(gp_mock_proto_t p) {
   case GP_MOCK_OPENAI: return "openai";
   case GP_MOCK_ANTHROPIC: return "anthropic";
   case GP_MOCK_RESPONSES: return "responses";
+  case GP_MOCK_GEMINI: return "gemini";
   default: return NULL;
   }
 }
@@ -53,13 +54,26 @@ static int gp__count_responses(json_t *body) {
   return n;
 }
 
+/* Gemini: functionResponse parts inside contents. */
+static int gp__count_gemini(json_t *body) {
+  size_t i, j;
+  json_t *c, *p;
+  int n = 0;
+  json_array_foreach(json_object_get(body, "contents"), i, c) {
+    json_array_foreach(json_object_get(c, "parts"), j, p) if (json_object_get(p, "functionResponse")) n++;
+  }
+  return n;
+}
+
 void gp_mock_req_derive(gp_mock_req_t *req) {
-  const char *model = json_string_value(json_object_get(req->json, "model"));
+  const char *model = req->path_model[0] ? req->path_model
+                                         : json_string_value(json_object_get(req->json, "model"));
   req->model = model ? model : "";
   switch (req->proto) {
   case GP_MOCK_OPENAI: req->tool_results = gp__count_openai(req->json); break;
   case GP_MOCK_ANTHROPIC: req->tool_results = gp__count_anthropic(req->json); break;
   case GP_MOCK_RESPONSES: req->tool_results = gp__count_responses(req->json); break;
+  case GP_MOCK_GEMINI: req->tool_results = gp__count_gemini(req->json); break;
   default: req->tool_results = 0;
   }
   json_t *so = json_object_get(req->json, "stream_options");
@@ -67,8 +81,14 @@ void gp_mock_req_derive(gp_mock_req_t *req) {
 }
 
 int gp_mock_req_offers_tool(const gp_mock_req_t *req, const char *name) {
-  size_t i;
-  json_t *t;
+  size_t i, j;
+  json_t *t, *d;
+  json_array_foreach(json_object_get(req->json, "tools"), i, t) { /* Gemini: declarations */
+    json_array_foreach(json_object_get(t, "functionDeclarations"), j, d) {
+      const char *n = json_string_value(json_object_get(d, "name"));
+      if (n && strcmp(n, name) == 0) return 1;
+    }
+  }
   json_array_foreach(json_object_get(req->json, "tools"), i, t) {
     /* Chat Completions nests the name in "function"; the others keep it on the tool. */
     const char *n = json_string_value(json_object_get(t, "name"));

@@ -28,7 +28,22 @@ typedef struct {
   int64_t closed_ms;
 } gp__conn_t;
 
-static gp_mock_proto_t gp__route(const char *url) {
+/* Gemini: /v1beta/models/MODEL:streamGenerateContent (also without /v1beta); the model
+ * goes to `model` (at most 255 bytes). */
+static int gp__gemini_route(const char *url, char model[256]) {
+  if (strncmp(url, "/v1beta/", 8) == 0) url += 7;
+  static const char verb[] = ":streamGenerateContent";
+  if (strncmp(url, "/models/", 8) != 0) return 0;
+  const char *m = url + 8, *colon = strrchr(m, ':');
+  if (!colon || strcmp(colon, verb) != 0 || colon == m || colon - m > 255 || memchr(m, '/', (size_t)(colon - m)))
+    return 0;
+  memcpy(model, m, (size_t)(colon - m));
+  model[colon - m] = '\0';
+  return 1;
+}
+
+static gp_mock_proto_t gp__route(const char *url, char model[256]) {
+  if (gp__gemini_route(url, model)) return GP_MOCK_GEMINI;
   if (strncmp(url, "/v1/", 4) == 0) url += 3;
   if (strcmp(url, "/chat/completions") == 0) return GP_MOCK_OPENAI;
   if (strcmp(url, "/messages") == 0) return GP_MOCK_ANTHROPIC;
@@ -183,6 +198,7 @@ static enum MHD_Result gp__provider(struct MHD_Connection *c, gp__conn_t *x) {
   gp_mock_log_set(x->log, "matched", json_integer(index));
   enum MHD_Result ret;
   char *why = gp_mock_expect_check(json_object_get(resp, "expect"), req);
+  if (!why) why = gp_mock_output_check(resp, req);
   int fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD)->connect_fd;
   int delay = (int)json_integer_value(json_object_get(resp, "first_byte_delay_ms"));
   int status = json_is_integer(json_object_get(resp, "status")) ? (int)json_integer_value(json_object_get(resp, "status")) : 200;
@@ -202,6 +218,18 @@ static enum MHD_Result gp__provider(struct MHD_Connection *c, gp__conn_t *x) {
   free(why);
   json_decref(resp);
   return ret;
+}
+
+/* An embeddings request: answered from the input texts, no fixture involved. */
+static enum MHD_Result gp__embed(struct MHD_Connection *c, gp__conn_t *x, int kind, const char *url,
+                                 const char *method) {
+  gp__log_start(c, x, GP_MOCK_NONE, url, method);
+  if (strcmp(method, "POST") != 0) return gp__fail(c, x, 405, "invalid_request_error", "use POST");
+  if (!json_is_object(x->req.json))
+    return gp__fail(c, x, 400, "invalid_request_error", "the request body is not a JSON object");
+  int status;
+  char *body = gp_mock_embed_answer(kind, x->req.path_model, x->req.json, &status);
+  return gp__send(c, x, status, body, NULL);
 }
 
 /* ---- libmicrohttpd callbacks --------------------------------------------------------- */
@@ -235,11 +263,13 @@ static enum MHD_Result gp__handle(void *cls, struct MHD_Connection *c, const cha
     return MHD_YES;
   }
   if (strncmp(url, "/_mock/", 7) == 0) return gp__control(c, x, url, method);
-  gp_mock_proto_t proto = gp__route(url);
+  int embed = gp_mock_embed_route(url, x->req.path_model);
+  if (embed) return gp__embed(c, x, embed, url, method);
+  gp_mock_proto_t proto = gp__route(url, x->req.path_model);
   gp__log_start(c, x, proto, url, method);
   if (proto == GP_MOCK_NONE) {
     char *msg = gp_xasprintf("no route %s %s: geppetto-mock serves POST /v1/chat/completions, "
-                             "/v1/messages and /v1/responses", method, url);
+                             "/v1/messages, /v1/responses and /v1beta/models/MODEL:streamGenerateContent", method, url);
     enum MHD_Result ret = gp__fail(c, x, 404, "not_found", msg);
     free(msg);
     return ret;

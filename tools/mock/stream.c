@@ -119,6 +119,7 @@ static int gp__events(json_t *resp, const gp_mock_req_t *req, const gp_mock_answ
   switch (req->proto) {
   case GP_MOCK_ANTHROPIC: gp_mock_synth_anthropic(a, ev); break;
   case GP_MOCK_RESPONSES: gp_mock_synth_responses(a, ev); break;
+  case GP_MOCK_GEMINI: gp_mock_synth_gemini(a, ev); break;
   default: gp_mock_synth_openai(a, ev);
   }
   return 0;

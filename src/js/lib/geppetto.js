@@ -9,7 +9,8 @@
   const EventType = Object.freeze({ START: "start", PARTIAL: "partial",
     PARTIAL_THINKING: "partial-thinking", FINAL: "final", TOOL_CALL: "tool-call",
     TOOL_CALL_EXECUTE: "tool-call-execute", TOOL_CALL_EXECUTION_RESULT: "tool-call-execution-result",
-    TOOL_RESULT: "tool-result", ERROR: "error", INTERRUPT: "interrupt", LOG: "log", INFO: "info" });
+    TOOL_RESULT: "tool-result", ERROR: "error", INTERRUPT: "interrupt", LOG: "log", INFO: "info",
+    PARTIAL_OBJECT: "partial-object" });
   const eventTypes = new Set(Object.values(EventType));
   const consts = Object.freeze({ BlockKind, EventType });
 
@@ -288,13 +289,20 @@
     Store,
   });
 
+  // The run options with the session's default structured output under them.
+  function withOutputDefault(opts, output) {
+    if (output === undefined || (opts && opts.output !== undefined)) return opts || {};
+    return Object.assign({}, opts, { output });
+  }
+
   const fromHandle = Symbol("fromHandle");
   class Session {
-    #h; #sink; #running = false; #ready;
+    #h; #sink; #output; #running = false; #ready;
     constructor(opts, handle) {
       if (opts === fromHandle) {
         this.#h = handle.h;
         this.#sink = handle.sink;
+        this.#output = handle.output;
         return;
       }
       if (opts === null || typeof opts !== "object" || !opts.engine)
@@ -303,8 +311,11 @@
         throw makeError("INVALID_ARGUMENT", "eventSink must be a function", TypeError);
       if (opts.id !== undefined && (typeof opts.id !== "string" || opts.id === ""))
         throw makeError("INVALID_ARGUMENT", "createSession: id must be a non-empty string", TypeError);
+      if (opts.output !== undefined && (opts.output === null || typeof opts.output !== "object"))
+        throw makeError("INVALID_ARGUMENT", "output must be {schema, name?, strict?}", TypeError);
       this.#h = native.sessionNew(opts);
       this.#sink = opts.eventSink;
+      this.#output = opts.output;
     }
     get id() { return native.sessionId(this.#h); }
     // With a store: a Promise settled when the history is loaded (history reads made
@@ -321,7 +332,7 @@
     fork(newId) {
       if (newId !== undefined && (typeof newId !== "string" || newId === ""))
         throw makeError("INVALID_ARGUMENT", "fork: the new id must be a non-empty string", TypeError);
-      return new Session(fromHandle, { h: native.sessionFork(this.#h, newId), sink: this.#sink });
+      return new Session(fromHandle, { h: native.sessionFork(this.#h, newId), sink: this.#sink, output: this.#output });
     }
     append(turn) { native.sessionAppend(this.#h, turn); return this; }
     latest() { return native.sessionGetTurn(this.#h, -1); }
@@ -352,7 +363,7 @@
       const onEvent = sink ? (ev) => callSafely(sink, ev, "eventSink") : undefined;
       this.#running = true;
       try {
-        return native.sessionRun(this.#h, seedOf(seed), opts || {}, onEvent);
+        return native.sessionRun(this.#h, seedOf(seed), withOutputDefault(opts, this.#output), onEvent);
       } finally {
         this.#running = false;
       }
@@ -382,7 +393,8 @@
         this.#running = false;
         if (err) reject(err); else resolve(turn);
       };
-      const r = native.sessionStart(this.#h, seedOf(seed), opts || {}, quiet ? undefined : onEvent, onSettle);
+      const r = native.sessionStart(this.#h, seedOf(seed), withOutputDefault(opts, this.#output),
+                                    quiet ? undefined : onEvent, onSettle);
       this.#running = true;
       const handle = {
         id: native.runId(r),
@@ -440,7 +452,7 @@
   // hold {engine, middlewares, tools, toolLoop, toolHooks, eventSink}, each applied
   // through the method of the same purpose (and validated like it).
   class Builder {
-    #engine; #middlewares = []; #tools; #toolLoop; #toolHooks; #eventSink; #store; #id;
+    #engine; #middlewares = []; #tools; #toolLoop; #toolHooks; #eventSink; #store; #id; #output;
     constructor(opts) {
       if (opts === undefined || opts === null) return;
       if (!plainObject(opts)) throw makeError("INVALID_ARGUMENT", "createBuilder takes an options object", TypeError);
@@ -455,6 +467,7 @@
       if (opts.toolHooks !== undefined) this.withToolHooks(opts.toolHooks);
       if (opts.eventSink !== undefined) this.withEventSink(opts.eventSink);
       if (opts.store !== undefined) this.withStore(opts.store, opts.id);
+      if (opts.output !== undefined) this.withOutput(opts.output);
     }
     // withStore(store, id?): the session persists there; an id the store knows resumes it.
     withStore(store, id) {
@@ -464,6 +477,12 @@
         throw makeError("INVALID_ARGUMENT", "withStore: id must be a non-empty string", TypeError);
       this.#store = store;
       this.#id = id;
+      return this;
+    }
+    withOutput(output) {
+      if (!plainObject(output) || !plainObject(output.schema))
+        throw makeError("INVALID_ARGUMENT", "withOutput needs {schema, name?, strict?}", TypeError);
+      this.#output = output;
       return this;
     }
     withEngine(engine) {
@@ -521,6 +540,7 @@
       if (this.#eventSink !== undefined) opts.eventSink = this.#eventSink;
       if (this.#store !== undefined) opts.store = this.#store;
       if (this.#id !== undefined) opts.id = this.#id;
+      if (this.#output !== undefined) opts.output = this.#output;
       return createSession(opts);
     }
   }
@@ -559,5 +579,24 @@
 
   const runtime = Object.freeze({ stats: () => native.runtimeStats() });
 
-  return Object.freeze({ consts, turns, engines, middlewares, createBuilder, Builder, runInference, tools, stores, createSession, Session, runtime, version: host.version });
+  // ---- embeddings (SPEC §4.13) ------------------------------------------------------
+  function makeEmbedder(h) {
+    const embedBatch = (texts) => new Promise((resolve, reject) => {
+      if (!Array.isArray(texts) || !texts.every((t) => typeof t === "string"))
+        throw makeError("INVALID_ARGUMENT", "embedBatch needs an array of strings", TypeError);
+      native.embedderEmbed(h, texts, (err, vectors) => (err ? reject(err) : resolve(vectors)));
+    });
+    const embed = (text) => {
+      if (typeof text !== "string")
+        return Promise.reject(makeError("INVALID_ARGUMENT", "embed needs a string", TypeError));
+      return embedBatch([text]).then((v) => v[0]);
+    };
+    return Object.freeze({ model: native.embedderModel(h), embed, embedBatch });
+  }
+  const embeddings = Object.freeze({
+    fromConfig: (cfg) => makeEmbedder(native.embedderFromConfig(cfg)),
+    fromProfile: (name) => makeEmbedder(native.embedderFromProfile(name)),
+  });
+
+  return Object.freeze({ consts, turns, engines, middlewares, createBuilder, Builder, runInference, tools, createSession, Session, runtime, embeddings, stores, version: host.version });
 })
