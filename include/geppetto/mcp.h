@@ -104,7 +104,9 @@ int gp_mcp_map_result(json_t *result, const json_t *output_schema, json_t **valu
  * each call); `include`/`exclude` (NULL-terminated, may be NULL) filter by the server's
  * names, `prefix` (may be NULL) is put before each name. A call goes straight to the
  * server from the tool worker; progress becomes `tool-progress` events when the
- * registry runs in a session. Returns 0 or INVALID_ARGUMENT (a name taken or invalid). */
+ * registry runs in a session. The registry's tools hold references on the client and
+ * the client holds the registry (to follow list_changed) until gp_mcp_close: close a
+ * client you bound. Returns 0 or INVALID_ARGUMENT (a name taken or invalid). */
 int gp_mcp_use_tools(gp_registry_t *r, gp_mcp_client_t *c, const char *const *include,
                      const char *const *exclude, const char *prefix, gp_error_t **err);
 
