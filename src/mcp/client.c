@@ -299,7 +299,7 @@ static int handshake(gp_mcp_client_t *c, gp_error_t **err) {
   pthread_mutex_unlock(&c->mu);
   json_decref(res);
   pthread_mutex_lock(&c->smu);
-  if (c->cfg.url && c->tr) gp__mcp_http_set_protocol(c->tr, v);
+  if (c->cfg.url && c->tr) gp__mcp_http_set_protocol(c->tr, c->protocol);
   pthread_mutex_unlock(&c->smu);
   send_notification(c, "notifications/initialized", NULL);
   json_t *tools = json_array();
@@ -611,6 +611,13 @@ void gp__mcp_deliver(gp_mcp_client_t *c, gp__mcp_tr_t *tr, const char *msg, size
     free(text);
   }
   json_decref(m);
+}
+
+void gp__mcp_fail_request(gp_mcp_client_t *c, int64_t id, int code, const char *message) {
+  pthread_mutex_lock(&c->mu);
+  gp__mcp_pending_t *p = pending_take(c, id);
+  pthread_mutex_unlock(&c->mu);
+  if (p) finish(p, code, NULL, gp_error_new(code, "%s", message));
 }
 
 void gp__mcp_lost(gp_mcp_client_t *c, gp__mcp_tr_t *tr, int code, const char *message) {

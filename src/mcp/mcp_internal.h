@@ -71,6 +71,8 @@ struct gp_mcp_client_s {
 /* From a transport's I/O thread: one message received (`msg[0..len)`), or the end. */
 void gp__mcp_deliver(gp_mcp_client_t *c, gp__mcp_tr_t *tr, const char *msg, size_t len);
 void gp__mcp_lost(gp_mcp_client_t *c, gp__mcp_tr_t *tr, int code, const char *message);
+/* The request `id` failed in the transport (an HTTP error status, unreachable server). */
+void gp__mcp_fail_request(gp_mcp_client_t *c, int64_t id, int code, const char *message);
 
 /* The transports. NULL with *err when they cannot start. */
 gp__mcp_tr_t *gp__mcp_stdio_open(gp_mcp_client_t *c, const gp__mcp_cfg_t *cfg, gp_error_t **err);

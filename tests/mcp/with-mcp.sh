@@ -26,6 +26,21 @@ export GP_MCP_FAKE="$root/tests/mcp/fake_server.mjs"
 GP_MCP_TMP="$(mktemp -d)"
 export GP_MCP_TMP
 printf 'The secret word is marmalade.\n' >"$GP_MCP_TMP/notes.txt"
+# A script with a line "// mcp-http: everything" gets server-everything over Streamable
+# HTTP on a free loopback port: GP_MCP_HTTP_URL.
+http_pid=""
+stop_http() { if [ -n "$http_pid" ]; then kill "$http_pid" 2>/dev/null; wait "$http_pid" 2>/dev/null; http_pid=""; fi; }
+if grep -q '^// mcp-http: everything' "$script"; then
+  port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+  PORT="$port" node "$GP_MCP_EVERYTHING" streamableHttp >"$GP_MCP_TMP/http.log" 2>&1 &
+  http_pid=$!
+  for _ in $(seq 1 100); do
+    grep -q "listening on port" "$GP_MCP_TMP/http.log" && break
+    kill -0 "$http_pid" 2>/dev/null || { echo "server-everything (HTTP) did not start:" >&2; cat "$GP_MCP_TMP/http.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  export GP_MCP_HTTP_URL="http://127.0.0.1:$port/mcp"
+fi
 mark="gp-mcp-$$-$RANDOM"
 fixture="${script%.js}.json"
 if [ -f "$fixture" ]; then
@@ -34,6 +49,7 @@ else
   GP_MCP_MARK="$mark" "$@"
 fi
 rc=$?
+stop_http
 left=""
 for _ in 1 2 3 4 5 6 7 8 9 10; do
   left="$(grep -l "GP_MCP_MARK=$mark" /proc/[0-9]*/environ 2>/dev/null || true)"
