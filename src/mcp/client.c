@@ -577,8 +577,9 @@ static void on_response(gp_mcp_client_t *c, json_t *m) {
                         c->cfg.name, p->method));
     return;
   }
+  /* A copy: the waiter's thread owns it alone (no jansson value is shared by threads). */
   json_t *res = json_object_get(m, "result");
-  finish(p, 0, json_incref(res ? res : json_null()), NULL);
+  finish(p, 0, res ? json_deep_copy(res) : json_null(), NULL);
 }
 
 /* One message: a response, a request or a notification (or a batch of them). */
@@ -778,13 +779,13 @@ int gp_mcp_tools(gp_mcp_client_t *c, json_t **tools, gp_error_t **err) {
 
 void gp_mcp_call_tool_start(gp_mcp_client_t *c, const char *name, json_t *args, const gp_mcp_call_opts_t *opts,
                             gp_mcp_done_cb done, void *ud) {
-  json_t *params = json_pack("{s:s, s:o}", "name", name, "arguments", args ? json_incref(args) : json_object());
+  json_t *params = json_pack("{s:s, s:o}", "name", name, "arguments", args ? json_deep_copy(args) : json_object());
   rpc_start(c, "tools/call", params, opts, 0, done, ud);
 }
 
 int gp_mcp_call_tool(gp_mcp_client_t *c, const char *name, json_t *args, const gp_mcp_call_opts_t *opts,
                      json_t **result, gp_error_t **err) {
-  json_t *params = json_pack("{s:s, s:o}", "name", name, "arguments", args ? json_incref(args) : json_object());
+  json_t *params = json_pack("{s:s, s:o}", "name", name, "arguments", args ? json_deep_copy(args) : json_object());
   return rpc_wait(c, "tools/call", params, opts, 0, result, err);
 }
 

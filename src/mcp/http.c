@@ -189,14 +189,15 @@ static int start(http_t *t, const char *method, const char *body, size_t len, in
                              .on_body = on_body, .on_end = on_end, .ud = x};
   pthread_mutex_lock(&t->mu);
   x->f = gp_http_fetch_start(&req, err);
-  if (x->f) {
+  int ok = x->f != NULL; /* once unlocked, x belongs to the loop (on_end frees it) */
+  if (ok) {
     x->next = t->xfers;
     t->xfers = x;
   }
   pthread_mutex_unlock(&t->mu);
   free(session);
   free(proto);
-  if (x->f == NULL) {
+  if (!ok) {
     xfer_free(x);
     return err && *err ? (*err)->code : GP_ERR_IO;
   }
