@@ -2,7 +2,8 @@
 # Installs the npm packages the MCP tests run against into build-deps/mcp (a cache folder
 # shared by the normal, TSan and ASan test passes): the reference servers
 # @modelcontextprotocol/server-everything and server-filesystem, and the conformance
-# suite @modelcontextprotocol/conformance. Skipped when they are already there.
+# suite @modelcontextprotocol/conformance (written for Node.js 22; on Debian's Node.js 20
+# it runs through tests/mcp/node20_shim.mjs). Skipped when they are already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=build-deps/mcp
