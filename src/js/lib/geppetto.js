@@ -185,8 +185,9 @@
   // back here with (err, value).
   const mcpHandles = new WeakMap(); // MCPClient -> native handle
   function mcpPermission(spec) {
-    if (host.permission && spec.command !== undefined)
-      host.permission.requireChild("the MCP server " + spec.command);
+    if (!host.permission) return;
+    if (spec.command !== undefined) host.permission.requireChild("the MCP server " + spec.command);
+    else host.permission.requireNet(spec.url, undefined, "the MCP server " + spec.url);
   }
   function mcpOp(start) {
     return new Promise((resolve, reject) => start((err, v) => (err ? reject(err) : resolve(v))));
