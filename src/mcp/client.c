@@ -563,7 +563,10 @@ static void on_notification(gp_mcp_client_t *c, const char *method, json_t *para
 
 static void on_response(gp_mcp_client_t *c, json_t *m) {
   json_t *id = json_object_get(m, "id");
-  if (!json_is_integer(id)) return; /* not one of ours */
+  if (!json_is_integer(id)) { /* not one of ours: an answer to a notification, id null */
+    gp_log(GP_LOG_DEBUG, "mcp", "%s sent an answer that matches no request", c->cfg.name);
+    return;
+  }
   pthread_mutex_lock(&c->mu);
   gp__mcp_pending_t *p = pending_take(c, json_integer_value(id));
   pthread_mutex_unlock(&c->mu);
@@ -595,7 +598,7 @@ static int dispatch(gp_mcp_client_t *c, json_t *m) {
   json_t *id = json_object_get(m, "id");
   if (method && id) on_request(c, method, id);
   else if (method) on_notification(c, method, json_object_get(m, "params"));
-  else if (id && (json_object_get(m, "result") || json_object_get(m, "error"))) on_response(c, m);
+  else if (json_object_get(m, "result") || json_object_get(m, "error")) on_response(c, m);
   else return -1;
   return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "http/http.h"
 #include "mcp/mcp_internal.h"
@@ -38,6 +39,9 @@ typedef struct xfer_s {
   int sse;                     /* the answer is an event stream */
   gp_sse_t *dec;
   gp_buf_t body;               /* a JSON answer, or an error body (first 4 KiB) */
+  int answered;                /* the stream carried the answer to `id` */
+  char *last_event;            /* the stream's last event id (heap), or NULL */
+  int64_t retry_ms;            /* the stream's `retry`, or -1 */
   struct xfer_s *next;
 } xfer_t;
 
@@ -54,6 +58,8 @@ struct http_s {
   int closing;
   xfer_t *xfers;               /* in flight */
   item_t *head, *tail;         /* the dispatcher's queue */
+  int64_t resume_at;           /* monotonic ms when the dispatcher resumes a stream, 0: none */
+  char *resume_id;             /* its Last-Event-ID (heap), or NULL */
   pthread_t dispatcher;
 };
 
@@ -74,11 +80,39 @@ static void push(http_t *t, int kind, int64_t id, int code, const char *text, si
   pthread_mutex_unlock(&t->mu);
 }
 
+static int start(http_t *t, const char *method, const char *body, size_t len, int64_t id, int is_get,
+                 const char *last_event, gp_error_t **err);
+
+/* A POST stream ended before its answer: after the server's `retry`, the dispatcher
+ * GETs the stream again with Last-Event-ID, where the server sends the rest. */
+static void resume_due(http_t *t) {
+  char *last = t->resume_id;
+  t->resume_id = NULL;
+  t->resume_at = 0;
+  pthread_mutex_unlock(&t->mu);
+  gp_error_t *err = NULL;
+  if (start(t, "GET", NULL, 0, -1, 1, last, &err) != 0) gp_error_free(err);
+  free(last);
+  pthread_mutex_lock(&t->mu);
+}
+
 static void *dispatcher_main(void *arg) {
   http_t *t = arg;
   for (;;) {
     pthread_mutex_lock(&t->mu);
-    while (t->head == NULL) pthread_cond_wait(&t->cv, &t->mu);
+    while (t->head == NULL) {
+      if (t->resume_at && !t->closing && gp_mono_ms() >= t->resume_at) {
+        resume_due(t);
+        continue;
+      }
+      if (t->resume_at && !t->closing) {
+        struct timespec ts;
+        gp_timespec_in(&ts, CLOCK_REALTIME, t->resume_at - gp_mono_ms());
+        pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+      } else {
+        pthread_cond_wait(&t->cv, &t->mu);
+      }
+    }
     item_t *it = t->head;
     t->head = it->next;
     if (t->head == NULL) t->tail = NULL;
@@ -97,7 +131,19 @@ static void *dispatcher_main(void *arg) {
 
 static int on_event(void *ud, const gp_sse_event_t *ev) {
   xfer_t *x = ud;
-  if (ev->data_len > 0) push(x->t, ITEM_MSG, 0, 0, ev->data, ev->data_len);
+  if (ev->id && *ev->id) {
+    free(x->last_event);
+    x->last_event = gp_xstrdup(ev->id);
+  }
+  if (ev->retry_ms >= 0) x->retry_ms = ev->retry_ms;
+  if (ev->data_len == 0) return 0;
+  if (x->id >= 0 && !x->answered) {
+    json_t *m = json_loadb(ev->data, ev->data_len, 0, NULL);
+    json_t *mid = json_object_get(m, "id");
+    x->answered = json_is_integer(mid) && json_integer_value(mid) == x->id && json_object_get(m, "method") == NULL;
+    json_decref(m);
+  }
+  push(x->t, ITEM_MSG, 0, 0, ev->data, ev->data_len);
   return 0;
 }
 
@@ -126,6 +172,7 @@ static void on_body(void *ud, const char *data, size_t len) {
 }
 
 static void xfer_free(xfer_t *x) {
+  free(x->last_event);
   gp_sse_free(x->dec);
   gp_buf_free(&x->body);
   free(x);
@@ -152,6 +199,11 @@ static void on_end(void *ud, const gp_http_fetch_end_t *end) {
     push(t, ITEM_MSG, 0, 0, x->body.data, x->body.len);
   }
   pthread_mutex_lock(&t->mu);
+  if (end->code == 0 && x->sse && x->id >= 0 && !x->answered && x->status < 300 && !t->closing) {
+    t->resume_at = gp_mono_ms() + (x->retry_ms >= 0 ? x->retry_ms : 1000);
+    free(t->resume_id);
+    t->resume_id = gp_xstrdup(x->last_event);
+  }
   for (xfer_t **pp = &t->xfers; *pp; pp = &(*pp)->next) {
     if (*pp == x) {
       *pp = x->next;
@@ -166,10 +218,10 @@ static void on_end(void *ud, const gp_http_fetch_end_t *end) {
 
 /* Starts one request: method, body (may be NULL), the id to fail on error (-1: none). */
 static int start(http_t *t, const char *method, const char *body, size_t len, int64_t id, int is_get,
-                 gp_error_t **err) {
+                 const char *last_event, gp_error_t **err) {
   const char *hs[64];
   size_t n = 0;
-  char *session = NULL, *proto = NULL;
+  char *session = NULL, *proto = NULL, *last = last_event ? gp_xasprintf("Last-Event-ID: %s", last_event) : NULL;
   pthread_mutex_lock(&t->mu);
   if (t->session) session = gp_xasprintf("Mcp-Session-Id: %s", t->session);
   if (t->protocol[0]) proto = gp_xasprintf("MCP-Protocol-Version: %s", t->protocol);
@@ -178,17 +230,22 @@ static int start(http_t *t, const char *method, const char *body, size_t len, in
   if (body) hs[n++] = "Content-Type: application/json";
   if (session) hs[n++] = session;
   if (proto) hs[n++] = proto;
+  if (last) hs[n++] = last;
   for (size_t i = 0; t->headers[i] && n < 63; i++) hs[n++] = t->headers[i];
   hs[n] = NULL;
   xfer_t *x = gp_xcalloc(1, sizeof *x);
   x->t = t;
   x->id = id;
   x->is_get = is_get;
+  x->retry_ms = -1;
   gp_http_fetch_req_t req = {.method = method, .url = t->url, .headers = hs, .body = body, .body_len = len,
                              .idle_timeout_ms = is_get ? 24LL * 3600 * 1000 : 0, .on_head = on_head,
                              .on_body = on_body, .on_end = on_end, .ud = x};
   pthread_mutex_lock(&t->mu);
-  x->f = gp_http_fetch_start(&req, err);
+  if (t->closing && strcmp(method, "DELETE") != 0) /* close() waits for what is in flight */
+    gp_error_set(err, GP_ERR_MCP_CLOSED, "the MCP client of %s is closing", t->name);
+  else
+    x->f = gp_http_fetch_start(&req, err);
   int ok = x->f != NULL; /* once unlocked, x belongs to the loop (on_end frees it) */
   if (ok) {
     x->next = t->xfers;
@@ -197,6 +254,7 @@ static int start(http_t *t, const char *method, const char *body, size_t len, in
   pthread_mutex_unlock(&t->mu);
   free(session);
   free(proto);
+  free(last);
   if (!ok) {
     xfer_free(x);
     return err && *err ? (*err)->code : GP_ERR_IO;
@@ -214,7 +272,7 @@ static int http_send(gp__mcp_tr_t *tr, const char *msg, size_t len, gp_error_t *
   int64_t id = method && json_is_integer(idv) ? json_integer_value(idv) : -1;
   int initialized = method && strcmp(method, "notifications/initialized") == 0;
   json_decref(m);
-  int rc = start(t, "POST", msg, len, id, 0, err);
+  int rc = start(t, "POST", msg, len, id, 0, NULL, err);
   if (rc == 0 && initialized) {
     /* The GET stream, where the server offers one (405 otherwise: nothing to do). */
     pthread_mutex_lock(&t->mu);
@@ -222,7 +280,7 @@ static int http_send(gp__mcp_tr_t *tr, const char *msg, size_t len, gp_error_t *
     t->get_started = 1;
     pthread_mutex_unlock(&t->mu);
     gp_error_t *gerr = NULL;
-    if (go && start(t, "GET", NULL, 0, -1, 1, &gerr) != 0) gp_error_free(gerr);
+    if (go && start(t, "GET", NULL, 0, -1, 1, NULL, &gerr) != 0) gp_error_free(gerr);
   }
   return rc;
 }
@@ -237,7 +295,7 @@ static void http_close(gp__mcp_tr_t *tr) {
   pthread_mutex_unlock(&t->mu);
   if (has_session) {
     gp_error_t *err = NULL;
-    if (start(t, "DELETE", NULL, 0, -1, 0, &err) != 0) gp_error_free(err);
+    if (start(t, "DELETE", NULL, 0, -1, 0, NULL, &err) != 0) gp_error_free(err);
     pthread_mutex_lock(&t->mu);
     while (t->xfers) pthread_cond_wait(&t->cv, &t->mu);
     pthread_mutex_unlock(&t->mu);
@@ -251,6 +309,7 @@ static void http_close(gp__mcp_tr_t *tr) {
     free(it);
   }
   free(t->session);
+  free(t->resume_id);
   free(t->url);
   pthread_mutex_destroy(&t->mu);
   pthread_cond_destroy(&t->cv);

@@ -2,10 +2,10 @@
 # Runs the client scenarios of the MCP conformance suite against geppetto's client
 # (tests/mcp/conformance_client.js) and prints one line per scenario with its checks.
 #   tests/mcp/conformance.sh GEPPETTO_BIN [SCENARIO...]
-# Without scenarios: initialize and tools_call (lifecycle and tools), which must pass,
-# then sse-retry and elicitation-sep1034-client-defaults (features the client does not
-# claim), reported only. Exit 77 (skipped) when build-deps/mcp is missing, unless
-# GP_TEST_REQUIRE_NPM is set.
+# Without scenarios: initialize, tools_call and sse-retry (lifecycle, tools, Streamable
+# HTTP resumption), which must pass, then elicitation-sep1034-client-defaults (a feature
+# the client does not claim), reported only. Exit 77 (skipped) when build-deps/mcp is
+# missing, unless GP_TEST_REQUIRE_NPM is set.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 bin="$1"; shift
@@ -15,8 +15,8 @@ if [ ! -f "$conf" ]; then
   echo "skipped: build-deps/mcp is missing (scripts/mcp-test-deps.sh installs the conformance suite)"
   exit 77
 fi
-required=(initialize tools_call)
-optional=(sse-retry elicitation-sep1034-client-defaults)
+required=(initialize tools_call sse-retry)
+optional=(elicitation-sep1034-client-defaults)
 [ $# -gt 0 ] && { required=("$@"); optional=(); }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
