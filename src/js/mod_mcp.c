@@ -28,6 +28,7 @@ typedef struct gp__jsmcp_s {
 } gp__jsmcp_t;
 
 static gp__jsmcp_t *gp__mcp_open; /* one runtime per process uses MCP: owner thread */
+static int gp__mcp_torn_down;     /* gp__js_mcp_close_all ran: every client is closed */
 
 enum { OP_CONNECT, OP_TOOLS, OP_CALL, OP_CLOSE };
 
@@ -307,6 +308,14 @@ static JSValueRef js_use(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, siz
   return JSValueMakeUndefined(ctx);
 }
 
+static void *unref_main(void *arg) {
+  gp_mcp_unref(arg);
+  atomic_fetch_sub(&gp__mcp_threads, 1);
+  return NULL;
+}
+
+/* The last reference closes the client, which may wait for its server to exit: that
+ * happens on a thread of its own, not on the owner. */
 static void client_finalize(JSObjectRef obj) {
   gp__jsmcp_t *h = JSObjectGetPrivate(obj);
   for (gp__jsmcp_t **pp = &gp__mcp_open; *pp; pp = &(*pp)->next) {
@@ -315,12 +324,27 @@ static void client_finalize(JSObjectRef obj) {
       break;
     }
   }
-  gp_mcp_unref(h->c);
+  if (gp__mcp_torn_down) { /* closed already: the last reference only frees */
+    gp_mcp_unref(h->c);
+    free(h);
+    return;
+  }
+  pthread_t t;
+  pthread_attr_t at;
+  pthread_attr_init(&at);
+  pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+  atomic_fetch_add(&gp__mcp_threads, 1);
+  if (pthread_create(&t, &at, unref_main, h->c) != 0) {
+    atomic_fetch_sub(&gp__mcp_threads, 1);
+    gp_mcp_unref(h->c);
+  }
+  pthread_attr_destroy(&at);
   free(h);
 }
 
 void gp__js_mcp_close_all(gp_js_runtime_t *rt) {
   GP_JS_ASSERT(rt);
+  gp__mcp_torn_down = 1;
   for (gp__jsmcp_t *h = gp__mcp_open; h; h = h->next) gp_mcp_close(h->c);
   /* Their operations end at once now; wait until every thread has posted. */
   for (int i = 0; i < 5000 && atomic_load(&gp__mcp_threads) > 0; i++) {

@@ -27,6 +27,7 @@ struct gp__mcp_pending_s {
   gp_cancel_t *cancel;         /* own reference, or NULL */
   uint64_t cancel_id;
   int64_t deadline;            /* monotonic ms */
+  int64_t timeout;             /* ms, for the message */
   gp__mcp_pending_t *next;
 };
 
@@ -394,6 +395,7 @@ static void rpc_start(gp_mcp_client_t *c, const char *method, json_t *params, co
   p->ud = ud;
   int64_t timeout = o && o->timeout_ms > 0 ? o->timeout_ms : c->cfg.timeout_ms;
   p->deadline = gp_mono_ms() + timeout;
+  p->timeout = timeout;
   pthread_mutex_lock(&c->mu);
   p->id = ++c->next_id;
   pthread_mutex_unlock(&c->mu);
@@ -464,7 +466,7 @@ static void *sweeper_main(void *arg) {
         expired = p->next;
         int reason = (int)p->deadline;
         send_cancelled(c, p->id, reason);
-        int64_t t = c->cfg.timeout_ms;
+        int64_t t = p->timeout;
         finish(p, reason, NULL,
                reason == GP_ERR_TIMEOUT
                    ? gp_error_new(GP_ERR_TIMEOUT, "the MCP server %s did not answer %s in time (timeout %lld ms)",
