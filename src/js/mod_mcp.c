@@ -360,6 +360,7 @@ static const gp__js_fn_t gp__mcp_fns[] = {
 };
 
 void gp__mod_mcp_init(JSContextRef ctx, JSObjectRef native) {
+  gp__mcp_torn_down = 0;
   if (gp__mcp_class == NULL) {
     JSClassDefinition def = kJSClassDefinitionEmpty;
     def.className = "MCPClientHandle";
