@@ -2,7 +2,6 @@
 // @modelcontextprotocol/server-filesystem (stdio), added to a registry in two lines.
 // The README's offline example (docs/README_PART_MCP.md) is this script.
 // timeout: 60
-// expect-stdout: marmalade
 const gp = require("geppetto");
 
 (async () => {
@@ -19,4 +18,5 @@ const gp = require("geppetto");
   assert(events.includes("tool-call-execute") && events.includes("tool-call-execution-result"), events.join(","));
   console.log(turn.blocks[turn.blocks.length - 1].payload.text);
   await fs.close();
+  console.log("agent_fs: ok");
 })().catch((e) => { console.error(String(e), e && e.code, e && e.stack); process.exit(1); });

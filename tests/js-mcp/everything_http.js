@@ -3,7 +3,6 @@
 // progress events in a run, cancel mid-call, 50 parallel calls, close() (DELETE).
 // mcp-http: everything
 // timeout: 90
-// expect-stdout: everything_http: ok
 const gp = require("geppetto");
 
 (async () => {

@@ -3,7 +3,6 @@
 // long-running tool's progress as tool-progress events in a run, cancel mid-call with an
 // AbortSignal (the call fails at once, the client stays usable), close().
 // timeout: 90
-// expect-stdout: everything_stdio: ok
 const gp = require("geppetto");
 const spec = { command: "node", args: [process.env.GP_MCP_EVERYTHING, "stdio"], name: "everything" };
 

@@ -2,7 +2,6 @@
 // its work and once with process.exit(): no server process is left behind (the test
 // wrapper, tests/mcp/with-mcp.sh, looks for them).
 // timeout: 40
-// expect-stdout: exit_without_close: ok
 const gp = require("geppetto");
 (async () => {
   const a = await gp.mcp.connect({ command: "node", args: [process.env.GP_MCP_FAKE] });

@@ -4,7 +4,6 @@
 // answered out of order, a 20 MB result, list_changed followed by useMCP registries,
 // and a run canceled during an MCP tool call (the server hears notifications/cancelled).
 // timeout: 90
-// expect-stdout: fake_edges: ok
 const gp = require("geppetto");
 const spec = { command: "node", args: [process.env.GP_MCP_FAKE], name: "fake", timeoutMs: 15000 };
 const failure = (p) => p.then((v) => assert.fail("expected a failure, got " + JSON.stringify(v)), (e) => e);

@@ -6,7 +6,9 @@
 # and GP_MCP_TMP (a fresh folder holding notes.txt, removed afterwards); when SCRIPT has
 # a NAME.json beside it, geppetto-mock replays it (GEPPETTO_MOCK_URL). Skips (exit 77)
 # when build-deps/mcp is missing, unless GP_TEST_REQUIRE_NPM is set. Afterwards, fails
-# if any process the command started (marked through its environment) is still alive.
+# if any process the command started (marked through its environment) is still alive,
+# or when the command exited 0 without printing "NAME: ok" (a script whose promise never
+# settled ends with 0 too).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 mock="$1"; script="$2"; shift 3
@@ -44,11 +46,16 @@ fi
 mark="gp-mcp-$$-$RANDOM"
 fixture="${script%.js}.json"
 if [ -f "$fixture" ]; then
-  GP_MCP_MARK="$mark" bash "$root/tools/mock/with-mock.sh" "$mock" "$fixture" -- "$@"
+  GP_MCP_MARK="$mark" bash "$root/tools/mock/with-mock.sh" "$mock" "$fixture" -- "$@" | tee "$GP_MCP_TMP/stdout"
 else
-  GP_MCP_MARK="$mark" "$@"
+  GP_MCP_MARK="$mark" "$@" | tee "$GP_MCP_TMP/stdout"
 fi
-rc=$?
+rc=${PIPESTATUS[0]}
+name="$(basename "$script" .js)"
+if [ "$rc" -eq 0 ] && ! grep -q "^$name: ok$" "$GP_MCP_TMP/stdout"; then
+  echo "the script exited 0 without printing '$name: ok'" >&2
+  rc=1
+fi
 stop_http
 left=""
 for _ in 1 2 3 4 5 6 7 8 9 10; do
