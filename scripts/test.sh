@@ -13,6 +13,8 @@ case "$mode" in
   *) echo "usage: scripts/test.sh [thread|address]" >&2; exit 2 ;;
 esac
 jobs="$(nproc 2>/dev/null || echo 2)"
+# The npm packages tests/js/modules_npm.js loads (skipped by that test when absent).
+bash scripts/npm-test-deps.sh || echo "warning: npm test packages not installed; modules_npm skips" >&2
 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug "${extra[@]}" >/dev/null
 cmake --build "$dir" -j"$jobs"
 ctest --test-dir "$dir" --output-on-failure -j"$jobs"

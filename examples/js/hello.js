@@ -4,19 +4,25 @@ const gp = require("geppetto");
 
 const session = gp.createSession({ engine: gp.engines.echo() });
 
+// Each string continues the conversation: the model sees every earlier message too
+// (pass a Turn, gp.turns.newTurn({...}), to state the whole context yourself).
 // 1. Synchronous: blocks the script until the run ends.
-const turn = session.run(gp.turns.newTurn({ blocks: [gp.turns.newUserBlock("Hello, geppetto!")] }));
+const turn = session.run("Hello, geppetto!");
 console.log("run():", turn.blocks[turn.blocks.length - 1].payload.text);
 
 // 2. As a promise.
-session.runAsync(gp.turns.newTurn({ blocks: [gp.turns.newUserBlock("Hello again")] }))
+session.runAsync("Hello again")
   .then((t) => {
     console.log("runAsync():", t.blocks[t.blocks.length - 1].payload.text);
 
     // 3. With live events.
-    const handle = session.start(gp.turns.newTurn({ blocks: [gp.turns.newUserBlock("streaming word by word")] }));
+    const handle = session.start("streaming word by word");
     handle.on("partial", (ev) => console.log("  partial:", JSON.stringify(ev.delta)));
     handle.on("final", (ev) => console.log("  final:", ev.text));
     return handle.promise;
   })
-  .then(() => console.log("history:", session.turnCount(), "turns"));
+  .then(() => {
+    const latest = session.latest();
+    console.log("history:", session.turnCount(), "turns; the latest holds the whole conversation:",
+                latest.blocks.length, "blocks");
+  });

@@ -40,10 +40,13 @@ struct gp_turn_s;
   XX(JS_EXCEPTION, -22, "a JavaScript exception was thrown")                          \
   XX(RESPONSE_TOO_LARGE, -23, "the response exceeded the size limit")                 \
   XX(IO, -24, "input/output error")                                                   \
-  XX(INTERNAL, -25, "internal error")                                                \
-  XX(MCP_CLOSED, -26, "the MCP server closed the connection or exited")              \
-  XX(MCP_PROTOCOL, -27, "the MCP server sent a malformed message")                   \
-  XX(MCP_ERROR, -28, "the MCP server answered with an error")
+  XX(INTERNAL, -25, "internal error")                                                 \
+  XX(SESSION_BUSY, -26,                                                               \
+     "another process runs this session (its lease has not expired); retry later")   \
+  XX(STORE, -27, "the session store failed")                                          \
+  XX(MCP_CLOSED, -28, "the MCP server closed the connection or exited")              \
+  XX(MCP_PROTOCOL, -29, "the MCP server sent a malformed message")                   \
+  XX(MCP_ERROR, -30, "the MCP server answered with an error")
 
 typedef enum {
   GP_OK = 0,

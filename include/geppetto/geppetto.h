@@ -14,5 +14,6 @@
 #include "middleware.h"
 #include "tool.h"
 #include "session.h"
+#include "store.h"
 
 #endif

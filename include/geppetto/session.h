@@ -4,8 +4,14 @@
  * A run goes: start event -> [middlewares + engine -> pending tool calls -> tool
  * executor -> tool_use blocks appended in call order] repeated until no call is pending
  * -> exactly one terminal event (final, error, or interrupt on cancel). On success the
- * result replaces the session's latest turn; on failure the history is unchanged and the
- * error carries the partial turn. */
+ * result replaces the session's latest turn; on failure (or cancel) the history is as it
+ * was before the run (a seed turn the run added is removed again) and the error carries
+ * the partial turn, so a retry is the same call again.
+ *
+ * What a seed does (SPEC §4.7): GP_SEED_TURN (the default) appends the seed turn as it
+ * is; GP_SEED_CONTINUE continues the conversation: a copy of the latest turn with the
+ * seed's blocks appended becomes the new latest turn (in an empty session, the seed
+ * itself). No seed: the run works on the latest turn. */
 #ifndef GEPPETTO_SESSION_H
 #define GEPPETTO_SESSION_H
 
@@ -16,6 +22,7 @@
 #include "engine.h"
 #include "event.h"
 #include "middleware.h"
+#include "store.h"
 #include "tool.h"
 #include "turn.h"
 
@@ -59,6 +66,14 @@ typedef struct gp_session_config_s {
   const gp_tool_settings_t *settings; /* copied; NULL: defaults */
   gp_tool_hooks_t *hooks;             /* may be NULL; reference taken */
   const char *id;                     /* NULL: a fresh id */
+  /* May be NULL; reference taken. The session's history persists there (SPEC §4.12):
+   * with an `id` the store knows, the session resumes it; each run takes the session's
+   * lease, and a run that succeeds commits its turn and record in one transaction. */
+  gp_store_t *store;
+  /* With a store: 0 loads the history in gp_session_new (blocking the caller, which
+   * must not be an owner thread); 1 loads it on a pool thread, and history reads wait
+   * for it (gp_session_wait_ready). */
+  int load_async;
 } gp_session_config_t;
 
 typedef struct gp_session_s gp_session_t;
@@ -72,16 +87,35 @@ const char *gp_session_id(const gp_session_t *s);
 /* Adds a sink that receives the events of every later run (new reference taken). */
 void gp_session_add_sink(gp_session_t *s, gp_sink_t *sink);
 
-/* History. Every read returns a copy the caller frees; thread-safe. */
+/* History. Every read returns a copy the caller frees; thread-safe. With a store, an
+ * appended turn is written there in the background (a later run waits for it). */
 void gp_session_append(gp_session_t *s, gp_turn_t *turn); /* takes ownership */
 size_t gp_session_turn_count(gp_session_t *s);
 gp_turn_t *gp_session_latest(gp_session_t *s);            /* NULL when empty */
 gp_turn_t *gp_session_get_turn(gp_session_t *s, size_t i);/* NULL out of range */
 int gp_session_is_running(gp_session_t *s);
+/* With a store: waits until the history is loaded; returns 0, or the load's failure
+ * (GP_ERR_STORE: e.g. a database of a newer schema) with *err set. 0 without a store. */
+int gp_session_wait_ready(gp_session_t *s, gp_error_t **err);
+/* Like gp_session_wait_ready without waiting: 1 ready (or failed), 0 still loading. */
+int gp_session_is_ready(gp_session_t *s);
+gp_store_t *gp_session_store(gp_session_t *s);  /* borrowed, or NULL */
+/* A new session with the same engine, middlewares, tools, hooks and store, holding a
+ * copy of the history, under `new_id` (NULL: a fresh id). With a store the copy is made
+ * there (asynchronously when the source was configured with load_async: the new
+ * session is ready when it is written). NULL with *err on failure. */
+gp_session_t *gp_session_fork(gp_session_t *s, const char *new_id, gp_error_t **err);
 /* Cancels the active run; 1 if there was one to cancel. */
 int gp_session_cancel_active(gp_session_t *s);
 
+/* How gp_session_start treats its seed (see the file comment). */
+typedef enum {
+  GP_SEED_TURN = 0,                   /* append the seed turn as it is */
+  GP_SEED_CONTINUE = 1                /* latest turn + the seed's blocks, as a new turn */
+} gp_seed_mode_t;
+
 typedef struct gp_run_opts_s {
+  gp_seed_mode_t seed_mode;           /* what the seed does; 0: GP_SEED_TURN */
   int64_t timeout_ms;                 /* 0: none; the run fails with TIMEOUT after it */
   json_t *tags;                       /* borrowed JSON object, may be NULL */
   gp_sink_t *sink;                    /* this run's own sink (after the session's); may be NULL */
@@ -97,7 +131,8 @@ typedef struct gp_run_opts_s {
   void *on_done_ud;
 } gp_run_opts_t;
 
-/* Starts a run on the latest turn; `seed` (may be NULL, owned) is appended first.
+/* Starts a run on the latest turn; `seed` (may be NULL, owned) first adds a turn as
+ * opts->seed_mode says; a run that fails or is canceled removes that turn again.
  * Returns 0 with *out (the caller's reference), or ALREADY_RUNNING / EMPTY_TURN /
  * INVALID_ARGUMENT with *err and nothing started (seed freed). `opts` may be NULL. */
 int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts,

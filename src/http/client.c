@@ -55,6 +55,8 @@ static void gp__http_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
 void gp_http_global_init(void) { pthread_once(&gp__http_once, gp__http_init_once); }
 
+const char *gp_http_curl_version(void) { return curl_version_info(CURLVERSION_NOW)->version; }
+
 void gp_http_response_clear(gp_http_response_t *r) {
   if (!r) return;
   free(r->content_type);

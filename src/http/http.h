@@ -95,6 +95,8 @@ int gp_http_stream(const gp_http_request_t *req, const gp_retry_policy_t *policy
 
 /* Global libcurl initialisation (idempotent, thread-safe); gp_http_stream calls it. */
 void gp_http_global_init(void);
+/* libcurl's version string ("8.5.0"), for process.versions. Any thread. */
+const char *gp_http_curl_version(void);
 
 /* Header values to milliseconds to wait (-1: absent or unparsable). Internal to
  * src/http; declared here for the tests. "retry-after-ms: 1500" (fractions allowed);

@@ -4,7 +4,14 @@
  * Locks: the session's `lock` guards its history, sinks and `active`; a run's `lock`
  * guards its outcome. The session lock may be taken while holding no run lock only.
  * A run holds no reference on its session: gp_session_free cancels and waits for the
- * active run first, so the session outlives every run it started. */
+ * active run first, so the session outlives every run it started.
+ *
+ * With a store (SPEC §4.12) the history is loaded on a pool thread (or in gp_session_new)
+ * and appended turns are written in the background (`pending` counts that work; free
+ * waits for it). A run takes the session's lease on its run thread, reloads the history
+ * if another process changed it (the store's revision moved) and composes its turn again
+ * from the seed, and commits its result (or its failure's record) before its terminal
+ * event. No store I/O happens in gp_session_start, so starting never blocks. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -17,6 +24,7 @@
 #include "geppetto/log.h"
 #include "geppetto/session.h"
 #include "inference/internal.h"
+#include "store/store_internal.h"
 
 struct gp_session_s {
   char *id;
@@ -32,6 +40,14 @@ struct gp_session_s {
   gp_sink_t **sinks;              /* guarded by lock */
   size_t nsinks;                  /* guarded by lock */
   gp_run_t *active;               /* the running run (a reference) or NULL; guarded by lock */
+  gp_store_t *store;              /* reference or NULL */
+  int load_async;                 /* see gp_session_config_t */
+  char *copy_from;                /* fork: the store session to copy before loading; heap */
+  int ready;                      /* history loaded: 0 loading, 1 ready, -1 failed; lock */
+  gp_error_t *load_err;           /* the load's failure when ready == -1; lock */
+  int pending;                    /* background store work not yet done; lock */
+  int64_t rev;                    /* the store revision the history reflects; lock */
+  pthread_cond_t cond;            /* ready or pending changed; with lock */
 };
 
 struct gp_run_s {
@@ -39,6 +55,13 @@ struct gp_run_s {
   char *id;
   gp_session_t *session;          /* valid until the run ends (see the file comment) */
   size_t turn_index;              /* the history slot the result replaces */
+  int added_turn;                 /* the seed added that slot: a failure removes it */
+  gp_turn_t *seed;                /* store runs: the seed as given (to compose again after
+                                     a reload), or NULL; run thread after start */
+  gp_seed_mode_t seed_mode;
+  int composed;                   /* turn/turn_index reflect the history; run thread */
+  int leased;                     /* the run holds the session's store lease */
+  int64_t started_ms;             /* Unix ms */
   gp_turn_t *turn;                /* working turn; run thread only */
   size_t first_new_block;         /* blocks before this index were there at start */
   gp_cancel_t *cancel;
@@ -62,6 +85,11 @@ struct gp_run_s {
 
 static atomic_size_t gp__runs_active;
 
+static int gp__session_load_start(gp_session_t *s, gp_error_t **err);
+static void gp__session_push(gp_session_t *s, gp_turn_t *turn);
+static void gp__session_remove(gp_session_t *s, size_t i);
+static gp_turn_t *gp__seed_continue(gp_session_t *s, gp_turn_t *seed);
+
 size_t gp_runs_active(void) { return atomic_load(&gp__runs_active); }
 
 /* ---- sessions --------------------------------------------------------------------- */
@@ -82,6 +110,16 @@ gp_session_t *gp_session_new(const gp_session_config_t *cfg, gp_error_t **err) {
   else gp_tool_settings_init(&s->settings);
   s->hooks = cfg->hooks ? gp_tool_hooks_ref(cfg->hooks) : NULL;
   pthread_mutex_init(&s->lock, NULL);
+  pthread_cond_init(&s->cond, NULL);
+  s->ready = 1;
+  if (cfg->store) {
+    s->store = gp_store_ref(cfg->store);
+    s->load_async = cfg->load_async;
+    if (gp__session_load_start(s, err) != 0) {
+      gp_session_free(s);
+      return NULL;
+    }
+  }
   return s;
 }
 
@@ -89,6 +127,7 @@ void gp_session_free(gp_session_t *s) {
   if (!s) return;
   pthread_mutex_lock(&s->lock);
   gp_run_t *active = s->active ? gp_run_ref(s->active) : NULL;
+  while (s->pending) pthread_cond_wait(&s->cond, &s->lock);
   pthread_mutex_unlock(&s->lock);
   if (active) {
     gp_run_cancel(active);
@@ -105,6 +144,10 @@ void gp_session_free(gp_session_t *s) {
   gp_registry_unref(s->tools);
   gp_tool_hooks_unref(s->hooks);
   gp_tool_settings_clear(&s->settings);
+  gp_store_unref(s->store);
+  gp_error_free(s->load_err);
+  free(s->copy_from);
+  pthread_cond_destroy(&s->cond);
   pthread_mutex_destroy(&s->lock);
   free(s->id);
   free(s);
@@ -119,6 +162,139 @@ void gp_session_add_sink(gp_session_t *s, gp_sink_t *sink) {
   pthread_mutex_unlock(&s->lock);
 }
 
+/* ---- the session's store work ------------------------------------------------------ */
+
+/* Waits, under the lock, until the history is loaded (or failed). */
+static void gp__session_wait_loaded(gp_session_t *s) {
+  while (s->ready == 0) pthread_cond_wait(&s->cond, &s->lock);
+}
+
+/* Copies (a fork) and loads the history from the store. Blocking; any thread but an
+ * owner. Sets ready and wakes the waiters. */
+static void gp__session_load_now(gp_session_t *s) {
+  gp_error_t *err = NULL;
+  int rc = 0;
+  if (s->copy_from) rc = gp_store_copy(s->store, s->copy_from, s->id, &err);
+  gp_turn_t **turns = NULL;
+  size_t n = 0;
+  int64_t rev = 0;
+  if (rc == 0) rc = gp__store_history(s->store, s->id, &turns, &n, &rev, &err);
+  pthread_mutex_lock(&s->lock);
+  if (rc == 0) {
+    for (size_t i = 0; i < n; i++) gp__session_push(s, turns[i]);
+    s->rev = rev;
+    s->ready = 1;
+  } else {
+    s->load_err = err ? err : gp_error_new(rc, NULL);
+    err = NULL;
+    s->ready = -1;
+  }
+  pthread_cond_broadcast(&s->cond);
+  pthread_mutex_unlock(&s->lock);
+  free(turns);
+  gp_error_free(err);
+}
+
+static void gp__session_load_task(void *arg) {
+  gp_session_t *s = arg;
+  gp__session_load_now(s);
+  pthread_mutex_lock(&s->lock);
+  s->pending--;
+  pthread_cond_broadcast(&s->cond);
+  pthread_mutex_unlock(&s->lock);
+}
+
+/* Starts loading: now (load_async 0; returns the failure) or on a pool thread. */
+static int gp__session_load_start(gp_session_t *s, gp_error_t **err) {
+  s->ready = 0;
+  if (!s->load_async) {
+    gp__session_load_now(s);
+    if (s->ready == 1) return 0;
+    int rc = s->load_err->code;
+    if (err) *err = gp_error_copy(s->load_err);
+    return rc;
+  }
+  s->pending++;
+  gp_pool_submit(gp_pool_runs(), gp__session_load_task, s);
+  return 0;
+}
+
+typedef struct {
+  gp_session_t *s;
+  size_t index;
+  gp_turn_t *turn;                /* owned */
+} gp__put_t;
+
+static void gp__session_put_task(void *arg) {
+  gp__put_t *p = arg;
+  gp_session_t *s = p->s;
+  int64_t rev = 0;
+  gp_error_t *err = NULL;
+  if (gp__store_put_turn(s->store, s->id, (int64_t)p->index, p->turn, &rev, &err) != 0)
+    gp_log(GP_LOG_WARN, "store", "session %s: appending turn %zu to the store failed: %s", s->id, p->index,
+           err ? err->message : "?");
+  gp_error_free(err);
+  gp_turn_free(p->turn);
+  free(p);
+  pthread_mutex_lock(&s->lock);
+  if (rev > s->rev) s->rev = rev;
+  s->pending--;
+  pthread_cond_broadcast(&s->cond);
+  pthread_mutex_unlock(&s->lock);
+}
+
+/* Under the lock: writes slot `index` to the store in the background. */
+static void gp__session_put_start(gp_session_t *s, size_t index, gp_turn_t *turn) {
+  gp__put_t *p = gp_xcalloc(1, sizeof *p);
+  p->s = s;
+  p->index = index;
+  p->turn = turn;
+  s->pending++;
+  gp_pool_submit(gp_pool_runs(), gp__session_put_task, p);
+}
+
+int gp_session_wait_ready(gp_session_t *s, gp_error_t **err) {
+  pthread_mutex_lock(&s->lock);
+  gp__session_wait_loaded(s);
+  int rc = s->ready == 1 ? 0 : s->load_err->code;
+  if (rc != 0 && err) *err = gp_error_copy(s->load_err);
+  pthread_mutex_unlock(&s->lock);
+  return rc;
+}
+
+int gp_session_is_ready(gp_session_t *s) {
+  pthread_mutex_lock(&s->lock);
+  int r = s->ready != 0;
+  pthread_mutex_unlock(&s->lock);
+  return r;
+}
+
+gp_store_t *gp_session_store(gp_session_t *s) { return s->store; }
+
+gp_session_t *gp_session_fork(gp_session_t *s, const char *new_id, gp_error_t **err) {
+  gp_session_config_t cfg = {.engine = s->engine, .middlewares = s->mws, .nmiddlewares = s->nmws,
+                             .tools = s->tools, .settings = &s->settings, .hooks = s->hooks,
+                             .id = new_id};
+  gp_session_t *n = gp_session_new(&cfg, err);
+  if (!n) return NULL;
+  pthread_mutex_lock(&s->lock);
+  gp__session_wait_loaded(s);
+  while (s->pending) pthread_cond_wait(&s->cond, &s->lock); /* appends reach the store first */
+  if (!s->store) {
+    for (size_t i = 0; i < s->nturns; i++) gp__session_push(n, gp_turn_copy(s->turns[i]));
+  }
+  pthread_mutex_unlock(&s->lock);
+  if (!s->store) return n;
+  n->store = gp_store_ref(s->store);
+  n->load_async = s->load_async;
+  n->copy_from = gp_xstrdup(s->id);
+  if (gp__session_load_start(n, err) != 0) {
+    gp_session_free(n);
+    return NULL;
+  }
+  return n;
+}
+
 /* Appends under the lock already held. */
 static void gp__session_push(gp_session_t *s, gp_turn_t *turn) {
   if (s->nturns == s->cap) {
@@ -128,14 +304,25 @@ static void gp__session_push(gp_session_t *s, gp_turn_t *turn) {
   s->turns[s->nturns++] = turn;
 }
 
+/* Removes and frees history slot `i`, under the lock already held. */
+static void gp__session_remove(gp_session_t *s, size_t i) {
+  if (i >= s->nturns) return;
+  gp_turn_free(s->turns[i]);
+  memmove(s->turns + i, s->turns + i + 1, (s->nturns - i - 1) * sizeof *s->turns);
+  s->nturns--;
+}
+
 void gp_session_append(gp_session_t *s, gp_turn_t *turn) {
   pthread_mutex_lock(&s->lock);
+  gp__session_wait_loaded(s);
   gp__session_push(s, turn);
+  if (s->store && s->ready == 1) gp__session_put_start(s, s->nturns - 1, gp_turn_copy(turn));
   pthread_mutex_unlock(&s->lock);
 }
 
 size_t gp_session_turn_count(gp_session_t *s) {
   pthread_mutex_lock(&s->lock);
+  gp__session_wait_loaded(s);
   size_t n = s->nturns;
   pthread_mutex_unlock(&s->lock);
   return n;
@@ -143,6 +330,7 @@ size_t gp_session_turn_count(gp_session_t *s) {
 
 gp_turn_t *gp_session_get_turn(gp_session_t *s, size_t i) {
   pthread_mutex_lock(&s->lock);
+  gp__session_wait_loaded(s);
   gp_turn_t *t = i < s->nturns ? gp_turn_copy(s->turns[i]) : NULL;
   pthread_mutex_unlock(&s->lock);
   return t;
@@ -150,6 +338,7 @@ gp_turn_t *gp_session_get_turn(gp_session_t *s, size_t i) {
 
 gp_turn_t *gp_session_latest(gp_session_t *s) {
   pthread_mutex_lock(&s->lock);
+  gp__session_wait_loaded(s);
   gp_turn_t *t = s->nturns ? gp_turn_copy(s->turns[s->nturns - 1]) : NULL;
   pthread_mutex_unlock(&s->lock);
   return t;
@@ -182,6 +371,7 @@ gp_run_t *gp_run_ref(gp_run_t *r) {
 void gp_run_unref(gp_run_t *r) {
   if (!r || atomic_fetch_sub(&r->refcount, 1) != 1) return;
   gp_turn_free(r->turn);
+  gp_turn_free(r->seed);
   gp_turn_free(r->result);
   gp_error_free(r->error);
   gp_cancel_unref(r->cancel);
@@ -289,6 +479,112 @@ void gp__runs_hold(int on) {
   pthread_mutex_unlock(&gp__hold_lock);
 }
 
+/* Composes the run's turn from the history, after replacing the history with `loaded`
+ * (a reload: the store moved on; takes the turns) when `loaded` is not NULL. Run thread;
+ * takes the session lock. Returns 0 or EMPTY_TURN. */
+static int gp__run_compose(gp_run_t *r, gp_turn_t **loaded, size_t n, int64_t rev,
+                           gp_error_t **err) {
+  gp_session_t *s = r->session;
+  pthread_mutex_lock(&s->lock);
+  if (loaded) {
+    for (size_t i = 0; i < s->nturns; i++) gp_turn_free(s->turns[i]);
+    s->nturns = 0;
+    for (size_t i = 0; i < n; i++) gp__session_push(s, loaded[i]);
+    s->rev = rev;
+    r->added_turn = 0;
+    r->composed = 0;
+  }
+  if (!r->composed) {
+    gp_turn_t *t = r->seed ? gp_turn_copy(r->seed) : NULL;
+    if (t) {
+      free(t->id);
+      t->id = gp_xstrdup(r->turn->id);
+      if (r->seed_mode == GP_SEED_CONTINUE) t = gp__seed_continue(s, t);
+      gp__session_push(s, t);
+      r->added_turn = 1;
+    }
+    if (s->nturns == 0) {
+      pthread_mutex_unlock(&s->lock);
+      return gp_error_set(err, GP_ERR_EMPTY_TURN,
+                          "session %s has no turn to run; append a turn or pass a seed", s->id);
+    }
+    r->turn_index = s->nturns - 1;
+    gp_turn_free(r->turn);
+    r->turn = gp_turn_copy(s->turns[r->turn_index]);
+    r->first_new_block = r->turn->nblocks;
+    r->composed = 1;
+  }
+  pthread_mutex_unlock(&s->lock);
+  return 0;
+}
+
+/* Store runs, before inference: waits for the history and the session's background
+ * writes, takes the lease, reloads the history if the store moved on, composes the turn.
+ * Run thread. */
+static int gp__run_store_begin(gp_run_t *r, gp_error_t **err) {
+  gp_session_t *s = r->session;
+  int rc = gp_session_wait_ready(s, err);
+  if (rc != 0) return rc;
+  pthread_mutex_lock(&s->lock);
+  while (s->pending) pthread_cond_wait(&s->cond, &s->lock);
+  int64_t known = s->rev;
+  pthread_mutex_unlock(&s->lock);
+  int64_t rev = 0;
+  rc = gp__store_begin(s->store, s->id, r->id, &rev, err);
+  if (rc != 0) return rc;
+  r->leased = 1;
+  if (rev == known) return gp__run_compose(r, NULL, 0, 0, err);
+  gp_turn_t **turns = NULL;
+  size_t n = 0;
+  rc = gp__store_history(s->store, s->id, &turns, &n, &rev, err);
+  if (rc == 0) rc = gp__run_compose(r, turns, n, rev, err);
+  free(turns);
+  return rc;
+}
+
+static char *gp__json_text(json_t *j, int steal) {
+  char *t = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  if (steal) json_decref(j);
+  return t;
+}
+
+/* Store runs, at the end: commits the result turn and the run's record (a failure: the
+ * record with the partial turn) and releases the lease. Returns `rc`, or the commit's
+ * failure when a successful run could not be committed (then the run fails with it). */
+static int gp__run_store_end(gp_run_t *r, int rc, gp_error_t **err) {
+  gp_session_t *s = r->session;
+  pthread_mutex_lock(&s->lock);
+  int64_t count = (int64_t)s->nturns;
+  pthread_mutex_unlock(&s->lock);
+  char *usage = gp__json_text(gp_turn_get_meta(r->turn, GP_META_USAGE), 0);
+  char *turn = gp__json_text(gp_turn_to_json(r->turn), 1);
+  gp__store_commit_t c = {.session_id = s->id, .owner = r->id, .run_id = r->id,
+                          .turn_index = rc == 0 ? (int64_t)r->turn_index : -1,
+                          .turn_json = rc == 0 ? turn : NULL, .turn_count = count,
+                          .started_ms = r->started_ms, .ended_ms = gp_now_ms(),
+                          .outcome = rc == 0 ? "ok" : gp_err_name(rc), .usage = usage,
+                          .partial = rc == 0 ? NULL : turn};
+  gp_error_t *cerr = NULL;
+  int64_t rev = 0;
+  int crc = gp__store_end(s->store, &c, &rev, &cerr);
+  free(usage);
+  free(turn);
+  if (crc == 0 && rc == 0) {
+    pthread_mutex_lock(&s->lock);
+    s->rev = rev;
+    pthread_mutex_unlock(&s->lock);
+  } else if (crc != 0 && rc == 0) {
+    gp_error_free(*err);
+    *err = cerr;
+    return crc;
+  } else if (crc != 0) {
+    gp_log(GP_LOG_WARN, "store", "session %s: the record of failed run %s was not stored: %s",
+           s->id, r->id, cerr ? cerr->message : "?");
+  }
+  gp_error_free(cerr);
+  return rc;
+}
+
 static void gp__run_main(void *arg) {
   gp_run_t *r = arg;
   gp_session_t *s = r->session;
@@ -300,6 +596,8 @@ static void gp__run_main(void *arg) {
   int rc;
   if (gp_cancel_reason(r->cancel)) {
     rc = gp_error_set(&err, gp_cancel_reason(r->cancel), "%s", gp_strerror(gp_cancel_reason(r->cancel)));
+  } else if (s->store && (rc = gp__run_store_begin(r, &err)) != 0) {
+    /* SESSION_BUSY, a store failure or EMPTY_TURN: the run ends at once */
   } else {
     gp_loop_params_t lp = {
         .engine = s->engine, .middlewares = s->mws, .nmiddlewares = s->nmws,
@@ -311,12 +609,15 @@ static void gp__run_main(void *arg) {
     if (rc != 0 && !err) err = gp_error_new(rc, NULL);
   }
   rc = gp__run_decide(r, rc, &err);
+  if (rc == 0) {
+    gp_turn_set_meta(r->turn, GP_META_SESSION_ID, json_string(s->id));
+    gp_turn_set_meta(r->turn, GP_META_INFERENCE_ID, json_string(r->id));
+  }
+  if (r->leased) rc = gp__run_store_end(r, rc, &err);
   gp__run_emit_end(r, rc, err);
 
   gp_turn_t *result = NULL;
   if (rc == 0) {
-    gp_turn_set_meta(r->turn, GP_META_SESSION_ID, json_string(s->id));
-    gp_turn_set_meta(r->turn, GP_META_INFERENCE_ID, json_string(r->id));
     result = gp_turn_copy(r->turn);
   } else {
     gp_error_set_partial(err, gp_turn_copy(r->turn));
@@ -325,6 +626,8 @@ static void gp__run_main(void *arg) {
   if (rc == 0 && r->turn_index < s->nturns) {
     gp_turn_free(s->turns[r->turn_index]);
     s->turns[r->turn_index] = gp_turn_copy(r->turn);
+  } else if (rc != 0 && r->added_turn) {
+    gp__session_remove(s, r->turn_index);
   }
   s->active = NULL;
   pthread_mutex_unlock(&s->lock);
@@ -344,14 +647,26 @@ static void gp__run_main(void *arg) {
   atomic_fetch_sub(&gp__runs_active, 1);
 }
 
-/* Builds the run; the caller holds the session lock and has checked it may start. */
-static gp_run_t *gp__run_new(gp_session_t *s, const gp_run_opts_t *opts) {
+/* Builds the run; the caller holds the session lock and has checked it may start.
+ * `composed` 0: the history is still loading (a store session) and the run's turn is a
+ * placeholder (with the seed's id, when given) until gp__run_compose. */
+static gp_run_t *gp__run_new(gp_session_t *s, const gp_run_opts_t *opts, int composed,
+                             const char *seed_id) {
   gp_run_t *r = gp_xcalloc(1, sizeof *r);
   atomic_init(&r->refcount, 3); /* caller, run thread, session's active */
   r->id = gp_id_new();
   r->session = s;
-  r->turn_index = s->nturns - 1;
-  r->turn = gp_turn_copy(s->turns[r->turn_index]);
+  r->started_ms = gp_now_ms();
+  if (composed) {
+    r->turn_index = s->nturns - 1;
+    r->turn = gp_turn_copy(s->turns[r->turn_index]);
+  } else { /* a placeholder until the run thread composes the turn */
+    r->turn = gp_turn_new();
+    if (seed_id) {
+      free(r->turn->id);
+      r->turn->id = gp_xstrdup(seed_id);
+    }
+  }
   r->first_new_block = r->turn->nblocks;
   r->cancel = gp_cancel_new(NULL);
   r->tags = opts && json_is_object(opts->tags) ? json_deep_copy(opts->tags) : json_object();
@@ -395,6 +710,26 @@ static int gp__seed_too_deep(gp_turn_t *t) {
   return 1;
 }
 
+/* GP_SEED_CONTINUE under the session lock: a new turn holding copies of the latest
+ * turn's blocks, then the seed's blocks (moved), with the seed's metadata and data.
+ * Consumes `seed`. */
+static gp_turn_t *gp__seed_continue(gp_session_t *s, gp_turn_t *seed) {
+  if (s->nturns == 0) return seed;
+  const gp_turn_t *latest = s->turns[s->nturns - 1];
+  gp_turn_t *t = gp_turn_new();
+  free(t->id);
+  t->id = seed->id; /* the new turn is the seed's: its id is stable across a recomposition */
+  seed->id = gp_xstrdup("");
+  for (size_t i = 0; i < latest->nblocks; i++) gp_turn_append(t, gp_block_copy(latest->blocks[i]));
+  for (size_t i = 0; i < seed->nblocks; i++) gp_turn_append(t, seed->blocks[i]);
+  seed->nblocks = 0;
+  t->metadata = seed->metadata;
+  t->data = seed->data;
+  seed->metadata = seed->data = NULL;
+  gp_turn_free(seed);
+  return t;
+}
+
 int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts,
                      gp_run_t **out, gp_error_t **err) {
   if (out) *out = NULL;
@@ -416,13 +751,31 @@ int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts
                         "session %s already has an active run; wait for it or cancel it first",
                         s->id);
   }
-  if (seed) gp__session_push(s, seed);
-  if (s->nturns == 0) {
+  if (s->ready == -1) {
+    int rc = gp_error_set(err, s->load_err->code, "%s", s->load_err->message);
     pthread_mutex_unlock(&s->lock);
-    return gp_error_set(err, GP_ERR_EMPTY_TURN,
-                        "session %s has no turn to run; append a turn or pass a seed", s->id);
+    gp_turn_free(seed);
+    return rc;
   }
-  gp_run_t *r = gp__run_new(s, opts);
+  gp_seed_mode_t mode = opts ? opts->seed_mode : GP_SEED_TURN;
+  gp_turn_t *given = s->store && seed ? gp_turn_copy(seed) : NULL;
+  int composed = s->ready == 1; /* else the run thread composes once the history is loaded */
+  if (composed) {
+    if (seed && mode == GP_SEED_CONTINUE) seed = gp__seed_continue(s, seed);
+    if (seed) gp__session_push(s, seed);
+    if (s->nturns == 0) {
+      pthread_mutex_unlock(&s->lock);
+      gp_turn_free(given);
+      return gp_error_set(err, GP_ERR_EMPTY_TURN,
+                          "session %s has no turn to run; append a turn or pass a seed", s->id);
+    }
+  }
+  gp_run_t *r = gp__run_new(s, opts, composed, seed ? seed->id : NULL);
+  if (!composed) gp_turn_free(seed);
+  r->added_turn = composed && seed != NULL;
+  r->composed = composed;
+  r->seed = given;
+  r->seed_mode = mode;
   s->active = r;
   atomic_fetch_add(&gp__runs_active, 1);
   pthread_mutex_unlock(&s->lock);

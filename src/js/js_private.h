@@ -8,6 +8,7 @@
 
 #include <JavaScriptCore/JavaScript.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <uv.h>
 
@@ -15,6 +16,7 @@
 #include "geppetto/error.h"
 #include "geppetto/event.h"
 #include "geppetto/owner.h"
+#include "geppetto/session.h"
 #include "geppetto/tool.h"
 #include "geppetto/turn.h"
 #include "js/runtime.h"
@@ -48,6 +50,18 @@ struct gp_js_runtime_s {
   int keeps;                      /* I/O keeping the loop alive (gp__js_keep); owner */
   struct gp__pump_s *events;      /* the event pump of async runs (pump.c), made at the
                                      first start(); set and read on the owner only */
+  struct gp__stdin_s *stdin_r;    /* process.stdin's reader (mod_stdin.c), made at the
+                                     first read; owner thread */
+  pthread_mutex_t runs_mu;        /* guards runs, nruns, capruns */
+  struct gp_run_s **runs;         /* runs started from JS, not yet ended (references):
+                                     what a SIGINT cancels; under runs_mu */
+  size_t nruns, capruns;
+  _Atomic int sig_listeners[2];   /* the script's "SIGINT"/"SIGTERM" listener counts,
+                                     written on the owner, read by the signal thread */
+  struct gp__sigwatch_s *sigwatch; /* the signal thread (interrupt.c), or NULL; set and
+                                     freed by the host thread */
+  int uncaught;                   /* the main script threw: exit status 1; owner */
+  struct gp__fsreq_s *fs_reqs;    /* fs calls pending on the thread pool (mod_fs.c); owner */
 };
 
 #define GP_JS_ASSERT(rt) GP_ASSERT_OWNER((rt)->owner)
@@ -268,9 +282,37 @@ void gp__js_fetch_close_all(gp_js_runtime_t *rt);
 /* The next open transfer of the runtime's list (rt->fetches), to count them. */
 struct gp__jsfetch_s *gp__js_fetch_next(struct gp__jsfetch_s *f);
 void gp__mod_events_init(JSContextRef ctx, JSObjectRef host);     /* events, abort, blob natives */
+void gp__mod_fs_init(JSContextRef ctx, JSObjectRef host);         /* host.fs: Node's fs */
+void gp__mod_os_init(JSContextRef ctx, JSObjectRef host);         /* host.os: Node's os */
+/* The fs calls still pending no longer reach JS: their values are released, those not
+ * started are canceled, the others complete on the loop's last turns without touching
+ * the VM. Teardown, on the owner thread. */
+void gp__js_fs_close_all(gp_js_runtime_t *rt);
+void gp__mod_module_init(JSContextRef ctx, JSObjectRef host);     /* esmToCjs, compile */
+
+/* ---- ES modules to CommonJS (esm.c) -------------------------------------------------- */
+
+typedef struct {
+  char *code;  /* heap; the CommonJS body for the module wrapper */
+  size_t len;
+  int esm;     /* the output is an ES module (calls __gp_hoist, strict, __esModule) */
+  int tla;     /* it awaits at top level: an ES module's wrapper must be async */
+} gp_esm_result_t;
+/* Rewrites the source `src[0..n)`: mode 0 CommonJS (only `import(` and `import.meta`),
+ * 1 ES module, 2 an ES module if it has a static import/export. Keeps every line and
+ * column. Pure text: any thread. Returns 0. */
+int gp__esm_to_cjs(const char *src, size_t n, int mode, gp_esm_result_t *res);
 void gp__mod_turns_init(JSContextRef ctx, JSObjectRef native);    /* turn codec natives */
 void gp__mod_engines_init(JSContextRef ctx, JSObjectRef native);  /* echo, fromFunction */
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native);  /* sessions and runs */
+void gp__mod_store_init(JSContextRef ctx, JSObjectRef native);    /* stores (mod_store.c) */
+/* The store of a native store object (borrowed), or NULL. */
+gp_store_t *gp__js_store_of(JSContextRef ctx, JSValueRef v);
+/* Calls cb(err) or cb(null) on the owner once session `s` (whose native object is
+ * `session_obj`, kept alive meanwhile) has loaded its history; the wait runs off the
+ * owner. */
+void gp__js_session_when_ready(JSContextRef ctx, gp_session_t *s, JSObjectRef session_obj,
+                               JSValueRef cb);
 void gp__mod_runtime_init(JSContextRef ctx, JSObjectRef native);  /* runtime.stats */
 void gp__mod_middleware_init(JSContextRef ctx, JSObjectRef native); /* middlewares */
 void gp__mod_tools_init(JSContextRef ctx, JSObjectRef native);    /* tool registries */
@@ -305,6 +347,41 @@ gp_registry_t *gp__js_registry_of(JSContextRef ctx, JSValueRef v);
  * a new reference; NULL for undefined/null (no hooks) or, with *exc set (TypeError
  * naming the problem), for anything invalid. */
 gp_tool_hooks_t *gp__js_hooks_from(JSContextRef ctx, JSValueRef v, JSValueRef *exc);
+/* ---- process (mod_process.c, interrupt.c, mod_stdin.c) --------------------------- */
+
+void gp__mod_process_init(JSContextRef ctx, JSObjectRef host);    /* host.process natives */
+void gp__mod_stdin_init(JSContextRef ctx, JSObjectRef host);      /* host.stdin natives */
+/* The runs a signal cancels: each run started from JS is added when it starts and
+ * removed when it has ended (add takes a reference, remove drops it). cancel_all
+ * cancels every one (returns how many were still going); clear drops the list
+ * (teardown). Any thread (runs_mu). */
+void gp__js_runs_add(gp_js_runtime_t *rt, struct gp_run_s *run);
+void gp__js_runs_remove(gp_js_runtime_t *rt, struct gp_run_s *run);
+int gp__js_runs_cancel_all(gp_js_runtime_t *rt);
+void gp__js_runs_clear(gp_js_runtime_t *rt);
+/* Exit hooks: what must be done before the process ends at once (process.exit, an
+ * uncaught exception, a second SIGINT), e.g. killing child processes. Each runs once,
+ * on the exiting thread (any thread: a hook must not touch the VM and must not wait
+ * for the owner). At most 8; add returns INVALID_ARGUMENT when full. Any thread. */
+int gp__js_exit_hook_add(void (*fn)(void *ud), void *ud);
+void gp__js_exit_hook_remove(void (*fn)(void *ud), void *ud);
+void gp__js_exit_hooks_run(void);
+/* An Error as Node's system errors: message "SYSCALL CODE (text)", code ("ENOENT"),
+ * errno (libuv's negative value), syscall. */
+JSObjectRef gp__js_uv_error(JSContextRef ctx, int uverr, const char *syscall);
+/* The signal thread: stopped (joined) by gp_js_runtime_close, freed by
+ * gp_js_runtime_free; status is 128 + the signal whose default action began, else 0. */
+void gp__js_sigwatch_stop(gp_js_runtime_t *rt);
+void gp__js_sigwatch_free(gp_js_runtime_t *rt);
+int gp__js_sigwatch_status(gp_js_runtime_t *rt);
+/* stdin stops reading for good (a SIGINT's default action), owner; close: teardown. */
+void gp__js_stdin_interrupt(gp_js_runtime_t *rt);
+void gp__js_stdin_close(gp_js_runtime_t *rt);
+/* process.on("exit") listeners: emits "exit" once with `code` (< 0: process.exitCode,
+ * else 0) and returns the status to exit with (what the listeners left in
+ * process.exitCode, or `code` when >= 0). Owner. */
+int gp__js_emit_exit(gp_js_runtime_t *rt, int code);
+
 /* Runs bookkeeping: the loop stays alive while a JS-started run is active. */
 void gp__js_run_begin(gp_js_runtime_t *rt);
 void gp__js_run_end(gp_js_runtime_t *rt);

@@ -1,5 +1,5 @@
 /* The `__host` object: the few native primitives the embedded prelude builds the script
- * environment from (printing, files, compiling a CommonJS module, exiting, argv, env).
+ * environment from (printing, files, exiting, argv, env).
  * Not visible to scripts; the prelude keeps it in a closure. Owner thread only. */
 #include <limits.h>
 #include <stdio.h>
@@ -92,26 +92,6 @@ static JSValueRef gp__host_cwd(JSContextRef ctx, JSObjectRef fn, JSObjectRef sel
   return gp__js_str(ctx, getcwd(buf, sizeof buf) ? buf : ".");
 }
 
-/* compile(source, filename): the module wrapper function, with `filename` in stacks. */
-static JSValueRef gp__host_compile(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
-                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  GP_JS_ASSERT(gp__js_rt());
-  char *src = gp__js_to_cstr(ctx, GP__ARG(0));
-  char *name = gp__js_to_cstr(ctx, GP__ARG(1));
-  if (src && strncmp(src, "#!", 2) == 0) memcpy(src, "//", 2);
-  char *wrapped = gp_xasprintf("(function (exports, require, module, __filename, __dirname) {"
-                               "%s\n})", src ? src : "");
-  JSStringRef s = gp__js_string(wrapped);
-  JSStringRef url = gp__js_string(name ? name : "<anonymous>");
-  JSValueRef v = JSEvaluateScript(ctx, s, NULL, url, 1, exc);
-  JSStringRelease(s);
-  JSStringRelease(url);
-  free(wrapped);
-  free(src);
-  free(name);
-  return v ? v : JSValueMakeUndefined(ctx);
-}
-
 static JSValueRef gp__host_exit(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                 size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   int code = (int)JSValueToNumber(ctx, GP__ARG(0), NULL);
@@ -175,7 +155,7 @@ static JSValueRef gp__host_mono_ms(JSContextRef ctx, JSObjectRef fn, JSObjectRef
 static const gp__js_fn_t gp__host_fns[] = {
     {"print", gp__host_print},   {"log", gp__host_log},         {"readFile", gp__host_read_file},
     {"isFile", gp__host_is_file}, {"realpath", gp__host_realpath}, {"cwd", gp__host_cwd},
-    {"compile", gp__host_compile}, {"exit", gp__host_exit},     {"env", gp__host_env},
+    {"exit", gp__host_exit},     {"env", gp__host_env},
     {"argv", gp__host_argv},     {"rusage", gp__host_rusage},   {"rss", gp__host_rss},
     {"monoMs", gp__host_mono_ms},
 };

@@ -242,6 +242,7 @@ static void gp__settle(gp__jsrun_t *r) {
   gp_turn_t *turn = NULL;
   gp_error_t *err = NULL;
   int rc = gp_run_wait(r->run, 0, &turn, &err);
+  gp__js_runs_remove(rt, r->run);
   gp__stream_run_set(r, NULL);
   gp_run_unref(r->run);
   r->run = NULL;
@@ -368,7 +369,17 @@ static void gp__session_mws_free(gp_middleware_t **mws, size_t n) {
   free(mws);
 }
 
-/* sessionNew({engine, middlewares?, toolLoop?, tools?, toolHooks?}) */
+static JSObjectRef gp__session_wrap(JSContextRef ctx, gp_session_t *s) {
+  if (gp__session_class == NULL) {
+    JSClassDefinition def = kJSClassDefinitionEmpty;
+    def.className = "NativeSession";
+    def.finalize = gp__session_finalize;
+    gp__session_class = JSClassCreate(&def);
+  }
+  return JSObjectMake(ctx, gp__session_class, s);
+}
+
+/* sessionNew({engine, middlewares?, toolLoop?, tools?, toolHooks?, store?, id?}) */
 static JSValueRef gp__session_new(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   GP_JS_ASSERT(gp__js_rt());
@@ -410,12 +421,28 @@ static JSValueRef gp__session_new(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
     return JSValueMakeUndefined(ctx);
   }
   gp_session_config_t sc = {.engine = engine, .settings = &settings};
+  JSValueRef storev = gp__js_get(ctx, cfg, "store");
+  if (!JSValueIsUndefined(ctx, storev) && !JSValueIsNull(ctx, storev)) {
+    sc.store = gp__js_store_of(ctx, storev);
+    if (sc.store == NULL) {
+      gp_tool_settings_clear(&settings);
+      gp_tool_hooks_unref(hooks);
+      gp__session_mws_free(mws, nmws);
+      return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
+                          "createSession: `store` must be a store from gp.stores");
+    }
+    sc.load_async = 1; /* the history loads off the owner; `session.ready` says when */
+  }
+  JSValueRef idv = gp__js_get(ctx, cfg, "id");
+  char *id = JSValueIsString(ctx, idv) ? gp__js_to_cstr(ctx, idv) : NULL;
+  sc.id = id;
   sc.tools = tools;
   sc.hooks = hooks;
   sc.middlewares = mws;
   sc.nmiddlewares = nmws;
   gp_error_t *err = NULL;
   gp_session_t *s = gp_session_new(&sc, &err);
+  free(id);
   gp__session_mws_free(mws, nmws); /* the session holds its own references */
   gp_tool_settings_clear(&settings);
   gp_tool_hooks_unref(hooks); /* the session holds its own reference */
@@ -425,13 +452,7 @@ static JSValueRef gp__session_new(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
     gp_error_free(err);
     return r;
   }
-  if (gp__session_class == NULL) {
-    JSClassDefinition def = kJSClassDefinitionEmpty;
-    def.className = "NativeSession";
-    def.finalize = gp__session_finalize;
-    gp__session_class = JSClassCreate(&def);
-  }
-  return JSObjectMake(ctx, gp__session_class, s);
+  return gp__session_wrap(ctx, s);
 }
 
 #define GP__SESSION_OR_THROW(s)                                 \
@@ -473,6 +494,40 @@ static JSValueRef gp__session_get(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   return v;
 }
 
+/* sessionReady(s, cb): cb(err) / cb(null) once the history is loaded (stores). */
+static JSValueRef gp__session_ready(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP__SESSION_OR_THROW(s);
+  JSValueRef cb = GP__ARG(1);
+  if (!JSValueIsObject(ctx, cb) || !JSObjectIsFunction(ctx, (JSObjectRef)cb))
+    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "sessionReady needs a callback");
+  gp__js_session_when_ready(ctx, s, (JSObjectRef)GP__ARG(0), cb);
+  return JSValueMakeUndefined(ctx);
+}
+
+/* sessionIsReady(s) -> boolean: the history is loaded (or failed to). */
+static JSValueRef gp__session_is_ready(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                       size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP__SESSION_OR_THROW(s);
+  return JSValueMakeBoolean(ctx, gp_session_is_ready(s));
+}
+
+/* sessionFork(s, newId?) -> a native session holding a copy of the history. */
+static JSValueRef gp__session_fork(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP__SESSION_OR_THROW(s);
+  char *id = JSValueIsString(ctx, GP__ARG(1)) ? gp__js_to_cstr(ctx, GP__ARG(1)) : NULL;
+  gp_error_t *err = NULL;
+  gp_session_t *n = gp_session_fork(s, id, &err);
+  free(id);
+  if (n == NULL) {
+    *exc = gp__js_error_from(ctx, err);
+    gp_error_free(err);
+    return JSValueMakeUndefined(ctx);
+  }
+  return gp__session_wrap(ctx, n);
+}
+
 static JSValueRef gp__session_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                      size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   GP__SESSION_OR_THROW(s);
@@ -488,11 +543,17 @@ static void gp__host_unref(void *host) { gp_dispatcher_unref(host); }
 static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, JSValueRef optv,
                            gp__jsrun_t *r, JSValueRef *exc) {
   gp_turn_t *seed = NULL;
-  if (!JSValueIsUndefined(ctx, seedv) && !JSValueIsNull(ctx, seedv)) {
+  gp_run_opts_t opts = {0};
+  if (JSValueIsArray(ctx, seedv)) { /* blocks: they continue the conversation */
+    JSObjectRef holder = JSObjectMake(ctx, NULL, NULL);
+    gp__js_set(ctx, holder, "blocks", seedv);
+    seed = gp__js_to_turn(ctx, holder, exc);
+    if (seed == NULL) return NULL;
+    opts.seed_mode = GP_SEED_CONTINUE;
+  } else if (!JSValueIsUndefined(ctx, seedv) && !JSValueIsNull(ctx, seedv)) {
     seed = gp__js_to_turn(ctx, seedv, exc);
     if (seed == NULL) return NULL;
   }
-  gp_run_opts_t opts = {0};
   json_t *tags = NULL;
   if (JSValueIsObject(ctx, optv)) {
     JSValueRef t = gp__js_get(ctx, (JSObjectRef)optv, "timeoutMs");
@@ -524,6 +585,7 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
   }
   r->run = run;
   r->id = gp_xstrdup(gp_run_id(run));
+  gp__js_runs_add(r->rt, run); /* a SIGINT cancels it */
   gp__stream_run_set(r, run);
   return run;
 }
@@ -568,6 +630,7 @@ static JSValueRef gp__session_run(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
     gp_turn_t *turn = NULL;
     gp_error_t *err = NULL;
     int rc = gp_run_wait(run, -1, &turn, &err);
+    gp__js_runs_remove(rt, run);
     if (rc == GP_OK) {
       out = gp__js_from_turn(ctx, turn);
     } else {
@@ -646,8 +709,11 @@ static const gp__js_fn_t gp__session_fns[] = {
     {"sessionGetTurn", gp__session_get},   {"sessionCancelActive", gp__session_cancel},
     {"sessionRun", gp__session_run},       {"sessionStart", gp__session_start},
     {"runId", gp__run_id},                 {"runCancel", gp__run_cancel},
+    {"sessionReady", gp__session_ready},   {"sessionIsReady", gp__session_is_ready},
+    {"sessionFork", gp__session_fork},
 };
 
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native) {
   gp__js_set_fns(ctx, native, gp__session_fns, sizeof gp__session_fns / sizeof gp__session_fns[0]);
+  gp__mod_store_init(ctx, native); /* stores belong to sessions (SPEC §4.12) */
 }

@@ -46,10 +46,23 @@ int gp_js_runtime_add_native_tool(gp_js_runtime_t *rt, const char *name, const c
                                   const char *parameters_json, gp_tool_cb cb, void *ud,
                                   void (*free_ud)(void *ud), gp_error_t **err);
 
+/* `geppetto run`/`eval`: SIGINT and SIGTERM are handled as SPEC §2 says (listeners of
+ * process.on(name), else cancel every run and exit 130/143) by a thread of the
+ * runtime's own until gp_js_runtime_close. Host thread; once. Returns GP_OK, or
+ * INVALID_ARGUMENT (already on) / INTERNAL (no thread). */
+int gp_js_runtime_handle_signals(gp_js_runtime_t *rt);
+/* Blocks SIGINT and SIGTERM in the calling thread, and so in every thread it creates
+ * afterwards: a host calls it first thing in main() when it will call
+ * gp_js_runtime_handle_signals, whose thread alone then takes them (children started
+ * with uv_spawn / posix_spawn get the default mask back). */
+void gp_js_signals_block(void);
+
 /* Waits until no timer, run or owner request remains. Returns GP_OK or OWNER_CLOSED. */
 int gp_js_runtime_wait(gp_js_runtime_t *rt);
 
-/* process.exitCode as an exit status (0 when unset). */
+/* The exit status once the script is done: emits process "exit" (once) to the script's
+ * listeners, then answers 128 + signal after a signal's default action, 1 after an
+ * uncaught exception in the main script, else process.exitCode (0 when unset). */
 int gp_js_runtime_exit_code(gp_js_runtime_t *rt);
 
 /* Destroys the VM on the owner (pending timers are dropped). The owner must then be

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
+#include "geppetto/log.h"
 #include "js/js_private.h"
 
 char *gp__js_strdup(JSContextRef ctx, JSStringRef s) {
@@ -117,7 +118,30 @@ int gp__js_is_thenable(JSContextRef ctx, JSValueRef v) {
   return JSValueIsObject(ctx, then) && JSObjectIsFunction(ctx, (JSObjectRef)then);
 }
 
+/* The prelude's text for an uncaught error (host.formatUncaught: the runtime's frames
+ * left out, positions of the source), or NULL when it is not there or fails. */
+static char *gp__js_format_uncaught(JSContextRef ctx, JSValueRef exc, const char *what) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  if (rt == NULL || rt->host == NULL) return NULL;
+  JSValueRef fmt = gp__js_get(ctx, rt->host, "formatUncaught");
+  if (!JSValueIsObject(ctx, fmt) || !JSObjectIsFunction(ctx, (JSObjectRef)fmt)) return NULL;
+  JSValueRef args[] = {exc, gp__js_str(ctx, what), JSValueMakeBoolean(ctx, gp_log_enabled(GP_LOG_DEBUG))};
+  JSValueRef err = NULL;
+  JSValueRef r = JSObjectCallAsFunction(ctx, (JSObjectRef)fmt, NULL, 3, args, &err);
+  if (err || r == NULL || !JSValueIsString(ctx, r)) return NULL;
+  return gp__js_to_cstr(ctx, r);
+}
+
 void gp__js_report(JSContextRef ctx, JSValueRef exc, const char *what) {
+  what = what ? what : "Uncaught";
+  char *text = gp__js_format_uncaught(ctx, exc, what);
+  if (text) {
+    fflush(stdout);
+    fprintf(stderr, "%s\n", text);
+    fflush(stderr);
+    free(text);
+    return;
+  }
   char *msg = gp__js_to_cstr(ctx, exc);
   char *stack = NULL;
   if (JSValueIsObject(ctx, exc)) {
@@ -125,7 +149,7 @@ void gp__js_report(JSContextRef ctx, JSValueRef exc, const char *what) {
     if (JSValueIsString(ctx, s)) stack = gp__js_to_cstr(ctx, s);
   }
   fflush(stdout);
-  fprintf(stderr, "%s: %s\n", what ? what : "Uncaught", msg ? msg : "(exception)");
+  fprintf(stderr, "%s: %s\n", what, msg ? msg : "(exception)");
   if (stack && *stack) fprintf(stderr, "%s\n", stack);
   fflush(stderr);
   free(msg);
@@ -133,12 +157,17 @@ void gp__js_report(JSContextRef ctx, JSValueRef exc, const char *what) {
 }
 
 void gp__js_exit_now(int code) {
+  gp__js_exit_hooks_run();
+  uv_tty_reset_mode(); /* a terminal left in raw mode by process.stdin.setRawMode */
   fflush(stdout);
   fflush(stderr);
   _exit(code);
 }
 
 void gp__js_fatal(JSContextRef ctx, JSValueRef exc, const char *what) {
+  static int fatal; /* owner thread: an "exit" listener that throws must not loop */
   gp__js_report(ctx, exc, what);
+  gp_js_runtime_t *rt = gp__js_rt();
+  if (!fatal++ && rt != NULL && rt->ctx != NULL) gp__js_emit_exit(rt, 1);
   gp__js_exit_now(1);
 }

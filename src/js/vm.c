@@ -109,6 +109,11 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   gp__mod_permission_init(ctx, rt->host);
   gp__mod_fetch_init(ctx, rt->host);
   gp__mod_events_init(ctx, rt->host);
+  gp__mod_process_init(ctx, rt->host);
+  gp__mod_stdin_init(ctx, rt->host);
+  gp__mod_fs_init(ctx, rt->host);
+  gp__mod_os_init(ctx, rt->host);
+  gp__mod_module_init(ctx, rt->host);
   JSObjectRef native = JSObjectMake(ctx, NULL, NULL);
   gp__mod_turns_init(ctx, native);
   gp__mod_engines_init(ctx, native);
@@ -148,6 +153,7 @@ int gp_js_runtime_new(gp_owner_t *owner, const gp_js_options_t *opts, gp_js_runt
   gp_js_runtime_t *rt = gp_xcalloc(1, sizeof *rt);
   rt->owner = owner;
   rt->next_timer_id = 1;
+  pthread_mutex_init(&rt->runs_mu, NULL);
   if (opts) {
     rt->argc = opts->argc;
     rt->argv = opts->argv;
@@ -182,6 +188,7 @@ static int gp__vm_run(void *arg, gp_owner_completion_t *c, void **result) {
   JSObjectCallAsFunction(ctx, (JSObjectRef)fn, NULL, 1, args, &exc);
   if (exc) {
     gp__js_report(ctx, exc, "Uncaught");
+    rt->uncaught = 1;
     return GP_ERR_JS_EXCEPTION;
   }
   return GP_OK;
@@ -202,13 +209,11 @@ int gp_js_runtime_wait(gp_js_runtime_t *rt) { return gp_owner_wait_idle(rt->owne
 static int gp__vm_exit_code(void *arg, gp_owner_completion_t *c, void **result) {
   gp_js_runtime_t *rt = arg;
   GP_JS_ASSERT(rt);
-  if (rt->ctx == NULL) return 0;
-  JSValueRef p = gp__js_get(rt->ctx, JSContextGetGlobalObject(rt->ctx), "process");
-  if (!JSValueIsObject(rt->ctx, p)) return 0;
-  JSValueRef code = gp__js_get(rt->ctx, (JSObjectRef)p, "exitCode");
-  if (!JSValueIsNumber(rt->ctx, code)) return 0;
-  double d = JSValueToNumber(rt->ctx, code, NULL);
-  *result = (void *)(intptr_t)((int)d & 0xff);
+  int sig = gp__js_sigwatch_status(rt);
+  int forced = sig ? sig : rt->uncaught ? 1 : -1;
+  int code = rt->ctx ? gp__js_emit_exit(rt, forced) : forced < 0 ? 0 : forced;
+  if (forced >= 0) code = forced;
+  *result = (void *)(intptr_t)(code & 0xff);
   return GP_OK;
 }
 
@@ -224,6 +229,8 @@ static int gp__vm_destroy(void *arg, gp_owner_completion_t *c, void **result) {
   GP_JS_ASSERT(rt);
   gp__js_timers_close(rt);
   gp__js_fetch_close_all(rt);
+  gp__js_stdin_close(rt);
+  gp__js_fs_close_all(rt);
   gp__js_mcp_close_all(rt);
   if (rt->keepalive_open) {
     uv_close((uv_handle_t *)&rt->keepalive, NULL);
@@ -243,6 +250,7 @@ static int gp__vm_destroy(void *arg, gp_owner_completion_t *c, void **result) {
 
 void gp_js_runtime_close(gp_js_runtime_t *rt) {
   if (rt == NULL) return;
+  gp__js_sigwatch_stop(rt);
   gp_owner_call(rt->owner, "js.destroy", gp__vm_destroy, rt, NULL, NULL, NULL);
 }
 
@@ -252,5 +260,8 @@ void gp_js_runtime_free(gp_js_runtime_t *rt) {
   free(rt->profiles);
   gp_registry_unref(rt->native_tools);
   gp__pump_unref(rt->events);
+  gp__js_sigwatch_free(rt);
+  gp__js_runs_clear(rt);
+  pthread_mutex_destroy(&rt->runs_mu);
   free(rt);
 }

@@ -245,6 +245,9 @@ static step_t handler_done(job_t *j) {
   set_error(j->c, herr ? gp_xstrdup(herr->message)
                        : gp_xasprintf("tool %s failed: %s", j->name, gp_strerror(rc)));
   gp_error_free(herr);
+  /* The model sees the error as the tool's result; the developer sees it here. */
+  gp_log(GP_LOG_WARN, "tools", "tool %s (call %s, attempt %d) failed: %s", j->name, j->c->id,
+         j->attempt, j->c->error);
   if (is_fatal(rc)) {
     set_fatal(j->c, rc, j->c->error);
     return ST_AFTER;

@@ -77,14 +77,15 @@ assert.equal(seen.inferenceId, ctxOut.metadata.inference_id);
 assert.deepEqual(seen.tags, { k: "v" });
 assert.equal(seen.iteration, 1);
 
-// Throws: the Error's code when it names one, JS_EXCEPTION otherwise; history unchanged.
+// Throws: the Error's code when it names one, JS_EXCEPTION otherwise; the history is as
+// before the run (the seed is not kept).
 s = gp.createSession({ engine, middlewares: [gp.middlewares.fromJS(() => {
   throw Object.assign(new Error("quota exceeded"), { code: "PROVIDER_HTTP" });
 })] });
 let e = assert.throws(() => s.run("q"));
 assert.equal(e.code, "PROVIDER_HTTP");
 assert(e.message.includes("quota exceeded"), e.message);
-assert.equal(s.turnCount(), 1);
+assert.equal(s.turnCount(), 0);
 s = gp.createSession({ engine, middlewares: [gp.middlewares.fromJS(() => { null.x; })] });
 assert.equal(assert.throws(() => s.run("q")).code, "JS_EXCEPTION");
 

@@ -3,9 +3,16 @@ const c0 = process.cpuUsage();
 assert(Number.isFinite(c0.user) && Number.isFinite(c0.system) && c0.user >= 0 && c0.system >= 0);
 const t0 = performance.now();
 let x = 0;
-while (performance.now() - t0 < 30) x += Math.sqrt(x + 1); // 30 ms of work on this thread
-const d = process.cpuUsage(c0);
-assert(d.user + d.system >= 10000, "30 ms of busy work shows as CPU: " + JSON.stringify(d));
+// Busy work until the process has used 20 ms of CPU by its own count: on a loaded machine
+// that takes longer than 20 ms of wall time, but a cpuUsage that does not grow never
+// gets there (the 10 s limit fails the test).
+let d;
+do {
+  for (let i = 0; i < 1e5; i++) x += Math.sqrt(x + 1);
+  d = process.cpuUsage(c0);
+} while (d.user + d.system < 20000 && performance.now() - t0 < 10000);
+assert(d.user + d.system >= 20000, "busy work shows as CPU: " + JSON.stringify(d));
+while (performance.now() - t0 < 30) x += Math.sqrt(x + 1);
 assert(d.user + d.system < 60e6, "a delta, not a total: " + JSON.stringify(d));
 const t1 = performance.now();
 assert(t1 >= t0 + 30 && t1 < t0 + 60000, "performance.now is monotonic milliseconds");

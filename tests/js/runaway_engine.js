@@ -25,7 +25,7 @@ const texts = (t) => t.blocks.map((b) => b.payload.text);
   await sleep(1);
   const ok = gp.createSession({ engine: gp.engines.echo({ reply: "fine" }) });
   assert.deepEqual(texts(ok.run("x")), ["x", "fine"]);
-  assert.deepEqual(texts(await ok.runAsync("y")), ["y", "fine"]);
+  assert.deepEqual(texts(await ok.runAsync("y")), ["x", "fine", "y", "fine"]); // continues
   try { JSON.parse("{"); assert.fail("no throw"); } catch (err) { assert(err instanceof SyntaxError); }
 
   // A runaway middleware under start(): TIMEOUT, the last event is `error`.
@@ -54,7 +54,7 @@ const texts = (t) => t.blocks.map((b) => b.payload.text);
   }) });
   assert.deepEqual(texts(await busy.runAsync("q")), ["q", "done"]);
   // ...and with a deadline it is not cut short before it.
-  assert.deepEqual(texts(await busy.runAsync("q", { timeoutMs: 5000 })), ["q", "done"]);
+  assert.deepEqual(texts(await busy.runAsync("q", { timeoutMs: 5000 })), ["q", "done", "q", "done"]);
   clearTimeout(guard);
   console.log("runaway_engine ok");
 })();

@@ -47,8 +47,10 @@ assert(/later.*runAsync\(\) or start\(\)/.test(e2.message), e2.message);
 assert(e2.partialTurn, "partial turn");
 assert.equal(e2.partialTurn.blocks.filter((b) => b.kind === "tool_use")[0].payload.id, "l1");
 assert.equal(s2.isRunning(), false);
-// the same session runs fine asynchronously
-s2.runAsync().then((t) => { results.push("async:" + t.blocks[t.blocks.length - 1].payload.text); });
+// the same session runs fine asynchronously: the failed run kept nothing, so a retry is
+// the same call again
+assert.equal(s2.turnCount(), 0);
+s2.runAsync("go").then((t) => { results.push("async:" + t.blocks[t.blocks.length - 1].payload.text); });
 
 // 3. an async hook inside run(): ASYNC_CALLBACK_IN_SYNC_RUN, even when fail-open
 for (const phase of ["beforeToolCall", "afterToolCall"]) {

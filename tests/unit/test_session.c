@@ -113,10 +113,9 @@ static void test_cancel_mid_run_keeps_partial(void **state) {
   assert_int_equal(recorder_last(rec), GP_EVENT_INTERRUPT);
   assert_int_equal(recorder_terminals(rec), 1);
   assert_string_equal(json_string_value(json_object_get(rec->last_fields, "text")), partial);
-  /* The history is unchanged by a failed run. */
-  gp_turn_t *latest = gp_session_latest(s);
-  assert_int_equal(latest->nblocks, 1);
-  gp_turn_free(latest);
+  /* The history is as before the run: the seed turn is gone again. */
+  assert_int_equal(gp_session_turn_count(s), 0);
+  assert_null(gp_session_latest(s));
   /* Cancel after the end does nothing. */
   assert_int_equal(gp_run_cancel(r), 0);
   assert_int_equal(gp_session_cancel_active(s), 0);
@@ -265,11 +264,61 @@ static void test_thousand_runs_canceled_from_threads(void **state) {
   assert_int_equal(gp_runs_active(), 0);
 }
 
+/* SPEC §4.7: a continuing seed adds latest + seed as a new turn; a turn seed is
+ * appended as it is; a failed run leaves the history as it was. */
+static void test_seed_continue_and_turn(void **state) {
+  gp_session_t *s = echo_session(0, NULL);
+  gp_run_opts_t cont = {.seed_mode = GP_SEED_CONTINUE};
+  gp_turn_t *result = NULL;
+  assert_int_equal(gp_session_run(s, user_turn("hi I am Ann"), &cont, &result, NULL), 0);
+  assert_int_equal(result->nblocks, 2);
+  gp_turn_free(result);
+  assert_int_equal(gp_session_run(s, user_turn("my name?"), &cont, &result, NULL), 0);
+  assert_int_equal(gp_session_turn_count(s), 2);
+  assert_int_equal(result->nblocks, 4); /* user, answer, user, answer */
+  assert_string_equal(gp_block_text(result->blocks[0]), "hi I am Ann");
+  assert_string_equal(gp_block_text(result->blocks[3]), "my name?");
+  gp_turn_free(result);
+  /* the first turn is untouched by the second run */
+  gp_turn_t *first = gp_session_get_turn(s, 0);
+  assert_int_equal(first->nblocks, 2);
+  gp_turn_free(first);
+  /* a Turn seed is appended as it is: the model sees only it */
+  assert_int_equal(gp_session_run(s, user_turn("alone"), NULL, &result, NULL), 0);
+  assert_int_equal(result->nblocks, 2);
+  assert_int_equal(gp_session_turn_count(s), 3);
+  gp_turn_free(result);
+  gp_session_free(s);
+}
+
+static void test_failed_run_rolls_back(void **state) {
+  gp_session_t *s = echo_session(0, NULL);
+  gp_run_opts_t cont = {.seed_mode = GP_SEED_CONTINUE};
+  assert_int_equal(gp_session_run(s, user_turn("one"), &cont, NULL, NULL), 0);
+  gp_run_opts_t late = {.seed_mode = GP_SEED_CONTINUE, .timeout_ms = 1};
+  gp_session_t *slow = echo_session(50, "a b c d e f g h");
+  assert_int_equal(gp_session_run(slow, user_turn("x"), &late, NULL, NULL), GP_ERR_TIMEOUT);
+  assert_int_equal(gp_session_turn_count(slow), 0);
+  gp_session_append(slow, user_turn("kept"));
+  gp_error_t *err = NULL;
+  assert_int_equal(gp_session_run(slow, user_turn("y"), &late, NULL, &err), GP_ERR_TIMEOUT);
+  assert_int_equal(gp_session_turn_count(slow), 1);
+  assert_non_null(err->partial); /* the seed and what was produced */
+  assert_int_equal(err->partial->nblocks >= 2, 1);
+  gp_error_free(err);
+  gp_turn_t *t = gp_session_latest(slow);
+  assert_int_equal(t->nblocks, 1);
+  gp_turn_free(t);
+  gp_session_free(slow);
+  gp_session_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       GP_TEST(test_run_replaces_latest_turn), GP_TEST(test_empty_and_already_running),
       GP_TEST(test_cancel_mid_run_keeps_partial), GP_TEST(test_cancel_before_start),
       GP_TEST(test_cancel_after_end), GP_TEST(test_run_timeout),
+      GP_TEST(test_seed_continue_and_turn), GP_TEST(test_failed_run_rolls_back),
       GP_TEST(test_free_cancels_active_run), GP_TEST(test_thousand_runs_canceled_from_threads),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,10 +47,15 @@
     },
   });
 
-  // A seed may be a Turn, or a string (one user block) for convenience.
+  // What a seed does (SPEC §4.7): a string (one user block), a Block or an array of
+  // Blocks continues the conversation and reaches the native side as an array of blocks
+  // (latest turn + these, as a new turn); a Turn (an object with `blocks`) is appended as
+  // it is.
   function seedOf(seed) {
     if (seed === undefined || seed === null) return undefined;
-    if (typeof seed === "string") return { blocks: [turns.newUserBlock(seed)] };
+    if (typeof seed === "string") return [turns.newUserBlock(seed)];
+    if (Array.isArray(seed)) return seed;
+    if (typeof seed === "object" && !Array.isArray(seed.blocks) && typeof seed.kind === "string") return [seed];
     return seed;
   }
 
@@ -104,6 +109,60 @@
     return JSON.parse(text);
   }
 
+  // A tool's result must be what JSON represents (SPEC §4.4): a function, a symbol, a
+  // number that is not finite, a BigInt, a Map/Set, a typed array or a cycle is an error
+  // naming where it is, never a silent null or {}. Returns the error's text or null.
+  const opaque = [[Map, "a Map"], [Set, "a Set"], [WeakMap, "a WeakMap"], [WeakSet, "a WeakSet"],
+    [RegExp, "a RegExp"], [Promise, "a Promise (await it)"], [ArrayBuffer, "an ArrayBuffer"],
+    [Error, "an Error (return its message)"]];
+  function jsonProblem(v, path, seen, depth) {
+    switch (typeof v) {
+      case "function": return `${path} is a function`;
+      case "symbol": return `${path} is a symbol`;
+      case "bigint": return `${path} is a BigInt (convert it to a string or a number)`;
+      case "number": return Number.isFinite(v) ? null : `${path} is ${v} (JSON has no such number)`;
+      case "object": break;
+      default: return null;
+    }
+    if (v === null || depth > 500) return null; // deeper values meet the JSON depth limit
+    if (typeof v.toJSON === "function") return jsonProblem(v.toJSON(), path, seen, depth + 1);
+    for (const [T, what] of opaque) if (v instanceof T) return `${path} is ${what}`;
+    if (ArrayBuffer.isView(v)) return `${path} is a ${v.constructor.name} (convert it with Array.from)`;
+    if (seen.has(v)) return `${path} refers back to an enclosing value (a cycle)`;
+    seen.add(v);
+    try {
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const p = jsonProblem(v[i], `${path}[${i}]`, seen, depth + 1);
+          if (p) return p;
+        }
+        return null;
+      }
+      for (const k of Object.keys(v)) {
+        const x = v[k];
+        if (x === undefined) continue; // an absent property, as in JSON.stringify
+        const p = jsonProblem(x, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, seen, depth + 1);
+        if (p) return p;
+      }
+      return null;
+    } finally {
+      seen.delete(v);
+    }
+  }
+  function checkedResult(name, v) {
+    const p = v === undefined ? null : jsonProblem(v, "result", new Set(), 0);
+    if (p) throw makeError("INVALID_ARGUMENT", `tool ${name} returned a value JSON cannot represent: ${p}`, TypeError);
+    return v;
+  }
+  function checkedHandler(name, handler) {
+    return function (args, ctx) {
+      const r = handler.call(this, args, ctx);
+      if (r !== null && typeof r === "object" && typeof r.then === "function")
+        return Promise.resolve(r).then((v) => checkedResult(name, v));
+      return checkedResult(name, r);
+    };
+  }
+
   // A registry is a native object (the C gp_registry_t) with this class's prototype, so
   // createSession({tools}) hands the C registry over as it is.
   const jsTools = new WeakMap(); // registry -> Map(name -> {handler, parameters})
@@ -132,8 +191,9 @@
         throw makeError("INVALID_ARGUMENT", "register: the description of tool " + name + " must be a string", TypeError);
       if (parameters !== undefined && (parameters === null || typeof parameters !== "object" || Array.isArray(parameters)))
         throw makeError("INVALID_ARGUMENT", "register: the parameters of tool " + name + " must be a JSON Schema object", TypeError);
-      native.registryAdd(this, name, description === undefined ? "" : description, parameters, handler);
-      mine.set(name, { handler, parameters: parameters === undefined ? undefined : jsonCopy(parameters) });
+      const checked = checkedHandler(name, handler);
+      native.registryAdd(this, name, description === undefined ? "" : description, parameters, checked);
+      mine.set(name, { handler: checked, parameters: parameters === undefined ? undefined : jsonCopy(parameters) });
       return this;
     }
     useNativeTools(names) {
@@ -290,17 +350,103 @@
     }
   }
 
+  // ---- stores (SPEC §4.12) ----------------------------------------------------------
+  // A store is a native object (the C gp_store_t) with Store's prototype; its
+  // operations run off the owner and answer through a callback turned into a Promise.
+  function storeCall(store, op, arg) {
+    return new Promise((resolve, reject) => {
+      native.storeOp(store, op, arg, (err, value) => { if (err) reject(err); else resolve(value); });
+    });
+  }
+  function storeOpts(opts, what) {
+    if (opts === undefined || opts === null) return undefined;
+    if (!plainObject(opts)) throw makeError("INVALID_ARGUMENT", what + ": opts must be an object", TypeError);
+    for (const k of Object.keys(opts))
+      if (k !== "leaseMs" && k !== "connections")
+        throw makeError("INVALID_ARGUMENT", what + ": unknown option " + JSON.stringify(k) +
+          " (known: leaseMs, connections)", TypeError);
+    for (const k of ["leaseMs", "connections"])
+      if (opts[k] !== undefined && !(Number.isFinite(opts[k]) && opts[k] > 0))
+        throw makeError("INVALID_ARGUMENT", what + ": " + k + " must be a positive number", TypeError);
+    return opts;
+  }
+  class Store {
+    constructor() { throw makeError("INVALID_ARGUMENT", "use gp.stores.memory/sqlite/postgres", TypeError); }
+    // list({limit?, before?}) -> Promise<[{id, turnCount, updatedAt}]>, most recent first
+    list(opts) {
+      if (opts !== undefined && !plainObject(opts))
+        return Promise.reject(makeError("INVALID_ARGUMENT", "store.list takes {limit?, before?}", TypeError));
+      const o = opts || {};
+      const before = o.before instanceof Date ? o.before.getTime() : o.before;
+      return storeCall(this, "list", { limit: o.limit || 0, before: before || 0 });
+    }
+    // load(id) -> Promise<Turn[] | null> (null: the store does not know the id)
+    load(id) { return storeCall(this, "load", String(id)); }
+    delete(id) { return storeCall(this, "delete", String(id)); }
+    // runs(id) -> Promise<[{id, startedAt, endedAt, outcome, usage, partialTurn}]>
+    runs(id) { return storeCall(this, "runs", String(id)); }
+    close() { return storeCall(this, "close"); }
+  }
+  function makeStore(kind, target, opts, what) {
+    const o = storeOpts(opts, what) || {};
+    if (kind !== "memory" && (typeof target !== "string" || target === ""))
+      throw makeError("INVALID_ARGUMENT", what + " needs a " + (kind === "sqlite" ? "file path" : "connection string"), TypeError);
+    const st = Object.setPrototypeOf(native.storeNew(kind, target, o.leaseMs, o.connections), Store.prototype);
+    Object.defineProperty(st, "kind", { value: kind, enumerable: true });
+    return st;
+  }
+  const stores = Object.freeze({
+    memory: (opts) => makeStore("memory", undefined, opts, "stores.memory"),
+    sqlite: (path, opts) => makeStore("sqlite", path, opts, "stores.sqlite"),
+    postgres: (url, opts) => makeStore("postgres", url, opts, "stores.postgres"),
+    // fromSpec("sqlite:PATH" | "postgres:CONNINFO" | "postgresql://..." | "memory"), as
+    // profiles and `geppetto chat --store` name a store.
+    fromSpec(spec, opts) {
+      const m = /^(sqlite|postgres):(.+)$/s.exec(String(spec));
+      if (/^postgres(ql)?:\/\//.test(String(spec))) return makeStore("postgres", String(spec), opts, "stores.fromSpec");
+      if (m) return makeStore(m[1], m[2], opts, "stores.fromSpec");
+      if (spec === "memory") return makeStore("memory", undefined, opts, "stores.fromSpec");
+      throw makeError("INVALID_ARGUMENT", "unknown store " + JSON.stringify(spec) +
+        "; use sqlite:PATH, postgres:CONNINFO, postgresql://URL or memory", TypeError);
+    },
+    Store,
+  });
+
+  const fromHandle = Symbol("fromHandle");
   class Session {
-    #h; #sink; #running = false;
-    constructor(opts) {
+    #h; #sink; #running = false; #ready;
+    constructor(opts, handle) {
+      if (opts === fromHandle) {
+        this.#h = handle.h;
+        this.#sink = handle.sink;
+        return;
+      }
       if (opts === null || typeof opts !== "object" || !opts.engine)
         throw makeError("INVALID_ARGUMENT", "createSession needs {engine}", TypeError);
       if (opts.eventSink !== undefined && typeof opts.eventSink !== "function")
         throw makeError("INVALID_ARGUMENT", "eventSink must be a function", TypeError);
+      if (opts.id !== undefined && (typeof opts.id !== "string" || opts.id === ""))
+        throw makeError("INVALID_ARGUMENT", "createSession: id must be a non-empty string", TypeError);
       this.#h = native.sessionNew(opts);
       this.#sink = opts.eventSink;
     }
     get id() { return native.sessionId(this.#h); }
+    // With a store: a Promise settled when the history is loaded (history reads made
+    // before wait for it). Without one: resolved.
+    get ready() {
+      if (!this.#ready) {
+        this.#ready = new Promise((resolve, reject) => {
+          native.sessionReady(this.#h, (err) => { if (err) reject(err); else resolve(this); });
+        });
+      }
+      return this.#ready;
+    }
+    // fork(newId?) -> a new Session with a copy of the history (in the same store).
+    fork(newId) {
+      if (newId !== undefined && (typeof newId !== "string" || newId === ""))
+        throw makeError("INVALID_ARGUMENT", "fork: the new id must be a non-empty string", TypeError);
+      return new Session(fromHandle, { h: native.sessionFork(this.#h, newId), sink: this.#sink });
+    }
     append(turn) { native.sessionAppend(this.#h, turn); return this; }
     latest() { return native.sessionGetTurn(this.#h, -1); }
     turnCount() { return native.sessionTurnCount(this.#h); }
@@ -418,7 +564,7 @@
   // hold {engine, middlewares, tools, toolLoop, toolHooks, eventSink}, each applied
   // through the method of the same purpose (and validated like it).
   class Builder {
-    #engine; #middlewares = []; #tools; #toolLoop; #toolHooks; #eventSink;
+    #engine; #middlewares = []; #tools; #toolLoop; #toolHooks; #eventSink; #store; #id;
     constructor(opts) {
       if (opts === undefined || opts === null) return;
       if (!plainObject(opts)) throw makeError("INVALID_ARGUMENT", "createBuilder takes an options object", TypeError);
@@ -432,6 +578,17 @@
       if (opts.toolLoop !== undefined) this.withToolLoop(opts.toolLoop);
       if (opts.toolHooks !== undefined) this.withToolHooks(opts.toolHooks);
       if (opts.eventSink !== undefined) this.withEventSink(opts.eventSink);
+      if (opts.store !== undefined) this.withStore(opts.store, opts.id);
+    }
+    // withStore(store, id?): the session persists there; an id the store knows resumes it.
+    withStore(store, id) {
+      if (!(store instanceof Store))
+        throw makeError("INVALID_ARGUMENT", "withStore needs a store from gp.stores", TypeError);
+      if (id !== undefined && (typeof id !== "string" || id === ""))
+        throw makeError("INVALID_ARGUMENT", "withStore: id must be a non-empty string", TypeError);
+      this.#store = store;
+      this.#id = id;
+      return this;
     }
     withEngine(engine) {
       if (!isEngine(engine))
@@ -486,6 +643,8 @@
       if (this.#toolLoop !== undefined) opts.toolLoop = Object.assign({}, this.#toolLoop);
       if (this.#toolHooks !== undefined) opts.toolHooks = this.#toolHooks;
       if (this.#eventSink !== undefined) opts.eventSink = this.#eventSink;
+      if (this.#store !== undefined) opts.store = this.#store;
+      if (this.#id !== undefined) opts.id = this.#id;
       return createSession(opts);
     }
   }
@@ -524,5 +683,5 @@
 
   const runtime = Object.freeze({ stats: () => native.runtimeStats() });
 
-  return Object.freeze({ consts, turns, engines, middlewares, createBuilder, Builder, runInference, tools, mcp, createSession, Session, runtime, version: host.version });
+  return Object.freeze({ consts, turns, engines, middlewares, createBuilder, Builder, runInference, tools, mcp, stores, createSession, Session, runtime, version: host.version });
 })
