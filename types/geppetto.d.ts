@@ -299,6 +299,10 @@ declare module "geppetto" {
   export interface MCPTool { name: string; description?: string; inputSchema: JSONSchema; outputSchema?: JSONSchema }
   export interface MCPClient {
     readonly serverInfo: { name: string; version: string; [key: string]: any };
+    /** The protocol revision agreed ("2025-11-25", "2025-06-18" or "2025-03-26"). */
+    readonly protocolVersion: string;
+    /** The spec's `name`, else the command or the URL. */
+    readonly name: string;
     tools(): Promise<MCPTool[]>;
     callTool(name: string, args?: any, opts?: { signal?: AbortSignal }): Promise<{ content: any[]; structuredContent?: any; isError?: boolean }>;
     close(): Promise<void>;

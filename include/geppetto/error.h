@@ -43,8 +43,11 @@ struct gp_turn_s;
   XX(INTERNAL, -25, "internal error")                                                 \
   XX(SESSION_BUSY, -26,                                                               \
      "another process runs this session (its lease has not expired); retry later")   \
-  XX(STORE, -27, "the session store failed")                                       \
-  XX(OUTPUT_INVALID, -28, "the model's structured output does not match the schema")
+  XX(STORE, -27, "the session store failed")                                          \
+  XX(OUTPUT_INVALID, -28, "the model's structured output does not match the schema") \
+  XX(MCP_CLOSED, -29, "the MCP server closed the connection or exited")              \
+  XX(MCP_PROTOCOL, -30, "the MCP server sent a malformed message")                   \
+  XX(MCP_ERROR, -31, "the MCP server answered with an error")
 
 typedef enum {
   GP_OK = 0,

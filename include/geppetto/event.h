@@ -30,6 +30,7 @@ typedef enum {
   GP_EVENT_LOG,                       /* {level, message, fields} */
   GP_EVENT_INFO,                      /* {message, data} */
   GP_EVENT_PARTIAL_OBJECT,            /* {object}: structured output parsed so far */
+  GP_EVENT_TOOL_PROGRESS,             /* {callId, progress, total?, message?} (MCP) */
   GP_EVENT_TYPE_COUNT
 } gp_event_type_t;
 

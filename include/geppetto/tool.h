@@ -50,6 +50,10 @@ typedef struct gp_tool_ctx_s {
   int64_t deadline_ms;        /* Unix epoch ms when the call times out; 0: none */
   gp_cancel_t *cancel;        /* fires on run cancel (CANCELED) or call timeout (TIMEOUT) */
   void *host;                 /* the run's gp_run_opts_t.host; may be NULL */
+  /* Publishes an event of the run about this call (e.g. GP_EVENT_TOOL_PROGRESS), while
+   * the call is running; `fields` stolen. NULL outside a run (gp_registry_call). */
+  void (*emit)(void *emit_ud, gp_event_type_t type, json_t *fields);
+  void *emit_ud;
 } gp_tool_ctx_t;
 
 /* A tool handler. `args` is borrowed. On success returns 0 with *result set to a new

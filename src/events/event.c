@@ -24,6 +24,7 @@ static const char *const type_names[GP_EVENT_TYPE_COUNT] = {
     [GP_EVENT_LOG] = "log",
     [GP_EVENT_INFO] = "info",
     [GP_EVENT_PARTIAL_OBJECT] = "partial-object",
+    [GP_EVENT_TOOL_PROGRESS] = "tool-progress",
 };
 
 const char *gp_event_type_name(gp_event_type_t type) {

@@ -323,6 +323,8 @@ void gp__mod_hooks_init(JSContextRef ctx, JSObjectRef native);    /* tool hooks 
 void gp__mod_providers_init(JSContextRef ctx, JSObjectRef native); /* fromConfig, fromProfile */
 void gp__mod_embeddings_init(JSContextRef ctx, JSObjectRef native); /* gp.embeddings (called
                                                                        by the providers' init) */
+void gp__mod_mcp_init(JSContextRef ctx, JSObjectRef native);      /* gp.mcp clients (mod_mcp.c) */
+void gp__js_mcp_close_all(gp_js_runtime_t *rt);                   /* at teardown: close them */
 
 /* Timers still alive are closed (owner thread; at teardown). */
 void gp__js_timers_close(gp_js_runtime_t *rt);

@@ -124,6 +124,7 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   gp__mod_tools_init(ctx, native);
   gp__mod_hooks_init(ctx, native);
   gp__mod_providers_init(ctx, native);
+  gp__mod_mcp_init(ctx, native);
   uv_async_init(gp_owner_loop(rt->owner), &rt->keepalive, gp__keepalive_cb);
   uv_unref((uv_handle_t *)&rt->keepalive);
   rt->keepalive_open = 1;
@@ -232,6 +233,7 @@ static int gp__vm_destroy(void *arg, gp_owner_completion_t *c, void **result) {
   gp__js_stdin_close(rt);
   gp__js_fs_close_all(rt);
   gp__js_child_close_all(rt);
+  gp__js_mcp_close_all(rt);
   if (rt->keepalive_open) {
     uv_close((uv_handle_t *)&rt->keepalive, NULL);
     rt->keepalive_open = 0;

@@ -198,6 +198,12 @@ static step_t before_done(job_t *j) {
   return next;
 }
 
+/* ctx.emit: an event about the running call (MCP progress), through the batch's guard. */
+static void job_emit(void *ud, gp_event_type_t type, json_t *fields) {
+  job_t *j = ud;
+  gp__batch_emit(j->b, j->c, type, fields);
+}
+
 static int validate_args(job_t *j) {
   gp_error_t *verr = NULL;
   if (!gp_schema_validate(j->tool->parameters, j->c->args, &verr)) return 0;
@@ -352,7 +358,7 @@ static void job_drive(job_t *j) {
       j->ctx = (gp_tool_ctx_t){.tool_name = j->name, .call_id = c->id, .session_id = b->session_id,
                                .inference_id = b->inference_id, .tags = b->tags,
                                .deadline_ms = timeout > 0 ? gp_now_ms() + timeout : 0,
-                               .cancel = c->token, .host = b->host};
+                               .cancel = c->token, .host = b->host, .emit = job_emit, .emit_ud = j};
       gp__batch_emit(b, c, GP_EVENT_TOOL_CALL_EXECUTE, gp_fields_tool_call(c->id, j->name, c->args));
       j->attempt = 1;
       j->step = ST_ATTEMPT;

@@ -5,7 +5,9 @@ assert.deepEqual(Object.values(BlockKind).sort(),
   ["llm_text", "other", "reasoning", "system", "tool_call", "tool_use", "user"]);
 assert.equal(EventType.PARTIAL_THINKING, "partial-thinking");
 assert.equal(EventType.TOOL_CALL_EXECUTION_RESULT, "tool-call-execution-result");
-assert.equal(Object.keys(EventType).length, 13);
+assert.equal(Object.keys(EventType).length, 14);
+assert.equal(EventType.PARTIAL_OBJECT, "partial-object");
+assert.equal(EventType.TOOL_PROGRESS, "tool-progress");
 
 const t = gp.turns.newTurn();
 assert.equal(typeof t.id, "string");

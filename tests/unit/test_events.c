@@ -41,7 +41,8 @@ static void test_type_names(void **state) {
   (void)state;
   const char *names[] = {"start", "partial", "partial-thinking", "final", "tool-call",
                          "tool-call-execute", "tool-call-execution-result", "tool-result",
-                         "error", "interrupt", "log", "info", "partial-object"};
+                         "error", "interrupt", "log", "info", "partial-object",
+                         "tool-progress"};
   assert_int_equal(sizeof names / sizeof names[0], GP_EVENT_TYPE_COUNT);
   for (int t = 0; t < GP_EVENT_TYPE_COUNT; t++) {
     assert_string_equal(gp_event_type_name((gp_event_type_t)t), names[t]);

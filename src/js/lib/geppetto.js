@@ -10,7 +10,8 @@
     PARTIAL_THINKING: "partial-thinking", FINAL: "final", TOOL_CALL: "tool-call",
     TOOL_CALL_EXECUTE: "tool-call-execute", TOOL_CALL_EXECUTION_RESULT: "tool-call-execution-result",
     TOOL_RESULT: "tool-result", ERROR: "error", INTERRUPT: "interrupt", LOG: "log", INFO: "info",
-    PARTIAL_OBJECT: "partial-object" });
+    PARTIAL_OBJECT: "partial-object",
+    TOOL_PROGRESS: "tool-progress" });
   const eventTypes = new Set(Object.values(EventType));
   const consts = Object.freeze({ BlockKind, EventType });
 
@@ -204,6 +205,26 @@
       return this;
     }
     useGoTools(names) { return this.useNativeTools(names); }
+    // The tools of an MCP server (SPEC §4.11), from the list fetched when the client
+    // connected; calls go from the tool workers to the server, not through JS.
+    useMCP(client, opts) {
+      toolsOf(this);
+      const h = mcpHandles.get(client);
+      if (!h) throw makeError("INVALID_ARGUMENT", "useMCP needs a client from gp.mcp.connect()", TypeError);
+      const o = opts === undefined ? {} : opts;
+      if (o === null || typeof o !== "object")
+        throw makeError("INVALID_ARGUMENT", "useMCP options must be {include?, exclude?, prefix?}", TypeError);
+      const names = (v, what) => {
+        if (v === undefined) return undefined;
+        if (!Array.isArray(v) || !v.every((n) => typeof n === "string"))
+          throw makeError("INVALID_ARGUMENT", "useMCP: " + what + " must be an array of tool names", TypeError);
+        return v;
+      };
+      if (o.prefix !== undefined && typeof o.prefix !== "string")
+        throw makeError("INVALID_ARGUMENT", "useMCP: prefix must be a string", TypeError);
+      native.registryUseMCP(this, h, names(o.include, "include"), names(o.exclude, "exclude"), o.prefix);
+      return this;
+    }
     list() { toolsOf(this); return native.registryList(this); }
     // Runs a tool now, on this thread: a JS handler's value or Promise is returned as
     // is; a native tool's result is returned (its failure thrown).
@@ -219,6 +240,109 @@
     }
   }
   const tools = Object.freeze({ createRegistry: () => new ToolRegistry(), ToolRegistry });
+
+  // ---- MCP clients (SPEC §4.11) --------------------------------------------------------
+  // The natives (src/js/mod_mcp.c) run each server operation off the owner and call
+  // back here with (err, value).
+  const mcpHandles = new WeakMap(); // MCPClient -> native handle
+  function mcpPermission(spec) {
+    if (!host.permission) return;
+    if (spec.command !== undefined) host.permission.requireChild("the MCP server " + spec.command);
+    else host.permission.requireNet(spec.url, undefined, "the MCP server " + spec.url);
+  }
+  function mcpOp(start) {
+    return new Promise((resolve, reject) => start((err, v) => (err ? reject(err) : resolve(v))));
+  }
+  function mcpSpec(spec) {
+    if (spec === null || typeof spec !== "object")
+      throw makeError("INVALID_ARGUMENT", "gp.mcp.connect needs {command, args?, env?, cwd?} or {url, headers?}", TypeError);
+    const strMap = (v, what) => {
+      if (v === undefined) return undefined;
+      if (v === null || typeof v !== "object" || Array.isArray(v))
+        throw makeError("INVALID_ARGUMENT", "gp.mcp.connect: " + what + " must be an object of strings", TypeError);
+      const out = {};
+      for (const k of Object.keys(v)) out[k] = String(v[k]);
+      return out;
+    };
+    const s = {};
+    if ((spec.command === undefined) === (spec.url === undefined))
+      throw makeError("INVALID_ARGUMENT", "gp.mcp.connect needs either `command` (stdio) or `url` (Streamable HTTP)", TypeError);
+    if (spec.command !== undefined) {
+      if (typeof spec.command !== "string" || spec.command === "")
+        throw makeError("INVALID_ARGUMENT", "gp.mcp.connect: command must be a non-empty string", TypeError);
+      s.command = spec.command;
+      if (spec.args !== undefined) {
+        if (!Array.isArray(spec.args)) throw makeError("INVALID_ARGUMENT", "gp.mcp.connect: args must be an array", TypeError);
+        s.args = spec.args.map(String);
+      }
+      s.env = strMap(spec.env, "env");
+      if (spec.cwd !== undefined) s.cwd = String(spec.cwd);
+    } else {
+      if (typeof spec.url !== "string") throw makeError("INVALID_ARGUMENT", "gp.mcp.connect: url must be a string", TypeError);
+      s.url = spec.url;
+      s.headers = strMap(spec.headers, "headers");
+    }
+    if (spec.name !== undefined) s.name = String(spec.name);
+    if (spec.timeoutMs !== undefined) {
+      if (typeof spec.timeoutMs !== "number" || !(spec.timeoutMs > 0))
+        throw makeError("INVALID_ARGUMENT", "gp.mcp.connect: timeoutMs must be a positive number", TypeError);
+      s.timeoutMs = spec.timeoutMs;
+    }
+    if (spec.restart !== undefined) s.restart = !!spec.restart;
+    return s;
+  }
+  class MCPClient {
+    constructor() { throw makeError("INVALID_ARGUMENT", "use gp.mcp.connect(spec)", TypeError); }
+    get serverInfo() { return native.mcpInfo(mcpHandles.get(this)).serverInfo; }
+    get protocolVersion() { return native.mcpInfo(mcpHandles.get(this)).protocolVersion; }
+    get name() { return native.mcpInfo(mcpHandles.get(this)).name; }
+    tools() {
+      const h = mcpHandles.get(this);
+      return mcpOp((cb) => native.mcpTools(h, cb));
+    }
+    callTool(name, args, opts) {
+      try {
+        const h = mcpHandles.get(this);
+        if (typeof name !== "string" || name === "")
+          throw makeError("INVALID_ARGUMENT", "callTool needs a tool name", TypeError);
+        const a = args === undefined ? {} : jsonCopy(args, "the arguments");
+        const signal = opts && opts.signal;
+        if (signal && signal.aborted) {
+          const e = makeError("CANCELED", "the MCP call was canceled before it started");
+          e.name = "AbortError";
+          return Promise.reject(e);
+        }
+        const canceler = signal ? native.mcpCanceler() : undefined;
+        const onAbort = () => native.mcpCancel(canceler);
+        if (signal) signal.addEventListener("abort", onAbort, { once: true });
+        return mcpOp((cb) => native.mcpCall(h, name, a, canceler, cb)).finally(() => {
+          if (signal) signal.removeEventListener("abort", onAbort);
+        });
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    close() {
+      const h = mcpHandles.get(this);
+      return mcpOp((cb) => native.mcpClose(h, cb)).then(() => undefined);
+    }
+  }
+  const mcp = Object.freeze({
+    connect(spec) {
+      try {
+        const s = mcpSpec(spec);
+        mcpPermission(s);
+        return mcpOp((cb) => native.mcpConnect(s, cb)).then((h) => {
+          const c = Object.create(MCPClient.prototype);
+          mcpHandles.set(c, h);
+          return c;
+        });
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+    MCPClient,
+  });
 
   // ---- sessions ------------------------------------------------------------------
   function callSafely(fn, ev, what) {
@@ -598,5 +722,5 @@
     fromProfile: (name) => makeEmbedder(native.embedderFromProfile(name)),
   });
 
-  return Object.freeze({ consts, turns, engines, middlewares, createBuilder, Builder, runInference, tools, createSession, Session, runtime, embeddings, stores, version: host.version });
+  return Object.freeze({ consts, turns, engines, middlewares, createBuilder, Builder, runInference, tools, createSession, Session, runtime, embeddings, stores, mcp, version: host.version });
 })

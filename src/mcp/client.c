@@ -1,0 +1,800 @@
+/* The MCP client core: JSON-RPC 2.0 over a transport (ids, requests, notifications,
+ * errors, responses in any order), the initialize handshake with version negotiation,
+ * restarts, per-request deadlines and cancellation, ping and -32601 answers.
+ *
+ * Threads: requests start on any thread; the transport's I/O thread delivers messages
+ * and completes requests; a sweeper thread per client fails requests whose deadline
+ * passed or whose cancel token fired, at once, and tells the server with
+ * notifications/cancelled. Every completion runs outside the client's lock. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mcp/mcp_internal.h"
+#include "geppetto/log.h"
+
+struct gp__mcp_pending_s {
+  int64_t id;
+  char *method;
+  gp_mcp_done_cb done;
+  void *ud;
+  gp_mcp_progress_cb on_progress;
+  void *progress_ud;
+  gp_cancel_t *cancel;         /* own reference, or NULL */
+  uint64_t cancel_id;
+  int64_t deadline;            /* monotonic ms */
+  int64_t timeout;             /* ms, for the message */
+  gp__mcp_pending_t *next;
+};
+
+static const char *const gp__mcp_versions[] = {GP_MCP_PROTOCOL_VERSION, "2025-06-18", "2025-03-26"};
+
+/* ---- The process's open clients --------------------------------------------------- */
+
+static pthread_mutex_t gp__mcp_all_mu = PTHREAD_MUTEX_INITIALIZER;
+static gp_mcp_client_t *gp__mcp_all;
+
+static void all_add(gp_mcp_client_t *c) {
+  pthread_mutex_lock(&gp__mcp_all_mu);
+  c->all_next = gp__mcp_all;
+  if (gp__mcp_all) gp__mcp_all->all_prev = &c->all_next;
+  c->all_prev = &gp__mcp_all;
+  gp__mcp_all = c;
+  pthread_mutex_unlock(&gp__mcp_all_mu);
+}
+
+static void all_remove(gp_mcp_client_t *c) {
+  pthread_mutex_lock(&gp__mcp_all_mu);
+  if (c->all_prev) {
+    *c->all_prev = c->all_next;
+    if (c->all_next) c->all_next->all_prev = c->all_prev;
+    c->all_prev = NULL;
+  }
+  pthread_mutex_unlock(&gp__mcp_all_mu);
+}
+
+void gp_mcp_close_all(void) {
+  for (;;) {
+    pthread_mutex_lock(&gp__mcp_all_mu);
+    gp_mcp_client_t *c = gp__mcp_all ? gp_mcp_ref(gp__mcp_all) : NULL;
+    pthread_mutex_unlock(&gp__mcp_all_mu);
+    if (c == NULL) return;
+    gp_mcp_close(c); /* removes it from the list */
+    gp_mcp_unref(c);
+  }
+}
+
+/* ---- Configuration ---------------------------------------------------------------- */
+
+static char **strv_copy(const char *const *v) {
+  size_t n = 0;
+  while (v && v[n]) n++;
+  char **out = gp_xcalloc(n + 1, sizeof *out);
+  for (size_t i = 0; i < n; i++) out[i] = gp_xstrdup(v[i]);
+  return out;
+}
+
+static void strv_free(char **v) {
+  for (size_t i = 0; v && v[i]; i++) free(v[i]);
+  free(v);
+}
+
+static void cfg_clear(gp__mcp_cfg_t *k) {
+  free(k->command);
+  strv_free(k->args);
+  strv_free(k->env);
+  free(k->cwd);
+  free(k->url);
+  strv_free(k->headers);
+  free(k->name);
+}
+
+static int cfg_init(gp__mcp_cfg_t *k, const gp_mcp_spec_t *s, gp_error_t **err) {
+  memset(k, 0, sizeof *k);
+  int has_cmd = s->command && *s->command, has_url = s->url && *s->url;
+  if (has_cmd == has_url)
+    return gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
+                        "an MCP server needs either a command (stdio) or a url (Streamable HTTP)");
+  if (has_url && strncmp(s->url, "http://", 7) != 0 && strncmp(s->url, "https://", 8) != 0)
+    return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "the MCP server url must be http:// or https://");
+  k->command = gp_xstrdup(has_cmd ? s->command : NULL);
+  k->args = strv_copy(s->args);
+  k->env = strv_copy(s->env);
+  k->cwd = gp_xstrdup(s->cwd);
+  k->url = gp_xstrdup(has_url ? s->url : NULL);
+  k->headers = strv_copy(s->headers);
+  k->name = gp_xstrdup(s->name && *s->name ? s->name : has_cmd ? s->command : s->url);
+  k->timeout_ms = s->timeout_ms > 0 ? s->timeout_ms : 60000;
+  k->restart = has_cmd && !s->no_restart;
+  return 0;
+}
+
+/* ---- Pending requests ----------------------------------------------------------- */
+
+/* Removes and returns the request `id` (NULL when none). Under c->mu. */
+static gp__mcp_pending_t *pending_take(gp_mcp_client_t *c, int64_t id) {
+  for (gp__mcp_pending_t **pp = &c->pending; *pp; pp = &(*pp)->next) {
+    if ((*pp)->id == id) {
+      gp__mcp_pending_t *p = *pp;
+      *pp = p->next;
+      p->next = NULL;
+      return p;
+    }
+  }
+  return NULL;
+}
+
+static gp__mcp_pending_t *pending_find(gp_mcp_client_t *c, int64_t id) {
+  for (gp__mcp_pending_t *p = c->pending; p; p = p->next)
+    if (p->id == id) return p;
+  return NULL;
+}
+
+/* Completes a request taken out of the table. Outside c->mu. */
+static void finish(gp__mcp_pending_t *p, int rc, json_t *result, gp_error_t *err) {
+  if (p->cancel) {
+    if (p->cancel_id) gp_cancel_off(p->cancel, p->cancel_id);
+    gp_cancel_unref(p->cancel);
+  }
+  if (rc != 0 && err == NULL) err = gp_error_new(rc, NULL);
+  if (rc != 0) {
+    json_decref(result);
+    result = NULL;
+  }
+  p->done(p->ud, rc, result, err);
+  free(p->method);
+  free(p);
+}
+
+/* Fails every request in list `p` with (code, message). Outside c->mu. */
+static void fail_list(gp__mcp_pending_t *p, int code, const char *msg) {
+  while (p) {
+    gp__mcp_pending_t *next = p->next;
+    finish(p, code, NULL, gp_error_new(code, "%s", msg));
+    p = next;
+  }
+}
+
+/* ---- Sending -------------------------------------------------------------------- */
+
+static int send_json(gp_mcp_client_t *c, json_t *msg, gp_error_t **err) {
+  char *text = json_dumps(msg, JSON_COMPACT | JSON_ENSURE_ASCII);
+  if (text == NULL) return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "the message cannot be encoded as JSON");
+  pthread_mutex_lock(&c->smu);
+  pthread_mutex_lock(&c->mu);
+  gp__mcp_tr_t *tr = c->tr_alive ? c->tr : NULL;
+  pthread_mutex_unlock(&c->mu);
+  int rc = tr ? tr->ops->send(tr, text, strlen(text), err)
+              : gp_error_set(err, GP_ERR_MCP_CLOSED, "the MCP server %s is not connected", c->cfg.name);
+  pthread_mutex_unlock(&c->smu);
+  free(text);
+  return rc;
+}
+
+static void send_notification(gp_mcp_client_t *c, const char *method, json_t *params) {
+  json_t *m = json_pack("{s:s, s:s}", "jsonrpc", "2.0", "method", method);
+  if (params) json_object_set_new(m, "params", params);
+  gp_error_t *err = NULL;
+  if (send_json(c, m, &err) != 0) gp_error_free(err);
+  json_decref(m);
+}
+
+static void send_cancelled(gp_mcp_client_t *c, int64_t id, int reason) {
+  send_notification(c, "notifications/cancelled",
+                    json_pack("{s:I, s:s}", "requestId", (json_int_t)id, "reason",
+                              reason == GP_ERR_TIMEOUT ? "the request timed out" : "the request was canceled"));
+}
+
+/* ---- Starting and restarting the server ----------------------------------------- */
+
+static void rpc_start(gp_mcp_client_t *c, const char *method, json_t *params, const gp_mcp_call_opts_t *o,
+                      int internal, gp_mcp_done_cb done, void *ud);
+
+typedef struct {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int finished, rc;
+  json_t *result;
+  gp_error_t *err;
+} waiter_t;
+
+static void waiter_done(void *ud, int rc, json_t *result, gp_error_t *err) {
+  waiter_t *w = ud;
+  pthread_mutex_lock(&w->mu);
+  w->rc = rc;
+  w->result = result;
+  w->err = err;
+  w->finished = 1;
+  pthread_cond_signal(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+}
+
+static int rpc_wait(gp_mcp_client_t *c, const char *method, json_t *params, const gp_mcp_call_opts_t *o,
+                    int internal, json_t **result, gp_error_t **err) {
+  waiter_t w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+  rpc_start(c, method, params, o, internal, waiter_done, &w);
+  pthread_mutex_lock(&w.mu);
+  while (!w.finished) pthread_cond_wait(&w.cv, &w.mu);
+  pthread_mutex_unlock(&w.mu);
+  pthread_mutex_destroy(&w.mu);
+  pthread_cond_destroy(&w.cv);
+  if (w.rc == 0) {
+    if (result) *result = w.result;
+    else json_decref(w.result);
+  } else if (err) {
+    *err = w.err;
+  } else {
+    gp_error_free(w.err);
+  }
+  return w.rc;
+}
+
+static int version_supported(const char *v) {
+  for (size_t i = 0; i < sizeof gp__mcp_versions / sizeof gp__mcp_versions[0]; i++)
+    if (v && strcmp(v, gp__mcp_versions[i]) == 0) return 1;
+  return 0;
+}
+
+/* Every page of tools/list. */
+static int list_tools(gp_mcp_client_t *c, int internal, json_t **out, gp_error_t **err) {
+  json_t *all = json_array();
+  char *cursor = NULL;
+  for (int page = 0; page < 10000; page++) {
+    json_t *params = cursor ? json_pack("{s:s}", "cursor", cursor) : NULL;
+    json_t *res = NULL;
+    int rc = rpc_wait(c, "tools/list", params, NULL, internal, &res, err);
+    free(cursor);
+    cursor = NULL;
+    if (rc != 0) {
+      json_decref(all);
+      return rc;
+    }
+    json_t *tools = json_object_get(res, "tools");
+    if (!json_is_array(tools)) {
+      json_decref(res);
+      json_decref(all);
+      return gp_error_set(err, GP_ERR_MCP_PROTOCOL, "the MCP server %s answered tools/list without a tools array",
+                          c->cfg.name);
+    }
+    size_t i;
+    json_t *t;
+    json_array_foreach(tools, i, t) if (json_is_string(json_object_get(t, "name"))) json_array_append(all, t);
+    const char *next = json_string_value(json_object_get(res, "nextCursor"));
+    if (next && *next) cursor = gp_xstrdup(next);
+    json_decref(res);
+    if (cursor == NULL) break;
+  }
+  free(cursor);
+  *out = all;
+  return 0;
+}
+
+/* initialize, notifications/initialized, tools/list. */
+static int handshake(gp_mcp_client_t *c, gp_error_t **err) {
+  json_t *params = json_pack("{s:s, s:{}, s:{s:s, s:s}}", "protocolVersion", GP_MCP_PROTOCOL_VERSION,
+                             "capabilities", "clientInfo", "name", "geppetto", "version", "1");
+  json_t *res = NULL;
+  int rc = rpc_wait(c, "initialize", params, NULL, 1, &res, err);
+  if (rc != 0) return rc;
+  const char *v = json_string_value(json_object_get(res, "protocolVersion"));
+  if (!version_supported(v)) {
+    rc = gp_error_set(err, GP_ERR_MCP_PROTOCOL,
+                      "the MCP server %s speaks protocol revision %s; geppetto speaks %s, 2025-06-18 and 2025-03-26",
+                      c->cfg.name, v ? v : "(none)", GP_MCP_PROTOCOL_VERSION);
+    json_decref(res);
+    return rc;
+  }
+  pthread_mutex_lock(&c->mu);
+  snprintf(c->protocol, sizeof c->protocol, "%s", v);
+  json_decref(c->server_info);
+  json_t *info = json_object_get(res, "serverInfo");
+  c->server_info = json_is_object(info) ? json_deep_copy(info) : json_object();
+  json_decref(c->server_caps);
+  json_t *caps = json_object_get(res, "capabilities");
+  c->server_caps = json_is_object(caps) ? json_deep_copy(caps) : json_object();
+  int has_tools = json_object_get(c->server_caps, "tools") != NULL;
+  pthread_mutex_unlock(&c->mu);
+  json_decref(res);
+  pthread_mutex_lock(&c->smu);
+  if (c->cfg.url && c->tr) gp__mcp_http_set_protocol(c->tr, c->protocol);
+  pthread_mutex_unlock(&c->smu);
+  send_notification(c, "notifications/initialized", NULL);
+  json_t *tools = json_array();
+  if (has_tools) {
+    json_decref(tools);
+    if ((rc = list_tools(c, 1, &tools, err)) != 0) return rc;
+  }
+  pthread_mutex_lock(&c->mu);
+  json_decref(c->tools);
+  c->tools = tools;
+  c->tools_dirty = 0;
+  pthread_mutex_unlock(&c->mu);
+  return 0;
+}
+
+/* Closes the old transport (if any) and starts a new one with the handshake. Called with
+ * c->starting set by this thread. */
+static int start_transport(gp_mcp_client_t *c, gp_error_t **err) {
+  pthread_mutex_lock(&c->smu);
+  pthread_mutex_lock(&c->mu);
+  gp__mcp_tr_t *old = c->tr;
+  c->tr = NULL;
+  c->tr_alive = 0;
+  pthread_mutex_unlock(&c->mu);
+  if (old) old->ops->close(old);
+  gp__mcp_tr_t *tr = c->cfg.command ? gp__mcp_stdio_open(c, &c->cfg, err) : gp__mcp_http_open(c, &c->cfg, err);
+  pthread_mutex_lock(&c->mu);
+  c->tr = tr;
+  c->tr_alive = tr != NULL;
+  pthread_mutex_unlock(&c->mu);
+  pthread_mutex_unlock(&c->smu);
+  if (tr == NULL) return (err && *err) ? (*err)->code : GP_ERR_IO;
+  int rc = handshake(c, err);
+  if (rc != 0) {
+    pthread_mutex_lock(&c->mu);
+    c->tr_alive = 0;
+    pthread_mutex_unlock(&c->mu);
+  }
+  return rc;
+}
+
+/* Makes sure the transport is up, restarting it when allowed. 0 or an error. */
+static int ensure_alive(gp_mcp_client_t *c, gp_error_t **err) {
+  pthread_mutex_lock(&c->mu);
+  while (c->starting && !c->closed) pthread_cond_wait(&c->cv, &c->mu);
+  if (c->closed) {
+    pthread_mutex_unlock(&c->mu);
+    return gp_error_set(err, GP_ERR_MCP_CLOSED, "the MCP client of %s is closed", c->cfg.name);
+  }
+  if (c->tr_alive) {
+    pthread_mutex_unlock(&c->mu);
+    return 0;
+  }
+  if (!c->cfg.restart) {
+    int rc = gp_error_set(err, GP_ERR_MCP_CLOSED, "%s", c->lost_msg ? c->lost_msg : "the MCP server is gone");
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+  }
+  c->starting = 1;
+  pthread_mutex_unlock(&c->mu);
+  gp_log(GP_LOG_INFO, "mcp", "starting the MCP server %s again", c->cfg.name);
+  int rc = start_transport(c, err);
+  pthread_mutex_lock(&c->mu);
+  c->starting = 0;
+  pthread_cond_broadcast(&c->cv);
+  pthread_mutex_unlock(&c->mu);
+  return rc;
+}
+
+/* ---- Requests ------------------------------------------------------------------- */
+
+static void on_cancel(void *ud, int reason) {
+  (void)reason;
+  gp_mcp_client_t *c = ud;
+  pthread_mutex_lock(&c->mu);
+  c->sweep_kick = 1;
+  pthread_cond_broadcast(&c->cv);
+  pthread_mutex_unlock(&c->mu);
+}
+
+static void rpc_start(gp_mcp_client_t *c, const char *method, json_t *params, const gp_mcp_call_opts_t *o,
+                      int internal, gp_mcp_done_cb done, void *ud) {
+  gp_error_t *err = NULL;
+  if (!internal && ensure_alive(c, &err) != 0) {
+    json_decref(params);
+    done(ud, err->code, NULL, err);
+    return;
+  }
+  gp__mcp_pending_t *p = gp_xcalloc(1, sizeof *p);
+  p->method = gp_xstrdup(method);
+  p->done = done;
+  p->ud = ud;
+  int64_t timeout = o && o->timeout_ms > 0 ? o->timeout_ms : c->cfg.timeout_ms;
+  p->deadline = gp_mono_ms() + timeout;
+  p->timeout = timeout;
+  pthread_mutex_lock(&c->mu);
+  p->id = ++c->next_id;
+  pthread_mutex_unlock(&c->mu);
+  if (params == NULL) params = json_object();
+  if (o && o->on_progress) {
+    p->on_progress = o->on_progress;
+    p->progress_ud = o->progress_ud;
+    json_t *meta = json_object_get(params, "_meta");
+    if (!json_is_object(meta)) json_object_set_new(params, "_meta", meta = json_object());
+    json_object_set_new(meta, "progressToken", json_integer(p->id));
+  }
+  if (o && o->cancel) {
+    p->cancel = gp_cancel_ref(o->cancel);
+    p->cancel_id = gp_cancel_on(p->cancel, on_cancel, c);
+  }
+  json_t *msg = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id", (json_int_t)p->id, "method", method,
+                          "params", params);
+  pthread_mutex_lock(&c->mu);
+  int ok = !c->closed && c->tr_alive;
+  if (ok) {
+    p->next = c->pending;
+    c->pending = p;
+    pthread_cond_broadcast(&c->cv); /* the sweeper learns the new deadline */
+  }
+  pthread_mutex_unlock(&c->mu);
+  if (!ok) {
+    json_decref(msg);
+    finish(p, GP_ERR_MCP_CLOSED,
+           NULL, gp_error_new(GP_ERR_MCP_CLOSED, "the MCP server %s is not connected", c->cfg.name));
+    return;
+  }
+  if (send_json(c, msg, &err) != 0) {
+    pthread_mutex_lock(&c->mu);
+    gp__mcp_pending_t *mine = pending_take(c, p->id);
+    pthread_mutex_unlock(&c->mu);
+    if (mine) finish(mine, err->code, NULL, err);
+    else gp_error_free(err);
+  }
+  json_decref(msg);
+}
+
+/* ---- The sweeper: deadlines and cancel tokens ----------------------------------- */
+
+static void *sweeper_main(void *arg) {
+  gp_mcp_client_t *c = arg;
+  pthread_mutex_lock(&c->mu);
+  while (!c->close_done) {
+    int64_t now = gp_mono_ms(), next = now + 1000;
+    gp__mcp_pending_t *expired = NULL;
+    for (gp__mcp_pending_t **pp = &c->pending; *pp;) {
+      gp__mcp_pending_t *p = *pp;
+      int reason = gp_cancel_reason(p->cancel);
+      if (reason == 0 && p->deadline <= now) reason = GP_ERR_TIMEOUT;
+      if (reason != 0) {
+        *pp = p->next;
+        p->next = expired;
+        p->deadline = reason; /* reused: the reason, from here on */
+        expired = p;
+        continue;
+      }
+      if (p->deadline < next) next = p->deadline;
+      pp = &p->next;
+    }
+    if (expired) {
+      pthread_mutex_unlock(&c->mu);
+      while (expired) {
+        gp__mcp_pending_t *p = expired;
+        expired = p->next;
+        int reason = (int)p->deadline;
+        send_cancelled(c, p->id, reason);
+        int64_t t = p->timeout;
+        finish(p, reason, NULL,
+               reason == GP_ERR_TIMEOUT
+                   ? gp_error_new(GP_ERR_TIMEOUT, "the MCP server %s did not answer %s in time (timeout %lld ms)",
+                                  c->cfg.name, p->method, (long long)t)
+                   : gp_error_new(reason, "%s to the MCP server %s was canceled", p->method, c->cfg.name));
+      }
+      pthread_mutex_lock(&c->mu);
+      continue;
+    }
+    if (c->sweep_kick) {
+      c->sweep_kick = 0;
+      continue;
+    }
+    struct timespec ts;
+    gp_timespec_in(&ts, CLOCK_MONOTONIC, next - now);
+    pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+  }
+  pthread_mutex_unlock(&c->mu);
+  return NULL;
+}
+
+/* ---- Messages from the server ----------------------------------------------------- */
+
+static void reply(gp_mcp_client_t *c, json_t *id, json_t *result, int code, const char *message) {
+  json_t *m = json_pack("{s:s, s:O}", "jsonrpc", "2.0", "id", id);
+  if (result) json_object_set_new(m, "result", result);
+  else json_object_set_new(m, "error", json_pack("{s:i, s:s}", "code", code, "message", message));
+  gp_error_t *err = NULL;
+  if (send_json(c, m, &err) != 0) gp_error_free(err);
+  json_decref(m);
+}
+
+static void on_progress(gp_mcp_client_t *c, json_t *params) {
+  json_t *tok = json_object_get(params, "progressToken");
+  if (!json_is_integer(tok)) return;
+  json_t *pv = json_object_get(params, "progress"), *tv = json_object_get(params, "total");
+  pthread_mutex_lock(&c->mu);
+  gp__mcp_pending_t *p = pending_find(c, json_integer_value(tok));
+  if (p && p->on_progress)
+    p->on_progress(p->progress_ud, json_is_number(pv) ? json_number_value(pv) : 0,
+                   json_is_number(tv) ? json_number_value(tv) : -1,
+                   json_string_value(json_object_get(params, "message")));
+  pthread_mutex_unlock(&c->mu);
+}
+
+static void *refresh_main(void *arg) {
+  gp_mcp_client_t *c = arg;
+  json_t *tools = NULL;
+  gp_error_t *err = NULL;
+  if (gp_mcp_tools(c, &tools, &err) == 0) {
+    gp__mcp_bindings_refresh(c, tools);
+    json_decref(tools);
+  } else {
+    gp_log(GP_LOG_WARN, "mcp", "could not list the tools of %s again: %s", c->cfg.name, err->message);
+    gp_error_free(err);
+  }
+  pthread_mutex_lock(&c->mu);
+  c->refreshing = 0;
+  pthread_cond_broadcast(&c->cv);
+  pthread_mutex_unlock(&c->mu);
+  gp_mcp_unref(c);
+  return NULL;
+}
+
+static void on_list_changed(gp_mcp_client_t *c) {
+  pthread_mutex_lock(&c->mu);
+  c->tools_dirty = 1;
+  c->tools_gen++;
+  int go = c->bindings && !c->refreshing && !c->closed;
+  if (go) c->refreshing = 1;
+  pthread_mutex_unlock(&c->mu);
+  if (!go) return;
+  pthread_t t;
+  gp_mcp_ref(c);
+  if (pthread_create(&t, NULL, refresh_main, c) == 0) {
+    pthread_detach(t);
+  } else {
+    pthread_mutex_lock(&c->mu);
+    c->refreshing = 0;
+    pthread_mutex_unlock(&c->mu);
+    gp_mcp_unref(c);
+  }
+}
+
+static void on_request(gp_mcp_client_t *c, const char *method, json_t *id) {
+  if (strcmp(method, "ping") == 0) reply(c, id, json_object(), 0, NULL);
+  else reply(c, id, NULL, -32601, "Method not found");
+}
+
+static void on_notification(gp_mcp_client_t *c, const char *method, json_t *params) {
+  if (strcmp(method, "notifications/progress") == 0) on_progress(c, params);
+  else if (strcmp(method, "notifications/tools/list_changed") == 0) on_list_changed(c);
+  /* notifications/cancelled: we run no server requests that could be canceled;
+   * notifications/message and others: nothing to do. */
+}
+
+static void on_response(gp_mcp_client_t *c, json_t *m) {
+  json_t *id = json_object_get(m, "id");
+  if (!json_is_integer(id)) { /* not one of ours: an answer to a notification, id null */
+    gp_log(GP_LOG_DEBUG, "mcp", "%s sent an answer that matches no request", c->cfg.name);
+    return;
+  }
+  pthread_mutex_lock(&c->mu);
+  gp__mcp_pending_t *p = pending_take(c, json_integer_value(id));
+  pthread_mutex_unlock(&c->mu);
+  if (p == NULL) return; /* canceled or timed out already */
+  json_t *e = json_object_get(m, "error");
+  if (e) {
+    const char *msg = json_string_value(json_object_get(e, "message"));
+    json_int_t code = json_integer_value(json_object_get(e, "code"));
+    finish(p, GP_ERR_MCP_ERROR, NULL,
+           gp_error_new(GP_ERR_MCP_ERROR, "%s (MCP error %lld from %s on %s)", msg ? msg : "error", (long long)code,
+                        c->cfg.name, p->method));
+    return;
+  }
+  /* A copy: the waiter's thread owns it alone (no jansson value is shared by threads). */
+  json_t *res = json_object_get(m, "result");
+  finish(p, 0, res ? json_deep_copy(res) : json_null(), NULL);
+}
+
+/* One message: a response, a request or a notification (or a batch of them). */
+static int dispatch(gp_mcp_client_t *c, json_t *m) {
+  if (json_is_array(m)) {
+    size_t i;
+    json_t *x;
+    json_array_foreach(m, i, x) if (dispatch(c, x) != 0) return -1;
+    return 0;
+  }
+  if (!json_is_object(m)) return -1;
+  const char *method = json_string_value(json_object_get(m, "method"));
+  json_t *id = json_object_get(m, "id");
+  if (method && id) on_request(c, method, id);
+  else if (method) on_notification(c, method, json_object_get(m, "params"));
+  else if (json_object_get(m, "result") || json_object_get(m, "error")) on_response(c, m);
+  else return -1;
+  return 0;
+}
+
+void gp__mcp_deliver(gp_mcp_client_t *c, gp__mcp_tr_t *tr, const char *msg, size_t len) {
+  json_error_t jerr;
+  json_t *m = json_loadb(msg, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+  if (m == NULL || dispatch(c, m) != 0) {
+    char *text = gp_xasprintf("the MCP server %s sent a malformed message (%s): %.80s", c->cfg.name,
+                              m ? "not JSON-RPC" : jerr.text, msg);
+    for (char *q = text; *q; q++)
+      if ((unsigned char)*q < 0x20) *q = ' ';
+    gp__mcp_lost(c, tr, GP_ERR_MCP_PROTOCOL, text);
+    free(text);
+  }
+  json_decref(m);
+}
+
+void gp__mcp_fail_request(gp_mcp_client_t *c, int64_t id, int code, const char *message) {
+  pthread_mutex_lock(&c->mu);
+  gp__mcp_pending_t *p = pending_take(c, id);
+  pthread_mutex_unlock(&c->mu);
+  if (p) finish(p, code, NULL, gp_error_new(code, "%s", message));
+}
+
+void gp__mcp_lost(gp_mcp_client_t *c, gp__mcp_tr_t *tr, int code, const char *message) {
+  pthread_mutex_lock(&c->mu);
+  gp__mcp_pending_t *list = NULL;
+  if (c->tr == tr && c->tr_alive) {
+    c->tr_alive = 0;
+    free(c->lost_msg);
+    c->lost_msg = gp_xstrdup(message);
+    list = c->pending;
+    c->pending = NULL;
+  }
+  pthread_mutex_unlock(&c->mu);
+  if (list) gp_log(GP_LOG_WARN, "mcp", "%s", message);
+  fail_list(list, code, message);
+}
+
+/* ---- Public API ------------------------------------------------------------------- */
+
+int gp_mcp_connect(const gp_mcp_spec_t *spec, gp_mcp_client_t **out, gp_error_t **err) {
+  *out = NULL;
+  gp_mcp_client_t *c = gp_xcalloc(1, sizeof *c);
+  if (cfg_init(&c->cfg, spec, err) != 0) {
+    cfg_clear(&c->cfg);
+    free(c);
+    return GP_ERR_INVALID_ARGUMENT;
+  }
+  atomic_init(&c->refs, 1);
+  pthread_mutex_init(&c->mu, NULL);
+  pthread_mutex_init(&c->smu, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&c->cv, &ca);
+  pthread_condattr_destroy(&ca);
+  c->tools = json_array();
+  c->server_info = json_object();
+  c->server_caps = json_object();
+  if (pthread_create(&c->sweeper, NULL, sweeper_main, c) != 0) abort();
+  all_add(c);
+  c->starting = 1;
+  int rc = start_transport(c, err);
+  pthread_mutex_lock(&c->mu);
+  c->starting = 0;
+  pthread_mutex_unlock(&c->mu);
+  if (rc != 0) {
+    gp_mcp_unref(c);
+    return rc;
+  }
+  *out = c;
+  return 0;
+}
+
+gp_mcp_client_t *gp_mcp_ref(gp_mcp_client_t *c) {
+  atomic_fetch_add(&c->refs, 1);
+  return c;
+}
+
+void gp_mcp_close(gp_mcp_client_t *c) {
+  pthread_mutex_lock(&c->mu);
+  if (c->closed) {
+    while (!c->close_done) pthread_cond_wait(&c->cv, &c->mu);
+    pthread_mutex_unlock(&c->mu);
+    return;
+  }
+  c->closed = 1;
+  pthread_cond_broadcast(&c->cv);
+  gp__mcp_pending_t *list = c->pending;
+  c->pending = NULL;
+  pthread_mutex_unlock(&c->mu);
+  char *msg = gp_xasprintf("the MCP client of %s was closed", c->cfg.name);
+  fail_list(list, GP_ERR_MCP_CLOSED, msg);
+  free(msg);
+  pthread_mutex_lock(&c->mu);
+  while (c->starting || c->refreshing) pthread_cond_wait(&c->cv, &c->mu);
+  pthread_mutex_unlock(&c->mu);
+  gp__mcp_bindings_free(c); /* drops the registries: their tools hold references on us */
+  pthread_mutex_lock(&c->smu);
+  pthread_mutex_lock(&c->mu);
+  gp__mcp_tr_t *tr = c->tr;
+  c->tr = NULL;
+  c->tr_alive = 0;
+  pthread_mutex_unlock(&c->mu);
+  if (tr) tr->ops->close(tr);
+  pthread_mutex_unlock(&c->smu);
+  pthread_mutex_lock(&c->mu);
+  c->close_done = 1;
+  pthread_cond_broadcast(&c->cv);
+  pthread_mutex_unlock(&c->mu);
+  pthread_join(c->sweeper, NULL);
+  all_remove(c);
+}
+
+void gp_mcp_unref(gp_mcp_client_t *c) {
+  if (c == NULL || atomic_fetch_sub(&c->refs, 1) != 1) return;
+  gp_mcp_close(c);
+  json_decref(c->tools);
+  json_decref(c->server_info);
+  json_decref(c->server_caps);
+  free(c->lost_msg);
+  cfg_clear(&c->cfg);
+  pthread_mutex_destroy(&c->mu);
+  pthread_mutex_destroy(&c->smu);
+  pthread_cond_destroy(&c->cv);
+  free(c);
+}
+
+json_t *gp_mcp_server_info(gp_mcp_client_t *c) {
+  pthread_mutex_lock(&c->mu);
+  json_t *j = json_deep_copy(c->server_info);
+  pthread_mutex_unlock(&c->mu);
+  return j;
+}
+
+const char *gp_mcp_protocol(gp_mcp_client_t *c) { return c->protocol; }
+const char *gp_mcp_name(gp_mcp_client_t *c) { return c->cfg.name; }
+
+json_t *gp_mcp_tools_cached(gp_mcp_client_t *c) {
+  pthread_mutex_lock(&c->mu);
+  json_t *j = json_deep_copy(c->tools);
+  pthread_mutex_unlock(&c->mu);
+  return j;
+}
+
+uint64_t gp_mcp_tools_generation(gp_mcp_client_t *c) {
+  pthread_mutex_lock(&c->mu);
+  uint64_t g = c->tools_gen;
+  pthread_mutex_unlock(&c->mu);
+  return g;
+}
+
+int gp_mcp_tools(gp_mcp_client_t *c, json_t **tools, gp_error_t **err) {
+  *tools = NULL;
+  int rc = ensure_alive(c, err);
+  if (rc != 0) return rc;
+  pthread_mutex_lock(&c->mu);
+  int dirty = c->tools_dirty;
+  c->tools_dirty = 0;
+  pthread_mutex_unlock(&c->mu);
+  if (!dirty) {
+    *tools = gp_mcp_tools_cached(c);
+    return 0;
+  }
+  json_t *fresh = NULL;
+  if ((rc = list_tools(c, 0, &fresh, err)) != 0) {
+    pthread_mutex_lock(&c->mu);
+    c->tools_dirty = 1;
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+  }
+  pthread_mutex_lock(&c->mu);
+  json_decref(c->tools);
+  c->tools = json_deep_copy(fresh);
+  pthread_mutex_unlock(&c->mu);
+  *tools = fresh;
+  return 0;
+}
+
+void gp_mcp_call_tool_start(gp_mcp_client_t *c, const char *name, json_t *args, const gp_mcp_call_opts_t *opts,
+                            gp_mcp_done_cb done, void *ud) {
+  json_t *params = json_pack("{s:s, s:o}", "name", name, "arguments", args ? json_deep_copy(args) : json_object());
+  rpc_start(c, "tools/call", params, opts, 0, done, ud);
+}
+
+int gp_mcp_call_tool(gp_mcp_client_t *c, const char *name, json_t *args, const gp_mcp_call_opts_t *opts,
+                     json_t **result, gp_error_t **err) {
+  json_t *params = json_pack("{s:s, s:o}", "name", name, "arguments", args ? json_deep_copy(args) : json_object());
+  return rpc_wait(c, "tools/call", params, opts, 0, result, err);
+}
+
+int gp_mcp_request(gp_mcp_client_t *c, const char *method, json_t *params, const gp_mcp_call_opts_t *opts,
+                   json_t **result, gp_error_t **err) {
+  return rpc_wait(c, method, params ? json_deep_copy(params) : NULL, opts, 0, result, err);
+}

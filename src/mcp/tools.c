@@ -1,0 +1,225 @@
+/* MCP tools in a tool registry (SPEC §4.11): each server tool becomes an asynchronous
+ * handler that sends tools/call straight from the tool worker (no owner hop); progress
+ * becomes tool-progress events; the call's cancel token (run cancel, call timeout)
+ * cancels the request. Results are mapped: structuredContent (checked against
+ * outputSchema), else the text items joined, else the content array; isError makes
+ * the call fail with that text. Registries bound to a client follow list_changed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcp/mcp_internal.h"
+#include "geppetto/log.h"
+
+/* One registered MCP tool (the registry entry's user data). */
+typedef struct {
+  gp_mcp_client_t *c;          /* reference */
+  char *remote;                /* the server's name for it */
+  json_t *output_schema;       /* or NULL */
+} mtool_t;
+
+/* One call in flight. */
+typedef struct {
+  const gp_tool_ctx_t *ctx;    /* valid until done */
+  gp_tool_done_t *done;
+  json_t *output_schema;       /* borrowed from the tool (alive while the call is) */
+} mcall_t;
+
+struct gp__mcp_binding_s {
+  gp_registry_t *r;            /* reference */
+  char **include, **exclude;   /* NULL-terminated or NULL */
+  char *prefix;
+  json_t *names;               /* object: registered name -> true */
+  gp__mcp_binding_t *next;
+};
+
+/* ---- Result mapping ---------------------------------------------------------------- */
+
+static char *content_text(const json_t *content) {
+  gp_buf_t b = {0};
+  size_t i, n = 0;
+  json_t *item;
+  json_array_foreach(content, i, item) {
+    if (!json_is_string(json_object_get(item, "text"))) continue;
+    if (n++) gp_buf_puts(&b, "\n");
+    const char *t = json_string_value(json_object_get(item, "text"));
+    gp_buf_append(&b, t, json_string_length(json_object_get(item, "text")));
+  }
+  return n ? gp_buf_steal(&b) : NULL;
+}
+
+int gp_mcp_map_result(json_t *result, const json_t *output_schema, json_t **value, gp_error_t **err) {
+  *value = NULL;
+  json_t *content = json_object_get(result, "content");
+  if (!json_is_array(content)) content = NULL;
+  char *text = content ? content_text(content) : NULL;
+  int rc = 0;
+  if (json_is_true(json_object_get(result, "isError"))) {
+    rc = gp_error_set(err, GP_ERR_TOOL_FAILED, "%s", text ? text : "the MCP tool reported an error");
+  } else if (json_object_get(result, "structuredContent")) {
+    json_t *sc = json_object_get(result, "structuredContent");
+    gp_error_t *verr = NULL;
+    if (output_schema && gp_schema_validate(output_schema, sc, &verr) != 0) {
+      rc = gp_error_set(err, GP_ERR_TOOL_FAILED, "the MCP tool's structuredContent does not match its outputSchema: %s",
+                        verr ? verr->message : "invalid");
+      gp_error_free(verr);
+    } else {
+      *value = json_incref(sc);
+    }
+  } else if (text) {
+    *value = json_string(text);
+  } else {
+    *value = content ? json_incref(content) : json_array();
+  }
+  free(text);
+  return rc;
+}
+
+/* ---- The handler ------------------------------------------------------------------ */
+
+static void mcall_progress(void *ud, double progress, double total, const char *message) {
+  mcall_t *k = ud;
+  json_t *f = json_pack("{s:s, s:f}", "callId", k->ctx->call_id ? k->ctx->call_id : "", "progress", progress);
+  if (total >= 0) json_object_set_new(f, "total", json_real(total));
+  if (message) json_object_set_new(f, "message", json_string(message));
+  k->ctx->emit(k->ctx->emit_ud, GP_EVENT_TOOL_PROGRESS, f);
+}
+
+static void mcall_done(void *ud, int rc, json_t *result, gp_error_t *err) {
+  mcall_t *k = ud;
+  json_t *value = NULL;
+  if (rc == 0) {
+    rc = gp_mcp_map_result(result, k->output_schema, &value, &err);
+    json_decref(result);
+  }
+  gp_tool_done_t *done = k->done;
+  free(k);
+  gp_tool_done(done, rc, value, err);
+}
+
+static void mtool_call(void *ud, const gp_tool_ctx_t *ctx, json_t *args, gp_tool_done_t *done) {
+  mtool_t *t = ud;
+  mcall_t *k = gp_xcalloc(1, sizeof *k);
+  k->ctx = ctx;
+  k->done = done;
+  k->output_schema = t->output_schema;
+  gp_mcp_call_opts_t o = {.cancel = ctx->cancel};
+  if (ctx->deadline_ms > 0) {
+    int64_t left = ctx->deadline_ms - gp_now_ms();
+    o.timeout_ms = left > 0 ? left + 1000 : 1; /* the call's token fires first */
+  }
+  if (ctx->emit) {
+    o.on_progress = mcall_progress;
+    o.progress_ud = k;
+  }
+  gp_mcp_call_tool_start(t->c, t->remote, args, &o, mcall_done, k);
+}
+
+static void mtool_free(void *ud) {
+  mtool_t *t = ud;
+  gp_mcp_unref(t->c);
+  free(t->remote);
+  json_decref(t->output_schema);
+  free(t);
+}
+
+/* ---- Binding ---------------------------------------------------------------------- */
+
+static int listed(char **v, const char *name) {
+  for (size_t i = 0; v && v[i]; i++)
+    if (strcmp(v[i], name) == 0) return 1;
+  return 0;
+}
+
+static char **strv_dup(const char *const *v) {
+  if (v == NULL) return NULL;
+  size_t n = 0;
+  while (v[n]) n++;
+  char **out = gp_xcalloc(n + 1, sizeof *out);
+  for (size_t i = 0; i < n; i++) out[i] = gp_xstrdup(v[i]);
+  return out;
+}
+
+static void strv_free(char **v) {
+  for (size_t i = 0; v && v[i]; i++) free(v[i]);
+  free(v);
+}
+
+/* Registers the tools of `tools` that pass the binding's filters. `replace`: a name
+ * already there is replaced (a refresh) rather than refused. */
+static int bind_tools(gp__mcp_binding_t *b, gp_mcp_client_t *c, json_t *tools, int replace, gp_error_t **err) {
+  size_t i;
+  json_t *d;
+  json_array_foreach(tools, i, d) {
+    const char *remote = json_string_value(json_object_get(d, "name"));
+    if (remote == NULL || (b->include && !listed(b->include, remote)) || listed(b->exclude, remote)) continue;
+    char *name = gp_xasprintf("%s%s", b->prefix ? b->prefix : "", remote);
+    if (!replace && gp_registry_has(b->r, name)) {
+      int rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
+                            "a tool named %s is already registered in this registry; use a prefix", name);
+      free(name);
+      return rc;
+    }
+    json_t *schema = json_object_get(d, "inputSchema");
+    gp_error_t *serr = NULL;
+    if (schema && gp_schema_check(schema, &serr) != 0) {
+      gp_log(GP_LOG_WARN, "mcp", "the inputSchema of %s from %s is outside our subset (%s); arguments go unchecked",
+             remote, c->cfg.name, serr ? serr->message : "?");
+      gp_error_free(serr);
+      schema = NULL;
+    }
+    mtool_t *t = gp_xcalloc(1, sizeof *t);
+    t->c = gp_mcp_ref(c);
+    t->remote = gp_xstrdup(remote);
+    json_t *os = json_object_get(d, "outputSchema");
+    t->output_schema = json_is_object(os) ? json_deep_copy(os) : NULL;
+    const char *desc = json_string_value(json_object_get(d, "description"));
+    int rc = gp_registry_add_async(b->r, name, desc ? desc : "", schema, mtool_call, t, mtool_free, err);
+    if (rc == 0) json_object_set_new(b->names, name, json_true());
+    free(name);
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+
+int gp_mcp_use_tools(gp_registry_t *r, gp_mcp_client_t *c, const char *const *include, const char *const *exclude,
+                     const char *prefix, gp_error_t **err) {
+  gp__mcp_binding_t *b = gp_xcalloc(1, sizeof *b);
+  b->r = gp_registry_ref(r);
+  b->include = strv_dup(include);
+  b->exclude = strv_dup(exclude);
+  b->prefix = gp_xstrdup(prefix);
+  b->names = json_object();
+  json_t *tools = gp_mcp_tools_cached(c);
+  int rc = bind_tools(b, c, tools, 0, err);
+  json_decref(tools);
+  pthread_mutex_lock(&c->mu);
+  b->next = c->bindings;
+  c->bindings = b;
+  pthread_mutex_unlock(&c->mu);
+  return rc;
+}
+
+void gp__mcp_bindings_refresh(gp_mcp_client_t *c, json_t *tools) {
+  pthread_mutex_lock(&c->mu);
+  for (gp__mcp_binding_t *b = c->bindings; b; b = b->next) {
+    gp_error_t *err = NULL;
+    if (bind_tools(b, c, tools, 1, &err) != 0) {
+      gp_log(GP_LOG_WARN, "mcp", "could not register the new tools of %s: %s", c->cfg.name, err->message);
+      gp_error_free(err);
+    }
+  }
+  pthread_mutex_unlock(&c->mu);
+}
+
+void gp__mcp_bindings_free(gp_mcp_client_t *c) {
+  while (c->bindings) {
+    gp__mcp_binding_t *b = c->bindings;
+    c->bindings = b->next;
+    gp_registry_unref(b->r);
+    strv_free(b->include);
+    strv_free(b->exclude);
+    free(b->prefix);
+    json_decref(b->names);
+    free(b);
+  }
+}

@@ -1,0 +1,73 @@
+// gp.mcp against the scripted fake server (tests/mcp/fake_server.mjs): a crash mid-call
+// (MCP_CLOSED with the stderr tail, then a restart), garbage (MCP_PROTOCOL), a request
+// never answered (TIMEOUT after timeoutMs), MCP errors and isError, 50 parallel calls
+// answered out of order, a 20 MB result, list_changed followed by useMCP registries,
+// and a run canceled during an MCP tool call (the server hears notifications/cancelled).
+// timeout: 90
+const gp = require("geppetto");
+const spec = { command: "node", args: [process.env.GP_MCP_FAKE], name: "fake", timeoutMs: 15000 };
+const failure = (p) => p.then((v) => assert.fail("expected a failure, got " + JSON.stringify(v)), (e) => e);
+
+(async () => {
+  const c = await gp.mcp.connect(spec);
+  assert.equal((await c.tools()).length, 15, "three pages");
+
+  const crash = await failure(c.callTool("crash"));
+  assert.equal(crash.code, "MCP_CLOSED");
+  assert(/crashing on purpose/.test(crash.message), crash.message);
+  assert.equal((await c.callTool("echo", { text: "back" })).content[0].text, "back");
+
+  const garbage = await failure(c.callTool("garbage"));
+  assert.equal(garbage.code, "MCP_PROTOCOL");
+
+  const quick = await gp.mcp.connect(Object.assign({}, spec, { timeoutMs: 400 }));
+  const t0 = Date.now();
+  const never = await failure(quick.callTool("never"));
+  assert.equal(never.code, "TIMEOUT");
+  assert(Date.now() - t0 < 3000);
+  await quick.close();
+
+  const err = await failure(c.callTool("fail"));
+  assert.equal(err.code, "MCP_ERROR");
+  assert(/fake failure/.test(err.message));
+  assert.equal((await c.callTool("is_error")).isError, true);
+
+  // 50 calls at once, answered in another order than sent.
+  const order = [];
+  const calls = [];
+  for (let i = 0; i < 50; i++)
+    calls.push(c.callTool("sleep", { ms: (50 - i) * 4, tag: "t" + i }).then((r) => { order.push(i); return r; }));
+  const all = await Promise.all(calls);
+  all.forEach((r, i) => assert.equal(r.content[0].text, "slept t" + i));
+  assert(order.some((v, i) => v !== i), "answers came out of order: " + order.join(","));
+
+  const big = await c.callTool("big", { mb: 20 });
+  assert.equal(big.content[0].text.length, 20 * 1024 * 1024);
+
+  // list_changed: the registry gets the new tool.
+  const reg = gp.tools.createRegistry().useMCP(c, { exclude: ["crash", "garbage"] });
+  assert(!reg.list().some((t) => t.name === "added"));
+  assert(!reg.list().some((t) => t.name === "crash"));
+  await c.callTool("change");
+  for (let i = 0; i < 100 && !reg.list().some((t) => t.name === "added"); i++) await sleep(20);
+  assert(reg.list().some((t) => t.name === "added"), "registry follows list_changed");
+  assert.equal((await c.tools()).length, 16);
+
+  // A run canceled while its MCP tool call waits: fails at once, the server is told.
+  const engine = gp.engines.fromFunction((turn) =>
+    gp.turns.appendBlock(turn, gp.turns.newToolCallBlock("n1", "never", {})));
+  const c2 = await gp.mcp.connect(Object.assign({}, spec, { timeoutMs: 20000 }));
+  const s = gp.createSession({ engine, tools: gp.tools.createRegistry().useMCP(c2) });
+  const h = s.start("go");
+  h.on("tool-call-execute", () => setTimeout(() => h.cancel(), 100));
+  const t1 = Date.now();
+  const canceled = await failure(h.promise);
+  assert.equal(canceled.code, "CANCELED");
+  assert(Date.now() - t1 < 2000, "canceled at once");
+  const told = JSON.parse((await c2.callTool("cancelled")).content[0].text);
+  assert.equal(told.length, 1, "the server got notifications/cancelled: " + JSON.stringify(told));
+
+  await c.close();
+  await c2.close();
+  console.log("fake_edges: ok");
+})().catch((e) => { console.error(String(e), e && e.code, e && e.stack); process.exit(1); });

@@ -1,0 +1,377 @@
+/* The MCP client's C API (src/mcp) against the scripted fake server (tests/mcp/
+ * fake_server.mjs): pagination over 3 pages, list_changed, a crash mid-call, garbage,
+ * a request never answered (timeout), responses out of order, a 20 MB result, ping and
+ * -32601 for server requests, cancel, version negotiation, 50 parallel calls, no
+ * descriptor or child left after close; and against the reference server
+ * @modelcontextprotocol/server-everything (build-deps/mcp, scripts/mcp-test-deps.sh).
+ * Needs Node.js; the reference-server tests skip when build-deps/mcp is absent unless
+ * GP_TEST_REQUIRE_NPM is set. */
+// timeout: 240
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/core.h"
+#include "geppetto/mcp.h"
+#include "geppetto/tool.h"
+#include "testutil.h"
+
+#define FAKE GP_FIXTURES "/../mcp/fake_server.mjs"
+#define DEPS GP_FIXTURES "/../../build-deps/mcp"
+#define EVERYTHING DEPS "/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
+
+/* Arguments the calls borrow, freed at the end of the run. */
+static json_t *g_args;
+static json_t *A(json_t *j) {
+  if (g_args == NULL) g_args = json_array();
+  json_array_append_new(g_args, j);
+  return j;
+}
+
+static int count_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) n += e->d_name[0] != '.';
+  closedir(d);
+  return n - 1; /* the directory's own descriptor */
+}
+
+static int no_children(void) {
+  int st;
+  pid_t r = waitpid(-1, &st, WNOHANG);
+  if (r >= 0) { char cmd[64]; snprintf(cmd, sizeof cmd, "ps -o pid,ppid,stat,args --ppid %d", (int)getpid()); if (system(cmd)) {} }
+  return r < 0 && errno == ECHILD;
+}
+
+static gp_mcp_client_t *fake(const char *const *extra, int64_t timeout_ms) {
+  const char *args[8] = {FAKE};
+  for (int i = 0; extra && extra[i]; i++) args[i + 1] = extra[i];
+  gp_mcp_spec_t s = {.command = "node", .args = args, .name = "fake", .timeout_ms = timeout_ms};
+  gp_mcp_client_t *c = NULL;
+  gp_error_t *err = NULL;
+  int rc = gp_mcp_connect(&s, &c, &err);
+  if (rc != 0) fail_msg("connect: %s", err ? err->message : "?");
+  return c;
+}
+
+/* The text of a tools/call result's first item (heap). */
+static char *first_text(json_t *res) {
+  json_t *t = json_object_get(json_array_get(json_object_get(res, "content"), 0), "text");
+  return gp_xstrdup(json_is_string(t) ? json_string_value(t) : "");
+}
+
+static int call_text(gp_mcp_client_t *c, const char *name, json_t *args, char **text, gp_error_t **err) {
+  json_t *res = NULL;
+  int rc = gp_mcp_call_tool(c, name, args, NULL, &res, err);
+  json_decref(args);
+  *text = rc == 0 ? first_text(res) : NULL;
+  json_decref(res);
+  return rc;
+}
+
+static void test_pages_and_basics(void **state) {
+  int fds = count_fds();
+  gp_mcp_client_t *c = fake(NULL, 0);
+  json_t *tools = gp_mcp_tools_cached(c);
+  assert_int_equal(json_array_size(tools), 15); /* 3 pages of 5 */
+  json_decref(tools);
+  assert_string_equal(gp_mcp_protocol(c), GP_MCP_PROTOCOL_VERSION);
+  json_t *info = gp_mcp_server_info(c);
+  assert_string_equal(json_string_value(json_object_get(info, "name")), "fake");
+  json_decref(info);
+  char *t = NULL;
+  gp_error_t *err = NULL;
+  assert_int_equal(call_text(c, "echo", json_pack("{s:s}", "text", "héllo"), &t, &err), 0);
+  assert_string_equal(t, "héllo");
+  free(t);
+  assert_int_equal(call_text(c, "fail", NULL, &t, &err), GP_ERR_MCP_ERROR);
+  assert_non_null(strstr(err->message, "fake failure"));
+  gp_error_free(err);
+  err = NULL;
+  /* The server pings us; it asks for sampling, which we did not declare: -32601. */
+  assert_int_equal(call_text(c, "ping_client", NULL, &t, &err), 0);
+  assert_string_equal(t, "pong ok");
+  free(t);
+  assert_int_equal(call_text(c, "sample", NULL, &t, &err), 0);
+  assert_string_equal(t, "error -32601");
+  free(t);
+  /* We ping it. */
+  json_t *res = NULL;
+  assert_int_equal(gp_mcp_request(c, "ping", NULL, NULL, &res, &err), 0);
+  json_decref(res);
+  gp_mcp_close(c);
+  assert_int_equal(call_text(c, "echo", json_pack("{s:s}", "text", "x"), &t, &err), GP_ERR_MCP_CLOSED);
+  gp_error_free(err);
+  gp_mcp_unref(c);
+  assert_int_equal(count_fds(), fds);
+  assert_true(no_children());
+}
+
+static void test_version_negotiation(void **state) {
+  const char *old[] = {"--version", "2025-03-26", NULL};
+  gp_mcp_client_t *c = fake(old, 0);
+  assert_string_equal(gp_mcp_protocol(c), "2025-03-26");
+  gp_mcp_unref(c);
+  const char *bad[] = {"--version", "1999-01-01", NULL};
+  const char *args[] = {FAKE, "--version", "1999-01-01", NULL};
+  (void)bad;
+  gp_mcp_spec_t s = {.command = "node", .args = args};
+  gp_mcp_client_t *c2 = NULL;
+  gp_error_t *err = NULL;
+  assert_int_equal(gp_mcp_connect(&s, &c2, &err), GP_ERR_MCP_PROTOCOL);
+  assert_non_null(strstr(err->message, "1999-01-01"));
+  gp_error_free(err);
+  assert_true(no_children());
+}
+
+static void test_list_changed(void **state) {
+  gp_mcp_client_t *c = fake(NULL, 0);
+  gp_registry_t *r = gp_registry_new();
+  gp_error_t *err = NULL;
+  assert_int_equal(gp_mcp_use_tools(r, c, NULL, NULL, "f_", &err), 0);
+  assert_true(gp_registry_has(r, "f_echo"));
+  assert_false(gp_registry_has(r, "f_added"));
+  char *t;
+  assert_int_equal(call_text(c, "change", NULL, &t, &err), 0);
+  free(t);
+  for (int i = 0; i < 200 && !gp_registry_has(r, "f_added"); i++) gp_sleep_ms(10);
+  assert_true(gp_registry_has(r, "f_added"));
+  json_t *tools = NULL;
+  assert_int_equal(gp_mcp_tools(c, &tools, &err), 0);
+  assert_int_equal(json_array_size(tools), 16);
+  json_decref(tools);
+  assert_int_equal(gp_mcp_tools_generation(c), 1);
+  gp_mcp_close(c);
+  gp_registry_unref(r);
+  gp_mcp_unref(c);
+}
+
+static void test_crash_garbage_restart(void **state) {
+  gp_mcp_client_t *c = fake(NULL, 0);
+  char *t = NULL;
+  gp_error_t *err = NULL;
+  assert_int_equal(call_text(c, "crash", NULL, &t, &err), GP_ERR_MCP_CLOSED);
+  assert_non_null(strstr(err->message, "exited with status 3"));
+  assert_non_null(strstr(err->message, "crashing on purpose"));
+  gp_error_free(err);
+  err = NULL;
+  /* The next call starts it again. */
+  assert_int_equal(call_text(c, "echo", json_pack("{s:s}", "text", "back"), &t, &err), 0);
+  assert_string_equal(t, "back");
+  free(t);
+  assert_int_equal(call_text(c, "garbage", NULL, &t, &err), GP_ERR_MCP_PROTOCOL);
+  assert_non_null(strstr(err->message, "malformed"));
+  gp_error_free(err);
+  err = NULL;
+  assert_int_equal(call_text(c, "echo", json_pack("{s:s}", "text", "again"), &t, &err), 0);
+  free(t);
+  gp_mcp_unref(c);
+  assert_true(no_children());
+  /* Without restart, the client stays closed. */
+  const char *args[] = {FAKE, NULL};
+  gp_mcp_spec_t s = {.command = "node", .args = args, .no_restart = 1};
+  assert_int_equal(gp_mcp_connect(&s, &c, &err), 0);
+  assert_int_equal(call_text(c, "crash", NULL, &t, &err), GP_ERR_MCP_CLOSED);
+  gp_error_free(err);
+  err = NULL;
+  assert_int_equal(call_text(c, "echo", json_pack("{s:s}", "text", "x"), &t, &err), GP_ERR_MCP_CLOSED);
+  assert_non_null(strstr(err->message, "status 3"));
+  gp_error_free(err);
+  gp_mcp_unref(c);
+  assert_true(no_children());
+}
+
+static void test_timeout_and_cancel(void **state) {
+  gp_mcp_client_t *c = fake(NULL, 0);
+  char *t = NULL;
+  gp_error_t *err = NULL;
+  int64_t t0 = gp_mono_ms();
+  gp_mcp_call_opts_t quick = {.timeout_ms = 300};
+  json_t *r0 = NULL;
+  assert_int_equal(gp_mcp_call_tool(c, "never", NULL, &quick, &r0, &err), GP_ERR_TIMEOUT);
+  int64_t took = gp_mono_ms() - t0;
+  assert_true(took >= 250 && took < 3000);
+  gp_error_free(err);
+  err = NULL;
+  /* A cancel token fires mid-call: the call fails at once, the server hears of it. */
+  gp_cancel_t *k = gp_cancel_new(NULL);
+  gp_cancel_fire_after(k, 50, GP_ERR_CANCELED);
+  gp_mcp_call_opts_t o = {.cancel = k, .timeout_ms = 10000};
+  json_t *res = NULL;
+  t0 = gp_mono_ms();
+  assert_int_equal(gp_mcp_call_tool(c, "never", NULL, &o, &res, &err), GP_ERR_CANCELED);
+  assert_true(gp_mono_ms() - t0 < 1000);
+  gp_error_free(err);
+  err = NULL;
+  gp_cancel_unref(k);
+  assert_int_equal(call_text(c, "cancelled", NULL, &t, &err), 0);
+  json_t *ids = json_loads(t, 0, NULL);
+  assert_int_equal(json_array_size(ids), 2); /* the timed-out one and the canceled one */
+  json_decref(ids);
+  free(t);
+  gp_mcp_unref(c);
+}
+
+typedef struct {
+  gp_mcp_client_t *c;
+  int i;
+  int ok;
+} par_t;
+
+static void *par_main(void *arg) {
+  par_t *p = arg;
+  char tag[16];
+  snprintf(tag, sizeof tag, "t%d", p->i);
+  char *t = NULL;
+  gp_error_t *err = NULL;
+  int rc = call_text(p->c, "sleep", json_pack("{s:i, s:s}", "ms", (p->i * 7) % 50, "tag", tag), &t, &err);
+  char want[32];
+  snprintf(want, sizeof want, "slept %s", tag);
+  p->ok = rc == 0 && strcmp(t, want) == 0;
+  free(t);
+  gp_error_free(err);
+  return NULL;
+}
+
+/* 50 calls at once; their answers come back in another order than they were sent. */
+static void test_parallel_out_of_order(void **state) {
+  int fds = count_fds();
+  gp_mcp_client_t *c = fake(NULL, 0);
+  pthread_t th[50];
+  par_t p[50];
+  for (int i = 0; i < 50; i++) {
+    p[i] = (par_t){c, i, 0};
+    pthread_create(&th[i], NULL, par_main, &p[i]);
+  }
+  for (int i = 0; i < 50; i++) {
+    pthread_join(th[i], NULL);
+    assert_true(p[i].ok);
+  }
+  gp_mcp_unref(c);
+  assert_int_equal(count_fds(), fds);
+  assert_true(no_children());
+}
+
+static void test_big_result_and_mapping(void **state) {
+  gp_mcp_client_t *c = fake(NULL, 0);
+  json_t *res = NULL;
+  gp_error_t *err = NULL;
+  int64_t t0 = gp_mono_ms();
+  assert_int_equal(gp_mcp_call_tool(c, "big", A(json_pack("{s:i}", "mb", 20)), NULL, &res, &err), 0);
+  json_t *text = json_object_get(json_array_get(json_object_get(res, "content"), 0), "text");
+  assert_int_equal(json_string_length(text), 20u * 1024 * 1024);
+  print_message("20 MB result in %lld ms\n", (long long)(gp_mono_ms() - t0));
+  json_decref(res);
+  /* Mapping through a registry: structured content checked against outputSchema. */
+  gp_registry_t *r = gp_registry_new();
+  assert_int_equal(gp_mcp_use_tools(r, c, (const char *const[]){"structured", "bad_structured", "is_error", "echo", NULL},
+                                    NULL, NULL, &err),
+                   0);
+  assert_false(gp_registry_has(r, "crash"));
+  json_t *tags = json_object();
+  gp_tool_ctx_t ctx = {.tool_name = "x", .call_id = "c1", .session_id = "", .inference_id = "", .tags = tags};
+  json_t *v = NULL;
+  assert_int_equal(gp_registry_call(r, &ctx, "structured", A(json_object()), &v, &err), 0);
+  assert_int_equal(json_integer_value(json_object_get(v, "n")), 7);
+  json_decref(v);
+  assert_int_equal(gp_registry_call(r, &ctx, "bad_structured", A(json_object()), &v, &err), GP_ERR_TOOL_FAILED);
+  assert_non_null(strstr(err->message, "outputSchema"));
+  gp_error_free(err);
+  err = NULL;
+  assert_int_equal(gp_registry_call(r, &ctx, "is_error", A(json_object()), &v, &err), GP_ERR_TOOL_FAILED);
+  assert_string_equal(err->message, "it went wrong");
+  gp_error_free(err);
+  err = NULL;
+  /* inputSchema checked by our validator before the call. */
+  json_t *bad = json_pack("{s:i}", "text", 3);
+  assert_int_equal(gp_registry_call(r, &ctx, "echo", bad, &v, &err), GP_ERR_INVALID_ARGUMENT);
+  json_decref(bad);
+  gp_error_free(err);
+  err = NULL;
+  json_t *good = json_pack("{s:s}", "text", "plain");
+  assert_int_equal(gp_registry_call(r, &ctx, "echo", good, &v, &err), 0);
+  assert_string_equal(json_string_value(v), "plain");
+  json_decref(good);
+  json_decref(v);
+  json_decref(tags);
+  gp_mcp_close(c); /* unbinds the registry: its tools hold references on the client */
+  gp_registry_unref(r);
+  gp_mcp_unref(c);
+}
+
+static int have_everything(void) {
+  struct stat st;
+  if (stat(EVERYTHING, &st) == 0) return 1;
+  if (getenv("GP_TEST_REQUIRE_NPM")) fail_msg("build-deps/mcp is missing: run scripts/mcp-test-deps.sh");
+  print_message("skipped: build-deps/mcp is missing (scripts/mcp-test-deps.sh installs it)\n");
+  return 0;
+}
+
+typedef struct {
+  atomic_int n;
+  double last, total;
+} prog_t;
+
+static void on_prog(void *ud, double progress, double total, const char *message) {
+  prog_t *p = ud;
+  (void)message;
+  p->last = progress;
+  p->total = total;
+  atomic_fetch_add(&p->n, 1);
+}
+
+static void test_everything_stdio(void **state) {
+  if (!have_everything()) {
+    skip();
+    return;
+  }
+  int fds = count_fds();
+  const char *args[] = {EVERYTHING, "stdio", NULL};
+  gp_mcp_spec_t s = {.command = "node", .args = args};
+  gp_mcp_client_t *c = NULL;
+  gp_error_t *err = NULL;
+  assert_int_equal(gp_mcp_connect(&s, &c, &err), 0);
+  json_t *res = NULL;
+  assert_int_equal(gp_mcp_call_tool(c, "get-sum", A(json_pack("{s:i, s:i}", "a", 2, "b", 3)), NULL, &res, &err), 0);
+  char *t = first_text(res);
+  assert_non_null(strstr(t, "5"));
+  free(t);
+  json_decref(res);
+  prog_t p = {0};
+  gp_mcp_call_opts_t o = {.on_progress = on_prog, .progress_ud = &p};
+  assert_int_equal(gp_mcp_call_tool(c, "trigger-long-running-operation", A(json_pack("{s:i, s:i}", "duration", 1, "steps", 4)),
+                                    &o, &res, &err),
+                   0);
+  json_decref(res);
+  assert_true(atomic_load(&p.n) >= 3);
+  assert_true(p.total == 4);
+  gp_mcp_unref(c);
+  assert_int_equal(count_fds(), fds);
+  assert_true(no_children());
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      GP_TEST(test_pages_and_basics),      GP_TEST(test_version_negotiation),
+      GP_TEST(test_list_changed),          GP_TEST(test_crash_garbage_restart),
+      GP_TEST(test_timeout_and_cancel),    GP_TEST(test_parallel_out_of_order),
+      GP_TEST(test_big_result_and_mapping), GP_TEST(test_everything_stdio),
+  };
+  int rc = cmocka_run_group_tests(tests, NULL, NULL);
+  json_decref(g_args);
+  return rc;
+}
