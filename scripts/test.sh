@@ -13,8 +13,11 @@ case "$mode" in
   *) echo "usage: scripts/test.sh [thread|address]" >&2; exit 2 ;;
 esac
 jobs="$(nproc 2>/dev/null || echo 2)"
-# The npm packages tests/js/modules_npm.js loads (skipped by that test when absent).
+# The npm packages of the tests (build-deps/, installed once, shared by every build):
+# those tests/js/modules_npm.js loads, and the MCP reference servers and conformance
+# suite. Without npm they are skipped with a message (CI requires them).
 bash scripts/npm-test-deps.sh || echo "warning: npm test packages not installed; modules_npm skips" >&2
+bash scripts/mcp-test-deps.sh || echo "warning: MCP test servers not installed; the MCP tests skip" >&2
 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug "${extra[@]}" >/dev/null
 cmake --build "$dir" -j"$jobs"
 ctest --test-dir "$dir" --output-on-failure -j"$jobs"
