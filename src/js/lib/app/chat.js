@@ -95,7 +95,10 @@
       active = h;
       let streamed = "";
       h.on("partial", (e) => { streamed += e.delta; out.write(e.delta); });
-      if (tty) h.on("tool-call", (e) => err.write(`\n[tool ${e.toolCall.name}]\n`));
+      h.on("tool-call", (e) => {
+        if (streamed && !streamed.endsWith("\n")) { out.write("\n"); streamed += "\n"; }
+        if (tty) err.write(`[tool ${e.toolCall.name}]\n`);
+      });
       try {
         await h.promise;
         out.write(streamed.endsWith("\n") ? "" : "\n");
