@@ -132,6 +132,12 @@ char *gp_profiles_path(const char *explicit_path);
 json_t *gp_profile_resolve(const char *profiles_path, const char *name,
                            const json_t *overrides, gp_error_t **err);
 
+/* The settings `geppetto chat` takes from the profile (SPEC §6): a new object with those
+ * of `system`, `tools`, `store` (strings) and `mcp` (a string or a list of strings) the
+ * profile has. The profile is found as gp_profile_resolve finds it; NULL with *err
+ * (CONFIG) when it cannot be, or a key has the wrong type. */
+json_t *gp_profile_chat_settings(const char *profiles_path, const char *name, gp_error_t **err);
+
 /* gp_profile_resolve + gp_engine_from_config_json; an engine error (a missing API key,
  * a wrong type) is prefixed with the profile's name and file. */
 gp_engine_t *gp_engine_from_profile(const char *profiles_path, const char *name,

@@ -194,15 +194,27 @@ static char *gp__key_list(const json_t *obj) {
   return b.len ? gp_buf_steal(&b) : gp_xstrdup("(none)");
 }
 
+/* The keys `geppetto chat` reads from a profile (SPEC §6); no engine option. */
+static const char *const gp__chat_keys[] = {"system", "tools", "mcp", "store"};
+#define GP__NCHAT (sizeof gp__chat_keys / sizeof gp__chat_keys[0])
+
+static int gp__chat_key(const char *k) {
+  for (size_t i = 0; i < GP__NCHAT; i++)
+    if (!strcmp(k, gp__chat_keys[i])) return 1;
+  return 0;
+}
+
 static json_t *gp__map_profile(const json_t *prof, const char *where, gp_error_t **err) {
   json_t *out = json_object();
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)prof, k, v) {
+    if (gp__chat_key(k)) continue;
     const char *sk = gp__script_key(k);
     if (!sk) {
       gp_buf_t known = {0};
       for (size_t i = 0; i < GP__NKEYS; i++) gp_buf_printf(&known, "%s%s", i ? ", " : "", gp__keymap[i][0]);
+      for (size_t i = 0; i < GP__NCHAT; i++) gp_buf_printf(&known, ", %s", gp__chat_keys[i]);
       gp_error_set(err, GP_ERR_CONFIG, "%s: unknown key \"%s\"; known keys: %s", where, k, known.data);
       gp_buf_free(&known);
       json_decref(out);
@@ -327,4 +339,48 @@ gp_engine_t *gp_engine_from_profile(const char *profiles_path, const char *name,
   json_decref(cfg);
   free(where);
   return engine;
+}
+
+/* The chat keys of the profile, checked: system, tools, store strings; mcp a string or
+ * an array of strings. */
+static json_t *gp__chat_of(const json_t *prof, const char *where, gp_error_t **err) {
+  json_t *out = json_object();
+  for (size_t i = 0; i < GP__NCHAT; i++) {
+    const char *k = gp__chat_keys[i];
+    json_t *v = json_object_get(prof, k);
+    if (v == NULL || json_is_null(v)) continue;
+    int ok = json_is_string(v);
+    if (!ok && !strcmp(k, "mcp") && json_is_array(v)) {
+      ok = 1;
+      for (size_t j = 0; j < json_array_size(v); j++) ok = ok && json_is_string(json_array_get(v, j));
+    }
+    if (!ok) {
+      gp_error_set(err, GP_ERR_CONFIG, "%s: %s must be a string%s", where, k,
+                   strcmp(k, "mcp") ? "" : " or a list of strings");
+      json_decref(out);
+      return NULL;
+    }
+    json_object_set(out, k, v);
+  }
+  return out;
+}
+
+json_t *gp_profile_chat_settings(const char *profiles_path, const char *name, gp_error_t **err) {
+  char *path = gp_profiles_path(profiles_path);
+  json_t *root = gp__load_yaml(path, gp__path_source(profiles_path), err);
+  json_t *out = NULL;
+  const char *picked = NULL;
+  if (root && !json_is_object(root)) {
+    gp_error_set(err, GP_ERR_CONFIG, "profiles file %s is not a YAML mapping", path);
+  } else if (root) {
+    const json_t *prof = gp__find_profile(root, path, name, &picked, err);
+    if (prof) {
+      char *where = gp_xasprintf("profile \"%s\" in %s", picked, path);
+      out = gp__chat_of(prof, where, err);
+      free(where);
+    }
+  }
+  json_decref(root);
+  free(path);
+  return out;
 }

@@ -69,7 +69,23 @@ static JSValueRef gp__from_profile(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   return gp__js_engine_wrap(ctx, e);
 }
 
+/* profileChat(name?): the chat settings of the profile (gp_profile_chat_settings). */
+static JSValueRef gp__profile_chat(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  GP_JS_ASSERT(rt);
+  char *name = JSValueIsString(ctx, GP__ARG(0)) ? gp__js_to_cstr(ctx, GP__ARG(0)) : NULL;
+  gp_error_t *err = NULL;
+  json_t *s = gp_profile_chat_settings(rt->profiles, name ? name : rt->profile, &err);
+  free(name);
+  if (s == NULL) return gp__throw_err(ctx, exc, err);
+  JSValueRef v = gp__js_from_json(ctx, s);
+  json_decref(s);
+  return v;
+}
+
 void gp__mod_providers_init(JSContextRef ctx, JSObjectRef native) {
+  gp__js_set_fn(ctx, native, "profileChat", gp__profile_chat);
   gp__js_set_fn(ctx, native, "engineFromConfig", gp__from_config);
   gp__js_set_fn(ctx, native, "engineFromProfile", gp__from_profile);
   gp__mod_embeddings_init(ctx, native);

@@ -65,6 +65,14 @@
     const out = proc.stdout, err = proc.stderr;
     const tty = !!(proc.stdin.isTTY && out.isTTY);
     const engine = gp.engines.fromProfile(opts.profile || undefined);
+    // the profile's chat keys (system, tools, mcp, store); the command's options win
+    const prof = host.native.profileChat(opts.profile || undefined);
+    opts = Object.assign({}, opts, {
+      system: opts.system !== undefined ? opts.system : prof.system,
+      tools: opts.tools !== undefined ? opts.tools : prof.tools,
+      store: opts.store !== undefined ? opts.store : prof.store,
+      mcp: (opts.mcp || []).concat(prof.mcp === undefined ? [] : [].concat(prof.mcp)),
+    });
     const { registry, clients } = await toolsOf(gp, opts);
     const store = storeOf(gp, opts.store);
     const middlewares = opts.system ? [gp.middlewares.native("systemPrompt", { prompt: opts.system })] : [];
