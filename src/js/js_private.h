@@ -168,6 +168,34 @@ int gp__js_is_sync(gp_js_runtime_t *rt, void *host);
 /* The `ctx` object of engine and middleware callbacks; `signal` becomes ctx.signal. */
 JSObjectRef gp__js_infer_ctx(JSContextRef ctx, const gp_infer_ctx_t *ictx, JSValueRef signal);
 
+/* ---- The JS adapter primitive (adapter.c) ------------------------------------------ */
+
+#define GP__JS_ADAPTER_MAX_ARGS 3
+/* One call of a run into a JS function, made on the owner inside an owner request. */
+typedef struct {
+  JSObjectRef fn;                 /* the function */
+  int64_t deadline_ms;            /* interrupts it still running then (0: none) */
+  const char *limit;              /* names that deadline; NULL: "the run's timeoutMs" */
+  gp_cancel_t *cancel;            /* the call's token (borrowed; may be NULL) */
+  void *host;                     /* the run's host (gp__js_is_sync, gp__js_note_pending) */
+  /* Owner: fills argv (at most GP__JS_ADAPTER_MAX_ARGS) from ud; returns argc. */
+  size_t (*args)(JSContextRef ctx, void *ud, JSValueRef argv[]);
+  /* The answer from what fn returned (rejected 0) or threw (1), or what its promise
+   * settled with. */
+  gp__js_settle_fn settle;
+  /* An answer carrying `err` (taken); returns its status. */
+  int (*fail)(void *ud, gp_error_t *err, void **result);
+  const char *what;               /* names fn in ASYNC_CALLBACK_IN_SYNC_RUN's message, */
+  const char *name;               /* followed by this name (may be NULL) */
+  void *ud;                       /* taken: ud_free (may be NULL) frees it; no VM */
+  void (*ud_free)(void *ud);
+} gp__js_adapter_t;
+/* Owner: the owner-call fn body of every JS adapter. Returns the answer's status with
+ * *result, or GP_OWNER_PENDING when a returned promise is awaited (finishing `c` when it
+ * settles, or with the token's reason once `cancel` fires first). */
+int gp__js_adapter_call(gp_js_runtime_t *rt, const gp__js_adapter_t *a, gp_owner_completion_t *c,
+                        void **result);
+
 /* ---- ctx.signal (signal.c) ----------------------------------------------------------- */
 
 /* One call's AbortSignal tied to a cancel token. */

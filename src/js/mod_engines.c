@@ -3,10 +3,10 @@
  *
  * The JS-function engine is an adapter: its infer callback runs on the run thread and
  * hops to the owner through the run's dispatcher; the turn is converted to JS and back
- * inside that owner request. A returned Promise is awaited through deferred completion
- * (runAsync/start), or fails the run with ASYNC_CALLBACK_IN_SYNC_RUN inside run(). The
- * call is guarded: a function still running at the run's deadline (or when the run is
- * canceled) is interrupted and the run fails with TIMEOUT (CANCELED). */
+ * inside that owner request, which is the adapter primitive (adapter.c): a returned
+ * Promise is awaited with the run's cancel token (runAsync/start), or fails the run with
+ * ASYNC_CALLBACK_IN_SYNC_RUN inside run(); a function still running at the run's deadline
+ * (or when the run is canceled) is interrupted and the run fails with TIMEOUT (CANCELED). */
 #include <stdlib.h>
 
 #include "core/core.h"
@@ -69,21 +69,36 @@ static gp__answer_t *gp__answer_failed(JSContextRef ctx, JSValueRef exc, JSValue
   return a;
 }
 
-/* A pending engine call: the protected input turn object and the call's ctx.signal. */
+/* One engine call on the owner: the request, then the protected input turn object
+ * (NULL once released) and the call's ctx.signal. */
 typedef struct {
+  gp__infer_req_t *q;             /* borrowed: gone once the call is abandoned */
+  gp_js_runtime_t *rt;
   JSValueRef input;
   gp__js_sig_t *sig;
-} gp__pending_infer_t;
+} gp__engine_call_t;
 
-static void gp__pending_infer_free(void *p) {
-  gp__pending_infer_t *w = p;
+/* Any thread: the call's last holder lets go. */
+static void gp__engine_call_free(void *p) {
+  gp__engine_call_t *w = p;
   gp__js_sig_release(w->sig);
+  if (w->input) gp__js_unprotect_later(w->rt, w->input);
   free(w);
 }
 
-/* Settles a promise-returning engine call. ud: a gp__pending_infer_t (freed by ud_free). */
+/* The function's arguments: (turn, ctx). */
+static size_t gp__engine_args(JSContextRef ctx, void *ud, JSValueRef argv[]) {
+  gp__engine_call_t *w = ud;
+  JSValueRef signal = gp__js_sig_new(w->rt, ctx, w->q->ictx->cancel, w->q->ictx->host, 0, &w->sig);
+  w->input = argv[0] = gp__js_from_turn(ctx, w->q->turn);
+  JSValueProtect(ctx, w->input);
+  argv[1] = gp__js_infer_ctx(ctx, w->q->ictx, signal);
+  return 2;
+}
+
+/* The engine's answer from what the function returned / threw, or its promise gave. */
 static int gp__engine_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef v, void **result) {
-  gp__pending_infer_t *w = ud;
+  gp__engine_call_t *w = ud;
   JSValueRef input = w->input;
   gp__js_sig_finish(w->sig); /* no abort once the function has answered */
   int rc;
@@ -95,54 +110,30 @@ static int gp__engine_settle(JSContextRef ctx, void *ud, int rejected, JSValueRe
     rc = gp__answer_from(ctx, v, input, &a);
   }
   JSValueUnprotect(ctx, input);
+  w->input = NULL;
   *result = a;
   return rc;
+}
+
+static int gp__engine_fail(void *ud, gp_error_t *err, void **result) {
+  (void)ud;
+  gp__answer_t *a = gp_xcalloc(1, sizeof *a);
+  *result = a;
+  return gp__answer_error(a, err);
 }
 
 /* Owner side of an engine call. */
 static int gp__fn_infer_owner(void *arg, gp_owner_completion_t *c, void **result) {
   gp__infer_req_t *q = arg;
-  gp_js_runtime_t *rt = q->e->rt;
-  GP_JS_ASSERT(rt);
-  if (rt->ctx == NULL) return GP_ERR_OWNER_CLOSED;
-  JSContextRef ctx = rt->ctx;
-  gp__js_sig_t *sig;
-  JSValueRef signal = gp__js_sig_new(rt, ctx, q->ictx->cancel, q->ictx->host, 0, &sig);
-  JSValueRef args[2] = {gp__js_from_turn(ctx, q->turn), gp__js_infer_ctx(ctx, q->ictx, signal)};
-  JSValueRef exc = NULL;
-  JSValueRef v = gp__js_call_guarded(ctx, q->e->fn, NULL, 2, args, q->ictx->deadline_ms,
-                                     q->ictx->cancel, &exc);
-  gp__answer_t *a;
-  if (exc || !gp__js_is_thenable(ctx, v) || gp__js_is_sync(rt, q->ictx->host)) {
-    gp__js_sig_release(sig); /* the call is over */
-    sig = NULL;
-  }
-  if (exc) {
-    a = gp__answer_failed(ctx, exc, args[0]);
-    *result = a;
-    return a->err->code;
-  }
-  if (gp__js_is_thenable(ctx, v)) {
-    if (gp__js_is_sync(rt, q->ictx->host)) {
-      gp__js_await(ctx, v, NULL, NULL, NULL, NULL); /* its outcome no longer matters */
-      a = gp_xcalloc(1, sizeof *a);
-      *result = a;
-      return gp__answer_error(a, gp_error_new(GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN,
-          "the engine function returned a Promise while the owner thread waits for it "
-          "synchronously (inside run(), or inside a middleware's synchronous next()); "
-          "use runAsync() or start(), with async middlewares"));
-    }
-    JSValueProtect(ctx, args[0]);
-    gp__pending_infer_t *w = gp_xcalloc(1, sizeof *w);
-    w->input = args[0];
-    w->sig = sig;
-    gp__js_note_pending(rt, q->ictx->host); /* a middleware's synchronous next() switches */
-    gp__js_await(ctx, v, c, gp__engine_settle, w, gp__pending_infer_free);
-    return GP_OWNER_PENDING;
-  }
-  int rc = gp__answer_from(ctx, v, args[0], &a);
-  *result = a;
-  return rc;
+  gp__engine_call_t *w = gp_xcalloc(1, sizeof *w);
+  w->q = q;
+  w->rt = q->e->rt;
+  gp__js_adapter_t a = {
+      .fn = q->e->fn, .deadline_ms = q->ictx->deadline_ms, .cancel = q->ictx->cancel,
+      .host = q->ictx->host, .args = gp__engine_args, .settle = gp__engine_settle,
+      .fail = gp__engine_fail,
+      .what = "the engine function", .name = NULL, .ud = w, .ud_free = gp__engine_call_free};
+  return gp__js_adapter_call(q->e->rt, &a, c, result);
 }
 
 /* Run thread: hop to the owner, then take the new turn. */

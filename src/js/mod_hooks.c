@@ -232,39 +232,36 @@ static int gp__hook_answer(JSContextRef ctx, int phase, int failed, JSValueRef v
   return GP_ERR_HOOK_FAILED;
 }
 
-static int gp__hook_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef v, void **result) {
-  return gp__hook_answer(ctx, (int)(intptr_t)ud, rejected, v, result);
+/* The hook's arguments: (info). ud: the request. */
+static size_t gp__hook_args(JSContextRef ctx, void *ud, JSValueRef argv[]) {
+  gp__hook_req_t *q = ud;
+  argv[0] = gp__info_obj(ctx, q->phase, q->info);
+  return 1;
 }
 
-/* Owner side of a hook call. */
+static int gp__hook_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef v, void **result) {
+  gp__hook_req_t *q = ud;
+  return gp__hook_answer(ctx, q->phase, rejected, v, result);
+}
+
+static int gp__hook_fail(void *ud, gp_error_t *err, void **result) {
+  (void)ud;
+  gp__hook_answer_t *a = gp_xcalloc(1, sizeof *a);
+  gp_hook_decision_clear(&a->d);
+  *result = a;
+  a->err = err;
+  return err->code;
+}
+
+/* Owner side of a hook call. A runaway hook is interrupted when the call's token fires
+ * (watchdog.c). The request outlives a settle: it is freed once the call is done. */
 static int gp__hook_owner(void *arg, gp_owner_completion_t *c, void **result) {
   gp__hook_req_t *q = arg;
-  gp_js_runtime_t *rt = q->h->rt;
-  GP_JS_ASSERT(rt);
-  if (rt->ctx == NULL) return GP_ERR_OWNER_CLOSED;
-  int reason = gp_cancel_reason(q->info->cancel);
-  if (reason) return reason; /* canceled or timed out while queued: not run */
-  JSContextRef ctx = rt->ctx;
-  JSValueRef info = gp__info_obj(ctx, q->phase, q->info);
-  JSValueRef exc = NULL;
-  /* A runaway hook is interrupted when the call's token fires (watchdog.c). */
-  JSValueRef v = gp__js_call_guarded(ctx, q->h->fn[q->phase], NULL, 1, &info, 0, q->info->cancel, &exc);
-  if (exc == NULL && gp__js_is_thenable(ctx, v)) {
-    if (!gp__js_is_sync(rt, q->info->host)) {
-      gp__js_note_pending(rt, q->info->host);
-      gp__js_await_token(ctx, v, c, q->info->cancel, gp__hook_settle, (void *)(intptr_t)q->phase, NULL);
-      return GP_OWNER_PENDING;
-    }
-    gp__js_await(ctx, v, NULL, NULL, NULL, NULL); /* its outcome no longer matters */
-    gp__hook_answer_t *a = gp_xcalloc(1, sizeof *a);
-    gp_hook_decision_clear(&a->d);
-    *result = a;
-    a->err = gp_error_new(GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN,
-                          "the %s hook returned a Promise during a synchronous run(); "
-                          "use runAsync() or start()", gp__phase_names[q->phase]);
-    return GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN;
-  }
-  return gp__hook_answer(ctx, q->phase, exc != NULL, exc ? exc : v, result);
+  gp__js_adapter_t a = {
+      .fn = q->h->fn[q->phase], .cancel = q->info->cancel, .host = q->info->host,
+      .args = gp__hook_args, .settle = gp__hook_settle, .fail = gp__hook_fail,
+      .what = "the hook", .name = gp__phase_names[q->phase], .ud = q};
+  return gp__js_adapter_call(q->h->rt, &a, c, result);
 }
 
 /* The owner's answer as the hook's outcome: fills *out, returns rc with *err. Frees a. */

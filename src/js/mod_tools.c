@@ -79,12 +79,6 @@ static int gp__tool_answer(JSContextRef ctx, int failed, JSValueRef v, void **re
   return GP_OK;
 }
 
-/* Settles a promise-returning handler. ud: the call's signal (released by ud_free). */
-static int gp__tool_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef v, void **result) {
-  gp__js_sig_finish(ud); /* no abort once the handler has answered */
-  return gp__tool_answer(ctx, rejected, v, result);
-}
-
 static JSObjectRef gp__tool_ctx_obj(JSContextRef ctx, const gp_tool_ctx_t *t, JSValueRef signal) {
   JSObjectRef o = JSObjectMake(ctx, NULL, NULL);
   gp__js_set(ctx, o, "toolName", gp__js_str(ctx, t->tool_name));
@@ -97,40 +91,55 @@ static JSObjectRef gp__tool_ctx_obj(JSContextRef ctx, const gp_tool_ctx_t *t, JS
   return o;
 }
 
-/* Owner side of a tool call. */
+/* One handler call on the owner: the request and the call's ctx.signal. */
+typedef struct {
+  gp__call_req_t *q;              /* borrowed: gone once the call is abandoned */
+  gp__js_sig_t *sig;
+} gp__tool_call_t;
+
+static void gp__tool_call_free(void *p) {
+  gp__tool_call_t *w = p;
+  gp__js_sig_release(w->sig);
+  free(w);
+}
+
+/* The handler's arguments: (args, ctx). */
+static size_t gp__tool_args(JSContextRef ctx, void *ud, JSValueRef argv[]) {
+  gp__tool_call_t *w = ud;
+  const gp_tool_ctx_t *tctx = w->q->tctx;
+  JSValueRef signal = gp__js_sig_new(w->q->t->rt, ctx, tctx->cancel, tctx->host, 1, &w->sig);
+  argv[0] = gp__js_from_json(ctx, w->q->args);
+  argv[1] = gp__tool_ctx_obj(ctx, tctx, signal);
+  return 2;
+}
+
+/* The handler's answer from what it returned / threw, or its promise gave. */
+static int gp__tool_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef v, void **result) {
+  gp__tool_call_t *w = ud;
+  gp__js_sig_finish(w->sig); /* no abort once the handler has answered */
+  return gp__tool_answer(ctx, rejected, v, result);
+}
+
+static int gp__tool_fail(void *ud, gp_error_t *err, void **result) {
+  (void)ud;
+  gp__tool_answer_t *a = gp_xcalloc(1, sizeof *a);
+  *result = a;
+  a->err = err;
+  return err->code;
+}
+
+/* Owner side of a tool call. A runaway handler is interrupted at the call's deadline
+ * or cancel (watchdog.c). */
 static int gp__jstool_owner(void *arg, gp_owner_completion_t *c, void **result) {
   gp__call_req_t *q = arg;
-  gp_js_runtime_t *rt = q->t->rt;
-  GP_JS_ASSERT(rt);
-  if (rt->ctx == NULL) return GP_ERR_OWNER_CLOSED;
-  int reason = gp_cancel_reason(q->tctx->cancel);
-  if (reason) return reason; /* canceled or timed out while queued: not run */
-  JSContextRef ctx = rt->ctx;
-  gp__js_sig_t *sig;
-  JSValueRef signal = gp__js_sig_new(rt, ctx, q->tctx->cancel, q->tctx->host, 1, &sig);
-  JSValueRef args[2] = {gp__js_from_json(ctx, q->args), gp__tool_ctx_obj(ctx, q->tctx, signal)};
-  JSValueRef exc = NULL;
-  /* A runaway handler is interrupted at the call's deadline or cancel (watchdog.c). */
-  JSValueRef v = gp__js_call_guarded_limit(ctx, q->t->handler, NULL, 2, args,
-                                           q->tctx->deadline_ms, "the tool's executionTimeoutMs",
-                                           q->tctx->cancel, &exc);
-  if (exc == NULL && gp__js_is_thenable(ctx, v)) {
-    if (!gp__js_is_sync(rt, q->tctx->host)) {
-      gp__js_note_pending(rt, q->tctx->host);
-      gp__js_await_token(ctx, v, c, q->tctx->cancel, gp__tool_settle, sig, gp__js_sig_release);
-      return GP_OWNER_PENDING;
-    }
-    gp__js_await(ctx, v, NULL, NULL, NULL, NULL); /* its outcome no longer matters */
-    gp__js_sig_release(sig);
-    gp__tool_answer_t *a = gp_xcalloc(1, sizeof *a);
-    *result = a;
-    a->err = gp_error_new(GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN,
-                          "the handler of tool %s returned a Promise during a synchronous run(); "
-                          "use runAsync() or start()", q->tctx->tool_name);
-    return GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN;
-  }
-  gp__js_sig_release(sig);
-  return gp__tool_answer(ctx, exc != NULL, exc ? exc : v, result);
+  gp__tool_call_t *w = gp_xcalloc(1, sizeof *w);
+  w->q = q;
+  gp__js_adapter_t a = {
+      .fn = q->t->handler, .deadline_ms = q->tctx->deadline_ms,
+      .limit = "the tool's executionTimeoutMs", .cancel = q->tctx->cancel, .host = q->tctx->host,
+      .args = gp__tool_args, .settle = gp__tool_settle, .fail = gp__tool_fail,
+      .what = "the handler of tool", .name = q->tctx->tool_name, .ud = w, .ud_free = gp__tool_call_free};
+  return gp__js_adapter_call(q->t->rt, &a, c, result);
 }
 
 /* The owner's answer as the handler's outcome: (rc, *value, *err). Frees `a`. */
