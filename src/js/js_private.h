@@ -364,10 +364,14 @@ struct gp_middleware_s *gp__js_middleware_of(JSContextRef ctx, JSValueRef v);
 /* A new reference for a createSession `middlewares` entry: a middleware object, or a
  * function (wrapped as gp.middlewares.fromJS would); NULL for anything else. */
 struct gp_middleware_s *gp__js_middleware_from(JSContextRef ctx, JSValueRef v);
+/* A new middleware adapting JS function f (name: borrowed, or NULL: the function's
+ * name, else "js"); f is protected until the middleware is freed (switch.c). */
+struct gp_middleware_s *gp__js_mw_new(JSContextRef ctx, gp_js_runtime_t *rt, JSObjectRef f,
+                                      const char *name);
 /* 1 when `host` is the private dispatcher of a middleware's synchronous next() under
  * runAsync()/start(): a callback there may pend (return GP_OWNER_PENDING) as on the
  * owner's queue, after telling the waiting next() with gp__js_note_pending(rt, host),
- * which then returns a Promise instead of the Turn (mod_middleware.c, "Switching"). */
+ * which then returns a Promise instead of the Turn (switch.c, "Switching"). */
 int gp__js_switchable(gp_js_runtime_t *rt, void *host);
 void gp__js_note_pending(gp_js_runtime_t *rt, void *host);
 /* The C engine behind an engine object made by the engines module, or NULL. */

@@ -1,6 +1,7 @@
 /* Natives behind sessions and runs (SPEC §4.7): Session objects (private data: a
  * gp_session_t), synchronous run() serviced through a private dispatcher, and
- * asynchronous runs whose events and settlement reach the owner through the event pump.
+ * asynchronous runs whose events and settlement reach the owner through the event pump
+ * (the per-run event queue with back-pressure is runq.c).
  *
  * Async run: start on the owner -> the run thread publishes events into a sink that
  * queues them on the run (in publish order); the first event of an empty queue lists
@@ -11,13 +12,7 @@
  * after its last event the pump settles it, calling `onSettle`.
  * Sync run: the same sink posts one drain per batch to a private dispatcher that this
  * (owner) thread services while it waits, so the run's JS callbacks and events execute
- * inline.
- *
- * Back-pressure: a run whose queue reaches GP__EVENTS_HIGH events holds its provider
- * stream (gp_run_set_backpressure) until the owner has taken it down to
- * GP__EVENTS_LOW, so a run the owner cannot keep up with waits in the network instead
- * of growing in memory. Each run holds only itself: a synchronous run() is never held
- * by the backlog of runs it keeps waiting. */
+ * inline. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -26,279 +21,11 @@
 #include "core/core.h"
 #include "geppetto/session.h"
 #include "js/js_private.h"
+#include "js/runq.h"
 
 #define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
-/* Undelivered events at which a run holds its stream. A network read delivers up to
- * one read buffer of events past it (~100), so a run keeps at most a few hundred. */
-#define GP__EVENTS_HIGH 64
-/* ... and lets it go on once the owner has taken it down to this many, so the stream
- * refills while the owner still has events to deliver. */
-#define GP__EVENTS_LOW 16
-/* Events one turn of a run on the pump delivers at most. */
-#define GP__EVENTS_BATCH 64
-/* How long one event pump request runs before queueing itself again. */
-#define GP__PUMP_SLICE_US 250
-
 static JSClassRef gp__session_class, gp__run_class;
-
-typedef struct {
-  gp__pump_item_t item;           /* first: the pump hands it back to us */
-  atomic_int refs;
-  gp_js_runtime_t *rt;
-  gp_run_t *run;                  /* reference from start until settled (the run's sink
-                                     holds this struct: dropping it breaks the cycle) */
-  char *id;                       /* the run's id, heap */
-  gp_dispatcher_t *d;             /* where events go; valid until the run has ended */
-  int sync;
-  JSObjectRef on_event;           /* protected or NULL; owner thread */
-  JSObjectRef on_settle;          /* protected (async) or NULL; owner thread */
-  JSObjectRef session_obj;        /* protected while an async run is active */
-  pthread_mutex_t mu;             /* sync: guards done against the waker */
-  int done;                       /* sync: on_done ran; under mu */
-  pthread_mutex_t evmu;           /* guards the pending events */
-  gp_event_t **pending;           /* published, not yet drained (references); under evmu */
-  size_t phead, npending, cappending; /* queued: pending[phead..npending); under evmu */
-  gp_run_t *stream_run;           /* r->run while it may be held (borrowed); under evmu */
-  int held;                       /* the stream is held; under evmu */
-  int settle_pending;             /* async: ended, not yet settled (the settlement's
-                                     reference is still held); under evmu */
-  gp__pump_t *pump;               /* async runs: the runtime's event pump (a reference) */
-} gp__jsrun_t;
-
-/* Drops the references of events [from, to) of an array. */
-static void gp__events_unref(gp_event_t **evs, size_t from, size_t to) {
-  for (size_t i = from; i < to; i++) gp_event_unref(evs[i]);
-}
-
-static gp__jsrun_t *gp__jsrun_ref(gp__jsrun_t *r) {
-  atomic_fetch_add(&r->refs, 1);
-  return r;
-}
-
-static void gp__jsrun_unref(void *p) {
-  gp__jsrun_t *r = p;
-  if (r == NULL || atomic_fetch_sub(&r->refs, 1) != 1) return;
-  gp_run_unref(r->run);
-  free(r->id);
-  gp__events_unref(r->pending, r->phead, r->npending); /* their drain was dropped (shutdown) */
-  free(r->pending);
-  gp__pump_unref(r->pump);
-  pthread_mutex_destroy(&r->evmu);
-  pthread_mutex_destroy(&r->mu);
-  free(r);
-}
-
-/* ---- Events ------------------------------------------------------------------------ */
-
-/* With evmu held: holds or releases the run's stream. */
-static void gp__hold_locked(gp__jsrun_t *r, int on) {
-  if (r->held == on || r->stream_run == NULL) return;
-  r->held = on;
-  gp_run_set_backpressure(r->stream_run, on);
-}
-
-/* Takes up to `max` of the run's oldest pending events into `out` (the caller owns
- * their references); once the queue is down to GP__EVENTS_LOW the stream may go on.
- * Returns how many, and in *left how many are still queued. */
-static size_t gp__pending_take(gp__jsrun_t *r, gp_event_t **out, size_t max, size_t *left) {
-  pthread_mutex_lock(&r->evmu);
-  size_t n = r->npending - r->phead;
-  if (n > max) n = max;
-  if (n > 0) memcpy(out, r->pending + r->phead, n * sizeof *out);
-  r->phead += n;
-  if (r->phead == r->npending) r->phead = r->npending = 0;
-  *left = r->npending - r->phead;
-  if (*left <= GP__EVENTS_LOW) gp__hold_locked(r, 0);
-  pthread_mutex_unlock(&r->evmu);
-  return n;
-}
-
-/* Drops every pending event (their delivery was refused: the owner is closing) and
- * lets the stream go on. */
-static void gp__pending_drop(gp__jsrun_t *r) {
-  gp_event_t *evs[GP__EVENTS_BATCH];
-  size_t n, left;
-  do {
-    n = gp__pending_take(r, evs, GP__EVENTS_BATCH, &left);
-    gp__events_unref(evs, 0, n);
-  } while (left > 0);
-}
-
-/* Sets or clears the run the stream of which may be held (before the run reference
- * goes: the publisher uses it under evmu). */
-static void gp__stream_run_set(gp__jsrun_t *r, gp_run_t *run) {
-  pthread_mutex_lock(&r->evmu);
-  if (run == NULL) gp__hold_locked(r, 0);
-  r->stream_run = run;
-  pthread_mutex_unlock(&r->evmu);
-}
-
-/* Owner: hands the oldest pending events, up to one batch, to the JS side in publish
- * order (the JS side shields itself from throwing listeners). Returns how many are
- * still queued. */
-static size_t gp__events_deliver(gp__jsrun_t *r) {
-  gp_js_runtime_t *rt = r->rt;
-  GP_JS_ASSERT(rt);
-  gp_event_t *evs[GP__EVENTS_BATCH];
-  size_t left, n = gp__pending_take(r, evs, GP__EVENTS_BATCH, &left);
-  for (size_t i = 0; i < n; i++) {
-    /* re-read each time: a listener may end a synchronous run() that owns on_event */
-    if (rt->ctx != NULL && r->on_event != NULL) {
-      JSValueRef arg = gp__js_from_event(rt->ctx, evs[i]);
-      JSValueRef exc = NULL;
-      JSObjectCallAsFunction(rt->ctx, r->on_event, NULL, 1, &arg, &exc);
-      if (exc) gp__js_report(rt->ctx, exc, "event listener");
-    }
-    gp_event_unref(evs[i]);
-  }
-  return left;
-}
-
-/* Owner: delivers every pending event. Events published meanwhile that found the
- * queue empty have asked for the next drain, which finds what is left. */
-static void gp__events_drain(void *p) {
-  while (gp__events_deliver(p) > 0) {
-  }
-}
-
-static void gp__settle(gp__jsrun_t *r);
-
-/* With nothing left to deliver: 1 when the run has ended and is now to be settled
- * (the caller then owns the settlement's reference). */
-static int gp__settle_take(gp__jsrun_t *r) {
-  pthread_mutex_lock(&r->evmu);
-  int settle = r->settle_pending && r->phead == r->npending;
-  if (settle) r->settle_pending = 0;
-  pthread_mutex_unlock(&r->evmu);
-  return settle;
-}
-
-/* The pump's side of an async run: one batch per turn, so one fast run cannot keep
- * the others (or the owner) waiting; a run with more queued goes back in line. Once
- * every event is delivered, an ended run is settled in its turn, so a thousand runs
- * ending together do not queue a thousand settlements ahead of everything else. */
-static void gp__item_service(gp__pump_item_t *it) {
-  gp__jsrun_t *r = (gp__jsrun_t *)it;
-  if (gp__events_deliver(r) > 0) {
-    if (!gp__pump_mark(r->pump, &gp__jsrun_ref(r)->item)) gp__jsrun_unref(r);
-    return;
-  }
-  if (!gp__settle_take(r)) return;
-  gp__settle(r);
-  gp__jsrun_unref(r);
-}
-
-static void gp__item_release(gp__pump_item_t *it, int serviced) {
-  gp__jsrun_t *r = (gp__jsrun_t *)it;
-  if (!serviced) { /* the owner is closing: lost as a failed post loses them */
-    gp__pending_drop(r);
-    if (gp__settle_take(r)) gp__jsrun_unref(r);
-  }
-  gp__jsrun_unref(r);
-}
-
-/* Run thread or tool worker (never concurrently for one run): queue in publish order;
- * the event that finds the queue empty has it drained: lists the run on the pump
- * (async) or posts a drain (sync), either holding a reference on r. */
-static void gp__sink_publish(void *ud, gp_event_t *ev) {
-  gp__jsrun_t *r = ud;
-  pthread_mutex_lock(&r->evmu);
-  if (r->npending == r->cappending) {
-    /* The drained head makes room when it is at least half the array: a move costs
-     * what is queued, so moving to free a few slots at a time would cost quadratic time
-     * while one network read publishes thousands of events faster than the owner takes
-     * them; otherwise the array doubles. */
-    if (r->phead > 0 && 2 * r->phead >= r->cappending) {
-      GP_WORK((r->npending - r->phead) * sizeof *r->pending);
-      memmove(r->pending, r->pending + r->phead, (r->npending - r->phead) * sizeof *r->pending);
-      r->npending -= r->phead;
-      r->phead = 0;
-    } else {
-      r->cappending = r->cappending ? 2 * r->cappending : 16;
-      r->pending = gp_xrealloc(r->pending, r->cappending * sizeof *r->pending);
-    }
-  }
-  r->pending[r->npending++] = gp_event_ref(ev);
-  size_t queued = r->npending - r->phead;
-  if (queued >= GP__EVENTS_HIGH) gp__hold_locked(r, 1);
-  pthread_mutex_unlock(&r->evmu);
-  if (queued != 1) return;
-  if (r->pump) {
-    if (!gp__pump_mark(r->pump, &gp__jsrun_ref(r)->item)) gp__jsrun_unref(r);
-    return;
-  }
-  if (gp_dispatcher_post(r->d, "run.events", gp__events_drain, gp__jsrun_ref(r),
-                         gp__jsrun_unref) == GP_OK)
-    return;
-  /* not queued (queue full, shutdown): these events are lost as a failed post loses
-   * them, and the next one must post again. Only this publisher appends: it is alone. */
-  gp__pending_drop(r);
-}
-
-/* ---- Settlement --------------------------------------------------------------------- */
-
-/* Owner: the run has ended; settle the JS promise and release what the run kept. */
-static void gp__settle(gp__jsrun_t *r) {
-  gp_js_runtime_t *rt = r->rt;
-  GP_JS_ASSERT(rt);
-  if (rt->ctx == NULL) return;
-  JSContextRef ctx = rt->ctx;
-  gp_turn_t *turn = NULL;
-  gp_error_t *err = NULL;
-  int rc = gp_run_wait(r->run, 0, &turn, &err);
-  gp__js_runs_remove(rt, r->run);
-  gp__stream_run_set(r, NULL);
-  gp_run_unref(r->run);
-  r->run = NULL;
-  JSValueRef args[2];
-  if (rc == GP_OK) {
-    args[0] = JSValueMakeNull(ctx);
-    args[1] = gp__js_from_turn(ctx, turn);
-  } else {
-    if (err == NULL) err = gp_error_new(rc, NULL);
-    args[0] = gp__js_error_from(ctx, err);
-    args[1] = JSValueMakeUndefined(ctx);
-  }
-  gp_turn_free(turn);
-  gp_error_free(err);
-  JSObjectRef settle = r->on_settle;
-  r->on_settle = NULL;
-  if (r->on_event) JSValueUnprotect(ctx, r->on_event);
-  r->on_event = NULL;
-  JSValueUnprotect(ctx, r->session_obj);
-  r->session_obj = NULL;
-  gp__js_run_end(rt);
-  JSValueRef exc = NULL;
-  JSObjectCallAsFunction(ctx, settle, NULL, 2, args, &exc);
-  JSValueUnprotect(ctx, settle);
-  if (exc) gp__js_fatal(ctx, exc, "Uncaught");
-}
-
-/* Run thread, once, after the terminal event. */
-static void gp__on_done(void *ud, gp_run_t *run) {
-  gp__jsrun_t *r = ud;
-  if (r->sync) {
-    pthread_mutex_lock(&r->mu);
-    r->done = 1;
-    gp_dispatcher_wake(r->d);
-    pthread_mutex_unlock(&r->mu);
-    return;
-  }
-  /* after its terminal event: the pump settles the run once that is delivered */
-  pthread_mutex_lock(&r->evmu);
-  r->settle_pending = 1;
-  pthread_mutex_unlock(&r->evmu);
-  if (!gp__pump_mark(r->pump, &gp__jsrun_ref(r)->item)) gp__jsrun_unref(r);
-}
-
-static int gp__sync_done(void *ud) {
-  gp__jsrun_t *r = ud;
-  pthread_mutex_lock(&r->mu);
-  int done = r->done;
-  pthread_mutex_unlock(&r->mu);
-  return done;
-}
 
 /* ---- Sessions ----------------------------------------------------------------------- */
 
@@ -583,10 +310,10 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
    * dispatcher forwards to the owner's queue) */
   opts.host_ref = gp__host_ref;
   opts.host_unref = gp__host_unref;
-  opts.on_done = gp__on_done;
+  opts.on_done = gp__jsrun_on_done;
   opts.on_done_ud = r;
   /* no listener, no sink: events of an unobserved run never cross to the owner */
-  if (r->on_event) opts.sink = gp_sink_new(gp__sink_publish, gp__jsrun_ref(r), gp__jsrun_unref);
+  if (r->on_event) opts.sink = gp__jsrun_sink(r);
   gp_run_t *run = NULL;
   gp_error_t *err = NULL;
   int rc = gp_session_start(s, seed, &opts, &run, &err);
@@ -602,24 +329,10 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
   r->run = run;
   r->id = gp_xstrdup(gp_run_id(run));
   gp__js_runs_add(r->rt, run); /* a SIGINT cancels it */
-  gp__stream_run_set(r, run);
+  gp__jsrun_stream_set(r, run);
   return run;
 }
 
-static gp__jsrun_t *gp__jsrun_new(gp_js_runtime_t *rt, JSContextRef ctx, JSValueRef on_event) {
-  gp__jsrun_t *r = gp_xcalloc(1, sizeof *r);
-  atomic_init(&r->refs, 1);
-  r->item.service = gp__item_service;
-  r->item.release = gp__item_release;
-  r->rt = rt;
-  pthread_mutex_init(&r->mu, NULL);
-  pthread_mutex_init(&r->evmu, NULL);
-  if (JSValueIsObject(ctx, on_event) && JSObjectIsFunction(ctx, (JSObjectRef)on_event)) {
-    r->on_event = (JSObjectRef)on_event;
-    JSValueProtect(ctx, on_event);
-  }
-  return r;
-}
 
 /* sessionRun(s, seed?, opts?, onEvent?) -> Turn; blocks this (owner) thread while the
  * run's own callbacks execute inline through a private dispatcher. */
@@ -635,7 +348,7 @@ static JSValueRef gp__session_run(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   JSValueRef out = JSValueMakeUndefined(ctx);
   gp_run_t *run = gp__start(ctx, s, GP__ARG(1), GP__ARG(2), r, exc);
   if (run != NULL) {
-    gp_dispatcher_wait_service(d, gp__sync_done, r, NULL, -1);
+    gp_dispatcher_wait_service(d, gp__jsrun_sync_done, r, NULL, -1);
     pthread_mutex_lock(&r->mu); /* the waker has left its critical section */
     pthread_mutex_unlock(&r->mu);
   }
@@ -655,7 +368,7 @@ static JSValueRef gp__session_run(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
     }
     gp_turn_free(turn);
     gp_error_free(err);
-    gp__stream_run_set(r, NULL);
+    gp__jsrun_stream_set(r, NULL);
     gp_run_unref(r->run);
     r->run = NULL;
   }
@@ -678,8 +391,7 @@ static JSValueRef gp__session_start(JSContextRef ctx, JSObjectRef fn, JSObjectRe
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "sessionStart needs onSettle");
   gp__jsrun_t *r = gp__jsrun_new(rt, ctx, GP__ARG(3));
   r->d = gp_owner_dispatcher(rt->owner);
-  if (rt->events == NULL) rt->events = gp__pump_new(r->d, "run.events", GP__PUMP_SLICE_US);
-  r->pump = gp__pump_ref(rt->events);
+  r->pump = gp__jsrun_pump(rt);
   if (gp__start(ctx, s, GP__ARG(1), GP__ARG(2), r, exc) == NULL) {
     if (r->on_event) JSValueUnprotect(ctx, r->on_event);
     gp__jsrun_unref(r);
