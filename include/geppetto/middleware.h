@@ -40,6 +40,8 @@ const char *gp_middleware_name(const gp_middleware_t *m);
  *   "turnLogging":           logs the turn's blocks before and after the engine.
  * Unknown name or bad options: NULL with *err (INVALID_ARGUMENT naming the problem). */
 gp_middleware_t *gp_middleware_builtin(const char *name, const json_t *options, gp_error_t **err);
+/* The name of built-in middleware i (0, 1, ...), or NULL past the last. */
+const char *gp_middleware_builtin_name(size_t i);
 
 /* Runs middlewares[0..n) around `engine` on `turn`. */
 int gp_chain_run(gp_middleware_t *const *middlewares, size_t n, gp_engine_t *engine,

@@ -123,6 +123,10 @@ static const struct {
     {"turnLogging", turn_logging_new},
 };
 
+const char *gp_middleware_builtin_name(size_t i) {
+  return i < sizeof builtins / sizeof builtins[0] ? builtins[i].name : NULL;
+}
+
 /* Any thread. `options` is borrowed (NULL or a JSON object). Returns a new middleware
  * (refcount 1), or NULL with *err set (INVALID_ARGUMENT) for an unknown name or bad
  * options. */
@@ -135,8 +139,11 @@ gp_middleware_t *gp_middleware_builtin(const char *name, const json_t *options, 
   for (size_t i = 0; name && i < sizeof builtins / sizeof builtins[0]; i++) {
     if (strcmp(builtins[i].name, name) == 0) return builtins[i].create(options, err);
   }
-  gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
-               "unknown middleware \"%s\" (known: systemPrompt, reorderToolResults, turnLogging)",
-               name ? name : "(null)");
+  gp_buf_t known = {0};
+  for (size_t i = 0; gp_middleware_builtin_name(i); i++)
+    gp_buf_printf(&known, "%s%s", i ? ", " : "", gp_middleware_builtin_name(i));
+  gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "unknown middleware \"%s\" (known: %s)",
+               name ? name : "(null)", known.data ? known.data : "");
+  gp_buf_free(&known);
   return NULL;
 }

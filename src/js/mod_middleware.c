@@ -69,8 +69,7 @@ static JSValueRef gp__mw_native(JSContextRef ctx, JSObjectRef fn, JSObjectRef se
   GP_JS_ASSERT(gp__js_rt());
   if (!JSValueIsString(ctx, GP__ARG(0)))
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
-                        "middlewares.native needs a name: systemPrompt, reorderToolResults or "
-                        "turnLogging");
+                        "middlewares.native needs the name of a built-in middleware");
   json_t *opts = NULL;
   JSValueRef ov = GP__ARG(1);
   if (!JSValueIsUndefined(ctx, ov) && !JSValueIsNull(ctx, ov)) {
@@ -99,7 +98,20 @@ static JSValueRef gp__mw_is(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, 
   return JSValueMakeBoolean(ctx, gp__js_middleware_of(ctx, GP__ARG(0)) != NULL);
 }
 
+/* middlewareNames() -> the names of the built-in middlewares, from the C library. */
+static JSValueRef gp__mw_names(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
+                               const JSValueRef argv[], JSValueRef *exc) {
+  size_t n = 0;
+  while (gp_middleware_builtin_name(n)) n++;
+  JSValueRef *names = gp_xcalloc(n ? n : 1, sizeof *names);
+  for (size_t i = 0; i < n; i++) names[i] = gp__js_str(ctx, gp_middleware_builtin_name(i));
+  JSObjectRef a = JSObjectMakeArray(ctx, n, names, exc);
+  free(names);
+  return a;
+}
+
 static const gp__js_fn_t gp__mw_fns[] = {
+    {"middlewareNames", gp__mw_names},
     {"middlewareFromJS", gp__mw_from_js},
     {"middlewareNative", gp__mw_native},
     {"isMiddleware", gp__mw_is},

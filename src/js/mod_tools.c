@@ -17,6 +17,7 @@
 #include "core/core.h"
 #include "js/js_private.h"
 #include "core/json_depth.h"
+#include "tools/tools.h"
 
 #define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
@@ -460,6 +461,33 @@ static JSValueRef gp__registry_call(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   return v;
 }
 
+/* registryJSTool(reg, name) -> {handler, parameters} of a tool registered from JS, or
+ * undefined (no such tool, or a native or MCP one): the registry is the one record. */
+static JSValueRef gp__registry_js_tool(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                       size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP_JS_ASSERT(gp__js_rt());
+  GP__REGISTRY_OR_THROW(reg);
+  char *name = gp__js_to_cstr(ctx, GP__ARG(1));
+  gp__tool_t *t = name ? gp__registry_lookup(reg, name) : NULL;
+  free(name);
+  JSValueRef v = JSValueMakeUndefined(ctx);
+  if (t && t->acb == gp__jstool_acb) {
+    JSObjectRef o = JSObjectMake(ctx, NULL, NULL);
+    gp__js_set(ctx, o, "handler", ((gp__jstool_t *)t->ud)->handler);
+    gp__js_set(ctx, o, "parameters",
+               t->parameters ? gp__js_from_json(ctx, t->parameters) : JSValueMakeUndefined(ctx));
+    v = o;
+  }
+  gp__tool_unref(t);
+  return v;
+}
+
+/* isRegistry(v) */
+static JSValueRef gp__is_registry(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  return JSValueMakeBoolean(ctx, gp__js_registry_of(ctx, GP__ARG(0)) != NULL);
+}
+
 /* schemaValidate(schema, value) -> null, or "PATH: REASON". */
 static JSValueRef gp__schema_validate(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                       size_t argc, const JSValueRef argv[], JSValueRef *exc) {
@@ -483,6 +511,7 @@ static const gp__js_fn_t gp__tools_fns[] = {
     {"registryNew", gp__registry_new},   {"registryAdd", gp__registry_add},
     {"registryUseNative", gp__registry_use_native},
     {"registryList", gp__registry_list}, {"registryCall", gp__registry_call},
+    {"registryJSTool", gp__registry_js_tool}, {"isRegistry", gp__is_registry},
     {"schemaValidate", gp__schema_validate},
 };
 

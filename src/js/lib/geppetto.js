@@ -166,21 +166,19 @@
 
   // A registry is a native object (the C gp_registry_t) with this class's prototype, so
   // createSession({tools}) hands the C registry over as it is.
-  const jsTools = new WeakMap(); // registry -> Map(name -> {handler, parameters})
+  // The registry (C) is the one record of its tools: a JS tool's handler and schema
+  // are asked of it (native.registryJSTool).
   let directCalls = 0;
-  function toolsOf(r) {
-    const m = jsTools.get(r);
-    if (!m) throw makeError("INVALID_ARGUMENT", "not a tool registry (use gp.tools.createRegistry())", TypeError);
-    return m;
+  function checkRegistry(r) {
+    if (!native.isRegistry(r))
+      throw makeError("INVALID_ARGUMENT", "not a tool registry (use gp.tools.createRegistry())", TypeError);
   }
   class ToolRegistry {
     constructor() {
-      const r = Object.setPrototypeOf(native.registryNew(), new.target.prototype);
-      jsTools.set(r, new Map());
-      return r;
+      return Object.setPrototypeOf(native.registryNew(), new.target.prototype);
     }
     register(def) {
-      const mine = toolsOf(this);
+      checkRegistry(this);
       if (def === null || typeof def !== "object")
         throw makeError("INVALID_ARGUMENT", "register needs {name, description?, parameters?, handler}", TypeError);
       const { name, description, parameters, handler } = def;
@@ -194,11 +192,10 @@
         throw makeError("INVALID_ARGUMENT", "register: the parameters of tool " + name + " must be a JSON Schema object", TypeError);
       const checked = checkedHandler(name, handler);
       native.registryAdd(this, name, description === undefined ? "" : description, parameters, checked);
-      mine.set(name, { handler: checked, parameters: parameters === undefined ? undefined : jsonCopy(parameters) });
       return this;
     }
     useNativeTools(names) {
-      toolsOf(this);
+      checkRegistry(this);
       if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === "string")))
         throw makeError("INVALID_ARGUMENT", "useNativeTools takes an array of tool names, or nothing for all", TypeError);
       native.registryUseNative(this, names);
@@ -208,7 +205,7 @@
     // The tools of an MCP server (SPEC §4.11), from the list fetched when the client
     // connected; calls go from the tool workers to the server, not through JS.
     useMCP(client, opts) {
-      toolsOf(this);
+      checkRegistry(this);
       const h = mcpHandles.get(client);
       if (!h) throw makeError("INVALID_ARGUMENT", "useMCP needs a client from gp.mcp.connect()", TypeError);
       const o = opts === undefined ? {} : opts;
@@ -225,11 +222,12 @@
       native.registryUseMCP(this, h, names(o.include, "include"), names(o.exclude, "exclude"), o.prefix);
       return this;
     }
-    list() { toolsOf(this); return native.registryList(this); }
+    list() { checkRegistry(this); return native.registryList(this); }
     // Runs a tool now, on this thread: a JS handler's value or Promise is returned as
     // is; a native tool's result is returned (its failure thrown).
     call(name, args) {
-      const t = toolsOf(this).get(name);
+      checkRegistry(this);
+      const t = native.registryJSTool(this, String(name));
       const a = jsonCopy(args, "the arguments");
       if (!t) return native.registryCall(this, String(name), a);
       const problem = native.schemaValidate(t.parameters, a);
@@ -545,7 +543,7 @@
   // the engine and returns the resulting Turn (a Promise of it in an async function);
   // fn returns a Turn, or undefined for the turn next() returned (else its input).
   // native(name, options) (alias go): a built-in middleware of the C library.
-  const nativeMiddlewareNames = ["systemPrompt", "reorderToolResults", "turnLogging"];
+  const nativeMiddlewareNames = Object.freeze(native.middlewareNames()); // from the C library
   const middlewares = Object.freeze({
     fromJS(fn, name) {
       if (typeof fn !== "function")
