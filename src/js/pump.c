@@ -7,7 +7,7 @@
  * all of them (seconds in a burst). Through the pump the queue holds one events
  * request, so anything else posted to the owner waits at most one slice. The events
  * themselves wait in their runs' queues, whose length the runs bound with
- * back-pressure on their streams (mod_session.c).
+ * back-pressure on their streams (runq.c).
  *
  * Items are listed at most once (`listed`, under the pump's lock); the list holds a
  * reference on each, taken by the caller of gp__pump_mark and dropped with

@@ -1,6 +1,6 @@
 // timeout: 300
 /* Events to JavaScript in linear time: a start() run streams N words to a listener (the
- * run's event queue in mod_session.c, the event pump, the codec), and 10N words must cost
+ * run's event queue in runq.c, the event pump, the codec), and 10N words must cost
  * at most 15× the work (bytes the library allocates or copies, from the debug builds'
  * work meter). The listener is slow on purpose, so the run publishes far ahead of the
  * owner and its queue grows and is drained while it grows: the case where compacting a
