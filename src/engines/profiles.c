@@ -282,22 +282,32 @@ static int gp__apply_overrides(json_t *out, const json_t *overrides, gp_error_t 
 }
 
 /* gp_profile_resolve, also returning "profile \"NAME\" in PATH" for later messages. */
+/* Loads the profiles file and finds the profile `name` picks: the profile (borrowed from
+ * *root, which the caller releases) and *where ("profile \"NAME\" in PATH", heap); NULL
+ * with *err (and *root possibly set) when the file or the profile is missing. */
+static const json_t *gp__load_profile(const char *profiles_path, const char *name, json_t **root,
+                                      char **where, gp_error_t **err) {
+  char *path = gp_profiles_path(profiles_path);
+  *root = gp__load_yaml(path, gp__path_source(profiles_path), err);
+  *where = NULL;
+  const json_t *prof = NULL;
+  const char *picked = NULL;
+  if (*root && !json_is_object(*root)) {
+    gp_error_set(err, GP_ERR_CONFIG, "profiles file %s is not a YAML mapping", path);
+  } else if (*root) {
+    prof = gp__find_profile(*root, path, name, &picked, err);
+    if (prof) *where = gp_xasprintf("profile \"%s\" in %s", picked, path);
+  }
+  free(path);
+  return prof;
+}
+
 static json_t *gp__resolve(const char *profiles_path, const char *name, const json_t *overrides,
                            char **where_out, gp_error_t **err) {
-  char *path = gp_profiles_path(profiles_path);
-  json_t *root = gp__load_yaml(path, gp__path_source(profiles_path), err);
-  json_t *out = NULL;
+  json_t *root = NULL, *out = NULL;
   char *where = NULL;
-  const char *picked = NULL;
-  if (root && !json_is_object(root)) {
-    gp_error_set(err, GP_ERR_CONFIG, "profiles file %s is not a YAML mapping", path);
-  } else if (root) {
-    const json_t *prof = gp__find_profile(root, path, name, &picked, err);
-    if (prof) {
-      where = gp_xasprintf("profile \"%s\" in %s", picked, path);
-      out = gp__map_profile(prof, where, err);
-    }
-  }
+  const json_t *prof = gp__load_profile(profiles_path, name, &root, &where, err);
+  if (prof) out = gp__map_profile(prof, where, err);
   if (out && json_is_object(overrides) && gp__apply_overrides(out, overrides, err)) {
     json_decref(out);
     out = NULL;
@@ -311,7 +321,6 @@ static json_t *gp__resolve(const char *profiles_path, const char *name, const js
     out = NULL;
   }
   json_decref(root);
-  free(path);
   if (out && where_out) *where_out = where;
   else free(where);
   return out;
@@ -366,21 +375,11 @@ static json_t *gp__chat_of(const json_t *prof, const char *where, gp_error_t **e
 }
 
 json_t *gp_profile_chat_settings(const char *profiles_path, const char *name, gp_error_t **err) {
-  char *path = gp_profiles_path(profiles_path);
-  json_t *root = gp__load_yaml(path, gp__path_source(profiles_path), err);
-  json_t *out = NULL;
-  const char *picked = NULL;
-  if (root && !json_is_object(root)) {
-    gp_error_set(err, GP_ERR_CONFIG, "profiles file %s is not a YAML mapping", path);
-  } else if (root) {
-    const json_t *prof = gp__find_profile(root, path, name, &picked, err);
-    if (prof) {
-      char *where = gp_xasprintf("profile \"%s\" in %s", picked, path);
-      out = gp__chat_of(prof, where, err);
-      free(where);
-    }
-  }
+  json_t *root = NULL, *out = NULL;
+  char *where = NULL;
+  const json_t *prof = gp__load_profile(profiles_path, name, &root, &where, err);
+  if (prof) out = gp__chat_of(prof, where, err);
   json_decref(root);
-  free(path);
+  free(where);
   return out;
 }

@@ -114,6 +114,9 @@ JSObjectRef gp__js_error_from(JSContextRef ctx, const gp_error_t *err);
 /* A gp_error_t for a thrown JS value: `code` from its `code` property when it names a
  * known code, else `fallback`; message from its `message` (or String(value)). */
 gp_error_t *gp__js_error_to_c(JSContextRef ctx, JSValueRef exc, int fallback);
+/* Sets *exc to the Error of the C failure `err` (a TypeError for INVALID_ARGUMENT; an
+ * INVALID_ARGUMENT one when NULL), frees it, returns undefined. */
+JSValueRef gp__js_throw_c(JSContextRef ctx, JSValueRef *exc, gp_error_t *err);
 /* Sets *exc to an Error and returns undefined: `return gp__js_throw(...)`. */
 JSValueRef gp__js_throw(JSContextRef ctx, JSValueRef *exc, int code, int type_error,
                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));

@@ -34,14 +34,6 @@ static gp_embedder_t *gp__embedder_of(JSContextRef ctx, JSValueRef v) {
   return JSObjectGetPrivate((JSObjectRef)v);
 }
 
-static JSValueRef gp__throw_err(JSContextRef ctx, JSValueRef *exc, gp_error_t *err) {
-  int code = err ? err->code : GP_ERR_INVALID_ARGUMENT;
-  JSValueRef r = gp__js_throw(ctx, exc, code, code == GP_ERR_INVALID_ARGUMENT, "%s",
-                              err && err->message ? err->message : gp_strerror(code));
-  gp_error_free(err);
-  return r;
-}
-
 /* embedderFromConfig(cfg) */
 static JSValueRef gp__from_config(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
@@ -54,7 +46,7 @@ static JSValueRef gp__from_config(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   gp_error_t *err = NULL;
   gp_embedder_t *e = gp_embedder_from_config_json(cfg, &err);
   json_decref(cfg);
-  return e ? gp__embedder_wrap(ctx, e) : gp__throw_err(ctx, exc, err);
+  return e ? gp__embedder_wrap(ctx, e) : gp__js_throw_c(ctx, exc, err);
 }
 
 /* embedderFromProfile(name?): the profile's apiType, model, baseURL and key. */
@@ -70,7 +62,7 @@ static JSValueRef gp__from_profile(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   gp_error_t *err = NULL;
   json_t *prof = gp_profile_resolve(rt->profiles, name ? name : rt->profile, NULL, &err);
   free(name);
-  if (prof == NULL) return gp__throw_err(ctx, exc, err);
+  if (prof == NULL) return gp__js_throw_c(ctx, exc, err);
   static const char *const keep[] = {"apiType", "model", "baseURL", "apiKey", "apiKeyEnv",
                                      "timeoutMs", "maxRetries"};
   json_t *cfg = json_object();
@@ -81,7 +73,7 @@ static JSValueRef gp__from_profile(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   json_decref(prof);
   gp_embedder_t *e = gp_embedder_from_config_json(cfg, &err);
   json_decref(cfg);
-  return e ? gp__embedder_wrap(ctx, e) : gp__throw_err(ctx, exc, err);
+  return e ? gp__embedder_wrap(ctx, e) : gp__js_throw_c(ctx, exc, err);
 }
 
 /* embedderModel(e) */

@@ -12,15 +12,6 @@
 
 #define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
-/* Throws the C error as a JS Error (TypeError for invalid arguments). */
-static JSValueRef gp__throw_err(JSContextRef ctx, JSValueRef *exc, gp_error_t *err) {
-  int code = err ? err->code : GP_ERR_INVALID_ARGUMENT;
-  JSValueRef r = gp__js_throw(ctx, exc, code, code == GP_ERR_INVALID_ARGUMENT, "%s",
-                              err && err->message ? err->message : gp_strerror(code));
-  gp_error_free(err);
-  return r;
-}
-
 /* engineFromConfig(cfg) */
 static JSValueRef gp__from_config(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
@@ -34,7 +25,7 @@ static JSValueRef gp__from_config(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   gp_error_t *err = NULL;
   gp_engine_t *e = gp_engine_from_config_json(cfg, &err);
   json_decref(cfg);
-  if (e == NULL) return gp__throw_err(ctx, exc, err);
+  if (e == NULL) return gp__js_throw_c(ctx, exc, err);
   return gp__js_engine_wrap(ctx, e);
 }
 
@@ -65,7 +56,7 @@ static JSValueRef gp__from_profile(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   gp_engine_t *e = gp_engine_from_profile(rt->profiles, name ? name : rt->profile, over, &err);
   free(name);
   json_decref(over);
-  if (e == NULL) return gp__throw_err(ctx, exc, err);
+  if (e == NULL) return gp__js_throw_c(ctx, exc, err);
   return gp__js_engine_wrap(ctx, e);
 }
 
@@ -78,7 +69,7 @@ static JSValueRef gp__profile_chat(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   gp_error_t *err = NULL;
   json_t *s = gp_profile_chat_settings(rt->profiles, name ? name : rt->profile, &err);
   free(name);
-  if (s == NULL) return gp__throw_err(ctx, exc, err);
+  if (s == NULL) return gp__js_throw_c(ctx, exc, err);
   JSValueRef v = gp__js_from_json(ctx, s);
   json_decref(s);
   return v;

@@ -279,12 +279,6 @@ gp_registry_t *gp__js_registry_of(JSContextRef ctx, JSValueRef v) {
   if (r == NULL) return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "not a tool registry")
 
 /* Throws err (its code; a TypeError for INVALID_ARGUMENT) and frees it. */
-static JSValueRef gp__throw_err(JSContextRef ctx, JSValueRef *exc, gp_error_t *err) {
-  *exc = gp__js_error(ctx, err->code, err->code == GP_ERR_INVALID_ARGUMENT, err->message);
-  gp_error_free(err);
-  return JSValueMakeUndefined(ctx);
-}
-
 /* registryNew() -> a registry object (the JS side sets its prototype). */
 static JSValueRef gp__registry_new(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
@@ -333,7 +327,7 @@ static JSValueRef gp__registry_add(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   free(name);
   free(desc);
   json_decref(params);
-  if (err) return gp__throw_err(ctx, exc, err);
+  if (err) return gp__js_throw_c(ctx, exc, err);
   return JSValueMakeUndefined(ctx);
 }
 
@@ -421,7 +415,7 @@ static JSValueRef gp__registry_use_native(JSContextRef ctx, JSObjectRef fn, JSOb
   }
   json_decref(defs);
   gp__names_free(names, n);
-  if (err) return gp__throw_err(ctx, exc, err);
+  if (err) return gp__js_throw_c(ctx, exc, err);
   return JSValueMakeUndefined(ctx);
 }
 
@@ -455,7 +449,7 @@ static JSValueRef gp__registry_call(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   free(name);
   json_decref(tags);
   json_decref(args);
-  if (rc != GP_OK) return gp__throw_err(ctx, exc, err ? err : gp_error_new(rc, NULL));
+  if (rc != GP_OK) return gp__js_throw_c(ctx, exc, err ? err : gp_error_new(rc, NULL));
   JSValueRef v = res ? gp__js_from_json(ctx, res) : JSValueMakeNull(ctx);
   json_decref(res);
   return v;

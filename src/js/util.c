@@ -112,6 +112,14 @@ JSValueRef gp__js_throw(JSContextRef ctx, JSValueRef *exc, int code, int type_er
   return JSValueMakeUndefined(ctx);
 }
 
+JSValueRef gp__js_throw_c(JSContextRef ctx, JSValueRef *exc, gp_error_t *err) {
+  int code = err ? err->code : GP_ERR_INVALID_ARGUMENT;
+  JSValueRef r = gp__js_throw(ctx, exc, code, code == GP_ERR_INVALID_ARGUMENT, "%s",
+                              err && err->message ? err->message : gp_strerror(code));
+  gp_error_free(err);
+  return r;
+}
+
 int gp__js_is_thenable(JSContextRef ctx, JSValueRef v) {
   if (!JSValueIsObject(ctx, v)) return 0;
   JSValueRef then = gp__js_get(ctx, (JSObjectRef)v, "then");
