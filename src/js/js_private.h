@@ -428,6 +428,7 @@ void gp__js_run_end(gp_js_runtime_t *rt);
 
 /* The embedded JavaScript sources (generated from src/js/lib/). */
 extern const char gp__js_src_prelude[];
+extern const char gp__js_src_modules[];
 extern const char gp__js_src_geppetto[];
 
 #endif

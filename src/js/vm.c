@@ -136,7 +136,10 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
 
   JSObjectRef gpf = gp__eval_factory(ctx, gp__js_src_geppetto, "geppetto:module");
   JSObjectRef pre = gp__eval_factory(ctx, gp__js_src_prelude, "geppetto:prelude");
-  if (gpf == NULL || pre == NULL) return GP_ERR_INTERNAL;
+  /* the prelude's second part: require, import, the entry points */
+  JSObjectRef mods = gp__eval_factory(ctx, gp__js_src_modules, "geppetto:prelude");
+  if (gpf == NULL || pre == NULL || mods == NULL) return GP_ERR_INTERNAL;
+  gp__js_set(ctx, rt->host, "modulesFactory", mods);
   gp__js_set(ctx, rt->host, "native", native);
   gp__js_set(ctx, rt->host, "geppettoFactory", gpf);
   JSValueRef exc = NULL;

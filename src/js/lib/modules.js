@@ -1,0 +1,585 @@
+// The module system of scripts (SPEC §3.3): require and import resolved as in Node
+// (built-ins, relative and absolute paths, node_modules with package.json
+// `exports`/`imports`/`main`), ES modules rewritten as CommonJS by host.esmToCjs, the
+// report of uncaught errors, and the entry points the C host calls (host.runMain,
+// host.runEval). The prelude's second part: vm.c compiles it with the prelude (its
+// frames are "geppetto:prelude" ones), and the prelude calls it once the globals exist,
+// as f(host, lib, globalThis); it sets what it provides on `host`.
+(function (host, lib, g) {
+  "use strict";
+  const process = g.process;
+
+  // ---- require -------------------------------------------------------------------
+  // Resolution and loading as in Node (SPEC §3.3): built-ins, relative and absolute
+  // paths, node_modules folders with package.json `exports`/`imports`/`main`; ES modules
+  // are rewritten as CommonJS by host.esmToCjs and get their bindings from `esm` below.
+  const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+  function dirname(p) {
+    const i = p.lastIndexOf("/");
+    return i <= 0 ? (i === 0 ? "/" : ".") : p.slice(0, i);
+  }
+  function normalize(p) {
+    const abs = p.startsWith("/");
+    const out = [];
+    for (const part of p.split("/")) {
+      if (part === "" || part === ".") continue;
+      if (part === "..") out.pop(); else out.push(part);
+    }
+    return (abs ? "/" : "") + out.join("/");
+  }
+  function codeError(code, message, props) {
+    const e = new Error(message);
+    e.code = code;
+    return Object.assign(e, props);
+  }
+  function requireStack(parent) {
+    const stack = [];
+    for (let m = parent; m; m = m.parent) if (m.filename) stack.push(m.filename);
+    return stack;
+  }
+  function notFound(id, parent, tried) {
+    const from = parent && parent.filename;
+    const stack = requireStack(parent);
+    let msg = `Cannot find module '${id}'` + (from ? ` from '${from}'` : "");
+    if (tried && tried.length) msg += "\nTried:\n- " + tried.join("\n- ");
+    if (stack.length) msg += "\nRequire stack:\n- " + stack.join("\n- ");
+    return codeError("MODULE_NOT_FOUND", msg, { requireStack: stack });
+  }
+  const cache = Object.create(null);
+  const compiled = new Set(); // files compiled through the wrapper (their line 1 is shifted)
+  let geppetto = null;
+  let mainModule = null;
+
+  // Node's built-in modules (SPEC §3.2): require(name) and require("node:" + name). Each
+  // maps to its file of src/js/lib/node/, compiled on first require; a file returns the
+  // module's exports.
+  const builtins = {
+    timers: "timers", "timers/promises": "timers_promises",
+    util: "util", assert: "assert", url: "url", buffer: "buffer",
+    readline: "readline", "readline/promises": "readline_promises",
+    fs: "fs", "fs/promises": "fs_promises", path: "path", "path/posix": "path", os: "os",
+    events: "events", child_process: "child_process",
+  };
+  // Node modules geppetto does not provide, with what to use instead.
+  const instead = {
+    http: "fetch()", https: "fetch()", http2: "fetch()", net: "fetch() for HTTP",
+    tls: "fetch() for HTTPS", dgram: "fetch()", dns: "fetch() (names resolve on each request)",
+    worker_threads: "concurrent runs and async tools (every run already works off the script's thread)",
+    cluster: "several geppetto processes", vm: "eval() or new Function()",
+    zlib: "fetch() (it decodes gzip/deflate/br) or Blob streams", stream: "ReadableStream",
+    "stream/web": "the ReadableStream global", crypto: "the crypto global (randomUUID, getRandomValues)",
+    perf_hooks: "the performance global", string_decoder: "TextDecoder with {stream: true}",
+    querystring: "URLSearchParams", punycode: "URL (hosts are converted)",
+    async_hooks: "AbortSignal to tie work to a run", inspector: "--log-level debug",
+    v8: "process.memoryUsage()", repl: "geppetto chat", tty: "process.stdin.isTTY",
+  };
+  function builtin(id) {
+    const name = id.startsWith("node:") ? id.slice(5) : id;
+    if (has(builtins, name)) return lib("node/" + builtins[name]);
+    if (id.startsWith("node:") || has(instead, name)) {
+      const e = new Error(`Cannot find module '${id}': geppetto does not provide Node's '${name}' module` +
+                          (instead[name] ? `; use ${instead[name]} instead` : ""));
+      e.code = "MODULE_NOT_FOUND";
+      throw e;
+    }
+    return undefined;
+  }
+
+  // ---- resolution ----
+  // The conditions of package.json `exports`/`imports`, most preferred first: geppetto
+  // is a web-platform runtime, so a package's worker build is the one that runs here.
+  const REQUIRE_CONDS = ["geppetto", "worker", "require", "default"];
+  const IMPORT_CONDS = ["geppetto", "worker", "import", "default"];
+  const pkgCache = new Map(); // folder -> parsed package.json or null
+  function readPackage(dir) {
+    let p = pkgCache.get(dir);
+    if (p !== undefined) return p;
+    p = null;
+    const file = dir + "/package.json";
+    if (host.isFile(file)) {
+      try { p = JSON.parse(host.readFile(file)); } catch (e) {
+        throw codeError("ERR_INVALID_PACKAGE_CONFIG", `Invalid package config ${file}: ${e.message}`);
+      }
+      if (p === null || typeof p !== "object") p = {};
+    }
+    pkgCache.set(dir, p);
+    return p;
+  }
+  // The nearest package.json above `dir`: {dir, pkg} or null.
+  function packageScope(dir) {
+    for (let d = dir; ; d = dirname(d)) {
+      if (!d.endsWith("/node_modules")) {
+        const pkg = readPackage(d);
+        if (pkg) return { dir: d, pkg };
+      }
+      if (d === "/" || d === ".") return null;
+    }
+  }
+  function tryFile(p, tried) {
+    tried.push(p);
+    return host.isFile(p) ? host.realpath(p) || p : null;
+  }
+  const EXTS = ["", ".js", ".json", ".cjs", ".mjs"];
+  function asFile(base, tried) {
+    for (const ext of EXTS) {
+      const f = tryFile(base + ext, tried);
+      if (f) return f;
+    }
+    return null;
+  }
+  function asIndex(dir, tried) {
+    return tryFile(dir + "/index.js", tried) || tryFile(dir + "/index.json", tried);
+  }
+  function asDirectory(dir, tried) {
+    const pkg = host.isDir(dir) ? readPackage(dir) : null;
+    if (pkg && typeof pkg.main === "string" && pkg.main) {
+      const m = normalize(dir + "/" + pkg.main);
+      const f = asFile(m, tried) || asIndex(m, tried);
+      if (f) return f;
+    }
+    return asIndex(dir, tried);
+  }
+  function asPath(base, tried) {
+    return asFile(base, tried) || asDirectory(base, tried);
+  }
+  function notExported(sub, pkgDir, parent) {
+    const where = pkgDir + "/package.json" + (parent && parent.filename ? " imported from " + parent.filename : "");
+    return codeError("ERR_PACKAGE_PATH_NOT_EXPORTED", sub === "."
+      ? `No "exports" main defined in ${where}`
+      : `Package subpath '${sub}' is not defined by "exports" in ${where}`);
+  }
+  // A target of `exports`/`imports`: a path (string), a list, a conditions object or
+  // null. Returns the resolved path, null when blocked, undefined when no condition fits.
+  function resolveTarget(pkgDir, target, star, conds, isImports, parent) {
+    if (typeof target === "string") {
+      const t = star === null ? target : target.split("*").join(star);
+      if (!t.startsWith("./")) {
+        if (isImports && !t.startsWith("/") && !t.startsWith("../")) return { bare: t };
+        throw codeError("ERR_INVALID_PACKAGE_TARGET", `Invalid "exports" target '${target}' in ${pkgDir}/package.json`);
+      }
+      const p = normalize(pkgDir + "/" + t);
+      if (!p.startsWith(pkgDir + "/")) // a target or a pattern's match may not leave the package
+        throw codeError("ERR_INVALID_PACKAGE_TARGET", `Invalid "exports" target '${target}' for '${t}' in ${pkgDir}/package.json`);
+      return p;
+    }
+    if (Array.isArray(target)) {
+      for (const t of target) {
+        let r;
+        try { r = resolveTarget(pkgDir, t, star, conds, isImports, parent); } catch (e) {
+          if (e.code === "ERR_INVALID_PACKAGE_TARGET") continue;
+          throw e;
+        }
+        if (r !== undefined && r !== null) return r;
+      }
+      return undefined;
+    }
+    if (target === null) return null;
+    if (typeof target === "object") {
+      for (const c of conds) {
+        if (!has(target, c)) continue;
+        const r = resolveTarget(pkgDir, target[c], star, conds, isImports, parent);
+        if (r !== undefined) return r;
+      }
+      return undefined;
+    }
+    return undefined;
+  }
+  // The `exports` (or `imports`) map entry for `sub`: exact key, else the `*` pattern
+  // with the longest prefix. Returns what resolveTarget returns.
+  function resolveMap(pkgDir, map, sub, conds, isImports, parent) {
+    if (has(map, sub) && !sub.includes("*")) return resolveTarget(pkgDir, map[sub], null, conds, isImports, parent);
+    let best = null, bestPrefix = "";
+    for (const key of Object.keys(map)) {
+      const i = key.indexOf("*");
+      if (i < 0 || key.indexOf("*", i + 1) >= 0) continue;
+      const prefix = key.slice(0, i), suffix = key.slice(i + 1);
+      if (sub.length >= key.length && sub.startsWith(prefix) && sub.endsWith(suffix) &&
+          (best === null || prefix.length > bestPrefix.length ||
+           (prefix.length === bestPrefix.length && key.length > best.length))) {
+        best = key;
+        bestPrefix = prefix;
+      }
+    }
+    if (best === null) return undefined;
+    const star = sub.slice(bestPrefix.length, sub.length - (best.length - bestPrefix.length - 1));
+    return resolveTarget(pkgDir, map[best], star, conds, isImports, parent);
+  }
+  function exportsMap(exp) {
+    if (typeof exp === "string" || Array.isArray(exp)) return { ".": exp };
+    if (exp && typeof exp === "object" && !Object.keys(exp).some((k) => k.startsWith("."))) return { ".": exp };
+    return exp || {};
+  }
+  function resolveExports(pkgDir, pkg, sub, conds, parent, tried) {
+    const r = resolveMap(pkgDir, exportsMap(pkg.exports), sub, conds, false, parent);
+    if (r === undefined || r === null) throw notExported(sub, pkgDir, parent);
+    const f = tryFile(r, tried);
+    if (f) return f;
+    return null;
+  }
+  function splitBare(id) {
+    const parts = id.split("/");
+    const n = id.startsWith("@") ? 2 : 1;
+    const name = parts.slice(0, n).join("/");
+    const rest = parts.slice(n).join("/");
+    return { name, sub: rest ? "./" + rest : "." };
+  }
+  function nodeModulesPaths(dir) {
+    const out = [];
+    for (let d = dir; ; d = dirname(d)) {
+      if (!d.endsWith("/node_modules")) out.push((d === "/" ? "" : d) + "/node_modules");
+      if (d === "/" || d === ".") break;
+    }
+    return out;
+  }
+  function resolveBare(id, dir, conds, parent, tried) {
+    const { name, sub } = splitBare(id);
+    for (const nm of nodeModulesPaths(dir)) {
+      const pkgDir = nm + "/" + name;
+      if (!host.isDir(pkgDir)) { tried.push(pkgDir); continue; }
+      const pkg = readPackage(pkgDir);
+      if (pkg && pkg.exports !== undefined && pkg.exports !== null) {
+        const f = resolveExports(pkgDir, pkg, sub, conds, parent, tried);
+        if (f) return f;
+        throw notFound(id, parent, tried); // the package's exports name a missing file
+      }
+      const f = asPath(nm + "/" + id, tried);
+      if (f) return f;
+    }
+    // a package may name itself through its own exports
+    const scope = packageScope(dir);
+    if (scope && scope.pkg.name === name && scope.pkg.exports != null)
+      return resolveExports(scope.dir, scope.pkg, sub, conds, parent, tried);
+    return null;
+  }
+  function resolveImports(id, dir, conds, parent, tried) {
+    const scope = packageScope(dir);
+    if (!scope || !scope.pkg.imports || typeof scope.pkg.imports !== "object") return null;
+    const r = resolveMap(scope.dir, scope.pkg.imports, id, conds, true, parent);
+    if (r === undefined || r === null)
+      throw codeError("ERR_PACKAGE_IMPORT_NOT_DEFINED", `Package import specifier '${id}' is not defined in ${scope.dir}/package.json`);
+    if (typeof r === "object") return resolveBare(r.bare, scope.dir, conds, parent, tried);
+    return tryFile(r, tried);
+  }
+  // The file `id` names from folder `dir`, or a built-in's id ("node:x", "geppetto").
+  function resolve(id, dir, parent, conds) {
+    if (typeof id !== "string" || id === "") throw new TypeError("require needs a module id string");
+    if (id === "geppetto" || id === "geppetto/chat") return id;
+    if (builtin(id) !== undefined) return id.startsWith("node:") ? id : "node:" + id;
+    if (id.startsWith("file://")) id = decodeURIComponent(id.slice(7));
+    const tried = [];
+    let f;
+    if (id.startsWith("./") || id.startsWith("../") || id.startsWith("/") || id === "." || id === "..") {
+      const base = normalize(id.startsWith("/") ? id : dir + "/" + id);
+      f = id.endsWith("/") ? asDirectory(base, tried) : asPath(base, tried);
+    } else if (id.startsWith("#")) {
+      f = resolveImports(id, dir, conds, parent, tried);
+    } else {
+      f = resolveBare(id, dir, conds, parent, tried);
+    }
+    if (!f) throw notFound(id, parent, tried);
+    return f;
+  }
+
+  // ---- ES module interop ----
+  const esmExports = new WeakSet(); // exports objects of ES modules
+  const moduleOf = new WeakMap(); // exports object -> its module, for ES modules' imports
+  // Import bindings are set once the imported modules are loaded; in an import cycle a
+  // module's bindings are set again (its __gp_sync) each time a module finishes loading,
+  // until every module it imports has.
+  let pendingSyncs = [];
+  function loadedExports(e) {
+    const m = e !== null && (typeof e === "object" || typeof e === "function") ? moduleOf.get(e) : undefined;
+    return !m || m.loaded;
+  }
+  function runPendingSyncs() {
+    if (pendingSyncs.length === 0) return;
+    const list = pendingSyncs;
+    pendingSyncs = [];
+    for (const p of list) {
+      p.fn();
+      if (!p.deps.every(loadedExports)) pendingSyncs.push(p);
+    }
+  }
+  const cjsNamespaces = new WeakMap();
+  function namespaceOf(exp) {
+    if (esmExports.has(exp)) return exp;
+    if (exp === null || (typeof exp !== "object" && typeof exp !== "function")) return { default: exp };
+    let ns = cjsNamespaces.get(exp);
+    if (!ns) {
+      ns = {};
+      for (const k of Object.keys(exp)) {
+        if (k !== "default") Object.defineProperty(ns, k, { enumerable: true, get: () => exp[k] });
+      }
+      Object.defineProperty(ns, "default", { enumerable: true, value: exp });
+      cjsNamespaces.set(exp, ns);
+    }
+    return ns;
+  }
+  function fileURL(path) {
+    return "file://" + path.split("/").map(encodeURIComponent).join("/");
+  }
+  // The helpers an ES module's rewritten code calls (`__esm`), the `import()` function
+  // and the `import.meta` object of module `mod`.
+  function moduleHelpers(mod) {
+    const importSync = (id) => {
+      const f = resolve(id, mod.path, mod, IMPORT_CONDS);
+      return requireFile(f, mod);
+    };
+    const esm = {
+      imp: importSync,
+      dflt: (m) => (esmExports.has(m) ? m.default : m),
+      ns: namespaceOf,
+      exp(getters) {
+        const e = mod.exports;
+        esmExports.add(e);
+        Object.defineProperty(e, "__esModule", { value: true });
+        for (const k of Object.keys(getters))
+          Object.defineProperty(e, k, { enumerable: true, configurable: true, get: getters[k] });
+      },
+      watch(fn, deps) {
+        if (!deps.every(loadedExports)) pendingSyncs.push({ fn, deps });
+      },
+      star(m) {
+        const src = namespaceOf(m), e = mod.exports;
+        for (const k of Object.keys(src)) {
+          if (k === "default" || has(e, k)) continue;
+          Object.defineProperty(e, k, { enumerable: true, configurable: true, get: () => src[k] });
+        }
+      },
+    };
+    const dynImport = (id) => new Promise((res) => res()).then(() => {
+      const f = resolve(String(id), mod.path, mod, IMPORT_CONDS);
+      const exp = requireFile(f, mod);
+      const m = f !== "geppetto" && !f.startsWith("node:") ? cache[f] : null;
+      return m && m.evaluating ? m.evaluating.then(() => namespaceOf(m.exports)) : namespaceOf(exp);
+    });
+    const meta = {
+      url: fileURL(mod.filename), filename: mod.filename, dirname: mod.path,
+      resolve: (id) => { const f = resolve(id, mod.path, mod, IMPORT_CONDS); return f.startsWith("/") ? fileURL(f) : f; },
+    };
+    return { esm, dynImport, meta };
+  }
+
+  // ---- loading ----
+  function makeModule(filename, parent) {
+    const mod = { id: filename, filename, path: dirname(filename), exports: {}, loaded: false,
+                  parent: parent || null, children: [], paths: nodeModulesPaths(dirname(filename)) };
+    mod.require = makeRequire(mod);
+    return mod;
+  }
+  function makeRequire(mod) {
+    const dir = mod ? mod.path : host.cwd();
+    function require(id) {
+      const f = resolve(id, dir, mod, REQUIRE_CONDS);
+      const exp = requireFile(f, mod);
+      const m = cache[f];
+      if (m && m.evaluating && !m.loaded)
+        throw codeError("ERR_REQUIRE_ASYNC_MODULE", `require() cannot load '${f}': it uses top-level await; use import() instead`);
+      return exp;
+    }
+    require.resolve = (id, opts) => {
+      if (opts && Array.isArray(opts.paths)) {
+        for (const p of opts.paths) {
+          try { return resolve(id, normalize(p.startsWith("/") ? p : host.cwd() + "/" + p), mod, REQUIRE_CONDS); } catch (e) {
+            if (e.code !== "MODULE_NOT_FOUND") throw e;
+          }
+        }
+        throw notFound(id, mod, []);
+      }
+      return resolve(id, dir, mod, REQUIRE_CONDS);
+    };
+    require.resolve.paths = (id) => (id.startsWith(".") || id.startsWith("/") ? [dir] : nodeModulesPaths(dir));
+    require.cache = cache;
+    Object.defineProperty(require, "main", { enumerable: true, get: () => mainModule || undefined });
+    return require;
+  }
+  // The exports of resolved file `f` (or of a built-in), loading it once.
+  function requireFile(f, parent) {
+    if (f === "geppetto") {
+      if (geppetto === null) geppetto = host.geppettoFactory(host.native, host);
+      return geppetto;
+    }
+    if (f === "geppetto/chat") return lib("app/chat"); // the `geppetto chat` loop
+    if (f.startsWith("node:")) return builtin(f);
+    return load(f, parent).exports;
+  }
+  // 0 CommonJS, 1 ES module, 2 an ES module if it has import/export statements.
+  function moduleMode(filename) {
+    if (filename.endsWith(".mjs")) return 1;
+    if (filename.endsWith(".cjs")) return 0;
+    const scope = packageScope(dirname(filename));
+    const type = scope && scope.pkg.type;
+    return type === "module" ? 1 : type === "commonjs" ? 0 : 2;
+  }
+  const syntaxLocations = new WeakMap(); // SyntaxError -> "FILE:LINE:COL\nline\n   ^"
+  // JavaScriptCore gives a syntax error's line, not its column: the column is that of
+  // the token the message quotes (its last occurrence on the line; for a declaration
+  // made twice, the declaration's), else of the line's first character.
+  function locateSyntaxError(e, filename, src) {
+    if (!(e instanceof SyntaxError) || typeof e.line !== "number") return;
+    const lines = src.split(/\r\n|\r|\n/);
+    while (lines.length > 1 && lines[lines.length - 1].trim() === "") lines.pop();
+    let line = e.line, col = -1;
+    if (line > lines.length) { // past the end: the source ended too early
+      line = lines.length;
+      col = lines[line - 1].length;
+    }
+    const text = lines[line - 1];
+    if (text === undefined) return;
+    const q = /'([^']+)'|"([^"]+)"/.exec(e.message);
+    if (col < 0 && q) {
+      const word = q[1] || q[2];
+      if (/twice/.test(e.message)) {
+        const d = new RegExp("\\b(?:let|const|var|class|function)\\s+(" + word.replace(/[^\w$]/g, "\\$&") + ")\\b").exec(text);
+        col = d ? d.index + d[0].length - word.length : text.lastIndexOf(word);
+      } else {
+        col = text.lastIndexOf(word);
+      }
+    }
+    if (col < 0) col = text.length - text.trimStart().length;
+    syntaxLocations.set(e, `${filename}:${line}:${col + 1}\n${text}\n${text.slice(0, col).replace(/[^\t]/g, " ")}^`);
+    e.line = line;
+    e.column = col + 1;
+  }
+  function compileModule(mod, src) {
+    return compileModuleAs(mod, src, moduleMode(mod.filename));
+  }
+  function compileModuleAs(mod, src, mode) {
+    let code = src, kind = 0, awaits = false;
+    if (mode !== 0 || src.includes("import") || src.includes("await")) {
+      const r = host.esmToCjs(src, mod.filename, mode);
+      code = r.code;
+      kind = r.esm ? (r.tla ? 2 : 1) : 0;
+      awaits = mode === 2 && !r.esm && r.tla;
+    }
+    let fn;
+    try { fn = host.compile(code, mod.filename, kind); } catch (e) {
+      // a .js file with top-level await and no import/export: an ES module (as Node's
+      // syntax detection decides) when it does not compile as CommonJS
+      if (!(awaits && e instanceof SyntaxError)) {
+        locateSyntaxError(e, mod.filename, src);
+        throw e;
+      }
+      return compileModuleAs(mod, src, 1);
+    }
+    compiled.add(mod.filename);
+    return { fn, kind };
+  }
+  function load(filename, parent) {
+    const cached = cache[filename];
+    if (cached) {
+      if (parent && !parent.children.includes(cached)) parent.children.push(cached);
+      return cached;
+    }
+    const mod = makeModule(filename, parent);
+    moduleOf.set(mod.exports, mod);
+    if (parent) parent.children.push(mod);
+    if (!mainModule && !parent) mainModule = mod;
+    cache[filename] = mod;
+    try {
+      const src = host.readFile(filename);
+      if (filename.endsWith(".json")) {
+        try { mod.exports = JSON.parse(src); } catch (e) { e.message = filename + ": " + e.message; throw e; }
+      } else {
+        const { fn, kind } = compileModule(mod, src);
+        const h = moduleHelpers(mod);
+        const r = fn.call(kind === 0 ? mod.exports : undefined, mod.exports, mod.require, mod, filename,
+                          mod.path, h.esm, h.dynImport, h.meta);
+        if (kind === 2) {
+          mod.evaluating = r.then(() => { mod.loaded = true; runPendingSyncs(); },
+                                  (e) => { delete cache[filename]; throw e; });
+          return mod;
+        }
+      }
+    } catch (e) {
+      delete cache[filename];
+      fixLineOne(e);
+      throw e;
+    }
+    mod.loaded = true;
+    const e = mod.exports;
+    if (e !== null && (typeof e === "object" || typeof e === "function") && moduleOf.get(e) !== mod) moduleOf.set(e, mod);
+    runPendingSyncs();
+    return mod;
+  }
+
+  // ---- positions on line 1 ----
+  // A module's line 1 follows the wrapper's header on the same line (JavaScriptCore
+  // takes no starting line below 1 nor a starting column), so the engine counts its
+  // columns from the header's start: an error leaving a module while it loads, and one
+  // printed as uncaught, gets them counted from the source (once).
+  const fixedErrors = new WeakSet();
+  // One stack frame with its line-1 column counted from the source; "" for a frame in
+  // the wrapper's header or in the import code the rewriting added (__gp_hoist).
+  function fixFrame(f) {
+    if (/^__gp_hoist@/.test(f)) return "";
+    return f.replace(/^(.*?@)?(.*):1:(\d+)$/, (m, fn, file, col) => {
+      if (!compiled.has(file)) return m;
+      return col > host.wrapperColumns ? `${fn || ""}${file}:1:${col - host.wrapperColumns}` : "";
+    });
+  }
+  function fixLineOne(e) {
+    if (e === null || typeof e !== "object" || fixedErrors.has(e)) return;
+    try {
+      fixedErrors.add(e);
+      if (e.line === 1 && typeof e.column === "number" && compiled.has(e.sourceURL) && !syntaxLocations.has(e))
+        e.column = Math.max(1, e.column - host.wrapperColumns);
+      if (typeof e.stack === "string") e.stack = e.stack.split("\n").map(fixFrame).filter((f) => f).join("\n");
+    } catch (err) { /* a frozen error keeps its positions */ }
+  }
+
+  // ---- uncaught errors ----
+  // The text printed for an uncaught error: `what: message`, then its stack without the
+  // runtime's own frames (all of them with --log-level debug), columns on a module's
+  // line 1 counted from the source (not the wrapper); a syntax error in a module
+  // starts with FILE:LINE:COLUMN, the line and a caret.
+  host.formatUncaught = function formatUncaught(err, what, debug) {
+    let msg;
+    try { msg = String(err); } catch (e) { msg = "(exception)"; }
+    let out = "";
+    const loc = err !== null && typeof err === "object" ? syntaxLocations.get(err) : undefined;
+    fixLineOne(err);
+    if (loc) out += loc + "\n";
+    out += what + ": " + msg;
+    const stack = err !== null && typeof err === "object" && typeof err.stack === "string" ? err.stack : "";
+    const frames = stack ? stack.split("\n") : [];
+    const kept = [];
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i];
+      const internal = /(^|@)geppetto:/.test(f) ||
+        (/@\[native code\]$/.test(f) && (i + 1 >= frames.length || /(^|@)geppetto:/.test(frames[i + 1])));
+      if (internal && !debug) continue;
+      kept.push(f);
+    }
+    if (kept.length) out += "\n" + kept.join("\n");
+    return out;
+  };
+
+  // ---- entry points --------------------------------------------------------------
+  host.runMain = function runMain(path) {
+    const abs = normalize(path.startsWith("/") ? path : host.cwd() + "/" + path);
+    if (!host.isFile(abs)) throw notFound(path, null, [abs]);
+    const filename = host.realpath(abs) || abs;
+    const argv = process.argv;
+    if (argv.length > 1) argv[1] = filename;
+    g.require = makeRequire(null);
+    const mod = load(filename, null);
+    return mod.evaluating; // a promise when the main script awaits at top level
+  };
+  host.runEval = function runEval(code) {
+    const mod = { id: "[eval]", filename: host.cwd() + "/[eval]", path: host.cwd(), exports: {},
+                  loaded: false, parent: null, children: [] };
+    mod.require = makeRequire(mod);
+    g.require = mod.require;
+    g.module = mod;
+    g.exports = mod.exports;
+    g.__filename = mod.filename;
+    g.__dirname = mod.path;
+    if (code.includes("import")) { // import(spec) resolves from the current folder
+      code = host.esmToCjs(code, mod.filename, 0).code;
+      const dyn = moduleHelpers(mod).dynImport;
+      Object.defineProperty(g, "_dyimp", { value: dyn, writable: true, configurable: true });
+    }
+    return (0, eval)(code);
+  };
+})
