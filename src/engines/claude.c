@@ -93,11 +93,7 @@ static json_t *gp__claude_tools(const json_t *defs) {
   size_t i;
   json_t *def;
   json_array_foreach(defs, i, def) {
-    json_t *t = json_pack("{s:s}", "name", json_string_value(json_object_get(def, "name")));
-    const char *desc = json_string_value(json_object_get(def, "description"));
-    if (desc && *desc) json_object_set_new(t, "description", json_string(desc));
-    json_object_set_new(t, "input_schema", gp__tool_schema(def));
-    json_array_append_new(tools, t);
+    json_array_append_new(tools, gp__tool_decl(def, NULL, "input_schema", gp__tool_schema(def)));
   }
   return tools;
 }

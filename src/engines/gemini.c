@@ -95,11 +95,8 @@ static json_t *gp__gemini_tools(const json_t *defs) {
   size_t i;
   json_t *def;
   json_array_foreach(defs, i, def) {
-    json_t *d = json_pack("{s:s}", "name", json_string_value(json_object_get(def, "name")));
-    const char *desc = json_string_value(json_object_get(def, "description"));
-    if (desc && *desc) json_object_set_new(d, "description", json_string(desc));
-    json_object_set_new(d, "parameters", gp__gemini_schema(gp__tool_schema(def)));
-    json_array_append_new(decls, d);
+    json_array_append_new(decls, gp__tool_decl(def, NULL, "parameters",
+                                               gp__gemini_schema(gp__tool_schema(def))));
   }
   return json_pack("[{s:o}]", "functionDeclarations", decls);
 }

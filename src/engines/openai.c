@@ -86,10 +86,7 @@ static json_t *gp__openai_tools(const json_t *defs) {
   size_t i;
   json_t *def;
   json_array_foreach(defs, i, def) {
-    json_t *fn = json_pack("{s:s}", "name", json_string_value(json_object_get(def, "name")));
-    const char *desc = json_string_value(json_object_get(def, "description"));
-    if (desc && *desc) json_object_set_new(fn, "description", json_string(desc));
-    json_object_set_new(fn, "parameters", gp__tool_schema(def));
+    json_t *fn = gp__tool_decl(def, NULL, "parameters", gp__tool_schema(def));
     json_array_append_new(tools, json_pack("{s:s, s:o}", "type", "function", "function", fn));
   }
   return tools;

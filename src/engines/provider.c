@@ -84,6 +84,15 @@ json_t *gp__tool_schema(const json_t *def) {
   return json_pack("{s:s, s:{}}", "type", "object", "properties");
 }
 
+json_t *gp__tool_decl(const json_t *def, const char *type, const char *schema_key, json_t *schema) {
+  json_t *d = type ? json_pack("{s:s}", "type", type) : json_object();
+  json_object_set_new(d, "name", json_string(json_string_value(json_object_get(def, "name"))));
+  const char *desc = json_string_value(json_object_get(def, "description"));
+  if (desc && *desc) json_object_set_new(d, "description", json_string(desc));
+  json_object_set_new(d, schema_key, schema);
+  return d;
+}
+
 /* ---- configuration ----------------------------------------------------------------- */
 
 static const gp_proto_t *gp__proto_named(const char *api_type) {

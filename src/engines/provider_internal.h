@@ -203,6 +203,9 @@ char *gp__args_text(const json_t *args);
 /* A tool definition's parameters schema (new reference); providers want an object
  * schema even when the tool takes no parameters. */
 json_t *gp__tool_schema(const json_t *def);
+/* A tool's declaration for the wire: {type? (when not NULL), name, description (when
+ * not empty), schema_key: schema} (new reference; `schema` is taken over). */
+json_t *gp__tool_decl(const json_t *def, const char *type, const char *schema_key, json_t *schema);
 /* The request body for `turn` with this engine's protocol (new reference). */
 json_t *gp__prov_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx, const gp_turn_t *turn);
 /* The configuration behind a provider engine (what gp_engine_from_config wraps): same
