@@ -209,14 +209,19 @@ static JSValueRef js_connect(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
   return op_start(ctx, o, GP__ARG(1), exc);
 }
 
+/* A new operation of `kind` on client `c` (a reference taken). */
+static op_t *op_on(int kind, gp_mcp_client_t *c) {
+  op_t *o = gp_xcalloc(1, sizeof *o);
+  o->kind = kind;
+  o->c = gp_mcp_ref(c);
+  return o;
+}
+
 /* mcpTools(handle, cb(err, tools)) */
 static JSValueRef js_tools(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                            const JSValueRef argv[], JSValueRef *exc) {
   GP__CLIENT_OR_THROW(c);
-  op_t *o = gp_xcalloc(1, sizeof *o);
-  o->kind = OP_TOOLS;
-  o->c = gp_mcp_ref(c);
-  return op_start(ctx, o, GP__ARG(1), exc);
+  return op_start(ctx, op_on(OP_TOOLS, c), GP__ARG(1), exc);
 }
 
 /* mcpCall(handle, name, args, canceler|undefined, cb(err, result)) */
@@ -225,9 +230,7 @@ static JSValueRef js_call(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, si
   GP__CLIENT_OR_THROW(c);
   json_t *args = gp__js_to_json(ctx, GP__ARG(2), exc);
   if (args == NULL) return JSValueMakeUndefined(ctx);
-  op_t *o = gp_xcalloc(1, sizeof *o);
-  o->kind = OP_CALL;
-  o->c = gp_mcp_ref(c);
+  op_t *o = op_on(OP_CALL, c);
   o->name = gp__js_to_cstr(ctx, GP__ARG(1));
   o->args = json_is_object(args) ? args : (json_decref(args), json_object());
   if (JSValueIsObjectOfClass(ctx, GP__ARG(3), gp__mcp_cancel_class))
@@ -239,10 +242,7 @@ static JSValueRef js_call(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, si
 static JSValueRef js_close(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                            const JSValueRef argv[], JSValueRef *exc) {
   GP__CLIENT_OR_THROW(c);
-  op_t *o = gp_xcalloc(1, sizeof *o);
-  o->kind = OP_CLOSE;
-  o->c = gp_mcp_ref(c);
-  return op_start(ctx, o, GP__ARG(1), exc);
+  return op_start(ctx, op_on(OP_CLOSE, c), GP__ARG(1), exc);
 }
 
 /* mcpInfo(handle) -> {serverInfo, protocolVersion, name, tools (the list fetched last)} */
