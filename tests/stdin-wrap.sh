@@ -26,7 +26,8 @@ case "$mode" in
     command -v script >/dev/null 2>&1 || { echo "script(1) is not installed: skipped" >&2; exit 77; }
     printf -v cmd '%q ' "$@"
     # the terminal echoes what is typed: the command's own output follows on stdout
-    { cat "$file"; sleep 1; } | script -qefc "$cmd" /dev/null
+    # exec: no shell stays in the terminal's process group to take its Ctrl-C
+    { cat "$file"; sleep 1; } | script -qefc "exec $cmd" /dev/null
     exit $? ;;
   *) echo "stdin-wrap.sh: unknown mode $mode" >&2; exit 2 ;;
 esac

@@ -7,7 +7,9 @@
 GEPPETTO="$1"
 . "$(dirname "$0")/lib.sh"
 command -v script >/dev/null || { echo "chat_pty: script(1) is missing (util-linux)"; exit 1; }
-cmd="$GEPPETTO chat --profiles $profiles"
+# exec: the shell script(1) starts (SHELL, else /bin/sh) must not stay in the
+# terminal's process group, where Ctrl-C would kill it and make its status 130
+cmd="exec $GEPPETTO chat --profiles $profiles"
 (sleep 1; printf 'tell me a long story\n'; sleep 1.5; printf '\003'; sleep 1
  printf 'what did you say?\n'; sleep 2; printf '/save %s\n' "$work/conv.json"; sleep 1
  printf '\004'; sleep 1) |
