@@ -41,7 +41,7 @@ static int tool_lookup(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t 
 
 static int tool_upper(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t **result, gp_error_t **err) {
   atomic_fetch_add(&g_calls, 1);
-  char *t = gp_xstrdup(json_string_value(json_object_get(args, "text")));
+  char *t = gp__xstrdup(json_string_value(json_object_get(args, "text")));
   for (char *p = t ? t : ""; *p; p++) *p = (char)toupper((unsigned char)*p);
   *result = json_pack("{s:s}", "text", t ? t : "");
   free(t);
@@ -141,11 +141,11 @@ int main(int argc, char **argv) {
   atomic_store(&g_calls, 0);
   double u0, s0, u1, s1;
   cpu_us(&u0, &s0);
-  uint64_t t0 = gp_mono_ns();
+  uint64_t t0 = gp__mono_ns();
   int bad = 0;
   for (int i = 0; i < reps; i++)
     if (task(engine, reg, &settings) != FINAL_WORDS) bad++;
-  double wall_ms = (gp_mono_ns() - t0) / 1e6;
+  double wall_ms = (gp__mono_ns() - t0) / 1e6;
   cpu_us(&u1, &s1);
   double cpu = (u1 - u0) + (s1 - s0);
   struct rusage ru;

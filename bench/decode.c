@@ -58,7 +58,7 @@ typedef struct {
 static gp_buf_t *call_at(acc_t *a, json_int_t index, const char *id) {
   if (index < 0 || index >= MAX_CALLS) return NULL;
   if (index >= a->ncalls) a->ncalls = (int)index + 1;
-  if (id && a->ids[index] == NULL) a->ids[index] = gp_xstrdup(id);
+  if (id && a->ids[index] == NULL) a->ids[index] = gp__xstrdup(id);
   return &a->args[index];
 }
 
@@ -67,14 +67,14 @@ static void on_openai(acc_t *a, json_t *j) {
   json_t *delta = json_object_get(choice, "delta");
   if (delta == NULL) return;
   json_t *content = json_object_get(delta, "content");
-  if (json_is_string(content)) gp_buf_append(&a->text, json_string_value(content), json_string_length(content));
+  if (json_is_string(content)) gp__buf_append(&a->text, json_string_value(content), json_string_length(content));
   size_t i;
   json_t *tc;
   json_array_foreach(json_object_get(delta, "tool_calls"), i, tc) {
     gp_buf_t *b = call_at(a, json_integer_value(json_object_get(tc, "index")),
                           json_string_value(json_object_get(tc, "id")));
     json_t *frag = json_object_get(json_object_get(tc, "function"), "arguments");
-    if (b && json_is_string(frag)) gp_buf_append(b, json_string_value(frag), json_string_length(frag));
+    if (b && json_is_string(frag)) gp__buf_append(b, json_string_value(frag), json_string_length(frag));
   }
 }
 
@@ -92,11 +92,11 @@ static void on_anthropic(acc_t *a, json_t *j) {
     const char *dt = json_string_value(json_object_get(d, "type"));
     json_t *s;
     if (dt && strcmp(dt, "text_delta") == 0 && json_is_string(s = json_object_get(d, "text"))) {
-      gp_buf_append(&a->text, json_string_value(s), json_string_length(s));
+      gp__buf_append(&a->text, json_string_value(s), json_string_length(s));
     } else if (dt && strcmp(dt, "input_json_delta") == 0 &&
                json_is_string(s = json_object_get(d, "partial_json"))) {
       gp_buf_t *b = call_at(a, index, NULL);
-      if (b) gp_buf_append(b, json_string_value(s), json_string_length(s));
+      if (b) gp__buf_append(b, json_string_value(s), json_string_length(s));
     }
   }
 }
@@ -124,14 +124,14 @@ typedef struct {
 
 /* One full decode of the stream; fills *c (when not NULL) with what was accumulated. */
 static void decode_plain(const char *bytes, size_t len, int anthropic, gp_sse_cb cb, check_t *c) {
-  acc_t *a = gp_xcalloc(1, sizeof *a);
+  acc_t *a = gp__xcalloc(1, sizeof *a);
   a->anthropic = anthropic;
-  gp_sse_t *s = gp_sse_new(cb, a);
+  gp_sse_t *s = gp__sse_new(cb, a);
   size_t piece = piece_of(len);
   for (size_t off = 0; off < len; off += piece)
-    gp_sse_feed(s, bytes + off, len - off < piece ? len - off : piece);
-  gp_sse_finish(s);
-  gp_sse_free(s);
+    gp__sse_feed(s, bytes + off, len - off < piece ? len - off : piece);
+  gp__sse_finish(s);
+  gp__sse_free(s);
   check_t k = {a->text.len, 0, 0, a->bad};
   for (int i = 0; i < a->ncalls; i++) {
     if (a->ids[i] == NULL) continue; /* an index that was never a tool call (text block) */
@@ -140,10 +140,10 @@ static void decode_plain(const char *bytes, size_t len, int anthropic, gp_sse_cb
     json_t *v = json_loadb(a->args[i].data ? a->args[i].data : "", a->args[i].len, 0, NULL);
     if (v == NULL) k.bad++;
     json_decref(v);
-    gp_buf_free(&a->args[i]);
+    gp__buf_free(&a->args[i]);
     free(a->ids[i]);
   }
-  gp_buf_free(&a->text);
+  gp__buf_free(&a->text);
   free(a);
   if (c) *c = k;
 }
@@ -156,51 +156,51 @@ static int scan_tool_call(gp_jscan_t *j, acc_t *a) {
   gp_jscan_str_t k, id = {0}, args = {0};
   int64_t index = -1;
   int has_args = 0;
-  if (!gp_jscan_obj_begin(j)) return -1;
+  if (!gp__jscan_obj_begin(j)) return -1;
   int r;
-  while ((r = gp_jscan_obj_next(j, &k)) == 1) {
-    if (gp_jscan_key_is(&k, "index")) {
-      if (gp_jscan_int(j, &index) < 0) return -1;
-    } else if (gp_jscan_key_is(&k, "id")) {
-      if (gp_jscan_str(j, &id) < 0) return -1;
-    } else if (gp_jscan_key_is(&k, "function")) {
-      if (!gp_jscan_obj_begin(j)) return -1;
-      while ((r = gp_jscan_obj_next(j, &k)) == 1) {
-        if (gp_jscan_key_is(&k, "arguments")) {
-          if ((r = gp_jscan_str(j, &args)) < 0) return -1;
+  while ((r = gp__jscan_obj_next(j, &k)) == 1) {
+    if (gp__jscan_key_is(&k, "index")) {
+      if (gp__jscan_int(j, &index) < 0) return -1;
+    } else if (gp__jscan_key_is(&k, "id")) {
+      if (gp__jscan_str(j, &id) < 0) return -1;
+    } else if (gp__jscan_key_is(&k, "function")) {
+      if (!gp__jscan_obj_begin(j)) return -1;
+      while ((r = gp__jscan_obj_next(j, &k)) == 1) {
+        if (gp__jscan_key_is(&k, "arguments")) {
+          if ((r = gp__jscan_str(j, &args)) < 0) return -1;
           has_args = r;
-        } else if (gp_jscan_skip(j) < 0) {
+        } else if (gp__jscan_skip(j) < 0) {
           return -1;
         }
       }
       if (r < 0) return -1;
-    } else if (gp_jscan_skip(j) < 0) {
+    } else if (gp__jscan_skip(j) < 0) {
       return -1;
     }
   }
   if (r < 0) return -1;
   gp_buf_t idbuf = {0};
-  if (id.s) gp_jscan_str_append(&id, &idbuf);
+  if (id.s) gp__jscan_str_append(&id, &idbuf);
   gp_buf_t *b = call_at(a, index, idbuf.data);
-  gp_buf_free(&idbuf);
-  if (b && has_args) gp_jscan_str_append(&args, b);
+  gp__buf_free(&idbuf);
+  if (b && has_args) gp__jscan_str_append(&args, b);
   return 0;
 }
 
 static int scan_openai_delta(gp_jscan_t *j, acc_t *a) {
   gp_jscan_str_t k, content;
   int r;
-  if (!gp_jscan_obj_begin(j)) return -1;
-  while ((r = gp_jscan_obj_next(j, &k)) == 1) {
-    if (gp_jscan_key_is(&k, "content")) {
-      if ((r = gp_jscan_str(j, &content)) < 0) return -1;
-      if (r == 1) gp_jscan_str_append(&content, &a->text);
-    } else if (gp_jscan_key_is(&k, "tool_calls")) {
-      if (!gp_jscan_arr_begin(j)) return -1;
-      while ((r = gp_jscan_arr_next(j)) == 1)
+  if (!gp__jscan_obj_begin(j)) return -1;
+  while ((r = gp__jscan_obj_next(j, &k)) == 1) {
+    if (gp__jscan_key_is(&k, "content")) {
+      if ((r = gp__jscan_str(j, &content)) < 0) return -1;
+      if (r == 1) gp__jscan_str_append(&content, &a->text);
+    } else if (gp__jscan_key_is(&k, "tool_calls")) {
+      if (!gp__jscan_arr_begin(j)) return -1;
+      while ((r = gp__jscan_arr_next(j)) == 1)
         if (scan_tool_call(j, a) < 0) return -1;
       if (r < 0) return -1;
-    } else if (gp_jscan_skip(j) < 0) {
+    } else if (gp__jscan_skip(j) < 0) {
       return -1;
     }
   }
@@ -211,36 +211,36 @@ static int scan_openai(acc_t *a, const char *data, size_t len) {
   gp_jscan_t j;
   gp_jscan_str_t k;
   int r;
-  gp_jscan_init(&j, data, len);
-  if (!gp_jscan_obj_begin(&j)) return -1;
-  while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
-    if (gp_jscan_key_is(&k, "choices")) {
-      if (!gp_jscan_arr_begin(&j)) return -1;
+  gp__jscan_init(&j, data, len);
+  if (!gp__jscan_obj_begin(&j)) return -1;
+  while ((r = gp__jscan_obj_next(&j, &k)) == 1) {
+    if (gp__jscan_key_is(&k, "choices")) {
+      if (!gp__jscan_arr_begin(&j)) return -1;
       int first = 1;
-      while ((r = gp_jscan_arr_next(&j)) == 1) {
+      while ((r = gp__jscan_arr_next(&j)) == 1) {
         if (!first) { /* n > 1: the first choice only (index order as sent) */
-          if (gp_jscan_skip(&j) < 0) return -1;
+          if (gp__jscan_skip(&j) < 0) return -1;
           continue;
         }
         first = 0;
-        if (!gp_jscan_obj_begin(&j)) return -1;
-        while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
-          if (gp_jscan_key_is(&k, "delta")) {
+        if (!gp__jscan_obj_begin(&j)) return -1;
+        while ((r = gp__jscan_obj_next(&j, &k)) == 1) {
+          if (gp__jscan_key_is(&k, "delta")) {
             if (scan_openai_delta(&j, a) < 0) return -1;
-          } else if (gp_jscan_skip(&j) < 0) {
+          } else if (gp__jscan_skip(&j) < 0) {
             return -1;
           }
         }
         if (r < 0) return -1;
       }
       if (r < 0) return -1;
-    } else if (gp_jscan_key_is(&k, "error")) {
+    } else if (gp__jscan_key_is(&k, "error")) {
       return -1; /* the engine's slow path reports it */
-    } else if (gp_jscan_skip(&j) < 0) {
+    } else if (gp__jscan_skip(&j) < 0) {
       return -1;
     }
   }
-  return r < 0 ? -1 : gp_jscan_done(&j);
+  return r < 0 ? -1 : gp__jscan_done(&j);
 }
 
 /* Anthropic: type, index, delta.{type, text, partial_json}, content_block.{type, id}. */
@@ -249,47 +249,47 @@ static int scan_anthropic(acc_t *a, const char *data, size_t len) {
   gp_jscan_str_t k, type = {0}, dtype = {0}, text = {0}, cbtype = {0}, cbid = {0};
   int64_t index = -1;
   int r, has_text = 0;
-  gp_jscan_init(&j, data, len);
-  if (!gp_jscan_obj_begin(&j)) return -1;
-  while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
-    if (gp_jscan_key_is(&k, "type")) {
-      if (gp_jscan_str(&j, &type) < 0) return -1;
-    } else if (gp_jscan_key_is(&k, "index")) {
-      if (gp_jscan_int(&j, &index) < 0) return -1;
-    } else if (gp_jscan_key_is(&k, "delta") || gp_jscan_key_is(&k, "content_block")) {
-      int cb = gp_jscan_key_is(&k, "content_block");
-      if (!gp_jscan_obj_begin(&j)) return -1;
-      while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
-        if (gp_jscan_key_is(&k, "type")) {
-          if (gp_jscan_str(&j, cb ? &cbtype : &dtype) < 0) return -1;
-        } else if (cb && gp_jscan_key_is(&k, "id")) {
-          if (gp_jscan_str(&j, &cbid) < 0) return -1;
-        } else if (!cb && (gp_jscan_key_is(&k, "text") || gp_jscan_key_is(&k, "partial_json"))) {
-          if ((r = gp_jscan_str(&j, &text)) < 0) return -1;
+  gp__jscan_init(&j, data, len);
+  if (!gp__jscan_obj_begin(&j)) return -1;
+  while ((r = gp__jscan_obj_next(&j, &k)) == 1) {
+    if (gp__jscan_key_is(&k, "type")) {
+      if (gp__jscan_str(&j, &type) < 0) return -1;
+    } else if (gp__jscan_key_is(&k, "index")) {
+      if (gp__jscan_int(&j, &index) < 0) return -1;
+    } else if (gp__jscan_key_is(&k, "delta") || gp__jscan_key_is(&k, "content_block")) {
+      int cb = gp__jscan_key_is(&k, "content_block");
+      if (!gp__jscan_obj_begin(&j)) return -1;
+      while ((r = gp__jscan_obj_next(&j, &k)) == 1) {
+        if (gp__jscan_key_is(&k, "type")) {
+          if (gp__jscan_str(&j, cb ? &cbtype : &dtype) < 0) return -1;
+        } else if (cb && gp__jscan_key_is(&k, "id")) {
+          if (gp__jscan_str(&j, &cbid) < 0) return -1;
+        } else if (!cb && (gp__jscan_key_is(&k, "text") || gp__jscan_key_is(&k, "partial_json"))) {
+          if ((r = gp__jscan_str(&j, &text)) < 0) return -1;
           has_text = r;
-        } else if (gp_jscan_skip(&j) < 0) {
+        } else if (gp__jscan_skip(&j) < 0) {
           return -1;
         }
       }
       if (r < 0) return -1;
-    } else if (gp_jscan_skip(&j) < 0) {
+    } else if (gp__jscan_skip(&j) < 0) {
       return -1;
     }
   }
-  if (r < 0 || gp_jscan_done(&j) < 0) return -1;
-  if (gp_jscan_key_is(&type, "content_block_delta") && has_text) {
-    if (gp_jscan_key_is(&dtype, "text_delta")) {
-      gp_jscan_str_append(&text, &a->text);
-    } else if (gp_jscan_key_is(&dtype, "input_json_delta")) {
+  if (r < 0 || gp__jscan_done(&j) < 0) return -1;
+  if (gp__jscan_key_is(&type, "content_block_delta") && has_text) {
+    if (gp__jscan_key_is(&dtype, "text_delta")) {
+      gp__jscan_str_append(&text, &a->text);
+    } else if (gp__jscan_key_is(&dtype, "input_json_delta")) {
       gp_buf_t *b = call_at(a, index, NULL);
-      if (b) gp_jscan_str_append(&text, b);
+      if (b) gp__jscan_str_append(&text, b);
     }
-  } else if (gp_jscan_key_is(&type, "content_block_start") && gp_jscan_key_is(&cbtype, "tool_use")) {
+  } else if (gp__jscan_key_is(&type, "content_block_start") && gp__jscan_key_is(&cbtype, "tool_use")) {
     gp_buf_t idbuf = {0};
-    gp_jscan_str_append(&cbid, &idbuf);
+    gp__jscan_str_append(&cbid, &idbuf);
     call_at(a, index, idbuf.data ? idbuf.data : "");
-    gp_buf_free(&idbuf);
-  } else if (gp_jscan_key_is(&type, "error")) {
+    gp__buf_free(&idbuf);
+  } else if (gp__jscan_key_is(&type, "error")) {
     return -1;
   }
   return 0;
@@ -346,16 +346,16 @@ static void decode_engine(const char *bytes, size_t len, const gp_prov_t *prov, 
     gp_sink_unref(sink);
   }
   gp_pstream_t ps;
-  gp_pstream_init(&ps, prov, em, turn);
-  gp_sse_t *s = gp_sse_new(on_engine_event, &ps);
+  gp__pstream_init(&ps, prov, em, turn);
+  gp_sse_t *s = gp__sse_new(on_engine_event, &ps);
   int rc = 0;
   size_t piece = piece_of(len);
   for (size_t off = 0; off < len && rc == 0; off += piece)
-    rc = gp_sse_feed(s, bytes + off, len - off < piece ? len - off : piece);
-  gp_sse_finish(s);
-  gp_sse_free(s);
+    rc = gp__sse_feed(s, bytes + off, len - off < piece ? len - off : piece);
+  gp__sse_finish(s);
+  gp__sse_free(s);
   int ok = rc == 0 && ps.finished;
-  gp_pstream_finish(&ps, ok);
+  gp__pstream_finish(&ps, ok);
   if (c) {
     *c = check_turn(turn);
     if (!ok) c->bad++;
@@ -377,10 +377,10 @@ static char *read_all(const char *path, size_t *len) {
   gp_buf_t b = {0};
   char chunk[65536];
   size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) gp_buf_append(&b, chunk, n);
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) gp__buf_append(&b, chunk, n);
   fclose(f);
   *len = b.len;
-  return gp_buf_steal(&b);
+  return gp__buf_steal(&b);
 }
 
 /* ---- --selftest: src/engines/jscan against jansson on valid and malformed texts --- */
@@ -402,8 +402,8 @@ static int selftest(void) {
     const char *t = texts[i];
     json_t *v = json_loadb(t, strlen(t), 0, NULL);
     gp_jscan_t j;
-    gp_jscan_init(&j, t, strlen(t));
-    int ok = gp_jscan_skip(&j) == 0 && gp_jscan_done(&j) == 0;
+    gp__jscan_init(&j, t, strlen(t));
+    int ok = gp__jscan_skip(&j) == 0 && gp__jscan_done(&j) == 0;
     if (ok != (v != NULL)) {
       fprintf(stderr, "jscan: text %zu: scanner says %s, jansson says %s: %s\n", i,
               ok ? "valid" : "malformed", v ? "valid" : "malformed", t);
@@ -411,23 +411,23 @@ static int selftest(void) {
     }
     /* Every string member decodes to what jansson decodes. */
     if (v && json_is_object(v)) {
-      gp_jscan_init(&j, t, strlen(t));
+      gp__jscan_init(&j, t, strlen(t));
       gp_jscan_str_t k, str;
-      gp_jscan_obj_begin(&j);
-      while (gp_jscan_obj_next(&j, &k) == 1) {
-        if (gp_jscan_peek(&j) == '"' && gp_jscan_str(&j, &str) == 1) {
+      gp__jscan_obj_begin(&j);
+      while (gp__jscan_obj_next(&j, &k) == 1) {
+        if (gp__jscan_peek(&j) == '"' && gp__jscan_str(&j, &str) == 1) {
           gp_buf_t kb = {0}, sb = {0};
-          gp_jscan_str_append(&k, &kb);
-          gp_jscan_str_append(&str, &sb);
+          gp__jscan_str_append(&k, &kb);
+          gp__jscan_str_append(&str, &sb);
           const char *want = json_string_value(json_object_get(v, kb.data ? kb.data : ""));
           if (!want || strcmp(want, sb.data ? sb.data : "") != 0) {
             fprintf(stderr, "jscan: text %zu: string '%s' decoded as '%s'\n", i, kb.data, sb.data);
             failures++;
           }
-          gp_buf_free(&kb);
-          gp_buf_free(&sb);
+          gp__buf_free(&kb);
+          gp__buf_free(&sb);
         } else {
-          gp_jscan_skip(&j);
+          gp__jscan_skip(&j);
         }
       }
     }
@@ -449,12 +449,12 @@ static int count_event(void *ud, const gp_sse_event_t *ev) {
 
 static void decode_sse(const char *bytes, size_t len, check_t *c) {
   size_t data = 0;
-  gp_sse_t *s = gp_sse_new(count_event, &data);
+  gp_sse_t *s = gp__sse_new(count_event, &data);
   size_t piece = piece_of(len);
   for (size_t off = 0; off < len; off += piece)
-    gp_sse_feed(s, bytes + off, len - off < piece ? len - off : piece);
-  gp_sse_finish(s);
-  gp_sse_free(s);
+    gp__sse_feed(s, bytes + off, len - off < piece ? len - off : piece);
+  gp__sse_finish(s);
+  gp__sse_free(s);
   if (c) *c = (check_t){data, 0, 0, 0};
 }
 
@@ -497,9 +497,9 @@ static int bench_file(int mode, const char *path) {
   uint64_t times[MAX_ITERS], total = 0;
   int n = 0;
   while ((total < MIN_NS || n < MIN_ITERS) && n < MAX_ITERS) {
-    uint64_t t0 = gp_mono_ns();
+    uint64_t t0 = gp__mono_ns();
     decode_once(mode, bytes, len, anthropic, prov, NULL);
-    times[n] = gp_mono_ns() - t0;
+    times[n] = gp__mono_ns() - t0;
     total += times[n++];
   }
   qsort(times, (size_t)n, sizeof times[0], cmp_u64);

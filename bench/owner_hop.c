@@ -50,16 +50,16 @@ static void *rt_worker(void *ud) {
   rt_arg_t *a = ud;
   pthread_barrier_wait(a->start);
   for (size_t i = 0; i < a->n; i++) {
-    uint64_t t0 = gp_mono_ns();
+    uint64_t t0 = gp__mono_ns();
     gp_owner_call(g_owner, "nop", nop_call, NULL, NULL, NULL, NULL);
-    a->samples[i] = gp_mono_ns() - t0;
+    a->samples[i] = gp__mono_ns() - t0;
   }
   return NULL;
 }
 
 static pct_t round_trips(int threads, size_t total) {
   size_t per = total / (size_t)threads;
-  uint64_t *all = gp_xmalloc(per * (size_t)threads * sizeof *all);
+  uint64_t *all = gp__xmalloc(per * (size_t)threads * sizeof *all);
   pthread_t t[MAX_THREADS];
   rt_arg_t a[MAX_THREADS];
   pthread_barrier_t start;
@@ -80,8 +80,8 @@ static pct_t round_trips(int threads, size_t total) {
 static uv_timer_t g_busy_timer;
 
 static void busy_cb(uv_timer_t *t) {
-  uint64_t end = gp_mono_ns() + 300000;
-  while (gp_mono_ns() < end) {
+  uint64_t end = gp__mono_ns() + 300000;
+  while (gp__mono_ns() < end) {
   }
 }
 
@@ -126,10 +126,10 @@ static double post_rate(int threads, size_t total) {
     pthread_create(&t[i], NULL, post_worker, &a[i]);
   }
   pthread_barrier_wait(&start);
-  uint64_t t0 = gp_mono_ns();
+  uint64_t t0 = gp__mono_ns();
   for (int i = 0; i < threads; i++) pthread_join(t[i], NULL);
   gp_owner_wait_idle(g_owner, -1);
-  uint64_t dt = gp_mono_ns() - t0;
+  uint64_t dt = gp__mono_ns() - t0;
   pthread_barrier_destroy(&start);
   return (double)(total / (size_t)threads * (size_t)threads) / ((double)dt / 1e9);
 }
@@ -161,9 +161,9 @@ static void echo_cb(uv_async_t *h) {
 
 static void pong_cb(uv_async_t *h) {
   uv_pair_t *p = ((uv_side_t *)h->data)->pair;
-  p->samples[p->i++] = gp_mono_ns() - p->t0;
+  p->samples[p->i++] = gp__mono_ns() - p->t0;
   if (p->i >= p->n) uv_close((uv_handle_t *)&p->a.async, NULL);
-  p->t0 = gp_mono_ns();
+  p->t0 = gp__mono_ns();
   uv_async_send(&p->b.async);
 }
 
@@ -177,7 +177,7 @@ static void *echo_main(void *ud) {
 static double uv_async_p50(size_t n) {
   uv_pair_t *p = calloc(1, sizeof *p);
   p->n = n;
-  p->samples = gp_xmalloc(n * sizeof *p->samples);
+  p->samples = gp__xmalloc(n * sizeof *p->samples);
   uv_loop_init(&p->a.loop);
   uv_loop_init(&p->b.loop);
   p->a.pair = p->b.pair = p;
@@ -189,7 +189,7 @@ static double uv_async_p50(size_t n) {
   pthread_t t;
   pthread_create(&t, NULL, echo_main, p);
   pthread_barrier_wait(&p->ready);
-  p->t0 = gp_mono_ns();
+  p->t0 = gp__mono_ns();
   uv_async_send(&p->b.async);
   uv_run(&p->a.loop, UV_RUN_DEFAULT);
   pthread_join(t, NULL);

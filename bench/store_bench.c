@@ -67,7 +67,7 @@ int main(int argc, char **argv) {
   }
   pthread_t *th = calloc((size_t)nthreads, sizeof *th);
   slice_t *sl = calloc((size_t)nthreads, sizeof *sl);
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   for (int i = 0; i < nthreads; i++) {
     sl[i] = (slice_t){.sessions = s, .first = i * nsess / nthreads,
                       .count = (i + 1) * nsess / nthreads - i * nsess / nthreads, .runs = runs};
@@ -78,7 +78,7 @@ int main(int argc, char **argv) {
     pthread_join(th[i], NULL);
     failures += sl[i].failures;
   }
-  int64_t ms = gp_mono_ms() - t0;
+  int64_t ms = gp__mono_ms() - t0;
   gp_hist_summary_t h;
   gp__store_commit_stats(st, &h);
   printf("{\"store\": \"%s\", \"connections\": %d, \"sessions\": %d, \"runsPerSession\": %d, \"threads\": %d, "

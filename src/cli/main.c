@@ -2,7 +2,7 @@
  * It starts an owner thread, creates the JavaScript runtime on it, runs the script
  * there, waits until no timer, run or owner request remains, and exits with
  * process.exitCode (1 after an uncaught exception, 2 on a usage error, 130/143 after
- * SIGINT/SIGTERM: signals are the runtime's, see gp_js_runtime_handle_signals). The
+ * SIGINT/SIGTERM: signals are the runtime's, see gp__js_runtime_handle_signals). The
  * permission options (SPEC §3.4) become a permission set the runtime reads
  * (js/permission.h). */
 #include <stdio.h>
@@ -167,7 +167,7 @@ static void gp__print_stats(gp_owner_t *owner) {
 }
 
 int main(int argc, char **argv) {
-  gp_js_signals_block(); /* before any thread: the runtime's signal thread takes them */
+  gp__js_signals_block(); /* before any thread: the runtime's signal thread takes them */
   if (argc < 2) return gp__usage(NULL);
   const char *cmd = argv[1];
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
@@ -197,7 +197,7 @@ int main(int argc, char **argv) {
   if (is_chat) {
     if (o.profile) json_object_set_new(o.chat, "profile", json_string(o.profile));
     char *opts = json_dumps(o.chat, JSON_COMPACT);
-    chat_code = gp_xasprintf("require('geppetto/chat')(%s).catch((e) => {"
+    chat_code = gp__xasprintf("require('geppetto/chat')(%s).catch((e) => {"
                              " console.error('geppetto chat: ' + (e && e.code ? e.code + ': ' : '') +"
                              " (e && e.message ? e.message : e)); process.exitCode = 1; })",
                              opts ? opts : "{}");
@@ -227,19 +227,19 @@ int main(int argc, char **argv) {
                         .perm = o.perm};
   gp_js_runtime_t *rt = NULL;
   int status = 1;
-  if (gp_js_runtime_new(owner, &jo, &rt) == GP_OK) {
-    gp_js_runtime_handle_signals(rt); /* SIGINT/SIGTERM as SPEC §2 says */
-    rc = is_run    ? gp_js_runtime_run_file(rt, argv[o.first])
-         : is_chat ? gp_js_runtime_eval(rt, chat_code)
-                   : gp_js_runtime_eval(rt, argv[o.first]);
-    if (rc == GP_OK) gp_js_runtime_wait(rt);
+  if (gp__js_runtime_new(owner, &jo, &rt) == GP_OK) {
+    gp__js_runtime_handle_signals(rt); /* SIGINT/SIGTERM as SPEC §2 says */
+    rc = is_run    ? gp__js_runtime_run_file(rt, argv[o.first])
+         : is_chat ? gp__js_runtime_eval(rt, chat_code)
+                   : gp__js_runtime_eval(rt, argv[o.first]);
+    if (rc == GP_OK) gp__js_runtime_wait(rt);
     /* "exit" listeners run; after an uncaught exception the status is 1 */
-    if (rc == GP_OK || rc == GP_ERR_JS_EXCEPTION) status = gp_js_runtime_exit_code(rt);
+    if (rc == GP_OK || rc == GP_ERR_JS_EXCEPTION) status = gp__js_runtime_exit_code(rt);
   }
   if (o.stats) gp__print_stats(owner);
-  gp_js_runtime_close(rt);
+  gp__js_runtime_close(rt);
   gp_owner_free(owner);
-  gp_js_runtime_free(rt);
+  gp__js_runtime_free(rt);
   gp__perm_free(o.perm);
   json_decref(o.chat);
   free(chat_code);

@@ -104,10 +104,10 @@ static void *gp__timer_main(void *arg) {
       continue;
     }
     gp_cancel_t *top = gp__heap[0];
-    int64_t now = gp_mono_ms();
+    int64_t now = gp__mono_ms();
     if (top->deadline > now) {
       struct timespec ts;
-      gp_timespec_in(&ts, CLOCK_MONOTONIC, top->deadline - now);
+      gp__timespec_in(&ts, CLOCK_MONOTONIC, top->deadline - now);
       pthread_cond_timedwait(&gp__timer_cond, &gp__timer_lock, &ts);
       continue;
     }
@@ -143,12 +143,12 @@ void gp_cancel_fire_after(gp_cancel_t *c, int64_t ms, int reason) {
     pthread_attr_destroy(&ta);
     gp__timer_started = 1;
   }
-  c->deadline = gp_mono_ms() + ms;
+  c->deadline = gp__mono_ms() + ms;
   c->deadline_reason = reason;
   if (c->heap_idx < 0) {
     if (gp__heap_len == gp__heap_cap) {
       gp__heap_cap = gp__heap_cap ? gp__heap_cap * 2 : 64;
-      gp__heap = gp_xrealloc(gp__heap, (size_t)gp__heap_cap * sizeof *gp__heap);
+      gp__heap = gp__xrealloc(gp__heap, (size_t)gp__heap_cap * sizeof *gp__heap);
     }
     c->heap_idx = gp__heap_len;
     gp__heap[gp__heap_len++] = c;
@@ -161,7 +161,7 @@ void gp_cancel_fire_after(gp_cancel_t *c, int64_t ms, int reason) {
 /* ---- tokens ------------------------------------------------------------------- */
 
 gp_cancel_t *gp_cancel_new(gp_cancel_t *parent) {
-  gp_cancel_t *c = gp_xcalloc(1, sizeof *c);
+  gp_cancel_t *c = gp__xcalloc(1, sizeof *c);
   atomic_init(&c->refcount, 1);
   atomic_init(&c->reason, 0);
   pthread_mutex_init(&c->lock, NULL);
@@ -225,7 +225,7 @@ static gp_cancel_t **gp__children_snapshot(gp_cancel_t *c, int *n) {
   pthread_mutex_lock(&gp__tree_lock);
   int count = 0;
   for (gp_cancel_t *k = c->child_head; k; k = k->sib_next) count++;
-  gp_cancel_t **kids = count ? gp_xmalloc((size_t)count * sizeof *kids) : NULL;
+  gp_cancel_t **kids = count ? gp__xmalloc((size_t)count * sizeof *kids) : NULL;
   int m = 0;
   for (gp_cancel_t *k = c->child_head; k; k = k->sib_next)
     if (gp__try_ref(k)) kids[m++] = k;
@@ -283,7 +283,7 @@ uint64_t gp_cancel_on(gp_cancel_t *c, gp_cancel_cb cb, void *ud) {
     cb(ud, r);
     return 0;
   }
-  gp__cb_t *e = gp_xmalloc(sizeof *e);
+  gp__cb_t *e = gp__xmalloc(sizeof *e);
   uint64_t id = c->next_id++;
   e->id = id;
   e->cb = cb;
@@ -316,7 +316,7 @@ void gp_cancel_off(gp_cancel_t *c, uint64_t id) {
 
 int gp_cancel_wait(gp_cancel_t *c, int64_t ms) {
   if (!c) {
-    if (ms > 0) gp_sleep_ms(ms);
+    if (ms > 0) gp__sleep_ms(ms);
     return 0;
   }
   pthread_mutex_lock(&c->lock);
@@ -324,7 +324,7 @@ int gp_cancel_wait(gp_cancel_t *c, int64_t ms) {
     while (!atomic_load(&c->reason)) pthread_cond_wait(&c->cond, &c->lock);
   } else {
     struct timespec ts;
-    gp_timespec_in(&ts, CLOCK_REALTIME, ms);
+    gp__timespec_in(&ts, CLOCK_REALTIME, ms);
     while (!atomic_load(&c->reason)) {
       if (pthread_cond_timedwait(&c->cond, &c->lock, &ts) != 0) break;
     }

@@ -43,9 +43,9 @@ int gp_err_from_name(const char *name) {
 }
 
 static gp_error_t *gp__error_vnew(int code, const char *fmt, va_list ap) {
-  gp_error_t *e = gp_xcalloc(1, sizeof *e);
+  gp_error_t *e = gp__xcalloc(1, sizeof *e);
   e->code = code ? code : GP_ERR_INTERNAL;
-  e->message = fmt ? gp_xvasprintf(fmt, ap) : gp_xstrdup(gp_strerror(e->code));
+  e->message = fmt ? gp__xvasprintf(fmt, ap) : gp__xstrdup(gp_strerror(e->code));
   return e;
 }
 
@@ -71,9 +71,9 @@ int gp_error_set(gp_error_t **out, int code, const char *fmt, ...) {
 
 gp_error_t *gp_error_copy(const gp_error_t *err) {
   if (!err) return NULL;
-  gp_error_t *e = gp_xcalloc(1, sizeof *e);
+  gp_error_t *e = gp__xcalloc(1, sizeof *e);
   e->code = err->code;
-  e->message = gp_xstrdup(err->message);
+  e->message = gp__xstrdup(err->message);
   e->partial = err->partial ? gp_turn_copy(err->partial) : NULL;
   return e;
 }

@@ -20,9 +20,9 @@ static uint64_t gp__hist_upper(unsigned idx) {
   return lo + (1ull << (top - 4)) - 1;
 }
 
-void gp_hist_init(gp_hist_t *h) { memset(h, 0, sizeof *h); }
+void gp__hist_init(gp_hist_t *h) { memset(h, 0, sizeof *h); }
 
-void gp_hist_record(gp_hist_t *h, uint64_t value) {
+void gp__hist_record(gp_hist_t *h, uint64_t value) {
   unsigned idx = gp__hist_index(value);
   if (idx >= GP_HIST_BUCKETS) idx = GP_HIST_BUCKETS - 1;
   __atomic_fetch_add(&h->counts[idx], 1, __ATOMIC_RELAXED);
@@ -34,7 +34,7 @@ void gp_hist_record(gp_hist_t *h, uint64_t value) {
   }
 }
 
-uint64_t gp_hist_quantile(const gp_hist_t *h, double q) {
+uint64_t gp__hist_quantile(const gp_hist_t *h, double q) {
   uint64_t total = 0;
   for (unsigned i = 0; i < GP_HIST_BUCKETS; i++)
     total += __atomic_load_n(&h->counts[i], __ATOMIC_RELAXED);
@@ -54,11 +54,11 @@ uint64_t gp_hist_quantile(const gp_hist_t *h, double q) {
   return max;
 }
 
-void gp_hist_summarize(const gp_hist_t *h, gp_hist_summary_t *out) {
+void gp__hist_summarize(const gp_hist_t *h, gp_hist_summary_t *out) {
   out->count = __atomic_load_n(&h->total, __ATOMIC_RELAXED);
-  out->p50 = gp_hist_quantile(h, 0.50);
-  out->p95 = gp_hist_quantile(h, 0.95);
-  out->p99 = gp_hist_quantile(h, 0.99);
-  out->p999 = gp_hist_quantile(h, 0.999);
+  out->p50 = gp__hist_quantile(h, 0.50);
+  out->p95 = gp__hist_quantile(h, 0.95);
+  out->p99 = gp__hist_quantile(h, 0.99);
+  out->p999 = gp__hist_quantile(h, 0.999);
   out->max = __atomic_load_n(&h->max, __ATOMIC_RELAXED);
 }

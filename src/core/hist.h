@@ -20,10 +20,10 @@ typedef struct gp_hist_summary_s {
   uint64_t p50, p95, p99, p999, max;  /* microseconds */
 } gp_hist_summary_t;
 
-void gp_hist_init(gp_hist_t *h);
-void gp_hist_record(gp_hist_t *h, uint64_t value);
+void gp__hist_init(gp_hist_t *h);
+void gp__hist_record(gp_hist_t *h, uint64_t value);
 /* Value at quantile q (0..1): the upper bound of the bucket holding it, capped at max. */
-uint64_t gp_hist_quantile(const gp_hist_t *h, double q);
-void gp_hist_summarize(const gp_hist_t *h, gp_hist_summary_t *out);
+uint64_t gp__hist_quantile(const gp_hist_t *h, double q);
+void gp__hist_summarize(const gp_hist_t *h, gp_hist_summary_t *out);
 
 #endif

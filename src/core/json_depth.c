@@ -37,7 +37,7 @@ static size_t gp__text_depth(const char *s, size_t n, size_t max, size_t *where)
   return deepest;
 }
 
-size_t gp_json_text_depth(const char *s, size_t n, size_t max) {
+size_t gp__json_text_depth(const char *s, size_t n, size_t max) {
   return s ? gp__text_depth(s, n, max, NULL) : 0;
 }
 
@@ -59,9 +59,9 @@ static int gp__too_deep(const json_t *j, size_t left) {
   return 0;
 }
 
-int gp_json_too_deep(const json_t *j, size_t max) { return j ? gp__too_deep(j, max) : 0; }
+int gp__json_too_deep(const json_t *j, size_t max) { return j ? gp__too_deep(j, max) : 0; }
 
-void gp_json_release_deep(json_t *j) {
+void gp__json_release_deep(json_t *j) {
   size_t n = 0, cap = 16;
   json_t **stack = malloc(cap * sizeof *stack);
   if (stack == NULL) abort();
@@ -95,7 +95,7 @@ void gp_json_release_deep(json_t *j) {
   free(stack);
 }
 
-json_t *gp_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *err) {
+json_t *gp__json_loadb(const char *buf, size_t len, size_t flags, json_error_t *err) {
   size_t where = 0;
   if (buf && gp__text_depth(buf, len, GP_JSON_MAX_DEPTH, &where) > GP_JSON_MAX_DEPTH) {
     if (err) {
@@ -112,6 +112,6 @@ json_t *gp_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *e
   return json_loadb(buf, len, flags, err);
 }
 
-json_t *gp_json_loads(const char *s, size_t flags, json_error_t *err) {
-  return gp_json_loadb(s, s ? strlen(s) : 0, flags, err);
+json_t *gp__json_loads(const char *s, size_t flags, json_error_t *err) {
+  return gp__json_loadb(s, s ? strlen(s) : 0, flags, err);
 }

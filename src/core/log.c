@@ -46,19 +46,19 @@ void gp_log(gp_log_level_t level, const char *component, const char *fmt, ...) {
   if (!gp_log_enabled(level) || level >= GP_LOG_OFF) return;
   va_list ap;
   va_start(ap, fmt);
-  char *msg = gp_xvasprintf(fmt, ap);
+  char *msg = gp__xvasprintf(fmt, ap);
   va_end(ap);
   char *line;
   if (atomic_load(&gp__log_json)) {
-    json_t *o = json_pack("{s:I, s:s, s:s, s:s}", "ts", (json_int_t)gp_now_ms(), "level",
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s}", "ts", (json_int_t)gp__now_ms(), "level",
                           gp__level_names[level], "component", component ? component : "",
                           "msg", msg);
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    line = gp_xasprintf("%s\n", text ? text : "{}");
+    line = gp__xasprintf("%s\n", text ? text : "{}");
     free(text);
     json_decref(o);
   } else {
-    line = gp_xasprintf("%-5s %s: %s\n", gp__level_names[level], component ? component : "-",
+    line = gp__xasprintf("%-5s %s: %s\n", gp__level_names[level], component ? component : "-",
                         msg);
   }
   ssize_t w = write(STDERR_FILENO, line, strlen(line));

@@ -59,8 +59,8 @@ static void *gp__pool_main(void *arg) {
   return NULL;
 }
 
-gp_pool_t *gp_pool_new(const char *name, int max_threads) {
-  gp_pool_t *p = gp_xcalloc(1, sizeof *p);
+gp_pool_t *gp__pool_new(const char *name, int max_threads) {
+  gp_pool_t *p = gp__xcalloc(1, sizeof *p);
   pthread_mutex_init(&p->lock, NULL);
   pthread_cond_init(&p->cond, NULL);
   p->max_threads = max_threads > 0 ? max_threads : 0;
@@ -68,8 +68,8 @@ gp_pool_t *gp_pool_new(const char *name, int max_threads) {
   return p;
 }
 
-void gp_pool_submit(gp_pool_t *p, gp_work_cb fn, void *arg) {
-  gp__work_t *w = gp_xmalloc(sizeof *w);
+void gp__pool_submit(gp_pool_t *p, gp_work_cb fn, void *arg) {
+  gp__work_t *w = gp__xmalloc(sizeof *w);
   w->next = NULL;
   w->fn = fn;
   w->arg = arg;
@@ -81,7 +81,7 @@ void gp_pool_submit(gp_pool_t *p, gp_work_cb fn, void *arg) {
   if ((size_t)p->waiting < p->queued && (p->max_threads == 0 || p->threads < p->max_threads)) {
     if (p->threads == p->ntids) {
       p->ntids = p->ntids ? p->ntids * 2 : 16;
-      p->tids = gp_xrealloc(p->tids, (size_t)p->ntids * sizeof *p->tids);
+      p->tids = gp__xrealloc(p->tids, (size_t)p->ntids * sizeof *p->tids);
     }
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -100,7 +100,7 @@ void gp_pool_submit(gp_pool_t *p, gp_work_cb fn, void *arg) {
   pthread_mutex_unlock(&p->lock);
 }
 
-void gp_pool_stats(gp_pool_t *p, int *threads, int *busy, size_t *queued) {
+void gp__pool_stats(gp_pool_t *p, int *threads, int *busy, size_t *queued) {
   pthread_mutex_lock(&p->lock);
   if (threads) *threads = p->threads;
   if (busy) *busy = p->threads - p->waiting;
@@ -108,7 +108,7 @@ void gp_pool_stats(gp_pool_t *p, int *threads, int *busy, size_t *queued) {
   pthread_mutex_unlock(&p->lock);
 }
 
-void gp_pool_free(gp_pool_t *p) {
+void gp__pool_free(gp_pool_t *p) {
   if (!p) return;
   pthread_mutex_lock(&p->lock);
   p->stopping = 1;
@@ -128,16 +128,16 @@ static pthread_once_t gp__pools_once = PTHREAD_ONCE_INIT;
 static void gp__pools_init(void) {
   /* One thread per active run, and a run waiting for nested runs (a tool that awaits
    * runAsync) stays active: any fixed maximum could deadlock, so there is none. */
-  gp__runs_pool = gp_pool_new("gp-run", 0);
-  gp__tools_pool = gp_pool_new("gp-tool", 256);
+  gp__runs_pool = gp__pool_new("gp-run", 0);
+  gp__tools_pool = gp__pool_new("gp-tool", 256);
 }
 
-gp_pool_t *gp_pool_runs(void) {
+gp_pool_t *gp__pool_runs(void) {
   pthread_once(&gp__pools_once, gp__pools_init);
   return gp__runs_pool;
 }
 
-gp_pool_t *gp_pool_tools(void) {
+gp_pool_t *gp__pool_tools(void) {
   pthread_once(&gp__pools_once, gp__pools_init);
   return gp__tools_pool;
 }

@@ -11,15 +11,15 @@ typedef void (*gp_work_cb)(void *arg);
 
 /* `name` labels the threads (for debuggers); never NULL. `max_threads` <= 0: no
  * maximum (threads are only limited by memory; each has a 512 KiB stack). */
-gp_pool_t *gp_pool_new(const char *name, int max_threads);
+gp_pool_t *gp__pool_new(const char *name, int max_threads);
 /* Runs every queued item, then joins the workers. Must not be called from a worker. */
-void gp_pool_free(gp_pool_t *p);
+void gp__pool_free(gp_pool_t *p);
 /* Queues fn(arg). Never fails. */
-void gp_pool_submit(gp_pool_t *p, gp_work_cb fn, void *arg);
-void gp_pool_stats(gp_pool_t *p, int *threads, int *busy, size_t *queued);
+void gp__pool_submit(gp_pool_t *p, gp_work_cb fn, void *arg);
+void gp__pool_stats(gp_pool_t *p, int *threads, int *busy, size_t *queued);
 
 /* The process-wide pools, created on first use and never freed. */
-gp_pool_t *gp_pool_runs(void);   /* run threads: no maximum */
-gp_pool_t *gp_pool_tools(void);  /* tool workers (synchronous work only): up to 256 */
+gp_pool_t *gp__pool_runs(void);   /* run threads: no maximum */
+gp_pool_t *gp__pool_tools(void);  /* tool workers (synchronous work only): up to 256 */
 
 #endif

@@ -53,7 +53,7 @@ static void gp__push_tool_call(json_t *messages, const gp_block_t *b) {
 
 static void gp__push_tool_result(json_t *messages, const gp_block_t *b) {
   const char *error = gp_block_tool_error(b);
-  char *content = error ? gp_xstrdup(error) : gp__result_text(gp_block_tool_result(b));
+  char *content = error ? gp__xstrdup(error) : gp__result_text(gp_block_tool_result(b));
   json_t *r = json_pack("{s:s, s:s, s:s}", "type", "tool_result", "tool_use_id",
                         gp_block_call_id(b), "content", content);
   if (error) json_object_set_new(r, "is_error", json_true());
@@ -70,8 +70,8 @@ static json_t *gp__claude_messages(const gp_turn_t *turn, gp_buf_t *system) {
     const char *text = gp_block_text(b);
     switch (b->kind) {
       case GP_BLOCK_SYSTEM:
-        if (system->len) gp_buf_puts(system, "\n\n");
-        gp_buf_puts(system, text);
+        if (system->len) gp__buf_puts(system, "\n\n");
+        gp__buf_puts(system, text);
         break;
       case GP_BLOCK_USER:
         if (*text) gp__push(messages, "user", gp__text_block(text));
@@ -114,7 +114,7 @@ static json_t *gp__claude_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx,
   json_t *body = json_pack("{s:s, s:I, s:o, s:b}", "model", p->model, "max_tokens",
                            (json_int_t)max_tokens, "messages", messages, "stream", 1);
   if (system.len) json_object_set_new(body, "system", json_string(system.data));
-  gp_buf_free(&system);
+  gp__buf_free(&system);
   if (p->has_temperature) json_object_set_new(body, "temperature", json_real(p->temperature));
   if (p->has_top_p) json_object_set_new(body, "top_p", json_real(p->top_p));
   if (p->nstop > 0) {
@@ -146,33 +146,33 @@ static void gp__claude_usage(gp_pstream_t *s, json_t *u) {
   int64_t read = gp__int(u, "cache_read_input_tokens");
   int64_t created = gp__int(u, "cache_creation_input_tokens");
   if (in >= 0) in += (read > 0 ? read : 0) + (created > 0 ? created : 0);
-  gp_pstream_usage(s, in, gp__int(u, "output_tokens"), in >= 0 ? read : -1);
+  gp__pstream_usage(s, in, gp__int(u, "output_tokens"), in >= 0 ? read : -1);
 }
 
 static void gp__claude_block_start(gp_pstream_t *s, int64_t index, json_t *cb) {
   const char *type = json_string_value(json_object_get(cb, "type"));
   if (!type) type = "";
   if (strcmp(type, "text") == 0) {
-    gp_pstream_set_kind(s, index, GP_PK_TEXT);
+    gp__pstream_set_kind(s, index, GP_PK_TEXT);
     json_t *t = json_object_get(cb, "text");
-    gp_pstream_text(s, json_string_value(t), json_string_length(t));
+    gp__pstream_text(s, json_string_value(t), json_string_length(t));
   } else if (strcmp(type, "thinking") == 0 || strcmp(type, "redacted_thinking") == 0) {
-    gp_pstream_set_kind(s, index, GP_PK_THINKING);
-    gp_pstream_thinking_close(s);
-    gp_pstream_thinking_open(s);
+    gp__pstream_set_kind(s, index, GP_PK_THINKING);
+    gp__pstream_thinking_close(s);
+    gp__pstream_thinking_open(s);
     s->signature.len = 0;
     const char *data = json_string_value(json_object_get(cb, "data"));
-    if (data) gp_pstream_thinking_meta(s, "redacted_data", json_string(data));
+    if (data) gp__pstream_thinking_meta(s, "redacted_data", json_string(data));
     json_t *t = json_object_get(cb, "thinking");
-    gp_pstream_thinking(s, json_string_value(t), json_string_length(t));
+    gp__pstream_thinking(s, json_string_value(t), json_string_length(t));
   } else if (strcmp(type, "tool_use") == 0) {
-    gp_pstream_set_kind(s, index, GP_PK_CALL);
-    gp_pcall_t *c = gp_pstream_call_new(s, index, json_string_value(json_object_get(cb, "id")),
+    gp__pstream_set_kind(s, index, GP_PK_CALL);
+    gp_pcall_t *c = gp__pstream_call_new(s, index, json_string_value(json_object_get(cb, "id")),
                                         json_string_value(json_object_get(cb, "name")));
     json_t *input = json_object_get(cb, "input");
     if (json_is_object(input) && json_object_size(input) > 0) c->input = json_deep_copy(input);
   } else {
-    gp_pstream_set_kind(s, index, GP_PK_OTHER); /* server tools, ...: not ours to run */
+    gp__pstream_set_kind(s, index, GP_PK_OTHER); /* server tools, ...: not ours to run */
   }
 }
 
@@ -181,31 +181,31 @@ static void gp__claude_block_delta(gp_pstream_t *s, int64_t index, json_t *d) {
   if (!type) return;
   json_t *v;
   if (strcmp(type, "text_delta") == 0 && json_is_string(v = json_object_get(d, "text"))) {
-    gp_pstream_text(s, json_string_value(v), json_string_length(v));
+    gp__pstream_text(s, json_string_value(v), json_string_length(v));
   } else if (strcmp(type, "thinking_delta") == 0 &&
              json_is_string(v = json_object_get(d, "thinking"))) {
-    gp_pstream_thinking(s, json_string_value(v), json_string_length(v));
+    gp__pstream_thinking(s, json_string_value(v), json_string_length(v));
   } else if (strcmp(type, "signature_delta") == 0 &&
              json_is_string(v = json_object_get(d, "signature"))) {
-    gp_buf_append(&s->signature, json_string_value(v), json_string_length(v));
+    gp__buf_append(&s->signature, json_string_value(v), json_string_length(v));
   } else if (strcmp(type, "input_json_delta") == 0 &&
              json_is_string(v = json_object_get(d, "partial_json"))) {
-    gp_pcall_t *c = gp_pstream_call_find(s, index);
-    if (c) gp_buf_append(&c->args, json_string_value(v), json_string_length(v));
+    gp_pcall_t *c = gp__pstream_call_find(s, index);
+    if (c) gp__buf_append(&c->args, json_string_value(v), json_string_length(v));
   }
 }
 
 static void gp__claude_block_stop(gp_pstream_t *s, int64_t index) {
-  switch (gp_pstream_kind(s, index)) {
-    case GP_PK_TEXT: gp_pstream_text_close(s); break;
+  switch (gp__pstream_kind(s, index)) {
+    case GP_PK_TEXT: gp__pstream_text_close(s); break;
     case GP_PK_THINKING:
       if (s->signature.len) {
-        gp_pstream_thinking_meta(s, "signature", json_stringn(s->signature.data, s->signature.len));
+        gp__pstream_thinking_meta(s, "signature", json_stringn(s->signature.data, s->signature.len));
       }
       s->signature.len = 0;
-      gp_pstream_thinking_close(s);
+      gp__pstream_thinking_close(s);
       break;
-    case GP_PK_CALL: gp_pstream_call_end(s, gp_pstream_call_find(s, index)); break;
+    case GP_PK_CALL: gp__pstream_call_end(s, gp__pstream_call_find(s, index)); break;
     default: break;
   }
 }
@@ -214,7 +214,7 @@ static int gp__claude_error(gp_pstream_t *s, json_t *msg) {
   json_t *e = json_object_get(msg, "error");
   const char *type = json_string_value(json_object_get(e, "type"));
   const char *text = json_string_value(json_object_get(e, "message"));
-  return gp_pstream_fail(s, GP_ERR_PROVIDER_STREAM, "error event in the stream: %s%s%s",
+  return gp__pstream_fail(s, GP_ERR_PROVIDER_STREAM, "error event in the stream: %s%s%s",
                          type ? type : "error", text ? ": " : "", text ? text : "");
 }
 
@@ -222,27 +222,27 @@ static int gp__claude_error(gp_pstream_t *s, json_t *msg) {
 
 /* delta: {type, text | thinking | partial_json}; *which 1, 2, 3 for the three types. */
 static int gp__cl_fast_delta(gp_jscan_t *j, int *which, gp_jscan_str_t *v) {
-  if (!gp_jscan_obj_begin(j)) return -1;
+  if (!gp__jscan_obj_begin(j)) return -1;
   gp_jscan_str_t k, type = {0}, text = {0}, thinking = {0}, partial = {0};
   int seen = 0, r;
-  while ((r = gp_jscan_obj_next(j, &k)) == 1) {
+  while ((r = gp__jscan_obj_next(j, &k)) == 1) {
     if (k.escaped) return -1;
-    if (gp_jscan_key_is(&k, "type")) {
-      if (!gp_jscan_once(&seen, 1) || gp_jscan_str(j, &type) != 1) return -1;
-    } else if (gp_jscan_key_is(&k, "text")) {
-      if (!gp_jscan_once(&seen, 2) || gp_jscan_str(j, &text) < 0) return -1;
-    } else if (gp_jscan_key_is(&k, "thinking")) {
-      if (!gp_jscan_once(&seen, 4) || gp_jscan_str(j, &thinking) < 0) return -1;
-    } else if (gp_jscan_key_is(&k, "partial_json")) {
-      if (!gp_jscan_once(&seen, 8) || gp_jscan_str(j, &partial) < 0) return -1;
-    } else if (gp_jscan_skip(j) < 0) {
+    if (gp__jscan_key_is(&k, "type")) {
+      if (!gp__jscan_once(&seen, 1) || gp__jscan_str(j, &type) != 1) return -1;
+    } else if (gp__jscan_key_is(&k, "text")) {
+      if (!gp__jscan_once(&seen, 2) || gp__jscan_str(j, &text) < 0) return -1;
+    } else if (gp__jscan_key_is(&k, "thinking")) {
+      if (!gp__jscan_once(&seen, 4) || gp__jscan_str(j, &thinking) < 0) return -1;
+    } else if (gp__jscan_key_is(&k, "partial_json")) {
+      if (!gp__jscan_once(&seen, 8) || gp__jscan_str(j, &partial) < 0) return -1;
+    } else if (gp__jscan_skip(j) < 0) {
       return -1;
     }
   }
   if (r < 0 || !type.s) return -1;
-  if (gp_jscan_key_is(&type, "text_delta")) *which = 1, *v = text;
-  else if (gp_jscan_key_is(&type, "thinking_delta")) *which = 2, *v = thinking;
-  else if (gp_jscan_key_is(&type, "input_json_delta")) *which = 3, *v = partial;
+  if (gp__jscan_key_is(&type, "text_delta")) *which = 1, *v = text;
+  else if (gp__jscan_key_is(&type, "thinking_delta")) *which = 2, *v = thinking;
+  else if (gp__jscan_key_is(&type, "input_json_delta")) *which = 3, *v = partial;
   else return -1; /* signature_delta and others: the jansson path */
   return 0;
 }
@@ -254,32 +254,32 @@ static int gp__claude_fast(gp_pstream_t *s, const gp_sse_event_t *ev) {
   gp_jscan_str_t k, type = {0}, v = {0};
   int64_t index = -1;
   int seen = 0, which = 0, r;
-  gp_jscan_init(&j, ev->data, ev->data_len);
-  if (!gp_jscan_obj_begin(&j)) return 0;
-  while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
+  gp__jscan_init(&j, ev->data, ev->data_len);
+  if (!gp__jscan_obj_begin(&j)) return 0;
+  while ((r = gp__jscan_obj_next(&j, &k)) == 1) {
     if (k.escaped) return 0;
-    if (gp_jscan_key_is(&k, "type")) {
-      if (!gp_jscan_once(&seen, 1) || gp_jscan_str(&j, &type) != 1) return 0;
-    } else if (gp_jscan_key_is(&k, "index")) {
-      if (!gp_jscan_once(&seen, 2) || gp_jscan_int(&j, &index) < 0) return 0; /* null: -1 */
-    } else if (gp_jscan_key_is(&k, "delta")) {
-      if (!gp_jscan_once(&seen, 4) || gp__cl_fast_delta(&j, &which, &v) < 0) return 0;
-    } else if (gp_jscan_skip(&j) < 0) {
+    if (gp__jscan_key_is(&k, "type")) {
+      if (!gp__jscan_once(&seen, 1) || gp__jscan_str(&j, &type) != 1) return 0;
+    } else if (gp__jscan_key_is(&k, "index")) {
+      if (!gp__jscan_once(&seen, 2) || gp__jscan_int(&j, &index) < 0) return 0; /* null: -1 */
+    } else if (gp__jscan_key_is(&k, "delta")) {
+      if (!gp__jscan_once(&seen, 4) || gp__cl_fast_delta(&j, &which, &v) < 0) return 0;
+    } else if (gp__jscan_skip(&j) < 0) {
       return 0;
     }
   }
-  if (r < 0 || gp_jscan_done(&j) < 0 || !which) return 0;
-  if (!gp_jscan_key_is(&type, "content_block_delta")) return 0;
+  if (r < 0 || gp__jscan_done(&j) < 0 || !which) return 0;
+  if (!gp__jscan_key_is(&type, "content_block_delta")) return 0;
   if (!v.s) return 1; /* not a string: the jansson path ignores it too */
   size_t n;
-  const char *text = gp_pstream_unescape(s, &v, &n);
+  const char *text = gp__pstream_unescape(s, &v, &n);
   if (which == 1) {
-    gp_pstream_text(s, text, n);
+    gp__pstream_text(s, text, n);
   } else if (which == 2) {
-    gp_pstream_thinking(s, text, n);
+    gp__pstream_thinking(s, text, n);
   } else {
-    gp_pcall_t *c = gp_pstream_call_find(s, index);
-    if (c && n) gp_buf_append(&c->args, text, n);
+    gp_pcall_t *c = gp__pstream_call_find(s, index);
+    if (c && n) gp__buf_append(&c->args, text, n);
   }
   return 1;
 }
@@ -290,7 +290,7 @@ static int gp__claude_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
     s->nfast++;
     return 0;
   }
-  json_t *msg = gp_pstream_parse(s, ev);
+  json_t *msg = gp__pstream_parse(s, ev);
   if (!msg) return GP_ERR_PROVIDER_STREAM;
   const char *type = json_string_value(json_object_get(msg, "type"));
   if (!type) type = ev->type;
@@ -305,7 +305,7 @@ static int gp__claude_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
   } else if (strcmp(type, "content_block_stop") == 0) {
     gp__claude_block_stop(s, index);
   } else if (strcmp(type, "message_delta") == 0) {
-    gp_pstream_stop_reason(
+    gp__pstream_stop_reason(
         s, json_string_value(json_object_get(json_object_get(msg, "delta"), "stop_reason")));
     gp__claude_usage(s, json_object_get(msg, "usage"));
   } else if (strcmp(type, "message_stop") == 0) {
@@ -317,7 +317,7 @@ static int gp__claude_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
   return rc;
 }
 
-static char *gp__claude_auth(const char *key) { return gp_xasprintf("x-api-key: %s", key); }
+static char *gp__claude_auth(const char *key) { return gp__xasprintf("x-api-key: %s", key); }
 
 const gp_proto_t gp__proto_claude = {
     .provider = "claude",

@@ -17,7 +17,7 @@ typedef struct {
 /* Length of the segment starting at `s`: leading whitespace, one word, and, when no
  * word follows, the trailing whitespace too, so that segments concatenate to the text.
  * *has_word is 0 when the text from `s` holds only whitespace. */
-static size_t segment_len(const char *s, int *has_word) {
+static size_t gp__segment_len(const char *s, int *has_word) {
   size_t i = 0;
   while (s[i] && isspace((unsigned char)s[i])) i++;
   *has_word = s[i] != '\0';
@@ -27,34 +27,34 @@ static size_t segment_len(const char *s, int *has_word) {
   return s[j] == '\0' ? j : i;
 }
 
-static int64_t count_words(const char *s) {
+static int64_t gp__count_words(const char *s) {
   int64_t n = 0;
   int has_word;
   while (s && *s) {
-    s += segment_len(s, &has_word);
+    s += gp__segment_len(s, &has_word);
     n += has_word;
   }
   return n;
 }
 
 /* Words in every text-kind block of the turn: the echo engine's notion of input tokens. */
-static int64_t count_input_words(const gp_turn_t *turn) {
+static int64_t gp__count_input_words(const gp_turn_t *turn) {
   int64_t n = 0;
   for (size_t i = 0; i < turn->nblocks; i++) {
     gp_block_kind_t k = turn->blocks[i]->kind;
     if (k == GP_BLOCK_USER || k == GP_BLOCK_SYSTEM || k == GP_BLOCK_LLM_TEXT ||
         k == GP_BLOCK_REASONING) {
-      n += count_words(gp_block_text(turn->blocks[i]));
+      n += gp__count_words(gp_block_text(turn->blocks[i]));
     }
   }
   return n;
 }
 
 /* Waits between words. Returns the token's reason once it has fired, else 0. */
-static int pause_between_words(const echo_t *echo, gp_cancel_t *cancel) {
+static int gp__pause_between_words(const echo_t *echo, gp_cancel_t *cancel) {
   if (echo->word_delay_ms > 0) {
     if (cancel) return gp_cancel_wait(cancel, echo->word_delay_ms);
-    gp_sleep_ms(echo->word_delay_ms);
+    gp__sleep_ms(echo->word_delay_ms);
     return 0;
   }
   return gp_cancel_reason(cancel);
@@ -62,7 +62,7 @@ static int pause_between_words(const echo_t *echo, gp_cancel_t *cancel) {
 
 /* Run thread. Appends one llm_text block holding what was streamed (all of it on
  * success, the words sent before the token fired otherwise). */
-static int echo_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error_t **err) {
+static int gp__echo_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error_t **err) {
   echo_t *echo = impl;
   gp_cancel_t *cancel = ctx ? ctx->cancel : NULL;
   gp_emitter_t *emitter = ctx ? ctx->emitter : NULL;
@@ -72,7 +72,7 @@ static int echo_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error
     text = last_user ? gp_block_text(last_user) : NULL;
   }
   if (!text) text = "";
-  int64_t input_words = count_input_words(turn);
+  int64_t input_words = gp__count_input_words(turn);
 
   gp_text_t *completion = gp_text_new(); /* shared with the partial events, not copied */
   int64_t words = 0;
@@ -80,9 +80,9 @@ static int echo_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error
   const char *p = text;
   while (reason == 0 && *p) {
     int has_word;
-    size_t n = segment_len(p, &has_word);
+    size_t n = gp__segment_len(p, &has_word);
     if (has_word) {
-      if (words > 0) reason = pause_between_words(echo, cancel);
+      if (words > 0) reason = gp__pause_between_words(echo, cancel);
       if (reason != 0) break;
       gp_text_append(completion, p, n);
       gp_emit_partial(emitter, GP_EVENT_PARTIAL, p, n, completion);
@@ -108,7 +108,7 @@ static int echo_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error
   return 0;
 }
 
-static void echo_destroy(void *impl) {
+static void gp__echo_destroy(void *impl) {
   echo_t *echo = impl;
   free(echo->reply);
   free(echo);
@@ -116,14 +116,14 @@ static void echo_destroy(void *impl) {
 
 static const gp_engine_vtable_t echo_vtable = {
     .provider = "echo",
-    .infer = echo_infer,
-    .destroy = echo_destroy,
+    .infer = gp__echo_infer,
+    .destroy = gp__echo_destroy,
 };
 
 /* Any thread. `reply` is copied (NULL: echo the last user block). Never NULL. */
 gp_engine_t *gp_engine_echo(const char *reply, int word_delay_ms) {
-  echo_t *echo = gp_xcalloc(1, sizeof *echo);
-  echo->reply = gp_xstrdup(reply);
+  echo_t *echo = gp__xcalloc(1, sizeof *echo);
+  echo->reply = gp__xstrdup(reply);
   echo->word_delay_ms = word_delay_ms;
   return gp_engine_new(&echo_vtable, echo, NULL);
 }

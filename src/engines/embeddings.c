@@ -48,10 +48,10 @@ static int gp__emb_check_keys(const json_t *cfg, gp_error_t **err) {
     for (i = 0; gp__emb_keys[i] && strcmp(k, gp__emb_keys[i]); i++) {}
     if (gp__emb_keys[i]) continue;
     gp_buf_t known = {0};
-    for (i = 0; gp__emb_keys[i]; i++) gp_buf_printf(&known, "%s%s", i ? ", " : "", gp__emb_keys[i]);
+    for (i = 0; gp__emb_keys[i]; i++) gp__buf_printf(&known, "%s%s", i ? ", " : "", gp__emb_keys[i]);
     int rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
                           "embeddings config: unknown key \"%s\"; known keys: %s", k, known.data);
-    gp_buf_free(&known);
+    gp__buf_free(&known);
     return rc;
   }
   return 0;
@@ -100,8 +100,8 @@ static int gp__emb_key(gp_embedder_t *e, const char *key, const char *env, int c
   const char *var = env ? env : e->api == GP__EMB_GEMINI ? "GEMINI_API_KEY"
                               : e->api == GP__EMB_OPENAI ? "OPENAI_API_KEY" : NULL;
   const char *v = var ? getenv(var) : NULL;
-  if (key && *key) e->api_key = gp_xstrdup(key);
-  else if (v && *v) e->api_key = gp_xstrndup(v, gp__key_len(v));
+  if (key && *key) e->api_key = gp__xstrdup(key);
+  else if (v && *v) e->api_key = gp__xstrndup(v, gp__key_len(v));
   if (e->api_key) {
     for (const unsigned char *p = (const unsigned char *)e->api_key; *p; p++)
       if (*p < 0x20 || *p == 0x7f)
@@ -136,14 +136,14 @@ static int gp__emb_fill(gp_embedder_t *e, const json_t *cfg, gp_error_t **err) {
                         "of: openai, ollama, gemini", type ? type : "(none)");
   if (!model || !*model)
     return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "embeddings: no model given; set model");
-  e->model = gp_xstrdup(model);
+  e->model = gp__xstrdup(model);
   const char *b = base && *base ? base : gp__emb_default_base(e->api);
   if (strncasecmp(b, "http://", 7) && strncasecmp(b, "https://", 8))
     return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "embeddings: baseURL is not an http:// or "
                         "https:// URL");
   size_t n = strlen(b);
   while (n > 0 && b[n - 1] == '/') n--;
-  e->base_url = gp_xstrndup(b, n);
+  e->base_url = gp__xstrndup(b, n);
   size_t limit = e->api == GP__EMB_GEMINI ? 100 : e->api == GP__EMB_OLLAMA ? 512 : 2048;
   e->batch = batch > 0 && (size_t)batch < limit ? (size_t)batch : limit;
   e->parallel = par > 0 ? (int)par : 4;
@@ -158,7 +158,7 @@ gp_embedder_t *gp_embedder_from_config_json(const json_t *cfg, gp_error_t **err)
     gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "embeddings config must be an object");
     return NULL;
   }
-  gp_embedder_t *e = gp_xcalloc(1, sizeof *e);
+  gp_embedder_t *e = gp__xcalloc(1, sizeof *e);
   atomic_init(&e->refcount, 1);
   if (gp__emb_fill(e, cfg, err)) {
     gp_embedder_unref(e);
@@ -189,7 +189,7 @@ size_t gp_embedder_batch_size(const gp_embedder_t *e) { return e->batch; }
 static json_t *gp__emb_body(const gp_embedder_t *e, const char *const *texts, size_t n) {
   json_t *in = json_array();
   if (e->api == GP__EMB_GEMINI) {
-    char *m = strncmp(e->model, "models/", 7) ? gp_xasprintf("models/%s", e->model) : gp_xstrdup(e->model);
+    char *m = strncmp(e->model, "models/", 7) ? gp__xasprintf("models/%s", e->model) : gp__xstrdup(e->model);
     for (size_t i = 0; i < n; i++) {
       json_t *r = json_pack("{s:s, s:{s:[{s:s}]}}", "model", m, "content", "parts", "text", texts[i]);
       if (e->dimensions) json_object_set_new(r, "outputDimensionality", json_integer(e->dimensions));
@@ -206,10 +206,10 @@ static json_t *gp__emb_body(const gp_embedder_t *e, const char *const *texts, si
 }
 
 static char *gp__emb_url(const gp_embedder_t *e) {
-  if (e->api == GP__EMB_OLLAMA) return gp_xasprintf("%s/api/embed", e->base_url);
-  if (e->api == GP__EMB_OPENAI) return gp_xasprintf("%s/embeddings", e->base_url);
+  if (e->api == GP__EMB_OLLAMA) return gp__xasprintf("%s/api/embed", e->base_url);
+  if (e->api == GP__EMB_OPENAI) return gp__xasprintf("%s/embeddings", e->base_url);
   const char *m = strncmp(e->model, "models/", 7) ? e->model : e->model + 7;
-  return gp_xasprintf("%s/models/%s:batchEmbedContents", e->base_url, m);
+  return gp__xasprintf("%s/models/%s:batchEmbedContents", e->base_url, m);
 }
 
 /* The vector at `v` (an array of numbers) into out[0..dim); -1 when it is not one. */
@@ -239,12 +239,12 @@ static const json_t *gp__emb_nth(const gp_embedder_t *e, const json_t *body, siz
 
 static int gp__emb_parse(const gp_embedder_t *e, const char *text, size_t len, size_t n,
                          float **out, size_t *dim, gp_error_t **err) {
-  json_t *body = gp_json_loadb(text, len, 0, NULL);
+  json_t *body = gp__json_loadb(text, len, 0, NULL);
   const json_t *first = gp__emb_nth(e, body, 0);
   size_t d = json_array_size(first);
   int rc = d ? 0 : -1;
   for (size_t i = 0; i < n && rc == 0; i++) {
-    out[i] = gp_xcalloc(d, sizeof **out);
+    out[i] = gp__xcalloc(d, sizeof **out);
     rc = gp__emb_vector(gp__emb_nth(e, body, i), out[i], d);
   }
   json_decref(body);
@@ -258,7 +258,7 @@ static int gp__emb_parse(const gp_embedder_t *e, const char *text, size_t len, s
 }
 
 static int gp__emb_collect(void *ud, const char *data, size_t len) {
-  gp_buf_append(ud, data, len);
+  gp__buf_append(ud, data, len);
   return 0;
 }
 
@@ -269,19 +269,19 @@ int gp_embedder_request(gp_embedder_t *e, const char *const *texts, size_t n, fl
   json_decref(body);
   char *url = gp__emb_url(e);
   char *auth = !e->api_key ? NULL
-               : e->api == GP__EMB_GEMINI ? gp_xasprintf("x-goog-api-key: %s", e->api_key)
-                                          : gp_xasprintf("Authorization: Bearer %s", e->api_key);
+               : e->api == GP__EMB_GEMINI ? gp__xasprintf("x-goog-api-key: %s", e->api_key)
+                                          : gp__xasprintf("Authorization: Bearer %s", e->api_key);
   const char *hdr[] = {"Content-Type: application/json", auth, NULL};
   gp_buf_t got = {0};
   gp_http_request_t req = {.method = "POST", .url = url, .headers = hdr, .body = text,
                            .body_len = strlen(text), .total_timeout_ms = e->timeout_ms,
                            .cancel = cancel, .on_data = gp__emb_collect, .ud = &got};
   gp_retry_policy_t policy;
-  gp_retry_policy_init(&policy);
+  gp__retry_policy_init(&policy);
   policy.max_retries = e->max_retries;
   gp_http_response_t resp = {0};
   gp_error_t *herr = NULL;
-  int rc = gp_http_stream(&req, &policy, &resp, &herr);
+  int rc = gp__http_stream(&req, &policy, &resp, &herr);
   if (rc == 0 && (resp.status < 200 || resp.status > 299)) {
     char *msg = gp__provider_error_message(resp.error_body);
     rc = gp_error_set(err, resp.status == 401 || resp.status == 403 ? GP_ERR_PROVIDER_AUTH : GP_ERR_PROVIDER_HTTP,
@@ -294,8 +294,8 @@ int gp_embedder_request(gp_embedder_t *e, const char *const *texts, size_t n, fl
   }
   if (rc && err && *err) (*err)->message = gp__redact((*err)->message, e->api_key);
   gp_error_free(herr);
-  gp_http_response_clear(&resp);
-  gp_buf_free(&got);
+  gp__http_response_clear(&resp);
+  gp__buf_free(&got);
   if (auth) explicit_bzero(auth, strlen(auth));
   free(auth);
   free(url);
@@ -351,7 +351,7 @@ int gp_embedder_embed(gp_embedder_t *e, const char *const *texts, size_t n, floa
   pthread_mutex_init(&j.lock, NULL);
   size_t batches = (n + e->batch - 1) / e->batch;
   size_t nthreads = batches < (size_t)e->parallel ? batches : (size_t)e->parallel;
-  pthread_t *th = gp_xcalloc(nthreads, sizeof *th);
+  pthread_t *th = gp__xcalloc(nthreads, sizeof *th);
   size_t started = 0;
   for (size_t i = 1; i < nthreads; i++) {
     if (pthread_create(&th[i], NULL, gp__emb_worker, &j) != 0) break;

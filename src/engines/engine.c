@@ -20,12 +20,12 @@ struct gp_engine_s {
 /* Any thread. Takes ownership of `impl`; `vt` is copied. Never NULL. */
 gp_engine_t *gp_engine_new(const gp_engine_vtable_t *vt, void *impl, const char *model) {
   GP_ASSERT(vt != NULL && vt->infer != NULL);
-  gp_engine_t *e = gp_xcalloc(1, sizeof *e);
+  gp_engine_t *e = gp__xcalloc(1, sizeof *e);
   atomic_init(&e->refcount, 1);
   e->vt = *vt;
-  e->provider = gp_xstrdup(vt->provider ? vt->provider : "");
+  e->provider = gp__xstrdup(vt->provider ? vt->provider : "");
   e->impl = impl;
-  e->model = gp_xstrdup(model);
+  e->model = gp__xstrdup(model);
   return e;
 }
 
@@ -50,7 +50,7 @@ const char *gp_engine_provider(const gp_engine_t *e) { return e ? e->provider : 
 const char *gp_engine_model(const gp_engine_t *e) { return e ? e->model : NULL; }
 
 /* metadata[key] = value unless the key is present or value is NULL (or not UTF-8). */
-static void set_meta_if_absent(gp_turn_t *turn, const char *key, const char *value) {
+static void gp__set_meta_if_absent(gp_turn_t *turn, const char *key, const char *value) {
   if (!value || gp_turn_get_meta(turn, key)) return;
   json_t *j = json_string(value);
   if (j) gp_turn_set_meta(turn, key, j);
@@ -70,7 +70,7 @@ int gp_engine_infer(gp_engine_t *e, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_err
   if (rc != 0 && err && !*err) {
     *err = gp_error_new(rc, "%s: %s", e->provider, gp_strerror(rc));
   }
-  set_meta_if_absent(turn, GP_META_PROVIDER, e->provider);
-  set_meta_if_absent(turn, GP_META_MODEL, e->model);
+  gp__set_meta_if_absent(turn, GP_META_PROVIDER, e->provider);
+  gp__set_meta_if_absent(turn, GP_META_MODEL, e->model);
   return rc;
 }

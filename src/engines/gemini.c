@@ -70,8 +70,8 @@ static json_t *gp__gemini_contents(const gp_turn_t *turn, gp_buf_t *system) {
     json_t *part;
     switch (b->kind) {
       case GP_BLOCK_SYSTEM:
-        if (system->len) gp_buf_puts(system, "\n\n");
-        gp_buf_puts(system, text);
+        if (system->len) gp__buf_puts(system, "\n\n");
+        gp__buf_puts(system, text);
         break;
       case GP_BLOCK_USER:
         if (*text) gp__push(contents, "user", json_pack("{s:s}", "text", text));
@@ -134,7 +134,7 @@ static json_t *gp__gemini_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx,
     json_object_set_new(body, "systemInstruction",
                         json_pack("{s:[{s:s}]}", "parts", "text", system.data));
   }
-  gp_buf_free(&system);
+  gp__buf_free(&system);
   json_t *gen = gp__gemini_generation(p, ctx);
   if (json_object_size(gen)) json_object_set_new(body, "generationConfig", gen);
   else json_decref(gen);
@@ -150,7 +150,7 @@ static json_t *gp__gemini_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx,
 static char *gp__gemini_url(const gp_prov_t *p) {
   const char *m = p->model;
   if (strncmp(m, "models/", 7) == 0) m += 7;
-  return gp_xasprintf("%s/models/%s:streamGenerateContent?alt=sse", p->base_url, m);
+  return gp__xasprintf("%s/models/%s:streamGenerateContent?alt=sse", p->base_url, m);
 }
 
 /* ---- stream ------------------------------------------------------------------------ */
@@ -167,7 +167,7 @@ static void gp__gemini_usage(gp_pstream_t *s, json_t *u) {
   int64_t out = gp__int(u, "candidatesTokenCount");
   int64_t thoughts = gp__int(u, "thoughtsTokenCount");
   if (thoughts > 0) out = (out > 0 ? out : 0) + thoughts;
-  gp_pstream_usage(s, gp__int(u, "promptTokenCount"), out, gp__int(u, "cachedContentTokenCount"));
+  gp__pstream_usage(s, gp__int(u, "promptTokenCount"), out, gp__int(u, "cachedContentTokenCount"));
 }
 
 /* The signature of a part goes on the block the part made (the turn's last block). */
@@ -180,13 +180,13 @@ static void gp__keep_signature(gp_pstream_t *s, json_t *part) {
 }
 
 static void gp__gemini_call(gp_pstream_t *s, json_t *fc) {
-  gp_pstream_text_close(s);
-  gp_pstream_thinking_close(s);
-  gp_pcall_t *c = gp_pstream_call_new(s, (int64_t)s->ncalls, json_string_value(json_object_get(fc, "id")),
+  gp__pstream_text_close(s);
+  gp__pstream_thinking_close(s);
+  gp_pcall_t *c = gp__pstream_call_new(s, (int64_t)s->ncalls, json_string_value(json_object_get(fc, "id")),
                                       json_string_value(json_object_get(fc, "name")));
   json_t *args = json_object_get(fc, "args");
   c->input = json_is_object(args) ? json_deep_copy(args) : json_object();
-  gp_pstream_call_end(s, c);
+  gp__pstream_call_end(s, c);
 }
 
 static void gp__gemini_part(gp_pstream_t *s, json_t *part) {
@@ -195,11 +195,11 @@ static void gp__gemini_part(gp_pstream_t *s, json_t *part) {
   if (json_is_object(fc)) {
     gp__gemini_call(s, fc);
   } else if (json_is_string(text) && json_is_true(json_object_get(part, "thought"))) {
-    gp_pstream_text_close(s);
-    gp_pstream_thinking(s, json_string_value(text), json_string_length(text));
+    gp__pstream_text_close(s);
+    gp__pstream_thinking(s, json_string_value(text), json_string_length(text));
   } else if (json_is_string(text)) {
-    gp_pstream_thinking_close(s);
-    gp_pstream_text(s, json_string_value(text), json_string_length(text));
+    gp__pstream_thinking_close(s);
+    gp__pstream_text(s, json_string_value(text), json_string_length(text));
   } else {
     return; /* executableCode, inlineData, ...: not ours */
   }
@@ -209,12 +209,12 @@ static void gp__gemini_part(gp_pstream_t *s, json_t *part) {
 static int gp__gemini_error(gp_pstream_t *s, json_t *e) {
   const char *status = json_string_value(json_object_get(e, "status"));
   const char *msg = json_string_value(json_object_get(e, "message"));
-  return gp_pstream_fail(s, GP_ERR_PROVIDER_STREAM, "error in the stream: %s%s%s",
+  return gp__pstream_fail(s, GP_ERR_PROVIDER_STREAM, "error in the stream: %s%s%s",
                          status ? status : "error", msg ? ": " : "", msg ? msg : "");
 }
 
 static int gp__gemini_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
-  json_t *chunk = gp_pstream_parse(s, ev);
+  json_t *chunk = gp__pstream_parse(s, ev);
   if (!chunk) return GP_ERR_PROVIDER_STREAM;
   int rc = 0;
   json_t *e = json_object_get(chunk, "error");
@@ -229,16 +229,16 @@ static int gp__gemini_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
     }
     gp__gemini_usage(s, json_object_get(chunk, "usageMetadata"));
     const char *finish = json_string_value(json_object_get(cand, "finishReason"));
-    if (finish) gp_pstream_stop_reason(s, finish);
+    if (finish) gp__pstream_stop_reason(s, finish);
     const char *blocked = json_string_value(
         json_object_get(json_object_get(chunk, "promptFeedback"), "blockReason"));
-    if (blocked) rc = gp_pstream_fail(s, GP_ERR_PROVIDER_STREAM, "the prompt was blocked (%s)", blocked);
+    if (blocked) rc = gp__pstream_fail(s, GP_ERR_PROVIDER_STREAM, "the prompt was blocked (%s)", blocked);
   }
   json_decref(chunk);
   return rc;
 }
 
-static char *gp__gemini_auth(const char *key) { return gp_xasprintf("x-goog-api-key: %s", key); }
+static char *gp__gemini_auth(const char *key) { return gp__xasprintf("x-goog-api-key: %s", key); }
 
 const gp_proto_t gp__proto_gemini = {
     .provider = "gemini",

@@ -2,7 +2,7 @@
  * time with SSE2 (eight with SWAR where SSE2 is missing, or when GP_JSCAN_SCALAR is
  * defined) over plain ASCII; everything else is checked byte by byte as RFC 8259, UTF-8
  * and jansson's own limits say. Nesting is bounded by the caller's pulls, except in
- * gp_jscan_skip, which keeps its own depth bits (no recursion). Last, gp_jscan_json
+ * gp__jscan_skip, which keeps its own depth bits (no recursion). Last, gp__jscan_json
  * builds jansson values from the pulls (recursion bounded to 64 levels). */
 #include "engines/jscan.h"
 #include "core/json_depth.h"
@@ -17,12 +17,12 @@
 #include <emmintrin.h>
 #endif
 
-/* The provider engines' parser, gp_json_loadb, refuses text that nests more than
+/* The provider engines' parser, gp__json_loadb, refuses text that nests more than
  * GP_JSON_MAX_DEPTH containers (core/json_depth.h); the scanner agrees: a container may
  * be opened only while fewer than that are open (a scalar inside the deepest is fine). */
 #define GP__JSCAN_MAX_DEPTH GP_JSON_MAX_DEPTH
 
-void gp_jscan_init(gp_jscan_t *j, const char *text, size_t len) {
+void gp__jscan_init(gp_jscan_t *j, const char *text, size_t len) {
   j->start = text;
   j->p = text;
   j->end = text + len;
@@ -47,14 +47,14 @@ static inline void gp__ws(gp_jscan_t *j) {
   j->p = p;
 }
 
-/* gp_jscan_peek, inlined into the scanner's own pulls. */
+/* gp__jscan_peek, inlined into the scanner's own pulls. */
 static inline char gp__peek(gp_jscan_t *j) {
   if (j->err) return 0;
   gp__ws(j);
   return j->p < j->end ? *j->p : 0;
 }
 
-char gp_jscan_peek(gp_jscan_t *j) { return gp__peek(j); }
+char gp__jscan_peek(gp_jscan_t *j) { return gp__peek(j); }
 
 static inline int gp__eat(gp_jscan_t *j, char c) {
   if (gp__peek(j) != c) return 0;
@@ -214,7 +214,7 @@ static inline int gp__scan_string(gp_jscan_t *j, gp_jscan_str_t *out) {
  * there. */
 static double gp__real_value(const char *s, size_t n) {
   char small[128];
-  char *buf = n < sizeof small ? small : gp_xmalloc(n + 1);
+  char *buf = n < sizeof small ? small : gp__xmalloc(n + 1);
   memcpy(buf, s, n);
   buf[n] = '\0';
   const char *point = localeconv()->decimal_point;
@@ -294,9 +294,9 @@ static int gp__begin(gp_jscan_t *j, char c) {
   return 0;
 }
 
-int gp_jscan_obj_begin(gp_jscan_t *j) { return gp__begin(j, '{'); }
+int gp__jscan_obj_begin(gp_jscan_t *j) { return gp__begin(j, '{'); }
 
-int gp_jscan_arr_begin(gp_jscan_t *j) { return gp__begin(j, '['); }
+int gp__jscan_arr_begin(gp_jscan_t *j) { return gp__begin(j, '['); }
 
 /* The last non-blank byte before the cursor, 0 at the start. obj_next and arr_next tell
  * the first member from the later ones by it: '{' or '[' right after the opening, the
@@ -307,7 +307,7 @@ static char gp__before(const gp_jscan_t *j) {
   return q > j->start ? q[-1] : 0;
 }
 
-int gp_jscan_obj_next(gp_jscan_t *j, gp_jscan_str_t *key) {
+int gp__jscan_obj_next(gp_jscan_t *j, gp_jscan_str_t *key) {
   if (j->err) return -1;
   gp__ws(j);
   if (j->p >= j->end) return gp__fail(j);
@@ -327,7 +327,7 @@ int gp_jscan_obj_next(gp_jscan_t *j, gp_jscan_str_t *key) {
   return 1;
 }
 
-int gp_jscan_arr_next(gp_jscan_t *j) {
+int gp__jscan_arr_next(gp_jscan_t *j) {
   if (j->err) return -1;
   gp__ws(j);
   if (j->p >= j->end) return gp__fail(j);
@@ -343,19 +343,19 @@ int gp_jscan_arr_next(gp_jscan_t *j) {
   return 1;
 }
 
-int gp_jscan_str(gp_jscan_t *j, gp_jscan_str_t *out) {
+int gp__jscan_str(gp_jscan_t *j, gp_jscan_str_t *out) {
   char c = gp__peek(j);
   if (c == '"') return gp__scan_string(j, out);
   if (c == 'n') return gp__literal(j, "null", 4) < 0 ? -1 : 0;
   return gp__fail(j);
 }
 
-int gp_jscan_null(gp_jscan_t *j) {
+int gp__jscan_null(gp_jscan_t *j) {
   if (gp__peek(j) != 'n') return 0;
   return gp__literal(j, "null", 4) == 0;
 }
 
-int gp_jscan_int(gp_jscan_t *j, int64_t *out) {
+int gp__jscan_int(gp_jscan_t *j, int64_t *out) {
   char c = gp__peek(j);
   if (c == 'n') return gp__literal(j, "null", 4) < 0 ? -1 : 0;
   if (c != '-' && !(c >= '0' && c <= '9')) return gp__fail(j);
@@ -367,7 +367,7 @@ int gp_jscan_int(gp_jscan_t *j, int64_t *out) {
   return 1;
 }
 
-int gp_jscan_skip(gp_jscan_t *j) {
+int gp__jscan_skip(gp_jscan_t *j) {
   uint64_t objs[GP__JSCAN_MAX_DEPTH / 64]; /* bit d: the container opened d-th here is an object */
   const int base = j->depth;
   int is_int;
@@ -382,7 +382,7 @@ int gp_jscan_skip(gp_jscan_t *j) {
       else objs[d / 64] &= ~bit;
       j->depth++;
       j->p++;
-      int more = c == '{' ? gp_jscan_obj_next(j, &s) : gp_jscan_arr_next(j);
+      int more = c == '{' ? gp__jscan_obj_next(j, &s) : gp__jscan_arr_next(j);
       if (more < 0) return -1;
       if (more == 1) continue; /* parse the first member's value */
     } else if (c == '"') {
@@ -402,7 +402,7 @@ int gp_jscan_skip(gp_jscan_t *j) {
      * down), or go on to their next member. */
     while (j->depth > base) {
       int d = j->depth - 1 - base;
-      int more = (objs[d / 64] >> (d % 64)) & 1 ? gp_jscan_obj_next(j, &s) : gp_jscan_arr_next(j);
+      int more = (objs[d / 64] >> (d % 64)) & 1 ? gp__jscan_obj_next(j, &s) : gp__jscan_arr_next(j);
       if (more < 0) return -1;
       if (more == 1) break;
     }
@@ -410,13 +410,13 @@ int gp_jscan_skip(gp_jscan_t *j) {
   }
 }
 
-int gp_jscan_done(gp_jscan_t *j) {
+int gp__jscan_done(gp_jscan_t *j) {
   if (j->err) return -1;
   gp__ws(j);
   return j->p == j->end ? 0 : gp__fail(j);
 }
 
-int gp_jscan_once(int *seen, int bit) {
+int gp__jscan_once(int *seen, int bit) {
   if (*seen & bit) return 0;
   *seen |= bit;
   return 1;
@@ -436,30 +436,30 @@ static void gp__put_utf8(gp_buf_t *b, uint32_t cp) {
     u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
     u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
   }
-  gp_buf_append(b, u, n);
+  gp__buf_append(b, u, n);
 }
 
 /* The string was validated by the scanner: every escape is complete and every \u
  * surrogate is paired. */
-void gp_jscan_str_append(const gp_jscan_str_t *s, gp_buf_t *b) {
+void gp__jscan_str_append(const gp_jscan_str_t *s, gp_buf_t *b) {
   if (!s->escaped) {
-    gp_buf_append(b, s->s, s->n);
+    gp__buf_append(b, s->s, s->n);
     return;
   }
   const unsigned char *p = (const unsigned char *)s->s, *end = p + s->n;
   while (p < end) {
     const unsigned char *run = p;
     while (p < end && *p != '\\') p++;
-    if (p > run) gp_buf_append(b, (const char *)run, (size_t)(p - run));
+    if (p > run) gp__buf_append(b, (const char *)run, (size_t)(p - run));
     if (p >= end) break;
     char e = (char)p[1];
     p += 2;
     switch (e) {
-      case 'b': gp_buf_append(b, "\b", 1); break;
-      case 'f': gp_buf_append(b, "\f", 1); break;
-      case 'n': gp_buf_append(b, "\n", 1); break;
-      case 'r': gp_buf_append(b, "\r", 1); break;
-      case 't': gp_buf_append(b, "\t", 1); break;
+      case 'b': gp__buf_append(b, "\b", 1); break;
+      case 'f': gp__buf_append(b, "\f", 1); break;
+      case 'n': gp__buf_append(b, "\n", 1); break;
+      case 'r': gp__buf_append(b, "\r", 1); break;
+      case 't': gp__buf_append(b, "\t", 1); break;
       case 'u': {
         uint32_t cp = 0, lo = 0;
         gp__hex4(p, &cp);
@@ -471,7 +471,7 @@ void gp_jscan_str_append(const gp_jscan_str_t *s, gp_buf_t *b) {
         gp__put_utf8(b, cp);
         break;
       }
-      default: gp_buf_append(b, &e, 1); break; /* " \ / */
+      default: gp__buf_append(b, &e, 1); break; /* " \ / */
     }
   }
 }
@@ -490,7 +490,7 @@ static json_t *gp__json_string(gp_jscan_t *j, gp_buf_t *scratch) {
   if (gp__scan_string(j, &s) < 0) return NULL;
   if (!s.escaped) return json_stringn_nocheck(s.s, s.n);
   scratch->len = 0;
-  gp_jscan_str_append(&s, scratch);
+  gp__jscan_str_append(&s, scratch);
   return json_stringn_nocheck(scratch->data, scratch->len);
 }
 
@@ -505,14 +505,14 @@ static json_t *gp__json_number(gp_jscan_t *j) {
 /* Members are set in text order with json_object_set_new_nocheck, as jansson's parser
  * does: a duplicate key keeps its first place and its last value. */
 static json_t *gp__json_object(gp_jscan_t *j, gp_buf_t *scratch, int levels) {
-  if (!gp_jscan_obj_begin(j)) return NULL;
+  if (!gp__jscan_obj_begin(j)) return NULL;
   json_t *o = json_object();
   gp_jscan_str_t k;
   int r = -1;
-  while (o && (r = gp_jscan_obj_next(j, &k)) == 1) {
+  while (o && (r = gp__jscan_obj_next(j, &k)) == 1) {
     json_t *v = gp__json_value(j, scratch, levels - 1);
     scratch->len = 0;
-    gp_jscan_str_append(&k, scratch); /* NUL-terminated; the scanner refuses \u0000 */
+    gp__jscan_str_append(&k, scratch); /* NUL-terminated; the scanner refuses \u0000 */
     if (!v || json_object_set_new_nocheck(o, scratch->data ? scratch->data : "", v) < 0) {
       json_decref(o);
       return NULL;
@@ -524,10 +524,10 @@ static json_t *gp__json_object(gp_jscan_t *j, gp_buf_t *scratch, int levels) {
 }
 
 static json_t *gp__json_array(gp_jscan_t *j, gp_buf_t *scratch, int levels) {
-  if (!gp_jscan_arr_begin(j)) return NULL;
+  if (!gp__jscan_arr_begin(j)) return NULL;
   json_t *a = json_array();
   int r = -1;
-  while (a && (r = gp_jscan_arr_next(j)) == 1) {
+  while (a && (r = gp__jscan_arr_next(j)) == 1) {
     json_t *v = gp__json_value(j, scratch, levels - 1);
     if (!v || json_array_append_new(a, v) < 0) {
       json_decref(a);
@@ -559,10 +559,10 @@ static json_t *gp__json_value(gp_jscan_t *j, gp_buf_t *scratch, int levels) {
   }
 }
 
-json_t *gp_jscan_json(gp_jscan_t *j) {
+json_t *gp__jscan_json(gp_jscan_t *j) {
   gp_buf_t scratch = {0};
   json_t *v = gp__json_value(j, &scratch, GP__JSCAN_JSON_LEVELS);
-  gp_buf_free(&scratch);
+  gp__buf_free(&scratch);
   if (!v) gp__fail(j);
   return v;
 }

@@ -23,7 +23,7 @@ static void gp__step_close(gp__step_t *st, json_t *messages) {
   json_object_set_new(m, "content", st->content.data ? json_string(st->content.data) : json_null());
   if (st->tool_calls) json_object_set_new(m, "tool_calls", st->tool_calls);
   json_array_append_new(messages, m);
-  gp_buf_free(&st->content);
+  gp__buf_free(&st->content);
   st->tool_calls = NULL;
   st->open = 0;
 }
@@ -31,7 +31,7 @@ static void gp__step_close(gp__step_t *st, json_t *messages) {
 static void gp__step_text(gp__step_t *st, json_t *messages, const char *text) {
   if (st->open && st->tool_calls) gp__step_close(st, messages); /* text after calls: next step */
   st->open = 1;
-  gp_buf_puts(&st->content, text ? text : "");
+  gp__buf_puts(&st->content, text ? text : "");
 }
 
 static void gp__step_call(gp__step_t *st, const gp_block_t *b) {
@@ -47,7 +47,7 @@ static void gp__step_call(gp__step_t *st, const gp_block_t *b) {
 
 static json_t *gp__tool_message(const gp_block_t *b) {
   const char *error = gp_block_tool_error(b);
-  char *content = error ? gp_xstrdup(error) : gp__result_text(gp_block_tool_result(b));
+  char *content = error ? gp__xstrdup(error) : gp__result_text(gp_block_tool_result(b));
   json_t *m = json_pack("{s:s, s:s, s:s}", "role", "tool", "tool_call_id", gp_block_call_id(b),
                         "content", content);
   free(content);
@@ -129,15 +129,15 @@ static json_t *gp__openai_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx,
 /* One tool-call fragment: merges by index; a new id at an index in use starts a call. */
 static void gp__openai_call_delta(gp_pstream_t *s, int64_t idx, const char *id, const char *name,
                                   const char *args, size_t nargs) {
-  gp_pcall_t *c = gp_pstream_call_find(s, idx);
+  gp_pcall_t *c = gp__pstream_call_find(s, idx);
   if (c && id && *id && c->id[0] && strcmp(c->id, id) != 0) {
     /* A new id at a used index: a new call, so the calls before it are complete. */
-    gp_pstream_calls_end_all(s);
+    gp__pstream_calls_end_all(s);
     c = NULL;
   }
-  if (!c) c = gp_pstream_call_new(s, idx, id, NULL);
-  gp_pstream_call_set(c, id, name);
-  if (nargs) gp_buf_append(&c->args, args, nargs);
+  if (!c) c = gp__pstream_call_new(s, idx, id, NULL);
+  gp__pstream_call_set(c, id, name);
+  if (nargs) gp__buf_append(&c->args, args, nargs);
 }
 
 static void gp__openai_tool_delta(gp_pstream_t *s, json_t *tc) {
@@ -163,7 +163,7 @@ static void gp__openai_usage(gp_pstream_t *s, json_t *u) {
   json_t *in = json_object_get(u, "prompt_tokens");
   json_t *out = json_object_get(u, "completion_tokens");
   json_t *cached = json_object_get(json_object_get(u, "prompt_tokens_details"), "cached_tokens");
-  gp_pstream_usage(s, json_is_integer(in) ? json_integer_value(in) : -1,
+  gp__pstream_usage(s, json_is_integer(in) ? json_integer_value(in) : -1,
                    json_is_integer(out) ? json_integer_value(out) : -1,
                    json_is_integer(cached) ? json_integer_value(cached) : -1);
 }
@@ -173,19 +173,19 @@ static void gp__openai_choice(gp_pstream_t *s, json_t *choice) {
   json_t *reasoning = json_object_get(delta, "reasoning_content");
   if (!json_is_string(reasoning)) reasoning = json_object_get(delta, "reasoning");
   if (json_is_string(reasoning)) {
-    gp_pstream_thinking(s, json_string_value(reasoning), json_string_length(reasoning));
+    gp__pstream_thinking(s, json_string_value(reasoning), json_string_length(reasoning));
   }
   json_t *content = json_object_get(delta, "content");
   if (json_is_string(content)) {
-    gp_pstream_text(s, json_string_value(content), json_string_length(content));
+    gp__pstream_text(s, json_string_value(content), json_string_length(content));
   }
   size_t i;
   json_t *tc;
   json_array_foreach(json_object_get(delta, "tool_calls"), i, tc) gp__openai_tool_delta(s, tc);
   const char *finish = json_string_value(json_object_get(choice, "finish_reason"));
   if (finish) {
-    gp_pstream_stop_reason(s, finish);
-    gp_pstream_calls_end_all(s);
+    gp__pstream_stop_reason(s, finish);
+    gp__pstream_calls_end_all(s);
   }
 }
 
@@ -202,18 +202,18 @@ typedef struct {
 
 /* function: {name, arguments}, or null. */
 static int gp__oa_fast_fn(gp_jscan_t *j, gp_jscan_str_t *name, gp_jscan_str_t *args) {
-  if (gp_jscan_null(j)) return 0;
-  if (!gp_jscan_obj_begin(j)) return -1;
+  if (gp__jscan_null(j)) return 0;
+  if (!gp__jscan_obj_begin(j)) return -1;
   gp_jscan_str_t k;
   int seen = 0, r;
-  while ((r = gp_jscan_obj_next(j, &k)) == 1) {
+  while ((r = gp__jscan_obj_next(j, &k)) == 1) {
     if (k.escaped) return -1;
-    if (gp_jscan_key_is(&k, "name")) {
-      if (!gp_jscan_once(&seen, 1) || gp_jscan_str(j, name) < 0) return -1;
-    } else if (gp_jscan_key_is(&k, "arguments")) {
+    if (gp__jscan_key_is(&k, "name")) {
+      if (!gp__jscan_once(&seen, 1) || gp__jscan_str(j, name) < 0) return -1;
+    } else if (gp__jscan_key_is(&k, "arguments")) {
       /* Arguments sent as an object are re-serialized by the jansson path. */
-      if (!gp_jscan_once(&seen, 2) || gp_jscan_str(j, args) < 0) return -1;
-    } else if (gp_jscan_skip(j) < 0) {
+      if (!gp__jscan_once(&seen, 2) || gp__jscan_str(j, args) < 0) return -1;
+    } else if (gp__jscan_skip(j) < 0) {
       return -1;
     }
   }
@@ -227,56 +227,56 @@ static int gp__oa_fast_tool(gp_pstream_t *s, gp_jscan_t *j, int apply) {
   gp_jscan_str_t k, id = {0}, name = {0}, args = {0};
   int64_t idx = 0;
   int seen = 0, r;
-  if (!gp_jscan_obj_begin(j)) return -1;
-  while ((r = gp_jscan_obj_next(j, &k)) == 1) {
+  if (!gp__jscan_obj_begin(j)) return -1;
+  while ((r = gp__jscan_obj_next(j, &k)) == 1) {
     if (k.escaped) return -1;
-    if (gp_jscan_key_is(&k, "index")) {
-      if (!gp_jscan_once(&seen, 1) || gp_jscan_int(j, &idx) != 1) return -1;
-    } else if (gp_jscan_key_is(&k, "id")) {
-      if (!gp_jscan_once(&seen, 2) || gp_jscan_str(j, &id) < 0) return -1;
-    } else if (gp_jscan_key_is(&k, "function")) {
-      if (!gp_jscan_once(&seen, 4) || gp__oa_fast_fn(j, &name, &args) < 0) return -1;
-    } else if (gp_jscan_skip(j) < 0) {
+    if (gp__jscan_key_is(&k, "index")) {
+      if (!gp__jscan_once(&seen, 1) || gp__jscan_int(j, &idx) != 1) return -1;
+    } else if (gp__jscan_key_is(&k, "id")) {
+      if (!gp__jscan_once(&seen, 2) || gp__jscan_str(j, &id) < 0) return -1;
+    } else if (gp__jscan_key_is(&k, "function")) {
+      if (!gp__jscan_once(&seen, 4) || gp__oa_fast_fn(j, &name, &args) < 0) return -1;
+    } else if (gp__jscan_skip(j) < 0) {
       return -1;
     }
   }
   if (r < 0) return -1;
   if (!apply) return 0;
   gp_buf_t idb = {0}, nameb = {0}; /* C strings; present on a call's first fragment only */
-  if (id.s) gp_jscan_str_append(&id, &idb);
-  if (name.s) gp_jscan_str_append(&name, &nameb);
+  if (id.s) gp__jscan_str_append(&id, &idb);
+  if (name.s) gp__jscan_str_append(&name, &nameb);
   size_t n = 0;
-  const char *a = args.s ? gp_pstream_unescape(s, &args, &n) : NULL;
+  const char *a = args.s ? gp__pstream_unescape(s, &args, &n) : NULL;
   gp__openai_call_delta(s, idx, id.s ? (idb.data ? idb.data : "") : NULL,
                         name.s ? (nameb.data ? nameb.data : "") : NULL, a, n);
-  gp_buf_free(&idb);
-  gp_buf_free(&nameb);
+  gp__buf_free(&idb);
+  gp__buf_free(&nameb);
   return 0;
 }
 
 static int gp__oa_fast_delta(gp_pstream_t *s, gp_jscan_t *j, gp__oa_delta_t *d) {
-  if (!gp_jscan_obj_begin(j)) return -1;
+  if (!gp__jscan_obj_begin(j)) return -1;
   gp_jscan_str_t k;
   int seen = 0, r;
-  while ((r = gp_jscan_obj_next(j, &k)) == 1) {
+  while ((r = gp__jscan_obj_next(j, &k)) == 1) {
     if (k.escaped) return -1;
-    if (gp_jscan_key_is(&k, "content")) {
-      if (!gp_jscan_once(&seen, 1) || gp_jscan_str(j, &d->content) < 0) return -1;
-    } else if (gp_jscan_key_is(&k, "reasoning_content")) {
-      if (!gp_jscan_once(&seen, 2) || gp_jscan_str(j, &d->reasoning_content) < 0) return -1;
-    } else if (gp_jscan_key_is(&k, "reasoning")) {
-      if (!gp_jscan_once(&seen, 4) || gp_jscan_str(j, &d->reasoning) < 0) return -1;
-    } else if (gp_jscan_key_is(&k, "tool_calls")) {
-      if (!gp_jscan_once(&seen, 8)) return -1;
-      if (gp_jscan_null(j)) continue;
-      gp_jscan_peek(j);
+    if (gp__jscan_key_is(&k, "content")) {
+      if (!gp__jscan_once(&seen, 1) || gp__jscan_str(j, &d->content) < 0) return -1;
+    } else if (gp__jscan_key_is(&k, "reasoning_content")) {
+      if (!gp__jscan_once(&seen, 2) || gp__jscan_str(j, &d->reasoning_content) < 0) return -1;
+    } else if (gp__jscan_key_is(&k, "reasoning")) {
+      if (!gp__jscan_once(&seen, 4) || gp__jscan_str(j, &d->reasoning) < 0) return -1;
+    } else if (gp__jscan_key_is(&k, "tool_calls")) {
+      if (!gp__jscan_once(&seen, 8)) return -1;
+      if (gp__jscan_null(j)) continue;
+      gp__jscan_peek(j);
       d->tools = j->p;
-      if (!gp_jscan_arr_begin(j)) return -1;
-      while ((r = gp_jscan_arr_next(j)) == 1)
+      if (!gp__jscan_arr_begin(j)) return -1;
+      while ((r = gp__jscan_arr_next(j)) == 1)
         if (gp__oa_fast_tool(s, j, 0) < 0) return -1;
       if (r < 0) return -1;
       d->ntools = (size_t)(j->p - d->tools);
-    } else if (gp_jscan_skip(j) < 0) {
+    } else if (gp__jscan_skip(j) < 0) {
       return -1;
     }
   }
@@ -285,22 +285,22 @@ static int gp__oa_fast_delta(gp_pstream_t *s, gp_jscan_t *j, gp__oa_delta_t *d) 
 
 /* choices: at most one, index 0 (or none), finish_reason null. */
 static int gp__oa_fast_choices(gp_pstream_t *s, gp_jscan_t *j, gp__oa_delta_t *d) {
-  if (!gp_jscan_arr_begin(j)) return -1;
+  if (!gp__jscan_arr_begin(j)) return -1;
   int n = 0, r;
-  while ((r = gp_jscan_arr_next(j)) == 1) {
-    if (n++ > 0 || !gp_jscan_obj_begin(j)) return -1;
+  while ((r = gp__jscan_arr_next(j)) == 1) {
+    if (n++ > 0 || !gp__jscan_obj_begin(j)) return -1;
     gp_jscan_str_t k;
     int seen = 0;
     int64_t index;
-    while ((r = gp_jscan_obj_next(j, &k)) == 1) {
+    while ((r = gp__jscan_obj_next(j, &k)) == 1) {
       if (k.escaped) return -1;
-      if (gp_jscan_key_is(&k, "index")) {
-        if (!gp_jscan_once(&seen, 1) || gp_jscan_int(j, &index) != 1 || index != 0) return -1;
-      } else if (gp_jscan_key_is(&k, "delta")) {
-        if (!gp_jscan_once(&seen, 2) || gp__oa_fast_delta(s, j, d) < 0) return -1;
-      } else if (gp_jscan_key_is(&k, "finish_reason")) {
-        if (!gp_jscan_once(&seen, 4) || !gp_jscan_null(j)) return -1;
-      } else if (gp_jscan_skip(j) < 0) {
+      if (gp__jscan_key_is(&k, "index")) {
+        if (!gp__jscan_once(&seen, 1) || gp__jscan_int(j, &index) != 1 || index != 0) return -1;
+      } else if (gp__jscan_key_is(&k, "delta")) {
+        if (!gp__jscan_once(&seen, 2) || gp__oa_fast_delta(s, j, d) < 0) return -1;
+      } else if (gp__jscan_key_is(&k, "finish_reason")) {
+        if (!gp__jscan_once(&seen, 4) || !gp__jscan_null(j)) return -1;
+      } else if (gp__jscan_skip(j) < 0) {
         return -1;
       }
     }
@@ -316,21 +316,21 @@ static int gp__openai_fast(gp_pstream_t *s, const gp_sse_event_t *ev) {
   gp_jscan_str_t k;
   gp__oa_delta_t d = {0};
   int seen = 0, r;
-  gp_jscan_init(&j, ev->data, ev->data_len);
-  if (!gp_jscan_obj_begin(&j)) return 0;
-  while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
+  gp__jscan_init(&j, ev->data, ev->data_len);
+  if (!gp__jscan_obj_begin(&j)) return 0;
+  while ((r = gp__jscan_obj_next(&j, &k)) == 1) {
     if (k.escaped) return 0;
-    if (gp_jscan_key_is(&k, "choices")) {
-      if (!gp_jscan_once(&seen, 1) || gp__oa_fast_choices(s, &j, &d) < 0) return 0;
-    } else if (gp_jscan_key_is(&k, "error")) {
-      if (!gp_jscan_once(&seen, 2) || !gp_jscan_null(&j)) return 0;
-    } else if (gp_jscan_key_is(&k, "usage")) {
-      if (!gp_jscan_once(&seen, 4) || !gp_jscan_null(&j)) return 0;
-    } else if (gp_jscan_skip(&j) < 0) {
+    if (gp__jscan_key_is(&k, "choices")) {
+      if (!gp__jscan_once(&seen, 1) || gp__oa_fast_choices(s, &j, &d) < 0) return 0;
+    } else if (gp__jscan_key_is(&k, "error")) {
+      if (!gp__jscan_once(&seen, 2) || !gp__jscan_null(&j)) return 0;
+    } else if (gp__jscan_key_is(&k, "usage")) {
+      if (!gp__jscan_once(&seen, 4) || !gp__jscan_null(&j)) return 0;
+    } else if (gp__jscan_skip(&j) < 0) {
       return 0; /* id, model, created...: not read by the jansson path either */
     }
   }
-  if (r < 0 || gp_jscan_done(&j) < 0) return 0;
+  if (r < 0 || gp__jscan_done(&j) < 0) return 0;
   /* The jansson path's order: reasoning, text, tool calls. */
   const gp_jscan_str_t *reasoning = d.reasoning_content.s ? &d.reasoning_content
                                     : d.reasoning.s       ? &d.reasoning
@@ -338,18 +338,18 @@ static int gp__openai_fast(gp_pstream_t *s, const gp_sse_event_t *ev) {
   size_t n;
   const char *text;
   if (reasoning) {
-    text = gp_pstream_unescape(s, reasoning, &n);
-    gp_pstream_thinking(s, text, n);
+    text = gp__pstream_unescape(s, reasoning, &n);
+    gp__pstream_thinking(s, text, n);
   }
   if (d.content.s) {
-    text = gp_pstream_unescape(s, &d.content, &n);
-    gp_pstream_text(s, text, n);
+    text = gp__pstream_unescape(s, &d.content, &n);
+    gp__pstream_text(s, text, n);
   }
   if (d.tools) {
     gp_jscan_t t;
-    gp_jscan_init(&t, d.tools, d.ntools);
-    gp_jscan_arr_begin(&t);
-    while (gp_jscan_arr_next(&t) == 1) gp__oa_fast_tool(s, &t, 1);
+    gp__jscan_init(&t, d.tools, d.ntools);
+    gp__jscan_arr_begin(&t);
+    while (gp__jscan_arr_next(&t) == 1) gp__oa_fast_tool(s, &t, 1);
   }
   return 1;
 }
@@ -363,7 +363,7 @@ static int gp__openai_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
     s->nfast++;
     return 0;
   }
-  json_t *chunk = gp_pstream_parse(s, ev);
+  json_t *chunk = gp__pstream_parse(s, ev);
   if (!chunk) return GP_ERR_PROVIDER_STREAM;
   json_t *error = json_object_get(chunk, "error");
   if (error && !json_is_null(error)) {
@@ -371,7 +371,7 @@ static int gp__openai_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
     char *msg = gp__provider_error_message(text);
     free(text);
     json_decref(chunk);
-    int rc = gp_pstream_fail(s, GP_ERR_PROVIDER_STREAM, "error in the stream: %s", msg);
+    int rc = gp__pstream_fail(s, GP_ERR_PROVIDER_STREAM, "error in the stream: %s", msg);
     free(msg);
     return rc;
   }
@@ -388,7 +388,7 @@ static int gp__openai_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
 }
 
 static char *gp__openai_auth(const char *key) {
-  return gp_xasprintf("Authorization: Bearer %s", key);
+  return gp__xasprintf("Authorization: Bearer %s", key);
 }
 
 const gp_proto_t gp__proto_openai = {

@@ -1,7 +1,7 @@
 /* The incremental JSON parser behind `partial-object` events (SPEC §4.10). Text is fed
  * in any pieces; each byte is looked at once, and the value so far is kept as a live
  * jansson tree (an open string is a placeholder filled in when a snapshot is taken), so
- * parsing the whole answer costs linear time. Snapshots copy the tree; gp_pjson_due
+ * parsing the whole answer costs linear time. Snapshots copy the tree; gp__pjson_due
  * lets one be taken only once the bytes parsed since the last one are an eighth of all
  * parsed, so the copies add up to at most about nine times the answer too. `work`
  * counts both, for the tests that check the cost stays linear. */
@@ -42,18 +42,18 @@ struct gp_pjson_s {
   size_t work;                  /* bytes scanned + bytes' worth copied by snapshots */
 };
 
-gp_pjson_t *gp_pjson_new(void) { return gp_xcalloc(1, sizeof(gp_pjson_t)); }
+gp_pjson_t *gp__pjson_new(void) { return gp__xcalloc(1, sizeof(gp_pjson_t)); }
 
-void gp_pjson_free(gp_pjson_t *pj) {
+void gp__pjson_free(gp_pjson_t *pj) {
   if (!pj) return;
   for (int i = 0; i < pj->depth; i++) free(pj->stack[i].key);
   json_decref(pj->root);
-  gp_buf_free(&pj->sbuf);
+  gp__buf_free(&pj->sbuf);
   free(pj);
 }
 
-size_t gp_pjson_work(const gp_pjson_t *pj) { return pj->work; }
-int gp_pjson_failed(const gp_pjson_t *pj) { return pj->failed; }
+size_t gp__pjson_work(const gp_pjson_t *pj) { return pj->work; }
+int gp__pjson_failed(const gp_pjson_t *pj) { return pj->failed; }
 
 /* ---- building the tree ------------------------------------------------------------- */
 
@@ -110,7 +110,7 @@ static void gp__utf8(gp_buf_t *b, unsigned cp) {
     out[0] = (char)(0xF0 | cp >> 18), out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
     out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), out[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
   }
-  gp_buf_append(b, out, n);
+  gp__buf_append(b, out, n);
 }
 
 static void gp__codepoint(gp_pjson_t *pj, unsigned cp) {
@@ -138,7 +138,7 @@ static int gp__string_byte(gp_pjson_t *pj, char c) {
     const char *hit = c ? strchr(from, c) : NULL;
     pj->esc = 0;
     if (c == 'u') pj->esc = 2, pj->hex = 0;
-    else if (hit) gp_buf_append(&pj->sbuf, &to[hit - from], 1);
+    else if (hit) gp__buf_append(&pj->sbuf, &to[hit - from], 1);
     else return -1;
     return 0;
   }
@@ -155,7 +155,7 @@ static int gp__string_byte(gp_pjson_t *pj, char c) {
   if (c == '\\') pj->esc = 1;
   else if (c == '"') return 1;
   else if ((unsigned char)c < 0x20) return -1;
-  else gp_buf_append(&pj->sbuf, &c, 1);
+  else gp__buf_append(&pj->sbuf, &c, 1);
   if (pj->tok == TK_STRING) pj->changed = 1;
   return 0;
 }
@@ -164,7 +164,7 @@ static void gp__string_done(gp_pjson_t *pj) {
   if (pj->tok == TK_KEY) {
     gp__frame_t *f = &pj->stack[pj->depth - 1];
     free(f->key);
-    f->key = gp_xstrndup(pj->sbuf.data ? pj->sbuf.data : "", pj->sbuf.len);
+    f->key = gp__xstrndup(pj->sbuf.data ? pj->sbuf.data : "", pj->sbuf.len);
     f->state = PJ_OBJ_COLON;
   } else {
     json_string_setn(pj->placeholder, pj->sbuf.data ? pj->sbuf.data : "", pj->sbuf.len);
@@ -177,7 +177,7 @@ static void gp__string_done(gp_pjson_t *pj) {
 }
 
 static int gp__scalar_done(gp_pjson_t *pj) {
-  gp_buf_append(&pj->sbuf, "", 1);
+  gp__buf_append(&pj->sbuf, "", 1);
   pj->sbuf.len--;
   json_t *v = json_loads(pj->sbuf.data, JSON_DECODE_ANY, NULL);
   pj->tok = TK_NONE;
@@ -206,7 +206,7 @@ static int gp__value_start(gp_pjson_t *pj, char c) {
   if (c == '-' || (c >= '0' && c <= '9')) pj->tok = TK_NUMBER;
   else if (c == 't' || c == 'f' || c == 'n') pj->tok = TK_LITERAL;
   else return -1;
-  gp_buf_append(&pj->sbuf, &c, 1);
+  gp__buf_append(&pj->sbuf, &c, 1);
   return 0;
 }
 
@@ -255,7 +255,7 @@ static int gp__byte(gp_pjson_t *pj, char c) {
     int more = pj->tok == TK_NUMBER ? (c >= '0' && c <= '9') || strchr("+-.eE", c) != NULL
                                     : c >= 'a' && c <= 'z';
     if (more && c) {
-      gp_buf_append(&pj->sbuf, &c, 1);
+      gp__buf_append(&pj->sbuf, &c, 1);
       return pj->sbuf.len > 64 ? -1 : 0;
     }
     if (gp__scalar_done(pj)) return -1;
@@ -265,7 +265,7 @@ static int gp__byte(gp_pjson_t *pj, char c) {
   return gp__structural(pj, c);
 }
 
-int gp_pjson_feed(gp_pjson_t *pj, const char *p, size_t n) {
+int gp__pjson_feed(gp_pjson_t *pj, const char *p, size_t n) {
   pj->work += n;
   pj->consumed += n;
   for (size_t i = 0; i < n && !pj->failed; i++) {
@@ -274,7 +274,7 @@ int gp_pjson_feed(gp_pjson_t *pj, const char *p, size_t n) {
   return pj->failed ? -1 : pj->changed;
 }
 
-int gp_pjson_due(const gp_pjson_t *pj) {
+int gp__pjson_due(const gp_pjson_t *pj) {
   return pj->root && pj->changed && (pj->consumed - pj->at_snapshot) * 8 >= pj->consumed;
 }
 
@@ -293,7 +293,7 @@ static void gp__fill_placeholder(gp_pjson_t *pj) {
   json_string_setn(pj->placeholder, n ? pj->sbuf.data : "", n);
 }
 
-json_t *gp_pjson_snapshot(gp_pjson_t *pj) {
+json_t *gp__pjson_snapshot(gp_pjson_t *pj) {
   if (!pj->root) return NULL;
   gp__fill_placeholder(pj);
   pj->work += pj->consumed;

@@ -25,19 +25,19 @@ static const char *gp__env(const char *name) {
 
 static char *gp__home(void) {
   const char *h = gp__env("HOME");
-  if (h) return gp_xstrdup(h);
+  if (h) return gp__xstrdup(h);
   struct passwd *pw = getpwuid(getuid());
-  return gp_xstrdup(pw && pw->pw_dir ? pw->pw_dir : "");
+  return gp__xstrdup(pw && pw->pw_dir ? pw->pw_dir : "");
 }
 
 char *gp_profiles_path(const char *explicit_path) {
-  if (explicit_path && *explicit_path) return gp_xstrdup(explicit_path);
+  if (explicit_path && *explicit_path) return gp__xstrdup(explicit_path);
   const char *v = gp__env("GEPPETTO_PROFILES");
-  if (v) return gp_xstrdup(v);
+  if (v) return gp__xstrdup(v);
   v = gp__env("XDG_CONFIG_HOME");
-  if (v) return gp_xasprintf("%s/geppetto/profiles.yaml", v);
+  if (v) return gp__xasprintf("%s/geppetto/profiles.yaml", v);
   char *home = gp__home();
-  char *p = gp_xasprintf("%s/.config/geppetto/profiles.yaml", home);
+  char *p = gp__xasprintf("%s/.config/geppetto/profiles.yaml", home);
   free(home);
   return p;
 }
@@ -125,7 +125,7 @@ static json_t *gp__load_yaml(const char *path, const char *source, gp_error_t **
                  e == ENOENT ? "no" : "cannot read", path, source, strerror(e));
     return NULL;
   }
-  char *buf = gp_xmalloc(GP__PROFILES_MAX_BYTES + 1);
+  char *buf = gp__xmalloc(GP__PROFILES_MAX_BYTES + 1);
   size_t n = fread(buf, 1, GP__PROFILES_MAX_BYTES + 1, f);
   fclose(f);
   json_t *out = NULL;
@@ -188,10 +188,10 @@ static char *gp__key_list(const json_t *obj) {
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)obj, k, v) {
-    if (b.len) gp_buf_puts(&b, ", ");
-    gp_buf_puts(&b, k);
+    if (b.len) gp__buf_puts(&b, ", ");
+    gp__buf_puts(&b, k);
   }
-  return b.len ? gp_buf_steal(&b) : gp_xstrdup("(none)");
+  return b.len ? gp__buf_steal(&b) : gp__xstrdup("(none)");
 }
 
 /* The keys `geppetto chat` reads from a profile (SPEC §6); no engine option. */
@@ -213,10 +213,10 @@ static json_t *gp__map_profile(const json_t *prof, const char *where, gp_error_t
     const char *sk = gp__script_key(k);
     if (!sk) {
       gp_buf_t known = {0};
-      for (size_t i = 0; i < GP__NKEYS; i++) gp_buf_printf(&known, "%s%s", i ? ", " : "", gp__keymap[i][0]);
-      for (size_t i = 0; i < GP__NCHAT; i++) gp_buf_printf(&known, ", %s", gp__chat_keys[i]);
+      for (size_t i = 0; i < GP__NKEYS; i++) gp__buf_printf(&known, "%s%s", i ? ", " : "", gp__keymap[i][0]);
+      for (size_t i = 0; i < GP__NCHAT; i++) gp__buf_printf(&known, ", %s", gp__chat_keys[i]);
       gp_error_set(err, GP_ERR_CONFIG, "%s: unknown key \"%s\"; known keys: %s", where, k, known.data);
-      gp_buf_free(&known);
+      gp__buf_free(&known);
       json_decref(out);
       return NULL;
     }
@@ -296,7 +296,7 @@ static const json_t *gp__load_profile(const char *profiles_path, const char *nam
     gp_error_set(err, GP_ERR_CONFIG, "profiles file %s is not a YAML mapping", path);
   } else if (*root) {
     prof = gp__find_profile(*root, path, name, &picked, err);
-    if (prof) *where = gp_xasprintf("profile \"%s\" in %s", picked, path);
+    if (prof) *where = gp__xasprintf("profile \"%s\" in %s", picked, path);
   }
   free(path);
   return prof;
@@ -339,7 +339,7 @@ gp_engine_t *gp_engine_from_profile(const char *profiles_path, const char *name,
   gp_error_t *e = NULL;
   gp_engine_t *engine = gp_engine_from_config_json(cfg, &e);
   if (!engine && e) {
-    char *msg = gp_xasprintf("%s: %s", where, e->message);
+    char *msg = gp__xasprintf("%s: %s", where, e->message);
     free(e->message);
     e->message = msg;
   }

@@ -1,5 +1,5 @@
 /* Provider engines (SPEC §4.2, §7): configuration and API keys, the request/stream loop
- * shared by every wire format (one gp_http_stream whose body feeds the SSE decoder and
+ * shared by every wire format (one gp__http_stream whose body feeds the SSE decoder and
  * the protocol's event handler), and the mapping of what went wrong to the error codes
  * a script sees. API keys live only in the engine and in the request's headers: every
  * error message leaving an engine is scrubbed of the key, since providers echo keys
@@ -34,18 +34,18 @@ char *gp__redact(char *s, const char *key) {
   gp_buf_t out = {0};
   const char *p = s, *hit;
   while ((hit = strstr(p, key)) != NULL) {
-    gp_buf_append(&out, p, (size_t)(hit - p));
-    gp_buf_puts(&out, "[REDACTED]");
+    gp__buf_append(&out, p, (size_t)(hit - p));
+    gp__buf_puts(&out, "[REDACTED]");
     p = hit + klen;
   }
-  gp_buf_puts(&out, p);
+  gp__buf_puts(&out, p);
   free(s);
-  return gp_buf_steal(&out);
+  return gp__buf_steal(&out);
 }
 
 char *gp__provider_error_message(const char *body) {
-  if (!body || !*body) return gp_xstrdup("(empty body)");
-  json_t *j = gp_json_loads(body, JSON_DECODE_ANY, NULL);
+  if (!body || !*body) return gp__xstrdup("(empty body)");
+  json_t *j = gp__json_loads(body, JSON_DECODE_ANY, NULL);
   json_t *e = json_object_get(j, "error");
   const char *msg = json_string_value(json_object_get(e, "message"));
   const char *type = json_string_value(json_object_get(e, "type"));
@@ -55,26 +55,26 @@ char *gp__provider_error_message(const char *body) {
   if (!msg) msg = json_string_value(json_object_get(j, "message"));
   if (!msg) msg = json_string_value(json_object_get(j, "detail"));
   char *out;
-  if (msg && type) out = gp_xasprintf("%s (%s)", msg, type);
-  else if (msg) out = gp_xstrdup(msg);
-  else out = gp_xasprintf("%.500s", body);
+  if (msg && type) out = gp__xasprintf("%s (%s)", msg, type);
+  else if (msg) out = gp__xstrdup(msg);
+  else out = gp__xasprintf("%.500s", body);
   json_decref(j);
   return out;
 }
 
 char *gp__result_text(const json_t *result) {
-  if (!result) return gp_xstrdup("null");
-  if (json_is_string(result)) return gp_xstrndup(json_string_value(result), json_string_length(result));
+  if (!result) return gp__xstrdup("null");
+  if (json_is_string(result)) return gp__xstrndup(json_string_value(result), json_string_length(result));
   char *s = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
-  char *out = gp_xstrdup(s ? s : "null");
+  char *out = gp__xstrdup(s ? s : "null");
   free(s);
   return out;
 }
 
 char *gp__args_text(const json_t *args) {
-  if (!args) return gp_xstrdup("{}");
+  if (!args) return gp__xstrdup("{}");
   json_t *raw = json_object_get(args, "_raw");
-  if (json_is_string(raw) && json_object_size(args) == 1) return gp_xstrdup(json_string_value(raw));
+  if (json_is_string(raw) && json_object_size(args) == 1) return gp__xstrdup(json_string_value(raw));
   return gp__result_text(args);
 }
 
@@ -175,9 +175,9 @@ static int gp__resolve_key(const gp_engine_config_t *c, const gp_proto_t *proto,
   const char *var = named ? c->api_key_env : gp__default_key_env(proto);
   const char *v = NULL;
   if (c->api_key && *c->api_key) {
-    *out = gp_xstrdup(c->api_key);
+    *out = gp__xstrdup(c->api_key);
   } else if ((v = getenv(var)) != NULL && *v) {
-    *out = gp_xstrndup(v, gp__key_len(v));
+    *out = gp__xstrndup(v, gp__key_len(v));
     from = var;
   }
   if (*out) {
@@ -217,8 +217,8 @@ static const char *gp__url_userinfo(const char *url, size_t *len) {
 char *gp__url_shown(const char *url) {
   size_t n;
   const char *ui = gp__url_userinfo(url, &n);
-  if (!ui) return gp_xstrdup(url);
-  return gp_xasprintf("%.*s***%s", (int)(ui - url), url, ui + n);
+  if (!ui) return gp__xstrdup(url);
+  return gp__xasprintf("%.*s***%s", (int)(ui - url), url, ui + n);
 }
 
 void gp__prov_free(gp_prov_t *p) {
@@ -266,29 +266,29 @@ gp_prov_t *gp__prov_new(const gp_engine_config_t *c, gp_error_t **err) {
   }
   const char *base = c->base_url && *c->base_url ? c->base_url : gp__default_base(proto);
   if (gp__check_base_url(base, err)) return NULL;
-  gp_prov_t *p = gp_xcalloc(1, sizeof *p);
+  gp_prov_t *p = gp__xcalloc(1, sizeof *p);
   p->proto = proto;
   p->official_host = gp__official_host(base);
   if (gp__resolve_key(c, proto, p->official_host, &p->api_key, err)) {
     gp__prov_free(p);
     return NULL;
   }
-  p->model = gp_xstrdup(c->model);
+  p->model = gp__xstrdup(c->model);
   size_t blen = strlen(base);
   while (blen > 0 && base[blen - 1] == '/') blen--;
-  p->base_url = gp_xstrndup(base, blen);
+  p->base_url = gp__xstrndup(base, blen);
   p->shown_url = gp__url_shown(p->base_url);
   size_t uilen;
   const char *ui = gp__url_userinfo(p->base_url, &uilen);
-  if (ui) p->userinfo = gp_xstrndup(ui, uilen);
+  if (ui) p->userinfo = gp__xstrndup(ui, uilen);
   p->has_temperature = c->has_temperature;
   p->temperature = c->temperature;
   p->has_top_p = c->has_top_p;
   p->top_p = c->top_p;
   p->max_tokens = c->max_tokens;
   if (c->nstop > 0 && c->stop) {
-    p->stop = gp_xcalloc(c->nstop, sizeof *p->stop);
-    for (size_t i = 0; i < c->nstop; i++) p->stop[p->nstop++] = gp_xstrdup(c->stop[i] ? c->stop[i] : "");
+    p->stop = gp__xcalloc(c->nstop, sizeof *p->stop);
+    for (size_t i = 0; i < c->nstop; i++) p->stop[p->nstop++] = gp__xstrdup(c->stop[i] ? c->stop[i] : "");
   }
   for (size_t i = 0; c->headers && i < c->nheaders; i++) {
     if (!c->headers[i] || gp__has_ctl(c->headers[i]) || !strchr(c->headers[i], ':')) {
@@ -297,8 +297,8 @@ gp_prov_t *gp__prov_new(const gp_engine_config_t *c, gp_error_t **err) {
       gp__prov_free(p);
       return NULL;
     }
-    p->headers = gp_xrealloc(p->headers, (p->nheaders + 1) * sizeof *p->headers);
-    p->headers[p->nheaders++] = gp_xstrdup(c->headers[i]);
+    p->headers = gp__xrealloc(p->headers, (p->nheaders + 1) * sizeof *p->headers);
+    p->headers[p->nheaders++] = gp__xstrdup(c->headers[i]);
   }
   p->timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : GP__DEFAULT_TIMEOUT_MS;
   p->idle_timeout_ms = c->idle_timeout_ms > 0 ? c->idle_timeout_ms : GP__DEFAULT_IDLE_MS;
@@ -326,10 +326,10 @@ static void gp__feed_output(gp__pstate_t *ps) {
   size_t len = 0;
   const char *data = ps->st.text ? gp_text_data(ps->st.text, &len) : NULL;
   if (len <= ps->fed) return;
-  gp_pjson_feed(ps->pj, data + ps->fed, len - ps->fed);
+  gp__pjson_feed(ps->pj, data + ps->fed, len - ps->fed);
   ps->fed = len;
-  if (ps->st.em && gp_pjson_due(ps->pj)) {
-    json_t *v = gp_pjson_snapshot(ps->pj);
+  if (ps->st.em && gp__pjson_due(ps->pj)) {
+    json_t *v = gp__pjson_snapshot(ps->pj);
     gp_emit(ps->st.em, GP_EVENT_PARTIAL_OBJECT, json_pack("{s:o}", "object", v));
   }
 }
@@ -344,15 +344,15 @@ static int gp__on_sse(void *ud, const gp_sse_event_t *ev) {
 }
 
 static int gp__on_data(void *ud, const char *data, size_t len) {
-  return gp_sse_feed(ud, data, len);
+  return gp__sse_feed(ud, data, len);
 }
 
 /* The error for a complete non-2xx response. */
 static int gp__status_error(const gp_prov_t *p, const gp_http_response_t *resp, gp_error_t **err) {
   char *msg = gp__provider_error_message(resp->error_body);
   int auth = resp->status == 401 || resp->status == 403;
-  char *tries = resp->attempts > 1 ? gp_xasprintf(" (after %d attempts)", resp->attempts)
-                                   : gp_xstrdup("");
+  char *tries = resp->attempts > 1 ? gp__xasprintf(" (after %d attempts)", resp->attempts)
+                                   : gp__xstrdup("");
   int rc;
   if (auth) {
     rc = gp_error_set(err, GP_ERR_PROVIDER_AUTH,
@@ -379,7 +379,7 @@ static int gp__truncated_error(const gp_prov_t *p, const gp_http_response_t *res
                       sse || !ct ? "" : ct, sse || !ct ? "" : ", not an event stream");
 }
 
-/* Maps what gp_http_stream returned to the engine's result. `serr` is the error the
+/* Maps what gp__http_stream returned to the engine's result. `serr` is the error the
  * stream decoder reported (taken), `herr` the client's (taken). */
 static int gp__outcome(const gp_prov_t *p, int rc, const gp_http_response_t *resp,
                        const gp_pstream_t *st, gp_error_t *serr, gp_error_t *herr,
@@ -410,7 +410,7 @@ static int gp__outcome(const gp_prov_t *p, int rc, const gp_http_response_t *res
 /* The request headers; the auth header (the only one holding the key) is returned in
  * *auth for the caller to wipe. */
 static const char **gp__headers(const gp_prov_t *p, char **auth) {
-  const char **hdr = gp_xcalloc(5 + p->nheaders, sizeof *hdr);
+  const char **hdr = gp__xcalloc(5 + p->nheaders, sizeof *hdr);
   size_t n = 0;
   hdr[n++] = "Content-Type: application/json";
   hdr[n++] = "Accept: text/event-stream";
@@ -425,7 +425,7 @@ static const char **gp__headers(const gp_prov_t *p, char **auth) {
 static int64_t gp__total_timeout(const gp_prov_t *p, const gp_infer_ctx_t *ctx) {
   int64_t t = p->timeout_ms;
   if (ctx && ctx->deadline_ms > 0) {
-    int64_t left = ctx->deadline_ms - gp_now_ms();
+    int64_t left = ctx->deadline_ms - gp__now_ms();
     if (left < 1) left = 1;
     if (left < t) t = left;
   }
@@ -440,12 +440,12 @@ static int gp__prov_attempt(const gp_prov_t *p, gp_infer_ctx_t *ctx, gp_turn_t *
   if (forced) gp__claude_force_output_tool(body, ctx);
   char *text = json_dumps(body, JSON_COMPACT);
   json_decref(body);
-  char *url = p->proto->url ? p->proto->url(p) : gp_xasprintf("%s%s", p->base_url, p->proto->path);
+  char *url = p->proto->url ? p->proto->url(p) : gp__xasprintf("%s%s", p->base_url, p->proto->path);
   char *auth;
   const char **hdr = gp__headers(p, &auth);
-  gp__pstate_t ps = {.pj = gp__output_schema(ctx) ? gp_pjson_new() : NULL};
-  gp_pstream_init(&ps.st, p, ctx ? ctx->emitter : NULL, turn);
-  gp_sse_t *sse = gp_sse_new(gp__on_sse, &ps);
+  gp__pstate_t ps = {.pj = gp__output_schema(ctx) ? gp__pjson_new() : NULL};
+  gp__pstream_init(&ps.st, p, ctx ? ctx->emitter : NULL, turn);
+  gp_sse_t *sse = gp__sse_new(gp__on_sse, &ps);
   gp_http_request_t req = {
       .method = "POST", .url = url, .headers = hdr, .body = text, .body_len = strlen(text),
       .connect_timeout_ms = p->connect_timeout_ms, .idle_timeout_ms = p->idle_timeout_ms,
@@ -453,32 +453,32 @@ static int gp__prov_attempt(const gp_prov_t *p, gp_infer_ctx_t *ctx, gp_turn_t *
       .cancel = ctx ? ctx->cancel : NULL, .on_data = gp__on_data, .ud = sse, .err = &ps.st.err,
       .flow = ctx ? gp__emitter_flow(ctx->emitter) : NULL};
   gp_retry_policy_t policy;
-  gp_retry_policy_init(&policy);
+  gp__retry_policy_init(&policy);
   policy.max_retries = p->max_retries;
   gp_http_response_t resp = {0};
   gp_error_t *herr = NULL;
   gp_log(GP_LOG_DEBUG, p->proto->provider, "POST %s%s model=%s (%zu bytes)", p->shown_url,
          p->proto->path, p->model, req.body_len);
-  int64_t t0 = gp_mono_ms();
-  int rc = gp_http_stream(&req, &policy, &resp, &herr);
-  gp_sse_finish(sse);
+  int64_t t0 = gp__mono_ms();
+  int rc = gp__http_stream(&req, &policy, &resp, &herr);
+  gp__sse_finish(sse);
   /* The decoder's error, whether the client handed it back in herr or left it. */
   gp_error_t *serr = ps.st.err ? ps.st.err : ps.st.failed ? herr : NULL;
   ps.st.err = NULL;
   if (herr == serr) herr = NULL;
   rc = gp__outcome(p, rc, &resp, &ps.st, serr, herr, err);
   gp_log(GP_LOG_DEBUG, p->proto->provider, "HTTP %d, %d attempt(s), %zu bytes, %lld ms: %s",
-         resp.status, resp.attempts, resp.body_bytes, (long long)(gp_mono_ms() - t0),
+         resp.status, resp.attempts, resp.body_bytes, (long long)(gp__mono_ms() - t0),
          gp_err_name(rc));
-  gp_pstream_finish(&ps.st, rc == 0);
-  gp_pjson_free(ps.pj);
+  gp__pstream_finish(&ps.st, rc == 0);
+  gp__pjson_free(ps.pj);
   *status = resp.status;
   if (rc != 0 && err && *err) {
     (*err)->message = gp__redact((*err)->message, p->api_key);
     (*err)->message = gp__redact((*err)->message, p->userinfo);
   }
-  gp_sse_free(sse);
-  gp_http_response_clear(&resp);
+  gp__sse_free(sse);
+  gp__http_response_clear(&resp);
   if (auth) explicit_bzero(auth, strlen(auth));
   free(auth);
   free(hdr);

@@ -24,11 +24,11 @@ int gp__engine_key_known(const char *key) {
 int gp__engine_key_error(const char *what, const char *key, gp_error_t **err) {
   gp_buf_t known = {0};
   for (size_t i = 0; gp__known_keys[i]; i++) {
-    gp_buf_printf(&known, "%s%s", i ? ", " : "", gp__known_keys[i]);
+    gp__buf_printf(&known, "%s%s", i ? ", " : "", gp__known_keys[i]);
   }
   int rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "%s: unknown key \"%s\"; known keys: %s",
                         what, key, known.data);
-  gp_buf_free(&known);
+  gp__buf_free(&known);
   return rc;
 }
 
@@ -86,12 +86,12 @@ static int gp__get_stop(const json_t *cfg, const char ***out, size_t *n, gp_erro
   *n = 0;
   if (!v || json_is_null(v)) return 0;
   if (json_is_string(v)) {
-    *out = gp_xcalloc(1, sizeof **out);
+    *out = gp__xcalloc(1, sizeof **out);
     (*out)[(*n)++] = json_string_value(v);
     return 0;
   }
   if (!json_is_array(v)) return gp__type_error("stop", "a string or an array of strings", err);
-  *out = gp_xcalloc(json_array_size(v) + 1, sizeof **out);
+  *out = gp__xcalloc(json_array_size(v) + 1, sizeof **out);
   size_t i;
   json_t *s;
   json_array_foreach(v, i, s) {
@@ -113,14 +113,14 @@ static int gp__get_headers(const json_t *cfg, char ***out, size_t *n, gp_error_t
   *n = 0;
   if (!v || json_is_null(v)) return 0;
   if (!json_is_object(v)) return gp__type_error("headers", "an object of header names to strings", err);
-  *out = gp_xcalloc(json_object_size(v) + 1, sizeof **out);
+  *out = gp__xcalloc(json_object_size(v) + 1, sizeof **out);
   const char *k;
   json_t *s;
   json_object_foreach(v, k, s) {
     if (!json_is_string(s) || !*k || strpbrk(k, ": \t\r\n")) {
       return gp__type_error("headers", "an object of header names (no ':' or blanks) to strings", err);
     }
-    (*out)[(*n)++] = gp_xasprintf("%s: %s", k, json_string_value(s));
+    (*out)[(*n)++] = gp__xasprintf("%s: %s", k, json_string_value(s));
   }
   return 0;
 }

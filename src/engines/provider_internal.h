@@ -131,57 +131,57 @@ struct gp_pstream_s {
 
 /* What a protocol-level index (Anthropic content block, Responses output item) holds. */
 enum { GP_PK_NONE, GP_PK_TEXT, GP_PK_THINKING, GP_PK_CALL, GP_PK_OTHER };
-void gp_pstream_set_kind(gp_pstream_t *s, int64_t index, int kind);
-int gp_pstream_kind(const gp_pstream_t *s, int64_t index); /* GP_PK_NONE when unknown */
+void gp__pstream_set_kind(gp_pstream_t *s, int64_t index, int kind);
+int gp__pstream_kind(const gp_pstream_t *s, int64_t index); /* GP_PK_NONE when unknown */
 
-void gp_pstream_init(gp_pstream_t *s, const gp_prov_t *prov, gp_emitter_t *em, gp_turn_t *turn);
+void gp__pstream_init(gp_pstream_t *s, const gp_prov_t *prov, gp_emitter_t *em, gp_turn_t *turn);
 /* Closes open blocks; `ok` 1: unfinished tool calls are completed, 0: they are dropped
  * (a call whose arguments did not fully arrive must not run). Sets usage and stop_reason
  * metadata when known. Then frees the accumulator's memory (not the turn). */
-void gp_pstream_finish(gp_pstream_t *s, int ok);
+void gp__pstream_finish(gp_pstream_t *s, int ok);
 
 /* Appends text to the open llm_text block (opening one if needed); emits `partial`. */
-void gp_pstream_text(gp_pstream_t *s, const char *delta, size_t n);
-void gp_pstream_text_close(gp_pstream_t *s);
+void gp__pstream_text(gp_pstream_t *s, const char *delta, size_t n);
+void gp__pstream_text_close(gp_pstream_t *s);
 /* Appends reasoning; emits `partial-thinking`. */
-void gp_pstream_thinking(gp_pstream_t *s, const char *delta, size_t n);
+void gp__pstream_thinking(gp_pstream_t *s, const char *delta, size_t n);
 /* Opens a reasoning block now (Anthropic: a thinking block may carry only a signature). */
-void gp_pstream_thinking_open(gp_pstream_t *s);
+void gp__pstream_thinking_open(gp_pstream_t *s);
 /* metadata[key] = value (stolen) on the open reasoning block, opening one if needed. */
-void gp_pstream_thinking_meta(gp_pstream_t *s, const char *key, json_t *value);
-void gp_pstream_thinking_close(gp_pstream_t *s);
+void gp__pstream_thinking_meta(gp_pstream_t *s, const char *key, json_t *value);
+void gp__pstream_thinking_close(gp_pstream_t *s);
 
 /* The open (not done) call with `key`, or NULL. */
-gp_pcall_t *gp_pstream_call_find(gp_pstream_t *s, int64_t key);
+gp_pcall_t *gp__pstream_call_find(gp_pstream_t *s, int64_t key);
 /* A new call; id/name may be NULL. */
-gp_pcall_t *gp_pstream_call_new(gp_pstream_t *s, int64_t key, const char *id, const char *name);
+gp_pcall_t *gp__pstream_call_new(gp_pstream_t *s, int64_t key, const char *id, const char *name);
 /* Sets the id (a later non-empty id replaces it) and the name (kept once set); either
  * may be NULL. */
-void gp_pstream_call_set(gp_pcall_t *c, const char *id, const char *name);
+void gp__pstream_call_set(gp_pcall_t *c, const char *id, const char *name);
 /* Parses the arguments, appends the tool_call block and emits `tool-call`. Arguments
  * that are not valid JSON become {"_raw": TEXT} and a warn `log` event names the call. */
-void gp_pstream_call_end(gp_pstream_t *s, gp_pcall_t *c);
-void gp_pstream_calls_end_all(gp_pstream_t *s);
+void gp__pstream_call_end(gp_pstream_t *s, gp_pcall_t *c);
+void gp__pstream_calls_end_all(gp_pstream_t *s);
 
 /* Usage from provider counts (< 0: absent). */
-void gp_pstream_usage(gp_pstream_t *s, int64_t input, int64_t output, int64_t cached);
-void gp_pstream_stop_reason(gp_pstream_t *s, const char *reason);
+void gp__pstream_usage(gp_pstream_t *s, int64_t input, int64_t output, int64_t cached);
+void gp__pstream_stop_reason(gp_pstream_t *s, const char *reason);
 /* Sets s->err (PROVIDER_STREAM unless `code` says otherwise) and returns the code. */
-int gp_pstream_fail(gp_pstream_t *s, int code, const char *fmt, ...)
+int gp__pstream_fail(gp_pstream_t *s, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Parses ev->data as a JSON object; on failure sets s->err (PROVIDER_STREAM, naming the
  * event and the parse error) and returns NULL. */
-json_t *gp_pstream_parse(gp_pstream_t *s, const gp_sse_event_t *ev);
+json_t *gp__pstream_parse(gp_pstream_t *s, const gp_sse_event_t *ev);
 
 /* The hot delta events (text, reasoning and tool-argument fragments) are read in place
  * with gp_jscan by each protocol's fast path; any chunk it is not sure of (other
  * events, unexpected shapes, malformed text) goes to the jansson path unchanged. It also
- * lets gp_jscan_json build parsed chunks and tool arguments in place of jansson's parser.
+ * lets gp__jscan_json build parsed chunks and tool arguments in place of jansson's parser.
  * 1 by default; the differential tests turn it off to compare (set it before any run). */
 extern int gp__pstream_fast;
 /* A fast-path string's text: the slice itself, or its decoded copy in s->scratch (valid
  * until the next call). */
-const char *gp_pstream_unescape(gp_pstream_t *s, const gp_jscan_str_t *str, size_t *n);
+const char *gp__pstream_unescape(gp_pstream_t *s, const gp_jscan_str_t *str, size_t *n);
 
 /* ---- shared helpers (provider.c) ------------------------------------------------ */
 

@@ -14,7 +14,7 @@
 #include "geppetto/log.h"
 #include "core/json_depth.h"
 
-void gp_pstream_init(gp_pstream_t *s, const gp_prov_t *prov, gp_emitter_t *em, gp_turn_t *turn) {
+void gp__pstream_init(gp_pstream_t *s, const gp_prov_t *prov, gp_emitter_t *em, gp_turn_t *turn) {
   memset(s, 0, sizeof *s);
   s->prov = prov;
   s->em = em;
@@ -32,7 +32,7 @@ static const char *gp__pstream_provider(const gp_pstream_t *s) {
 static void gp__slice_into(gp_block_t *b, const gp_text_t *text, size_t start) {
   size_t len;
   const char *all = gp_text_data(text, &len);
-  char *t = gp_xstrndup(all + start, len - start);
+  char *t = gp__xstrndup(all + start, len - start);
   gp_block_set_text(b, t);
   free(t);
 }
@@ -45,7 +45,7 @@ static void gp__partial(gp_pstream_t *s, gp_event_type_t type, const char *delta
   if (s->em) gp_emit_partial(s->em, type, delta, n, all);
 }
 
-void gp_pstream_text(gp_pstream_t *s, const char *delta, size_t n) {
+void gp__pstream_text(gp_pstream_t *s, const char *delta, size_t n) {
   if (n == 0) return;
   if (!s->text) s->text = gp_text_new();
   if (!s->text_block) {
@@ -57,13 +57,13 @@ void gp_pstream_text(gp_pstream_t *s, const char *delta, size_t n) {
   gp__partial(s, GP_EVENT_PARTIAL, delta, n, s->text);
 }
 
-void gp_pstream_text_close(gp_pstream_t *s) {
+void gp__pstream_text_close(gp_pstream_t *s) {
   if (!s->text_block) return;
   gp__slice_into(s->text_block, s->text, s->text_start);
   s->text_block = NULL;
 }
 
-void gp_pstream_thinking_open(gp_pstream_t *s) {
+void gp__pstream_thinking_open(gp_pstream_t *s) {
   if (s->think_block) return;
   if (!s->thinking) s->thinking = gp_text_new();
   s->think_block = gp_block_new_reasoning("");
@@ -71,20 +71,20 @@ void gp_pstream_thinking_open(gp_pstream_t *s) {
   gp_turn_append(s->turn, s->think_block);
 }
 
-void gp_pstream_thinking(gp_pstream_t *s, const char *delta, size_t n) {
+void gp__pstream_thinking(gp_pstream_t *s, const char *delta, size_t n) {
   if (n == 0) return;
-  gp_pstream_thinking_open(s);
+  gp__pstream_thinking_open(s);
   gp_text_append(s->thinking, delta, n);
   gp__partial(s, GP_EVENT_PARTIAL_THINKING, delta, n, s->thinking);
 }
 
-void gp_pstream_thinking_meta(gp_pstream_t *s, const char *key, json_t *value) {
-  gp_pstream_thinking_open(s);
+void gp__pstream_thinking_meta(gp_pstream_t *s, const char *key, json_t *value) {
+  gp__pstream_thinking_open(s);
   if (!s->think_block->metadata) s->think_block->metadata = json_object();
   json_object_set_new(s->think_block->metadata, key, value);
 }
 
-void gp_pstream_thinking_close(gp_pstream_t *s) {
+void gp__pstream_thinking_close(gp_pstream_t *s) {
   if (!s->think_block) return;
   gp__slice_into(s->think_block, s->thinking, s->think_start);
   s->think_block = NULL;
@@ -92,7 +92,7 @@ void gp_pstream_thinking_close(gp_pstream_t *s) {
 
 /* ---- tool calls -------------------------------------------------------------------- */
 
-gp_pcall_t *gp_pstream_call_find(gp_pstream_t *s, int64_t key) {
+gp_pcall_t *gp__pstream_call_find(gp_pstream_t *s, int64_t key) {
   for (size_t i = s->ncalls; i > 0; i--) {
     gp_pcall_t *c = &s->calls[i - 1];
     if (c->key == key) return c->done ? NULL : c;
@@ -100,28 +100,28 @@ gp_pcall_t *gp_pstream_call_find(gp_pstream_t *s, int64_t key) {
   return NULL;
 }
 
-gp_pcall_t *gp_pstream_call_new(gp_pstream_t *s, int64_t key, const char *id, const char *name) {
+gp_pcall_t *gp__pstream_call_new(gp_pstream_t *s, int64_t key, const char *id, const char *name) {
   if (s->ncalls == s->capcalls) {
     s->capcalls = s->capcalls ? s->capcalls * 2 : 4;
-    s->calls = gp_xrealloc(s->calls, s->capcalls * sizeof *s->calls);
+    s->calls = gp__xrealloc(s->calls, s->capcalls * sizeof *s->calls);
   }
   gp_pcall_t *c = &s->calls[s->ncalls++];
   memset(c, 0, sizeof *c);
   c->key = key;
-  c->id = gp_xstrdup(id ? id : "");
-  c->name = gp_xstrdup(name ? name : "");
+  c->id = gp__xstrdup(id ? id : "");
+  c->name = gp__xstrdup(name ? name : "");
   return c;
 }
 
-void gp_pstream_call_set(gp_pcall_t *c, const char *id, const char *name) {
+void gp__pstream_call_set(gp_pcall_t *c, const char *id, const char *name) {
   if (id && *id && strcmp(c->id, id) != 0) {
     free(c->id);
-    c->id = gp_xstrdup(id);
+    c->id = gp__xstrdup(id);
   }
   /* The first name given wins: some servers repeat it on every fragment. */
   if (name && *name && c->name[0] == '\0') {
     free(c->name);
-    c->name = gp_xstrdup(name);
+    c->name = gp__xstrdup(name);
   }
 }
 
@@ -137,13 +137,13 @@ static json_t *gp__call_args(gp_pstream_t *s, gp_pcall_t *c) {
   json_t *v = NULL;
   if (gp__pstream_fast) {
     gp_jscan_t j;
-    gp_jscan_init(&j, c->args.data, c->args.len);
-    v = gp_jscan_json(&j);
-    if (v && gp_jscan_done(&j) == 0) return v;
+    gp__jscan_init(&j, c->args.data, c->args.len);
+    v = gp__jscan_json(&j);
+    if (v && gp__jscan_done(&j) == 0) return v;
     json_decref(v);
   }
-  if (gp_json_text_depth(text, c->args.len, GP_JSON_MAX_DEPTH) > GP_JSON_MAX_DEPTH) {
-    gp_pstream_fail(s, GP_ERR_PROVIDER_STREAM,
+  if (gp__json_text_depth(text, c->args.len, GP_JSON_MAX_DEPTH) > GP_JSON_MAX_DEPTH) {
+    gp__pstream_fail(s, GP_ERR_PROVIDER_STREAM,
                     "tool call %s (%s): the arguments nest deeper than %d levels (the limit)",
                     c->id, c->name, GP_JSON_MAX_DEPTH);
     return json_pack("{s:s%}", "_raw", text, c->args.len);
@@ -152,11 +152,11 @@ static json_t *gp__call_args(gp_pstream_t *s, gp_pcall_t *c) {
   v = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
   if (v) return v;
   /* The log line's component is the provider already: the message must not repeat it. */
-  char *msg = gp_xasprintf("tool call %s (%s): arguments are not valid JSON (%s at "
+  char *msg = gp__xasprintf("tool call %s (%s): arguments are not valid JSON (%s at "
                            "byte %d); kept as {\"_raw\": TEXT}",
                            c->id, c->name, jerr.text, jerr.position);
   gp_log(GP_LOG_WARN, gp__pstream_provider(s), "%s", msg);
-  char *ev = gp_xasprintf("%s: %s", gp__pstream_provider(s), msg);
+  char *ev = gp__xasprintf("%s: %s", gp__pstream_provider(s), msg);
   gp_emit(s->em, GP_EVENT_LOG, gp_fields_log("warn", ev, NULL));
   free(ev);
   free(msg);
@@ -184,14 +184,14 @@ static void gp__id_add(gp_pstream_t *s, const char *id) {
     char **old = s->ids;
     size_t oldcap = s->capids;
     s->capids = oldcap ? 2 * oldcap : 64;
-    s->ids = gp_xcalloc(s->capids, sizeof *s->ids);
+    s->ids = gp__xcalloc(s->capids, sizeof *s->ids);
     for (size_t i = 0; i < oldcap; i++)
       if (old[i]) s->ids[gp__id_slot(s, old[i])] = old[i];
     free(old);
   }
   size_t i = gp__id_slot(s, id);
   if (s->ids[i]) return;
-  s->ids[i] = gp_xstrdup(id);
+  s->ids[i] = gp__xstrdup(id);
   s->nids++;
 }
 
@@ -211,7 +211,7 @@ static void gp__ids_init(gp_pstream_t *s) {
  * is new (the usual case); a missing or repeated id takes the turn's own rule. */
 static char *gp__unique_id(gp_pstream_t *s, const char *want) {
   gp__ids_init(s);
-  char *id = want[0] && !s->ids[gp__id_slot(s, want)] ? gp_xstrdup(want)
+  char *id = want[0] && !s->ids[gp__id_slot(s, want)] ? gp__xstrdup(want)
                                                       : gp_turn_unique_call_id(s->turn, NULL, want);
   gp__id_add(s, id);
   return id;
@@ -224,7 +224,7 @@ static void gp__ids_free(gp_pstream_t *s) {
   s->nids = s->capids = 0;
 }
 
-void gp_pstream_call_end(gp_pstream_t *s, gp_pcall_t *c) {
+void gp__pstream_call_end(gp_pstream_t *s, gp_pcall_t *c) {
   if (!c || c->done) return;
   c->done = 1;
   /* An empty, missing or reused id (OpenAI-compatible servers send them) would make the
@@ -246,48 +246,48 @@ void gp_pstream_call_end(gp_pstream_t *s, gp_pcall_t *c) {
 /* Calls before s->calls_done are all done (calls end in order here, and mostly so
  * elsewhere), so a stream that starts every call by ending the others (a new id at a
  * reused index) does not rescan all of them each time. */
-void gp_pstream_calls_end_all(gp_pstream_t *s) {
-  for (size_t i = s->calls_done; i < s->ncalls; i++) gp_pstream_call_end(s, &s->calls[i]);
+void gp__pstream_calls_end_all(gp_pstream_t *s) {
+  for (size_t i = s->calls_done; i < s->ncalls; i++) gp__pstream_call_end(s, &s->calls[i]);
   s->calls_done = s->ncalls;
 }
 
 /* ---- protocol index kinds ---------------------------------------------------------- */
 
-void gp_pstream_set_kind(gp_pstream_t *s, int64_t index, int kind) {
+void gp__pstream_set_kind(gp_pstream_t *s, int64_t index, int kind) {
   if (index < 0 || index > 100000) return; /* a hostile index must not allocate much */
   if ((size_t)index >= s->nkinds) {
     size_t n = s->nkinds ? 2 * s->nkinds : 8; /* doubling: items one by one cost linear time */
     while (n <= (size_t)index) n *= 2;
-    s->kinds = gp_xrealloc(s->kinds, n * sizeof *s->kinds);
+    s->kinds = gp__xrealloc(s->kinds, n * sizeof *s->kinds);
     for (size_t i = s->nkinds; i < n; i++) s->kinds[i] = GP_PK_NONE;
     s->nkinds = n;
   }
   s->kinds[index] = kind;
 }
 
-int gp_pstream_kind(const gp_pstream_t *s, int64_t index) {
+int gp__pstream_kind(const gp_pstream_t *s, int64_t index) {
   return index >= 0 && (size_t)index < s->nkinds ? s->kinds[index] : GP_PK_NONE;
 }
 
 /* ---- usage, stop reason, errors ---------------------------------------------------- */
 
-void gp_pstream_usage(gp_pstream_t *s, int64_t input, int64_t output, int64_t cached) {
+void gp__pstream_usage(gp_pstream_t *s, int64_t input, int64_t output, int64_t cached) {
   if (!s->usage) s->usage = json_object();
   if (input >= 0) json_object_set_new(s->usage, "inputTokens", json_integer(input));
   if (output >= 0) json_object_set_new(s->usage, "outputTokens", json_integer(output));
   if (cached >= 0) json_object_set_new(s->usage, "cachedTokens", json_integer(cached));
 }
 
-void gp_pstream_stop_reason(gp_pstream_t *s, const char *reason) {
+void gp__pstream_stop_reason(gp_pstream_t *s, const char *reason) {
   if (!reason || !*reason) return;
   free(s->stop_reason);
-  s->stop_reason = gp_xstrdup(reason);
+  s->stop_reason = gp__xstrdup(reason);
 }
 
-int gp_pstream_fail(gp_pstream_t *s, int code, const char *fmt, ...) {
+int gp__pstream_fail(gp_pstream_t *s, int code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char *msg = gp_xvasprintf(fmt, ap);
+  char *msg = gp__xvasprintf(fmt, ap);
   va_end(ap);
   gp_error_free(s->err);
   s->err = gp_error_new(code, "%s: %s", gp__pstream_provider(s), msg);
@@ -298,32 +298,32 @@ int gp_pstream_fail(gp_pstream_t *s, int code, const char *fmt, ...) {
 
 int gp__pstream_fast = 1;
 
-const char *gp_pstream_unescape(gp_pstream_t *s, const gp_jscan_str_t *str, size_t *n) {
+const char *gp__pstream_unescape(gp_pstream_t *s, const gp_jscan_str_t *str, size_t *n) {
   if (!str->escaped) {
     *n = str->n;
     return str->s;
   }
   s->scratch.len = 0;
-  gp_jscan_str_append(str, &s->scratch);
+  gp__jscan_str_append(str, &s->scratch);
   *n = s->scratch.len;
   return s->scratch.data;
 }
 
-json_t *gp_pstream_parse(gp_pstream_t *s, const gp_sse_event_t *ev) {
+json_t *gp__pstream_parse(gp_pstream_t *s, const gp_sse_event_t *ev) {
   json_t *v = NULL;
   if (gp__pstream_fast) { /* the value jansson would build; anything else is its to judge */
     gp_jscan_t j;
-    gp_jscan_init(&j, ev->data, ev->data_len);
-    if (gp_jscan_peek(&j) == '{') v = gp_jscan_json(&j);
-    if (v && gp_jscan_done(&j) == 0) return v;
+    gp__jscan_init(&j, ev->data, ev->data_len);
+    if (gp__jscan_peek(&j) == '{') v = gp__jscan_json(&j);
+    if (v && gp__jscan_done(&j) == 0) return v;
     json_decref(v);
   }
   json_error_t jerr;
-  v = gp_json_loadb(ev->data, ev->data_len, 0, &jerr);
+  v = gp__json_loadb(ev->data, ev->data_len, 0, &jerr);
   if (v && json_is_object(v)) return v;
   json_decref(v);
   int shown = ev->data_len > 80 ? 80 : (int)ev->data_len;
-  gp_pstream_fail(s, GP_ERR_PROVIDER_STREAM,
+  gp__pstream_fail(s, GP_ERR_PROVIDER_STREAM,
                   "malformed stream chunk (event \"%s\"): %s; the chunk began \"%.*s\"",
                   ev->type ? ev->type : "message",
                   v ? "not a JSON object" : jerr.text, shown, ev->data);
@@ -343,17 +343,17 @@ static void gp__drop_unfinished(gp_pstream_t *s) {
   }
 }
 
-void gp_pstream_finish(gp_pstream_t *s, int ok) {
-  gp_pstream_text_close(s);
-  gp_pstream_thinking_close(s);
-  if (ok) gp_pstream_calls_end_all(s);
+void gp__pstream_finish(gp_pstream_t *s, int ok) {
+  gp__pstream_text_close(s);
+  gp__pstream_thinking_close(s);
+  if (ok) gp__pstream_calls_end_all(s);
   else gp__drop_unfinished(s);
   if (s->usage) gp_turn_set_meta(s->turn, GP_META_USAGE, json_incref(s->usage));
   if (s->stop_reason) gp_turn_set_meta(s->turn, GP_META_STOP_REASON, json_string(s->stop_reason));
   for (size_t i = 0; i < s->ncalls; i++) {
     free(s->calls[i].id);
     free(s->calls[i].name);
-    gp_buf_free(&s->calls[i].args);
+    gp__buf_free(&s->calls[i].args);
     json_decref(s->calls[i].input);
   }
   free(s->calls);
@@ -363,8 +363,8 @@ void gp_pstream_finish(gp_pstream_t *s, int ok) {
   gp_text_free(s->text);
   gp_text_free(s->thinking);
   s->text = s->thinking = NULL;
-  gp_buf_free(&s->signature);
-  gp_buf_free(&s->scratch);
+  gp__buf_free(&s->signature);
+  gp__buf_free(&s->scratch);
   gp__ids_free(s);
   s->calls = NULL;
   s->kinds = NULL;

@@ -35,7 +35,7 @@ static json_t *gp__responses_input(const gp_turn_t *turn) {
       }
       case GP_BLOCK_TOOL_USE: {
         const char *error = gp_block_tool_error(b);
-        char *out = error ? gp_xstrdup(error) : gp__result_text(gp_block_tool_result(b));
+        char *out = error ? gp__xstrdup(error) : gp__result_text(gp_block_tool_result(b));
         item = json_pack("{s:s, s:s, s:s}", "type", "function_call_output", "call_id",
                          gp_block_call_id(b), "output", out);
         free(out);
@@ -86,42 +86,42 @@ static void gp__item_added(gp_pstream_t *s, int64_t index, json_t *item) {
   const char *type = json_string_value(json_object_get(item, "type"));
   if (!type) return;
   if (strcmp(type, "message") == 0) {
-    gp_pstream_set_kind(s, index, GP_PK_TEXT);
+    gp__pstream_set_kind(s, index, GP_PK_TEXT);
   } else if (strcmp(type, "reasoning") == 0) {
-    gp_pstream_set_kind(s, index, GP_PK_THINKING);
-    gp_pstream_thinking_close(s);
+    gp__pstream_set_kind(s, index, GP_PK_THINKING);
+    gp__pstream_thinking_close(s);
   } else if (strcmp(type, "function_call") == 0) {
-    gp_pstream_set_kind(s, index, GP_PK_CALL);
-    gp_pstream_call_new(s, index, json_string_value(json_object_get(item, "call_id")),
+    gp__pstream_set_kind(s, index, GP_PK_CALL);
+    gp__pstream_call_new(s, index, json_string_value(json_object_get(item, "call_id")),
                         json_string_value(json_object_get(item, "name")));
   } else {
-    gp_pstream_set_kind(s, index, GP_PK_OTHER);
+    gp__pstream_set_kind(s, index, GP_PK_OTHER);
   }
 }
 
 /* The call at `index`, created when the stream skipped output_item.added. */
 static gp_pcall_t *gp__call_at(gp_pstream_t *s, int64_t index) {
-  gp_pcall_t *c = gp_pstream_call_find(s, index);
-  return c ? c : gp_pstream_call_new(s, index, NULL, NULL);
+  gp_pcall_t *c = gp__pstream_call_find(s, index);
+  return c ? c : gp__pstream_call_new(s, index, NULL, NULL);
 }
 
 /* The complete arguments replace the fragments: they are authoritative. */
 static void gp__call_args_whole(gp_pcall_t *c, json_t *args) {
   if (!json_is_string(args)) return;
   c->args.len = 0;
-  gp_buf_append(&c->args, json_string_value(args), json_string_length(args));
+  gp__buf_append(&c->args, json_string_value(args), json_string_length(args));
 }
 
 static void gp__item_done(gp_pstream_t *s, int64_t index, json_t *item) {
-  switch (gp_pstream_kind(s, index)) {
-    case GP_PK_TEXT: gp_pstream_text_close(s); break;
-    case GP_PK_THINKING: gp_pstream_thinking_close(s); break;
+  switch (gp__pstream_kind(s, index)) {
+    case GP_PK_TEXT: gp__pstream_text_close(s); break;
+    case GP_PK_THINKING: gp__pstream_thinking_close(s); break;
     case GP_PK_CALL: {
       gp_pcall_t *c = gp__call_at(s, index);
-      gp_pstream_call_set(c, json_string_value(json_object_get(item, "call_id")),
+      gp__pstream_call_set(c, json_string_value(json_object_get(item, "call_id")),
                           json_string_value(json_object_get(item, "name")));
       gp__call_args_whole(c, json_object_get(item, "arguments"));
-      gp_pstream_call_end(s, c);
+      gp__pstream_call_end(s, c);
       break;
     }
     default: break;
@@ -134,14 +134,14 @@ static void gp__responses_final(gp_pstream_t *s, json_t *resp) {
     json_t *in = json_object_get(u, "input_tokens");
     json_t *out = json_object_get(u, "output_tokens");
     json_t *cached = json_object_get(json_object_get(u, "input_tokens_details"), "cached_tokens");
-    gp_pstream_usage(s, json_is_integer(in) ? json_integer_value(in) : -1,
+    gp__pstream_usage(s, json_is_integer(in) ? json_integer_value(in) : -1,
                      json_is_integer(out) ? json_integer_value(out) : -1,
                      json_is_integer(cached) ? json_integer_value(cached) : -1);
   }
   const char *status = json_string_value(json_object_get(resp, "status"));
   const char *why = json_string_value(
       json_object_get(json_object_get(resp, "incomplete_details"), "reason"));
-  gp_pstream_stop_reason(s, status && strcmp(status, "incomplete") == 0 && why ? why : status);
+  gp__pstream_stop_reason(s, status && strcmp(status, "incomplete") == 0 && why ? why : status);
 }
 
 static int gp__responses_failed(gp_pstream_t *s, json_t *ev) {
@@ -150,7 +150,7 @@ static int gp__responses_failed(gp_pstream_t *s, json_t *ev) {
   const char *code = json_string_value(json_object_get(e, "code"));
   const char *msg = json_string_value(json_object_get(e, "message"));
   if (resp) gp__responses_final(s, resp);
-  return gp_pstream_fail(s, GP_ERR_PROVIDER_STREAM, "the response failed: %s%s%s",
+  return gp__pstream_fail(s, GP_ERR_PROVIDER_STREAM, "the response failed: %s%s%s",
                          code ? code : "error", msg ? ": " : "", msg ? msg : "");
 }
 
@@ -161,13 +161,13 @@ static int gp__is(const char *type, const char *name) { return strcmp(type, name
 enum { GP__RS_NONE, GP__RS_TEXT, GP__RS_THINKING, GP__RS_ARGS };
 
 static int gp__rs_delta_kind(const gp_jscan_str_t *type) {
-  if (gp_jscan_key_is(type, "response.output_text.delta") ||
-      gp_jscan_key_is(type, "response.refusal.delta"))
+  if (gp__jscan_key_is(type, "response.output_text.delta") ||
+      gp__jscan_key_is(type, "response.refusal.delta"))
     return GP__RS_TEXT;
-  if (gp_jscan_key_is(type, "response.reasoning_summary_text.delta") ||
-      gp_jscan_key_is(type, "response.reasoning_text.delta"))
+  if (gp__jscan_key_is(type, "response.reasoning_summary_text.delta") ||
+      gp__jscan_key_is(type, "response.reasoning_text.delta"))
     return GP__RS_THINKING;
-  if (gp_jscan_key_is(type, "response.function_call_arguments.delta")) return GP__RS_ARGS;
+  if (gp__jscan_key_is(type, "response.function_call_arguments.delta")) return GP__RS_ARGS;
   return GP__RS_NONE;
 }
 
@@ -178,33 +178,33 @@ static int gp__responses_fast(gp_pstream_t *s, const gp_sse_event_t *ev) {
   gp_jscan_str_t k, type = {0}, delta = {0};
   int64_t index = -1;
   int seen = 0, r;
-  gp_jscan_init(&j, ev->data, ev->data_len);
-  if (!gp_jscan_obj_begin(&j)) return 0;
-  while ((r = gp_jscan_obj_next(&j, &k)) == 1) {
+  gp__jscan_init(&j, ev->data, ev->data_len);
+  if (!gp__jscan_obj_begin(&j)) return 0;
+  while ((r = gp__jscan_obj_next(&j, &k)) == 1) {
     if (k.escaped) return 0;
-    if (gp_jscan_key_is(&k, "type")) {
-      if (!gp_jscan_once(&seen, 1) || gp_jscan_str(&j, &type) != 1) return 0;
-    } else if (gp_jscan_key_is(&k, "output_index")) {
-      if (!gp_jscan_once(&seen, 2) || gp_jscan_int(&j, &index) < 0) return 0; /* null: -1 */
-    } else if (gp_jscan_key_is(&k, "delta")) {
-      if (!gp_jscan_once(&seen, 4) || gp_jscan_str(&j, &delta) < 0) return 0;
-    } else if (gp_jscan_skip(&j) < 0) {
+    if (gp__jscan_key_is(&k, "type")) {
+      if (!gp__jscan_once(&seen, 1) || gp__jscan_str(&j, &type) != 1) return 0;
+    } else if (gp__jscan_key_is(&k, "output_index")) {
+      if (!gp__jscan_once(&seen, 2) || gp__jscan_int(&j, &index) < 0) return 0; /* null: -1 */
+    } else if (gp__jscan_key_is(&k, "delta")) {
+      if (!gp__jscan_once(&seen, 4) || gp__jscan_str(&j, &delta) < 0) return 0;
+    } else if (gp__jscan_skip(&j) < 0) {
       return 0; /* item_id, sequence_number...: not read by the jansson path either */
     }
   }
-  if (r < 0 || gp_jscan_done(&j) < 0 || !type.s) return 0;
+  if (r < 0 || gp__jscan_done(&j) < 0 || !type.s) return 0;
   int kind = gp__rs_delta_kind(&type);
   if (kind == GP__RS_NONE) return 0;
   if (!delta.s) return 1; /* null or absent: the jansson path does nothing either */
   size_t n;
-  const char *text = gp_pstream_unescape(s, &delta, &n);
+  const char *text = gp__pstream_unescape(s, &delta, &n);
   if (kind == GP__RS_TEXT) {
-    gp_pstream_text(s, text, n);
+    gp__pstream_text(s, text, n);
   } else if (kind == GP__RS_THINKING) {
-    gp_pstream_thinking(s, text, n);
+    gp__pstream_thinking(s, text, n);
   } else {
     gp_pcall_t *c = gp__call_at(s, index);
-    if (n) gp_buf_append(&c->args, text, n);
+    if (n) gp__buf_append(&c->args, text, n);
   }
   return 1;
 }
@@ -214,7 +214,7 @@ static int gp__responses_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
     s->nfast++;
     return 0;
   }
-  json_t *e = gp_pstream_parse(s, ev);
+  json_t *e = gp__pstream_parse(s, ev);
   if (!e) return GP_ERR_PROVIDER_STREAM;
   const char *type = json_string_value(json_object_get(e, "type"));
   if (!type) type = ev->type;
@@ -224,13 +224,13 @@ static int gp__responses_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
   if (gp__is(type, "response.output_item.added")) {
     gp__item_added(s, index, json_object_get(e, "item"));
   } else if (gp__is(type, "response.output_text.delta") || gp__is(type, "response.refusal.delta")) {
-    gp_pstream_text(s, json_string_value(delta), json_string_length(delta));
+    gp__pstream_text(s, json_string_value(delta), json_string_length(delta));
   } else if (gp__is(type, "response.reasoning_summary_text.delta") ||
              gp__is(type, "response.reasoning_text.delta")) {
-    gp_pstream_thinking(s, json_string_value(delta), json_string_length(delta));
+    gp__pstream_thinking(s, json_string_value(delta), json_string_length(delta));
   } else if (gp__is(type, "response.function_call_arguments.delta")) {
     if (json_is_string(delta)) {
-      gp_buf_append(&gp__call_at(s, index)->args, json_string_value(delta),
+      gp__buf_append(&gp__call_at(s, index)->args, json_string_value(delta),
                     json_string_length(delta));
     }
   } else if (gp__is(type, "response.function_call_arguments.done")) {
@@ -248,7 +248,7 @@ static int gp__responses_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
 }
 
 static char *gp__responses_auth(const char *key) {
-  return gp_xasprintf("Authorization: Bearer %s", key);
+  return gp__xasprintf("Authorization: Bearer %s", key);
 }
 
 const gp_proto_t gp__proto_responses = {

@@ -56,12 +56,12 @@ uint64_t gp__event_count(void) { return __atomic_load_n(&gp__events_made, __ATOM
 gp_event_t *gp_event_new(gp_event_type_t type, const char *session_id,
                          const char *inference_id, const char *turn_id, json_t *fields) {
   __atomic_add_fetch(&gp__events_made, 1, __ATOMIC_RELAXED);
-  gp_event_t *ev = gp_xcalloc(1, sizeof *ev);
+  gp_event_t *ev = gp__xcalloc(1, sizeof *ev);
   ev->type = type;
-  ev->timestamp_ms = gp_now_ms();
-  ev->session_id = gp_xstrdup(session_id ? session_id : "");
-  ev->inference_id = gp_xstrdup(inference_id ? inference_id : "");
-  ev->turn_id = gp_xstrdup(turn_id ? turn_id : "");
+  ev->timestamp_ms = gp__now_ms();
+  ev->session_id = gp__xstrdup(session_id ? session_id : "");
+  ev->inference_id = gp__xstrdup(inference_id ? inference_id : "");
+  ev->turn_id = gp__xstrdup(turn_id ? turn_id : "");
   ev->fields = fields ? fields : json_object();
   __atomic_store_n(&ev->refcount, 1, __ATOMIC_RELAXED);
   return ev;
@@ -120,7 +120,7 @@ json_t *gp_event_to_json(const gp_event_t *ev) {
 /* ---- fields --------------------------------------------------------------------- */
 
 /* A deep copy of a borrowed value, or `dflt` (a new reference) when it is NULL. */
-static json_t *copy_or(json_t *v, json_t *dflt) {
+static json_t *gp__copy_or(json_t *v, json_t *dflt) {
   if (v == NULL) return dflt;
   json_decref(dflt);
   return json_deep_copy(v);
@@ -145,7 +145,7 @@ json_t *gp_fields_tool_call(const char *id, const char *name, json_t *input) {
   json_t *call = json_object();
   json_object_set_new(call, "id", gp__json_text(id));
   json_object_set_new(call, "name", gp__json_text(name));
-  json_object_set_new(call, "input", copy_or(input, json_object()));
+  json_object_set_new(call, "input", gp__copy_or(input, json_object()));
   json_t *j = json_object();
   json_object_set_new(j, "toolCall", call);
   return j;
@@ -155,7 +155,7 @@ json_t *gp_fields_tool_exec_result(const char *id, json_t *result, const char *e
                                    int64_t duration_ms) {
   json_t *r = json_object();
   json_object_set_new(r, "id", gp__json_text(id));
-  json_object_set_new(r, "result", copy_or(result, json_null()));
+  json_object_set_new(r, "result", gp__copy_or(result, json_null()));
   if (error != NULL) json_object_set_new(r, "error", gp__json_text(error));
   json_object_set_new(r, "durationMs", json_integer(duration_ms));
   json_t *j = json_object();
@@ -166,7 +166,7 @@ json_t *gp_fields_tool_exec_result(const char *id, json_t *result, const char *e
 json_t *gp_fields_tool_result(const char *id, json_t *result) {
   json_t *r = json_object();
   json_object_set_new(r, "id", gp__json_text(id));
-  json_object_set_new(r, "result", copy_or(result, json_null()));
+  json_object_set_new(r, "result", gp__copy_or(result, json_null()));
   json_t *j = json_object();
   json_object_set_new(j, "toolResult", r);
   return j;
@@ -191,13 +191,13 @@ json_t *gp_fields_log(const char *level, const char *message, json_t *fields) {
   json_t *j = json_object();
   json_object_set_new(j, "level", gp__json_text(level ? level : "info"));
   json_object_set_new(j, "message", gp__json_text(message));
-  json_object_set_new(j, "fields", copy_or(fields, json_object()));
+  json_object_set_new(j, "fields", gp__copy_or(fields, json_object()));
   return j;
 }
 
 json_t *gp_fields_info(const char *message, json_t *data) {
   json_t *j = json_object();
   json_object_set_new(j, "message", gp__json_text(message));
-  json_object_set_new(j, "data", copy_or(data, json_object()));
+  json_object_set_new(j, "data", gp__copy_or(data, json_object()));
   return j;
 }

@@ -20,7 +20,7 @@ struct gp_sink_s {
 };
 
 gp_sink_t *gp_sink_new(gp_sink_cb publish, void *ud, void (*free_ud)(void *ud)) {
-  gp_sink_t *s = gp_xcalloc(1, sizeof *s);
+  gp_sink_t *s = gp__xcalloc(1, sizeof *s);
   s->publish = publish;
   s->ud = ud;
   s->free_ud = free_ud;
@@ -51,15 +51,15 @@ typedef struct {
   size_t n, cap;
 } sink_list_t;
 
-static void list_add(sink_list_t *l, gp_sink_t *s) {
+static void gp__list_add(sink_list_t *l, gp_sink_t *s) {
   if (l->n == l->cap) {
     l->cap = l->cap ? l->cap * 2 : 4;
-    l->items = gp_xrealloc(l->items, l->cap * sizeof *l->items);
+    l->items = gp__xrealloc(l->items, l->cap * sizeof *l->items);
   }
   l->items[l->n++] = gp_sink_ref(s);
 }
 
-static void list_clear(sink_list_t *l) {
+static void gp__list_clear(sink_list_t *l) {
   for (size_t i = 0; i < l->n; i++) gp_sink_unref(l->items[i]);
   free(l->items);
   memset(l, 0, sizeof *l);
@@ -73,14 +73,14 @@ struct gp_fanout_s {
 };
 
 gp_fanout_t *gp_fanout_new(void) {
-  gp_fanout_t *f = gp_xcalloc(1, sizeof *f);
+  gp_fanout_t *f = gp__xcalloc(1, sizeof *f);
   pthread_mutex_init(&f->lock, NULL);
   return f;
 }
 
 void gp_fanout_free(gp_fanout_t *f) {
   if (f == NULL) return;
-  list_clear(&f->sinks);
+  gp__list_clear(&f->sinks);
   pthread_mutex_destroy(&f->lock);
   free(f);
 }
@@ -89,7 +89,7 @@ void gp_fanout_free(gp_fanout_t *f) {
 void gp_fanout_add(gp_fanout_t *f, gp_sink_t *s) {
   if (s == NULL) return;
   pthread_mutex_lock(&f->lock);
-  list_add(&f->sinks, s);
+  gp__list_add(&f->sinks, s);
   pthread_mutex_unlock(&f->lock);
 }
 
@@ -126,7 +126,7 @@ void gp_fanout_publish(gp_fanout_t *f, gp_event_t *ev) {
   gp_sink_t **snap = small;
   pthread_mutex_lock(&f->lock);
   size_t n = f->sinks.n;
-  if (n > sizeof small / sizeof small[0]) snap = gp_xmalloc(n * sizeof *snap);
+  if (n > sizeof small / sizeof small[0]) snap = gp__xmalloc(n * sizeof *snap);
   for (size_t i = 0; i < n; i++) snap[i] = gp_sink_ref(f->sinks.items[i]);
   pthread_mutex_unlock(&f->lock);
   for (size_t i = 0; i < n; i++) {
@@ -151,19 +151,19 @@ struct gp_emitter_s {
 
 gp_emitter_t *gp_emitter_new(const char *session_id, const char *inference_id,
                              const char *turn_id) {
-  gp_emitter_t *em = gp_xcalloc(1, sizeof *em);
+  gp_emitter_t *em = gp__xcalloc(1, sizeof *em);
   pthread_mutex_init(&em->lock, NULL);
-  em->session_id = gp_xstrdup(session_id ? session_id : "");
-  em->inference_id = gp_xstrdup(inference_id ? inference_id : "");
-  em->turn_id = gp_xstrdup(turn_id ? turn_id : "");
+  em->session_id = gp__xstrdup(session_id ? session_id : "");
+  em->inference_id = gp__xstrdup(inference_id ? inference_id : "");
+  em->turn_id = gp__xstrdup(turn_id ? turn_id : "");
   return em;
 }
 
 /* No gp_emit may be running or start afterwards. */
 void gp_emitter_free(gp_emitter_t *em) {
   if (em == NULL) return;
-  list_clear(&em->sinks);
-  gp_flow_unref(em->flow);
+  gp__list_clear(&em->sinks);
+  gp__flow_unref(em->flow);
   free(em->session_id);
   free(em->inference_id);
   free(em->turn_id);
@@ -175,7 +175,7 @@ void gp_emitter_free(gp_emitter_t *em) {
 void gp_emitter_add_sink(gp_emitter_t *em, gp_sink_t *s) {
   if (em == NULL || s == NULL) return;
   pthread_mutex_lock(&em->lock);
-  list_add(&em->sinks, s);
+  gp__list_add(&em->sinks, s);
   __atomic_store_n(&em->nsinks, em->sinks.n, __ATOMIC_RELEASE);
   pthread_mutex_unlock(&em->lock);
 }
@@ -187,8 +187,8 @@ int gp_emitter_observed(const gp_emitter_t *em) {
 void gp__emitter_set_flow(gp_emitter_t *em, gp_flow_t *flow) {
   if (em == NULL) return;
   gp_flow_t *old = em->flow;
-  em->flow = gp_flow_ref(flow);
-  gp_flow_unref(old);
+  em->flow = gp__flow_ref(flow);
+  gp__flow_unref(old);
 }
 
 gp_flow_t *gp__emitter_flow(const gp_emitter_t *em) { return em ? em->flow : NULL; }
@@ -196,7 +196,7 @@ gp_flow_t *gp__emitter_flow(const gp_emitter_t *em) { return em ? em->flow : NUL
 /* Any thread; takes em->lock. */
 void gp_emitter_set_turn_id(gp_emitter_t *em, const char *turn_id) {
   if (em == NULL) return;
-  char *id = gp_xstrdup(turn_id ? turn_id : "");
+  char *id = gp__xstrdup(turn_id ? turn_id : "");
   pthread_mutex_lock(&em->lock);
   char *old = em->turn_id;
   em->turn_id = id;

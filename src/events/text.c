@@ -19,7 +19,7 @@ struct gp_text_s {
 };
 
 static gp_text_block_t *gp__blk_new(size_t cap) {
-  gp_text_block_t *b = gp_xmalloc(sizeof *b + cap);
+  gp_text_block_t *b = gp__xmalloc(sizeof *b + cap);
   __atomic_store_n(&b->refs, 1, __ATOMIC_RELAXED);
   b->cap = cap;
   return b;
@@ -34,7 +34,7 @@ void gp__text_block_unref(gp_text_block_t *b) {
   if (b && __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0) free(b);
 }
 
-gp_text_t *gp_text_new(void) { return gp_xcalloc(1, sizeof(gp_text_t)); }
+gp_text_t *gp_text_new(void) { return gp__xcalloc(1, sizeof(gp_text_t)); }
 
 void gp_text_free(gp_text_t *t) {
   if (!t) return;
@@ -49,7 +49,7 @@ static void gp__text_reserve(gp_text_t *t, size_t extra) {
   size_t cap = t->blk ? t->blk->cap * 2 : 256;
   while (cap < need) cap *= 2;
   if (t->blk && __atomic_load_n(&t->blk->refs, __ATOMIC_ACQUIRE) == 1) {
-    gp_text_block_t *b = gp_xrealloc(t->blk, sizeof *b + cap); /* counted there */
+    gp_text_block_t *b = gp__xrealloc(t->blk, sizeof *b + cap); /* counted there */
     b->cap = cap;
     t->blk = b;
     return;

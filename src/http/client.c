@@ -24,7 +24,7 @@
 #define GP__HTTP_DEFAULT_IDLE_MS 60000
 #define GP__HTTP_DEFAULT_MAX_BYTES ((size_t)64 << 20)
 
-/* One gp_http_stream call. Lives on the calling thread's stack; during an attempt the
+/* One gp__http_stream call. Lives on the calling thread's stack; during an attempt the
  * per-attempt fields belong to the loop thread (see loop.h). */
 typedef struct gp__http_call_s {
   const gp_http_request_t *req;
@@ -53,11 +53,11 @@ static pthread_once_t gp__http_once = PTHREAD_ONCE_INIT;
 
 static void gp__http_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-void gp_http_global_init(void) { pthread_once(&gp__http_once, gp__http_init_once); }
+void gp__http_global_init(void) { pthread_once(&gp__http_once, gp__http_init_once); }
 
-const char *gp_http_curl_version(void) { return curl_version_info(CURLVERSION_NOW)->version; }
+const char *gp__http_curl_version(void) { return curl_version_info(CURLVERSION_NOW)->version; }
 
-void gp_http_response_clear(gp_http_response_t *r) {
+void gp__http_response_clear(gp_http_response_t *r) {
   if (!r) return;
   free(r->content_type);
   free(r->error_body);
@@ -71,18 +71,18 @@ void gp_http_response_clear(gp_http_response_t *r) {
  * if the result would not fit. */
 static void gp__http_redact(char *msg, size_t cap, const char *secret, size_t n) {
   if (n < 4) return; /* too short to be a secret; would mangle ordinary words */
-  char *needle = gp_xstrndup(secret, n);
+  char *needle = gp__xstrndup(secret, n);
   const char *p = msg, *hit = strcasestr(p, needle);
   if (hit) {
     gp_buf_t out = {0};
     for (; hit; hit = strcasestr(p, needle)) {
-      gp_buf_append(&out, p, (size_t)(hit - p));
-      gp_buf_puts(&out, "[redacted]");
+      gp__buf_append(&out, p, (size_t)(hit - p));
+      gp__buf_puts(&out, "[redacted]");
       p = hit + strlen(needle);
     }
-    gp_buf_puts(&out, p);
+    gp__buf_puts(&out, p);
     snprintf(msg, cap, "%s", out.data);
-    gp_buf_free(&out);
+    gp__buf_free(&out);
   }
   free(needle);
 }
@@ -132,7 +132,7 @@ static void gp__http_new_response(gp__http_call_t *c, const char *line, size_t n
 static size_t gp__http_on_header(char *buf, size_t size, size_t nitems, void *ud) {
   gp__http_call_t *c = ud;
   size_t n = size * nitems;
-  c->x.last_activity_ms = gp_mono_ms();
+  c->x.last_activity_ms = gp__mono_ms();
   if (n >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
     gp__http_new_response(c, buf, n);
     return n;
@@ -143,7 +143,7 @@ static size_t gp__http_on_header(char *buf, size_t size, size_t nitems, void *ud
   const char *v = colon + 1, *end = buf + n;
   while (v < end && (*v == ' ' || *v == '\t')) v++;
   while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t')) end--;
-  char *value = gp_xstrndup(v, (size_t)(end - v));
+  char *value = gp__xstrndup(v, (size_t)(end - v));
   if (nlen == 12 && strncasecmp(buf, "content-type", 12) == 0) {
     free(c->resp->content_type);
     c->resp->content_type = value;
@@ -160,16 +160,16 @@ static size_t gp__http_on_header(char *buf, size_t size, size_t nitems, void *ud
 static size_t gp__http_on_body(char *data, size_t size, size_t nmemb, void *ud) {
   gp__http_call_t *c = ud;
   size_t n = size * nmemb;
-  c->x.last_activity_ms = gp_mono_ms();
+  c->x.last_activity_ms = gp__mono_ms();
   if (c->status < 200 || c->status > 299) {
     size_t room = GP__HTTP_ERROR_BODY_MAX - c->error_body.len;
-    gp_buf_append(&c->error_body, data, n < room ? n : room);
+    gp__buf_append(&c->error_body, data, n < room ? n : room);
     if (n < room) return n;
     c->error_body_full = 1; /* enough to report the error: stop reading */
     return 0;
   }
   /* Back-pressure: leave the data with curl, which gives it again on unpause. */
-  if (gp_flow_held(c->req->flow)) {
+  if (gp__flow_held(c->req->flow)) {
     c->x.paused = 1;
     return CURL_WRITEFUNC_PAUSE;
   }
@@ -347,9 +347,9 @@ static void gp__http_attempt_reset(gp__http_call_t *c) {
   c->errbuf[0] = '\0';
   c->x.last_upload = 0;
   c->x.paused = 0;
-  c->x.last_activity_ms = gp_mono_ms();
-  gp_buf_free(&c->error_body);
-  gp_http_response_clear(c->resp);
+  c->x.last_activity_ms = gp__mono_ms();
+  gp__buf_free(&c->error_body);
+  gp__http_response_clear(c->resp);
 }
 
 static void gp__http_attempt_fill(gp__http_call_t *c) {
@@ -357,18 +357,18 @@ static void gp__http_attempt_fill(gp__http_call_t *c) {
   r->status = c->status;
   r->retry_after_ms = c->retry_after_ms >= 0 ? c->retry_after_ms : c->retry_after_s_ms;
   if (c->status >= 200 && c->status <= 299) {
-    gp_buf_free(&c->error_body);
+    gp__buf_free(&c->error_body);
   } else if (c->error_body.len) {
-    r->error_body = gp_buf_steal(&c->error_body);
+    r->error_body = gp__buf_steal(&c->error_body);
   }
 }
 
 static gp__http_outcome_t gp__http_attempt(gp__http_call_t *c, gp_error_t **err) {
   gp__http_attempt_reset(c);
   /* Registered before the transfer is queued: a release from then on reaches the loop. */
-  uint64_t flow_id = c->req->flow ? gp_flow_on_release(c->req->flow, gp__http_on_release, &c->x) : 0;
+  uint64_t flow_id = c->req->flow ? gp__flow_on_release(c->req->flow, gp__http_on_release, &c->x) : 0;
   gp__http_loop_perform(&c->x); /* blocks until the loop has ended the transfer */
-  gp_flow_off(c->req->flow, flow_id);
+  gp__flow_off(c->req->flow, flow_id);
   gp__http_outcome_t o = c->x.end == GP__HTTP_END_DONE ? gp__http_result(c, c->x.result, err)
                                                        : gp__http_stopped(c, err);
   gp__http_attempt_fill(c);
@@ -382,7 +382,7 @@ static gp__http_outcome_t gp__http_attempt(gp__http_call_t *c, gp_error_t **err)
 static int gp__http_backoff(gp__http_call_t *c, int64_t ms, gp_error_t **err) {
   int reason = 0;
   if (c->req->cancel) reason = gp_cancel_wait(c->req->cancel, ms);
-  else gp_sleep_ms(ms);
+  else gp__sleep_ms(ms);
   if (!reason) return 0;
   return gp__http_fail(c, err, reason, "the HTTP request to %s was %s while waiting to retry",
                        c->host, reason == GP_ERR_TIMEOUT ? "stopped by a timeout" : "canceled");
@@ -395,14 +395,14 @@ static int64_t gp__http_next_delay(gp__http_call_t *c, const gp_retry_policy_t *
   if (attempt > p->max_retries) return -1;
   int64_t d;
   if (o.code == 0) {
-    if (!gp_http_retryable_status(c->resp->status)) return -1;
-    d = gp_retry_delay_ms(p, attempt, c->resp->retry_after_ms);
+    if (!gp__http_retryable_status(c->resp->status)) return -1;
+    d = gp__retry_delay_ms(p, attempt, c->resp->retry_after_ms);
   } else {
     if (!o.retryable || c->delivered) return -1;
-    d = gp_retry_delay_ms(p, attempt, -1);
+    d = gp__retry_delay_ms(p, attempt, -1);
   }
   /* A wait that would outlast the total timeout is pointless: report what we have. */
-  if (c->deadline_ms && gp_mono_ms() + d >= c->deadline_ms) return -1;
+  if (c->deadline_ms && gp__mono_ms() + d >= c->deadline_ms) return -1;
   return d;
 }
 
@@ -422,7 +422,7 @@ static int gp__http_run(gp__http_call_t *c, const gp_retry_policy_t *p, gp_error
   }
 }
 
-int gp_http_stream(const gp_http_request_t *req, const gp_retry_policy_t *policy,
+int gp__http_stream(const gp_http_request_t *req, const gp_retry_policy_t *policy,
                    gp_http_response_t *resp, gp_error_t **err) {
   memset(resp, 0, sizeof *resp);
   resp->retry_after_ms = -1;
@@ -431,17 +431,17 @@ int gp_http_stream(const gp_http_request_t *req, const gp_retry_policy_t *policy
     return gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
                         "an HTTP request was made from the HTTP thread (from a response reader or "
                         "an event sink), where it would wait for itself; make it from another thread");
-  gp_http_global_init();
+  gp__http_global_init();
   gp_retry_policy_t def;
   if (!policy) {
-    gp_retry_policy_init(&def);
+    gp__retry_policy_init(&def);
     policy = &def;
   }
   gp__http_call_t c = {.req = req, .resp = resp};
   c.connect_ms = req->connect_timeout_ms > 0 ? req->connect_timeout_ms : GP__HTTP_DEFAULT_CONNECT_MS;
   c.idle_ms = req->idle_timeout_ms > 0 ? req->idle_timeout_ms : GP__HTTP_DEFAULT_IDLE_MS;
   c.max_bytes = req->max_response_bytes ? req->max_response_bytes : GP__HTTP_DEFAULT_MAX_BYTES;
-  if (req->total_timeout_ms > 0) c.deadline_ms = gp_mono_ms() + req->total_timeout_ms;
+  if (req->total_timeout_ms > 0) c.deadline_ms = gp__mono_ms() + req->total_timeout_ms;
   gp__http_host(&c);
   int reason = gp_cancel_reason(req->cancel);
   if (reason)
@@ -461,6 +461,6 @@ int gp_http_stream(const gp_http_request_t *req, const gp_retry_policy_t *policy
   gp__http_xfer_destroy(&c.x);
   curl_easy_cleanup(c.easy);
   curl_slist_free_all(c.headers);
-  gp_buf_free(&c.error_body);
+  gp__buf_free(&c.error_body);
   return rc;
 }

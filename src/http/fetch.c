@@ -77,7 +77,7 @@ static void gp__fetch_status_line(gp_http_fetch_t *f, const char *line, size_t n
   if (!sp) return;
   f->status = atoi(sp + 1);
   const char *reason = memchr(sp + 1, ' ', (size_t)(line + n - sp - 1));
-  f->status_text = reason ? gp_xstrndup(reason + 1, (size_t)(line + n - reason - 1)) : gp_xstrdup("");
+  f->status_text = reason ? gp__xstrndup(reason + 1, (size_t)(line + n - reason - 1)) : gp__xstrdup("");
 }
 
 static void gp__fetch_header_line(gp_http_fetch_t *f, const char *line, size_t n) {
@@ -88,10 +88,10 @@ static void gp__fetch_header_line(gp_http_fetch_t *f, const char *line, size_t n
   while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t')) end--;
   if (f->npairs == f->cap) {
     f->cap = f->cap ? f->cap * 2 : 16;
-    f->pairs = gp_xrealloc(f->pairs, f->cap * 2 * sizeof *f->pairs);
+    f->pairs = gp__xrealloc(f->pairs, f->cap * 2 * sizeof *f->pairs);
   }
-  f->pairs[f->npairs * 2] = gp_xstrndup(line, (size_t)(colon - line));
-  f->pairs[f->npairs * 2 + 1] = gp_xstrndup(v, (size_t)(end - v));
+  f->pairs[f->npairs * 2] = gp__xstrndup(line, (size_t)(colon - line));
+  f->pairs[f->npairs * 2 + 1] = gp__xstrndup(v, (size_t)(end - v));
   f->npairs++;
 }
 
@@ -110,7 +110,7 @@ static void gp__fetch_send_head(gp_http_fetch_t *f) {
 static size_t gp__fetch_on_header(char *buf, size_t size, size_t nitems, void *ud) {
   gp_http_fetch_t *f = ud;
   size_t n = size * nitems;
-  f->x.last_activity_ms = gp_mono_ms();
+  f->x.last_activity_ms = gp__mono_ms();
   if (f->head_sent) return n; /* trailers */
   if (n >= 5 && memcmp(buf, "HTTP/", 5) == 0) gp__fetch_status_line(f, buf, n);
   else if (n <= 2 && (buf[0] == '\r' || buf[0] == '\n')) {
@@ -124,7 +124,7 @@ static size_t gp__fetch_on_header(char *buf, size_t size, size_t nitems, void *u
 static size_t gp__fetch_on_body(char *data, size_t size, size_t nmemb, void *ud) {
   gp_http_fetch_t *f = ud;
   size_t n = size * nmemb;
-  f->x.last_activity_ms = gp_mono_ms();
+  f->x.last_activity_ms = gp__mono_ms();
   gp__fetch_send_head(f);
   /* Back-pressure: curl keeps the data and gives it again on unpause. */
   if (atomic_load(&f->inflight) >= f->high_water) {
@@ -270,13 +270,13 @@ static void gp__fetch_headers(gp_http_fetch_t *f, const gp_http_fetch_req_t *r) 
   if (!has_ua) f->headers = curl_slist_append(f->headers, "User-Agent: geppetto/" GEPPETTO_VERSION);
 }
 
-gp_http_fetch_t *gp_http_fetch_start(const gp_http_fetch_req_t *r, gp_error_t **err) {
+gp_http_fetch_t *gp__http_fetch_start(const gp_http_fetch_req_t *r, gp_error_t **err) {
   if (!r->url || !r->on_head || !r->on_body || !r->on_end) {
     gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "fetch: a URL and three callbacks are needed");
     return NULL;
   }
-  gp_http_global_init();
-  gp_http_fetch_t *f = gp_xcalloc(1, sizeof *f);
+  gp__http_global_init();
+  gp_http_fetch_t *f = gp__xcalloc(1, sizeof *f);
   gp__http_xfer_init(&f->x);
   atomic_init(&f->refs, 2); /* the caller's and the loop's */
   atomic_init(&f->inflight, 0);
@@ -319,13 +319,13 @@ gp_http_fetch_t *gp_http_fetch_start(const gp_http_fetch_req_t *r, gp_error_t **
   gp__fetch_method(f, r);
   f->x.easy = e;
   f->x.idle_ms = f->idle_ms;
-  f->x.last_activity_ms = gp_mono_ms();
+  f->x.last_activity_ms = gp__mono_ms();
   f->x.on_done = gp__fetch_done;
   gp__http_loop_start(&f->x);
   return f;
 }
 
-void gp_http_fetch_consumed(gp_http_fetch_t *f, size_t n) {
+void gp__http_fetch_consumed(gp_http_fetch_t *f, size_t n) {
   size_t before = atomic_fetch_sub(&f->inflight, n);
   size_t low = f->high_water / 2;
   /* Crossing below the low mark: a transfer paused at the high mark may go on. The
@@ -333,8 +333,8 @@ void gp_http_fetch_consumed(gp_http_fetch_t *f, size_t n) {
   if (before >= low && before - n < low) gp__http_loop_resume(&f->x);
 }
 
-void gp_http_fetch_abort(gp_http_fetch_t *f) { gp__http_loop_cancel(&f->x, GP_ERR_CANCELED); }
+void gp__http_fetch_abort(gp_http_fetch_t *f) { gp__http_loop_cancel(&f->x, GP_ERR_CANCELED); }
 
-void gp_http_fetch_release(gp_http_fetch_t *f) {
+void gp__http_fetch_release(gp_http_fetch_t *f) {
   if (f) gp__fetch_unref(f);
 }

@@ -19,12 +19,12 @@
 /* ---- Client ------------------------------------------------------------------------ */
 
 /* Called with each piece of a 2xx response body, in order, on the shared HTTP thread
- * (not the thread that called gp_http_stream, which is blocked meanwhile), never
+ * (not the thread that called gp__http_stream, which is blocked meanwhile), never
  * concurrently for one request. It must not block: every transfer of the process waits
- * while it runs. gp_http_stream called from it fails at once with INVALID_ARGUMENT. Returns 0 to go on, or a GP_ERR_* code that stops this transfer only;
- * gp_http_stream then returns that code (with the callback's *err, see
+ * while it runs. gp__http_stream called from it fails at once with INVALID_ARGUMENT. Returns 0 to go on, or a GP_ERR_* code that stops this transfer only;
+ * gp__http_stream then returns that code (with the callback's *err, see
  * gp_http_request_t.err). What on_data wrote is visible to the caller once
- * gp_http_stream has returned. */
+ * gp__http_stream has returned. */
 typedef int (*gp_http_data_cb)(void *ud, const char *data, size_t len);
 
 typedef struct gp_http_request_s {
@@ -41,7 +41,7 @@ typedef struct gp_http_request_s {
   gp_http_data_cb on_data;         /* 2xx bodies only; may be NULL (body discarded) */
   void *ud;
   gp_error_t **err;                /* where on_data puts its error (may be NULL); when
-                                      on_data stops the transfer, gp_http_stream moves
+                                      on_data stops the transfer, gp__http_stream moves
                                       *err from here into its own err argument */
   gp_flow_t *flow;                 /* may be NULL. While held, the transfer stops reading
                                       (what arrived waits in curl's and the kernel's
@@ -59,7 +59,7 @@ typedef struct gp_http_response_s {
   int attempts;                    /* requests made (1 + retries) */
 } gp_http_response_t;
 
-void gp_http_response_clear(gp_http_response_t *r);
+void gp__http_response_clear(gp_http_response_t *r);
 
 typedef struct gp_retry_policy_s {
   int max_retries;                 /* retries after the first attempt; 3 by default */
@@ -67,12 +67,12 @@ typedef struct gp_retry_policy_s {
   int64_t max_backoff_ms;          /* cap on one delay (also on Retry-After); 30 000 */
 } gp_retry_policy_t;
 
-void gp_retry_policy_init(gp_retry_policy_t *p);
+void gp__retry_policy_init(gp_retry_policy_t *p);
 /* 1 for 429, 500, 502, 503, 504, 529. */
-int gp_http_retryable_status(int status);
+int gp__http_retryable_status(int status);
 /* The delay before retry number `attempt` (from 1): `retry_after_ms` when >= 0 (capped),
  * else base * 2^(attempt-1) with full jitter, capped. */
-int64_t gp_retry_delay_ms(const gp_retry_policy_t *p, int attempt, int64_t retry_after_ms);
+int64_t gp__retry_delay_ms(const gp_retry_policy_t *p, int attempt, int64_t retry_after_ms);
 
 /* Performs the request, retrying (per `policy`, NULL: defaults) on a retryable status
  * and on connection failures before the first body byte reached on_data; the waits
@@ -88,15 +88,15 @@ int64_t gp_retry_delay_ms(const gp_retry_policy_t *p, int attempt, int64_t retry
  * on_data returned. A non-2xx body over 64 KiB is cut there and the response counts as
  * received. A retryable status whose Retry-After would outlast total_timeout_ms ends
  * the retries with that response (0 returned). `resp` is overwritten (not freed first)
- * and filled in every case: free it with gp_http_response_clear. Never logs; error
+ * and filled in every case: free it with gp__http_response_clear. Never logs; error
  * messages carry neither request headers nor the URL's query. */
-int gp_http_stream(const gp_http_request_t *req, const gp_retry_policy_t *policy,
+int gp__http_stream(const gp_http_request_t *req, const gp_retry_policy_t *policy,
                    gp_http_response_t *resp, gp_error_t **err);
 
-/* Global libcurl initialisation (idempotent, thread-safe); gp_http_stream calls it. */
-void gp_http_global_init(void);
+/* Global libcurl initialisation (idempotent, thread-safe); gp__http_stream calls it. */
+void gp__http_global_init(void);
 /* libcurl's version string ("8.5.0"), for process.versions. Any thread. */
-const char *gp_http_curl_version(void);
+const char *gp__http_curl_version(void);
 
 /* Header values to milliseconds to wait (-1: absent or unparsable). Internal to
  * src/http; declared here for the tests. "retry-after-ms: 1500" (fractions allowed);
@@ -106,7 +106,7 @@ int64_t gp__http_parse_retry_after(const char *v);
 
 /* ---- Fetch: one asynchronous request of a script's fetch() ------------------------ */
 
-/* Unlike gp_http_stream, nothing blocks: the request runs on the shared HTTP loop and
+/* Unlike gp__http_stream, nothing blocks: the request runs on the shared HTTP loop and
  * reports through callbacks that run on the loop thread (never concurrently, never
  * after on_end). They must not block; a script runtime copies what it needs and posts
  * it to its own thread. One attempt, no retries, no redirects followed (the caller
@@ -152,16 +152,16 @@ typedef struct gp_http_fetch_req_s {
 } gp_http_fetch_req_t;
 
 /* Starts the request. NULL with *err (INVALID_ARGUMENT, NOMEM) when it cannot; then no
- * callback runs. Otherwise the caller holds one reference (gp_http_fetch_release). */
-gp_http_fetch_t *gp_http_fetch_start(const gp_http_fetch_req_t *req, gp_error_t **err);
+ * callback runs. Otherwise the caller holds one reference (gp__http_fetch_release). */
+gp_http_fetch_t *gp__http_fetch_start(const gp_http_fetch_req_t *req, gp_error_t **err);
 /* Any thread: the reader has consumed n bytes of what on_body delivered; a transfer
  * paused for back-pressure resumes when less than half the high-water mark is left. */
-void gp_http_fetch_consumed(gp_http_fetch_t *f, size_t n);
+void gp__http_fetch_consumed(gp_http_fetch_t *f, size_t n);
 /* Any thread: ends the transfer (on_end follows with CANCELED unless it ended already);
  * the connection is closed, not reused. */
-void gp_http_fetch_abort(gp_http_fetch_t *f);
+void gp__http_fetch_abort(gp_http_fetch_t *f);
 /* Any thread: drops the caller's reference (the transfer goes on until it ends). */
-void gp_http_fetch_release(gp_http_fetch_t *f);
+void gp__http_fetch_release(gp_http_fetch_t *f);
 
 /* ---- Server-Sent Events (WHATWG "event stream" parsing) --------------------------- */
 
@@ -178,17 +178,17 @@ typedef struct gp_sse_event_s {
 typedef int (*gp_sse_cb)(void *ud, const gp_sse_event_t *ev);
 
 typedef struct gp_sse_s gp_sse_t;
-gp_sse_t *gp_sse_new(gp_sse_cb cb, void *ud);
+gp_sse_t *gp__sse_new(gp_sse_cb cb, void *ud);
 /* Feeds bytes, split anywhere (also inside a CRLF or a UTF-8 sequence). A leading BOM
  * is skipped; lines end at CR, LF or CRLF; ":" lines are comments; a blank line
  * dispatches. As WHATWG says, a block without any data field dispatches nothing
  * ("event: ping" alone is dropped), while "data:" alone gives an event with empty data.
  * Returns 0 or the callback's code; after a nonzero code the decoder stays stopped and
  * every later feed returns that code. */
-int gp_sse_feed(gp_sse_t *s, const char *data, size_t len);
+int gp__sse_feed(gp_sse_t *s, const char *data, size_t len);
 /* End of stream: an unterminated last block is discarded (no event). */
-void gp_sse_finish(gp_sse_t *s);
-void gp_sse_free(gp_sse_t *s);
+void gp__sse_finish(gp_sse_t *s);
+void gp__sse_free(gp_sse_t *s);
 
 /* ---- NDJSON --------------------------------------------------------------------- */
 
@@ -197,14 +197,14 @@ typedef int (*gp_ndjson_cb)(void *ud, json_t *value);
 
 typedef struct gp_ndjson_s gp_ndjson_t;
 /* max_line: longest accepted line in bytes (0: 16 MiB). */
-gp_ndjson_t *gp_ndjson_new(gp_ndjson_cb cb, void *ud, size_t max_line);
+gp_ndjson_t *gp__ndjson_new(gp_ndjson_cb cb, void *ud, size_t max_line);
 /* Feeds bytes split anywhere; blank (whitespace-only) lines and CR before LF are
  * ignored. Returns 0, the callback's code (*err untouched), or PROVIDER_STREAM
  * (malformed line, line too long) with *err set naming the line number and the problem.
  * After a nonzero return the decoder stays stopped and repeats it. */
-int gp_ndjson_feed(gp_ndjson_t *n, const char *data, size_t len, gp_error_t **err);
+int gp__ndjson_feed(gp_ndjson_t *n, const char *data, size_t len, gp_error_t **err);
 /* End of stream: a last line without a newline is parsed. Same returns as feed. */
-int gp_ndjson_finish(gp_ndjson_t *n, gp_error_t **err);
-void gp_ndjson_free(gp_ndjson_t *n);
+int gp__ndjson_finish(gp_ndjson_t *n, gp_error_t **err);
+void gp__ndjson_free(gp_ndjson_t *n);
 
 #endif

@@ -95,14 +95,14 @@ static int gp__loop_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp
 static int gp__loop_timer_cb(CURLM *multi, long timeout_ms, void *userp) {
   (void)multi;
   gp__loop_t *L = userp;
-  L->timer_at = timeout_ms < 0 ? -1 : gp_mono_ms() + timeout_ms;
+  L->timer_at = timeout_ms < 0 ? -1 : gp__mono_ms() + timeout_ms;
   return 0;
 }
 
 /* ---- Active transfers (loop thread) ------------------------------------------------ */
 
 static void gp__loop_link(gp__loop_t *L, gp__http_xfer_t *x) {
-  if (!L->active) L->next_sweep = gp_mono_ms() + GP__LOOP_SWEEP_MS;
+  if (!L->active) L->next_sweep = gp__mono_ms() + GP__LOOP_SWEEP_MS;
   x->prev_active = NULL;
   x->next_active = L->active;
   if (L->active) L->active->prev_active = x;
@@ -220,7 +220,7 @@ static void gp__loop_take_resumes(gp__loop_t *L) {
     x->next_resuming = NULL;
     if (x->paused) {
       x->paused = 0;
-      x->last_activity_ms = gp_mono_ms(); /* the idle time starts again from here */
+      x->last_activity_ms = gp__mono_ms(); /* the idle time starts again from here */
       /* Delivers what curl kept at once (the body callback may pause again). A callback
        * that refused it leaves curl's transfer running: end it with curl's error. */
       CURLcode rc = curl_easy_pause(x->easy, CURLPAUSE_CONT);
@@ -253,7 +253,7 @@ static void gp__loop_read_done(gp__loop_t *L) {
 /* Idle and total timeouts of every active transfer, at most every GP__LOOP_SWEEP_MS;
  * upload progress counts as activity (a large request body may take a while). */
 static void gp__loop_sweep(gp__loop_t *L) {
-  int64_t now = gp_mono_ms();
+  int64_t now = gp__mono_ms();
   if (!L->active || now < L->next_sweep) return;
   L->next_sweep = now + GP__LOOP_SWEEP_MS;
   for (gp__http_xfer_t *x = L->active, *next; x; x = next) {
@@ -274,7 +274,7 @@ static int gp__loop_timeout(const gp__loop_t *L) {
   int64_t wake = L->timer_at;
   if (L->active && (wake < 0 || L->next_sweep < wake)) wake = L->next_sweep;
   if (wake < 0) return -1;
-  int64_t ms = wake - gp_mono_ms();
+  int64_t ms = wake - gp__mono_ms();
   if (ms <= 0) return 0;
   return ms > INT_MAX ? INT_MAX : (int)ms;
 }
@@ -288,7 +288,7 @@ static void gp__loop_socket_event(gp__loop_t *L, const struct epoll_event *ev) {
 }
 
 static void gp__loop_timer(gp__loop_t *L) {
-  if (L->timer_at < 0 || gp_mono_ms() < L->timer_at) return;
+  if (L->timer_at < 0 || gp__mono_ms() < L->timer_at) return;
   int running;
   L->timer_at = -1; /* curl sets the next one from inside the call */
   curl_multi_socket_action(L->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -312,8 +312,8 @@ static uint64_t gp__loop_spin_ns(void) {
 static int gp__loop_wait(gp__loop_t *L, struct epoll_event *evs, int busy, uint64_t spin_ns) {
   int n = 0;
   if (busy && spin_ns) {
-    uint64_t end = gp_mono_ns() + spin_ns;
-    while ((n = epoll_wait(L->epfd, evs, GP__LOOP_EVENTS, 0)) == 0 && gp_mono_ns() < end)
+    uint64_t end = gp__mono_ns() + spin_ns;
+    while ((n = epoll_wait(L->epfd, evs, GP__LOOP_EVENTS, 0)) == 0 && gp__mono_ns() < end)
       sched_yield();
   }
   return n != 0 ? n : epoll_wait(L->epfd, evs, GP__LOOP_EVENTS, gp__loop_timeout(L));
@@ -365,7 +365,7 @@ static int gp__loop_open(gp__loop_t *L) {
 
 static void gp__loop_start(void) {
   gp__loop_t *L = &gp__loop;
-  gp_http_global_init();
+  gp__http_global_init();
   int ok = gp__loop_open(L) == 0;
   if (ok) {
     /* The loop takes no signals: they belong to the threads that expect them. */

@@ -24,8 +24,8 @@ struct gp_ndjson_s {
   char *stop_msg;       /* the message of that error, repeated to later calls */
 };
 
-gp_ndjson_t *gp_ndjson_new(gp_ndjson_cb cb, void *ud, size_t max_line) {
-  gp_ndjson_t *n = gp_xcalloc(1, sizeof *n);
+gp_ndjson_t *gp__ndjson_new(gp_ndjson_cb cb, void *ud, size_t max_line) {
+  gp_ndjson_t *n = gp__xcalloc(1, sizeof *n);
   n->cb = cb;
   n->ud = ud;
   n->max_line = max_line ? max_line : GP__NDJSON_DEFAULT_MAX;
@@ -33,9 +33,9 @@ gp_ndjson_t *gp_ndjson_new(gp_ndjson_cb cb, void *ud, size_t max_line) {
   return n;
 }
 
-void gp_ndjson_free(gp_ndjson_t *n) {
+void gp__ndjson_free(gp_ndjson_t *n) {
   if (!n) return;
-  gp_buf_free(&n->line);
+  gp__buf_free(&n->line);
   free(n->stop_msg);
   free(n);
 }
@@ -60,10 +60,10 @@ static int gp__ndjson_line(gp_ndjson_t *n, const char *p, size_t len, gp_error_t
   if (len > 0 && p[len - 1] == '\r') len--;
   if (gp__ndjson_blank(p, len)) return 0;
   json_error_t jerr;
-  json_t *v = gp_json_loadb(p, len, JSON_DECODE_ANY, &jerr);
+  json_t *v = gp__json_loadb(p, len, JSON_DECODE_ANY, &jerr);
   if (!v)
     return gp__ndjson_stop(n, GP_ERR_PROVIDER_STREAM, err,
-                           gp_xasprintf("the provider's NDJSON stream has a malformed line %llu "
+                           gp__xasprintf("the provider's NDJSON stream has a malformed line %llu "
                                         "(column %d): %s",
                                         (unsigned long long)no, jerr.column, jerr.text));
   int rc = n->cb ? n->cb(n->ud, v) : 0;
@@ -74,7 +74,7 @@ static int gp__ndjson_line(gp_ndjson_t *n, const char *p, size_t len, gp_error_t
 
 static int gp__ndjson_too_long(gp_ndjson_t *n, gp_error_t **err) {
   return gp__ndjson_stop(n, GP_ERR_PROVIDER_STREAM, err,
-                         gp_xasprintf("the provider's NDJSON stream has a line %llu longer than "
+                         gp__xasprintf("the provider's NDJSON stream has a line %llu longer than "
                                       "the limit of %zu bytes",
                                       (unsigned long long)n->lineno, n->max_line));
 }
@@ -84,7 +84,7 @@ static int gp__ndjson_sticky(gp_ndjson_t *n, gp_error_t **err) {
   return n->stopped;
 }
 
-int gp_ndjson_feed(gp_ndjson_t *n, const char *data, size_t len, gp_error_t **err) {
+int gp__ndjson_feed(gp_ndjson_t *n, const char *data, size_t len, gp_error_t **err) {
   if (n->stopped) return gp__ndjson_sticky(n, err);
   const char *p = data, *end = data + len;
   while (p < end) {
@@ -92,12 +92,12 @@ int gp_ndjson_feed(gp_ndjson_t *n, const char *data, size_t len, gp_error_t **er
     size_t piece = (size_t)((lf ? lf : end) - p);
     if (n->line.len + piece > n->max_line) return gp__ndjson_too_long(n, err);
     if (!lf) {
-      gp_buf_append(&n->line, p, piece);
+      gp__buf_append(&n->line, p, piece);
       return 0;
     }
     int rc;
     if (n->line.len) {
-      gp_buf_append(&n->line, p, piece);
+      gp__buf_append(&n->line, p, piece);
       rc = gp__ndjson_line(n, n->line.data, n->line.len, err);
       n->line.len = 0;
     } else {
@@ -109,7 +109,7 @@ int gp_ndjson_feed(gp_ndjson_t *n, const char *data, size_t len, gp_error_t **er
   return 0;
 }
 
-int gp_ndjson_finish(gp_ndjson_t *n, gp_error_t **err) {
+int gp__ndjson_finish(gp_ndjson_t *n, gp_error_t **err) {
   if (n->stopped) return gp__ndjson_sticky(n, err);
   if (n->line.len == 0) return 0;
   int rc = gp__ndjson_line(n, n->line.data, n->line.len, err);

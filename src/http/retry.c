@@ -12,13 +12,13 @@
 #include "core/core.h"
 #include "http/http.h"
 
-void gp_retry_policy_init(gp_retry_policy_t *p) {
+void gp__retry_policy_init(gp_retry_policy_t *p) {
   p->max_retries = 3;
   p->base_backoff_ms = 500;
   p->max_backoff_ms = 30000;
 }
 
-int gp_http_retryable_status(int status) {
+int gp__http_retryable_status(int status) {
   switch (status) {
     case 429: case 500: case 502: case 503: case 504: case 529: return 1;
     default: return 0;
@@ -30,7 +30,7 @@ int gp_http_retryable_status(int status) {
 static uint64_t gp__retry_rand(void) {
   static _Thread_local uint64_t state;
   if (state == 0) {
-    state = gp_mono_ns() ^ ((uint64_t)(uintptr_t)&state << 16) ^ 0x9E3779B97F4A7C15ull;
+    state = gp__mono_ns() ^ ((uint64_t)(uintptr_t)&state << 16) ^ 0x9E3779B97F4A7C15ull;
     if (state == 0) state = 1;
   }
   state ^= state << 13;
@@ -39,10 +39,10 @@ static uint64_t gp__retry_rand(void) {
   return state;
 }
 
-int64_t gp_retry_delay_ms(const gp_retry_policy_t *p, int attempt, int64_t retry_after_ms) {
+int64_t gp__retry_delay_ms(const gp_retry_policy_t *p, int attempt, int64_t retry_after_ms) {
   gp_retry_policy_t def;
   if (!p) {
-    gp_retry_policy_init(&def);
+    gp__retry_policy_init(&def);
     p = &def;
   }
   int64_t cap = p->max_backoff_ms > 0 ? p->max_backoff_ms : 0;
@@ -75,6 +75,6 @@ int64_t gp__http_parse_retry_after(const char *v) {
   }
   time_t t = curl_getdate(v, NULL);
   if (t == (time_t)-1) return -1;
-  int64_t ms = (int64_t)t * 1000 - gp_now_ms();
+  int64_t ms = (int64_t)t * 1000 - gp__now_ms();
   return ms > 0 ? ms : 0;
 }

@@ -28,20 +28,20 @@ struct gp_sse_s {
   int stopped;          /* a callback's code, sticky; 0 while going on */
 };
 
-gp_sse_t *gp_sse_new(gp_sse_cb cb, void *ud) {
-  gp_sse_t *s = gp_xcalloc(1, sizeof *s);
+gp_sse_t *gp__sse_new(gp_sse_cb cb, void *ud) {
+  gp_sse_t *s = gp__xcalloc(1, sizeof *s);
   s->cb = cb;
   s->ud = ud;
   s->retry_ms = -1;
   return s;
 }
 
-void gp_sse_free(gp_sse_t *s) {
+void gp__sse_free(gp_sse_t *s) {
   if (!s) return;
-  gp_buf_free(&s->line);
-  gp_buf_free(&s->data);
-  gp_buf_free(&s->type);
-  gp_buf_free(&s->id);
+  gp__buf_free(&s->line);
+  gp__buf_free(&s->data);
+  gp__buf_free(&s->type);
+  gp__buf_free(&s->id);
   free(s);
 }
 
@@ -88,13 +88,13 @@ static int64_t gp__sse_parse_retry(const char *v, size_t n) {
 
 static void gp__sse_set(gp_buf_t *b, const char *v, size_t n) {
   b->len = 0;
-  gp_buf_append(b, v, n); /* also allocates, so an empty value reads as "" */
+  gp__buf_append(b, v, n); /* also allocates, so an empty value reads as "" */
 }
 
 static void gp__sse_field(gp_sse_t *s, const char *name, size_t nlen, const char *v, size_t vlen) {
   if (nlen == 4 && memcmp(name, "data", 4) == 0) {
-    gp_buf_append(&s->data, v, vlen);
-    gp_buf_append(&s->data, "\n", 1);
+    gp__buf_append(&s->data, v, vlen);
+    gp__buf_append(&s->data, "\n", 1);
   } else if (nlen == 5 && memcmp(name, "event", 5) == 0) {
     gp__sse_set(&s->type, v, vlen);
   } else if (nlen == 2 && memcmp(name, "id", 2) == 0) {
@@ -149,12 +149,12 @@ static int gp__sse_feed_lines(gp_sse_t *s, const char *p, size_t n) {
     }
     const char *eol = gp__sse_eol(p, end, &lf, &lf_known);
     if (!eol) {
-      gp_buf_append(&s->line, p, (size_t)(end - p));
+      gp__buf_append(&s->line, p, (size_t)(end - p));
       return 0;
     }
     int rc;
     if (s->line.len) {
-      gp_buf_append(&s->line, p, (size_t)(eol - p));
+      gp__buf_append(&s->line, p, (size_t)(eol - p));
       rc = gp__sse_line(s, s->line.data, s->line.len);
       s->line.len = 0;
     } else {
@@ -188,7 +188,7 @@ static size_t gp__sse_bom(gp_sse_t *s, const char *p, size_t n, int *rc) {
   return i;
 }
 
-int gp_sse_feed(gp_sse_t *s, const char *data, size_t len) {
+int gp__sse_feed(gp_sse_t *s, const char *data, size_t len) {
   if (s->stopped) return s->stopped;
   if (!s->started) {
     int rc = 0;
@@ -203,7 +203,7 @@ int gp_sse_feed(gp_sse_t *s, const char *data, size_t len) {
   return rc;
 }
 
-void gp_sse_finish(gp_sse_t *s) {
+void gp__sse_finish(gp_sse_t *s) {
   /* WHATWG: at end of stream an incomplete block is discarded, not dispatched. */
   s->line.len = 0;
   s->after_cr = 0;

@@ -29,9 +29,9 @@ struct gp_next_s {
 gp_middleware_t *gp_middleware_new(const char *name, gp_middleware_cb cb, void *ud,
                                    void (*free_ud)(void *ud)) {
   GP_ASSERT(cb != NULL);
-  gp_middleware_t *m = gp_xcalloc(1, sizeof *m);
+  gp_middleware_t *m = gp__xcalloc(1, sizeof *m);
   atomic_init(&m->refcount, 1);
-  m->name = gp_xstrdup(name ? name : "");
+  m->name = gp__xstrdup(name ? name : "");
   m->cb = cb;
   m->ud = ud;
   m->free_ud = free_ud;

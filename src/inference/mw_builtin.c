@@ -14,7 +14,7 @@
 
 /* Makes blocks[0] a system block with the prompt: replaces the text of a leading
  * system block, else inserts one, so repeated iterations never add a second. */
-static int system_prompt_run(void *ud, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_next_t *next,
+static int gp__system_prompt_run(void *ud, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_next_t *next,
                              gp_error_t **err) {
   const char *prompt = ud;
   if (turn->nblocks > 0 && turn->blocks[0]->kind == GP_BLOCK_SYSTEM) {
@@ -26,21 +26,21 @@ static int system_prompt_run(void *ud, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_
   return gp_next(next, turn, err);
 }
 
-static gp_middleware_t *system_prompt_new(const json_t *options, gp_error_t **err) {
+static gp_middleware_t *gp__system_prompt_new(const json_t *options, gp_error_t **err) {
   json_t *prompt = options ? json_object_get(options, "prompt") : NULL;
   if (!json_is_string(prompt)) {
     gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
                  "middleware systemPrompt: option \"prompt\" must be a string");
     return NULL;
   }
-  return gp_middleware_new("systemPrompt", system_prompt_run,
-                           gp_xstrdup(json_string_value(prompt)), free);
+  return gp_middleware_new("systemPrompt", gp__system_prompt_run,
+                           gp__xstrdup(json_string_value(prompt)), free);
 }
 
 /* ---- reorderToolResults ---- */
 
 /* Index of the first tool_call block with payload id `id`, or -1. */
-static long find_call(const gp_turn_t *turn, const char *id) {
+static long gp__find_call(const gp_turn_t *turn, const char *id) {
   for (size_t i = 0; id && i < turn->nblocks; i++) {
     const gp_block_t *b = turn->blocks[i];
     if (b->kind == GP_BLOCK_TOOL_CALL) {
@@ -53,14 +53,14 @@ static long find_call(const gp_turn_t *turn, const char *id) {
 
 /* Rebuilds the block order: every tool_use whose call is in the turn follows that
  * call (results of one call keep their relative order); all else keeps its order. */
-static void reorder_tool_results(gp_turn_t *turn) {
+static void gp__reorder_tool_results(gp_turn_t *turn) {
   size_t n = turn->nblocks;
   if (n < 2) return;
-  long *call_of = gp_xcalloc(n, sizeof *call_of);   /* tool_use i -> its call, or -1 */
-  gp_block_t **out = gp_xcalloc(n, sizeof *out);
+  long *call_of = gp__xcalloc(n, sizeof *call_of);   /* tool_use i -> its call, or -1 */
+  gp_block_t **out = gp__xcalloc(n, sizeof *out);
   for (size_t i = 0; i < n; i++) {
     const gp_block_t *b = turn->blocks[i];
-    call_of[i] = b->kind == GP_BLOCK_TOOL_USE ? find_call(turn, gp_block_call_id(b)) : -1;
+    call_of[i] = b->kind == GP_BLOCK_TOOL_USE ? gp__find_call(turn, gp_block_call_id(b)) : -1;
   }
   size_t k = 0;
   for (size_t i = 0; i < n; i++) {
@@ -76,40 +76,40 @@ static void reorder_tool_results(gp_turn_t *turn) {
   free(call_of);
 }
 
-static int reorder_run(void *ud, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_next_t *next,
+static int gp__reorder_run(void *ud, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_next_t *next,
                        gp_error_t **err) {
-  reorder_tool_results(turn);
+  gp__reorder_tool_results(turn);
   return gp_next(next, turn, err);
 }
 
-static gp_middleware_t *reorder_new(const json_t *options, gp_error_t **err) {
-  return gp_middleware_new("reorderToolResults", reorder_run, NULL, NULL);
+static gp_middleware_t *gp__reorder_new(const json_t *options, gp_error_t **err) {
+  return gp_middleware_new("reorderToolResults", gp__reorder_run, NULL, NULL);
 }
 
 /* ---- turnLogging ---- */
 
-static void log_turn(const gp_turn_t *turn) {
+static void gp__log_turn(const gp_turn_t *turn) {
   if (!gp_log_enabled(GP_LOG_INFO)) return;
   gp_buf_t kinds = {0};
   for (size_t i = 0; i < turn->nblocks; i++) {
     const char *name = gp_block_kind_name(turn->blocks[i]->kind);
-    gp_buf_printf(&kinds, "%s%s", i ? ", " : "", name ? name : "?");
+    gp__buf_printf(&kinds, "%s%s", i ? ", " : "", name ? name : "?");
   }
   gp_log(GP_LOG_INFO, "middleware", "turn %s: %zu blocks (%s)", turn->id, turn->nblocks,
          kinds.data ? kinds.data : "");
-  gp_buf_free(&kinds);
+  gp__buf_free(&kinds);
 }
 
-static int turn_logging_run(void *ud, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_next_t *next,
+static int gp__turn_logging_run(void *ud, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_next_t *next,
                             gp_error_t **err) {
-  log_turn(turn);
+  gp__log_turn(turn);
   int rc = gp_next(next, turn, err);
-  log_turn(turn);
+  gp__log_turn(turn);
   return rc;
 }
 
-static gp_middleware_t *turn_logging_new(const json_t *options, gp_error_t **err) {
-  return gp_middleware_new("turnLogging", turn_logging_run, NULL, NULL);
+static gp_middleware_t *gp__turn_logging_new(const json_t *options, gp_error_t **err) {
+  return gp_middleware_new("turnLogging", gp__turn_logging_run, NULL, NULL);
 }
 
 /* ---- lookup ---- */
@@ -118,9 +118,9 @@ static const struct {
   const char *name;
   gp_middleware_t *(*create)(const json_t *options, gp_error_t **err);
 } builtins[] = {
-    {"systemPrompt", system_prompt_new},
-    {"reorderToolResults", reorder_new},
-    {"turnLogging", turn_logging_new},
+    {"systemPrompt", gp__system_prompt_new},
+    {"reorderToolResults", gp__reorder_new},
+    {"turnLogging", gp__turn_logging_new},
 };
 
 const char *gp_middleware_builtin_name(size_t i) {
@@ -141,9 +141,9 @@ gp_middleware_t *gp_middleware_builtin(const char *name, const json_t *options, 
   }
   gp_buf_t known = {0};
   for (size_t i = 0; gp_middleware_builtin_name(i); i++)
-    gp_buf_printf(&known, "%s%s", i ? ", " : "", gp_middleware_builtin_name(i));
+    gp__buf_printf(&known, "%s%s", i ? ", " : "", gp_middleware_builtin_name(i));
   gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "unknown middleware \"%s\" (known: %s)",
                name ? name : "(null)", known.data ? known.data : "");
-  gp_buf_free(&known);
+  gp__buf_free(&known);
   return NULL;
 }

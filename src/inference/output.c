@@ -13,12 +13,12 @@
 /* The step's answer: its llm_text blocks joined (heap). */
 static char *gp__answer_text(const gp_turn_t *turn, size_t start) {
   gp_buf_t b = {0};
-  gp_buf_puts(&b, "");
+  gp__buf_puts(&b, "");
   for (size_t i = start; i < turn->nblocks; i++) {
     const gp_block_t *blk = turn->blocks[i];
-    if (blk->kind == GP_BLOCK_LLM_TEXT) gp_buf_puts(&b, gp_block_text(blk));
+    if (blk->kind == GP_BLOCK_LLM_TEXT) gp__buf_puts(&b, gp_block_text(blk));
   }
-  return gp_buf_steal(&b);
+  return gp__buf_steal(&b);
 }
 
 /* The JSON inside `text`: surrounding blanks trimmed and a Markdown code fence
@@ -41,13 +41,13 @@ static char *gp__parse_check(const json_t *schema, const char *text, json_t **va
   size_t n;
   const char *s = gp__unfence(text, &n);
   *value = NULL;
-  if (n == 0) return gp_xstrdup("the answer is empty, not a JSON value");
+  if (n == 0) return gp__xstrdup("the answer is empty, not a JSON value");
   json_error_t jerr;
-  json_t *v = gp_json_loadb(s, n, JSON_DECODE_ANY, &jerr);
-  if (!v) return gp_xasprintf("the answer is not valid JSON (%s at byte %d)", jerr.text, jerr.position);
+  json_t *v = gp__json_loadb(s, n, JSON_DECODE_ANY, &jerr);
+  if (!v) return gp__xasprintf("the answer is not valid JSON (%s at byte %d)", jerr.text, jerr.position);
   gp_error_t *verr = NULL;
   if (gp_schema_validate(schema, v, &verr)) {
-    char *why = gp_xstrdup(verr && verr->message ? verr->message : "does not match the schema");
+    char *why = gp__xstrdup(verr && verr->message ? verr->message : "does not match the schema");
     gp_error_free(verr);
     json_decref(v);
     return why;
@@ -70,10 +70,10 @@ int gp__output_settle(const json_t *output, gp_turn_t *turn, size_t step_start, 
     json_object_set_new(turn->data, "output", value);
   } else if (*repairs == 0) {
     (*repairs)++;
-    char *ask = gp_xasprintf("Your answer does not match the required JSON schema: %s. Reply "
+    char *ask = gp__xasprintf("Your answer does not match the required JSON schema: %s. Reply "
                              "again with only the corrected JSON value, matching the schema.", why);
     gp_turn_append(turn, gp_block_new_user(ask));
-    char *msg = gp_xasprintf("structured output invalid (%s); asking the model once more", why);
+    char *msg = gp__xasprintf("structured output invalid (%s); asking the model once more", why);
     gp_emit(em, GP_EVENT_LOG, gp_fields_log("warn", msg, NULL));
     free(msg);
     free(ask);

@@ -100,11 +100,11 @@ gp_session_t *gp_session_new(const gp_session_config_t *cfg, gp_error_t **err) {
     gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "a session needs an engine");
     return NULL;
   }
-  gp_session_t *s = gp_xcalloc(1, sizeof *s);
-  s->id = cfg->id ? gp_xstrdup(cfg->id) : gp_id_new();
+  gp_session_t *s = gp__xcalloc(1, sizeof *s);
+  s->id = cfg->id ? gp__xstrdup(cfg->id) : gp_id_new();
   s->engine = gp_engine_ref(cfg->engine);
   s->nmws = cfg->nmiddlewares;
-  s->mws = gp_xcalloc(s->nmws ? s->nmws : 1, sizeof *s->mws);
+  s->mws = gp__xcalloc(s->nmws ? s->nmws : 1, sizeof *s->mws);
   for (size_t i = 0; i < s->nmws; i++) s->mws[i] = gp_middleware_ref(cfg->middlewares[i]);
   s->tools = cfg->tools ? gp_registry_ref(cfg->tools) : NULL;
   if (cfg->settings) gp_tool_settings_copy(&s->settings, cfg->settings);
@@ -158,7 +158,7 @@ const char *gp_session_id(const gp_session_t *s) { return s->id; }
 
 void gp_session_add_sink(gp_session_t *s, gp_sink_t *sink) {
   pthread_mutex_lock(&s->lock);
-  s->sinks = gp_xrealloc(s->sinks, (s->nsinks + 1) * sizeof *s->sinks);
+  s->sinks = gp__xrealloc(s->sinks, (s->nsinks + 1) * sizeof *s->sinks);
   s->sinks[s->nsinks++] = gp_sink_ref(sink);
   pthread_mutex_unlock(&s->lock);
 }
@@ -216,7 +216,7 @@ static int gp__session_load_start(gp_session_t *s, gp_error_t **err) {
     return rc;
   }
   s->pending++;
-  gp_pool_submit(gp_pool_runs(), gp__session_load_task, s);
+  gp__pool_submit(gp__pool_runs(), gp__session_load_task, s);
   return 0;
 }
 
@@ -246,12 +246,12 @@ static void gp__session_put_task(void *arg) {
 
 /* Under the lock: writes slot `index` to the store in the background. */
 static void gp__session_put_start(gp_session_t *s, size_t index, gp_turn_t *turn) {
-  gp__put_t *p = gp_xcalloc(1, sizeof *p);
+  gp__put_t *p = gp__xcalloc(1, sizeof *p);
   p->s = s;
   p->index = index;
   p->turn = turn;
   s->pending++;
-  gp_pool_submit(gp_pool_runs(), gp__session_put_task, p);
+  gp__pool_submit(gp__pool_runs(), gp__session_put_task, p);
 }
 
 int gp_session_wait_ready(gp_session_t *s, gp_error_t **err) {
@@ -288,7 +288,7 @@ gp_session_t *gp_session_fork(gp_session_t *s, const char *new_id, gp_error_t **
   if (!s->store) return n;
   n->store = gp_store_ref(s->store);
   n->load_async = s->load_async;
-  n->copy_from = gp_xstrdup(s->id);
+  n->copy_from = gp__xstrdup(s->id);
   if (gp__session_load_start(n, err) != 0) {
     gp_session_free(n);
     return NULL;
@@ -300,7 +300,7 @@ gp_session_t *gp_session_fork(gp_session_t *s, const char *new_id, gp_error_t **
 static void gp__session_push(gp_session_t *s, gp_turn_t *turn) {
   if (s->nturns == s->cap) {
     s->cap = s->cap ? s->cap * 2 : 8;
-    s->turns = gp_xrealloc(s->turns, s->cap * sizeof *s->turns);
+    s->turns = gp__xrealloc(s->turns, s->cap * sizeof *s->turns);
   }
   s->turns[s->nturns++] = turn;
 }
@@ -377,7 +377,7 @@ void gp_run_unref(gp_run_t *r) {
   gp_error_free(r->error);
   gp_cancel_unref(r->cancel);
   gp_emitter_free(r->emitter);
-  gp_flow_unref(r->flow);
+  gp__flow_unref(r->flow);
   json_decref(r->tags);
   json_decref(r->output);
   if (r->host && r->host_unref) r->host_unref(r->host);
@@ -400,7 +400,7 @@ int gp_run_cancel(gp_run_t *r) {
   return going;
 }
 
-void gp_run_set_backpressure(gp_run_t *r, int on) { gp_flow_set_held(r->flow, on); }
+void gp_run_set_backpressure(gp_run_t *r, int on) { gp__flow_set_held(r->flow, on); }
 
 int gp_run_is_running(gp_run_t *r) {
   pthread_mutex_lock(&r->lock);
@@ -415,7 +415,7 @@ int gp_run_wait(gp_run_t *r, int64_t timeout_ms, gp_turn_t **result, gp_error_t 
     while (!r->done) pthread_cond_wait(&r->cond, &r->lock);
   } else {
     struct timespec ts;
-    gp_timespec_in(&ts, CLOCK_REALTIME, timeout_ms);
+    gp__timespec_in(&ts, CLOCK_REALTIME, timeout_ms);
     while (!r->done && pthread_cond_timedwait(&r->cond, &r->lock, &ts) == 0) {
     }
   }
@@ -502,7 +502,7 @@ static int gp__run_compose(gp_run_t *r, gp_turn_t **loaded, size_t n, int64_t re
     gp_turn_t *t = r->seed ? gp_turn_copy(r->seed) : NULL;
     if (t) {
       free(t->id);
-      t->id = gp_xstrdup(r->turn->id);
+      t->id = gp__xstrdup(r->turn->id);
       if (r->seed_mode == GP_SEED_CONTINUE) t = gp__seed_continue(s, t);
       gp__session_push(s, t);
       r->added_turn = 1;
@@ -565,7 +565,7 @@ static int gp__run_store_end(gp_run_t *r, int rc, gp_error_t **err) {
   gp__store_commit_t c = {.session_id = s->id, .owner = r->id, .run_id = r->id,
                           .turn_index = rc == 0 ? (int64_t)r->turn_index : -1,
                           .turn_json = rc == 0 ? turn : NULL, .turn_count = count,
-                          .started_ms = r->started_ms, .ended_ms = gp_now_ms(),
+                          .started_ms = r->started_ms, .ended_ms = gp__now_ms(),
                           .outcome = rc == 0 ? "ok" : gp_err_name(rc), .usage = usage,
                           .partial = rc == 0 ? NULL : turn};
   gp_error_t *cerr = NULL;
@@ -656,11 +656,11 @@ static void gp__run_main(void *arg) {
  * placeholder (with the seed's id, when given) until gp__run_compose. */
 static gp_run_t *gp__run_new(gp_session_t *s, const gp_run_opts_t *opts, int composed,
                              const char *seed_id) {
-  gp_run_t *r = gp_xcalloc(1, sizeof *r);
+  gp_run_t *r = gp__xcalloc(1, sizeof *r);
   atomic_init(&r->refcount, 3); /* caller, run thread, session's active */
   r->id = gp_id_new();
   r->session = s;
-  r->started_ms = gp_now_ms();
+  r->started_ms = gp__now_ms();
   if (composed) {
     r->turn_index = s->nturns - 1;
     r->turn = gp_turn_copy(s->turns[r->turn_index]);
@@ -668,7 +668,7 @@ static gp_run_t *gp__run_new(gp_session_t *s, const gp_run_opts_t *opts, int com
     r->turn = gp_turn_new();
     if (seed_id) {
       free(r->turn->id);
-      r->turn->id = gp_xstrdup(seed_id);
+      r->turn->id = gp__xstrdup(seed_id);
     }
   }
   r->first_new_block = r->turn->nblocks;
@@ -683,9 +683,9 @@ static gp_run_t *gp__run_new(gp_session_t *s, const gp_run_opts_t *opts, int com
   }
   r->on_done = opts ? opts->on_done : NULL;
   r->on_done_ud = opts ? opts->on_done_ud : NULL;
-  r->deadline_ms = opts && opts->timeout_ms > 0 ? gp_now_ms() + opts->timeout_ms : 0;
+  r->deadline_ms = opts && opts->timeout_ms > 0 ? gp__now_ms() + opts->timeout_ms : 0;
   r->emitter = gp_emitter_new(s->id, r->id, r->turn->id);
-  r->flow = gp_flow_new();
+  r->flow = gp__flow_new();
   gp__emitter_set_flow(r->emitter, r->flow);
   for (size_t i = 0; i < s->nsinks; i++) gp_emitter_add_sink(r->emitter, s->sinks[i]);
   if (opts && opts->sink) gp_emitter_add_sink(r->emitter, opts->sink);
@@ -699,18 +699,18 @@ static gp_run_t *gp__run_new(gp_session_t *s, const gp_run_opts_t *opts, int com
 static int gp__seed_too_deep(gp_turn_t *t) {
   int deep = 0;
   for (size_t i = 0; i < t->nblocks; i++)
-    deep |= gp_json_too_deep(t->blocks[i]->payload, GP_JSON_MAX_DEPTH) |
-            gp_json_too_deep(t->blocks[i]->metadata, GP_JSON_MAX_DEPTH);
-  deep |= gp_json_too_deep(t->metadata, GP_JSON_MAX_DEPTH) |
-          gp_json_too_deep(t->data, GP_JSON_MAX_DEPTH);
+    deep |= gp__json_too_deep(t->blocks[i]->payload, GP_JSON_MAX_DEPTH) |
+            gp__json_too_deep(t->blocks[i]->metadata, GP_JSON_MAX_DEPTH);
+  deep |= gp__json_too_deep(t->metadata, GP_JSON_MAX_DEPTH) |
+          gp__json_too_deep(t->data, GP_JSON_MAX_DEPTH);
   if (!deep) return 0;
   for (size_t i = 0; i < t->nblocks; i++) {
-    gp_json_release_deep(t->blocks[i]->payload);
-    gp_json_release_deep(t->blocks[i]->metadata);
+    gp__json_release_deep(t->blocks[i]->payload);
+    gp__json_release_deep(t->blocks[i]->metadata);
     t->blocks[i]->payload = t->blocks[i]->metadata = NULL;
   }
-  gp_json_release_deep(t->metadata);
-  gp_json_release_deep(t->data);
+  gp__json_release_deep(t->metadata);
+  gp__json_release_deep(t->data);
   t->metadata = t->data = NULL;
   return 1;
 }
@@ -724,7 +724,7 @@ static gp_turn_t *gp__seed_continue(gp_session_t *s, gp_turn_t *seed) {
   gp_turn_t *t = gp_turn_new();
   free(t->id);
   t->id = seed->id; /* the new turn is the seed's: its id is stable across a recomposition */
-  seed->id = gp_xstrdup("");
+  seed->id = gp__xstrdup("");
   for (size_t i = 0; i < latest->nblocks; i++) gp_turn_append(t, gp_block_copy(latest->blocks[i]));
   for (size_t i = 0; i < seed->nblocks; i++) gp_turn_append(t, seed->blocks[i]);
   seed->nblocks = 0;
@@ -789,7 +789,7 @@ int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts
   atomic_fetch_add(&gp__runs_active, 1);
   pthread_mutex_unlock(&s->lock);
   if (opts && opts->timeout_ms > 0) gp_cancel_fire_after(r->cancel, opts->timeout_ms, GP_ERR_TIMEOUT);
-  gp_pool_submit(gp_pool_runs(), gp__run_main, r);
+  gp__pool_submit(gp__pool_runs(), gp__run_main, r);
   *out = r;
   return 0;
 }

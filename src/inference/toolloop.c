@@ -27,7 +27,7 @@ static size_t gp__pending_calls(gp_turn_t *turn, gp_tool_call_t **out) {
     char *uid = gp_turn_unique_call_id(turn, b, id);
     if (!id || strcmp(uid, id) != 0) json_object_set_new(b->payload, "id", json_string(uid));
     free(uid);
-    calls = gp_xrealloc(calls, (n + 1) * sizeof *calls);
+    calls = gp__xrealloc(calls, (n + 1) * sizeof *calls);
     calls[n].id = gp_block_call_id(b);
     calls[n].name = gp_block_tool_name(b);
     calls[n].args = gp_block_tool_args(b);
@@ -58,13 +58,13 @@ static int gp__run_tools(const gp_loop_params_t *p, const gp_tool_settings_t *se
   /* The views borrow from `turn`, which gains blocks below: copy what they point to.
    * Arguments are deep copies: each worker owns its own (jansson refcounts must not be
    * shared between threads). */
-  gp_tool_call_t *owned = gp_xcalloc(n, sizeof *owned);
+  gp_tool_call_t *owned = gp__xcalloc(n, sizeof *owned);
   for (size_t i = 0; i < n; i++) {
-    owned[i].id = gp_xstrdup(calls[i].id);
-    owned[i].name = gp_xstrdup(calls[i].name ? calls[i].name : "");
+    owned[i].id = gp__xstrdup(calls[i].id);
+    owned[i].name = gp__xstrdup(calls[i].name ? calls[i].name : "");
     owned[i].args = calls[i].args ? json_deep_copy(calls[i].args) : json_object();
   }
-  gp_tool_result_t *results = gp_xcalloc(n, sizeof *results);
+  gp_tool_result_t *results = gp__xcalloc(n, sizeof *results);
   gp_exec_params_t ep = {
       .registry = p->registry, .settings = settings, .hooks = p->hooks, .cancel = p->cancel,
       .emitter = p->emitter, .session_id = p->session_id, .inference_id = p->inference_id,

@@ -60,7 +60,7 @@ static void gp__late_run(void *arg) {
  * completion is only valid after that. The post runs after fn (one request at a time). */
 static void gp__pending_finish(gp__pending_t *p, int status, void *result) {
   if (p->in_then) {
-    gp__late_t *l = gp_xcalloc(1, sizeof *l);
+    gp__late_t *l = gp__xcalloc(1, sizeof *l);
     l->c = p->c;
     l->status = status;
     l->result = result;
@@ -132,7 +132,7 @@ static JSObjectRef gp__reaction_new(JSContextRef ctx, gp__pending_t *p, int reje
     def.callAsFunction = gp__reaction_call;
     gp__reaction_class = JSClassCreate(&def);
   }
-  gp__reaction_t *r = gp_xcalloc(1, sizeof *r);
+  gp__reaction_t *r = gp__xcalloc(1, sizeof *r);
   r->p = p;
   r->rejected = rejected;
   atomic_fetch_add(&p->refs, 1);
@@ -144,7 +144,7 @@ void gp__js_await_token(JSContextRef ctx, JSValueRef promise, gp_owner_completio
                         void (*ud_free)(void *ud)) {
   gp_js_runtime_t *rt = gp__js_rt();
   GP_JS_ASSERT(rt);
-  gp__pending_t *p = gp_xcalloc(1, sizeof *p);
+  gp__pending_t *p = gp__xcalloc(1, sizeof *p);
   p->c = c;
   p->settle = settle;
   p->ud = ud;
@@ -206,7 +206,7 @@ static void gp__unprotect_run(void *arg) {
 }
 
 void gp__js_unprotect_later(gp_js_runtime_t *rt, JSValueRef v) {
-  gp__unprotect_t *u = gp_xcalloc(1, sizeof *u);
+  gp__unprotect_t *u = gp__xcalloc(1, sizeof *u);
   u->rt = rt;
   u->v = v;
   gp_owner_post(rt->owner, "js.unprotect", gp__unprotect_run, u, free);

@@ -52,9 +52,9 @@ json_t *gp__js_to_json(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
   char *text = gp__js_strdup(ctx, s);
   JSStringRelease(s);
   json_error_t jerr;
-  json_t *j = gp_json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+  json_t *j = gp__json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
   if (j == NULL && gp__json_fix_lone_surrogates(text) > 0) /* a lone surrogate: U+FFFD */
-    j = gp_json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    j = gp__json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
   free(text);
   if (j == NULL && exc) *exc = gp__js_error(ctx, GP_ERR_INVALID_ARGUMENT, 1, jerr.text);
   return j;
@@ -275,7 +275,7 @@ static JSValueRef gp__js_make_string_n(JSContextRef ctx, const char *s, size_t n
   GP_WORK(n);
   JSStringRef js;
   if (memchr(s, '\0', n) == NULL && gp__utf8_valid_prefix(s, n) == n) {
-    char *z = gp_xstrndup(s, n); /* JavaScriptCore keeps ASCII 8-bit from a C string */
+    char *z = gp__xstrndup(s, n); /* JavaScriptCore keeps ASCII 8-bit from a C string */
     js = JSStringCreateWithUTF8CString(z);
     free(z);
   } else {
@@ -339,7 +339,7 @@ static void gp__partial_class_init(void) {
 static JSObjectRef gp__event_object(JSContextRef ctx, const gp_event_t *ev, gp__lazy_t **lazy) {
   *lazy = NULL;
   if (ev->completion_buf == NULL) return JSObjectMake(ctx, NULL, NULL);
-  gp__lazy_t *lz = gp_xcalloc(1, sizeof *lz);
+  gp__lazy_t *lz = gp__xcalloc(1, sizeof *lz);
   lz->state = GP__LAZY_BUILDING;
   lz->buf = gp__text_block_ref(ev->completion_buf);
   lz->len = ev->completion_len;

@@ -49,25 +49,25 @@ typedef struct {
   int tla;               /* an `await` outside every function */
 } scan_t;
 
-static int is_id_start(unsigned char c) {
+static int gp__is_id_start(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' || c == '\\' || c >= 0x80;
 }
-static int is_id_char(unsigned char c) { return is_id_start(c) || (c >= '0' && c <= '9'); }
+static int gp__is_id_char(unsigned char c) { return gp__is_id_start(c) || (c >= '0' && c <= '9'); }
 
-static int tok_is(const scan_t *S, const tok_t *t, const char *w) {
+static int gp__tok_is(const scan_t *S, const tok_t *t, const char *w) {
   size_t l = strlen(w);
   return t->end - t->start == l && memcmp(S->s + t->start, w, l) == 0;
 }
 
-static void push(scan_t *S, unsigned char k) {
+static void gp__push(scan_t *S, unsigned char k) {
   if (S->depth == S->cap) {
     S->cap = S->cap ? S->cap * 2 : 64;
-    S->stack = gp_xrealloc(S->stack, S->cap);
+    S->stack = gp__xrealloc(S->stack, S->cap);
   }
   S->stack[S->depth++] = k;
   if (k == K_FUNC) S->funcs++;
 }
-static int pop(scan_t *S) {
+static int gp__pop(scan_t *S) {
   if (S->depth == 0) return -1;
   int k = S->stack[--S->depth];
   if (k == K_FUNC) S->funcs--;
@@ -75,7 +75,7 @@ static int pop(scan_t *S) {
 }
 
 /* Skips blanks and comments; returns whether a line break was crossed. */
-static int skip_space(scan_t *S) {
+static int gp__skip_space(scan_t *S) {
   int nl = 0;
   const char *s = S->s;
   while (S->pos < S->n) {
@@ -103,9 +103,9 @@ static int skip_space(scan_t *S) {
 }
 
 /* The next non-blank character (0 at the end) without consuming anything. */
-static char peek_char(scan_t *S, int *nl) {
+static char gp__peek_char(scan_t *S, int *nl) {
   size_t save = S->pos;
-  int crossed = skip_space(S);
+  int crossed = gp__skip_space(S);
   char c = S->pos < S->n ? S->s[S->pos] : 0;
   S->pos = save;
   if (nl) *nl = crossed;
@@ -113,17 +113,17 @@ static char peek_char(scan_t *S, int *nl) {
 }
 
 /* Whether the next word is `w` (on the same line when same_line). */
-static int peek_word(scan_t *S, const char *w, int same_line) {
+static int gp__peek_word(scan_t *S, const char *w, int same_line) {
   size_t save = S->pos;
-  int nl = skip_space(S);
+  int nl = gp__skip_space(S);
   size_t l = strlen(w);
   int ok = !(same_line && nl) && S->pos + l <= S->n && memcmp(S->s + S->pos, w, l) == 0 &&
-           (S->pos + l == S->n || !is_id_char((unsigned char)S->s[S->pos + l]));
+           (S->pos + l == S->n || !gp__is_id_char((unsigned char)S->s[S->pos + l]));
   S->pos = save;
   return ok;
 }
 
-static void scan_string(scan_t *S, char q) {
+static void gp__scan_string(scan_t *S, char q) {
   const char *s = S->s;
   S->pos++;
   while (S->pos < S->n && s[S->pos] != q) {
@@ -136,7 +136,7 @@ static void scan_string(scan_t *S, char q) {
 
 /* Scans template characters from S->pos (after '`' or a closing '}') to the closing
  * '`' (done) or to a '${' (pushes K_TPL). */
-static void scan_template(scan_t *S) {
+static void gp__scan_template(scan_t *S) {
   const char *s = S->s;
   while (S->pos < S->n) {
     char c = s[S->pos];
@@ -144,14 +144,14 @@ static void scan_template(scan_t *S) {
     if (c == '`') { S->pos++; return; }
     if (c == '$' && S->pos + 1 < S->n && s[S->pos + 1] == '{') {
       S->pos += 2;
-      push(S, K_TPL);
+      gp__push(S, K_TPL);
       return;
     }
     S->pos++;
   }
 }
 
-static void scan_regex(scan_t *S) {
+static void gp__scan_regex(scan_t *S) {
   const char *s = S->s;
   int cls = 0;
   S->pos++;
@@ -164,15 +164,15 @@ static void scan_regex(scan_t *S) {
     else if (c == '/' && !cls) { S->pos++; break; }
     S->pos++;
   }
-  while (S->pos < S->n && is_id_char((unsigned char)s[S->pos])) S->pos++;
+  while (S->pos < S->n && gp__is_id_char((unsigned char)s[S->pos])) S->pos++;
 }
 
-static void scan_number(scan_t *S) {
+static void gp__scan_number(scan_t *S) {
   const char *s = S->s;
   int hex = s[S->pos] == '0' && S->pos + 1 < S->n && (s[S->pos + 1] | 0x20) == 'x';
   while (S->pos < S->n) {
     char c = s[S->pos];
-    if (is_id_char((unsigned char)c) || c == '.') {
+    if (gp__is_id_char((unsigned char)c) || c == '.') {
       S->pos++;
       if (!hex && (c | 0x20) == 'e' && S->pos < S->n && (s[S->pos] == '+' || s[S->pos] == '-')) S->pos++;
     } else break;
@@ -180,21 +180,21 @@ static void scan_number(scan_t *S) {
 }
 
 /* Words after which an expression (so a regular expression) begins. */
-static int kw_before_expr(const scan_t *S, const tok_t *t) {
+static int gp__kw_before_expr(const scan_t *S, const tok_t *t) {
   static const char *const kws[] = {"return", "typeof", "instanceof", "in", "of", "new", "delete",
                                     "void", "throw", "case", "do", "else", "yield", "await",
                                     "extends", NULL};
   for (int i = 0; kws[i]; i++)
-    if (tok_is(S, t, kws[i])) return 1;
+    if (gp__tok_is(S, t, kws[i])) return 1;
   return 0;
 }
 
 /* Whether a '/' here starts a regular expression, by the previous significant token. */
-static int regex_allowed(const scan_t *S) {
+static int gp__regex_allowed(const scan_t *S) {
   const tok_t *p = &S->prev;
   switch (p->type) {
   case T_EOF: return 1;
-  case T_IDENT: return !p->after_dot && kw_before_expr(S, p);
+  case T_IDENT: return !p->after_dot && gp__kw_before_expr(S, p);
   case T_NUM: case T_STR: case T_TPL: case T_REGEX: return 0;
   default: break;
   }
@@ -209,16 +209,16 @@ static int regex_allowed(const scan_t *S) {
 }
 
 /* The kind of a '{' opening here, by the previous significant token. */
-static int brace_kind(const scan_t *S) {
+static int gp__brace_kind(const scan_t *S) {
   const tok_t *p = &S->prev;
   if (p->type == T_EOF) return K_BLOCK;
   if (p->type == T_IDENT) {
     if (p->after_dot) return K_OBJ;
-    if (tok_is(S, p, "return") || tok_is(S, p, "typeof") || tok_is(S, p, "in") ||
-        tok_is(S, p, "of") || tok_is(S, p, "yield") || tok_is(S, p, "await") ||
-        tok_is(S, p, "case") || tok_is(S, p, "void") || tok_is(S, p, "throw") || tok_is(S, p, "new"))
+    if (gp__tok_is(S, p, "return") || gp__tok_is(S, p, "typeof") || gp__tok_is(S, p, "in") ||
+        gp__tok_is(S, p, "of") || gp__tok_is(S, p, "yield") || gp__tok_is(S, p, "await") ||
+        gp__tok_is(S, p, "case") || gp__tok_is(S, p, "void") || gp__tok_is(S, p, "throw") || gp__tok_is(S, p, "new"))
       return K_OBJ;
-    if (tok_is(S, p, "else") || tok_is(S, p, "try") || tok_is(S, p, "finally") || tok_is(S, p, "do"))
+    if (gp__tok_is(S, p, "else") || gp__tok_is(S, p, "try") || gp__tok_is(S, p, "finally") || gp__tok_is(S, p, "do"))
       return K_BLOCK;
     return K_CLASS; /* class X, class X extends Y */
   }
@@ -231,16 +231,16 @@ static int brace_kind(const scan_t *S) {
   return K_OBJ;
 }
 
-static int is_ctrl_word(const scan_t *S, const tok_t *t) {
+static int gp__is_ctrl_word(const scan_t *S, const tok_t *t) {
   return t->type == T_IDENT && !t->after_dot &&
-         (tok_is(S, t, "if") || tok_is(S, t, "for") || tok_is(S, t, "while") ||
-          tok_is(S, t, "switch") || tok_is(S, t, "catch") || tok_is(S, t, "with"));
+         (gp__tok_is(S, t, "if") || gp__tok_is(S, t, "for") || gp__tok_is(S, t, "while") ||
+          gp__tok_is(S, t, "switch") || gp__tok_is(S, t, "catch") || gp__tok_is(S, t, "with"));
 }
 
 /* The next significant token; keeps the nesting stack and S->prev up to date. */
-static tok_t next(scan_t *S) {
+static tok_t gp__next(scan_t *S) {
   tok_t t = {0};
-  t.nl_before = skip_space(S);
+  t.nl_before = gp__skip_space(S);
   t.start = S->pos;
   t.after_dot = S->prev.type == T_PUNCT &&
                 ((S->prev.end - S->prev.start == 1 && S->s[S->prev.start] == '.') ||
@@ -252,22 +252,22 @@ static tok_t next(scan_t *S) {
   }
   const char *s = S->s;
   unsigned char c = (unsigned char)s[S->pos];
-  if (is_id_start(c) || c == '#') {
+  if (gp__is_id_start(c) || c == '#') {
     S->pos++;
-    while (S->pos < S->n && is_id_char((unsigned char)s[S->pos])) S->pos++;
+    while (S->pos < S->n && gp__is_id_char((unsigned char)s[S->pos])) S->pos++;
     t.type = T_IDENT;
   } else if ((c >= '0' && c <= '9') || (c == '.' && S->pos + 1 < S->n && s[S->pos + 1] >= '0' && s[S->pos + 1] <= '9')) {
-    scan_number(S);
+    gp__scan_number(S);
     t.type = T_NUM;
   } else if (c == '"' || c == '\'') {
-    scan_string(S, (char)c);
+    gp__scan_string(S, (char)c);
     t.type = T_STR;
   } else if (c == '`') {
     S->pos++;
-    scan_template(S);
+    gp__scan_template(S);
     t.type = T_TPL;
-  } else if (c == '/' && regex_allowed(S)) {
-    scan_regex(S);
+  } else if (c == '/' && gp__regex_allowed(S)) {
+    gp__scan_regex(S);
     t.type = T_REGEX;
   } else {
     t.type = T_PUNCT;
@@ -277,18 +277,18 @@ static tok_t next(scan_t *S) {
     else if (c == '?' && d == '.' && !(S->pos + 1 < S->n && s[S->pos + 1] >= '0' && s[S->pos + 1] <= '9')) S->pos++;
     else if (c == '.' && d == '.' && S->pos + 1 < S->n && s[S->pos + 1] == '.') S->pos += 2;
     switch (c) {
-    case '(': push(S, is_ctrl_word(S, &S->prev) ? K_CTRL_PAREN : K_PAREN); break;
-    case '[': push(S, K_BRACKET); break;
-    case '{': push(S, (unsigned char)brace_kind(S)); break;
-    case ')': S->last_paren_ctrl = pop(S) == K_CTRL_PAREN; break;
-    case ']': pop(S); break;
+    case '(': gp__push(S, gp__is_ctrl_word(S, &S->prev) ? K_CTRL_PAREN : K_PAREN); break;
+    case '[': gp__push(S, K_BRACKET); break;
+    case '{': gp__push(S, (unsigned char)gp__brace_kind(S)); break;
+    case ')': S->last_paren_ctrl = gp__pop(S) == K_CTRL_PAREN; break;
+    case ']': gp__pop(S); break;
     case '}':
       if (S->depth && S->stack[S->depth - 1] == K_TPL) {
-        pop(S);
-        scan_template(S);
+        gp__pop(S);
+        gp__scan_template(S);
         t.type = T_TPL;
       } else {
-        S->last_brace_obj = pop(S) == K_OBJ;
+        S->last_brace_obj = gp__pop(S) == K_OBJ;
       }
       break;
     default: break;
@@ -301,23 +301,23 @@ static tok_t next(scan_t *S) {
 
 /* ---- output --------------------------------------------------------------------- */
 
-static void copy_to(scan_t *S, size_t pos) {
-  if (pos > S->copied) gp_buf_append(&S->out, S->s + S->copied, pos - S->copied);
+static void gp__copy_to(scan_t *S, size_t pos) {
+  if (pos > S->copied) gp__buf_append(&S->out, S->s + S->copied, pos - S->copied);
   if (pos > S->copied) S->copied = pos;
 }
 
 /* Replaces source [start, end) by `text` then blanks: line breaks stay, every other
  * character becomes a space per UTF-16 unit, so later columns do not move. */
-static void replace(scan_t *S, size_t start, size_t end, const char *text) {
-  copy_to(S, start);
+static void gp__replace(scan_t *S, size_t start, size_t end, const char *text) {
+  gp__copy_to(S, start);
   size_t skip = text ? strlen(text) : 0;
-  if (skip) gp_buf_append(&S->out, text, skip);
+  if (skip) gp__buf_append(&S->out, text, skip);
   for (size_t i = start; i < end; i++) {
     unsigned char c = (unsigned char)S->s[i];
-    if (c == '\n' || c == '\r') { gp_buf_append(&S->out, (const char *)&c, 1); continue; }
+    if (c == '\n' || c == '\r') { gp__buf_append(&S->out, (const char *)&c, 1); continue; }
     if (c == 0xE2 && i + 2 < end && (unsigned char)S->s[i + 1] == 0x80 &&
         ((unsigned char)S->s[i + 2] & 0xFE) == 0xA8) {
-      gp_buf_append(&S->out, S->s + i, 3);
+      gp__buf_append(&S->out, S->s + i, 3);
       i += 2;
       continue;
     }
@@ -325,84 +325,84 @@ static void replace(scan_t *S, size_t start, size_t end, const char *text) {
     int units = c >= 0xF0 ? 2 : 1;
     while (units--) {
       if (skip) skip--;
-      else gp_buf_append(&S->out, " ", 1);
+      else gp__buf_append(&S->out, " ", 1);
     }
   }
   S->copied = end;
 }
 
-static void add_var(scan_t *S, const char *name, size_t n) {
-  if (S->vars.len) gp_buf_append(&S->vars, ",", 1);
-  gp_buf_append(&S->vars, name, n);
+static void gp__add_var(scan_t *S, const char *name, size_t n) {
+  if (S->vars.len) gp__buf_append(&S->vars, ",", 1);
+  gp__buf_append(&S->vars, name, n);
 }
 
 /* `"exported":()=>expr` in the getters. `name` is an identifier or a string token. */
-static void add_getter(scan_t *S, const char *name, size_t n, const char *expr, size_t en) {
-  if (n && (name[0] == '"' || name[0] == '\'')) gp_buf_append(&S->getters, name, n);
+static void gp__add_getter(scan_t *S, const char *name, size_t n, const char *expr, size_t en) {
+  if (n && (name[0] == '"' || name[0] == '\'')) gp__buf_append(&S->getters, name, n);
   else {
-    gp_buf_append(&S->getters, "\"", 1);
-    gp_buf_append(&S->getters, name, n);
-    gp_buf_append(&S->getters, "\"", 1);
+    gp__buf_append(&S->getters, "\"", 1);
+    gp__buf_append(&S->getters, name, n);
+    gp__buf_append(&S->getters, "\"", 1);
   }
-  gp_buf_append(&S->getters, ":()=>", 5);
-  gp_buf_append(&S->getters, expr, en);
-  gp_buf_append(&S->getters, ",", 1);
+  gp__buf_append(&S->getters, ":()=>", 5);
+  gp__buf_append(&S->getters, expr, en);
+  gp__buf_append(&S->getters, ",", 1);
 }
 
-static void add_local_export(scan_t *S, const tok_t *name) {
+static void gp__add_local_export(scan_t *S, const tok_t *name) {
   const char *p = S->s + name->start;
   size_t n = name->end - name->start;
-  add_getter(S, p, n, p, n);
+  gp__add_getter(S, p, n, p, n);
 }
 
 /* The tail code that loads module `spec` (a string token) into __gp_mN; returns N. */
-static int add_import(scan_t *S, const tok_t *spec) {
+static int gp__add_import(scan_t *S, const tok_t *spec) {
   int m = S->nmods++;
   char v[32];
   int vn = snprintf(v, sizeof v, "__gp_m%d", m);
-  add_var(S, v, (size_t)vn);
-  gp_buf_printf(&S->tail, "%s=__esm.imp(", v);
-  gp_buf_append(&S->tail, S->s + spec->start, spec->end - spec->start);
-  gp_buf_puts(&S->tail, ");");
+  gp__add_var(S, v, (size_t)vn);
+  gp__buf_printf(&S->tail, "%s=__esm.imp(", v);
+  gp__buf_append(&S->tail, S->s + spec->start, spec->end - spec->start);
+  gp__buf_puts(&S->tail, ");");
   return m;
 }
 
 /* `["name"` (an identifier quoted, a string token as is) into b. */
-static void add_key(gp_buf_t *b, const scan_t *S, const tok_t *nm) {
-  gp_buf_append(b, "[", 1);
-  if (nm->type == T_STR) gp_buf_append(b, S->s + nm->start, nm->end - nm->start);
+static void gp__add_key(gp_buf_t *b, const scan_t *S, const tok_t *nm) {
+  gp__buf_append(b, "[", 1);
+  if (nm->type == T_STR) gp__buf_append(b, S->s + nm->start, nm->end - nm->start);
   else {
-    gp_buf_append(b, "\"", 1);
-    gp_buf_append(b, S->s + nm->start, nm->end - nm->start);
-    gp_buf_append(b, "\"", 1);
+    gp__buf_append(b, "\"", 1);
+    gp__buf_append(b, S->s + nm->start, nm->end - nm->start);
+    gp__buf_append(b, "\"", 1);
   }
 }
 
 /* An import binding `local`, set by __gp_sync: `__esm.fn(__gp_mN)` when fn is given,
  * else the caller appends the property key and the end. A read that meets a binding
  * not yet initialized (an import cycle) leaves it for the next sync. */
-static void add_binding(scan_t *S, const tok_t *local, int m, const char *fn) {
-  add_var(S, S->s + local->start, local->end - local->start);
-  gp_buf_puts(&S->sync, "try{");
-  gp_buf_append(&S->sync, S->s + local->start, local->end - local->start);
-  if (fn) gp_buf_printf(&S->sync, "=__esm.%s(__gp_m%d)}catch(e){}", fn, m);
-  else gp_buf_printf(&S->sync, "=__gp_m%d", m);
+static void gp__add_binding(scan_t *S, const tok_t *local, int m, const char *fn) {
+  gp__add_var(S, S->s + local->start, local->end - local->start);
+  gp__buf_puts(&S->sync, "try{");
+  gp__buf_append(&S->sync, S->s + local->start, local->end - local->start);
+  if (fn) gp__buf_printf(&S->sync, "=__esm.%s(__gp_m%d)}catch(e){}", fn, m);
+  else gp__buf_printf(&S->sync, "=__gp_m%d", m);
 }
 
 /* ---- statements ---------------------------------------------------------------- */
 
 /* Skips an optional `with {…}` / `assert {…}` clause and `;`; returns the end offset. */
-static size_t finish_statement(scan_t *S, size_t end) {
-  if (peek_word(S, "with", 0) || peek_word(S, "assert", 1)) {
-    next(S);
-    if (peek_char(S, NULL) == '{') {
-      tok_t t = next(S);
+static size_t gp__finish_statement(scan_t *S, size_t end) {
+  if (gp__peek_word(S, "with", 0) || gp__peek_word(S, "assert", 1)) {
+    gp__next(S);
+    if (gp__peek_char(S, NULL) == '{') {
+      tok_t t = gp__next(S);
       size_t d = S->depth - 1;
-      while (t.type != T_EOF && S->depth > d) t = next(S);
+      while (t.type != T_EOF && S->depth > d) t = gp__next(S);
       end = t.end;
     }
   }
-  if (peek_char(S, NULL) == ';') end = next(S).end;
+  if (gp__peek_char(S, NULL) == ';') end = gp__next(S).end;
   return end;
 }
 
@@ -410,21 +410,21 @@ static size_t finish_statement(scan_t *S, size_t end) {
  * fills names[i] (local or imported) and as[i] tokens. Returns the count, -1 on error. */
 typedef struct { tok_t name, as; } spec_t;
 
-static int parse_specs(scan_t *S, spec_t **out) {
+static int gp__parse_specs(scan_t *S, spec_t **out) {
   size_t cap = 8, n = 0;
-  spec_t *v = gp_xmalloc(cap * sizeof *v);
+  spec_t *v = gp__xmalloc(cap * sizeof *v);
   for (;;) {
-    tok_t t = next(S);
+    tok_t t = gp__next(S);
     if (t.type == T_PUNCT && S->s[t.start] == '}') break;
     if (t.type != T_IDENT && t.type != T_STR) { free(v); return -1; }
-    if (n == cap) v = gp_xrealloc(v, (cap *= 2) * sizeof *v);
+    if (n == cap) v = gp__xrealloc(v, (cap *= 2) * sizeof *v);
     v[n].name = v[n].as = t;
-    if (peek_word(S, "as", 0)) {
-      next(S);
-      v[n].as = next(S);
+    if (gp__peek_word(S, "as", 0)) {
+      gp__next(S);
+      v[n].as = gp__next(S);
     }
     n++;
-    t = next(S);
+    t = gp__next(S);
     if (t.type == T_PUNCT && S->s[t.start] == '}') break;
     if (!(t.type == T_PUNCT && S->s[t.start] == ',')) { free(v); return -1; }
   }
@@ -434,56 +434,56 @@ static int parse_specs(scan_t *S, spec_t **out) {
 
 /* `import …` at statement level, S->prev being the `import` token. Returns 0 when the
  * statement was rewritten, -1 when it is left for the engine to report. */
-static int do_import(scan_t *S, const tok_t *kw) {
+static int gp__do_import(scan_t *S, const tok_t *kw) {
   tok_t def = {0}, ns = {0}, spec;
   spec_t *specs = NULL;
   int nspecs = 0;
-  tok_t t = next(S);
+  tok_t t = gp__next(S);
   if (t.type == T_STR) {
     spec = t;
   } else {
     if (t.type == T_IDENT) {
       def = t;
-      t = next(S);
-      if (t.type == T_PUNCT && S->s[t.start] == ',') t = next(S);
+      t = gp__next(S);
+      if (t.type == T_PUNCT && S->s[t.start] == ',') t = gp__next(S);
     }
     if (t.type == T_PUNCT && S->s[t.start] == '*') {
-      if (!peek_word(S, "as", 0)) return -1;
-      next(S);
-      ns = next(S);
-      t = next(S);
+      if (!gp__peek_word(S, "as", 0)) return -1;
+      gp__next(S);
+      ns = gp__next(S);
+      t = gp__next(S);
     } else if (t.type == T_PUNCT && S->s[t.start] == '{') {
-      nspecs = parse_specs(S, &specs);
+      nspecs = gp__parse_specs(S, &specs);
       if (nspecs < 0) return -1;
-      t = next(S);
+      t = gp__next(S);
     }
-    if (!tok_is(S, &t, "from")) { free(specs); return -1; }
-    spec = next(S);
+    if (!gp__tok_is(S, &t, "from")) { free(specs); return -1; }
+    spec = gp__next(S);
     if (spec.type != T_STR) { free(specs); return -1; }
   }
-  size_t end = finish_statement(S, spec.end);
-  int m = add_import(S, &spec);
-  if (def.type) add_binding(S, &def, m, "dflt");
-  if (ns.type) add_binding(S, &ns, m, "ns");
+  size_t end = gp__finish_statement(S, spec.end);
+  int m = gp__add_import(S, &spec);
+  if (def.type) gp__add_binding(S, &def, m, "dflt");
+  if (ns.type) gp__add_binding(S, &ns, m, "ns");
   for (int i = 0; i < nspecs; i++) {
     const tok_t *nm = &specs[i].name;
-    if (tok_is(S, nm, "default")) add_binding(S, &specs[i].as, m, "dflt");
+    if (gp__tok_is(S, nm, "default")) gp__add_binding(S, &specs[i].as, m, "dflt");
     else {
-      add_binding(S, &specs[i].as, m, NULL);
-      add_key(&S->sync, S, nm);
-      gp_buf_puts(&S->sync, "]}catch(e){}");
+      gp__add_binding(S, &specs[i].as, m, NULL);
+      gp__add_key(&S->sync, S, nm);
+      gp__buf_puts(&S->sync, "]}catch(e){}");
     }
   }
   free(specs);
-  replace(S, kw->start, end, NULL);
+  gp__replace(S, kw->start, end, NULL);
   return 0;
 }
 
-static int expr_word(scan_t *S, const tok_t *t, const tok_t *before);
+static int gp__expr_word(scan_t *S, const tok_t *t, const tok_t *before);
 
 /* Whether the previous token can end an expression (a line break after it may end
  * the statement). */
-static int prev_ends_expr(const scan_t *S) {
+static int gp__prev_ends_expr(const scan_t *S) {
   const tok_t *p = &S->prev;
   if (p->type != T_PUNCT) return p->type != T_EOF;
   char c = S->s[p->start];
@@ -492,56 +492,56 @@ static int prev_ends_expr(const scan_t *S) {
 
 /* Skips an expression up to a ',' or a closer at the current depth (not consumed:
  * the returned token is it). Stops at a line break that ends a statement. */
-static tok_t skip_expr(scan_t *S, size_t depth) {
+static tok_t gp__skip_expr(scan_t *S, size_t depth) {
   for (;;) {
     int nl = 0;
-    char c = peek_char(S, &nl);
-    if (c == 0) return next(S);
-    if (S->depth == depth && (c == ',' || c == ';' || c == '}' || c == ']' || c == ')')) return next(S);
-    if (S->depth == depth && nl && prev_ends_expr(S) && c != '.' && c != '(' && c != '[' &&
+    char c = gp__peek_char(S, &nl);
+    if (c == 0) return gp__next(S);
+    if (S->depth == depth && (c == ',' || c == ';' || c == '}' || c == ']' || c == ')')) return gp__next(S);
+    if (S->depth == depth && nl && gp__prev_ends_expr(S) && c != '.' && c != '(' && c != '[' &&
         c != '?' && c != '+' && c != '-' && c != '*' && c != '/' && c != '%' && c != '&' &&
         c != '|' && c != '^' && c != '=' && c != '<' && c != '>' && c != '`' && c != '!' &&
-        !peek_word(S, "in", 0) && !peek_word(S, "instanceof", 0)) {
+        !gp__peek_word(S, "in", 0) && !gp__peek_word(S, "instanceof", 0)) {
       tok_t t = {0};
       t.type = T_EOF; /* statement ended by a line break */
       return t;
     }
     tok_t before = S->prev;
-    tok_t t = next(S);
-    expr_word(S, &t, &before);
+    tok_t t = gp__next(S);
+    gp__expr_word(S, &t, &before);
   }
 }
 
 /* A binding (identifier or pattern) of a declaration: each name becomes an export. */
-static int binding(scan_t *S) {
-  tok_t t = next(S);
-  if (t.type == T_IDENT) { add_local_export(S, &t); return 0; }
+static int gp__binding(scan_t *S) {
+  tok_t t = gp__next(S);
+  if (t.type == T_IDENT) { gp__add_local_export(S, &t); return 0; }
   if (t.type != T_PUNCT) return -1;
   char open = S->s[t.start];
   if (open != '{' && open != '[') return -1;
   size_t depth = S->depth;
   for (;;) {
-    char c = peek_char(S, NULL);
+    char c = gp__peek_char(S, NULL);
     if (c == 0) return -1;
-    if (c == '}' || c == ']') { next(S); return 0; }
-    if (c == ',') { next(S); continue; }
-    if (c == '.') { next(S); if (binding(S) < 0) return -1; }
-    else if (open == '[') { if (binding(S) < 0) return -1; }
+    if (c == '}' || c == ']') { gp__next(S); return 0; }
+    if (c == ',') { gp__next(S); continue; }
+    if (c == '.') { gp__next(S); if (gp__binding(S) < 0) return -1; }
+    else if (open == '[') { if (gp__binding(S) < 0) return -1; }
     else {
-      tok_t key = next(S);
+      tok_t key = gp__next(S);
       if (key.type == T_PUNCT && S->s[key.start] == '[') { /* computed key */
-        while (S->depth >= depth + 1) next(S);
+        while (S->depth >= depth + 1) gp__next(S);
         key.type = T_PUNCT;
       }
-      if (peek_char(S, NULL) == ':') {
-        next(S);
-        if (binding(S) < 0) return -1;
-      } else if (key.type == T_IDENT) add_local_export(S, &key);
+      if (gp__peek_char(S, NULL) == ':') {
+        gp__next(S);
+        if (gp__binding(S) < 0) return -1;
+      } else if (key.type == T_IDENT) gp__add_local_export(S, &key);
       else return -1;
     }
-    if (peek_char(S, NULL) == '=') {
-      next(S);
-      tok_t e = skip_expr(S, depth);
+    if (gp__peek_char(S, NULL) == '=') {
+      gp__next(S);
+      tok_t e = gp__skip_expr(S, depth);
       if (e.type == T_EOF) return -1;
       char ec = S->s[e.start];
       if (ec == '}' || ec == ']') return 0;
@@ -550,160 +550,160 @@ static int binding(scan_t *S) {
 }
 
 /* `export var|let|const` declarators: every bound name is exported. */
-static void declarators(scan_t *S) {
+static void gp__declarators(scan_t *S) {
   size_t depth = S->depth;
   for (;;) {
-    if (binding(S) < 0) return;
+    if (gp__binding(S) < 0) return;
     int nl = 0;
-    char c = peek_char(S, &nl);
+    char c = gp__peek_char(S, &nl);
     if (c == '=') {
-      next(S);
-      tok_t e = skip_expr(S, depth);
+      gp__next(S);
+      tok_t e = gp__skip_expr(S, depth);
       if (e.type != T_PUNCT || S->s[e.start] != ',') return;
-    } else if (c == ',') next(S);
+    } else if (c == ',') gp__next(S);
     else return;
   }
 }
 
-static void export_decl_name(scan_t *S) {
-  tok_t t = next(S); /* function, class, async */
-  if (tok_is(S, &t, "async")) t = next(S);
-  if (peek_char(S, NULL) == '*') next(S);
-  tok_t name = next(S);
-  if (name.type == T_IDENT) add_local_export(S, &name);
+static void gp__export_decl_name(scan_t *S) {
+  tok_t t = gp__next(S); /* function, class, async */
+  if (gp__tok_is(S, &t, "async")) t = gp__next(S);
+  if (gp__peek_char(S, NULL) == '*') gp__next(S);
+  tok_t name = gp__next(S);
+  if (name.type == T_IDENT) gp__add_local_export(S, &name);
 }
 
-static void export_default(scan_t *S, const tok_t *kw) {
-  tok_t d = next(S); /* default */
-  int async = peek_word(S, "async", 0);
+static void gp__export_default(scan_t *S, const tok_t *kw) {
+  tok_t d = gp__next(S); /* default */
+  int async = gp__peek_word(S, "async", 0);
   size_t save = S->pos;
   tok_t saved_prev = S->prev;
   if (async) {
-    next(S);
-    if (!peek_word(S, "function", 1)) { /* async arrow or identifier: an expression */
+    gp__next(S);
+    if (!gp__peek_word(S, "function", 1)) { /* async arrow or identifier: an expression */
       S->pos = save;
       S->prev = saved_prev;
       async = 0;
       goto expr;
     }
   }
-  if (peek_word(S, "function", 0) || peek_word(S, "class", 0)) {
-    tok_t f = next(S);
-    int is_class = tok_is(S, &f, "class");
+  if (gp__peek_word(S, "function", 0) || gp__peek_word(S, "class", 0)) {
+    tok_t f = gp__next(S);
+    int is_class = gp__tok_is(S, &f, "class");
     tok_t star = {0};
-    if (!is_class && peek_char(S, NULL) == '*') star = next(S);
-    char c = peek_char(S, NULL);
+    if (!is_class && gp__peek_char(S, NULL) == '*') star = gp__next(S);
+    char c = gp__peek_char(S, NULL);
     size_t pos = S->pos;
-    int named = is_id_start((unsigned char)c) && !(is_class && peek_word(S, "extends", 0));
+    int named = gp__is_id_start((unsigned char)c) && !(is_class && gp__peek_word(S, "extends", 0));
     if (named) {
-      tok_t name = next(S);
-      add_getter(S, "default", 7, S->s + name.start, name.end - name.start);
-      replace(S, kw->start, d.end, NULL);
+      tok_t name = gp__next(S);
+      gp__add_getter(S, "default", 7, S->s + name.start, name.end - name.start);
+      gp__replace(S, kw->start, d.end, NULL);
     } else {
       const char *text = is_class ? "class __default"
                          : async ? (star.type ? "async function* __default" : "async function __default")
                                  : (star.type ? "function* __default" : "function __default");
-      replace(S, kw->start, pos, text);
-      add_getter(S, "default", 7, "__default", 9);
+      gp__replace(S, kw->start, pos, text);
+      gp__add_getter(S, "default", 7, "__default", 9);
     }
     return;
   }
 expr:
-  replace(S, kw->start, d.end, "var __default=");
-  add_getter(S, "default", 7, "__default", 9);
+  gp__replace(S, kw->start, d.end, "var __default=");
+  gp__add_getter(S, "default", 7, "__default", 9);
 }
 
 /* `export …` at statement level. */
-static void do_export(scan_t *S, const tok_t *kw) {
-  if (peek_word(S, "default", 0)) { export_default(S, kw); return; }
-  char c = peek_char(S, NULL);
+static void gp__do_export(scan_t *S, const tok_t *kw) {
+  if (gp__peek_word(S, "default", 0)) { gp__export_default(S, kw); return; }
+  char c = gp__peek_char(S, NULL);
   if (c == '*') {
-    next(S);
+    gp__next(S);
     tok_t ns = {0};
-    if (peek_word(S, "as", 0)) { next(S); ns = next(S); }
-    tok_t from = next(S), spec = next(S);
-    if (!tok_is(S, &from, "from") || spec.type != T_STR) return;
-    size_t end = finish_statement(S, spec.end);
-    int m = add_import(S, &spec);
+    if (gp__peek_word(S, "as", 0)) { gp__next(S); ns = gp__next(S); }
+    tok_t from = gp__next(S), spec = gp__next(S);
+    if (!gp__tok_is(S, &from, "from") || spec.type != T_STR) return;
+    size_t end = gp__finish_statement(S, spec.end);
+    int m = gp__add_import(S, &spec);
     char e[32];
     int en = snprintf(e, sizeof e, "__esm.ns(__gp_m%d)", m);
-    if (ns.type) add_getter(S, S->s + ns.start, ns.end - ns.start, e, (size_t)en);
-    else gp_buf_printf(&S->tail, "__esm.star(__gp_m%d);", m);
-    replace(S, kw->start, end, NULL);
+    if (ns.type) gp__add_getter(S, S->s + ns.start, ns.end - ns.start, e, (size_t)en);
+    else gp__buf_printf(&S->tail, "__esm.star(__gp_m%d);", m);
+    gp__replace(S, kw->start, end, NULL);
     return;
   }
   if (c == '{') {
-    next(S);
+    gp__next(S);
     spec_t *specs = NULL;
-    int n = parse_specs(S, &specs);
+    int n = gp__parse_specs(S, &specs);
     if (n < 0) return;
     size_t end = S->prev.end;
     int m = -1;
-    if (peek_word(S, "from", 0)) {
-      next(S);
-      tok_t spec = next(S);
+    if (gp__peek_word(S, "from", 0)) {
+      gp__next(S);
+      tok_t spec = gp__next(S);
       if (spec.type != T_STR) { free(specs); return; }
       end = spec.end;
-      m = add_import(S, &spec);
+      m = gp__add_import(S, &spec);
     }
-    end = finish_statement(S, end);
+    end = gp__finish_statement(S, end);
     for (int i = 0; i < n; i++) {
       const tok_t *nm = &specs[i].name, *as = &specs[i].as;
       if (m < 0) {
-        add_getter(S, S->s + as->start, as->end - as->start, S->s + nm->start, nm->end - nm->start);
+        gp__add_getter(S, S->s + as->start, as->end - as->start, S->s + nm->start, nm->end - nm->start);
         continue;
       }
       gp_buf_t e = {0};
-      if (tok_is(S, nm, "default")) gp_buf_printf(&e, "__esm.dflt(__gp_m%d)", m);
+      if (gp__tok_is(S, nm, "default")) gp__buf_printf(&e, "__esm.dflt(__gp_m%d)", m);
       else {
-        gp_buf_printf(&e, "__gp_m%d[", m);
-        if (nm->type == T_STR) gp_buf_append(&e, S->s + nm->start, nm->end - nm->start);
+        gp__buf_printf(&e, "__gp_m%d[", m);
+        if (nm->type == T_STR) gp__buf_append(&e, S->s + nm->start, nm->end - nm->start);
         else {
-          gp_buf_append(&e, "\"", 1);
-          gp_buf_append(&e, S->s + nm->start, nm->end - nm->start);
-          gp_buf_append(&e, "\"", 1);
+          gp__buf_append(&e, "\"", 1);
+          gp__buf_append(&e, S->s + nm->start, nm->end - nm->start);
+          gp__buf_append(&e, "\"", 1);
         }
-        gp_buf_append(&e, "]", 1);
+        gp__buf_append(&e, "]", 1);
       }
-      add_getter(S, S->s + as->start, as->end - as->start, e.data, e.len);
-      gp_buf_free(&e);
+      gp__add_getter(S, S->s + as->start, as->end - as->start, e.data, e.len);
+      gp__buf_free(&e);
     }
     free(specs);
-    replace(S, kw->start, end, NULL);
+    gp__replace(S, kw->start, end, NULL);
     return;
   }
-  replace(S, kw->start, kw->end, NULL); /* `export ` of a declaration */
-  if (peek_word(S, "var", 0) || peek_word(S, "let", 0) || peek_word(S, "const", 0)) {
-    next(S);
-    declarators(S);
-  } else if (peek_word(S, "function", 0) || peek_word(S, "class", 0) || peek_word(S, "async", 0)) {
-    export_decl_name(S);
+  gp__replace(S, kw->start, kw->end, NULL); /* `export ` of a declaration */
+  if (gp__peek_word(S, "var", 0) || gp__peek_word(S, "let", 0) || gp__peek_word(S, "const", 0)) {
+    gp__next(S);
+    gp__declarators(S);
+  } else if (gp__peek_word(S, "function", 0) || gp__peek_word(S, "class", 0) || gp__peek_word(S, "async", 0)) {
+    gp__export_decl_name(S);
   }
 }
 
 /* Whether an `import` followed by '(' is a method name of an object literal or class
  * body (`{ import(x) {…} }`) rather than an import expression; `before` is the token
  * before it. */
-static int import_is_method(const scan_t *S, const tok_t *before) {
+static int gp__import_is_method(const scan_t *S, const tok_t *before) {
   if (S->depth == 0) return 0;
   int k = S->stack[S->depth - 1];
   if (k != K_OBJ && k != K_CLASS) return 0;
   if (before->type == T_IDENT)
-    return tok_is(S, before, "static") || tok_is(S, before, "get") || tok_is(S, before, "set") ||
-           tok_is(S, before, "async");
+    return gp__tok_is(S, before, "static") || gp__tok_is(S, before, "get") || gp__tok_is(S, before, "set") ||
+           gp__tok_is(S, before, "async");
   if (before->type != T_PUNCT) return 0;
   char c = S->s[before->start];
   return c == '{' || c == ',' || c == '*' || (k == K_CLASS && (c == ';' || c == '}'));
 }
 
 /* At `import` followed by '.': rewrites `import.meta`; otherwise leaves the tokens. */
-static void import_meta(scan_t *S, const tok_t *kw) {
+static void gp__import_meta(scan_t *S, const tok_t *kw) {
   size_t save = S->pos;
   tok_t sp = S->prev;
-  next(S);
-  tok_t m = next(S);
-  if (tok_is(S, &m, "meta")) {
-    replace(S, kw->start, m.end, "_importMeta");
+  gp__next(S);
+  tok_t m = gp__next(S);
+  if (gp__tok_is(S, &m, "meta")) {
+    gp__replace(S, kw->start, m.end, "_importMeta");
     return;
   }
   S->pos = save;
@@ -712,7 +712,7 @@ static void import_meta(scan_t *S, const tok_t *kw) {
 
 /* `import(`, `import.meta` and `await` wherever an expression may be: rewrites the first
  * two, notes the last outside functions. Returns 1 when it took the token. */
-static int expr_word(scan_t *S, const tok_t *t, const tok_t *before) {
+static int gp__expr_word(scan_t *S, const tok_t *t, const tok_t *before) {
   if (t->type != T_IDENT || t->after_dot) return 0;
   size_t len = t->end - t->start;
   const char *w = S->s + t->start;
@@ -721,13 +721,13 @@ static int expr_word(scan_t *S, const tok_t *t, const tok_t *before) {
     return 1;
   }
   if (len != 6 || memcmp(w, "import", 6) != 0) return 0;
-  char c = peek_char(S, NULL);
+  char c = gp__peek_char(S, NULL);
   if (c == '(') {
-    if (!import_is_method(S, before)) replace(S, t->start, t->end, "_dyimp");
+    if (!gp__import_is_method(S, before)) gp__replace(S, t->start, t->end, "_dyimp");
     return 1;
   }
   if (c == '.') {
-    import_meta(S, t);
+    gp__import_meta(S, t);
     return 1;
   }
   return 0;
@@ -741,51 +741,51 @@ int gp__esm_to_cjs(const char *src, size_t n, int mode, gp_esm_result_t *res) {
   tok_t before = {0}; /* the token before the current one */
   for (;;) {
     tok_t prev = S.prev;
-    tok_t t = next(&S);
+    tok_t t = gp__next(&S);
     if (t.type == T_EOF) break;
     before = prev;
     if (t.type != T_IDENT || t.after_dot) continue;
-    if (expr_word(&S, &t, &before)) continue;
+    if (gp__expr_word(&S, &t, &before)) continue;
     size_t len = t.end - t.start;
     if (len == 6 && memcmp(src + t.start, "import", 6) == 0) {
-      char c = peek_char(&S, NULL);
+      char c = gp__peek_char(&S, NULL);
       if (S.depth == 0 && mode != 0 && c != ':' && c != '=' && c != '(' && c != '.') {
-        if (do_import(&S, &t) == 0) S.esm = 1;
+        if (gp__do_import(&S, &t) == 0) S.esm = 1;
       }
     } else if (len == 6 && memcmp(src + t.start, "export", 6) == 0 && S.depth == 0 && mode != 0) {
       S.esm = 1;
-      do_export(&S, &t);
+      gp__do_export(&S, &t);
     }
   }
-  copy_to(&S, n);
+  gp__copy_to(&S, n);
   int esm = mode == 1 || (mode == 2 && S.esm);
   if (esm) {
-    gp_buf_puts(&S.out, "\n;");
+    gp__buf_puts(&S.out, "\n;");
     if (S.vars.len) {
-      gp_buf_puts(&S.out, "var ");
-      gp_buf_append(&S.out, S.vars.data, S.vars.len);
-      gp_buf_puts(&S.out, ";");
+      gp__buf_puts(&S.out, "var ");
+      gp__buf_append(&S.out, S.vars.data, S.vars.len);
+      gp__buf_puts(&S.out, ";");
     }
-    gp_buf_puts(&S.out, "function __gp_hoist(){__esm.exp({");
-    if (S.getters.len) gp_buf_append(&S.out, S.getters.data, S.getters.len);
-    gp_buf_puts(&S.out, "});");
-    if (S.tail.len) gp_buf_append(&S.out, S.tail.data, S.tail.len);
+    gp__buf_puts(&S.out, "function __gp_hoist(){__esm.exp({");
+    if (S.getters.len) gp__buf_append(&S.out, S.getters.data, S.getters.len);
+    gp__buf_puts(&S.out, "});");
+    if (S.tail.len) gp__buf_append(&S.out, S.tail.data, S.tail.len);
     if (S.sync.len) {
-      gp_buf_puts(&S.out, "__gp_sync();__esm.watch(__gp_sync,[");
-      for (int i = 0; i < S.nmods; i++) gp_buf_printf(&S.out, "%s__gp_m%d", i ? "," : "", i);
-      gp_buf_puts(&S.out, "]);}function __gp_sync(){");
-      gp_buf_append(&S.out, S.sync.data, S.sync.len);
+      gp__buf_puts(&S.out, "__gp_sync();__esm.watch(__gp_sync,[");
+      for (int i = 0; i < S.nmods; i++) gp__buf_printf(&S.out, "%s__gp_m%d", i ? "," : "", i);
+      gp__buf_puts(&S.out, "]);}function __gp_sync(){");
+      gp__buf_append(&S.out, S.sync.data, S.sync.len);
     }
-    gp_buf_puts(&S.out, "}\n");
+    gp__buf_puts(&S.out, "}\n");
   }
   res->len = S.out.len;
-  res->code = gp_buf_steal(&S.out);
+  res->code = gp__buf_steal(&S.out);
   res->esm = esm;
   res->tla = S.tla; /* for CommonJS: it may be an ES module that only awaits */
   free(S.stack);
-  gp_buf_free(&S.tail);
-  gp_buf_free(&S.sync);
-  gp_buf_free(&S.vars);
-  gp_buf_free(&S.getters);
+  gp__buf_free(&S.tail);
+  gp__buf_free(&S.sync);
+  gp__buf_free(&S.vars);
+  gp__buf_free(&S.getters);
   return 0;
 }

@@ -11,11 +11,11 @@
  *   - no listener: every run started from JS is canceled from this thread (a
  *     synchronous run() too: its caller gets CANCELED), the owner stops reading stdin,
  *     and the process ends with 128 + the signal's number once no work is pending (the
- *     CLI asks gp_js_runtime_exit_code), or after GP__GRACE_MS at the latest.
+ *     CLI asks gp__js_runtime_exit_code), or after GP__GRACE_MS at the latest.
  *   - a second signal after that ends the process at once.
  * Ending at once runs the exit hooks (child processes) and flushes stdio, then _exit.
  *
- * The CLI blocks both signals in every other thread (gp_js_signals_block before any
+ * The CLI blocks both signals in every other thread (gp__js_signals_block before any
  * thread exists): the kernel then hands them to this thread, which is waiting for them,
  * rather than to a thread that is busy (under ThreadSanitizer, which delivers a signal
  * only when its thread next enters the C library, a busy owner kept it forever). */
@@ -133,7 +133,7 @@ static sigset_t gp__sigset(void) {
   return set;
 }
 
-void gp_js_signals_block(void) {
+void gp__js_signals_block(void) {
   sigset_t set = gp__sigset();
   pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
@@ -141,16 +141,16 @@ void gp_js_signals_block(void) {
 static void *gp__sigwatch_main(void *arg) {
   gp__sigwatch_t *w = arg;
   pthread_setname_np(pthread_self(), "gp-signals");
-  /* the one thread that takes them (see gp_js_signals_block) */
+  /* the one thread that takes them (see gp__js_signals_block) */
   sigset_t set = gp__sigset();
   pthread_sigmask(SIG_UNBLOCK, &set, NULL);
   uv_run(&w->loop, UV_RUN_DEFAULT);
   return NULL;
 }
 
-int gp_js_runtime_handle_signals(gp_js_runtime_t *rt) {
+int gp__js_runtime_handle_signals(gp_js_runtime_t *rt) {
   if (rt == NULL || rt->sigwatch != NULL) return GP_ERR_INVALID_ARGUMENT;
-  gp__sigwatch_t *w = gp_xcalloc(1, sizeof *w);
+  gp__sigwatch_t *w = gp__xcalloc(1, sizeof *w);
   w->rt = rt;
   if (uv_loop_init(&w->loop) != 0) {
     free(w);

@@ -23,7 +23,7 @@ static int gp__js_perm_from(const char *const *opts, gp__perm_t **out, gp_error_
   gp__perm_t *p = gp__perm_new(NULL);
   for (size_t i = 0; opts[i]; i++) {
     const char *eq = strchr(opts[i], '=');
-    char *name = eq ? gp_xstrndup(opts[i], (size_t)(eq - opts[i])) : gp_xstrdup(opts[i]);
+    char *name = eq ? gp__xstrndup(opts[i], (size_t)(eq - opts[i])) : gp__xstrdup(opts[i]);
     char *why = NULL;
     int rc = gp__perm_apply(p, name, eq ? eq + 1 : NULL, &why);
     free(name);
@@ -46,13 +46,13 @@ int gp_js_new(const gp_js_config_t *cfg, gp_js_t **out, gp_error_t **err) {
   if (cfg == NULL) cfg = &none;
   if (cfg->argc < 0 || (cfg->argc > 0 && cfg->argv == NULL))
     return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "gp_js_new: argc without argv");
-  gp_js_t *js = gp_xcalloc(1, sizeof *js);
+  gp_js_t *js = gp__xcalloc(1, sizeof *js);
   int rc = gp__js_perm_from(cfg->permissions, &js->perm, err);
   if (rc != GP_OK) {
     free(js);
     return rc;
   }
-  js->argv = gp_xcalloc((size_t)cfg->argc + 3, sizeof *js->argv);
+  js->argv = gp__xcalloc((size_t)cfg->argc + 3, sizeof *js->argv);
   js->argv[0] = "geppetto";
   js->argv[1] = "[eval]"; /* a script run replaces it with its path */
   for (int i = 0; i < cfg->argc; i++) js->argv[i + 2] = cfg->argv[i];
@@ -63,7 +63,7 @@ int gp_js_new(const gp_js_config_t *cfg, gp_js_t **out, gp_error_t **err) {
   }
   gp_js_options_t jo = {.argc = cfg->argc + 2, .argv = js->argv, .profile = cfg->profile,
                         .profiles = cfg->profiles, .perm = js->perm};
-  rc = gp_js_runtime_new(js->owner, &jo, &js->rt);
+  rc = gp__js_runtime_new(js->owner, &jo, &js->rt);
   if (rc != GP_OK) {
     gp_js_free(js);
     return gp_error_set(err, rc, "gp_js_new: the script environment did not load");
@@ -74,12 +74,12 @@ int gp_js_new(const gp_js_config_t *cfg, gp_js_t **out, gp_error_t **err) {
 
 int gp_js_run_file(gp_js_t *js, const char *path) {
   if (js == NULL || path == NULL) return GP_ERR_INVALID_ARGUMENT;
-  return gp_js_runtime_run_file(js->rt, path);
+  return gp__js_runtime_run_file(js->rt, path);
 }
 
 int gp_js_eval(gp_js_t *js, const char *code) {
   if (js == NULL || code == NULL) return GP_ERR_INVALID_ARGUMENT;
-  return gp_js_runtime_eval(js->rt, code);
+  return gp__js_runtime_eval(js->rt, code);
 }
 
 int gp_js_add_native_tool(gp_js_t *js, const char *name, const char *description,
@@ -89,21 +89,21 @@ int gp_js_add_native_tool(gp_js_t *js, const char *name, const char *description
     if (free_ud) free_ud(ud);
     return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "gp_js_add_native_tool: no runtime");
   }
-  return gp_js_runtime_add_native_tool(js->rt, name, description, parameters_json, cb, ud,
+  return gp__js_runtime_add_native_tool(js->rt, name, description, parameters_json, cb, ud,
                                        free_ud, err);
 }
 
-int gp_js_wait(gp_js_t *js) { return js ? gp_js_runtime_wait(js->rt) : GP_ERR_INVALID_ARGUMENT; }
+int gp_js_wait(gp_js_t *js) { return js ? gp__js_runtime_wait(js->rt) : GP_ERR_INVALID_ARGUMENT; }
 
-int gp_js_exit_code(gp_js_t *js) { return js ? gp_js_runtime_exit_code(js->rt) : 1; }
+int gp_js_exit_code(gp_js_t *js) { return js ? gp__js_runtime_exit_code(js->rt) : 1; }
 
 gp_owner_t *gp_js_owner(gp_js_t *js) { return js ? js->owner : NULL; }
 
 void gp_js_free(gp_js_t *js) {
   if (js == NULL) return;
-  gp_js_runtime_close(js->rt);
+  gp__js_runtime_close(js->rt);
   gp_owner_free(js->owner);
-  gp_js_runtime_free(js->rt);
+  gp__js_runtime_free(js->rt);
   gp__perm_free(js->perm);
   free(js->argv);
   free(js);

@@ -37,7 +37,7 @@ struct gp_js_runtime_s {
   char **argv;
   char *profile, *profiles;       /* --profile / --profiles, or NULL; heap */
   const gp__perm_t *perm;         /* permission set (NULL: model off); borrowed from the
-                                     host until gp_js_runtime_free; read on the owner */
+                                     host until gp__js_runtime_free; read on the owner */
   struct gp__js_guard_s *guards;  /* guarded calls in progress, innermost first; owner */
   uint64_t wd_fires;              /* times the watchdog terminated JS; owner thread */
   int wd_reason;                  /* the reason of the last termination; owner thread */
@@ -222,7 +222,7 @@ void gp__js_unprotect_later(gp_js_runtime_t *rt, JSValueRef v);
 /* ---- Guarded calls: interrupting runaway JavaScript (watchdog.c) ----------------- */
 
 /* Calls fn like JSObjectCallAsFunction(ctx, fn, self, argc, argv, exc), but interrupts
- * it when it still runs at `deadline_ms` (Unix epoch ms, as gp_now_ms() and
+ * it when it still runs at `deadline_ms` (Unix epoch ms, as gp__now_ms() and
  * gp_infer_ctx_t.deadline_ms; 0: none) or once `cancel` (may be NULL; borrowed) fires.
  * Every JS callback a run makes (engine function, middleware, tool handler, hook) goes
  * through it with the run's deadline and token (a tool call: the earlier of the run's
@@ -409,8 +409,8 @@ void gp__js_exit_hooks_run(void);
 /* An Error as Node's system errors: message "SYSCALL CODE (text)", code ("ENOENT"),
  * errno (libuv's negative value), syscall. */
 JSObjectRef gp__js_uv_error(JSContextRef ctx, int uverr, const char *syscall);
-/* The signal thread: stopped (joined) by gp_js_runtime_close, freed by
- * gp_js_runtime_free; status is 128 + the signal whose default action began, else 0. */
+/* The signal thread: stopped (joined) by gp__js_runtime_close, freed by
+ * gp__js_runtime_free; status is 128 + the signal whose default action began, else 0. */
 void gp__js_sigwatch_stop(gp_js_runtime_t *rt);
 void gp__js_sigwatch_free(gp_js_runtime_t *rt);
 int gp__js_sigwatch_status(gp_js_runtime_t *rt);

@@ -86,7 +86,7 @@ static void gp__pids_add(int pid) {
   pthread_mutex_lock(&gp__pids_mu);
   if (gp__npids == gp__pids_cap) {
     gp__pids_cap = gp__pids_cap ? gp__pids_cap * 2 : 16;
-    gp__pids = gp_xrealloc(gp__pids, gp__pids_cap * sizeof *gp__pids);
+    gp__pids = gp__xrealloc(gp__pids, gp__pids_cap * sizeof *gp__pids);
   }
   gp__pids[gp__npids++] = pid;
   pthread_mutex_unlock(&gp__pids_mu);
@@ -267,11 +267,11 @@ static char **gp__strv(JSContextRef ctx, JSValueRef v, const char *first) {
   JSObjectRef a = (JSObjectRef)v;
   size_t n = (size_t)JSValueToNumber(ctx, gp__js_get(ctx, a, "length"), NULL);
   size_t off = first ? 1 : 0;
-  char **out = gp_xcalloc(n + off + 1, sizeof *out);
-  if (first) out[0] = gp_xstrdup(first);
+  char **out = gp__xcalloc(n + off + 1, sizeof *out);
+  if (first) out[0] = gp__xstrdup(first);
   for (size_t i = 0; i < n; i++) {
     char *s = gp__js_to_cstr(ctx, JSObjectGetPropertyAtIndex(ctx, a, (unsigned)i, NULL));
-    out[off + i] = s ? s : gp_xstrdup("");
+    out[off + i] = s ? s : gp__xstrdup("");
   }
   return out;
 }
@@ -313,11 +313,11 @@ static void gp__spawn_req_init(JSContextRef ctx, size_t argc, const JSValueRef a
                                gp__spawn_req_t *q) {
   memset(q, 0, sizeof *q);
   q->file = gp__js_to_cstr(ctx, GP__ARG(0));
-  if (q->file == NULL) q->file = gp_xstrdup("");
+  if (q->file == NULL) q->file = gp__xstrdup("");
   q->args = gp__strv(ctx, GP__ARG(1), q->file);
   if (q->args == NULL) {
-    q->args = gp_xcalloc(2, sizeof *q->args);
-    q->args[0] = gp_xstrdup(q->file);
+    q->args = gp__xcalloc(2, sizeof *q->args);
+    q->args[0] = gp__xstrdup(q->file);
   }
   if (JSValueIsString(ctx, GP__ARG(2))) q->cwd = gp__js_to_cstr(ctx, argv[2]);
   q->env = gp__strv(ctx, GP__ARG(3), NULL);
@@ -380,7 +380,7 @@ static JSValueRef gp__child_spawn(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "childSpawn: bad arguments");
   gp__spawn_req_t q;
   gp__spawn_req_init(ctx, argc, argv, &q);
-  gp__child_t *c = gp_xcalloc(1, sizeof *c);
+  gp__child_t *c = gp__xcalloc(1, sizeof *c);
   c->detached = q.detached;
   uv_loop_t *loop = gp_owner_loop(rt->owner);
   for (int fd = 0; fd < 3; fd++) {
@@ -456,9 +456,9 @@ static JSValueRef gp__child_write(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   size_t n = JSObjectGetTypedArrayByteLength(ctx, o, NULL);
   const char *p = (const char *)JSObjectGetTypedArrayBytesPtr(ctx, o, NULL) +
                   JSObjectGetTypedArrayByteOffset(ctx, o, NULL);
-  gp__write_t *w = gp_xcalloc(1, sizeof *w);
+  gp__write_t *w = gp__xcalloc(1, sizeof *w);
   w->c = c;
-  w->data = gp_xmalloc(n ? n : 1);
+  w->data = gp__xmalloc(n ? n : 1);
   if (n) memcpy(w->data, p, n);
   uv_buf_t b = uv_buf_init(w->data, (unsigned)n);
   int rc = uv_write(&w->req, (uv_stream_t *)&c->pipes[0], &b, 1, gp__on_write);
@@ -565,11 +565,11 @@ static void gp__sync_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf) {
     take = s->max_buffer - s->out[fd].len;
     if (!s->overflow) gp__sync_kill(s);
     s->overflow = 1;
-    gp_buf_append(&s->out[fd], buf->base, take);
+    gp__buf_append(&s->out[fd], buf->base, take);
     uv_close((uv_handle_t *)st, NULL); /* a writer still there gets EPIPE */
     return;
   }
-  gp_buf_append(&s->out[fd], buf->base, take);
+  gp__buf_append(&s->out[fd], buf->base, take);
 }
 
 static void gp__sync_timeout(uv_timer_t *t) {
@@ -633,7 +633,7 @@ static JSValueRef gp__child_spawn_sync(JSContextRef ctx, JSObjectRef fn, JSObjec
   GP_JS_ASSERT(gp__js_rt());
   gp__spawn_req_t q;
   gp__spawn_req_init(ctx, argc, argv, &q);
-  gp__sync_t *s = gp_xcalloc(1, sizeof *s);
+  gp__sync_t *s = gp__xcalloc(1, sizeof *s);
   double timeout = JSValueToNumber(ctx, GP__ARG(7), NULL);
   s->kill_signal = (int)JSValueToNumber(ctx, GP__ARG(8), NULL);
   double maxb = JSValueToNumber(ctx, GP__ARG(9), NULL);
@@ -669,7 +669,7 @@ static JSValueRef gp__child_spawn_sync(JSContextRef ctx, JSObjectRef fn, JSObjec
   uv_run(&s->loop, UV_RUN_DEFAULT);
   uv_loop_close(&s->loop);
   JSObjectRef r = gp__sync_result(ctx, s, rc);
-  for (int fd = 0; fd < 3; fd++) gp_buf_free(&s->out[fd]);
+  for (int fd = 0; fd < 3; fd++) gp__buf_free(&s->out[fd]);
   free(s);
   return r;
 }

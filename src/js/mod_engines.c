@@ -49,7 +49,7 @@ static int gp__answer_error(gp__answer_t *a, gp_error_t *err) {
 /* The engine's answer from a JS value: a Turn, or undefined for `fallback` (the
  * turn object given to the function, which it may have changed in place). */
 static int gp__answer_from(JSContextRef ctx, JSValueRef v, JSValueRef fallback, gp__answer_t **out) {
-  gp__answer_t *a = gp_xcalloc(1, sizeof *a);
+  gp__answer_t *a = gp__xcalloc(1, sizeof *a);
   *out = a;
   if (JSValueIsUndefined(ctx, v)) v = fallback;
   JSValueRef exc = NULL;
@@ -62,7 +62,7 @@ static int gp__answer_from(JSContextRef ctx, JSValueRef v, JSValueRef fallback, 
 /* A failed call's answer: the error for `exc`, and the turn object given to the
  * function as it stands (what it appended before failing is the partial output). */
 static gp__answer_t *gp__answer_failed(JSContextRef ctx, JSValueRef exc, JSValueRef input) {
-  gp__answer_t *a = gp_xcalloc(1, sizeof *a);
+  gp__answer_t *a = gp__xcalloc(1, sizeof *a);
   a->err = gp__js_error_to_c(ctx, exc, GP_ERR_JS_EXCEPTION);
   JSValueRef ignored = NULL;
   a->turn = gp__js_to_turn(ctx, input, &ignored);
@@ -117,7 +117,7 @@ static int gp__engine_settle(JSContextRef ctx, void *ud, int rejected, JSValueRe
 
 static int gp__engine_fail(void *ud, gp_error_t *err, void **result) {
   (void)ud;
-  gp__answer_t *a = gp_xcalloc(1, sizeof *a);
+  gp__answer_t *a = gp__xcalloc(1, sizeof *a);
   *result = a;
   return gp__answer_error(a, err);
 }
@@ -125,7 +125,7 @@ static int gp__engine_fail(void *ud, gp_error_t *err, void **result) {
 /* Owner side of an engine call. */
 static int gp__fn_infer_owner(void *arg, gp_owner_completion_t *c, void **result) {
   gp__infer_req_t *q = arg;
-  gp__engine_call_t *w = gp_xcalloc(1, sizeof *w);
+  gp__engine_call_t *w = gp__xcalloc(1, sizeof *w);
   w->q = q;
   w->rt = q->e->rt;
   gp__js_adapter_t a = {
@@ -209,7 +209,7 @@ static JSValueRef gp__engine_from_function(JSContextRef ctx, JSObjectRef fn, JSO
   if (!JSValueIsObject(ctx, f) || !JSObjectIsFunction(ctx, (JSObjectRef)f))
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
                         "engines.fromFunction needs a function (turn, ctx) => Turn");
-  gp__fn_engine_t *impl = gp_xcalloc(1, sizeof *impl);
+  gp__fn_engine_t *impl = gp__xcalloc(1, sizeof *impl);
   impl->rt = rt;
   impl->fn = (JSObjectRef)f;
   JSValueProtect(ctx, f);

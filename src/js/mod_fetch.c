@@ -76,7 +76,7 @@ static void gp__jsfetch_unref(gp__jsfetch_t *j) {
     free(c->data);
     free(c);
   }
-  gp_http_fetch_release(j->f);
+  gp__http_fetch_release(j->f);
   free(j->end_cause);
   free(j->end_msg);
   free(j);
@@ -116,7 +116,7 @@ static void gp__jsfetch_drop_fn(gp__jsfetch_t *j, JSObjectRef *fn) {
 static void gp__jsfetch_close(gp__jsfetch_t *j) {
   if (j->closed) return;
   j->closed = 1;
-  gp_http_fetch_abort(j->f);
+  gp__http_fetch_abort(j->f);
   gp__jsfetch_drop_fn(j, &j->on_head);
   gp__jsfetch_drop_fn(j, &j->on_fail);
   gp__jsfetch_drop_fn(j, &j->read_cb);
@@ -166,7 +166,7 @@ static void gp__jsfetch_pump(gp__jsfetch_t *j) {
       data = j->head->data;
       j->head->data = NULL;
     } else {
-      data = gp_xmalloc(len);
+      data = gp__xmalloc(len);
       size_t at = 0;
       for (gp__chunk_t *c = j->head; at < len; c = c->next) {
         memcpy(data + at, c->data, c->len);
@@ -180,7 +180,7 @@ static void gp__jsfetch_pump(gp__jsfetch_t *j) {
       free(c);
     }
     if (!j->head) j->tail = NULL;
-    gp_http_fetch_consumed(j->f, len);
+    gp__http_fetch_consumed(j->f, len);
     /* A copy in memory the collector allocates and counts: garbage pieces of a long
      * download are then collected as they pile up, which bytes it does not own (NoCopy)
      * are not. */
@@ -226,7 +226,7 @@ static void gp__msg_head(gp__jsfetch_t *j, gp__fetch_msg_t *m) {
   gp__jsfetch_update_hold(j);
   if (fn == NULL) return;
   JSContextRef ctx = j->rt->ctx;
-  JSValueRef *hv = gp_xcalloc(m->npairs * 2 + 1, sizeof *hv);
+  JSValueRef *hv = gp__xcalloc(m->npairs * 2 + 1, sizeof *hv);
   for (size_t i = 0; i < m->npairs * 2; i++) hv[i] = gp__js_str(ctx, m->pairs[i]);
   JSValueRef args[5] = {JSValueMakeNumber(ctx, m->status), gp__js_str(ctx, m->text),
                         JSObjectMakeArray(ctx, m->npairs * 2, hv, NULL), gp__js_str(ctx, m->url),
@@ -270,7 +270,7 @@ static void gp__msg_deliver(void *p) {
   switch (m->kind) {
     case GP__MSG_HEAD: gp__msg_head(j, m); break;
     case GP__MSG_BODY: {
-      gp__chunk_t *c = gp_xcalloc(1, sizeof *c);
+      gp__chunk_t *c = gp__xcalloc(1, sizeof *c);
       c->data = m->data;
       c->len = m->len;
       m->data = NULL;
@@ -292,22 +292,22 @@ static void gp__msg_post(gp__jsfetch_t *j, gp__fetch_msg_t *m, const char *op) {
 /* ---- The loop's callbacks (gp-http thread) ---------------------------------------- */
 
 static void gp__on_head(void *ud, const gp_http_fetch_head_t *h) {
-  gp__fetch_msg_t *m = gp_xcalloc(1, sizeof *m);
+  gp__fetch_msg_t *m = gp__xcalloc(1, sizeof *m);
   m->kind = GP__MSG_HEAD;
   m->status = h->status;
   m->version = h->http_version;
-  m->text = gp_xstrdup(h->status_text);
-  m->url = gp_xstrdup(h->url);
+  m->text = gp__xstrdup(h->status_text);
+  m->url = gp__xstrdup(h->url);
   m->npairs = h->n_headers;
-  m->pairs = gp_xcalloc(h->n_headers * 2 + 1, sizeof *m->pairs);
-  for (size_t i = 0; i < h->n_headers * 2; i++) m->pairs[i] = gp_xstrdup(h->headers[i]);
+  m->pairs = gp__xcalloc(h->n_headers * 2 + 1, sizeof *m->pairs);
+  for (size_t i = 0; i < h->n_headers * 2; i++) m->pairs[i] = gp__xstrdup(h->headers[i]);
   gp__msg_post(ud, m, "fetch.head");
 }
 
 static void gp__on_body(void *ud, const char *data, size_t len) {
-  gp__fetch_msg_t *m = gp_xcalloc(1, sizeof *m);
+  gp__fetch_msg_t *m = gp__xcalloc(1, sizeof *m);
   m->kind = GP__MSG_BODY;
-  m->data = gp_xmalloc(len ? len : 1);
+  m->data = gp__xmalloc(len ? len : 1);
   memcpy(m->data, data, len);
   m->len = len;
   gp__msg_post(ud, m, "fetch.body");
@@ -315,11 +315,11 @@ static void gp__on_body(void *ud, const char *data, size_t len) {
 
 static void gp__on_end(void *ud, const gp_http_fetch_end_t *end) {
   gp__jsfetch_t *j = ud;
-  gp__fetch_msg_t *m = gp_xcalloc(1, sizeof *m);
+  gp__fetch_msg_t *m = gp__xcalloc(1, sizeof *m);
   m->kind = GP__MSG_END;
   m->code = end->code;
-  m->cause = end->cause ? gp_xstrdup(end->cause) : NULL;
-  m->text = gp_xstrdup(end->message ? end->message : "");
+  m->cause = end->cause ? gp__xstrdup(end->cause) : NULL;
+  m->text = gp__xstrdup(end->message ? end->message : "");
   gp_js_runtime_t *rt = j->rt;
   gp__msg_post(j, m, "fetch.end");
   gp__jsfetch_unref(j); /* the loop's reference */
@@ -335,7 +335,7 @@ static void gp__fetch_finalize(JSObjectRef obj) {
    * held; the callbacks still protected (an unread body's) are released later. */
   if (!j->closed) {
     j->closed = 1;
-    gp_http_fetch_abort(j->f);
+    gp__http_fetch_abort(j->f);
     gp__jsfetch_unlink(j);
     if (j->on_head) gp__js_unprotect_later(j->rt, j->on_head);
     if (j->on_fail) gp__js_unprotect_later(j->rt, j->on_fail);
@@ -391,15 +391,15 @@ static JSValueRef gp__fetch_start(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   char *url = gp__js_to_cstr(ctx, GP__ARG(1));
   JSObjectRef arr = (JSObjectRef)argv[2];
   size_t nh = (size_t)JSValueToNumber(ctx, gp__js_get(ctx, arr, "length"), NULL) / 2;
-  char **lines = gp_xcalloc(nh + 1, sizeof *lines);
+  char **lines = gp__xcalloc(nh + 1, sizeof *lines);
   for (size_t i = 0; i < nh; i++) {
     char *k = gp__js_to_cstr(ctx, JSObjectGetPropertyAtIndex(ctx, arr, (unsigned)(2 * i), NULL));
     char *v = gp__js_to_cstr(ctx, JSObjectGetPropertyAtIndex(ctx, arr, (unsigned)(2 * i + 1), NULL));
-    lines[i] = gp_xasprintf("%s: %s", k ? k : "", v ? v : "");
+    lines[i] = gp__xasprintf("%s: %s", k ? k : "", v ? v : "");
     free(k);
     free(v);
   }
-  gp__jsfetch_t *j = gp_xcalloc(1, sizeof *j);
+  gp__jsfetch_t *j = gp__xcalloc(1, sizeof *j);
   j->rt = rt;
   j->owner = rt->owner;
   atomic_init(&j->refs, 2); /* the handle's and the loop's */
@@ -411,7 +411,7 @@ static JSValueRef gp__fetch_start(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
       .on_head = gp__on_head, .on_body = gp__on_body, .on_end = gp__on_end, .ud = j};
   gp_error_t *err = NULL;
   atomic_fetch_add(&rt->fetch_live, 1);
-  j->f = gp_http_fetch_start(&req, &err);
+  j->f = gp__http_fetch_start(&req, &err);
   for (size_t i = 0; i < nh; i++) free(lines[i]);
   free(lines);
   free(method);

@@ -72,7 +72,7 @@ static int gp__is_fn(JSContextRef ctx, JSValueRef v) {
 
 /* A request; `cb` a function (asynchronous) or anything else (synchronous). */
 static gp__fsreq_t *gp__fsreq_new(JSContextRef ctx, JSValueRef cb, gp__fs_kind_t kind) {
-  gp__fsreq_t *r = gp_xcalloc(1, sizeof *r);
+  gp__fsreq_t *r = gp__xcalloc(1, sizeof *r);
   r->rt = gp__js_rt();
   r->kind = kind;
   r->req.data = r;
@@ -388,7 +388,7 @@ static JSValueRef gp__fs_io(JSContextRef ctx, size_t argc, const JSValueRef argv
     return gp__fs_submitted(ctx, r, gp__direct_start(ctx, r, view, fd, p, len, pos, write), exc);
   uv_buf_t b = uv_buf_init(p, (unsigned)len);
   if (r->cb) { /* the thread pool works on a heap copy */
-    r->buf = gp_xmalloc(len ? len : 1);
+    r->buf = gp__xmalloc(len ? len : 1);
     if (write && len) memcpy(r->buf, p, len);
     b.base = r->buf;
     if (!write) {

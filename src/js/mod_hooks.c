@@ -222,7 +222,7 @@ static int gp__decide(JSContextRef ctx, int phase, JSValueRef v, gp_hook_decisio
 
 /* The answer of a hook that returned (or resolved with) `v`, or threw / rejected. */
 static int gp__hook_answer(JSContextRef ctx, int phase, int failed, JSValueRef v, void **result) {
-  gp__hook_answer_t *a = gp_xcalloc(1, sizeof *a);
+  gp__hook_answer_t *a = gp__xcalloc(1, sizeof *a);
   gp_hook_decision_clear(&a->d);
   *result = a;
   JSValueRef exc = NULL;
@@ -246,7 +246,7 @@ static int gp__hook_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef 
 
 static int gp__hook_fail(void *ud, gp_error_t *err, void **result) {
   (void)ud;
-  gp__hook_answer_t *a = gp_xcalloc(1, sizeof *a);
+  gp__hook_answer_t *a = gp__xcalloc(1, sizeof *a);
   gp_hook_decision_clear(&a->d);
   *result = a;
   a->err = err;
@@ -309,7 +309,7 @@ static void gp__hook_call(void *ud, int phase, const gp_hook_info_t *info, gp_ho
     gp_tool_done(done, rc, NULL, err);
     return;
   }
-  gp__hook_req_t *q = gp_xcalloc(1, sizeof *q);
+  gp__hook_req_t *q = gp__xcalloc(1, sizeof *q);
   *q = (gp__hook_req_t){h, phase, info, out, done};
   int rc = gp_dispatcher_call_async(d, gp__phase_names[phase], gp__hook_owner, q, gp__hook_done, q,
                                     gp__hook_answer_free);
@@ -391,7 +391,7 @@ gp_tool_hooks_t *gp__js_hooks_from(JSContextRef ctx, JSValueRef v, JSValueRef *e
     }
   }
   if (!any) return NULL;
-  gp__jshooks_t *h = gp_xcalloc(1, sizeof *h);
+  gp__jshooks_t *h = gp__xcalloc(1, sizeof *h);
   h->rt = rt;
   for (int i = 0; i < GP__NPHASES; i++) {
     if (fns[i] == NULL) continue;

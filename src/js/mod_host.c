@@ -59,10 +59,10 @@ static JSValueRef gp__host_read_file(JSContextRef ctx, JSObjectRef fn, JSObjectR
   gp_buf_t b = {0};
   char chunk[65536];
   size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) gp_buf_append(&b, chunk, n);
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) gp__buf_append(&b, chunk, n);
   fclose(f);
   free(path);
-  char *text = gp_buf_steal(&b);
+  char *text = gp__buf_steal(&b);
   JSValueRef v = gp__js_str(ctx, text);
   free(text);
   return v;
@@ -104,7 +104,7 @@ static JSValueRef gp__host_env(JSContextRef ctx, JSObjectRef fn, JSObjectRef sel
   for (char **e = environ; e && *e; e++) {
     const char *eq = strchr(*e, '=');
     if (eq == NULL) continue;
-    char *k = gp_xstrndup(*e, (size_t)(eq - *e));
+    char *k = gp__xstrndup(*e, (size_t)(eq - *e));
     gp__js_set(ctx, env, k, gp__js_str(ctx, eq + 1));
     free(k);
   }
@@ -114,7 +114,7 @@ static JSValueRef gp__host_env(JSContextRef ctx, JSObjectRef fn, JSObjectRef sel
 static JSValueRef gp__host_argv(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                 size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   gp_js_runtime_t *rt = gp__js_rt();
-  JSValueRef *items = gp_xcalloc((size_t)rt->argc + 1, sizeof *items);
+  JSValueRef *items = gp__xcalloc((size_t)rt->argc + 1, sizeof *items);
   for (int i = 0; i < rt->argc; i++) items[i] = gp__js_str(ctx, rt->argv[i]);
   JSObjectRef a = JSObjectMakeArray(ctx, (size_t)rt->argc, items, NULL);
   free(items);
@@ -149,7 +149,7 @@ static JSValueRef gp__host_rss(JSContextRef ctx, JSObjectRef fn, JSObjectRef sel
 /* monoMs(): the monotonic clock in milliseconds, with sub-millisecond precision. */
 static JSValueRef gp__host_mono_ms(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  return JSValueMakeNumber(ctx, (double)gp_mono_ns() / 1e6);
+  return JSValueMakeNumber(ctx, (double)gp__mono_ns() / 1e6);
 }
 
 static const gp__js_fn_t gp__host_fns[] = {

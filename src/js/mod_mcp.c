@@ -56,22 +56,22 @@ typedef struct {
 static const char *const *str_list(json_t *j, const char *sep, gp_buf_t *slab_list) {
   if (!json_is_object(j) && !json_is_array(j)) return NULL;
   size_t n = json_is_object(j) ? json_object_size(j) : json_array_size(j);
-  char **v = gp_xcalloc(n + 1, sizeof *v);
+  char **v = gp__xcalloc(n + 1, sizeof *v);
   size_t k = 0;
   if (json_is_object(j)) {
     const char *key;
     json_t *val;
-    json_object_foreach(j, key, val) v[k++] = gp_xasprintf("%s%s%s", key, sep, json_string_value(val) ? json_string_value(val) : "");
+    json_object_foreach(j, key, val) v[k++] = gp__xasprintf("%s%s%s", key, sep, json_string_value(val) ? json_string_value(val) : "");
   } else {
     size_t i;
     json_t *val;
-    json_array_foreach(j, i, val) v[k++] = gp_xstrdup(json_string_value(val) ? json_string_value(val) : "");
+    json_array_foreach(j, i, val) v[k++] = gp__xstrdup(json_string_value(val) ? json_string_value(val) : "");
   }
-  gp_buf_append(slab_list, (const char *)&v, sizeof v);
+  gp__buf_append(slab_list, (const char *)&v, sizeof v);
   return (const char *const *)v;
 }
 
-static void op_spec(op_t *o, json_t *s) {
+static void gp__op_spec(op_t *o, json_t *s) {
   gp_buf_t lists = {0};
   o->spec_json = s;
   o->spec.command = json_string_value(json_object_get(s, "command"));
@@ -84,11 +84,11 @@ static void op_spec(op_t *o, json_t *s) {
   json_t *t = json_object_get(s, "timeoutMs");
   o->spec.timeout_ms = json_is_number(t) ? (int64_t)json_number_value(t) : 0;
   o->spec.no_restart = json_is_false(json_object_get(s, "restart"));
-  gp_buf_append(&lists, (const char *)&(char *){NULL}, sizeof(char *));
-  o->strs = (char **)gp_buf_steal(&lists);
+  gp__buf_append(&lists, (const char *)&(char *){NULL}, sizeof(char *));
+  o->strs = (char **)gp__buf_steal(&lists);
 }
 
-static void op_free(void *arg) {
+static void gp__op_free(void *arg) {
   op_t *o = arg;
   for (size_t i = 0; o->strs && o->strs[i]; i++) {
     char **v = (char **)o->strs[i];
@@ -108,15 +108,15 @@ static void op_free(void *arg) {
 
 /* ---- Delivery (owner) ------------------------------------------------------------- */
 
-static JSObjectRef wrap_client(JSContextRef ctx, gp_mcp_client_t *c) {
-  gp__jsmcp_t *h = gp_xcalloc(1, sizeof *h);
+static JSObjectRef gp__wrap_client(JSContextRef ctx, gp_mcp_client_t *c) {
+  gp__jsmcp_t *h = gp__xcalloc(1, sizeof *h);
   h->c = gp_mcp_ref(c);
   h->next = gp__mcp_open;
   gp__mcp_open = h;
   return JSObjectMake(ctx, gp__mcp_class, h);
 }
 
-static void op_deliver(void *arg) {
+static void gp__op_deliver(void *arg) {
   op_t *o = arg;
   gp_js_runtime_t *rt = o->rt;
   JSContextRef ctx = rt->ctx;
@@ -128,7 +128,7 @@ static void op_deliver(void *arg) {
     argv[1] = JSValueMakeUndefined(ctx);
   } else {
     argv[0] = JSValueMakeNull(ctx);
-    argv[1] = o->kind == OP_CONNECT ? (JSValueRef)wrap_client(ctx, o->c)
+    argv[1] = o->kind == OP_CONNECT ? (JSValueRef)gp__wrap_client(ctx, o->c)
               : o->result           ? gp__js_from_json(ctx, o->result)
                                     : JSValueMakeUndefined(ctx);
   }
@@ -138,7 +138,7 @@ static void op_deliver(void *arg) {
   if (exc) gp__js_report(ctx, exc, "gp.mcp callback");
 }
 
-static void *op_main(void *arg) {
+static void *gp__op_main(void *arg) {
   op_t *o = arg;
   switch (o->kind) {
     case OP_CONNECT: o->rc = gp_mcp_connect(&o->spec, &o->c, &o->err); break;
@@ -150,16 +150,16 @@ static void *op_main(void *arg) {
     }
     case OP_CLOSE: gp_mcp_close(o->c); break;
   }
-  gp_owner_post(o->owner, "mcp.done", op_deliver, o, op_free);
+  gp_owner_post(o->owner, "mcp.done", gp__op_deliver, o, gp__op_free);
   atomic_fetch_sub(&gp__mcp_threads, 1);
   return NULL;
 }
 
 /* Starts `o` on its own thread; the callback is argv[cbi]. */
-static JSValueRef op_start(JSContextRef ctx, op_t *o, JSValueRef cb, JSValueRef *exc) {
+static JSValueRef gp__op_start(JSContextRef ctx, op_t *o, JSValueRef cb, JSValueRef *exc) {
   gp_js_runtime_t *rt = gp__js_rt();
   if (!JSValueIsObject(ctx, cb) || !JSObjectIsFunction(ctx, (JSObjectRef)cb)) {
-    op_free(o);
+    gp__op_free(o);
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "a callback is needed");
   }
   o->rt = rt;
@@ -173,11 +173,11 @@ static JSValueRef op_start(JSContextRef ctx, op_t *o, JSValueRef cb, JSValueRef 
   pthread_attr_init(&at);
   pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
   pthread_attr_setstacksize(&at, 256 * 1024);
-  if (pthread_create(&t, &at, op_main, o) != 0) {
+  if (pthread_create(&t, &at, gp__op_main, o) != 0) {
     atomic_fetch_sub(&gp__mcp_threads, 1);
     gp__js_unkeep(rt);
     JSValueUnprotect(ctx, cb);
-    op_free(o);
+    gp__op_free(o);
     pthread_attr_destroy(&at);
     return gp__js_throw(ctx, exc, GP_ERR_IO, 0, "cannot start a thread for the MCP request");
   }
@@ -187,66 +187,66 @@ static JSValueRef op_start(JSContextRef ctx, op_t *o, JSValueRef cb, JSValueRef 
 
 /* ---- Natives (owner) -------------------------------------------------------------- */
 
-static gp_mcp_client_t *client_of(JSContextRef ctx, JSValueRef v) {
+static gp_mcp_client_t *gp__client_of(JSContextRef ctx, JSValueRef v) {
   if (!JSValueIsObjectOfClass(ctx, v, gp__mcp_class)) return NULL;
   gp__jsmcp_t *h = JSObjectGetPrivate((JSObjectRef)v);
   return h ? h->c : NULL;
 }
 
 #define GP__CLIENT_OR_THROW(c)                                                          \
-  gp_mcp_client_t *c = client_of(ctx, GP__ARG(0));                                      \
+  gp_mcp_client_t *c = gp__client_of(ctx, GP__ARG(0));                                      \
   if (c == NULL) return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "not an MCP client")
 
 /* mcpConnect(spec, cb(err, handle)) */
-static JSValueRef js_connect(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
+static JSValueRef gp__js_connect(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                              const JSValueRef argv[], JSValueRef *exc) {
   GP_JS_ASSERT(gp__js_rt());
   json_t *s = gp__js_to_json(ctx, GP__ARG(0), exc);
   if (s == NULL) return JSValueMakeUndefined(ctx);
-  op_t *o = gp_xcalloc(1, sizeof *o);
+  op_t *o = gp__xcalloc(1, sizeof *o);
   o->kind = OP_CONNECT;
-  op_spec(o, s);
-  return op_start(ctx, o, GP__ARG(1), exc);
+  gp__op_spec(o, s);
+  return gp__op_start(ctx, o, GP__ARG(1), exc);
 }
 
 /* A new operation of `kind` on client `c` (a reference taken). */
-static op_t *op_on(int kind, gp_mcp_client_t *c) {
-  op_t *o = gp_xcalloc(1, sizeof *o);
+static op_t *gp__op_on(int kind, gp_mcp_client_t *c) {
+  op_t *o = gp__xcalloc(1, sizeof *o);
   o->kind = kind;
   o->c = gp_mcp_ref(c);
   return o;
 }
 
 /* mcpTools(handle, cb(err, tools)) */
-static JSValueRef js_tools(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
+static JSValueRef gp__js_tools(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                            const JSValueRef argv[], JSValueRef *exc) {
   GP__CLIENT_OR_THROW(c);
-  return op_start(ctx, op_on(OP_TOOLS, c), GP__ARG(1), exc);
+  return gp__op_start(ctx, gp__op_on(OP_TOOLS, c), GP__ARG(1), exc);
 }
 
 /* mcpCall(handle, name, args, canceler|undefined, cb(err, result)) */
-static JSValueRef js_call(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
+static JSValueRef gp__js_call(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                           const JSValueRef argv[], JSValueRef *exc) {
   GP__CLIENT_OR_THROW(c);
   json_t *args = gp__js_to_json(ctx, GP__ARG(2), exc);
   if (args == NULL) return JSValueMakeUndefined(ctx);
-  op_t *o = op_on(OP_CALL, c);
+  op_t *o = gp__op_on(OP_CALL, c);
   o->name = gp__js_to_cstr(ctx, GP__ARG(1));
   o->args = json_is_object(args) ? args : (json_decref(args), json_object());
   if (JSValueIsObjectOfClass(ctx, GP__ARG(3), gp__mcp_cancel_class))
     o->cancel = gp_cancel_ref(JSObjectGetPrivate((JSObjectRef)GP__ARG(3)));
-  return op_start(ctx, o, GP__ARG(4), exc);
+  return gp__op_start(ctx, o, GP__ARG(4), exc);
 }
 
 /* mcpClose(handle, cb(err)) */
-static JSValueRef js_close(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
+static JSValueRef gp__js_close(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                            const JSValueRef argv[], JSValueRef *exc) {
   GP__CLIENT_OR_THROW(c);
-  return op_start(ctx, op_on(OP_CLOSE, c), GP__ARG(1), exc);
+  return gp__op_start(ctx, gp__op_on(OP_CLOSE, c), GP__ARG(1), exc);
 }
 
 /* mcpInfo(handle) -> {serverInfo, protocolVersion, name, tools (the list fetched last)} */
-static JSValueRef js_info(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
+static JSValueRef gp__js_info(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                           const JSValueRef argv[], JSValueRef *exc) {
   GP__CLIENT_OR_THROW(c);
   json_t *j = json_pack("{s:o, s:s, s:s, s:o}", "serverInfo", gp_mcp_server_info(c), "protocolVersion",
@@ -257,14 +257,14 @@ static JSValueRef js_info(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, si
 }
 
 /* mcpCanceler() -> a token; mcpCancel(token): fires it. */
-static void canceler_finalize(JSObjectRef obj) { gp_cancel_unref(JSObjectGetPrivate(obj)); }
+static void gp__canceler_finalize(JSObjectRef obj) { gp_cancel_unref(JSObjectGetPrivate(obj)); }
 
-static JSValueRef js_canceler(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
+static JSValueRef gp__js_canceler(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                               const JSValueRef argv[], JSValueRef *exc) {
   return JSObjectMake(ctx, gp__mcp_cancel_class, gp_cancel_new(NULL));
 }
 
-static JSValueRef js_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
+static JSValueRef gp__js_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                             const JSValueRef argv[], JSValueRef *exc) {
   if (JSValueIsObjectOfClass(ctx, GP__ARG(0), gp__mcp_cancel_class))
     gp_cancel_fire(JSObjectGetPrivate((JSObjectRef)GP__ARG(0)), GP_ERR_CANCELED);
@@ -272,27 +272,27 @@ static JSValueRef js_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, 
 }
 
 /* Heap NULL-terminated copy of an array of strings (NULL when not an array). */
-static char **names_of(JSContextRef ctx, JSValueRef v) {
+static char **gp__names_of(JSContextRef ctx, JSValueRef v) {
   json_t *j = gp__js_to_json(ctx, v, NULL);
   char **out = NULL;
   if (json_is_array(j)) {
-    out = gp_xcalloc(json_array_size(j) + 1, sizeof *out);
+    out = gp__xcalloc(json_array_size(j) + 1, sizeof *out);
     size_t i;
     json_t *e;
-    json_array_foreach(j, i, e) out[i] = gp_xstrdup(json_string_value(e) ? json_string_value(e) : "");
+    json_array_foreach(j, i, e) out[i] = gp__xstrdup(json_string_value(e) ? json_string_value(e) : "");
   }
   json_decref(j);
   return out;
 }
 
 /* registryUseMCP(registry, handle, include?, exclude?, prefix?) */
-static JSValueRef js_use(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
+static JSValueRef gp__js_use(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,
                          const JSValueRef argv[], JSValueRef *exc) {
   gp_registry_t *r = gp__js_registry_of(ctx, GP__ARG(0));
-  gp_mcp_client_t *c = client_of(ctx, GP__ARG(1));
+  gp_mcp_client_t *c = gp__client_of(ctx, GP__ARG(1));
   if (r == NULL || c == NULL)
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "useMCP needs a client from gp.mcp.connect()");
-  char **inc = names_of(ctx, GP__ARG(2)), **ex = names_of(ctx, GP__ARG(3));
+  char **inc = gp__names_of(ctx, GP__ARG(2)), **ex = gp__names_of(ctx, GP__ARG(3));
   char *prefix = JSValueIsString(ctx, GP__ARG(4)) ? gp__js_to_cstr(ctx, GP__ARG(4)) : NULL;
   gp_error_t *err = NULL;
   int rc = gp_mcp_use_tools(r, c, (const char *const *)inc, (const char *const *)ex, prefix, &err);
@@ -308,7 +308,7 @@ static JSValueRef js_use(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, siz
   return JSValueMakeUndefined(ctx);
 }
 
-static void *unref_main(void *arg) {
+static void *gp__unref_main(void *arg) {
   gp_mcp_unref(arg);
   atomic_fetch_sub(&gp__mcp_threads, 1);
   return NULL;
@@ -316,7 +316,7 @@ static void *unref_main(void *arg) {
 
 /* The last reference closes the client, which may wait for its server to exit: that
  * happens on a thread of its own, not on the owner. */
-static void client_finalize(JSObjectRef obj) {
+static void gp__client_finalize(JSObjectRef obj) {
   gp__jsmcp_t *h = JSObjectGetPrivate(obj);
   for (gp__jsmcp_t **pp = &gp__mcp_open; *pp; pp = &(*pp)->next) {
     if (*pp == h) {
@@ -334,7 +334,7 @@ static void client_finalize(JSObjectRef obj) {
   pthread_attr_init(&at);
   pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
   atomic_fetch_add(&gp__mcp_threads, 1);
-  if (pthread_create(&t, &at, unref_main, h->c) != 0) {
+  if (pthread_create(&t, &at, gp__unref_main, h->c) != 0) {
     atomic_fetch_sub(&gp__mcp_threads, 1);
     gp_mcp_unref(h->c);
   }
@@ -354,9 +354,9 @@ void gp__js_mcp_close_all(gp_js_runtime_t *rt) {
 }
 
 static const gp__js_fn_t gp__mcp_fns[] = {
-    {"mcpConnect", js_connect}, {"mcpTools", js_tools},       {"mcpCall", js_call},
-    {"mcpClose", js_close},     {"mcpInfo", js_info},         {"mcpCanceler", js_canceler},
-    {"mcpCancel", js_cancel},   {"registryUseMCP", js_use},
+    {"mcpConnect", gp__js_connect}, {"mcpTools", gp__js_tools},       {"mcpCall", gp__js_call},
+    {"mcpClose", gp__js_close},     {"mcpInfo", gp__js_info},         {"mcpCanceler", gp__js_canceler},
+    {"mcpCancel", gp__js_cancel},   {"registryUseMCP", gp__js_use},
 };
 
 void gp__mod_mcp_init(JSContextRef ctx, JSObjectRef native) {
@@ -364,11 +364,11 @@ void gp__mod_mcp_init(JSContextRef ctx, JSObjectRef native) {
   if (gp__mcp_class == NULL) {
     JSClassDefinition def = kJSClassDefinitionEmpty;
     def.className = "MCPClientHandle";
-    def.finalize = client_finalize;
+    def.finalize = gp__client_finalize;
     gp__mcp_class = JSClassCreate(&def);
     JSClassDefinition cdef = kJSClassDefinitionEmpty;
     cdef.className = "MCPCanceler";
-    cdef.finalize = canceler_finalize;
+    cdef.finalize = gp__canceler_finalize;
     gp__mcp_cancel_class = JSClassCreate(&cdef);
   }
   gp__js_set_fns(ctx, native, gp__mcp_fns, sizeof gp__mcp_fns / sizeof gp__mcp_fns[0]);

@@ -103,7 +103,7 @@ static JSValueRef gp__mw_names(JSContextRef ctx, JSObjectRef fn, JSObjectRef sel
                                const JSValueRef argv[], JSValueRef *exc) {
   size_t n = 0;
   while (gp_middleware_builtin_name(n)) n++;
-  JSValueRef *names = gp_xcalloc(n ? n : 1, sizeof *names);
+  JSValueRef *names = gp__xcalloc(n ? n : 1, sizeof *names);
   for (size_t i = 0; i < n; i++) names[i] = gp__js_str(ctx, gp_middleware_builtin_name(i));
   JSObjectRef a = JSObjectMakeArray(ctx, n, names, exc);
   free(names);

@@ -62,12 +62,12 @@ static JSValueRef gp__mod_compile(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   if (kind < 0 || kind > 2) kind = 0;
   if (len >= 2 && strncmp(src, "#!", 2) == 0) memcpy(src, "//", 2);
   gp_buf_t b = {0};
-  gp_buf_puts(&b, gp__headers[kind]);
-  gp_buf_append(&b, src, len);
-  gp_buf_puts(&b, "\n})");
+  gp__buf_puts(&b, gp__headers[kind]);
+  gp__buf_append(&b, src, len);
+  gp__buf_puts(&b, "\n})");
   free(src);
   JSStringRef s = gp__js_string_n(b.data, b.len);
-  gp_buf_free(&b);
+  gp__buf_free(&b);
   JSStringRef url = gp__js_string(name ? name : "<anonymous>");
   JSValueRef v = JSEvaluateScript(ctx, s, NULL, url, 1, exc);
   JSStringRelease(s);

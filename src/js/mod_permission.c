@@ -27,7 +27,7 @@ static JSValueRef gp__perm_type_error(JSContextRef ctx, JSValueRef *exc, const c
                                       const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char *msg = gp_xvasprintf(fmt, ap);
+  char *msg = gp__xvasprintf(fmt, ap);
   va_end(ap);
   JSObjectRef e = gp__js_error(ctx, GP_ERR_INVALID_ARGUMENT, 1, msg);
   gp__js_set(ctx, e, "code", gp__js_str(ctx, code));
@@ -41,7 +41,7 @@ static JSValueRef gp__perm_type_error(JSContextRef ctx, JSValueRef *exc, const c
 static JSValueRef gp__perm_deny(JSContextRef ctx, JSValueRef *exc, const char *permission,
                                 const char *resource, const char *what, const char *desc,
                                 const char *flag) {
-  char *msg = gp_xasprintf("Access to %s denied: %s needs %s", what, desc && *desc ? desc : "it",
+  char *msg = gp__xasprintf("Access to %s denied: %s needs %s", what, desc && *desc ? desc : "it",
                            flag);
   JSValueRef arg = gp__js_str(ctx, msg);
   free(msg);
@@ -70,7 +70,7 @@ static int gp__perm_has_ref(JSContextRef ctx, JSValueRef v, char **ref, JSValueR
     const char *bytes = JSObjectGetTypedArrayBytesPtr(ctx, o, NULL);
     size_t n = bytes ? JSObjectGetTypedArrayByteLength(ctx, o, NULL) : 0;
     /* the pointer is the start of the view's buffer: skip to the view's own bytes */
-    *ref = gp_xstrndup(bytes ? bytes + JSObjectGetTypedArrayByteOffset(ctx, o, NULL) : "", n);
+    *ref = gp__xstrndup(bytes ? bytes + JSObjectGetTypedArrayByteOffset(ctx, o, NULL) : "", n);
     return 0;
   }
   gp__perm_type_error(ctx, exc, "ERR_INVALID_ARG_TYPE",
@@ -119,8 +119,8 @@ static JSValueRef gp__perm_has(JSContextRef ctx, JSObjectRef fn, JSObjectRef sel
 /* "HOST:PORT" for messages, IPv6 bracketed; just HOST when port is -1. Heap. */
 static char *gp__perm_host_label(const char *host, int port) {
   int v6 = strchr(host, ':') != NULL;
-  if (port < 0) return gp_xasprintf(v6 ? "[%s]" : "%s", host);
-  return gp_xasprintf(v6 ? "[%s]:%d" : "%s:%d", host, port);
+  if (port < 0) return gp__xasprintf(v6 ? "[%s]" : "%s", host);
+  return gp__xasprintf(v6 ? "[%s]:%d" : "%s:%d", host, port);
 }
 
 /* requireNet(urlOrHost, port?, description?): a URL (its port, else the scheme's:
@@ -150,7 +150,7 @@ static JSValueRef gp__perm_require_net(JSContextRef ctx, JSObjectRef fn, JSObjec
   if (!gp__perm_net(gp__perm_of_rt(), host, port)) {
     char *res = gp__perm_host_label(host, port);
     char *flag_target = gp__perm_host_label(host, is_default ? -1 : port);
-    char *flag = gp_xasprintf("--allow-net=%s", flag_target);
+    char *flag = gp__xasprintf("--allow-net=%s", flag_target);
     char *desc = gp__perm_opt_str(ctx, GP__ARG(2));
     gp__perm_deny(ctx, exc, "Net", res, res, desc, flag);
     free(res), free(flag_target), free(flag), free(desc);
@@ -174,7 +174,7 @@ static JSValueRef gp__perm_require_fs(JSContextRef ctx, JSObjectRef fn, JSObject
   const gp__perm_t *p = gp__perm_of_rt();
   if (!(write ? gp__perm_fs_write(p, path) : gp__perm_fs_read(p, path))) {
     char *abs = gp__perm_resolve(p, path);
-    char *flag = gp_xasprintf("--allow-fs-%s=%s", write ? "write" : "read", abs);
+    char *flag = gp__xasprintf("--allow-fs-%s=%s", write ? "write" : "read", abs);
     char *desc = gp__perm_opt_str(ctx, GP__ARG(2));
     gp__perm_deny(ctx, exc, write ? "FileSystemWrite" : "FileSystemRead", abs, abs, desc, flag);
     free(abs), free(flag), free(desc);
@@ -199,7 +199,7 @@ static JSValueRef gp__perm_require_env(JSContextRef ctx, JSObjectRef fn, JSObjec
                                        size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   if (gp__perm_env(gp__perm_of_rt())) return JSValueMakeUndefined(ctx);
   char *name = gp__perm_opt_str(ctx, GP__ARG(0));
-  char *what = name ? gp_xasprintf("environment variable %s", name) : gp_xstrdup("the environment");
+  char *what = name ? gp__xasprintf("environment variable %s", name) : gp__xstrdup("the environment");
   gp__perm_deny(ctx, exc, "EnvVar", name ? name : "process.env", what, NULL, "--allow-env");
   free(what);
   free(name);

@@ -37,7 +37,7 @@ void gp__js_runs_add(gp_js_runtime_t *rt, gp_run_t *run) {
   pthread_mutex_lock(&rt->runs_mu);
   if (rt->nruns == rt->capruns) {
     rt->capruns = rt->capruns ? 2 * rt->capruns : 8;
-    rt->runs = gp_xrealloc(rt->runs, rt->capruns * sizeof *rt->runs);
+    rt->runs = gp__xrealloc(rt->runs, rt->capruns * sizeof *rt->runs);
   }
   rt->runs[rt->nruns++] = gp_run_ref(run);
   pthread_mutex_unlock(&rt->runs_mu);
@@ -271,7 +271,7 @@ static JSObjectRef gp__versions(JSContextRef ctx) {
   gp__js_set(ctx, o, "geppetto", gp__js_str(ctx, GEPPETTO_VERSION));
   gp__js_set(ctx, o, "javascriptcore", gp__js_str(ctx, jsc));
   gp__js_set(ctx, o, "uv", gp__js_str(ctx, uv_version_string()));
-  gp__js_set(ctx, o, "curl", gp__js_str(ctx, gp_http_curl_version()));
+  gp__js_set(ctx, o, "curl", gp__js_str(ctx, gp__http_curl_version()));
   gp__js_set(ctx, o, "jansson", gp__js_str(ctx, JANSSON_VERSION));
   return o;
 }

@@ -78,7 +78,7 @@ static int gp__session_middlewares(JSContextRef ctx, JSObjectRef cfg, gp_middlew
     return -1;
   }
   size_t len = (size_t)JSValueToNumber(ctx, gp__js_get(ctx, (JSObjectRef)v, "length"), NULL);
-  gp_middleware_t **mws = gp_xcalloc(len ? len : 1, sizeof *mws);
+  gp_middleware_t **mws = gp__xcalloc(len ? len : 1, sizeof *mws);
   for (size_t i = 0; i < len; i++) {
     mws[i] = gp__js_middleware_from(ctx, JSObjectGetPropertyAtIndex(ctx, (JSObjectRef)v,
                                                                     (unsigned)i, NULL));
@@ -327,7 +327,7 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
     return NULL;
   }
   r->run = run;
-  r->id = gp_xstrdup(gp_run_id(run));
+  r->id = gp__xstrdup(gp_run_id(run));
   gp__js_runs_add(r->rt, run); /* a SIGINT cancels it */
   gp__jsrun_stream_set(r, run);
   return run;

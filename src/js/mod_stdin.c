@@ -184,7 +184,7 @@ static gp__stdin_t *gp__stdin_get(JSContextRef ctx, JSValueRef on_chunk, JSValue
     gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "stdin.start needs a callback");
     return NULL;
   }
-  gp__stdin_t *in = gp_xcalloc(1, sizeof *in);
+  gp__stdin_t *in = gp__xcalloc(1, sizeof *in);
   in->rt = rt;
   in->kind = kind;
   in->saved_flags = -1;

@@ -83,7 +83,7 @@ static void gp__sjob_work(uv_work_t *req) {
 }
 
 static JSValueRef gp__entries_js(JSContextRef ctx, gp__sjob_t *j) {
-  JSValueRef *items = gp_xcalloc(j->n ? j->n : 1, sizeof *items);
+  JSValueRef *items = gp__xcalloc(j->n ? j->n : 1, sizeof *items);
   for (size_t i = 0; i < j->n; i++) {
     JSObjectRef o = JSObjectMake(ctx, NULL, NULL);
     gp__js_set(ctx, o, "id", gp__js_str(ctx, j->entries[i].id));
@@ -97,7 +97,7 @@ static JSValueRef gp__entries_js(JSContextRef ctx, gp__sjob_t *j) {
 }
 
 static JSValueRef gp__runs_js(JSContextRef ctx, gp__sjob_t *j) {
-  JSValueRef *items = gp_xcalloc(j->n ? j->n : 1, sizeof *items);
+  JSValueRef *items = gp__xcalloc(j->n ? j->n : 1, sizeof *items);
   for (size_t i = 0; i < j->n; i++) {
     const gp_store_run_t *r = &j->runs[i];
     JSObjectRef o = JSObjectMake(ctx, NULL, NULL);
@@ -121,7 +121,7 @@ static JSValueRef gp__sjob_value(JSContextRef ctx, gp__sjob_t *j) {
   case GP__OP_LIST: return gp__entries_js(ctx, j);
   case GP__OP_RUNS: return gp__runs_js(ctx, j);
   case GP__OP_LOAD: {
-    JSValueRef *items = gp_xcalloc(j->n ? j->n : 1, sizeof *items);
+    JSValueRef *items = gp__xcalloc(j->n ? j->n : 1, sizeof *items);
     for (size_t i = 0; i < j->n; i++) items[i] = gp__js_from_turn(ctx, j->turns[i]);
     JSValueRef a = JSObjectMakeArray(ctx, j->n, items, NULL);
     free(items);
@@ -182,7 +182,7 @@ static JSValueRef gp__store_op(JSContextRef ctx, JSObjectRef fn, JSObjectRef sel
   if (!st || !gp__is_fn(ctx, GP__ARG(3)))
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "storeOp(store, op, arg, cb)");
   char *op = gp__js_to_cstr(ctx, GP__ARG(1));
-  gp__sjob_t *j = gp_xcalloc(1, sizeof *j);
+  gp__sjob_t *j = gp__xcalloc(1, sizeof *j);
   j->st = gp_store_ref(st);
   j->op = strcmp(op, "list") == 0 ? GP__OP_LIST : strcmp(op, "load") == 0 ? GP__OP_LOAD
         : strcmp(op, "delete") == 0 ? GP__OP_DELETE : strcmp(op, "runs") == 0 ? GP__OP_RUNS
@@ -203,7 +203,7 @@ static JSValueRef gp__store_op(JSContextRef ctx, JSObjectRef fn, JSObjectRef sel
 
 void gp__js_session_when_ready(JSContextRef ctx, gp_session_t *s, JSObjectRef session_obj,
                                JSValueRef cb) {
-  gp__sjob_t *j = gp_xcalloc(1, sizeof *j);
+  gp__sjob_t *j = gp__xcalloc(1, sizeof *j);
   j->op = GP__OP_READY;
   j->session = s;
   j->session_obj = session_obj;

@@ -56,7 +56,7 @@ static void gp__table_grow(gp__js_timers_t *ts) {
   gp_js_timer_t **old = ts->slots;
   size_t oldn = ts->mask + 1;
   ts->mask = oldn * 2 - 1;
-  ts->slots = gp_xcalloc(ts->mask + 1, sizeof *ts->slots);
+  ts->slots = gp__xcalloc(ts->mask + 1, sizeof *ts->slots);
   for (size_t i = 0; i < oldn; i++)
     if (old[i]) gp__table_put(ts, old[i]);
   free(old);
@@ -128,7 +128,7 @@ static void gp__heap_down(gp__js_timers_t *ts, size_t i) {
 static void gp__heap_push(gp__js_timers_t *ts, gp_js_timer_t *t) {
   if (ts->n == ts->cap) {
     ts->cap = ts->cap ? ts->cap * 2 : 64;
-    ts->heap = gp_xrealloc(ts->heap, ts->cap * sizeof *ts->heap);
+    ts->heap = gp__xrealloc(ts->heap, ts->cap * sizeof *ts->heap);
   }
   gp__heap_set(ts, ts->n++, t);
   gp__heap_up(ts, t->pos);
@@ -198,7 +198,7 @@ static void gp__timers_fire(uv_timer_t *h) {
     JSValueRef *args = NULL;
     if (argobj) {
       n = (size_t)JSValueToNumber(ctx, gp__js_get(ctx, argobj, "length"), NULL);
-      args = gp_xcalloc(n + 1, sizeof *args);
+      args = gp__xcalloc(n + 1, sizeof *args);
       for (size_t i = 0; i < n; i++) args[i] = JSObjectGetPropertyAtIndex(ctx, argobj, (unsigned)i, NULL);
     }
     JSValueRef exc = NULL;
@@ -240,13 +240,13 @@ static JSValueRef gp__timer_add(JSContextRef ctx, size_t argc, const JSValueRef 
   gp__js_timers_t *ts = rt->timers;
   uv_loop_t *loop = gp_owner_loop(rt->owner);
   if (ts == NULL) {
-    ts = rt->timers = gp_xcalloc(1, sizeof *ts);
+    ts = rt->timers = gp__xcalloc(1, sizeof *ts);
     ts->mask = 63;
-    ts->slots = gp_xcalloc(ts->mask + 1, sizeof *ts->slots);
+    ts->slots = gp__xcalloc(ts->mask + 1, sizeof *ts->slots);
     uv_timer_init(loop, &ts->h);
     ts->h.data = ts;
   }
-  gp_js_timer_t *t = gp_xcalloc(1, sizeof *t);
+  gp_js_timer_t *t = gp__xcalloc(1, sizeof *t);
   for (;;) { /* after 2^32 timers: skip 0 and ids still pending */
     t->id = rt->next_timer_id++;
     if (t->id == 0) ts->wrapped = 1;

@@ -1,6 +1,6 @@
 /* Natives behind `gp.tools` (SPEC §4.4): registry objects (a JS class whose private
  * data is a gp_registry_t reference), JS tool handlers as gp_tool_cb adapters, and the
- * native tools a C host registers on a runtime (gp_js_runtime_add_native_tool).
+ * native tools a C host registers on a runtime (gp__js_runtime_add_native_tool).
  *
  * A JS handler is an asynchronous tool (gp_tool_async_cb): the adapter queues a request
  * on the owner through the run's dispatcher (gp_dispatcher_call_async) and returns the
@@ -58,7 +58,7 @@ static void gp__jstool_free(void *p) {
 
 /* The handler's answer from what it returned / threw (thrown: `failed`). */
 static int gp__tool_answer(JSContextRef ctx, int failed, JSValueRef v, void **result) {
-  gp__tool_answer_t *a = gp_xcalloc(1, sizeof *a);
+  gp__tool_answer_t *a = gp__xcalloc(1, sizeof *a);
   *result = a;
   if (failed) {
     a->err = gp__js_error_to_c(ctx, v, GP_ERR_TOOL_FAILED);
@@ -123,7 +123,7 @@ static int gp__tool_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef 
 
 static int gp__tool_fail(void *ud, gp_error_t *err, void **result) {
   (void)ud;
-  gp__tool_answer_t *a = gp_xcalloc(1, sizeof *a);
+  gp__tool_answer_t *a = gp__xcalloc(1, sizeof *a);
   *result = a;
   a->err = err;
   return err->code;
@@ -133,7 +133,7 @@ static int gp__tool_fail(void *ud, gp_error_t *err, void **result) {
  * or cancel (watchdog.c). */
 static int gp__jstool_owner(void *arg, gp_owner_completion_t *c, void **result) {
   gp__call_req_t *q = arg;
-  gp__tool_call_t *w = gp_xcalloc(1, sizeof *w);
+  gp__tool_call_t *w = gp__xcalloc(1, sizeof *w);
   w->q = q;
   gp__js_adapter_t a = {
       .fn = q->t->handler, .deadline_ms = q->tctx->deadline_ms,
@@ -189,7 +189,7 @@ static void gp__jstool_acb(void *ud, const gp_tool_ctx_t *tctx, json_t *args, gp
     gp_tool_done(done, rc, value, err);
     return;
   }
-  gp__call_req_t *q = gp_xcalloc(1, sizeof *q);
+  gp__call_req_t *q = gp__xcalloc(1, sizeof *q);
   *q = (gp__call_req_t){t, tctx, args, done};
   int rc = gp_dispatcher_call_async(d, "tool.handler", gp__jstool_owner, q, gp__jstool_done, q,
                                     gp__tool_answer_free);
@@ -242,13 +242,13 @@ static int gp__native_add_owner(void *arg, gp_owner_completion_t *c, void **resu
                          q->free_ud, &q->err);
 }
 
-int gp_js_runtime_add_native_tool(gp_js_runtime_t *rt, const char *name, const char *description,
+int gp__js_runtime_add_native_tool(gp_js_runtime_t *rt, const char *name, const char *description,
                                   const char *parameters_json, gp_tool_cb cb, void *ud,
                                   void (*free_ud)(void *ud), gp_error_t **err) {
   json_t *params = NULL;
   if (parameters_json) {
     json_error_t jerr;
-    params = gp_json_loads(parameters_json, 0, &jerr);
+    params = gp__json_loads(parameters_json, 0, &jerr);
     if (params == NULL) {
       if (free_ud) free_ud(ud);
       return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "native tool %s: parameters are not JSON: %s",
@@ -318,7 +318,7 @@ static JSValueRef gp__registry_add(JSContextRef ctx, JSObjectRef fn, JSObjectRef
     err = gp_error_new(GP_ERR_INVALID_ARGUMENT,
                        "a tool named %s is already registered in this registry; pick another name", name);
   } else {
-    gp__jstool_t *t = gp_xcalloc(1, sizeof *t);
+    gp__jstool_t *t = gp__xcalloc(1, sizeof *t);
     t->rt = rt;
     t->handler = (JSObjectRef)h;
     JSValueProtect(ctx, h);
@@ -337,9 +337,9 @@ static char *gp__native_names(gp_registry_t *native) {
   gp_buf_t b = {0};
   size_t i;
   json_t *d;
-  json_array_foreach(defs, i, d) gp_buf_printf(&b, "%s%s", i ? ", " : "", json_string_value(json_object_get(d, "name")));
+  json_array_foreach(defs, i, d) gp__buf_printf(&b, "%s%s", i ? ", " : "", json_string_value(json_object_get(d, "name")));
   json_decref(defs);
-  return b.data ? gp_buf_steal(&b) : gp_xstrdup("none");
+  return b.data ? gp__buf_steal(&b) : gp__xstrdup("none");
 }
 
 /* Heap copies of names[] (an array of strings, checked by the JS side). */
@@ -348,7 +348,7 @@ static char **gp__names_of(JSContextRef ctx, JSValueRef v, size_t *n) {
   if (!JSValueIsObject(ctx, v)) return NULL;
   JSObjectRef a = (JSObjectRef)v;
   size_t len = (size_t)JSValueToNumber(ctx, gp__js_get(ctx, a, "length"), NULL);
-  char **names = gp_xcalloc(len ? len : 1, sizeof *names);
+  char **names = gp__xcalloc(len ? len : 1, sizeof *names);
   for (size_t i = 0; i < len; i++) names[i] = gp__js_to_cstr(ctx, JSObjectGetPropertyAtIndex(ctx, a, (unsigned)i, NULL));
   *n = len;
   return names;
@@ -407,9 +407,9 @@ static JSValueRef gp__registry_use_native(JSContextRef ctx, JSObjectRef fn, JSOb
   json_t *d;
   json_array_foreach(defs, i, d) {
     if (err) break;
-    gp__fwd_t *f = gp_xcalloc(1, sizeof *f);
+    gp__fwd_t *f = gp__xcalloc(1, sizeof *f);
     f->src = gp_registry_ref(native);
-    f->name = gp_xstrdup(json_string_value(json_object_get(d, "name")));
+    f->name = gp__xstrdup(json_string_value(json_object_get(d, "name")));
     gp_registry_add(reg, f->name, json_string_value(json_object_get(d, "description")),
                     json_object_get(d, "parameters"), gp__fwd_cb, f, gp__fwd_free, &err);
   }

@@ -33,7 +33,7 @@ static JSValueRef gp__web_factory(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
     free(name);
     return r;
   }
-  char *label = gp_xasprintf("geppetto:%s.js", name);
+  char *label = gp__xasprintf("geppetto:%s.js", name);
   JSStringRef s = gp__js_string(src);
   JSStringRef url = gp__js_string(label);
   JSValueRef v = JSEvaluateScript(ctx, s, NULL, url, 1, exc);

@@ -37,12 +37,12 @@ struct gp__perm_s {
 };
 
 gp__perm_t *gp__perm_new(const char *cwd) {
-  gp__perm_t *p = gp_xcalloc(1, sizeof *p);
+  gp__perm_t *p = gp__xcalloc(1, sizeof *p);
   if (cwd) {
-    p->cwd = gp_xstrdup(cwd);
+    p->cwd = gp__xstrdup(cwd);
   } else {
     char buf[PATH_MAX];
-    p->cwd = gp_xstrdup(getcwd(buf, sizeof buf) ? buf : "/");
+    p->cwd = gp__xstrdup(getcwd(buf, sizeof buf) ? buf : "/");
   }
   return p;
 }
@@ -64,9 +64,9 @@ void gp__perm_free(gp__perm_t *p) {
 /* The absolute, lexically normalised form of `path` (relative to `cwd`): no ".", no
  * "..", no empty segment, no trailing slash except for "/" itself. Heap. */
 static char *gp__path_normalise(const char *cwd, const char *path) {
-  char *joined = path[0] == '/' ? gp_xstrdup(path) : gp_xasprintf("%s/%s", cwd, path);
+  char *joined = path[0] == '/' ? gp__xstrdup(path) : gp__xasprintf("%s/%s", cwd, path);
   size_t n = strlen(joined);
-  char *out = gp_xmalloc(n + 2);
+  char *out = gp__xmalloc(n + 2);
   size_t len = 0;
   for (const char *s = joined; *s;) {
     while (*s == '/') s++;
@@ -107,12 +107,12 @@ static gp__perm_path_t gp__path_grant(const char *cwd, const char *item) {
     g.prefix = gp__path_normalise(cwd, item);
     return g;
   }
-  char *head = gp_xstrndup(item, (size_t)(star - item));
+  char *head = gp__xstrndup(item, (size_t)(star - item));
   char *norm = gp__path_normalise(cwd, head);
   size_t hl = strlen(head);
   /* "/data/" then a star: the slash stays part of the prefix */
   if (hl > 0 && head[hl - 1] == '/' && strcmp(norm, "/") != 0) {
-    g.prefix = gp_xasprintf("%s/", norm);
+    g.prefix = gp__xasprintf("%s/", norm);
     free(norm);
   } else {
     g.prefix = norm;
@@ -164,13 +164,13 @@ static int gp__port_parse(const char *s, size_t n) {
 /* The comparable form of a host name or address (n bytes, without brackets): an IPv6
  * address in canonical text, else lowercase without a trailing dot. Heap. */
 static char *gp__host_canon(const char *s, size_t n) {
-  char *h = gp_xstrndup(s, n);
+  char *h = gp__xstrndup(s, n);
   struct in6_addr a6;
   char buf[INET6_ADDRSTRLEN];
   if (strchr(h, ':') && inet_pton(AF_INET6, h, &a6) == 1 &&
       inet_ntop(AF_INET6, &a6, buf, sizeof buf)) {
     free(h);
-    return gp_xstrdup(buf);
+    return gp__xstrdup(buf);
   }
   for (char *c = h; *c; c++) *c = (char)tolower((unsigned char)*c);
   size_t len = strlen(h);
@@ -324,7 +324,7 @@ static char **gp__list_split(const char *value, const char **why) {
   if (value == NULL || *value == '\0') return *why = "needs a value (an empty list)", NULL;
   size_t cap = 2;
   for (const char *c = value; *c; c++) cap += *c == ',';
-  char **items = gp_xcalloc(cap, sizeof *items);
+  char **items = gp__xcalloc(cap, sizeof *items);
   size_t k = 0;
   for (const char *s = value;; s++) {
     const char *e = s + strcspn(s, ",");
@@ -336,7 +336,7 @@ static char **gp__list_split(const char *value, const char **why) {
       free(items);
       return *why = "has an empty item", NULL;
     }
-    items[k++] = gp_xstrndup(s, len);
+    items[k++] = gp__xstrndup(s, len);
     if (*e == '\0') break;
     s = e;
   }
@@ -356,7 +356,7 @@ static void gp__apply_fs(gp__perm_t *p, int write, char **items) {
     }
     gp__perm_path_t **v = write ? &p->writes : &p->reads;
     size_t *n = write ? &p->nwrites : &p->nreads;
-    *v = gp_xrealloc(*v, (*n + 1) * sizeof **v);
+    *v = gp__xrealloc(*v, (*n + 1) * sizeof **v);
     (*v)[(*n)++] = gp__path_grant(p->cwd, items[i]);
   }
 }
@@ -365,7 +365,7 @@ static void gp__apply_fs(gp__perm_t *p, int write, char **items) {
 static int gp__apply_net(gp__perm_t *p, char **items, const char **bad, const char **why) {
   size_t k = 0;
   while (items[k]) k++;
-  gp__perm_net_t *add = gp_xcalloc(k + 1, sizeof *add);
+  gp__perm_net_t *add = gp__xcalloc(k + 1, sizeof *add);
   size_t m = 0;
   int all = 0;
   for (size_t i = 0; i < k; i++) {
@@ -379,7 +379,7 @@ static int gp__apply_net(gp__perm_t *p, char **items, const char **bad, const ch
     m++;
   }
   p->net_all |= all;
-  p->nets = gp_xrealloc(p->nets, (p->nnets + m + 1) * sizeof *p->nets);
+  p->nets = gp__xrealloc(p->nets, (p->nnets + m + 1) * sizeof *p->nets);
   memcpy(p->nets + p->nnets, add, m * sizeof *add);
   p->nnets += m;
   free(add);
@@ -389,23 +389,23 @@ static int gp__apply_net(gp__perm_t *p, char **items, const char **bad, const ch
 int gp__perm_apply(gp__perm_t *p, const char *name, const char *value, char **err) {
   *err = NULL;
   int kind = gp__perm_flag_kind(name);
-  if (kind == GP__PERM_FLAG_NONE) return *err = gp_xasprintf("unknown option %s", name), -1;
+  if (kind == GP__PERM_FLAG_NONE) return *err = gp__xasprintf("unknown option %s", name), -1;
   if (kind == GP__PERM_FLAG_BARE) {
-    if (value) return *err = gp_xasprintf("%s takes no value (got '%s=%s')", name, name, value), -1;
+    if (value) return *err = gp__xasprintf("%s takes no value (got '%s=%s')", name, name, value), -1;
     if (strcmp(name, "--allow-child-process") == 0) p->child = 1;
     if (strcmp(name, "--allow-env") == 0) p->env = 1;
     return 0;
   }
   const char *why = NULL, *bad = NULL;
   char **items = gp__list_split(value, &why);
-  if (items == NULL) return *err = gp_xasprintf("%s=%s %s", name, value ? value : "", why), -1;
+  if (items == NULL) return *err = gp__xasprintf("%s=%s %s", name, value ? value : "", why), -1;
   int rc = 0;
   if (strcmp(name, "--allow-net") == 0) {
     rc = gp__apply_net(p, items, &bad, &why);
   } else {
     gp__apply_fs(p, strcmp(name, "--allow-fs-write") == 0, items);
   }
-  if (rc != 0) *err = gp_xasprintf("%s=%s: '%s' %s", name, value, bad, why);
+  if (rc != 0) *err = gp__xasprintf("%s=%s: '%s' %s", name, value, bad, why);
   gp__list_free(items);
   return rc;
 }

@@ -37,7 +37,7 @@ typedef struct {
 } gp__pump_post_t;
 
 gp__pump_t *gp__pump_new(gp_dispatcher_t *d, const char *op, uint64_t slice_us) {
-  gp__pump_t *p = gp_xcalloc(1, sizeof *p);
+  gp__pump_t *p = gp__xcalloc(1, sizeof *p);
   atomic_init(&p->refs, 1);
   p->d = d;
   p->op = op;
@@ -98,7 +98,7 @@ static void gp__pump_post_free(void *arg) {
 /* With `posted` already set by the caller: queues the request. When the owner refuses
  * it, its free runs at once without it and drops everything listed. */
 static void gp__pump_post(gp__pump_t *p) {
-  gp__pump_post_t *q = gp_xcalloc(1, sizeof *q);
+  gp__pump_post_t *q = gp__xcalloc(1, sizeof *q);
   q->p = gp__pump_ref(p);
   gp_dispatcher_post(p->d, p->op, gp__pump_run, q, gp__pump_post_free);
 }
@@ -127,7 +127,7 @@ static void gp__pump_run(void *arg) {
   gp__pump_post_t *q = arg;
   gp__pump_t *p = q->p;
   q->ran = 1;
-  uint64_t end = gp_mono_ns() + p->slice_ns;
+  uint64_t end = gp__mono_ns() + p->slice_ns;
   for (;;) {
     pthread_mutex_lock(&p->lock);
     gp__pump_item_t *it = gp__pump_take_locked(p);
@@ -139,7 +139,7 @@ static void gp__pump_run(void *arg) {
     pthread_mutex_unlock(&p->lock);
     it->service(it);
     it->release(it, 1);
-    if (gp_mono_ns() < end) continue;
+    if (gp__mono_ns() < end) continue;
     pthread_mutex_lock(&p->lock);
     int more = p->head != NULL;
     if (!more) p->posted = 0;

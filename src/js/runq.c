@@ -179,7 +179,7 @@ static void gp__sink_publish(void *ud, gp_event_t *ev) {
       r->phead = 0;
     } else {
       r->cappending = r->cappending ? 2 * r->cappending : 16;
-      r->pending = gp_xrealloc(r->pending, r->cappending * sizeof *r->pending);
+      r->pending = gp__xrealloc(r->pending, r->cappending * sizeof *r->pending);
     }
   }
   r->pending[r->npending++] = gp_event_ref(ev);
@@ -264,7 +264,7 @@ int gp__jsrun_sync_done(void *ud) {
 }
 
 gp__jsrun_t *gp__jsrun_new(gp_js_runtime_t *rt, JSContextRef ctx, JSValueRef on_event) {
-  gp__jsrun_t *r = gp_xcalloc(1, sizeof *r);
+  gp__jsrun_t *r = gp__xcalloc(1, sizeof *r);
   atomic_init(&r->refs, 1);
   r->item.service = gp__item_service;
   r->item.release = gp__item_release;

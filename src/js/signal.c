@@ -78,7 +78,7 @@ JSValueRef gp__js_sig_new(gp_js_runtime_t *rt, JSContextRef ctx, gp_cancel_t *ca
   JSValueRef abort = gp__js_get(ctx, (JSObjectRef)pair, "abort");
   JSValueRef signal = gp__js_get(ctx, (JSObjectRef)pair, "signal");
   if (!JSValueIsObject(ctx, abort)) return JSValueMakeUndefined(ctx);
-  gp__js_sig_t *s = gp_xcalloc(1, sizeof *s);
+  gp__js_sig_t *s = gp__xcalloc(1, sizeof *s);
   atomic_init(&s->refs, 1);
   s->rt = rt;
   s->abort = (JSObjectRef)abort;

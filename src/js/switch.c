@@ -268,7 +268,7 @@ static JSObjectRef gp__settle_new(JSContextRef ctx, gp__mwcall_t *c, int rejecte
     def.callAsFunction = gp__settle_call;
     gp__settle_class = JSClassCreate(&def);
   }
-  gp__settle_t *s = gp_xcalloc(1, sizeof *s);
+  gp__settle_t *s = gp__xcalloc(1, sizeof *s);
   s->c = gp__call_ref(c);
   s->rejected = rejected;
   return JSObjectMake(ctx, gp__settle_class, s);
@@ -613,7 +613,7 @@ static void gp__run_next(gp__mwcall_t *c, gp_next_t *next) {
   }
   pthread_mutex_unlock(&c->mu);
   if (async) {
-    gp__nextpost_t *n = gp_xcalloc(1, sizeof *n);
+    gp__nextpost_t *n = gp__xcalloc(1, sizeof *n);
     n->c = gp__call_ref(c);
     n->rc = rc;
     n->out = t;
@@ -630,7 +630,7 @@ static void gp__run_next(gp__mwcall_t *c, gp_next_t *next) {
 static int gp__jsmw_cb(void *ud, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_next_t *next,
                        gp_error_t **err) {
   gp__jsmw_t *mw = ud;
-  gp__mwcall_t *c = gp_xcalloc(1, sizeof *c);
+  gp__mwcall_t *c = gp__xcalloc(1, sizeof *c);
   atomic_init(&c->refs, 2); /* the run thread's, the start request's */
   c->rt = mw->rt;
   c->mw = mw;
@@ -699,7 +699,7 @@ static void gp__jsmw_free(void *ud) {
 /* A new middleware over JS function f (name: borrowed or NULL: the function's name). */
 gp_middleware_t *gp__js_mw_new(JSContextRef ctx, gp_js_runtime_t *rt, JSObjectRef f, const char *name) {
   char *fname = name ? NULL : gp__js_to_cstr(ctx, gp__js_get(ctx, f, "name"));
-  gp__jsmw_t *mw = gp_xcalloc(1, sizeof *mw);
+  gp__jsmw_t *mw = gp__xcalloc(1, sizeof *mw);
   mw->rt = rt;
   mw->fn = f;
   mw->is_async = gp__is_async_fn(ctx, f);

@@ -120,7 +120,7 @@ size_t gp__utf16_to_utf8(const uint16_t *s, size_t n, char *out) {
 
 static JSStringRef gp__js_string_slow(const char *s, size_t n) {
   uint16_t stackbuf[256];
-  uint16_t *buf = n <= 256 ? stackbuf : gp_xmalloc(n * sizeof *buf); /* n units suffice */
+  uint16_t *buf = n <= 256 ? stackbuf : gp__xmalloc(n * sizeof *buf); /* n units suffice */
   size_t len = gp__utf8_to_utf16(s, n, buf);
   JSStringRef r = JSStringCreateWithCharacters((const JSChar *)buf, len);
   if (buf != stackbuf) free(buf);
@@ -146,7 +146,7 @@ char *gp__js_strdup_n(JSStringRef s, size_t *len) {
    * string has: then the string is converted again, here. */
   size_t n = JSStringGetLength(s);
   size_t max = JSStringGetMaximumUTF8CStringSize(s);
-  char *out = gp_xmalloc(max);
+  char *out = gp__xmalloc(max);
   size_t w = JSStringGetUTF8CString(s, out, max);
   size_t bytes = w ? w - 1 : 0, units = 0;
   for (size_t i = 0; i < bytes; i++) {
@@ -161,7 +161,7 @@ char *gp__js_strdup_n(JSStringRef s, size_t *len) {
   free(out);
   const uint16_t *u = (const uint16_t *)JSStringGetCharactersPtr(s);
   bytes = gp__utf16_to_utf8(u, n, NULL);
-  out = gp_xmalloc(bytes + 1);
+  out = gp__xmalloc(bytes + 1);
   gp__utf16_to_utf8(u, n, out);
   out[bytes] = '\0';
   if (len) *len = bytes;

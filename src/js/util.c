@@ -105,7 +105,7 @@ JSValueRef gp__js_throw(JSContextRef ctx, JSValueRef *exc, int code, int type_er
                         const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char *msg = gp_xvasprintf(fmt, ap);
+  char *msg = gp__xvasprintf(fmt, ap);
   va_end(ap);
   if (exc) *exc = gp__js_error(ctx, code, type_error, msg);
   free(msg);

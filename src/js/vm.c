@@ -152,22 +152,22 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   return GP_OK;
 }
 
-int gp_js_runtime_new(gp_owner_t *owner, const gp_js_options_t *opts, gp_js_runtime_t **out) {
+int gp__js_runtime_new(gp_owner_t *owner, const gp_js_options_t *opts, gp_js_runtime_t **out) {
   *out = NULL;
-  gp_js_runtime_t *rt = gp_xcalloc(1, sizeof *rt);
+  gp_js_runtime_t *rt = gp__xcalloc(1, sizeof *rt);
   rt->owner = owner;
   rt->next_timer_id = 1;
   pthread_mutex_init(&rt->runs_mu, NULL);
   if (opts) {
     rt->argc = opts->argc;
     rt->argv = opts->argv;
-    rt->profile = gp_xstrdup(opts->profile);
-    rt->profiles = gp_xstrdup(opts->profiles);
+    rt->profile = gp__xstrdup(opts->profile);
+    rt->profiles = gp__xstrdup(opts->profiles);
     rt->perm = opts->perm;
   }
   int rc = gp_owner_call(owner, "js.create", gp__vm_create, rt, NULL, NULL, NULL);
   if (rc != GP_OK) {
-    gp_js_runtime_close(rt);
+    gp__js_runtime_close(rt);
     /* the caller frees the owner, then the runtime */
   }
   *out = rt;
@@ -198,17 +198,17 @@ static int gp__vm_run(void *arg, gp_owner_completion_t *c, void **result) {
   return GP_OK;
 }
 
-int gp_js_runtime_run_file(gp_js_runtime_t *rt, const char *path) {
+int gp__js_runtime_run_file(gp_js_runtime_t *rt, const char *path) {
   gp__run_req_t q = {rt, "runMain", path};
   return gp_owner_call(rt->owner, "js.runMain", gp__vm_run, &q, NULL, NULL, NULL);
 }
 
-int gp_js_runtime_eval(gp_js_runtime_t *rt, const char *code) {
+int gp__js_runtime_eval(gp_js_runtime_t *rt, const char *code) {
   gp__run_req_t q = {rt, "runEval", code};
   return gp_owner_call(rt->owner, "js.eval", gp__vm_run, &q, NULL, NULL, NULL);
 }
 
-int gp_js_runtime_wait(gp_js_runtime_t *rt) { return gp_owner_wait_idle(rt->owner, -1); }
+int gp__js_runtime_wait(gp_js_runtime_t *rt) { return gp_owner_wait_idle(rt->owner, -1); }
 
 static int gp__vm_exit_code(void *arg, gp_owner_completion_t *c, void **result) {
   gp_js_runtime_t *rt = arg;
@@ -221,7 +221,7 @@ static int gp__vm_exit_code(void *arg, gp_owner_completion_t *c, void **result) 
   return GP_OK;
 }
 
-int gp_js_runtime_exit_code(gp_js_runtime_t *rt) {
+int gp__js_runtime_exit_code(gp_js_runtime_t *rt) {
   void *res = NULL;
   if (gp_owner_call(rt->owner, "js.exitCode", gp__vm_exit_code, rt, NULL, &res, NULL) != GP_OK)
     return 0;
@@ -253,13 +253,13 @@ static int gp__vm_destroy(void *arg, gp_owner_completion_t *c, void **result) {
   return GP_OK;
 }
 
-void gp_js_runtime_close(gp_js_runtime_t *rt) {
+void gp__js_runtime_close(gp_js_runtime_t *rt) {
   if (rt == NULL) return;
   gp__js_sigwatch_stop(rt);
   gp_owner_call(rt->owner, "js.destroy", gp__vm_destroy, rt, NULL, NULL, NULL);
 }
 
-void gp_js_runtime_free(gp_js_runtime_t *rt) {
+void gp__js_runtime_free(gp_js_runtime_t *rt) {
   if (rt == NULL) return;
   free(rt->profile);
   free(rt->profiles);

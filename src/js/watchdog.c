@@ -49,7 +49,7 @@ static bool gp__wd_should_terminate(JSContextRef ctx, void *ud);
  * whether its own deadline passed (else its token fired). A deadline is looked at before
  * the token: a tool's executionTimeoutMs also fires its token, a moment earlier. */
 static int gp__wd_why(gp_js_runtime_t *rt, int64_t *next_ms, gp__js_guard_t **by, int *by_deadline) {
-  int64_t now = gp_now_ms(), next = GP__WD_POLL_MS;
+  int64_t now = gp__now_ms(), next = GP__WD_POLL_MS;
   *by = NULL;
   *by_deadline = 0;
   for (gp__js_guard_t *g = rt->guards; g; g = g->outer) {

@@ -38,7 +38,7 @@ static const char *const gp__mcp_versions[] = {GP_MCP_PROTOCOL_VERSION, "2025-06
 static pthread_mutex_t gp__mcp_all_mu = PTHREAD_MUTEX_INITIALIZER;
 static gp_mcp_client_t *gp__mcp_all;
 
-static void all_add(gp_mcp_client_t *c) {
+static void gp__all_add(gp_mcp_client_t *c) {
   pthread_mutex_lock(&gp__mcp_all_mu);
   c->all_next = gp__mcp_all;
   if (gp__mcp_all) gp__mcp_all->all_prev = &c->all_next;
@@ -47,7 +47,7 @@ static void all_add(gp_mcp_client_t *c) {
   pthread_mutex_unlock(&gp__mcp_all_mu);
 }
 
-static void all_remove(gp_mcp_client_t *c) {
+static void gp__all_remove(gp_mcp_client_t *c) {
   pthread_mutex_lock(&gp__mcp_all_mu);
   if (c->all_prev) {
     *c->all_prev = c->all_next;
@@ -70,30 +70,30 @@ void gp_mcp_close_all(void) {
 
 /* ---- Configuration ---------------------------------------------------------------- */
 
-static char **strv_copy(const char *const *v) {
+static char **gp__strv_copy(const char *const *v) {
   size_t n = 0;
   while (v && v[n]) n++;
-  char **out = gp_xcalloc(n + 1, sizeof *out);
-  for (size_t i = 0; i < n; i++) out[i] = gp_xstrdup(v[i]);
+  char **out = gp__xcalloc(n + 1, sizeof *out);
+  for (size_t i = 0; i < n; i++) out[i] = gp__xstrdup(v[i]);
   return out;
 }
 
-static void strv_free(char **v) {
+static void gp__strv_free(char **v) {
   for (size_t i = 0; v && v[i]; i++) free(v[i]);
   free(v);
 }
 
-static void cfg_clear(gp__mcp_cfg_t *k) {
+static void gp__cfg_clear(gp__mcp_cfg_t *k) {
   free(k->command);
-  strv_free(k->args);
-  strv_free(k->env);
+  gp__strv_free(k->args);
+  gp__strv_free(k->env);
   free(k->cwd);
   free(k->url);
-  strv_free(k->headers);
+  gp__strv_free(k->headers);
   free(k->name);
 }
 
-static int cfg_init(gp__mcp_cfg_t *k, const gp_mcp_spec_t *s, gp_error_t **err) {
+static int gp__cfg_init(gp__mcp_cfg_t *k, const gp_mcp_spec_t *s, gp_error_t **err) {
   memset(k, 0, sizeof *k);
   int has_cmd = s->command && *s->command, has_url = s->url && *s->url;
   if (has_cmd == has_url)
@@ -101,13 +101,13 @@ static int cfg_init(gp__mcp_cfg_t *k, const gp_mcp_spec_t *s, gp_error_t **err) 
                         "an MCP server needs either a command (stdio) or a url (Streamable HTTP)");
   if (has_url && strncmp(s->url, "http://", 7) != 0 && strncmp(s->url, "https://", 8) != 0)
     return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "the MCP server url must be http:// or https://");
-  k->command = gp_xstrdup(has_cmd ? s->command : NULL);
-  k->args = strv_copy(s->args);
-  k->env = strv_copy(s->env);
-  k->cwd = gp_xstrdup(s->cwd);
-  k->url = gp_xstrdup(has_url ? s->url : NULL);
-  k->headers = strv_copy(s->headers);
-  k->name = gp_xstrdup(s->name && *s->name ? s->name : has_cmd ? s->command : s->url);
+  k->command = gp__xstrdup(has_cmd ? s->command : NULL);
+  k->args = gp__strv_copy(s->args);
+  k->env = gp__strv_copy(s->env);
+  k->cwd = gp__xstrdup(s->cwd);
+  k->url = gp__xstrdup(has_url ? s->url : NULL);
+  k->headers = gp__strv_copy(s->headers);
+  k->name = gp__xstrdup(s->name && *s->name ? s->name : has_cmd ? s->command : s->url);
   k->timeout_ms = s->timeout_ms > 0 ? s->timeout_ms : 60000;
   k->restart = has_cmd && !s->no_restart;
   return 0;
@@ -116,7 +116,7 @@ static int cfg_init(gp__mcp_cfg_t *k, const gp_mcp_spec_t *s, gp_error_t **err) 
 /* ---- Pending requests ----------------------------------------------------------- */
 
 /* Removes and returns the request `id` (NULL when none). Under c->mu. */
-static gp__mcp_pending_t *pending_take(gp_mcp_client_t *c, int64_t id) {
+static gp__mcp_pending_t *gp__pending_take(gp_mcp_client_t *c, int64_t id) {
   for (gp__mcp_pending_t **pp = &c->pending; *pp; pp = &(*pp)->next) {
     if ((*pp)->id == id) {
       gp__mcp_pending_t *p = *pp;
@@ -128,14 +128,14 @@ static gp__mcp_pending_t *pending_take(gp_mcp_client_t *c, int64_t id) {
   return NULL;
 }
 
-static gp__mcp_pending_t *pending_find(gp_mcp_client_t *c, int64_t id) {
+static gp__mcp_pending_t *gp__pending_find(gp_mcp_client_t *c, int64_t id) {
   for (gp__mcp_pending_t *p = c->pending; p; p = p->next)
     if (p->id == id) return p;
   return NULL;
 }
 
 /* Completes a request taken out of the table. Outside c->mu. */
-static void finish(gp__mcp_pending_t *p, int rc, json_t *result, gp_error_t *err) {
+static void gp__finish(gp__mcp_pending_t *p, int rc, json_t *result, gp_error_t *err) {
   if (p->cancel) {
     if (p->cancel_id) gp_cancel_off(p->cancel, p->cancel_id);
     gp_cancel_unref(p->cancel);
@@ -151,17 +151,17 @@ static void finish(gp__mcp_pending_t *p, int rc, json_t *result, gp_error_t *err
 }
 
 /* Fails every request in list `p` with (code, message). Outside c->mu. */
-static void fail_list(gp__mcp_pending_t *p, int code, const char *msg) {
+static void gp__fail_list(gp__mcp_pending_t *p, int code, const char *msg) {
   while (p) {
     gp__mcp_pending_t *next = p->next;
-    finish(p, code, NULL, gp_error_new(code, "%s", msg));
+    gp__finish(p, code, NULL, gp_error_new(code, "%s", msg));
     p = next;
   }
 }
 
 /* ---- Sending -------------------------------------------------------------------- */
 
-static int send_json(gp_mcp_client_t *c, json_t *msg, gp_error_t **err) {
+static int gp__send_json(gp_mcp_client_t *c, json_t *msg, gp_error_t **err) {
   char *text = json_dumps(msg, JSON_COMPACT | JSON_ENSURE_ASCII);
   if (text == NULL) return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "the message cannot be encoded as JSON");
   pthread_mutex_lock(&c->smu);
@@ -175,23 +175,23 @@ static int send_json(gp_mcp_client_t *c, json_t *msg, gp_error_t **err) {
   return rc;
 }
 
-static void send_notification(gp_mcp_client_t *c, const char *method, json_t *params) {
+static void gp__send_notification(gp_mcp_client_t *c, const char *method, json_t *params) {
   json_t *m = json_pack("{s:s, s:s}", "jsonrpc", "2.0", "method", method);
   if (params) json_object_set_new(m, "params", params);
   gp_error_t *err = NULL;
-  if (send_json(c, m, &err) != 0) gp_error_free(err);
+  if (gp__send_json(c, m, &err) != 0) gp_error_free(err);
   json_decref(m);
 }
 
-static void send_cancelled(gp_mcp_client_t *c, int64_t id, int reason) {
-  send_notification(c, "notifications/cancelled",
+static void gp__send_cancelled(gp_mcp_client_t *c, int64_t id, int reason) {
+  gp__send_notification(c, "notifications/cancelled",
                     json_pack("{s:I, s:s}", "requestId", (json_int_t)id, "reason",
                               reason == GP_ERR_TIMEOUT ? "the request timed out" : "the request was canceled"));
 }
 
 /* ---- Starting and restarting the server ----------------------------------------- */
 
-static void rpc_start(gp_mcp_client_t *c, const char *method, json_t *params, const gp_mcp_call_opts_t *o,
+static void gp__rpc_start(gp_mcp_client_t *c, const char *method, json_t *params, const gp_mcp_call_opts_t *o,
                       int internal, gp_mcp_done_cb done, void *ud);
 
 typedef struct {
@@ -202,7 +202,7 @@ typedef struct {
   gp_error_t *err;
 } waiter_t;
 
-static void waiter_done(void *ud, int rc, json_t *result, gp_error_t *err) {
+static void gp__waiter_done(void *ud, int rc, json_t *result, gp_error_t *err) {
   waiter_t *w = ud;
   pthread_mutex_lock(&w->mu);
   w->rc = rc;
@@ -213,10 +213,10 @@ static void waiter_done(void *ud, int rc, json_t *result, gp_error_t *err) {
   pthread_mutex_unlock(&w->mu);
 }
 
-static int rpc_wait(gp_mcp_client_t *c, const char *method, json_t *params, const gp_mcp_call_opts_t *o,
+static int gp__rpc_wait(gp_mcp_client_t *c, const char *method, json_t *params, const gp_mcp_call_opts_t *o,
                     int internal, json_t **result, gp_error_t **err) {
   waiter_t w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
-  rpc_start(c, method, params, o, internal, waiter_done, &w);
+  gp__rpc_start(c, method, params, o, internal, gp__waiter_done, &w);
   pthread_mutex_lock(&w.mu);
   while (!w.finished) pthread_cond_wait(&w.cv, &w.mu);
   pthread_mutex_unlock(&w.mu);
@@ -233,20 +233,20 @@ static int rpc_wait(gp_mcp_client_t *c, const char *method, json_t *params, cons
   return w.rc;
 }
 
-static int version_supported(const char *v) {
+static int gp__version_supported(const char *v) {
   for (size_t i = 0; i < sizeof gp__mcp_versions / sizeof gp__mcp_versions[0]; i++)
     if (v && strcmp(v, gp__mcp_versions[i]) == 0) return 1;
   return 0;
 }
 
 /* Every page of tools/list. */
-static int list_tools(gp_mcp_client_t *c, int internal, json_t **out, gp_error_t **err) {
+static int gp__list_tools(gp_mcp_client_t *c, int internal, json_t **out, gp_error_t **err) {
   json_t *all = json_array();
   char *cursor = NULL;
   for (int page = 0; page < 10000; page++) {
     json_t *params = cursor ? json_pack("{s:s}", "cursor", cursor) : NULL;
     json_t *res = NULL;
-    int rc = rpc_wait(c, "tools/list", params, NULL, internal, &res, err);
+    int rc = gp__rpc_wait(c, "tools/list", params, NULL, internal, &res, err);
     free(cursor);
     cursor = NULL;
     if (rc != 0) {
@@ -264,7 +264,7 @@ static int list_tools(gp_mcp_client_t *c, int internal, json_t **out, gp_error_t
     json_t *t;
     json_array_foreach(tools, i, t) if (json_is_string(json_object_get(t, "name"))) json_array_append(all, t);
     const char *next = json_string_value(json_object_get(res, "nextCursor"));
-    if (next && *next) cursor = gp_xstrdup(next);
+    if (next && *next) cursor = gp__xstrdup(next);
     json_decref(res);
     if (cursor == NULL) break;
   }
@@ -274,14 +274,14 @@ static int list_tools(gp_mcp_client_t *c, int internal, json_t **out, gp_error_t
 }
 
 /* initialize, notifications/initialized, tools/list. */
-static int handshake(gp_mcp_client_t *c, gp_error_t **err) {
+static int gp__handshake(gp_mcp_client_t *c, gp_error_t **err) {
   json_t *params = json_pack("{s:s, s:{}, s:{s:s, s:s}}", "protocolVersion", GP_MCP_PROTOCOL_VERSION,
                              "capabilities", "clientInfo", "name", "geppetto", "version", "1");
   json_t *res = NULL;
-  int rc = rpc_wait(c, "initialize", params, NULL, 1, &res, err);
+  int rc = gp__rpc_wait(c, "initialize", params, NULL, 1, &res, err);
   if (rc != 0) return rc;
   const char *v = json_string_value(json_object_get(res, "protocolVersion"));
-  if (!version_supported(v)) {
+  if (!gp__version_supported(v)) {
     rc = gp_error_set(err, GP_ERR_MCP_PROTOCOL,
                       "the MCP server %s speaks protocol revision %s; geppetto speaks %s, 2025-06-18 and 2025-03-26",
                       c->cfg.name, v ? v : "(none)", GP_MCP_PROTOCOL_VERSION);
@@ -302,11 +302,11 @@ static int handshake(gp_mcp_client_t *c, gp_error_t **err) {
   pthread_mutex_lock(&c->smu);
   if (c->cfg.url && c->tr) gp__mcp_http_set_protocol(c->tr, c->protocol);
   pthread_mutex_unlock(&c->smu);
-  send_notification(c, "notifications/initialized", NULL);
+  gp__send_notification(c, "notifications/initialized", NULL);
   json_t *tools = json_array();
   if (has_tools) {
     json_decref(tools);
-    if ((rc = list_tools(c, 1, &tools, err)) != 0) return rc;
+    if ((rc = gp__list_tools(c, 1, &tools, err)) != 0) return rc;
   }
   pthread_mutex_lock(&c->mu);
   json_decref(c->tools);
@@ -318,7 +318,7 @@ static int handshake(gp_mcp_client_t *c, gp_error_t **err) {
 
 /* Closes the old transport (if any) and starts a new one with the handshake. Called with
  * c->starting set by this thread. */
-static int start_transport(gp_mcp_client_t *c, gp_error_t **err) {
+static int gp__start_transport(gp_mcp_client_t *c, gp_error_t **err) {
   pthread_mutex_lock(&c->smu);
   pthread_mutex_lock(&c->mu);
   gp__mcp_tr_t *old = c->tr;
@@ -333,7 +333,7 @@ static int start_transport(gp_mcp_client_t *c, gp_error_t **err) {
   pthread_mutex_unlock(&c->mu);
   pthread_mutex_unlock(&c->smu);
   if (tr == NULL) return (err && *err) ? (*err)->code : GP_ERR_IO;
-  int rc = handshake(c, err);
+  int rc = gp__handshake(c, err);
   if (rc != 0) {
     pthread_mutex_lock(&c->mu);
     c->tr_alive = 0;
@@ -343,7 +343,7 @@ static int start_transport(gp_mcp_client_t *c, gp_error_t **err) {
 }
 
 /* Makes sure the transport is up, restarting it when allowed. 0 or an error. */
-static int ensure_alive(gp_mcp_client_t *c, gp_error_t **err) {
+static int gp__ensure_alive(gp_mcp_client_t *c, gp_error_t **err) {
   pthread_mutex_lock(&c->mu);
   while (c->starting && !c->closed) pthread_cond_wait(&c->cv, &c->mu);
   if (c->closed) {
@@ -362,7 +362,7 @@ static int ensure_alive(gp_mcp_client_t *c, gp_error_t **err) {
   c->starting = 1;
   pthread_mutex_unlock(&c->mu);
   gp_log(GP_LOG_INFO, "mcp", "starting the MCP server %s again", c->cfg.name);
-  int rc = start_transport(c, err);
+  int rc = gp__start_transport(c, err);
   pthread_mutex_lock(&c->mu);
   c->starting = 0;
   pthread_cond_broadcast(&c->cv);
@@ -372,7 +372,7 @@ static int ensure_alive(gp_mcp_client_t *c, gp_error_t **err) {
 
 /* ---- Requests ------------------------------------------------------------------- */
 
-static void on_cancel(void *ud, int reason) {
+static void gp__on_cancel(void *ud, int reason) {
   (void)reason;
   gp_mcp_client_t *c = ud;
   pthread_mutex_lock(&c->mu);
@@ -381,20 +381,20 @@ static void on_cancel(void *ud, int reason) {
   pthread_mutex_unlock(&c->mu);
 }
 
-static void rpc_start(gp_mcp_client_t *c, const char *method, json_t *params, const gp_mcp_call_opts_t *o,
+static void gp__rpc_start(gp_mcp_client_t *c, const char *method, json_t *params, const gp_mcp_call_opts_t *o,
                       int internal, gp_mcp_done_cb done, void *ud) {
   gp_error_t *err = NULL;
-  if (!internal && ensure_alive(c, &err) != 0) {
+  if (!internal && gp__ensure_alive(c, &err) != 0) {
     json_decref(params);
     done(ud, err->code, NULL, err);
     return;
   }
-  gp__mcp_pending_t *p = gp_xcalloc(1, sizeof *p);
-  p->method = gp_xstrdup(method);
+  gp__mcp_pending_t *p = gp__xcalloc(1, sizeof *p);
+  p->method = gp__xstrdup(method);
   p->done = done;
   p->ud = ud;
   int64_t timeout = o && o->timeout_ms > 0 ? o->timeout_ms : c->cfg.timeout_ms;
-  p->deadline = gp_mono_ms() + timeout;
+  p->deadline = gp__mono_ms() + timeout;
   p->timeout = timeout;
   pthread_mutex_lock(&c->mu);
   p->id = ++c->next_id;
@@ -409,7 +409,7 @@ static void rpc_start(gp_mcp_client_t *c, const char *method, json_t *params, co
   }
   if (o && o->cancel) {
     p->cancel = gp_cancel_ref(o->cancel);
-    p->cancel_id = gp_cancel_on(p->cancel, on_cancel, c);
+    p->cancel_id = gp_cancel_on(p->cancel, gp__on_cancel, c);
   }
   json_t *msg = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id", (json_int_t)p->id, "method", method,
                           "params", params);
@@ -423,15 +423,15 @@ static void rpc_start(gp_mcp_client_t *c, const char *method, json_t *params, co
   pthread_mutex_unlock(&c->mu);
   if (!ok) {
     json_decref(msg);
-    finish(p, GP_ERR_MCP_CLOSED,
+    gp__finish(p, GP_ERR_MCP_CLOSED,
            NULL, gp_error_new(GP_ERR_MCP_CLOSED, "the MCP server %s is not connected", c->cfg.name));
     return;
   }
-  if (send_json(c, msg, &err) != 0) {
+  if (gp__send_json(c, msg, &err) != 0) {
     pthread_mutex_lock(&c->mu);
-    gp__mcp_pending_t *mine = pending_take(c, p->id);
+    gp__mcp_pending_t *mine = gp__pending_take(c, p->id);
     pthread_mutex_unlock(&c->mu);
-    if (mine) finish(mine, err->code, NULL, err);
+    if (mine) gp__finish(mine, err->code, NULL, err);
     else gp_error_free(err);
   }
   json_decref(msg);
@@ -439,11 +439,11 @@ static void rpc_start(gp_mcp_client_t *c, const char *method, json_t *params, co
 
 /* ---- The sweeper: deadlines and cancel tokens ----------------------------------- */
 
-static void *sweeper_main(void *arg) {
+static void *gp__sweeper_main(void *arg) {
   gp_mcp_client_t *c = arg;
   pthread_mutex_lock(&c->mu);
   while (!c->close_done) {
-    int64_t now = gp_mono_ms(), next = now + 1000;
+    int64_t now = gp__mono_ms(), next = now + 1000;
     gp__mcp_pending_t *expired = NULL;
     for (gp__mcp_pending_t **pp = &c->pending; *pp;) {
       gp__mcp_pending_t *p = *pp;
@@ -465,9 +465,9 @@ static void *sweeper_main(void *arg) {
         gp__mcp_pending_t *p = expired;
         expired = p->next;
         int reason = (int)p->deadline;
-        send_cancelled(c, p->id, reason);
+        gp__send_cancelled(c, p->id, reason);
         int64_t t = p->timeout;
-        finish(p, reason, NULL,
+        gp__finish(p, reason, NULL,
                reason == GP_ERR_TIMEOUT
                    ? gp_error_new(GP_ERR_TIMEOUT, "the MCP server %s did not answer %s in time (timeout %lld ms)",
                                   c->cfg.name, p->method, (long long)t)
@@ -481,7 +481,7 @@ static void *sweeper_main(void *arg) {
       continue;
     }
     struct timespec ts;
-    gp_timespec_in(&ts, CLOCK_MONOTONIC, next - now);
+    gp__timespec_in(&ts, CLOCK_MONOTONIC, next - now);
     pthread_cond_timedwait(&c->cv, &c->mu, &ts);
   }
   pthread_mutex_unlock(&c->mu);
@@ -490,21 +490,21 @@ static void *sweeper_main(void *arg) {
 
 /* ---- Messages from the server ----------------------------------------------------- */
 
-static void reply(gp_mcp_client_t *c, json_t *id, json_t *result, int code, const char *message) {
+static void gp__reply(gp_mcp_client_t *c, json_t *id, json_t *result, int code, const char *message) {
   json_t *m = json_pack("{s:s, s:O}", "jsonrpc", "2.0", "id", id);
   if (result) json_object_set_new(m, "result", result);
   else json_object_set_new(m, "error", json_pack("{s:i, s:s}", "code", code, "message", message));
   gp_error_t *err = NULL;
-  if (send_json(c, m, &err) != 0) gp_error_free(err);
+  if (gp__send_json(c, m, &err) != 0) gp_error_free(err);
   json_decref(m);
 }
 
-static void on_progress(gp_mcp_client_t *c, json_t *params) {
+static void gp__on_progress(gp_mcp_client_t *c, json_t *params) {
   json_t *tok = json_object_get(params, "progressToken");
   if (!json_is_integer(tok)) return;
   json_t *pv = json_object_get(params, "progress"), *tv = json_object_get(params, "total");
   pthread_mutex_lock(&c->mu);
-  gp__mcp_pending_t *p = pending_find(c, json_integer_value(tok));
+  gp__mcp_pending_t *p = gp__pending_find(c, json_integer_value(tok));
   if (p && p->on_progress)
     p->on_progress(p->progress_ud, json_is_number(pv) ? json_number_value(pv) : 0,
                    json_is_number(tv) ? json_number_value(tv) : -1,
@@ -512,7 +512,7 @@ static void on_progress(gp_mcp_client_t *c, json_t *params) {
   pthread_mutex_unlock(&c->mu);
 }
 
-static void *refresh_main(void *arg) {
+static void *gp__refresh_main(void *arg) {
   gp_mcp_client_t *c = arg;
   json_t *tools = NULL;
   gp_error_t *err = NULL;
@@ -531,7 +531,7 @@ static void *refresh_main(void *arg) {
   return NULL;
 }
 
-static void on_list_changed(gp_mcp_client_t *c) {
+static void gp__on_list_changed(gp_mcp_client_t *c) {
   pthread_mutex_lock(&c->mu);
   c->tools_dirty = 1;
   c->tools_gen++;
@@ -541,7 +541,7 @@ static void on_list_changed(gp_mcp_client_t *c) {
   if (!go) return;
   pthread_t t;
   gp_mcp_ref(c);
-  if (pthread_create(&t, NULL, refresh_main, c) == 0) {
+  if (pthread_create(&t, NULL, gp__refresh_main, c) == 0) {
     pthread_detach(t);
   } else {
     pthread_mutex_lock(&c->mu);
@@ -551,56 +551,56 @@ static void on_list_changed(gp_mcp_client_t *c) {
   }
 }
 
-static void on_request(gp_mcp_client_t *c, const char *method, json_t *id) {
-  if (strcmp(method, "ping") == 0) reply(c, id, json_object(), 0, NULL);
-  else reply(c, id, NULL, -32601, "Method not found");
+static void gp__on_request(gp_mcp_client_t *c, const char *method, json_t *id) {
+  if (strcmp(method, "ping") == 0) gp__reply(c, id, json_object(), 0, NULL);
+  else gp__reply(c, id, NULL, -32601, "Method not found");
 }
 
-static void on_notification(gp_mcp_client_t *c, const char *method, json_t *params) {
-  if (strcmp(method, "notifications/progress") == 0) on_progress(c, params);
-  else if (strcmp(method, "notifications/tools/list_changed") == 0) on_list_changed(c);
+static void gp__on_notification(gp_mcp_client_t *c, const char *method, json_t *params) {
+  if (strcmp(method, "notifications/progress") == 0) gp__on_progress(c, params);
+  else if (strcmp(method, "notifications/tools/list_changed") == 0) gp__on_list_changed(c);
   /* notifications/cancelled: we run no server requests that could be canceled;
    * notifications/message and others: nothing to do. */
 }
 
-static void on_response(gp_mcp_client_t *c, json_t *m) {
+static void gp__on_response(gp_mcp_client_t *c, json_t *m) {
   json_t *id = json_object_get(m, "id");
   if (!json_is_integer(id)) { /* not one of ours: an answer to a notification, id null */
     gp_log(GP_LOG_DEBUG, "mcp", "%s sent an answer that matches no request", c->cfg.name);
     return;
   }
   pthread_mutex_lock(&c->mu);
-  gp__mcp_pending_t *p = pending_take(c, json_integer_value(id));
+  gp__mcp_pending_t *p = gp__pending_take(c, json_integer_value(id));
   pthread_mutex_unlock(&c->mu);
   if (p == NULL) return; /* canceled or timed out already */
   json_t *e = json_object_get(m, "error");
   if (e) {
     const char *msg = json_string_value(json_object_get(e, "message"));
     json_int_t code = json_integer_value(json_object_get(e, "code"));
-    finish(p, GP_ERR_MCP_ERROR, NULL,
+    gp__finish(p, GP_ERR_MCP_ERROR, NULL,
            gp_error_new(GP_ERR_MCP_ERROR, "%s (MCP error %lld from %s on %s)", msg ? msg : "error", (long long)code,
                         c->cfg.name, p->method));
     return;
   }
   /* A copy: the waiter's thread owns it alone (no jansson value is shared by threads). */
   json_t *res = json_object_get(m, "result");
-  finish(p, 0, res ? json_deep_copy(res) : json_null(), NULL);
+  gp__finish(p, 0, res ? json_deep_copy(res) : json_null(), NULL);
 }
 
 /* One message: a response, a request or a notification (or a batch of them). */
-static int dispatch(gp_mcp_client_t *c, json_t *m) {
+static int gp__dispatch(gp_mcp_client_t *c, json_t *m) {
   if (json_is_array(m)) {
     size_t i;
     json_t *x;
-    json_array_foreach(m, i, x) if (dispatch(c, x) != 0) return -1;
+    json_array_foreach(m, i, x) if (gp__dispatch(c, x) != 0) return -1;
     return 0;
   }
   if (!json_is_object(m)) return -1;
   const char *method = json_string_value(json_object_get(m, "method"));
   json_t *id = json_object_get(m, "id");
-  if (method && id) on_request(c, method, id);
-  else if (method) on_notification(c, method, json_object_get(m, "params"));
-  else if (json_object_get(m, "result") || json_object_get(m, "error")) on_response(c, m);
+  if (method && id) gp__on_request(c, method, id);
+  else if (method) gp__on_notification(c, method, json_object_get(m, "params"));
+  else if (json_object_get(m, "result") || json_object_get(m, "error")) gp__on_response(c, m);
   else return -1;
   return 0;
 }
@@ -608,8 +608,8 @@ static int dispatch(gp_mcp_client_t *c, json_t *m) {
 void gp__mcp_deliver(gp_mcp_client_t *c, gp__mcp_tr_t *tr, const char *msg, size_t len) {
   json_error_t jerr;
   json_t *m = json_loadb(msg, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-  if (m == NULL || dispatch(c, m) != 0) {
-    char *text = gp_xasprintf("the MCP server %s sent a malformed message (%s): %.80s", c->cfg.name,
+  if (m == NULL || gp__dispatch(c, m) != 0) {
+    char *text = gp__xasprintf("the MCP server %s sent a malformed message (%s): %.80s", c->cfg.name,
                               m ? "not JSON-RPC" : jerr.text, msg);
     for (char *q = text; *q; q++)
       if ((unsigned char)*q < 0x20) *q = ' ';
@@ -621,9 +621,9 @@ void gp__mcp_deliver(gp_mcp_client_t *c, gp__mcp_tr_t *tr, const char *msg, size
 
 void gp__mcp_fail_request(gp_mcp_client_t *c, int64_t id, int code, const char *message) {
   pthread_mutex_lock(&c->mu);
-  gp__mcp_pending_t *p = pending_take(c, id);
+  gp__mcp_pending_t *p = gp__pending_take(c, id);
   pthread_mutex_unlock(&c->mu);
-  if (p) finish(p, code, NULL, gp_error_new(code, "%s", message));
+  if (p) gp__finish(p, code, NULL, gp_error_new(code, "%s", message));
 }
 
 void gp__mcp_lost(gp_mcp_client_t *c, gp__mcp_tr_t *tr, int code, const char *message) {
@@ -632,22 +632,22 @@ void gp__mcp_lost(gp_mcp_client_t *c, gp__mcp_tr_t *tr, int code, const char *me
   if (c->tr == tr && c->tr_alive) {
     c->tr_alive = 0;
     free(c->lost_msg);
-    c->lost_msg = gp_xstrdup(message);
+    c->lost_msg = gp__xstrdup(message);
     list = c->pending;
     c->pending = NULL;
   }
   pthread_mutex_unlock(&c->mu);
   if (list) gp_log(GP_LOG_WARN, "mcp", "%s", message);
-  fail_list(list, code, message);
+  gp__fail_list(list, code, message);
 }
 
 /* ---- Public API ------------------------------------------------------------------- */
 
 int gp_mcp_connect(const gp_mcp_spec_t *spec, gp_mcp_client_t **out, gp_error_t **err) {
   *out = NULL;
-  gp_mcp_client_t *c = gp_xcalloc(1, sizeof *c);
-  if (cfg_init(&c->cfg, spec, err) != 0) {
-    cfg_clear(&c->cfg);
+  gp_mcp_client_t *c = gp__xcalloc(1, sizeof *c);
+  if (gp__cfg_init(&c->cfg, spec, err) != 0) {
+    gp__cfg_clear(&c->cfg);
     free(c);
     return GP_ERR_INVALID_ARGUMENT;
   }
@@ -662,10 +662,10 @@ int gp_mcp_connect(const gp_mcp_spec_t *spec, gp_mcp_client_t **out, gp_error_t 
   c->tools = json_array();
   c->server_info = json_object();
   c->server_caps = json_object();
-  if (pthread_create(&c->sweeper, NULL, sweeper_main, c) != 0) abort();
-  all_add(c);
+  if (pthread_create(&c->sweeper, NULL, gp__sweeper_main, c) != 0) abort();
+  gp__all_add(c);
   c->starting = 1;
-  int rc = start_transport(c, err);
+  int rc = gp__start_transport(c, err);
   pthread_mutex_lock(&c->mu);
   c->starting = 0;
   pthread_mutex_unlock(&c->mu);
@@ -694,8 +694,8 @@ void gp_mcp_close(gp_mcp_client_t *c) {
   gp__mcp_pending_t *list = c->pending;
   c->pending = NULL;
   pthread_mutex_unlock(&c->mu);
-  char *msg = gp_xasprintf("the MCP client of %s was closed", c->cfg.name);
-  fail_list(list, GP_ERR_MCP_CLOSED, msg);
+  char *msg = gp__xasprintf("the MCP client of %s was closed", c->cfg.name);
+  gp__fail_list(list, GP_ERR_MCP_CLOSED, msg);
   free(msg);
   pthread_mutex_lock(&c->mu);
   while (c->starting || c->refreshing) pthread_cond_wait(&c->cv, &c->mu);
@@ -714,7 +714,7 @@ void gp_mcp_close(gp_mcp_client_t *c) {
   pthread_cond_broadcast(&c->cv);
   pthread_mutex_unlock(&c->mu);
   pthread_join(c->sweeper, NULL);
-  all_remove(c);
+  gp__all_remove(c);
 }
 
 void gp_mcp_unref(gp_mcp_client_t *c) {
@@ -724,7 +724,7 @@ void gp_mcp_unref(gp_mcp_client_t *c) {
   json_decref(c->server_info);
   json_decref(c->server_caps);
   free(c->lost_msg);
-  cfg_clear(&c->cfg);
+  gp__cfg_clear(&c->cfg);
   pthread_mutex_destroy(&c->mu);
   pthread_mutex_destroy(&c->smu);
   pthread_cond_destroy(&c->cv);
@@ -757,7 +757,7 @@ uint64_t gp_mcp_tools_generation(gp_mcp_client_t *c) {
 
 int gp_mcp_tools(gp_mcp_client_t *c, json_t **tools, gp_error_t **err) {
   *tools = NULL;
-  int rc = ensure_alive(c, err);
+  int rc = gp__ensure_alive(c, err);
   if (rc != 0) return rc;
   pthread_mutex_lock(&c->mu);
   int dirty = c->tools_dirty;
@@ -768,7 +768,7 @@ int gp_mcp_tools(gp_mcp_client_t *c, json_t **tools, gp_error_t **err) {
     return 0;
   }
   json_t *fresh = NULL;
-  if ((rc = list_tools(c, 0, &fresh, err)) != 0) {
+  if ((rc = gp__list_tools(c, 0, &fresh, err)) != 0) {
     pthread_mutex_lock(&c->mu);
     c->tools_dirty = 1;
     pthread_mutex_unlock(&c->mu);
@@ -785,16 +785,16 @@ int gp_mcp_tools(gp_mcp_client_t *c, json_t **tools, gp_error_t **err) {
 void gp_mcp_call_tool_start(gp_mcp_client_t *c, const char *name, json_t *args, const gp_mcp_call_opts_t *opts,
                             gp_mcp_done_cb done, void *ud) {
   json_t *params = json_pack("{s:s, s:o}", "name", name, "arguments", args ? json_deep_copy(args) : json_object());
-  rpc_start(c, "tools/call", params, opts, 0, done, ud);
+  gp__rpc_start(c, "tools/call", params, opts, 0, done, ud);
 }
 
 int gp_mcp_call_tool(gp_mcp_client_t *c, const char *name, json_t *args, const gp_mcp_call_opts_t *opts,
                      json_t **result, gp_error_t **err) {
   json_t *params = json_pack("{s:s, s:o}", "name", name, "arguments", args ? json_deep_copy(args) : json_object());
-  return rpc_wait(c, "tools/call", params, opts, 0, result, err);
+  return gp__rpc_wait(c, "tools/call", params, opts, 0, result, err);
 }
 
 int gp_mcp_request(gp_mcp_client_t *c, const char *method, json_t *params, const gp_mcp_call_opts_t *opts,
                    json_t **result, gp_error_t **err) {
-  return rpc_wait(c, method, params ? json_deep_copy(params) : NULL, opts, 0, result, err);
+  return gp__rpc_wait(c, method, params ? json_deep_copy(params) : NULL, opts, 0, result, err);
 }

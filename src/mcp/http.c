@@ -65,12 +65,12 @@ struct http_s {
 
 /* ---- The queue and the dispatcher ------------------------------------------------ */
 
-static void push(http_t *t, int kind, int64_t id, int code, const char *text, size_t len) {
-  item_t *it = gp_xcalloc(1, sizeof *it);
+static void gp__push(http_t *t, int kind, int64_t id, int code, const char *text, size_t len) {
+  item_t *it = gp__xcalloc(1, sizeof *it);
   it->kind = kind;
   it->id = id;
   it->code = code;
-  it->text = gp_xstrndup(text ? text : "", text ? len : 0);
+  it->text = gp__xstrndup(text ? text : "", text ? len : 0);
   it->len = text ? len : 0;
   pthread_mutex_lock(&t->mu);
   if (t->tail) t->tail->next = it;
@@ -80,34 +80,34 @@ static void push(http_t *t, int kind, int64_t id, int code, const char *text, si
   pthread_mutex_unlock(&t->mu);
 }
 
-static int start(http_t *t, const char *method, const char *body, size_t len, int64_t id, int is_get,
+static int gp__start(http_t *t, const char *method, const char *body, size_t len, int64_t id, int is_get,
                  const char *last_event, gp_error_t **err);
 
 /* A POST stream ended before its answer: after the server's `retry`, the dispatcher
  * GETs the stream again with Last-Event-ID, where the server sends the rest. */
-static void resume_due(http_t *t) {
+static void gp__resume_due(http_t *t) {
   char *last = t->resume_id;
   t->resume_id = NULL;
   t->resume_at = 0;
   pthread_mutex_unlock(&t->mu);
   gp_error_t *err = NULL;
-  if (start(t, "GET", NULL, 0, -1, 1, last, &err) != 0) gp_error_free(err);
+  if (gp__start(t, "GET", NULL, 0, -1, 1, last, &err) != 0) gp_error_free(err);
   free(last);
   pthread_mutex_lock(&t->mu);
 }
 
-static void *dispatcher_main(void *arg) {
+static void *gp__dispatcher_main(void *arg) {
   http_t *t = arg;
   for (;;) {
     pthread_mutex_lock(&t->mu);
     while (t->head == NULL) {
-      if (t->resume_at && !t->closing && gp_mono_ms() >= t->resume_at) {
-        resume_due(t);
+      if (t->resume_at && !t->closing && gp__mono_ms() >= t->resume_at) {
+        gp__resume_due(t);
         continue;
       }
       if (t->resume_at && !t->closing) {
         struct timespec ts;
-        gp_timespec_in(&ts, CLOCK_REALTIME, t->resume_at - gp_mono_ms());
+        gp__timespec_in(&ts, CLOCK_REALTIME, t->resume_at - gp__mono_ms());
         pthread_cond_timedwait(&t->cv, &t->mu, &ts);
       } else {
         pthread_cond_wait(&t->cv, &t->mu);
@@ -129,11 +129,11 @@ static void *dispatcher_main(void *arg) {
 
 /* ---- Transfers (callbacks on the gp-http loop) ------------------------------------ */
 
-static int on_event(void *ud, const gp_sse_event_t *ev) {
+static int gp__on_event(void *ud, const gp_sse_event_t *ev) {
   xfer_t *x = ud;
   if (ev->id && *ev->id) {
     free(x->last_event);
-    x->last_event = gp_xstrdup(ev->id);
+    x->last_event = gp__xstrdup(ev->id);
   }
   if (ev->retry_ms >= 0) x->retry_ms = ev->retry_ms;
   if (ev->data_len == 0) return 0;
@@ -143,11 +143,11 @@ static int on_event(void *ud, const gp_sse_event_t *ev) {
     x->answered = json_is_integer(mid) && json_integer_value(mid) == x->id && json_object_get(m, "method") == NULL;
     json_decref(m);
   }
-  push(x->t, ITEM_MSG, 0, 0, ev->data, ev->data_len);
+  gp__push(x->t, ITEM_MSG, 0, 0, ev->data, ev->data_len);
   return 0;
 }
 
-static void on_head(void *ud, const gp_http_fetch_head_t *h) {
+static void gp__on_head(void *ud, const gp_http_fetch_head_t *h) {
   xfer_t *x = ud;
   pthread_mutex_lock(&x->t->mu); /* start() has published x->f by now */
   pthread_mutex_unlock(&x->t->mu);
@@ -157,52 +157,52 @@ static void on_head(void *ud, const gp_http_fetch_head_t *h) {
     if (strcasecmp(k, "content-type") == 0 && strncasecmp(v, "text/event-stream", 17) == 0) x->sse = 1;
     if (strcasecmp(k, "mcp-session-id") == 0 && h->status < 300) {
       pthread_mutex_lock(&x->t->mu);
-      if (x->t->session == NULL) x->t->session = gp_xstrdup(v);
+      if (x->t->session == NULL) x->t->session = gp__xstrdup(v);
       pthread_mutex_unlock(&x->t->mu);
     }
   }
-  if (x->sse && x->status < 300) x->dec = gp_sse_new(on_event, x);
+  if (x->sse && x->status < 300) x->dec = gp__sse_new(gp__on_event, x);
 }
 
-static void on_body(void *ud, const char *data, size_t len) {
+static void gp__on_body(void *ud, const char *data, size_t len) {
   xfer_t *x = ud;
-  if (x->dec) gp_sse_feed(x->dec, data, len);
-  else if (x->status < 300 || x->body.len < 4096) gp_buf_append(&x->body, data, len);
-  gp_http_fetch_consumed(x->f, len);
+  if (x->dec) gp__sse_feed(x->dec, data, len);
+  else if (x->status < 300 || x->body.len < 4096) gp__buf_append(&x->body, data, len);
+  gp__http_fetch_consumed(x->f, len);
 }
 
-static void xfer_free(xfer_t *x) {
+static void gp__xfer_free(xfer_t *x) {
   free(x->last_event);
-  gp_sse_free(x->dec);
-  gp_buf_free(&x->body);
+  gp__sse_free(x->dec);
+  gp__buf_free(&x->body);
   free(x);
 }
 
-static void on_end(void *ud, const gp_http_fetch_end_t *end) {
+static void gp__on_end(void *ud, const gp_http_fetch_end_t *end) {
   xfer_t *x = ud;
   http_t *t = x->t;
-  if (x->dec) gp_sse_finish(x->dec);
+  if (x->dec) gp__sse_finish(x->dec);
   if (end->code != 0 && !t->closing) {
-    char *m = gp_xasprintf("the MCP server %s could not be reached: %s", t->name, end->message ? end->message : "");
-    if (x->id >= 0) push(t, ITEM_FAIL, x->id, GP_ERR_MCP_CLOSED, m, strlen(m));
+    char *m = gp__xasprintf("the MCP server %s could not be reached: %s", t->name, end->message ? end->message : "");
+    if (x->id >= 0) gp__push(t, ITEM_FAIL, x->id, GP_ERR_MCP_CLOSED, m, strlen(m));
     free(m);
   } else if (end->code == 0 && x->status == 404 && !x->is_get && t->session) {
-    char *m = gp_xasprintf("the MCP server %s ended the session (HTTP 404)", t->name);
-    push(t, ITEM_LOST, 0, GP_ERR_MCP_CLOSED, m, strlen(m));
+    char *m = gp__xasprintf("the MCP server %s ended the session (HTTP 404)", t->name);
+    gp__push(t, ITEM_LOST, 0, GP_ERR_MCP_CLOSED, m, strlen(m));
     free(m);
   } else if (end->code == 0 && x->status >= 300 && !x->is_get) {
-    char *m = gp_xasprintf("the MCP server %s answered HTTP %d: %.*s", t->name, x->status, (int)(x->body.len < 300 ? x->body.len : 300),
+    char *m = gp__xasprintf("the MCP server %s answered HTTP %d: %.*s", t->name, x->status, (int)(x->body.len < 300 ? x->body.len : 300),
                            x->body.data ? x->body.data : "");
-    if (x->id >= 0) push(t, ITEM_FAIL, x->id, GP_ERR_MCP_ERROR, m, strlen(m));
+    if (x->id >= 0) gp__push(t, ITEM_FAIL, x->id, GP_ERR_MCP_ERROR, m, strlen(m));
     free(m);
   } else if (end->code == 0 && !x->sse && x->body.len > 0 && x->status < 300) {
-    push(t, ITEM_MSG, 0, 0, x->body.data, x->body.len);
+    gp__push(t, ITEM_MSG, 0, 0, x->body.data, x->body.len);
   }
   pthread_mutex_lock(&t->mu);
   if (end->code == 0 && x->sse && x->id >= 0 && !x->answered && x->status < 300 && !t->closing) {
-    t->resume_at = gp_mono_ms() + (x->retry_ms >= 0 ? x->retry_ms : 1000);
+    t->resume_at = gp__mono_ms() + (x->retry_ms >= 0 ? x->retry_ms : 1000);
     free(t->resume_id);
-    t->resume_id = gp_xstrdup(x->last_event);
+    t->resume_id = gp__xstrdup(x->last_event);
   }
   for (xfer_t **pp = &t->xfers; *pp; pp = &(*pp)->next) {
     if (*pp == x) {
@@ -212,19 +212,19 @@ static void on_end(void *ud, const gp_http_fetch_end_t *end) {
   }
   pthread_cond_broadcast(&t->cv);
   pthread_mutex_unlock(&t->mu);
-  gp_http_fetch_release(x->f);
-  xfer_free(x);
+  gp__http_fetch_release(x->f);
+  gp__xfer_free(x);
 }
 
 /* Starts one request: method, body (may be NULL), the id to fail on error (-1: none). */
-static int start(http_t *t, const char *method, const char *body, size_t len, int64_t id, int is_get,
+static int gp__start(http_t *t, const char *method, const char *body, size_t len, int64_t id, int is_get,
                  const char *last_event, gp_error_t **err) {
   const char *hs[64];
   size_t n = 0;
-  char *session = NULL, *proto = NULL, *last = last_event ? gp_xasprintf("Last-Event-ID: %s", last_event) : NULL;
+  char *session = NULL, *proto = NULL, *last = last_event ? gp__xasprintf("Last-Event-ID: %s", last_event) : NULL;
   pthread_mutex_lock(&t->mu);
-  if (t->session) session = gp_xasprintf("Mcp-Session-Id: %s", t->session);
-  if (t->protocol[0]) proto = gp_xasprintf("MCP-Protocol-Version: %s", t->protocol);
+  if (t->session) session = gp__xasprintf("Mcp-Session-Id: %s", t->session);
+  if (t->protocol[0]) proto = gp__xasprintf("MCP-Protocol-Version: %s", t->protocol);
   pthread_mutex_unlock(&t->mu);
   hs[n++] = is_get ? "Accept: text/event-stream" : "Accept: application/json, text/event-stream";
   if (body) hs[n++] = "Content-Type: application/json";
@@ -233,19 +233,19 @@ static int start(http_t *t, const char *method, const char *body, size_t len, in
   if (last) hs[n++] = last;
   for (size_t i = 0; t->headers[i] && n < 63; i++) hs[n++] = t->headers[i];
   hs[n] = NULL;
-  xfer_t *x = gp_xcalloc(1, sizeof *x);
+  xfer_t *x = gp__xcalloc(1, sizeof *x);
   x->t = t;
   x->id = id;
   x->is_get = is_get;
   x->retry_ms = -1;
   gp_http_fetch_req_t req = {.method = method, .url = t->url, .headers = hs, .body = body, .body_len = len,
-                             .idle_timeout_ms = is_get ? 24LL * 3600 * 1000 : 0, .on_head = on_head,
-                             .on_body = on_body, .on_end = on_end, .ud = x};
+                             .idle_timeout_ms = is_get ? 24LL * 3600 * 1000 : 0, .on_head = gp__on_head,
+                             .on_body = gp__on_body, .on_end = gp__on_end, .ud = x};
   pthread_mutex_lock(&t->mu);
   if (t->closing && strcmp(method, "DELETE") != 0) /* close() waits for what is in flight */
     gp_error_set(err, GP_ERR_MCP_CLOSED, "the MCP client of %s is closing", t->name);
   else
-    x->f = gp_http_fetch_start(&req, err);
+    x->f = gp__http_fetch_start(&req, err);
   int ok = x->f != NULL; /* once unlocked, x belongs to the loop (on_end frees it) */
   if (ok) {
     x->next = t->xfers;
@@ -256,7 +256,7 @@ static int start(http_t *t, const char *method, const char *body, size_t len, in
   free(proto);
   free(last);
   if (!ok) {
-    xfer_free(x);
+    gp__xfer_free(x);
     return err && *err ? (*err)->code : GP_ERR_IO;
   }
   return 0;
@@ -264,7 +264,7 @@ static int start(http_t *t, const char *method, const char *body, size_t len, in
 
 /* ---- Operations -------------------------------------------------------------------- */
 
-static int http_send(gp__mcp_tr_t *tr, const char *msg, size_t len, gp_error_t **err) {
+static int gp__http_send(gp__mcp_tr_t *tr, const char *msg, size_t len, gp_error_t **err) {
   http_t *t = (http_t *)tr;
   json_t *m = json_loadb(msg, len, 0, NULL);
   const char *method = json_string_value(json_object_get(m, "method"));
@@ -272,7 +272,7 @@ static int http_send(gp__mcp_tr_t *tr, const char *msg, size_t len, gp_error_t *
   int64_t id = method && json_is_integer(idv) ? json_integer_value(idv) : -1;
   int initialized = method && strcmp(method, "notifications/initialized") == 0;
   json_decref(m);
-  int rc = start(t, "POST", msg, len, id, 0, NULL, err);
+  int rc = gp__start(t, "POST", msg, len, id, 0, NULL, err);
   if (rc == 0 && initialized) {
     /* The GET stream, where the server offers one (405 otherwise: nothing to do). */
     pthread_mutex_lock(&t->mu);
@@ -280,27 +280,27 @@ static int http_send(gp__mcp_tr_t *tr, const char *msg, size_t len, gp_error_t *
     t->get_started = 1;
     pthread_mutex_unlock(&t->mu);
     gp_error_t *gerr = NULL;
-    if (go && start(t, "GET", NULL, 0, -1, 1, NULL, &gerr) != 0) gp_error_free(gerr);
+    if (go && gp__start(t, "GET", NULL, 0, -1, 1, NULL, &gerr) != 0) gp_error_free(gerr);
   }
   return rc;
 }
 
-static void http_close(gp__mcp_tr_t *tr) {
+static void gp__http_close(gp__mcp_tr_t *tr) {
   http_t *t = (http_t *)tr;
   pthread_mutex_lock(&t->mu);
   t->closing = 1;
-  for (xfer_t *x = t->xfers; x; x = x->next) gp_http_fetch_abort(x->f);
+  for (xfer_t *x = t->xfers; x; x = x->next) gp__http_fetch_abort(x->f);
   while (t->xfers) pthread_cond_wait(&t->cv, &t->mu);
   int has_session = t->session != NULL;
   pthread_mutex_unlock(&t->mu);
   if (has_session) {
     gp_error_t *err = NULL;
-    if (start(t, "DELETE", NULL, 0, -1, 0, NULL, &err) != 0) gp_error_free(err);
+    if (gp__start(t, "DELETE", NULL, 0, -1, 0, NULL, &err) != 0) gp_error_free(err);
     pthread_mutex_lock(&t->mu);
     while (t->xfers) pthread_cond_wait(&t->cv, &t->mu);
     pthread_mutex_unlock(&t->mu);
   }
-  push(t, ITEM_STOP, 0, 0, NULL, 0);
+  gp__push(t, ITEM_STOP, 0, 0, NULL, 0);
   pthread_join(t->dispatcher, NULL);
   while (t->head) {
     item_t *it = t->head;
@@ -316,19 +316,19 @@ static void http_close(gp__mcp_tr_t *tr) {
   free(t);
 }
 
-static const gp__mcp_tr_ops_t http_ops = {http_send, http_close};
+static const gp__mcp_tr_ops_t http_ops = {gp__http_send, gp__http_close};
 
 gp__mcp_tr_t *gp__mcp_http_open(gp_mcp_client_t *c, const gp__mcp_cfg_t *cfg, gp_error_t **err) {
   (void)err;
-  http_t *t = gp_xcalloc(1, sizeof *t);
+  http_t *t = gp__xcalloc(1, sizeof *t);
   t->base.ops = &http_ops;
   t->base.c = c;
-  t->url = gp_xstrdup(cfg->url);
+  t->url = gp__xstrdup(cfg->url);
   t->headers = cfg->headers;
   t->name = cfg->name;
   pthread_mutex_init(&t->mu, NULL);
   pthread_cond_init(&t->cv, NULL);
-  if (pthread_create(&t->dispatcher, NULL, dispatcher_main, t) != 0) abort();
+  if (pthread_create(&t->dispatcher, NULL, gp__dispatcher_main, t) != 0) abort();
   return &t->base;
 }
 

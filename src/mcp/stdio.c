@@ -39,7 +39,7 @@ typedef struct {
 
 /* ---- stderr ring ------------------------------------------------------------------ */
 
-static void ring_add(stdio_t *s, const char *p, size_t n) {
+static void gp__ring_add(stdio_t *s, const char *p, size_t n) {
   pthread_mutex_lock(&s->mu);
   for (size_t i = 0; i < n; i++) {
     s->ring[s->ring_pos] = p[i];
@@ -50,10 +50,10 @@ static void ring_add(stdio_t *s, const char *p, size_t n) {
 }
 
 /* The last `max` bytes of stderr, trimmed (heap). */
-static char *ring_tail(stdio_t *s, size_t max) {
+static char *gp__ring_tail(stdio_t *s, size_t max) {
   pthread_mutex_lock(&s->mu);
   size_t n = s->ring_len < max ? s->ring_len : max;
-  char *out = gp_xmalloc(n + 1);
+  char *out = gp__xmalloc(n + 1);
   size_t start = (s->ring_pos + GP__MCP_RING - n) % GP__MCP_RING;
   for (size_t i = 0; i < n; i++) out[i] = s->ring[(start + i) % GP__MCP_RING];
   out[n] = 0;
@@ -65,8 +65,8 @@ static char *ring_tail(stdio_t *s, size_t max) {
 /* ---- The child ------------------------------------------------------------------- */
 
 /* Waits up to `ms` for the child to exit; 1 when it has been reaped. */
-static int reap(stdio_t *s, int64_t ms) {
-  int64_t end = gp_mono_ms() + ms;
+static int gp__reap(stdio_t *s, int64_t ms) {
+  int64_t end = gp__mono_ms() + ms;
   for (;;) {
     pthread_mutex_lock(&s->mu);
     if (!s->reaped) {
@@ -80,20 +80,20 @@ static int reap(stdio_t *s, int64_t ms) {
     int done = s->reaped;
     pthread_mutex_unlock(&s->mu);
     if (done || ms < 0) return done;
-    if (gp_mono_ms() >= end) return 0;
-    gp_sleep_ms(10);
+    if (gp__mono_ms() >= end) return 0;
+    gp__sleep_ms(10);
   }
 }
 
-static char *exit_message(stdio_t *s) {
+static char *gp__exit_message(stdio_t *s) {
   gp_mcp_client_t *c = s->base.c;
   char how[64] = "closed its stdout";
-  if (reap(s, 300)) {
+  if (gp__reap(s, 300)) {
     if (WIFEXITED(s->status)) snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(s->status));
     else if (WIFSIGNALED(s->status)) snprintf(how, sizeof how, "was killed by signal %d", WTERMSIG(s->status));
   }
-  char *tail = ring_tail(s, 1500);
-  char *msg = gp_xasprintf("the MCP server %s %s%s%s", c->cfg.name, how, *tail ? "; its stderr ends with: " : "",
+  char *tail = gp__ring_tail(s, 1500);
+  char *msg = gp__xasprintf("the MCP server %s %s%s%s", c->cfg.name, how, *tail ? "; its stderr ends with: " : "",
                            tail);
   free(tail);
   return msg;
@@ -103,7 +103,7 @@ static char *exit_message(stdio_t *s) {
 
 /* Hands every complete line of `buf` to the client; keeps the rest. 0, or -1 when a
  * line is too long. */
-static int drain_lines(stdio_t *s, gp_buf_t *buf, size_t *scanned) {
+static int gp__drain_lines(stdio_t *s, gp_buf_t *buf, size_t *scanned) {
   size_t start = 0;
   for (size_t i = *scanned; i < buf->len; i++) {
     if (buf->data[i] != '\n') continue;
@@ -122,11 +122,11 @@ static int drain_lines(stdio_t *s, gp_buf_t *buf, size_t *scanned) {
   return buf->len > GP__MCP_MAX_LINE ? -1 : 0;
 }
 
-static void *reader_main(void *arg) {
+static void *gp__reader_main(void *arg) {
   stdio_t *s = arg;
   gp_buf_t line = {0};
   size_t scanned = 0;
-  char *chunk = gp_xmalloc(65536);
+  char *chunk = gp__xmalloc(65536);
   int out_open = 1, err_open = 1;
   while (out_open) {
     struct pollfd fds[3] = {{s->out_fd, POLLIN, 0}, {err_open ? s->err_fd : -1, POLLIN, 0}, {s->wake[0], POLLIN, 0}};
@@ -137,15 +137,15 @@ static void *reader_main(void *arg) {
     if (fds[2].revents) goto out; /* closing: the client no longer listens */
     if (fds[1].revents) {
       ssize_t n = read(s->err_fd, chunk, 65536);
-      if (n > 0) ring_add(s, chunk, (size_t)n);
+      if (n > 0) gp__ring_add(s, chunk, (size_t)n);
       else if (n == 0 || errno != EINTR) err_open = 0;
     }
     if (fds[0].revents) {
       ssize_t n = read(s->out_fd, chunk, 65536);
       if (n > 0) {
-        gp_buf_append(&line, chunk, (size_t)n);
-        if (drain_lines(s, &line, &scanned) != 0) {
-          char *m = gp_xasprintf("the MCP server %s sent a line longer than %u MiB", s->base.c->cfg.name,
+        gp__buf_append(&line, chunk, (size_t)n);
+        if (gp__drain_lines(s, &line, &scanned) != 0) {
+          char *m = gp__xasprintf("the MCP server %s sent a line longer than %u MiB", s->base.c->cfg.name,
                                  GP__MCP_MAX_LINE >> 20);
           gp__mcp_lost(s->base.c, &s->base, GP_ERR_MCP_PROTOCOL, m);
           free(m);
@@ -162,20 +162,20 @@ static void *reader_main(void *arg) {
     if (poll(f, 2, 20) <= 0 || f[1].revents) break;
     ssize_t n = read(s->err_fd, chunk, 65536);
     if (n <= 0) break;
-    ring_add(s, chunk, (size_t)n);
+    gp__ring_add(s, chunk, (size_t)n);
   }
-  char *msg = exit_message(s);
+  char *msg = gp__exit_message(s);
   gp__mcp_lost(s->base.c, &s->base, GP_ERR_MCP_CLOSED, msg);
   free(msg);
 out:
   free(chunk);
-  gp_buf_free(&line);
+  gp__buf_free(&line);
   return NULL;
 }
 
 /* ---- Operations ------------------------------------------------------------------ */
 
-static int stdio_send(gp__mcp_tr_t *t, const char *msg, size_t len, gp_error_t **err) {
+static int gp__stdio_send(gp__mcp_tr_t *t, const char *msg, size_t len, gp_error_t **err) {
   stdio_t *s = (stdio_t *)t;
   if (s->in_fd < 0) return gp_error_set(err, GP_ERR_MCP_CLOSED, "the MCP server %s is closed", t->c->cfg.name);
   struct iovec v[2] = {{(void *)msg, len}, {"\n", 1}};
@@ -194,7 +194,7 @@ static int stdio_send(gp__mcp_tr_t *t, const char *msg, size_t len, gp_error_t *
         sigtimedwait(&pipe_set, NULL, &zero);
       }
       pthread_sigmask(SIG_SETMASK, &old, NULL);
-      char *m = exit_message(s);
+      char *m = gp__exit_message(s);
       int rc = gp_error_set(err, GP_ERR_MCP_CLOSED, "%s", m);
       free(m);
       return rc;
@@ -211,15 +211,15 @@ static int stdio_send(gp__mcp_tr_t *t, const char *msg, size_t len, gp_error_t *
   return 0;
 }
 
-static void stdio_close(gp__mcp_tr_t *t) {
+static void gp__stdio_close(gp__mcp_tr_t *t) {
   stdio_t *s = (stdio_t *)t;
   if (s->in_fd >= 0) close(s->in_fd);
   s->in_fd = -1;
-  if (!reap(s, 500)) {
+  if (!gp__reap(s, 500)) {
     kill(s->pid, SIGTERM);
-    if (!reap(s, 2000)) {
+    if (!gp__reap(s, 2000)) {
       kill(s->pid, SIGKILL);
-      reap(s, -1);
+      gp__reap(s, -1);
     }
   }
   ssize_t w = write(s->wake[1], "x", 1);
@@ -233,15 +233,15 @@ static void stdio_close(gp__mcp_tr_t *t) {
   free(s);
 }
 
-static const gp__mcp_tr_ops_t stdio_ops = {stdio_send, stdio_close};
+static const gp__mcp_tr_ops_t stdio_ops = {gp__stdio_send, gp__stdio_close};
 
 /* environ with cfg->env over it (heap array of borrowed/owned strings: all freed by the
  * caller with free() on the array only; the entries point into environ or cfg). */
-static char **merged_env(const gp__mcp_cfg_t *cfg) {
+static char **gp__merged_env(const gp__mcp_cfg_t *cfg) {
   size_t n = 0, m = 0;
   while (environ[n]) n++;
   while (cfg->env[m]) m++;
-  char **out = gp_xcalloc(n + m + 1, sizeof *out);
+  char **out = gp__xcalloc(n + m + 1, sizeof *out);
   size_t k = 0;
   for (size_t i = 0; i < n; i++) {
     const char *eq = strchr(environ[i], '=');
@@ -283,10 +283,10 @@ gp__mcp_tr_t *gp__mcp_stdio_open(gp_mcp_client_t *c, const gp__mcp_cfg_t *cfg, g
   posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   size_t na = 0;
   while (cfg->args[na]) na++;
-  char **argv = gp_xcalloc(na + 2, sizeof *argv);
+  char **argv = gp__xcalloc(na + 2, sizeof *argv);
   argv[0] = cfg->command;
   for (size_t i = 0; i < na; i++) argv[i + 1] = cfg->args[i];
-  char **envp = merged_env(cfg);
+  char **envp = gp__merged_env(cfg);
   pid_t pid;
   int rc = posix_spawnp(&pid, cfg->command, &fa, &at, argv, envp);
   free(argv);
@@ -306,7 +306,7 @@ gp__mcp_tr_t *gp__mcp_stdio_open(gp_mcp_client_t *c, const gp__mcp_cfg_t *cfg, g
                  cfg->command, cfg->cwd ? " in " : "", cfg->cwd ? cfg->cwd : "", strerror(rc));
     return NULL;
   }
-  stdio_t *s = gp_xcalloc(1, sizeof *s);
+  stdio_t *s = gp__xcalloc(1, sizeof *s);
   s->base.ops = &stdio_ops;
   s->base.c = c;
   s->pid = pid;
@@ -316,6 +316,6 @@ gp__mcp_tr_t *gp__mcp_stdio_open(gp_mcp_client_t *c, const gp__mcp_cfg_t *cfg, g
   s->wake[0] = wake[0];
   s->wake[1] = wake[1];
   pthread_mutex_init(&s->mu, NULL);
-  if (pthread_create(&s->reader, NULL, reader_main, s) != 0) abort();
+  if (pthread_create(&s->reader, NULL, gp__reader_main, s) != 0) abort();
   return &s->base;
 }

@@ -34,24 +34,24 @@ struct gp__mcp_binding_s {
 
 /* ---- Result mapping ---------------------------------------------------------------- */
 
-static char *content_text(const json_t *content) {
+static char *gp__content_text(const json_t *content) {
   gp_buf_t b = {0};
   size_t i, n = 0;
   json_t *item;
   json_array_foreach(content, i, item) {
     if (!json_is_string(json_object_get(item, "text"))) continue;
-    if (n++) gp_buf_puts(&b, "\n");
+    if (n++) gp__buf_puts(&b, "\n");
     const char *t = json_string_value(json_object_get(item, "text"));
-    gp_buf_append(&b, t, json_string_length(json_object_get(item, "text")));
+    gp__buf_append(&b, t, json_string_length(json_object_get(item, "text")));
   }
-  return n ? gp_buf_steal(&b) : NULL;
+  return n ? gp__buf_steal(&b) : NULL;
 }
 
 int gp_mcp_map_result(json_t *result, const json_t *output_schema, json_t **value, gp_error_t **err) {
   *value = NULL;
   json_t *content = json_object_get(result, "content");
   if (!json_is_array(content)) content = NULL;
-  char *text = content ? content_text(content) : NULL;
+  char *text = content ? gp__content_text(content) : NULL;
   int rc = 0;
   if (json_is_true(json_object_get(result, "isError"))) {
     rc = gp_error_set(err, GP_ERR_TOOL_FAILED, "%s", text ? text : "the MCP tool reported an error");
@@ -76,7 +76,7 @@ int gp_mcp_map_result(json_t *result, const json_t *output_schema, json_t **valu
 
 /* ---- The handler ------------------------------------------------------------------ */
 
-static void mcall_progress(void *ud, double progress, double total, const char *message) {
+static void gp__mcall_progress(void *ud, double progress, double total, const char *message) {
   mcall_t *k = ud;
   json_t *f = json_pack("{s:s, s:f}", "callId", k->ctx->call_id ? k->ctx->call_id : "", "progress", progress);
   if (total >= 0) json_object_set_new(f, "total", json_real(total));
@@ -84,7 +84,7 @@ static void mcall_progress(void *ud, double progress, double total, const char *
   k->ctx->emit(k->ctx->emit_ud, GP_EVENT_TOOL_PROGRESS, f);
 }
 
-static void mcall_done(void *ud, int rc, json_t *result, gp_error_t *err) {
+static void gp__mcall_done(void *ud, int rc, json_t *result, gp_error_t *err) {
   mcall_t *k = ud;
   json_t *value = NULL;
   if (rc == 0) {
@@ -96,25 +96,25 @@ static void mcall_done(void *ud, int rc, json_t *result, gp_error_t *err) {
   gp_tool_done(done, rc, value, err);
 }
 
-static void mtool_call(void *ud, const gp_tool_ctx_t *ctx, json_t *args, gp_tool_done_t *done) {
+static void gp__mtool_call(void *ud, const gp_tool_ctx_t *ctx, json_t *args, gp_tool_done_t *done) {
   mtool_t *t = ud;
-  mcall_t *k = gp_xcalloc(1, sizeof *k);
+  mcall_t *k = gp__xcalloc(1, sizeof *k);
   k->ctx = ctx;
   k->done = done;
   k->output_schema = t->output_schema;
   gp_mcp_call_opts_t o = {.cancel = ctx->cancel};
   if (ctx->deadline_ms > 0) {
-    int64_t left = ctx->deadline_ms - gp_now_ms();
+    int64_t left = ctx->deadline_ms - gp__now_ms();
     o.timeout_ms = left > 0 ? left + 1000 : 1; /* the call's token fires first */
   }
   if (ctx->emit) {
-    o.on_progress = mcall_progress;
+    o.on_progress = gp__mcall_progress;
     o.progress_ud = k;
   }
-  gp_mcp_call_tool_start(t->c, t->remote, args, &o, mcall_done, k);
+  gp_mcp_call_tool_start(t->c, t->remote, args, &o, gp__mcall_done, k);
 }
 
-static void mtool_free(void *ud) {
+static void gp__mtool_free(void *ud) {
   mtool_t *t = ud;
   gp_mcp_unref(t->c);
   free(t->remote);
@@ -124,35 +124,35 @@ static void mtool_free(void *ud) {
 
 /* ---- Binding ---------------------------------------------------------------------- */
 
-static int listed(char **v, const char *name) {
+static int gp__listed(char **v, const char *name) {
   for (size_t i = 0; v && v[i]; i++)
     if (strcmp(v[i], name) == 0) return 1;
   return 0;
 }
 
-static char **strv_dup(const char *const *v) {
+static char **gp__strv_dup(const char *const *v) {
   if (v == NULL) return NULL;
   size_t n = 0;
   while (v[n]) n++;
-  char **out = gp_xcalloc(n + 1, sizeof *out);
-  for (size_t i = 0; i < n; i++) out[i] = gp_xstrdup(v[i]);
+  char **out = gp__xcalloc(n + 1, sizeof *out);
+  for (size_t i = 0; i < n; i++) out[i] = gp__xstrdup(v[i]);
   return out;
 }
 
-static void strv_free(char **v) {
+static void gp__strv_free(char **v) {
   for (size_t i = 0; v && v[i]; i++) free(v[i]);
   free(v);
 }
 
 /* Registers the tools of `tools` that pass the binding's filters. `replace`: a name
  * already there is replaced (a refresh) rather than refused. */
-static int bind_tools(gp__mcp_binding_t *b, gp_mcp_client_t *c, json_t *tools, int replace, gp_error_t **err) {
+static int gp__bind_tools(gp__mcp_binding_t *b, gp_mcp_client_t *c, json_t *tools, int replace, gp_error_t **err) {
   size_t i;
   json_t *d;
   json_array_foreach(tools, i, d) {
     const char *remote = json_string_value(json_object_get(d, "name"));
-    if (remote == NULL || (b->include && !listed(b->include, remote)) || listed(b->exclude, remote)) continue;
-    char *name = gp_xasprintf("%s%s", b->prefix ? b->prefix : "", remote);
+    if (remote == NULL || (b->include && !gp__listed(b->include, remote)) || gp__listed(b->exclude, remote)) continue;
+    char *name = gp__xasprintf("%s%s", b->prefix ? b->prefix : "", remote);
     if (!replace && gp_registry_has(b->r, name)) {
       int rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
                             "a tool named %s is already registered in this registry; use a prefix", name);
@@ -167,13 +167,13 @@ static int bind_tools(gp__mcp_binding_t *b, gp_mcp_client_t *c, json_t *tools, i
       gp_error_free(serr);
       schema = NULL;
     }
-    mtool_t *t = gp_xcalloc(1, sizeof *t);
+    mtool_t *t = gp__xcalloc(1, sizeof *t);
     t->c = gp_mcp_ref(c);
-    t->remote = gp_xstrdup(remote);
+    t->remote = gp__xstrdup(remote);
     json_t *os = json_object_get(d, "outputSchema");
     t->output_schema = json_is_object(os) ? json_deep_copy(os) : NULL;
     const char *desc = json_string_value(json_object_get(d, "description"));
-    int rc = gp_registry_add_async(b->r, name, desc ? desc : "", schema, mtool_call, t, mtool_free, err);
+    int rc = gp_registry_add_async(b->r, name, desc ? desc : "", schema, gp__mtool_call, t, gp__mtool_free, err);
     if (rc == 0) json_object_set_new(b->names, name, json_true());
     free(name);
     if (rc != 0) return rc;
@@ -183,14 +183,14 @@ static int bind_tools(gp__mcp_binding_t *b, gp_mcp_client_t *c, json_t *tools, i
 
 int gp_mcp_use_tools(gp_registry_t *r, gp_mcp_client_t *c, const char *const *include, const char *const *exclude,
                      const char *prefix, gp_error_t **err) {
-  gp__mcp_binding_t *b = gp_xcalloc(1, sizeof *b);
+  gp__mcp_binding_t *b = gp__xcalloc(1, sizeof *b);
   b->r = gp_registry_ref(r);
-  b->include = strv_dup(include);
-  b->exclude = strv_dup(exclude);
-  b->prefix = gp_xstrdup(prefix);
+  b->include = gp__strv_dup(include);
+  b->exclude = gp__strv_dup(exclude);
+  b->prefix = gp__xstrdup(prefix);
   b->names = json_object();
   json_t *tools = gp_mcp_tools_cached(c);
-  int rc = bind_tools(b, c, tools, 0, err);
+  int rc = gp__bind_tools(b, c, tools, 0, err);
   json_decref(tools);
   pthread_mutex_lock(&c->mu);
   b->next = c->bindings;
@@ -203,7 +203,7 @@ void gp__mcp_bindings_refresh(gp_mcp_client_t *c, json_t *tools) {
   pthread_mutex_lock(&c->mu);
   for (gp__mcp_binding_t *b = c->bindings; b; b = b->next) {
     gp_error_t *err = NULL;
-    if (bind_tools(b, c, tools, 1, &err) != 0) {
+    if (gp__bind_tools(b, c, tools, 1, &err) != 0) {
       gp_log(GP_LOG_WARN, "mcp", "could not register the new tools of %s: %s", c->cfg.name, err->message);
       gp_error_free(err);
     }
@@ -216,8 +216,8 @@ void gp__mcp_bindings_free(gp_mcp_client_t *c) {
     gp__mcp_binding_t *b = c->bindings;
     c->bindings = b->next;
     gp_registry_unref(b->r);
-    strv_free(b->include);
-    strv_free(b->exclude);
+    gp__strv_free(b->include);
+    gp__strv_free(b->exclude);
     free(b->prefix);
     json_decref(b->names);
     free(b);

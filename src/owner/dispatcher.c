@@ -13,7 +13,7 @@
 
 gp_dispatcher_t *gp_dispatcher_private_new(gp_owner_t *o) {
   GP_ASSERT_OWNER(o);
-  gp_dispatcher_t *d = gp_xcalloc(1, sizeof *d);
+  gp_dispatcher_t *d = gp__xcalloc(1, sizeof *d);
   d->owner = o;
   d->is_private = 1;
   atomic_init(&d->refs, 1);
@@ -47,7 +47,7 @@ int gp__dispatcher_push(gp_dispatcher_t *d, gp__req_t *r) {
     pthread_mutex_unlock(&d->mu);
     return GP_ERR_OWNER_CLOSED;
   }
-  r->enq_ns = gp_mono_ns();
+  r->enq_ns = gp__mono_ns();
   r->lnext = NULL;
   if (d->tail) d->tail->lnext = r;
   else d->head = r;
@@ -116,7 +116,7 @@ int gp_dispatcher_wait_service(gp_dispatcher_t *d, int (*until)(void *ud), void 
   if (d == NULL || !d->is_private) return GP_ERR_INVALID_ARGUMENT;
   gp_owner_t *o = d->owner;
   GP_ASSERT_OWNER(o);
-  uint64_t end = timeout_ms < 0 ? UINT64_MAX : gp_mono_ns() + (uint64_t)timeout_ms * 1000000u;
+  uint64_t end = timeout_ms < 0 ? UINT64_MAX : gp__mono_ns() + (uint64_t)timeout_ms * 1000000u;
   uint64_t cb = cancel ? gp_cancel_on(cancel, gp__dispatcher_on_cancel, d) : 0;
   int rc;
   for (;;) {
@@ -136,7 +136,7 @@ int gp_dispatcher_wait_service(gp_dispatcher_t *d, int (*until)(void *ud), void 
       break;
     }
     if ((rc = gp_cancel_reason(cancel)) != 0) break;
-    uint64_t now = gp_mono_ns();
+    uint64_t now = gp__mono_ns();
     if (now >= end) { rc = GP_ERR_TIMEOUT; break; }
     atomic_store(&d->waiting, 1);
     if (atomic_load(&d->seq) == s)

@@ -85,7 +85,7 @@ int gp__owner_enqueue(gp_owner_t *o, gp__req_t *r) {
     atomic_fetch_sub(&o->producers, 1);
     return GP_ERR_QUEUE_FULL;
   }
-  r->enq_ns = gp_mono_ns();
+  r->enq_ns = gp__mono_ns();
   atomic_fetch_add_explicit(&o->depth, 1, memory_order_relaxed);
   gp__mpsc_push(&o->q, &r->node);
   gp__owner_kick(o);
@@ -122,7 +122,7 @@ void gp__owner_pending_remove(gp_owner_t *o, gp__req_t *r) {
 /* Runs up to *budget requests (decremented) until `end` (monotonic ns); returns 1 if
  * the budget or the time ran out. */
 static int gp__owner_drain(gp_owner_t *o, unsigned *budget, uint64_t end) {
-  while (*budget > 0 && gp_mono_ns() < end) {
+  while (*budget > 0 && gp__mono_ns() < end) {
     gp__mpsc_node_t *node = gp__mpsc_pop(&o->q);
     if (node == NULL) return 0;
     (*budget)--;
@@ -153,7 +153,7 @@ static void gp__owner_close_on_loop(gp_owner_t *o) {
 static void gp__owner_on_async(uv_async_t *h) {
   gp_owner_t *o = h->data;
   unsigned budget = o->drain_batch; /* per wakeup, spins included: timers get a turn */
-  uint64_t turn_end = gp_mono_ns() + GP__OWNER_TURN_NS;
+  uint64_t turn_end = gp__mono_ns() + GP__OWNER_TURN_NS;
   for (;;) {
     if (atomic_load(&o->closed)) { gp__owner_close_on_loop(o); return; }
     atomic_store(&o->wake_armed, 0);
@@ -165,10 +165,10 @@ static void gp__owner_on_async(uv_async_t *h) {
     if (o->spin_us == 0) return;
     /* Poll a little before going back to epoll: producers see the wakeup armed. */
     atomic_store(&o->wake_armed, 1);
-    uint64_t end = gp_mono_ns() + (uint64_t)o->spin_us * 1000u;
+    uint64_t end = gp__mono_ns() + (uint64_t)o->spin_us * 1000u;
     /* Yielding, not pausing: on a machine with fewer cores than busy threads the
      * callers we wait for may need this core. */
-    while (!gp__mpsc_busy(&o->q) && !atomic_load(&o->closed) && gp_mono_ns() < end)
+    while (!gp__mpsc_busy(&o->q) && !atomic_load(&o->closed) && gp__mono_ns() < end)
       sched_yield();
     atomic_store(&o->wake_armed, 0);
     if (!gp__mpsc_busy(&o->q) && !atomic_load(&o->closed)) return;
@@ -262,8 +262,8 @@ int gp_owner_new(const gp_owner_options_t *opts, gp_owner_t **out) {
   o->main.is_private = 0;
   pthread_mutex_init(&o->mu, NULL);
   pthread_cond_init(&o->cond, NULL);
-  gp_hist_init(&o->enq_hist);
-  gp_hist_init(&o->exec_hist);
+  gp__hist_init(&o->enq_hist);
+  gp__hist_init(&o->exec_hist);
   pthread_t t;
   if (pthread_create(&t, NULL, gp__owner_main, o) != 0) goto fail;
   pthread_mutex_lock(&o->mu);
@@ -333,7 +333,7 @@ gp_dispatcher_t *gp_owner_dispatcher(gp_owner_t *o) { return &o->main; }
 
 int gp_owner_wait_idle(gp_owner_t *o, int64_t timeout_ms) {
   if (o == NULL || gp_owner_is_owner_thread(o)) return GP_ERR_INVALID_ARGUMENT;
-  int64_t end = timeout_ms < 0 ? INT64_MAX : gp_mono_ms() + timeout_ms;
+  int64_t end = timeout_ms < 0 ? INT64_MAX : gp__mono_ms() + timeout_ms;
   int rc = GP_OK;
   pthread_mutex_lock(&o->mu);
   o->idle_waiters++;
@@ -344,7 +344,7 @@ int gp_owner_wait_idle(gp_owner_t *o, int64_t timeout_ms) {
   for (;;) {
     if (atomic_load(&o->closed)) { rc = GP_ERR_OWNER_CLOSED; break; }
     if (o->idle) break;
-    int64_t now = gp_mono_ms();
+    int64_t now = gp__mono_ms();
     if (now >= end) { rc = GP_ERR_TIMEOUT; break; }
     int64_t wait_ms = end - now < 50 ? end - now : 50; /* re-kick: the loop may sleep */
     struct timespec ts;

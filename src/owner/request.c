@@ -47,7 +47,7 @@ void gp__futex_wake(_Atomic uint32_t *addr) {
 
 static gp__req_t *gp__req_alloc(gp_owner_t *o, const char *op, int kind, void *arg,
                                 gp_owner_free_fn free_fn) {
-  gp__req_t *r = gp_xmalloc(sizeof *r);
+  gp__req_t *r = gp__xmalloc(sizeof *r);
   memset(r, 0, sizeof *r);
   r->owner = o;
   r->op = op ? op : "?";
@@ -117,12 +117,12 @@ static void gp__req_finish(gp__req_t *r, uint32_t from, int status, void *result
 
 void gp__req_execute(gp__req_t *r) {
   gp_owner_t *o = r->owner;
-  uint64_t t0 = gp_mono_ns();
+  uint64_t t0 = gp__mono_ns();
   uint64_t wait_us = (t0 - r->enq_ns) / 1000;
   if (r->kind == GP__REQ_POST) {
-    gp_hist_record(&o->enq_hist, wait_us);
+    gp__hist_record(&o->enq_hist, wait_us);
     r->fn.post(r->arg);
-    uint64_t exec_us = (gp_mono_ns() - t0) / 1000;
+    uint64_t exec_us = (gp__mono_ns() - t0) / 1000;
     gp__stats_exec(o, r->op, exec_us);
     gp__log_req(r, wait_us, exec_us, GP_OK);
     if (r->free_fn) r->free_fn(r->arg);
@@ -134,10 +134,10 @@ void gp__req_execute(gp__req_t *r) {
     gp__req_unref(r); /* canceled while queued: skipped, arg untouched */
     return;
   }
-  gp_hist_record(&o->enq_hist, wait_us);
+  gp__hist_record(&o->enq_hist, wait_us);
   void *res = NULL;
   int st = r->fn.call(r->arg, (gp_owner_completion_t *)r, &res);
-  uint64_t exec_us = (gp_mono_ns() - t0) / 1000;
+  uint64_t exec_us = (gp__mono_ns() - t0) / 1000;
   gp__stats_exec(o, r->op, exec_us);
   gp__log_req(r, wait_us, exec_us, st);
   if (st == GP_OWNER_PENDING) {
@@ -203,13 +203,13 @@ static uint32_t gp__req_await(gp__req_t *r, gp_cancel_t *cancel, int *reason) {
     gp__cpu_relax();
   }
   if (r->owner->caller_spin_us) {
-    uint64_t end = gp_mono_ns() + (uint64_t)r->owner->caller_spin_us * 1000u;
+    uint64_t end = gp__mono_ns() + (uint64_t)r->owner->caller_spin_us * 1000u;
     do {
       uint32_t ph = atomic_load_explicit(&r->phase, memory_order_acquire);
       if (gp__terminal(ph)) return ph;
       if (cancel && gp_cancel_reason(cancel)) break;
       sched_yield();
-    } while (gp_mono_ns() < end);
+    } while (gp__mono_ns() < end);
   }
   uint64_t cb = cancel ? gp_cancel_on(cancel, gp__req_on_cancel, r) : 0;
   uint32_t ph;
@@ -275,10 +275,10 @@ int gp__call_inline(gp_owner_t *o, const char *op, gp_owner_call_fn fn, void *ar
   gp__req_t *r = gp__req_new_call(o, op, fn, arg, result_free);
   atomic_store_explicit(&r->refs, 1, memory_order_relaxed); /* no separate caller side */
   atomic_store_explicit(&r->phase, GP__PH_RUNNING, memory_order_relaxed);
-  uint64_t t0 = gp_mono_ns();
+  uint64_t t0 = gp__mono_ns();
   void *res = NULL;
   int st = fn(arg, (gp_owner_completion_t *)r, &res);
-  uint64_t exec_us = (gp_mono_ns() - t0) / 1000;
+  uint64_t exec_us = (gp__mono_ns() - t0) / 1000;
   gp__stats_exec(o, r->op, exec_us);
   gp__log_req(r, 0, exec_us, st);
   if (st == GP_OWNER_PENDING) {

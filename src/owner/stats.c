@@ -18,14 +18,14 @@ static gp__op_stat_t *gp__op_find(gp_owner_t *o, const char *op) {
   for (size_t i = 0; i < n && !found; i++)
     if (strcmp(ops[i]->name, op) == 0) found = ops[i];
   if (!found) {
-    found = gp_xcalloc(1, sizeof *found);
+    found = gp__xcalloc(1, sizeof *found);
     found->op = op;
-    found->name = gp_xstrdup(op);
-    gp_hist_init(&found->exec);
+    found->name = gp__xstrdup(op);
+    gp__hist_init(&found->exec);
     pthread_mutex_lock(&o->mu);
     if (n == o->ops_cap) {
       o->ops_cap = o->ops_cap ? 2 * o->ops_cap : 16;
-      o->ops = gp_xrealloc(o->ops, o->ops_cap * sizeof(gp__op_stat_t *));
+      o->ops = gp__xrealloc(o->ops, o->ops_cap * sizeof(gp__op_stat_t *));
     }
     (o->ops)[n] = found;
     atomic_store(&o->nops, n + 1);
@@ -37,10 +37,10 @@ static gp__op_stat_t *gp__op_find(gp_owner_t *o, const char *op) {
 }
 
 void gp__stats_exec(gp_owner_t *o, const char *op, uint64_t exec_us) {
-  gp_hist_record(&o->exec_hist, exec_us);
+  gp__hist_record(&o->exec_hist, exec_us);
   gp__op_stat_t *s = gp__op_find(o, op ? op : "?");
   atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
-  gp_hist_record(&s->exec, exec_us);
+  gp__hist_record(&s->exec, exec_us);
 }
 
 void gp__stats_free(gp_owner_t *o) {
@@ -56,7 +56,7 @@ void gp__stats_free(gp_owner_t *o) {
 
 static void gp__latency(const gp_hist_t *h, gp_owner_latency_t *out) {
   gp_hist_summary_t s;
-  gp_hist_summarize(h, &s);
+  gp__hist_summarize(h, &s);
   out->count = s.count;
   out->p50_us = s.p50;
   out->p95_us = s.p95;
@@ -80,9 +80,9 @@ void gp_owner_stats(gp_owner_t *o, gp_owner_stats_t *out) {
   pthread_mutex_lock(&o->mu);
   size_t n = atomic_load(&o->nops);
   gp__op_stat_t **ops = o->ops;
-  out->ops = n ? gp_xcalloc(n, sizeof *out->ops) : NULL;
+  out->ops = n ? gp__xcalloc(n, sizeof *out->ops) : NULL;
   for (size_t i = 0; i < n; i++) {
-    out->ops[i].op = gp_xstrdup(ops[i]->name);
+    out->ops[i].op = gp__xstrdup(ops[i]->name);
     out->ops[i].count = atomic_load(&ops[i]->count);
     gp__latency(&ops[i]->exec, &out->ops[i].exec);
   }

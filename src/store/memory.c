@@ -39,8 +39,8 @@ static int gp__mem_load(gp__store_be_t *be, const char *id, char ***turns, size_
   if (!s) return gp_error_set(err, GP_ERR_NOT_FOUND, "no session %s in the store", id);
   json_t *t = json_object_get(s, "turns");
   *n = json_array_size(t);
-  *turns = gp_xcalloc(*n ? *n : 1, sizeof **turns);
-  for (size_t i = 0; i < *n; i++) (*turns)[i] = gp_xstrdup(json_string_value(json_array_get(t, i)));
+  *turns = gp__xcalloc(*n ? *n : 1, sizeof **turns);
+  for (size_t i = 0; i < *n; i++) (*turns)[i] = gp__xstrdup(json_string_value(json_array_get(t, i)));
   *rev = json_integer_value(json_object_get(s, "rev"));
   return 0;
 }
@@ -122,13 +122,13 @@ static int gp__mem_list(gp__store_be_t *be, size_t limit, int64_t before_ms,
                         gp_store_entry_t **out, size_t *n, gp_error_t **err) {
   gp__mem_t *m = (gp__mem_t *)be;
   size_t cap = json_object_size(m->sessions), k = 0;
-  gp_store_entry_t *e = gp_xcalloc(cap ? cap : 1, sizeof *e);
+  gp_store_entry_t *e = gp__xcalloc(cap ? cap : 1, sizeof *e);
   const char *id;
   json_t *s;
   json_object_foreach(m->sessions, id, s) {
     int64_t up = json_integer_value(json_object_get(s, "updated"));
     if (before_ms > 0 && up >= before_ms) continue;
-    e[k].id = gp_xstrdup(id);
+    e[k].id = gp__xstrdup(id);
     e[k].turn_count = json_array_size(json_object_get(s, "turns"));
     e[k].updated_at_ms = up;
     k++;
@@ -165,15 +165,15 @@ static int gp__mem_runs(gp__store_be_t *be, const char *id, gp_store_run_t **out
   json_t *s = gp__mem_session((gp__mem_t *)be, id, 0);
   json_t *runs = s ? json_object_get(s, "runs") : NULL;
   *n = json_array_size(runs);
-  *out = gp_xcalloc(*n ? *n : 1, sizeof **out);
+  *out = gp__xcalloc(*n ? *n : 1, sizeof **out);
   for (size_t i = 0; i < *n; i++) {
     json_t *r = json_array_get(runs, i);
     gp_store_run_t *o = &(*out)[i];
-    o->id = gp_xstrdup(json_string_value(json_object_get(r, "id")));
+    o->id = gp__xstrdup(json_string_value(json_object_get(r, "id")));
     o->started_at_ms = json_integer_value(json_object_get(r, "started"));
     o->ended_at_ms = json_integer_value(json_object_get(r, "ended"));
-    o->outcome = gp_xstrdup(json_string_value(json_object_get(r, "outcome")));
-    o->usage = gp_xstrdup(json_string_value(json_object_get(r, "usage")));
+    o->outcome = gp__xstrdup(json_string_value(json_object_get(r, "outcome")));
+    o->usage = gp__xstrdup(json_string_value(json_object_get(r, "usage")));
     json_t *p = json_object_get(r, "partial");
     if (p) {
       json_t *pj = json_loads(json_string_value(p), 0, NULL);
@@ -197,7 +197,7 @@ static const gp__store_vt_t gp__mem_vt = {
     .runs = gp__mem_runs, .free = gp__mem_free};
 
 gp__store_be_t *gp__store_memory_be(void) {
-  gp__mem_t *m = gp_xcalloc(1, sizeof *m);
+  gp__mem_t *m = gp__xcalloc(1, sizeof *m);
   m->base.vt = &gp__mem_vt;
   m->sessions = json_object();
   return &m->base;

@@ -48,7 +48,7 @@ static const char *const gp__pg_migrations[] = {
 
 static int gp__pg_fail(gp__pg_t *p, gp_error_t **err, const char *what, const PGresult *res) {
   const char *msg = res ? PQresultErrorMessage(res) : p->conn ? PQerrorMessage(p->conn) : "no connection";
-  char *m = gp_xstrdup(msg && *msg ? msg : "unknown error");
+  char *m = gp__xstrdup(msg && *msg ? msg : "unknown error");
   size_t n = strlen(m);
   while (n && (m[n - 1] == '\n' || m[n - 1] == ' ')) m[--n] = '\0';
   int rc = gp_error_set(err, GP_ERR_STORE, "postgres store: %s: %s", what, m);
@@ -165,8 +165,8 @@ static int gp__pg_load(gp__store_be_t *be, const char *id, char ***turns, size_t
   r = gp__pq(p, err, "SELECT body FROM gp_turns WHERE session_id = $1 AND idx < $2 ORDER BY idx", 2, id, cbuf);
   if (!r) return gp__pg_end(p, GP_ERR_STORE, err);
   *n = (size_t)PQntuples(r);
-  *turns = gp_xcalloc(*n ? *n : 1, sizeof **turns);
-  for (size_t i = 0; i < *n; i++) (*turns)[i] = gp_xstrdup(PQgetvalue(r, (int)i, 0));
+  *turns = gp__xcalloc(*n ? *n : 1, sizeof **turns);
+  for (size_t i = 0; i < *n; i++) (*turns)[i] = gp__xstrdup(PQgetvalue(r, (int)i, 0));
   PQclear(r);
   return gp__pg_end(p, 0, err);
 }
@@ -295,9 +295,9 @@ static int gp__pg_list(gp__store_be_t *be, size_t limit, int64_t before_ms,
                        gp__i64(bb, before_ms), limit ? gp__i64(lb, (int64_t)limit) : NULL);
   if (!r) return GP_ERR_STORE;
   *n = (size_t)PQntuples(r);
-  *out = gp_xcalloc(*n ? *n : 1, sizeof **out);
+  *out = gp__xcalloc(*n ? *n : 1, sizeof **out);
   for (size_t i = 0; i < *n; i++) {
-    (*out)[i].id = gp_xstrdup(PQgetvalue(r, (int)i, 0));
+    (*out)[i].id = gp__xstrdup(PQgetvalue(r, (int)i, 0));
     (*out)[i].turn_count = (size_t)atoll(PQgetvalue(r, (int)i, 1));
     (*out)[i].updated_at_ms = atoll(PQgetvalue(r, (int)i, 2));
   }
@@ -350,15 +350,15 @@ static int gp__pg_runs(gp__store_be_t *be, const char *id, gp_store_run_t **out,
                                " WHERE session_id = $1 ORDER BY started_ms, seq", 1, id);
   if (!r) return GP_ERR_STORE;
   *n = (size_t)PQntuples(r);
-  *out = gp_xcalloc(*n ? *n : 1, sizeof **out);
+  *out = gp__xcalloc(*n ? *n : 1, sizeof **out);
   for (size_t i = 0; i < *n; i++) {
     gp_store_run_t *o = &(*out)[i];
     int row = (int)i;
-    o->id = gp_xstrdup(PQgetvalue(r, row, 0));
+    o->id = gp__xstrdup(PQgetvalue(r, row, 0));
     o->started_at_ms = atoll(PQgetvalue(r, row, 1));
     o->ended_at_ms = atoll(PQgetvalue(r, row, 2));
-    o->outcome = gp_xstrdup(PQgetvalue(r, row, 3));
-    o->usage = PQgetisnull(r, row, 4) ? NULL : gp_xstrdup(PQgetvalue(r, row, 4));
+    o->outcome = gp__xstrdup(PQgetvalue(r, row, 3));
+    o->usage = PQgetisnull(r, row, 4) ? NULL : gp__xstrdup(PQgetvalue(r, row, 4));
     json_t *pj = PQgetisnull(r, row, 5) ? NULL : json_loads(PQgetvalue(r, row, 5), 0, NULL);
     o->partial = pj ? gp_turn_from_json(pj, NULL) : NULL;
     json_decref(pj);
@@ -381,8 +381,8 @@ static const gp__store_vt_t gp__pg_vt = {
     .free = gp__pg_free};
 
 gp__store_be_t *gp__store_postgres_be(const char *conninfo) {
-  gp__pg_t *p = gp_xcalloc(1, sizeof *p);
+  gp__pg_t *p = gp__xcalloc(1, sizeof *p);
   p->base.vt = &gp__pg_vt;
-  p->conninfo = gp_xstrdup(conninfo);
+  p->conninfo = gp__xstrdup(conninfo);
   return &p->base;
 }

@@ -102,7 +102,7 @@ static int gp__end(gp__lite_t *l, int rc, gp_error_t **err) {
 
 static char *gp__col(sqlite3_stmt *st, int i) {
   const unsigned char *t = sqlite3_column_text(st, i);
-  return t ? gp_xstrdup((const char *)t) : NULL;
+  return t ? gp__xstrdup((const char *)t) : NULL;
 }
 
 /* The schema version of an open file, 0 for an empty one. */
@@ -175,9 +175,9 @@ static int gp__lite_load(gp__store_be_t *be, const char *id, char ***turns, size
                 "si", id, count);
   if (!st) return gp__end(l, GP_ERR_STORE, err);
   size_t k = 0, cap = 8;
-  char **t = gp_xcalloc(cap, sizeof *t);
+  char **t = gp__xcalloc(cap, sizeof *t);
   while (sqlite3_step(st) == SQLITE_ROW) {
-    if (k == cap) t = gp_xrealloc(t, (cap *= 2) * sizeof *t);
+    if (k == cap) t = gp__xrealloc(t, (cap *= 2) * sizeof *t);
     t[k++] = gp__col(st, 0);
   }
   sqlite3_finalize(st);
@@ -299,9 +299,9 @@ static int gp__lite_list(gp__store_be_t *be, size_t limit, int64_t before_ms,
                               "iii", before_ms, before_ms, limit ? (int64_t)limit : (int64_t)-1);
   if (!st) return GP_ERR_STORE;
   size_t k = 0, cap = 8;
-  gp_store_entry_t *e = gp_xcalloc(cap, sizeof *e);
+  gp_store_entry_t *e = gp__xcalloc(cap, sizeof *e);
   while (sqlite3_step(st) == SQLITE_ROW) {
-    if (k == cap) e = gp_xrealloc(e, (cap *= 2) * sizeof *e);
+    if (k == cap) e = gp__xrealloc(e, (cap *= 2) * sizeof *e);
     e[k].id = gp__col(st, 0);
     e[k].turn_count = (size_t)sqlite3_column_int64(st, 1);
     e[k].updated_at_ms = sqlite3_column_int64(st, 2);
@@ -352,9 +352,9 @@ static int gp__lite_runs(gp__store_be_t *be, const char *id, gp_store_run_t **ou
                                       " WHERE session_id = ? ORDER BY started_ms, rowid", "s", id);
   if (!st) return GP_ERR_STORE;
   size_t k = 0, cap = 8;
-  gp_store_run_t *r = gp_xcalloc(cap, sizeof *r);
+  gp_store_run_t *r = gp__xcalloc(cap, sizeof *r);
   while (sqlite3_step(st) == SQLITE_ROW) {
-    if (k == cap) r = gp_xrealloc(r, (cap *= 2) * sizeof *r);
+    if (k == cap) r = gp__xrealloc(r, (cap *= 2) * sizeof *r);
     memset(&r[k], 0, sizeof r[k]);
     r[k].id = gp__col(st, 0);
     r[k].started_at_ms = sqlite3_column_int64(st, 1);
@@ -387,9 +387,9 @@ static const gp__store_vt_t gp__lite_vt = {
     .runs = gp__lite_runs, .free = gp__lite_free};
 
 gp__store_be_t *gp__store_sqlite_be(const char *path) {
-  gp__lite_t *l = gp_xcalloc(1, sizeof *l);
+  gp__lite_t *l = gp__xcalloc(1, sizeof *l);
   l->base.vt = &gp__lite_vt;
-  l->path = gp_xstrdup(path);
+  l->path = gp__xstrdup(path);
   return &l->base;
 }
 

@@ -56,12 +56,12 @@ struct gp_store_s {
   gp_hist_t commits;              /* gp__store_end latency, us; atomic */
 };
 
-int64_t gp__store_now_ms(void) { return gp_now_ms(); }
+int64_t gp__store_now_ms(void) { return gp__now_ms(); }
 
 /* Renews the first due lease, if any: returns 1 with mu released and retaken. */
 static int gp__renew_due(gp__worker_t *w, int64_t *wait_ms) {
   gp_store_t *st = w->st;
-  int64_t now = gp_mono_ms();
+  int64_t now = gp__mono_ms();
   *wait_ms = -1;
   for (gp__lease_t *l = st->leases; l; l = l->next) {
     if (l->busy) continue;
@@ -118,7 +118,7 @@ static void *gp__worker(void *arg) {
       pthread_cond_wait(&st->wake, &st->mu);
     } else {
       struct timespec ts;
-      gp_timespec_in(&ts, CLOCK_REALTIME, wait_ms);
+      gp__timespec_in(&ts, CLOCK_REALTIME, wait_ms);
       pthread_cond_timedwait(&st->wake, &st->mu, &ts);
     }
   }
@@ -155,17 +155,17 @@ int gp__store_call(gp_store_t *st, gp__store_fn fn, void *arg, gp_error_t **err)
 /* A store over `n` back ends made by make(arg), one per worker. */
 static gp_store_t *gp__store_new(gp__store_be_t *(*make)(const char *), const char *arg, int n,
                                  const gp_store_opts_t *opts) {
-  gp_store_t *st = gp_xcalloc(1, sizeof *st);
+  gp_store_t *st = gp__xcalloc(1, sizeof *st);
   atomic_init(&st->refs, 1);
   st->nworkers = n;
-  st->workers = gp_xcalloc((size_t)n, sizeof *st->workers);
+  st->workers = gp__xcalloc((size_t)n, sizeof *st->workers);
   for (int i = 0; i < n; i++) {
     st->workers[i].st = st;
     st->workers[i].be = make(arg);
   }
   st->kind = st->workers[0].be->vt->kind;
   st->lease_ms = opts && opts->lease_ms > 0 ? opts->lease_ms : 60000;
-  gp_hist_init(&st->commits);
+  gp__hist_init(&st->commits);
   pthread_mutex_init(&st->mu, NULL);
   pthread_cond_init(&st->wake, NULL);
   pthread_cond_init(&st->done, NULL);
@@ -280,7 +280,7 @@ static int gp__do_load(gp__store_be_t *be, void *arg, gp_error_t **err) {
 
 /* Parses the JSON texts (freeing them) into turns. */
 static int gp__parse_turns(char **texts, size_t n, gp_turn_t ***turns, gp_error_t **err) {
-  gp_turn_t **t = gp_xcalloc(n ? n : 1, sizeof *t);
+  gp_turn_t **t = gp__xcalloc(n ? n : 1, sizeof *t);
   int rc = 0;
   for (size_t i = 0; i < n; i++) {
     json_error_t je;
@@ -373,7 +373,7 @@ int gp__store_history(gp_store_t *st, const char *id, gp_turn_t ***turns, size_t
   int rc = gp__store_call(st, gp__do_load, &a, &e);
   if (rc == GP_ERR_NOT_FOUND) {
     gp_error_free(e);
-    *turns = gp_xcalloc(1, sizeof **turns);
+    *turns = gp__xcalloc(1, sizeof **turns);
     return 0;
   }
   if (rc != 0) {
@@ -396,10 +396,10 @@ static int gp__do_lease(gp__store_be_t *be, void *arg, gp_error_t **err) {
 static void gp__renewal(gp_store_t *st, const char *id, const char *owner, int on) {
   pthread_mutex_lock(&st->mu);
   if (on) {
-    gp__lease_t *l = gp_xcalloc(1, sizeof *l);
-    l->id = gp_xstrdup(id);
-    l->owner = gp_xstrdup(owner);
-    l->next_ms = gp_mono_ms() + st->lease_ms / 3;
+    gp__lease_t *l = gp__xcalloc(1, sizeof *l);
+    l->id = gp__xstrdup(id);
+    l->owner = gp__xstrdup(owner);
+    l->next_ms = gp__mono_ms() + st->lease_ms / 3;
     l->next = st->leases;
     st->leases = l;
     pthread_cond_signal(&st->wake);
@@ -440,9 +440,9 @@ int gp__store_end(gp_store_t *st, const gp__store_commit_t *c, int64_t *rev,
                   gp_error_t **err) {
   gp__renewal(st, c->session_id, c->owner, 0);
   gp__args_t a = {.commit = c};
-  uint64_t t0 = gp_mono_ns();
+  uint64_t t0 = gp__mono_ns();
   int rc = gp__store_call(st, gp__do_end, &a, err);
-  gp_hist_record(&st->commits, (gp_mono_ns() - t0) / 1000);
+  gp__hist_record(&st->commits, (gp__mono_ns() - t0) / 1000);
   if (rc == 0 && rev) *rev = a.rev;
   return rc;
 }
@@ -480,5 +480,5 @@ int gp__store_put_turn(gp_store_t *st, const char *id, int64_t index, const gp_t
 }
 
 void gp__store_commit_stats(gp_store_t *st, gp_hist_summary_t *out) {
-  gp_hist_summarize(&st->commits, out);
+  gp__hist_summarize(&st->commits, out);
 }

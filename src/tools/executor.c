@@ -22,12 +22,12 @@ void gp_tool_result_clear(gp_tool_result_t *r) {
 
 void gp_tool_pool_stats(gp_tool_pool_stats_t *out) {
   size_t queued = 0;
-  gp_pool_stats(gp_pool_tools(), &out->threads, &out->busy, &queued);
+  gp__pool_stats(gp__pool_tools(), &out->threads, &out->busy, &queued);
 }
 
 /* ---- batch lifetime -------------------------------------------------------------- */
 
-static void call_wake(void *ud, int reason) {
+static void gp__call_wake(void *ud, int reason) {
   gp__call_t *c = ud;
   pthread_mutex_lock(&c->batch->mu);
   if (!c->fired) c->fired = reason;
@@ -36,7 +36,7 @@ static void call_wake(void *ud, int reason) {
   pthread_mutex_unlock(&c->batch->mu);
 }
 
-static void run_wake(void *ud, int reason) {
+static void gp__run_wake(void *ud, int reason) {
   gp__batch_t *b = ud;
   pthread_mutex_lock(&b->mu);
   if (!b->run_reason) b->run_reason = reason;
@@ -45,8 +45,8 @@ static void run_wake(void *ud, int reason) {
   pthread_mutex_unlock(&b->mu);
 }
 
-static gp__batch_t *batch_new(const gp_exec_params_t *p, const gp_tool_call_t *calls, size_t n) {
-  gp__batch_t *b = gp_xcalloc(1, sizeof *b);
+static gp__batch_t *gp__batch_new(const gp_exec_params_t *p, const gp_tool_call_t *calls, size_t n) {
+  gp__batch_t *b = gp__xcalloc(1, sizeof *b);
   pthread_mutex_init(&b->mu, NULL);
   pthread_cond_init(&b->cv, NULL);
   b->refcount = 1;
@@ -55,8 +55,8 @@ static gp__batch_t *batch_new(const gp_exec_params_t *p, const gp_tool_call_t *c
   else gp_tool_settings_init(&b->settings);
   b->hooks = gp_tool_hooks_ref(p->hooks);
   b->emitter = p->emitter;
-  b->session_id = gp_xstrdup(p->session_id ? p->session_id : "");
-  b->inference_id = gp_xstrdup(p->inference_id ? p->inference_id : "");
+  b->session_id = gp__xstrdup(p->session_id ? p->session_id : "");
+  b->inference_id = gp__xstrdup(p->inference_id ? p->inference_id : "");
   b->tags = p->tags ? json_deep_copy(p->tags) : json_object();
   b->host = p->host;
   if (b->host && p->host_ref && p->host_unref) {
@@ -64,13 +64,13 @@ static gp__batch_t *batch_new(const gp_exec_params_t *p, const gp_tool_call_t *c
     b->host_unref = p->host_unref;
   }
   b->n = n;
-  b->calls = gp_xcalloc(n ? n : 1, sizeof *b->calls);
+  b->calls = gp__xcalloc(n ? n : 1, sizeof *b->calls);
   for (size_t i = 0; i < n; i++) {
     gp__call_t *c = &b->calls[i];
     c->batch = b;
     c->index = i;
-    c->id = gp_xstrdup(calls[i].id ? calls[i].id : "");
-    c->name = gp_xstrdup(calls[i].name ? calls[i].name : "");
+    c->id = gp__xstrdup(calls[i].id ? calls[i].id : "");
+    c->name = gp__xstrdup(calls[i].name ? calls[i].name : "");
     c->args = calls[i].args ? json_deep_copy(calls[i].args) : json_object();
     atomic_init(&c->attempts, 0);
     c->token = gp_cancel_new(p->cancel);
@@ -78,7 +78,7 @@ static gp__batch_t *batch_new(const gp_exec_params_t *p, const gp_tool_call_t *c
   return b;
 }
 
-static void batch_free(gp__batch_t *b) {
+static void gp__batch_free(gp__batch_t *b) {
   for (size_t i = 0; i < b->n; i++) {
     gp__call_t *c = &b->calls[i];
     gp_cancel_unref(c->token);
@@ -102,11 +102,11 @@ static void batch_free(gp__batch_t *b) {
   free(b);
 }
 
-static void batch_release(gp__batch_t *b) {
+static void gp__batch_release(gp__batch_t *b) {
   pthread_mutex_lock(&b->mu);
   int last = --b->refcount == 0;
   pthread_mutex_unlock(&b->mu);
-  if (last) batch_free(b);
+  if (last) gp__batch_free(b);
 }
 
 void gp__batch_emit(gp__batch_t *b, gp__call_t *c, gp_event_type_t type, json_t *fields) {
@@ -126,31 +126,31 @@ void gp__batch_emit(gp__batch_t *b, gp__call_t *c, gp_event_type_t type, json_t 
   pthread_mutex_unlock(&b->mu);
 }
 
-static char *fired_message(const gp__call_t *c, int reason) {
+static char *gp__fired_message(const gp__call_t *c, int reason) {
   if (reason == GP_ERR_TIMEOUT)
-    return gp_xasprintf("tool %s timed out after %lld ms", c->name,
+    return gp__xasprintf("tool %s timed out after %lld ms", c->name,
                         (long long)c->batch->settings.execution_timeout_ms);
-  return gp_xstrdup("canceled");
+  return gp__xstrdup("canceled");
 }
 
 /* A call whose token fired reports the timeout (or cancel), whatever its handler said
  * once it noticed, so the result does not depend on who won the race. */
-static void timeout_message(gp__call_t *c) {
+static void gp__timeout_message(gp__call_t *c) {
   int reason = gp_cancel_reason(c->token);
   if (!reason) return;
   json_decref(c->value);
   c->value = NULL;
   free(c->error);
-  c->error = fired_message(c, reason);
+  c->error = gp__fired_message(c, reason);
 }
 
 /* A worker: starts the call; gp__call_end follows when it is done. */
-static void call_job(void *arg) { gp__call_start(arg); }
+static void gp__call_job(void *arg) { gp__call_start(arg); }
 
 /* The end of a call: publishes its result unless it was abandoned meanwhile. */
 void gp__call_end(gp__call_t *c) {
   gp__batch_t *b = c->batch;
-  timeout_message(c);
+  gp__timeout_message(c);
   pthread_mutex_lock(&b->mu);
   int mine = !c->abandoned;
   if (mine) c->finished = 1;
@@ -171,22 +171,22 @@ void gp__call_end(gp__call_t *c) {
   b->gen++;
   pthread_cond_broadcast(&b->cv);
   pthread_mutex_unlock(&b->mu);
-  if (last) batch_free(b);
+  if (last) gp__batch_free(b);
 }
 
 /* ---- the waiting side ------------------------------------------------------------ */
 
 /* Gives up on call `c` with `msg` as its result (stolen). Caller holds b->mu. */
-static void abandon_locked(gp__batch_t *b, gp__call_t *c, gp_tool_result_t *r, char *msg) {
+static void gp__abandon_locked(gp__batch_t *b, gp__call_t *c, gp_tool_result_t *r, char *msg) {
   c->abandoned = 1;
   if (c->dispatched) b->running--;
   r->error = msg;
-  r->duration_ms = c->dispatched ? gp_mono_ms() - c->dispatched_ms : 0;
+  r->duration_ms = c->dispatched ? gp__mono_ms() - c->dispatched_ms : 0;
   r->attempts = atomic_load(&c->attempts);
 }
 
 /* Emits the result event of an abandoned call from the executor's thread. */
-static void emit_abandoned(gp__batch_t *b, gp__call_t *c, const gp_tool_result_t *r) {
+static void gp__emit_abandoned(gp__batch_t *b, gp__call_t *c, const gp_tool_result_t *r) {
   pthread_mutex_unlock(&b->mu);
   gp_emit(b->emitter, GP_EVENT_TOOL_CALL_EXECUTION_RESULT,
           gp_fields_tool_exec_result(c->id, NULL, r->error, r->duration_ms));
@@ -196,16 +196,16 @@ static void emit_abandoned(gp__batch_t *b, gp__call_t *c, const gp_tool_result_t
 /* The run token's reason, read from the token itself: a token fires its children (the
  * calls' tokens) before its own callbacks, so run_wake may not have run yet while calls
  * already see the cancel. Caller holds b->mu, inside gp_tool_execute. */
-static int run_reason_locked(gp__batch_t *b) {
+static int gp__run_reason_locked(gp__batch_t *b) {
   if (!b->run_reason) b->run_reason = gp_cancel_reason(b->run_token);
   return b->run_reason;
 }
 
 /* One pass over the calls: abandons timed-out or canceled ones, notes aborts.
  * Returns 1 when every call is accounted for. Caller holds b->mu. */
-static int sweep_locked(gp__batch_t *b, gp_tool_result_t *results, size_t *abort_at) {
+static int gp__sweep_locked(gp__batch_t *b, gp_tool_result_t *results, size_t *abort_at) {
   int done = 1;
-  run_reason_locked(b);
+  gp__run_reason_locked(b);
   for (size_t i = 0; i < b->n; i++) {
     gp__call_t *c = &b->calls[i];
     gp_tool_result_t *r = &results[i];
@@ -215,14 +215,14 @@ static int sweep_locked(gp__batch_t *b, gp_tool_result_t *results, size_t *abort
       continue;
     }
     if (b->run_reason && !c->finished) {
-      abandon_locked(b, c, r, gp_xstrdup(b->run_reason == GP_ERR_TIMEOUT ? "timed out: the run timed out"
+      gp__abandon_locked(b, c, r, gp__xstrdup(b->run_reason == GP_ERR_TIMEOUT ? "timed out: the run timed out"
                                                                        : "canceled"));
-      if (c->dispatched) emit_abandoned(b, c, r);
+      if (c->dispatched) gp__emit_abandoned(b, c, r);
     } else if (c->dispatched && c->fired && !c->finished) {
-      abandon_locked(b, c, r, fired_message(c, c->fired));
-      emit_abandoned(b, c, r);
+      gp__abandon_locked(b, c, r, gp__fired_message(c, c->fired));
+      gp__emit_abandoned(b, c, r);
     } else if (!c->dispatched && *abort_at != SIZE_MAX) {
-      abandon_locked(b, c, r, gp_xasprintf("not run: tool %s aborted the run", b->calls[*abort_at].name));
+      gp__abandon_locked(b, c, r, gp__xasprintf("not run: tool %s aborted the run", b->calls[*abort_at].name));
     } else {
       done = 0;
     }
@@ -233,22 +233,22 @@ static int sweep_locked(gp__batch_t *b, gp_tool_result_t *results, size_t *abort
 /* Dispatches calls in order while the cap allows. Caller holds b->mu; released while
  * submitting, so it stops as soon as anything changed (a call that completed meanwhile
  * may have aborted the batch): the caller sweeps again first. */
-static void dispatch_locked(gp__batch_t *b, size_t *next, int cap) {
+static void gp__dispatch_locked(gp__batch_t *b, size_t *next, int cap) {
   unsigned gen = b->gen;
-  while (*next < b->n && b->running < cap && !run_reason_locked(b) && b->gen == gen) {
+  while (*next < b->n && b->running < cap && !gp__run_reason_locked(b) && b->gen == gen) {
     gp__call_t *c = &b->calls[(*next)++];
     if (c->abandoned) continue;
     c->dispatched = 1;
-    c->dispatched_ms = gp_mono_ms();
+    c->dispatched_ms = gp__mono_ms();
     b->running++;
     b->refcount++;
     pthread_mutex_unlock(&b->mu);
-    gp_pool_submit(gp_pool_tools(), call_job, c);
+    gp__pool_submit(gp__pool_tools(), gp__call_job, c);
     pthread_mutex_lock(&b->mu);
   }
 }
 
-static void take_result(gp__call_t *c, gp_tool_result_t *r) {
+static void gp__take_result(gp__call_t *c, gp_tool_result_t *r) {
   r->value = c->value;
   c->value = NULL;
   r->error = c->error;
@@ -260,30 +260,30 @@ static void take_result(gp__call_t *c, gp_tool_result_t *r) {
 int gp_tool_execute(const gp_exec_params_t *p, const gp_tool_call_t *calls, size_t n,
                     gp_tool_result_t *results, gp_error_t **err) {
   if (n) memset(results, 0, n * sizeof *results);
-  gp__batch_t *b = batch_new(p, calls, n);
+  gp__batch_t *b = gp__batch_new(p, calls, n);
   b->run_token = p->cancel;
   int cap = b->settings.max_parallel_tools < 1 ? 1 : b->settings.max_parallel_tools;
-  uint64_t run_cb = p->cancel ? gp_cancel_on(p->cancel, run_wake, b) : 0;
-  for (size_t i = 0; i < n; i++) b->calls[i].cb_id = gp_cancel_on(b->calls[i].token, call_wake, &b->calls[i]);
+  uint64_t run_cb = p->cancel ? gp_cancel_on(p->cancel, gp__run_wake, b) : 0;
+  for (size_t i = 0; i < n; i++) b->calls[i].cb_id = gp_cancel_on(b->calls[i].token, gp__call_wake, &b->calls[i]);
 
   size_t next = 0, abort_at = SIZE_MAX;
   pthread_mutex_lock(&b->mu);
   for (;;) {
     unsigned seen = b->gen;
-    if (sweep_locked(b, results, &abort_at)) break;
-    if (abort_at == SIZE_MAX) dispatch_locked(b, &next, cap);
+    if (gp__sweep_locked(b, results, &abort_at)) break;
+    if (abort_at == SIZE_MAX) gp__dispatch_locked(b, &next, cap);
     while (b->gen == seen) pthread_cond_wait(&b->cv, &b->mu);
   }
   b->closed = 1;
   while (b->emit_busy > 0) pthread_cond_wait(&b->cv, &b->mu);
-  int run_reason = run_reason_locked(b);
+  int run_reason = gp__run_reason_locked(b);
   pthread_mutex_unlock(&b->mu);
 
   for (size_t i = 0; i < n; i++) {
     gp__call_t *c = &b->calls[i];
     if (c->cb_id) gp_cancel_off(c->token, c->cb_id);
-    if (!c->abandoned) take_result(c, &results[i]);
-    results[i].id = gp_xstrdup(c->id);
+    if (!c->abandoned) gp__take_result(c, &results[i]);
+    results[i].id = gp__xstrdup(c->id);
   }
   if (run_cb) gp_cancel_off(p->cancel, run_cb);
 
@@ -295,6 +295,6 @@ int gp_tool_execute(const gp_exec_params_t *p, const gp_tool_call_t *calls, size
     gp__call_t *ac = &b->calls[abort_at];
     rc = gp_error_set(err, ac->abort_code ? ac->abort_code : GP_ERR_TOOL_ABORTED, "%s", ac->abort_msg);
   }
-  batch_release(b);
+  gp__batch_release(b);
   return rc;
 }

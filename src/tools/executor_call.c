@@ -53,40 +53,40 @@ typedef struct job_s {
   int64_t backoff;            /* ms before the next attempt */
 } job_t;
 
-static void set_error(gp__call_t *c, char *msg) {
+static void gp__set_error(gp__call_t *c, char *msg) {
   json_decref(c->value);
   c->value = NULL;
   free(c->error);
   c->error = msg;
 }
 
-static void set_abort(gp__call_t *c, char *msg) {
+static void gp__set_abort(gp__call_t *c, char *msg) {
   if (c->abort_msg) free(msg);
   else c->abort_msg = msg;
 }
 
 /* A failure no policy may absorb: a JS callback returned a Promise inside a
  * synchronous run(). The call's error is `msg` and the run ends with that code. */
-static int is_fatal(int code) { return code == GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN; }
+static int gp__is_fatal(int code) { return code == GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN; }
 
-static void set_fatal(gp__call_t *c, int code, const char *msg) {
-  char *copy = gp_xstrdup(msg); /* msg may be c->error, which set_error frees */
+static void gp__set_fatal(gp__call_t *c, int code, const char *msg) {
+  char *copy = gp__xstrdup(msg); /* msg may be c->error, which set_error frees */
   if (!c->abort_msg) {
-    c->abort_msg = gp_xstrdup(copy);
+    c->abort_msg = gp__xstrdup(copy);
     c->abort_code = code;
   }
-  set_error(c, copy);
+  gp__set_error(c, copy);
 }
 
-static int stopped(const job_t *j) { return gp_cancel_reason(j->c->token) != 0; }
+static int gp__stopped(const job_t *j) { return gp_cancel_reason(j->c->token) != 0; }
 
-static void info_init(const job_t *j, gp_hook_info_t *info, const char *phase) {
+static void gp__info_init(const job_t *j, gp_hook_info_t *info, const char *phase) {
   memset(info, 0, sizeof *info);
   info->phase = phase;
   info->call_id = j->c->id;
   info->name = j->name;
   info->args = j->c->args;
-  info->timestamp_ms = gp_now_ms();
+  info->timestamp_ms = gp__now_ms();
   info->session_id = j->b->session_id;
   info->inference_id = j->b->inference_id;
   info->tags = j->b->tags;
@@ -97,7 +97,7 @@ static void info_init(const job_t *j, gp_hook_info_t *info, const char *phase) {
 /* The outcome of the hook that just completed (j->d, j->done): 0 when the decision
  * stands (a failure under fail-open reads as CONTINUE); -1 when the hook failed under
  * fail-closed: the call's error is then the hook's message. */
-static int hook_outcome(job_t *j) {
+static int gp__hook_outcome(job_t *j) {
   gp_tool_hooks_t *h = j->b->hooks;
   gp_hook_decision_t *d = &j->d;
   gp_error_t *herr = j->done.err;
@@ -109,8 +109,8 @@ static int hook_outcome(job_t *j) {
     return 0;
   }
   gp_hook_decision_clear(d);
-  if (herr && is_fatal(herr->code)) {
-    set_fatal(j->c, herr->code, herr->message);
+  if (herr && gp__is_fatal(herr->code)) {
+    gp__set_fatal(j->c, herr->code, herr->message);
     gp_error_free(herr);
     return -1;
   }
@@ -120,35 +120,35 @@ static int hook_outcome(job_t *j) {
     gp_error_free(herr);
     return 0;
   }
-  set_error(j->c, herr ? gp_xstrdup(herr->message) : gp_xasprintf("%s hook failed", j->info.phase));
+  gp__set_error(j->c, herr ? gp__xstrdup(herr->message) : gp__xasprintf("%s hook failed", j->info.phase));
   gp_error_free(herr);
   return -1;
 }
 
 /* allowedTools and lookup of j->name. 0, or -1 with the call's error set. */
-static int resolve(job_t *j) {
+static int gp__resolve(job_t *j) {
   gp__tool_unref(j->tool);
   j->tool = NULL;
   if (!gp_tool_settings_allows(&j->b->settings, j->name)) {
-    set_error(j->c, gp_xasprintf("tool %s is not allowed (not in allowedTools)", j->name));
+    gp__set_error(j->c, gp__xasprintf("tool %s is not allowed (not in allowedTools)", j->name));
     return -1;
   }
   j->tool = gp__registry_lookup(j->b->registry, j->name);
   if (!j->tool) {
-    set_error(j->c, gp_xasprintf("unknown tool %s", j->name));
+    gp__set_error(j->c, gp__xasprintf("unknown tool %s", j->name));
     return -1;
   }
   return 0;
 }
 
-static void job_resume(void *arg);
+static void gp__job_resume(void *arg);
 
 /* Starts hook `cb` (sync) or `acb` (async) with j->info. 1 when its outcome is in. */
-static int hook_start(job_t *j, gp_hook_cb cb, gp_hook_async_cb acb) {
+static int gp__hook_start(job_t *j, gp_hook_cb cb, gp_hook_async_cb acb) {
   gp_tool_hooks_t *h = j->b->hooks;
   memset(&j->d, 0, sizeof j->d);
   j->d.backoff_ms = -1;
-  gp__done_reset(&j->done, job_resume, j);
+  gp__done_reset(&j->done, gp__job_resume, j);
   if (acb) {
     acb(h->ud, &j->info, &j->d, &j->done);
   } else {
@@ -160,8 +160,8 @@ static int hook_start(job_t *j, gp_hook_cb cb, gp_hook_async_cb acb) {
 }
 
 /* Starts the handler. 1 when its outcome is in. */
-static int handler_start(job_t *j) {
-  gp__done_reset(&j->done, job_resume, j);
+static int gp__handler_start(job_t *j) {
+  gp__done_reset(&j->done, gp__job_resume, j);
   if (j->tool->acb) {
     j->tool->acb(j->tool->ud, &j->ctx, j->c->args, &j->done);
   } else {
@@ -173,12 +173,12 @@ static int handler_start(job_t *j) {
   return gp__done_returned(&j->done);
 }
 
-static step_t before_done(job_t *j) {
-  if (hook_outcome(j)) return ST_FINISH;
+static step_t gp__before_done(job_t *j) {
+  if (gp__hook_outcome(j)) return ST_FINISH;
   gp_hook_decision_t *d = &j->d;
   step_t next = ST_VALIDATE;
   if (d->action == GP_HOOK_ABORT) {
-    set_error(j->c, d->error ? d->error : gp_xasprintf("the beforeToolCall hook aborted tool %s", j->name));
+    gp__set_error(j->c, d->error ? d->error : gp__xasprintf("the beforeToolCall hook aborted tool %s", j->name));
     d->error = NULL;
     next = ST_FINISH;
   } else if (d->action == GP_HOOK_REWRITE) {
@@ -191,7 +191,7 @@ static step_t before_done(job_t *j) {
       free(j->name);
       j->name = d->name;
       d->name = NULL;
-      if (resolve(j)) next = ST_FINISH;
+      if (gp__resolve(j)) next = ST_FINISH;
     }
   }
   gp_hook_decision_clear(d);
@@ -199,26 +199,26 @@ static step_t before_done(job_t *j) {
 }
 
 /* ctx.emit: an event about the running call (MCP progress), through the batch's guard. */
-static void job_emit(void *ud, gp_event_type_t type, json_t *fields) {
+static void gp__job_emit(void *ud, gp_event_type_t type, json_t *fields) {
   job_t *j = ud;
   gp__batch_emit(j->b, j->c, type, fields);
 }
 
-static int validate_args(job_t *j) {
+static int gp__validate_args(job_t *j) {
   gp_error_t *verr = NULL;
   if (!gp_schema_validate(j->tool->parameters, j->c->args, &verr)) return 0;
-  set_error(j->c, gp_xasprintf("invalid arguments for tool %s: %s", j->name, verr->message));
+  gp__set_error(j->c, gp__xasprintf("invalid arguments for tool %s: %s", j->name, verr->message));
   gp_error_free(verr);
   return -1;
 }
 
-static int64_t policy_backoff(const gp_tool_settings_t *s, int attempt) {
+static int64_t gp__policy_backoff(const gp_tool_settings_t *s, int attempt) {
   double ms = (double)s->retry_backoff_ms * pow(s->retry_backoff_factor, attempt - 1);
   return ms > 3.6e6 ? 3600000 : (int64_t)ms;
 }
 
 /* The handler's outcome is in (j->done). */
-static step_t handler_done(job_t *j) {
+static step_t gp__handler_done(job_t *j) {
   const gp_tool_settings_t *s = &j->b->settings;
   json_t *res = j->done.result;
   gp_error_t *herr = j->done.err;
@@ -226,8 +226,8 @@ static step_t handler_done(job_t *j) {
   j->done.result = NULL;
   j->done.err = NULL;
   atomic_fetch_add(&j->c->attempts, 1);
-  if (rc == 0 && gp_json_too_deep(res, GP_JSON_MAX_DEPTH)) {
-    gp_json_release_deep(res); /* a host's value may be deeper than any stack allows */
+  if (rc == 0 && gp__json_too_deep(res, GP_JSON_MAX_DEPTH)) {
+    gp__json_release_deep(res); /* a host's value may be deeper than any stack allows */
     res = NULL;
     gp_error_free(herr);
     herr = NULL;
@@ -236,33 +236,33 @@ static step_t handler_done(job_t *j) {
                       GP_JSON_MAX_DEPTH);
   }
   if (rc == 0) {
-    set_error(j->c, NULL);
+    gp__set_error(j->c, NULL);
     j->c->value = res;
     gp_error_free(herr);
     return ST_AFTER;
   }
   json_decref(res);
-  set_error(j->c, herr ? gp_xstrdup(herr->message)
-                       : gp_xasprintf("tool %s failed: %s", j->name, gp_strerror(rc)));
+  gp__set_error(j->c, herr ? gp__xstrdup(herr->message)
+                       : gp__xasprintf("tool %s failed: %s", j->name, gp_strerror(rc)));
   gp_error_free(herr);
   /* The model sees the error as the tool's result; the developer sees it here. */
   gp_log(GP_LOG_WARN, "tools", "tool %s (call %s, attempt %d) failed: %s", j->name, j->c->id,
          j->attempt, j->c->error);
-  if (is_fatal(rc)) {
-    set_fatal(j->c, rc, j->c->error);
+  if (gp__is_fatal(rc)) {
+    gp__set_fatal(j->c, rc, j->c->error);
     return ST_AFTER;
   }
-  if (stopped(j)) return ST_AFTER;
+  if (gp__stopped(j)) return ST_AFTER;
   j->default_retry = s->error_handling == GP_TOOL_ERRORS_RETRY && j->attempt <= s->retry_max_retries;
-  j->backoff = policy_backoff(s, j->attempt);
+  j->backoff = gp__policy_backoff(s, j->attempt);
   j->retry = -1;
   return ST_DECIDE; /* the caller asks onToolError first when there is one */
 }
 
 /* onToolError's answer is in: sets j->retry (1 retry, 0 stop with the error kept, -1
  * the policy decides), possibly j->backoff. */
-static void on_error_done(job_t *j) {
-  if (hook_outcome(j)) {
+static void gp__on_error_done(job_t *j) {
+  if (gp__hook_outcome(j)) {
     j->retry = 0;
     return;
   }
@@ -277,7 +277,7 @@ static void on_error_done(job_t *j) {
     }
     break;
   case GP_HOOK_ABORT:
-    set_abort(j->c, gp_xasprintf("tool %s failed: %s (the onToolError hook aborted the run)",
+    gp__set_abort(j->c, gp__xasprintf("tool %s failed: %s (the onToolError hook aborted the run)",
                                  j->name, j->c->error));
     j->retry = 0;
     break;
@@ -288,11 +288,11 @@ static void on_error_done(job_t *j) {
 }
 
 /* Retry or stop, once the policy and onToolError have spoken. */
-static step_t decide(job_t *j) {
+static step_t gp__decide(job_t *j) {
   const gp_tool_settings_t *s = &j->b->settings;
   if (j->retry < 0) {
     if (s->error_handling == GP_TOOL_ERRORS_ABORT) {
-      set_abort(j->c, gp_xasprintf("tool %s failed: %s (toolErrorHandling is abort)", j->name,
+      gp__set_abort(j->c, gp__xasprintf("tool %s failed: %s (toolErrorHandling is abort)", j->name,
                                    j->c->error));
       return ST_AFTER;
     }
@@ -305,21 +305,21 @@ static step_t decide(job_t *j) {
   return ST_ATTEMPT;
 }
 
-static void after_done(job_t *j) {
-  if (hook_outcome(j)) return;
+static void gp__after_done(job_t *j) {
+  if (gp__hook_outcome(j)) return;
   gp_hook_decision_t *d = &j->d;
   switch (d->action) {
   case GP_HOOK_SET_RESULT:
-    set_error(j->c, NULL);
+    gp__set_error(j->c, NULL);
     j->c->value = d->result;
     d->result = NULL;
     break;
   case GP_HOOK_SET_ERROR:
-    set_error(j->c, d->error ? d->error : gp_xasprintf("the afterToolCall hook failed tool %s", j->name));
+    gp__set_error(j->c, d->error ? d->error : gp__xasprintf("the afterToolCall hook failed tool %s", j->name));
     d->error = NULL;
     break;
   case GP_HOOK_ABORT:
-    set_abort(j->c, gp_xasprintf("the afterToolCall hook aborted the run after tool %s", j->name));
+    gp__set_abort(j->c, gp__xasprintf("the afterToolCall hook aborted the run after tool %s", j->name));
     break;
   default: break;
   }
@@ -327,7 +327,7 @@ static void after_done(job_t *j) {
 }
 
 /* Runs the job's steps on this worker until it finishes or waits for a completion. */
-static void job_drive(job_t *j) {
+static void gp__job_drive(job_t *j) {
   gp__call_t *c = j->c;
   gp__batch_t *b = j->b;
   gp_tool_hooks_t *h = b->hooks;
@@ -336,77 +336,77 @@ static void job_drive(job_t *j) {
     switch (j->step) {
     case ST_START:
       if (timeout > 0) gp_cancel_fire_after(c->token, timeout, GP_ERR_TIMEOUT);
-      j->step = resolve(j) ? ST_FINISH : ST_BEFORE;
+      j->step = gp__resolve(j) ? ST_FINISH : ST_BEFORE;
       break;
     case ST_BEFORE:
-      if (stopped(j)) {
+      if (gp__stopped(j)) {
         j->step = ST_FINISH;
       } else if (!h || !(h->before || h->abefore)) {
         j->step = ST_VALIDATE;
       } else {
-        info_init(j, &j->info, "beforeToolCall");
+        gp__info_init(j, &j->info, "beforeToolCall");
         j->step = ST_BEFORE_DONE;
-        if (!hook_start(j, h->before, h->abefore)) return;
+        if (!gp__hook_start(j, h->before, h->abefore)) return;
       }
       break;
-    case ST_BEFORE_DONE: j->step = before_done(j); break;
+    case ST_BEFORE_DONE: j->step = gp__before_done(j); break;
     case ST_VALIDATE:
-      if (validate_args(j) || stopped(j)) {
+      if (gp__validate_args(j) || gp__stopped(j)) {
         j->step = ST_FINISH;
         break;
       }
       j->ctx = (gp_tool_ctx_t){.tool_name = j->name, .call_id = c->id, .session_id = b->session_id,
                                .inference_id = b->inference_id, .tags = b->tags,
-                               .deadline_ms = timeout > 0 ? gp_now_ms() + timeout : 0,
-                               .cancel = c->token, .host = b->host, .emit = job_emit, .emit_ud = j};
+                               .deadline_ms = timeout > 0 ? gp__now_ms() + timeout : 0,
+                               .cancel = c->token, .host = b->host, .emit = gp__job_emit, .emit_ud = j};
       gp__batch_emit(b, c, GP_EVENT_TOOL_CALL_EXECUTE, gp_fields_tool_call(c->id, j->name, c->args));
       j->attempt = 1;
       j->step = ST_ATTEMPT;
       break;
     case ST_ATTEMPT:
-      if (stopped(j)) {
+      if (gp__stopped(j)) {
         j->step = ST_AFTER;
         break;
       }
       j->step = ST_HANDLER_DONE;
-      if (!handler_start(j)) return;
+      if (!gp__handler_start(j)) return;
       break;
     case ST_HANDLER_DONE:
-      j->step = handler_done(j);
+      j->step = gp__handler_done(j);
       if (j->step == ST_DECIDE && h && (h->on_error || h->aon_error)) {
-        info_init(j, &j->info, "onToolError");
+        gp__info_init(j, &j->info, "onToolError");
         j->info.error = c->error;
         j->info.attempt = j->attempt;
         j->info.default_retry = j->default_retry;
         j->info.default_backoff_ms = j->backoff;
         j->step = ST_ON_ERROR_DONE;
-        if (!hook_start(j, h->on_error, h->aon_error)) return;
+        if (!gp__hook_start(j, h->on_error, h->aon_error)) return;
       }
       break;
     case ST_ON_ERROR_DONE:
-      on_error_done(j);
+      gp__on_error_done(j);
       j->step = ST_DECIDE;
       break;
-    case ST_DECIDE: j->step = decide(j); break;
+    case ST_DECIDE: j->step = gp__decide(j); break;
     case ST_AFTER:
-      if (atomic_load(&c->attempts) == 0 || !h || !(h->after || h->aafter) || stopped(j)) {
+      if (atomic_load(&c->attempts) == 0 || !h || !(h->after || h->aafter) || gp__stopped(j)) {
         j->step = ST_FINISH;
         break;
       }
-      info_init(j, &j->info, "afterToolCall");
+      gp__info_init(j, &j->info, "afterToolCall");
       j->info.result = c->value;
       j->info.error = c->error;
-      j->info.duration_ms = gp_mono_ms() - j->t0;
+      j->info.duration_ms = gp__mono_ms() - j->t0;
       j->info.attempt = atomic_load(&c->attempts);
       j->step = ST_AFTER_DONE;
-      if (!hook_start(j, h->after, h->aafter)) return;
+      if (!gp__hook_start(j, h->after, h->aafter)) return;
       break;
     case ST_AFTER_DONE:
-      after_done(j);
+      gp__after_done(j);
       j->step = ST_FINISH;
       break;
     case ST_FINISH:
-      c->duration_ms = gp_mono_ms() - j->t0;
+      c->duration_ms = gp__mono_ms() - j->t0;
       gp__tool_unref(j->tool);
       free(j->name);
       free(j);
@@ -417,15 +417,15 @@ static void job_drive(job_t *j) {
 }
 
 /* A completion came after its starter returned: go on, on a worker. */
-static void job_resume_work(void *arg) { job_drive(arg); }
-static void job_resume(void *arg) { gp_pool_submit(gp_pool_tools(), job_resume_work, arg); }
+static void gp__job_resume_work(void *arg) { gp__job_drive(arg); }
+static void gp__job_resume(void *arg) { gp__pool_submit(gp__pool_tools(), gp__job_resume_work, arg); }
 
 void gp__call_start(gp__call_t *c) {
-  job_t *j = gp_xcalloc(1, sizeof *j);
+  job_t *j = gp__xcalloc(1, sizeof *j);
   j->c = c;
   j->b = c->batch;
-  j->name = gp_xstrdup(c->name);
-  j->t0 = gp_mono_ms();
+  j->name = gp__xstrdup(c->name);
+  j->t0 = gp__mono_ms();
   j->step = ST_START;
-  job_drive(j);
+  gp__job_drive(j);
 }

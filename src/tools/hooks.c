@@ -20,7 +20,7 @@ void gp_hook_decision_clear(gp_hook_decision_t *d) {
 
 gp_tool_hooks_t *gp_tool_hooks_new(gp_hook_cb before, gp_hook_cb after, gp_hook_cb on_error,
                                    int fail_open, void *ud, void (*free_ud)(void *ud)) {
-  gp_tool_hooks_t *h = gp_xcalloc(1, sizeof *h);
+  gp_tool_hooks_t *h = gp__xcalloc(1, sizeof *h);
   atomic_init(&h->refcount, 1);
   h->before = before;
   h->after = after;

@@ -17,7 +17,7 @@ struct gp_registry_s {
   size_t cap;
 };
 
-static void tool_free(gp__tool_t *t) {
+static void gp__tool_free(gp__tool_t *t) {
   if (t->free_ud) t->free_ud(t->ud);
   json_decref(t->parameters);
   free(t->name);
@@ -26,11 +26,11 @@ static void tool_free(gp__tool_t *t) {
 }
 
 void gp__tool_unref(gp__tool_t *t) {
-  if (t && atomic_fetch_sub(&t->refcount, 1) == 1) tool_free(t);
+  if (t && atomic_fetch_sub(&t->refcount, 1) == 1) gp__tool_free(t);
 }
 
 gp_registry_t *gp_registry_new(void) {
-  gp_registry_t *r = gp_xcalloc(1, sizeof *r);
+  gp_registry_t *r = gp__xcalloc(1, sizeof *r);
   atomic_init(&r->refcount, 1);
   pthread_rwlock_init(&r->lock, NULL);
   return r;
@@ -50,13 +50,13 @@ void gp_registry_unref(gp_registry_t *r) {
 }
 
 /* Index of `name` or -1. Caller holds the lock. */
-static long find_locked(gp_registry_t *r, const char *name) {
+static long gp__find_locked(gp_registry_t *r, const char *name) {
   for (size_t i = 0; i < r->n; i++)
     if (!strcmp(r->items[i]->name, name)) return (long)i;
   return -1;
 }
 
-static int registry_add(gp_registry_t *r, const char *name, const char *description,
+static int gp__registry_add(gp_registry_t *r, const char *name, const char *description,
                         const json_t *parameters, gp_tool_cb cb, gp_tool_async_cb acb, void *ud,
                         void (*free_ud)(void *ud), gp_error_t **err) {
   int rc = 0;
@@ -78,10 +78,10 @@ static int registry_add(gp_registry_t *r, const char *name, const char *descript
     if (free_ud) free_ud(ud);
     return rc;
   }
-  gp__tool_t *t = gp_xcalloc(1, sizeof *t);
+  gp__tool_t *t = gp__xcalloc(1, sizeof *t);
   atomic_init(&t->refcount, 1);
-  t->name = gp_xstrdup(name);
-  t->description = gp_xstrdup(description ? description : "");
+  t->name = gp__xstrdup(name);
+  t->description = gp__xstrdup(description ? description : "");
   t->parameters = parameters ? json_deep_copy(parameters) : NULL;
   t->cb = cb;
   t->acb = cb ? NULL : acb;
@@ -90,14 +90,14 @@ static int registry_add(gp_registry_t *r, const char *name, const char *descript
 
   gp__tool_t *old = NULL;
   pthread_rwlock_wrlock(&r->lock);
-  long i = find_locked(r, name);
+  long i = gp__find_locked(r, name);
   if (i >= 0) {
     old = r->items[i];
     r->items[i] = t;
   } else {
     if (r->n == r->cap) {
       r->cap = r->cap ? r->cap * 2 : 8;
-      r->items = gp_xrealloc(r->items, r->cap * sizeof *r->items);
+      r->items = gp__xrealloc(r->items, r->cap * sizeof *r->items);
     }
     r->items[r->n++] = t;
   }
@@ -109,13 +109,13 @@ static int registry_add(gp_registry_t *r, const char *name, const char *descript
 int gp_registry_add(gp_registry_t *r, const char *name, const char *description,
                     const json_t *parameters, gp_tool_cb cb, void *ud,
                     void (*free_ud)(void *ud), gp_error_t **err) {
-  return registry_add(r, name, description, parameters, cb, NULL, ud, free_ud, err);
+  return gp__registry_add(r, name, description, parameters, cb, NULL, ud, free_ud, err);
 }
 
 int gp_registry_add_async(gp_registry_t *r, const char *name, const char *description,
                           const json_t *parameters, gp_tool_async_cb cb, void *ud,
                           void (*free_ud)(void *ud), gp_error_t **err) {
-  return registry_add(r, name, description, parameters, NULL, cb, ud, free_ud, err);
+  return gp__registry_add(r, name, description, parameters, NULL, cb, ud, free_ud, err);
 }
 
 /* An asynchronous handler waited for on this thread. */
@@ -125,7 +125,7 @@ typedef struct {
   int ready;                  /* guarded by mu */
 } waiter_t;
 
-static void waiter_wake(void *arg) {
+static void gp__waiter_wake(void *arg) {
   waiter_t *w = arg;
   pthread_mutex_lock(&w->mu);
   w->ready = 1;
@@ -133,13 +133,13 @@ static void waiter_wake(void *arg) {
   pthread_mutex_unlock(&w->mu);
 }
 
-static int call_wait(gp__tool_t *t, const gp_tool_ctx_t *ctx, json_t *args, json_t **res,
+static int gp__call_wait(gp__tool_t *t, const gp_tool_ctx_t *ctx, json_t *args, json_t **res,
                      gp_error_t **herr) {
   waiter_t w = {.ready = 0};
   pthread_mutex_init(&w.mu, NULL);
   pthread_cond_init(&w.cv, NULL);
   gp_tool_done_t d;
-  gp__done_reset(&d, waiter_wake, &w);
+  gp__done_reset(&d, gp__waiter_wake, &w);
   t->acb(t->ud, ctx, args, &d);
   if (!gp__done_returned(&d)) {
     pthread_mutex_lock(&w.mu);
@@ -157,7 +157,7 @@ gp__tool_t *gp__registry_lookup(gp_registry_t *r, const char *name) {
   if (!r || !name) return NULL;
   gp__tool_t *t = NULL;
   pthread_rwlock_rdlock(&r->lock);
-  long i = find_locked(r, name);
+  long i = gp__find_locked(r, name);
   if (i >= 0) {
     t = r->items[i];
     atomic_fetch_add(&t->refcount, 1);
@@ -180,7 +180,7 @@ size_t gp_registry_count(gp_registry_t *r) {
   return n;
 }
 
-static int name_listed(const char *name, const char *const *allowed, size_t nallowed) {
+static int gp__name_listed(const char *name, const char *const *allowed, size_t nallowed) {
   for (size_t i = 0; i < nallowed; i++)
     if (allowed[i] && !strcmp(allowed[i], name)) return 1;
   return 0;
@@ -192,7 +192,7 @@ json_t *gp_registry_defs(gp_registry_t *r, const char *const *allowed, size_t na
   pthread_rwlock_rdlock(&r->lock);
   for (size_t i = 0; i < r->n; i++) {
     gp__tool_t *t = r->items[i];
-    if (allowed && !name_listed(t->name, allowed, nallowed)) continue;
+    if (allowed && !gp__name_listed(t->name, allowed, nallowed)) continue;
     json_t *params = t->parameters ? json_deep_copy(t->parameters) : json_object();
     json_array_append_new(defs, json_pack("{s:s, s:s, s:o}", "name", t->name, "description",
                                           t->description, "parameters", params));
@@ -222,7 +222,7 @@ int gp_registry_call(gp_registry_t *r, const gp_tool_ctx_t *ctx, const char *nam
     if (!local.tags) local.tags = tags = json_object();
     json_t *res = NULL;
     gp_error_t *herr = NULL;
-    rc = t->cb ? t->cb(t->ud, &local, args, &res, &herr) : call_wait(t, &local, args, &res, &herr);
+    rc = t->cb ? t->cb(t->ud, &local, args, &res, &herr) : gp__call_wait(t, &local, args, &res, &herr);
     if (rc > 0) rc = GP_ERR_TOOL_FAILED;
     if (rc) {
       json_decref(res);

@@ -31,14 +31,14 @@ static const char *const gp__validated[] = {
     "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems", "pattern",
     "anyOf", "oneOf", "allOf", "$ref", "$defs", "definitions", NULL};
 
-static int in_list(const char *const *list, const char *k) {
+static int gp__in_list(const char *const *list, const char *k) {
   for (size_t i = 0; list[i]; i++)
     if (!strcmp(list[i], k)) return 1;
   return 0;
 }
 
 /* Edit distance of two short strings, capped: 3 when it is 3 or more. */
-static int distance(const char *a, const char *b) {
+static int gp__distance(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
   if (la > 40 || lb > 40 || (la > lb ? la - lb : lb - la) > 2) return 3;
   int d[41][41];
@@ -58,13 +58,13 @@ static int distance(const char *a, const char *b) {
 }
 
 /* The known keyword closest to `k` (distance at most 2), or NULL. */
-static const char *closest(const char *k) {
+static const char *gp__closest(const char *k) {
   const char *best = NULL;
   int bd = 3;
   const char *const *lists[] = {gp__validated, gp__annotations};
   for (size_t l = 0; l < 2; l++) {
     for (size_t i = 0; lists[l][i]; i++) {
-      int d = distance(k, lists[l][i]);
+      int d = gp__distance(k, lists[l][i]);
       if (d < bd) bd = d, best = lists[l][i];
     }
   }
@@ -84,10 +84,10 @@ const json_t *gp__schema_resolve_ref(const json_t *root, const char *ref) {
     gp_buf_t tok = {0};
     for (size_t i = 0; i < n; i++) {
       if (p[i] == '~' && i + 1 < n && (p[i + 1] == '0' || p[i + 1] == '1')) {
-        gp_buf_append(&tok, p[i + 1] == '0' ? "~" : "/", 1);
+        gp__buf_append(&tok, p[i + 1] == '0' ? "~" : "/", 1);
         i++;
       } else {
-        gp_buf_append(&tok, p + i, 1);
+        gp__buf_append(&tok, p + i, 1);
       }
     }
     const char *t = tok.data ? tok.data : "";
@@ -100,7 +100,7 @@ const json_t *gp__schema_resolve_ref(const json_t *root, const char *ref) {
     } else {
       cur = NULL;
     }
-    gp_buf_free(&tok);
+    gp__buf_free(&tok);
     p += n;
   }
   return cur;
@@ -110,7 +110,7 @@ const json_t *gp__schema_resolve_ref(const json_t *root, const char *ref) {
 
 /* ECMA escapes \d \w \s (and negations) rewritten for POSIX ERE; -1 for syntax POSIX
  * would read differently (lookaround, lazy quantifiers, backreferences). */
-static int translate(const char *pat, gp_buf_t *out) {
+static int gp__translate(const char *pat, gp_buf_t *out) {
   int in_class = 0;
   for (const char *p = pat; *p; p++) {
     if (*p == '\\' && p[1]) {
@@ -119,40 +119,40 @@ static int translate(const char *pat, gp_buf_t *out) {
                         : c == 's' || c == 'S' ? "[:space:]" : NULL;
       int neg = c == 'D' || c == 'W' || c == 'S';
       if (cls && in_class && neg) return -1;
-      if (cls) gp_buf_printf(out, in_class ? "%s" : neg ? "[^%s]" : "[%s]", cls);
+      if (cls) gp__buf_printf(out, in_class ? "%s" : neg ? "[^%s]" : "[%s]", cls);
       else if (c >= '1' && c <= '9') return -1;
-      else if (c == 'n') gp_buf_puts(out, "\n");
-      else if (c == 't') gp_buf_puts(out, "\t");
-      else if (in_class) gp_buf_append(out, &c, 1);
-      else gp_buf_printf(out, "\\%c", c);
+      else if (c == 'n') gp__buf_puts(out, "\n");
+      else if (c == 't') gp__buf_puts(out, "\t");
+      else if (in_class) gp__buf_append(out, &c, 1);
+      else gp__buf_printf(out, "\\%c", c);
       continue;
     }
     if (!in_class && *p == '(' && p[1] == '?') return -1;
     if (!in_class && (*p == '*' || *p == '+' || *p == '?' || *p == '}') && p[1] == '?') return -1;
     if (*p == '[' && !in_class) {
       in_class = 1;
-      gp_buf_append(out, p, 1);
-      if (p[1] == '^') gp_buf_append(out, ++p, 1);
-      if (p[1] == ']') gp_buf_append(out, ++p, 1);
+      gp__buf_append(out, p, 1);
+      if (p[1] == '^') gp__buf_append(out, ++p, 1);
+      if (p[1] == ']') gp__buf_append(out, ++p, 1);
       continue;
     }
     if (*p == ']' && in_class) in_class = 0;
-    gp_buf_append(out, p, 1);
+    gp__buf_append(out, p, 1);
   }
   return in_class ? -1 : 0;
 }
 
-static int compile(const char *pattern, regex_t *re) {
+static int gp__compile(const char *pattern, regex_t *re) {
   gp_buf_t t = {0};
-  int rc = translate(pattern, &t);
+  int rc = gp__translate(pattern, &t);
   if (rc == 0) rc = regcomp(re, t.data ? t.data : "", REG_EXTENDED | REG_NOSUB) == 0 ? 0 : -1;
-  gp_buf_free(&t);
+  gp__buf_free(&t);
   return rc;
 }
 
 int gp__schema_pattern_match(const char *pattern, const char *s) {
   regex_t re;
-  if (compile(pattern, &re)) return -1;
+  if (gp__compile(pattern, &re)) return -1;
   int m = regexec(&re, s, 0, NULL, 0) == 0;
   regfree(&re);
   return m;
@@ -160,10 +160,10 @@ int gp__schema_pattern_match(const char *pattern, const char *s) {
 
 /* ---- keywords ---------------------------------------------------------------------- */
 
-static int known_type(const json_t *t) {
+static int gp__known_type(const json_t *t) {
   static const char *const names[] = {"string", "number", "integer", "boolean",
                                       "object", "array", "null", NULL};
-  return json_is_string(t) && in_list(names, json_string_value(t));
+  return json_is_string(t) && gp__in_list(names, json_string_value(t));
 }
 
 typedef struct {
@@ -171,16 +171,16 @@ typedef struct {
   int depth;
 } cctx_t;
 
-static int check_schema(cctx_t *c, const json_t *s, gp_buf_t *path, gp_error_t **err);
+static int gp__check_schema(cctx_t *c, const json_t *s, gp_buf_t *path, gp_error_t **err);
 
 /* An object whose every member is a schema (properties, $defs). */
-static int check_schema_map(cctx_t *c, const json_t *kv, gp_buf_t *path, gp_error_t **err) {
+static int gp__check_schema_map(cctx_t *c, const json_t *kv, gp_buf_t *path, gp_error_t **err) {
   if (!json_is_object(kv)) return fail(err, path, "must be an object of schemas");
   const char *name;
   json_t *e;
   json_object_foreach((json_t *)kv, name, e) {
     size_t saved = gp__schema_path_key(path, name);
-    int rc = check_schema(c, e, path, err);
+    int rc = gp__check_schema(c, e, path, err);
     gp__schema_path_pop(path, saved);
     if (rc) return rc;
   }
@@ -188,65 +188,65 @@ static int check_schema_map(cctx_t *c, const json_t *kv, gp_buf_t *path, gp_erro
 }
 
 /* A non-empty array of schemas (anyOf, oneOf, allOf). */
-static int check_schema_list(cctx_t *c, const json_t *kv, gp_buf_t *path, gp_error_t **err) {
+static int gp__check_schema_list(cctx_t *c, const json_t *kv, gp_buf_t *path, gp_error_t **err) {
   if (!json_is_array(kv) || json_array_size(kv) == 0)
     return fail(err, path, "must be a non-empty array of schemas");
   size_t i;
   json_t *e;
   json_array_foreach(kv, i, e) {
     size_t saved = path->len;
-    gp_buf_printf(path, "[%zu]", i);
-    int rc = check_schema(c, e, path, err);
+    gp__buf_printf(path, "[%zu]", i);
+    int rc = gp__check_schema(c, e, path, err);
     gp__schema_path_pop(path, saved);
     if (rc) return rc;
   }
   return 0;
 }
 
-static int check_type_kw(const json_t *kv, const gp_buf_t *path, gp_error_t **err) {
+static int gp__check_type_kw(const json_t *kv, const gp_buf_t *path, gp_error_t **err) {
   size_t i;
   json_t *e;
   if (!json_is_array(kv)) {
-    if (known_type(kv)) return 0;
+    if (gp__known_type(kv)) return 0;
     if (json_is_string(kv))
       return fail(err, path, "unknown type \"%s\"; use string, number, integer, boolean, object, "
                   "array or null", json_string_value(kv));
     return fail(err, path, "must be a type name or an array of type names");
   }
   if (json_array_size(kv) == 0) return fail(err, path, "type list must not be empty");
-  json_array_foreach(kv, i, e) if (!known_type(e)) return fail(err, path, "unknown type in type list");
+  json_array_foreach(kv, i, e) if (!gp__known_type(e)) return fail(err, path, "unknown type in type list");
   return 0;
 }
 
-static int check_count(const json_t *kv, const gp_buf_t *path, gp_error_t **err) {
+static int gp__check_count(const json_t *kv, const gp_buf_t *path, gp_error_t **err) {
   return json_is_integer(kv) && json_integer_value(kv) >= 0
              ? 0 : fail(err, path, "must be a non-negative integer");
 }
 
 /* Checks keyword `key` of schema `s` (present); `path` already names the keyword. */
-static int check_keyword(cctx_t *c, const char *key, const json_t *kv, gp_buf_t *path,
+static int gp__check_keyword(cctx_t *c, const char *key, const json_t *kv, gp_buf_t *path,
                          gp_error_t **err) {
   size_t i;
   json_t *e;
-  if (!strcmp(key, "type")) return check_type_kw(kv, path, err);
+  if (!strcmp(key, "type")) return gp__check_type_kw(kv, path, err);
   if (!strcmp(key, "properties") || !strcmp(key, "$defs") || !strcmp(key, "definitions"))
-    return check_schema_map(c, kv, path, err);
+    return gp__check_schema_map(c, kv, path, err);
   if (!strcmp(key, "required")) {
     if (!json_is_array(kv)) return fail(err, path, "must be an array of strings");
     json_array_foreach(kv, i, e) if (!json_is_string(e)) return fail(err, path, "must be an array of strings");
     return 0;
   }
   if (!strcmp(key, "enum")) return json_is_array(kv) ? 0 : fail(err, path, "must be an array");
-  if (!strcmp(key, "items")) return check_schema(c, kv, path, err);
+  if (!strcmp(key, "items")) return gp__check_schema(c, kv, path, err);
   if (!strcmp(key, "additionalProperties"))
-    return json_is_boolean(kv) ? 0 : check_schema(c, kv, path, err);
+    return json_is_boolean(kv) ? 0 : gp__check_schema(c, kv, path, err);
   if (!strcmp(key, "minimum") || !strcmp(key, "maximum"))
     return json_is_number(kv) ? 0 : fail(err, path, "must be a number");
   if (!strcmp(key, "minLength") || !strcmp(key, "maxLength") || !strcmp(key, "minItems") ||
       !strcmp(key, "maxItems"))
-    return check_count(kv, path, err);
+    return gp__check_count(kv, path, err);
   if (!strcmp(key, "anyOf") || !strcmp(key, "oneOf") || !strcmp(key, "allOf"))
-    return check_schema_list(c, kv, path, err);
+    return gp__check_schema_list(c, kv, path, err);
   if (!strcmp(key, "pattern")) {
     if (!json_is_string(kv)) return fail(err, path, "must be a string");
     return gp__schema_pattern_match(json_string_value(kv), "") >= 0
@@ -260,13 +260,13 @@ static int check_keyword(cctx_t *c, const char *key, const json_t *kv, gp_buf_t 
                           json_string_value(kv));
   }
   if (!strcmp(key, "const")) return 0;
-  if (in_list(gp__annotations, key) || !strncmp(key, "x-", 2)) return 0;
-  const char *hint = closest(key);
+  if (gp__in_list(gp__annotations, key) || !strncmp(key, "x-", 2)) return 0;
+  const char *hint = gp__closest(key);
   if (hint) return fail(err, path, "unknown keyword \"%s\"; did you mean \"%s\"?", key, hint);
   return fail(err, path, "unknown keyword \"%s\"", key);
 }
 
-static int check_schema(cctx_t *c, const json_t *s, gp_buf_t *path, gp_error_t **err) {
+static int gp__check_schema(cctx_t *c, const json_t *s, gp_buf_t *path, gp_error_t **err) {
   if (json_is_boolean(s)) return 0;
   if (!json_is_object(s)) return fail(err, path, "a schema must be an object or a boolean");
   if (c->depth >= 64) return fail(err, path, "the schema nests deeper than 64 levels");
@@ -276,7 +276,7 @@ static int check_schema(cctx_t *c, const json_t *s, gp_buf_t *path, gp_error_t *
   int rc = 0;
   json_object_foreach((json_t *)s, key, kv) {
     size_t saved = gp__schema_path_key(path, key);
-    rc = check_keyword(c, key, kv, path, err);
+    rc = gp__check_keyword(c, key, kv, path, err);
     gp__schema_path_pop(path, saved);
     if (rc) break;
   }
@@ -287,10 +287,10 @@ static int check_schema(cctx_t *c, const json_t *s, gp_buf_t *path, gp_error_t *
 int gp_schema_check(const json_t *schema, gp_error_t **err) {
   if (!schema) return 0;
   gp_buf_t path = {0};
-  gp_buf_puts(&path, "$");
+  gp__buf_puts(&path, "$");
   cctx_t c = {.root = schema, .depth = 0};
-  int rc = check_schema(&c, schema, &path, err);
-  gp_buf_free(&path);
+  int rc = gp__check_schema(&c, schema, &path, err);
+  gp__buf_free(&path);
   return rc;
 }
 

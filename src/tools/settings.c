@@ -35,9 +35,9 @@ int gp_tool_settings_copy(gp_tool_settings_t *dst, const gp_tool_settings_t *src
   *dst = *src;
   dst->allowed_tools = NULL;
   if (src->allowed_tools) {
-    dst->allowed_tools = gp_xcalloc(src->nallowed ? src->nallowed : 1, sizeof(char *));
+    dst->allowed_tools = gp__xcalloc(src->nallowed ? src->nallowed : 1, sizeof(char *));
     for (size_t i = 0; i < src->nallowed; i++)
-      dst->allowed_tools[i] = gp_xstrdup(src->allowed_tools[i]);
+      dst->allowed_tools[i] = gp__xstrdup(src->allowed_tools[i]);
   }
   return 0;
 }
@@ -51,7 +51,7 @@ int gp_tool_settings_allows(const gp_tool_settings_t *s, const char *name) {
 }
 
 /* An integer, or a real with an integral value (JS numbers may arrive as reals). */
-static int get_int(const json_t *v, int64_t min, int64_t *out) {
+static int gp__get_int(const json_t *v, int64_t min, int64_t *out) {
   double d;
   if (json_is_integer(v)) d = (double)json_integer_value(v);
   else if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v))) d = json_real_value(v);
@@ -61,7 +61,7 @@ static int get_int(const json_t *v, int64_t min, int64_t *out) {
   return 0;
 }
 
-static int one_of(const char *v, const char *const *names, int *idx) {
+static int gp__one_of(const char *v, const char *const *names, int *idx) {
   for (int i = 0; names[i]; i++)
     if (!strcmp(v, names[i])) {
       *idx = i;
@@ -70,7 +70,7 @@ static int one_of(const char *v, const char *const *names, int *idx) {
   return -1;
 }
 
-static int read_allowed(gp_tool_settings_t *s, const json_t *v) {
+static int gp__read_allowed(gp_tool_settings_t *s, const json_t *v) {
   if (json_is_null(v)) {
     gp_tool_settings_clear(s);
     return 0;
@@ -81,13 +81,13 @@ static int read_allowed(gp_tool_settings_t *s, const json_t *v) {
   json_array_foreach(v, i, e) if (!json_is_string(e)) return -1;
   gp_tool_settings_clear(s);
   s->nallowed = json_array_size(v);
-  s->allowed_tools = gp_xcalloc(s->nallowed ? s->nallowed : 1, sizeof(char *));
-  json_array_foreach(v, i, e) s->allowed_tools[i] = gp_xstrdup(json_string_value(e));
+  s->allowed_tools = gp__xcalloc(s->nallowed ? s->nallowed : 1, sizeof(char *));
+  json_array_foreach(v, i, e) s->allowed_tools[i] = gp__xstrdup(json_string_value(e));
   return 0;
 }
 
 /* Applies one key to `s`; -1 for a wrong type or value, -2 for an unknown key. */
-static int read_key(gp_tool_settings_t *s, const char *key, const json_t *v) {
+static int gp__read_key(gp_tool_settings_t *s, const char *key, const json_t *v) {
   static const char *const choices[] = {"auto", "none", "required", NULL};
   static const char *const policies[] = {"continue", "abort", "retry", NULL};
   int64_t n;
@@ -96,31 +96,31 @@ static int read_key(gp_tool_settings_t *s, const char *key, const json_t *v) {
     if (!json_is_boolean(v)) return -1;
     s->enabled = json_is_true(v);
   } else if (!strcmp(key, "maxIterations")) {
-    if (get_int(v, 1, &n) || n > 1000000) return -1;
+    if (gp__get_int(v, 1, &n) || n > 1000000) return -1;
     s->max_iterations = (int)n;
   } else if (!strcmp(key, "maxParallelTools")) {
-    if (get_int(v, 1, &n) || n > 256) return -1;
+    if (gp__get_int(v, 1, &n) || n > 256) return -1;
     s->max_parallel_tools = (int)n;
   } else if (!strcmp(key, "executionTimeoutMs")) {
-    if (get_int(v, 0, &n)) return -1;
+    if (gp__get_int(v, 0, &n)) return -1;
     s->execution_timeout_ms = n;
   } else if (!strcmp(key, "toolChoice")) {
-    if (!json_is_string(v) || one_of(json_string_value(v), choices, &idx)) return -1;
+    if (!json_is_string(v) || gp__one_of(json_string_value(v), choices, &idx)) return -1;
     strcpy(s->tool_choice, choices[idx]);
   } else if (!strcmp(key, "toolErrorHandling")) {
-    if (!json_is_string(v) || one_of(json_string_value(v), policies, &idx)) return -1;
+    if (!json_is_string(v) || gp__one_of(json_string_value(v), policies, &idx)) return -1;
     s->error_handling = (gp_tool_errors_t)idx;
   } else if (!strcmp(key, "retryMaxRetries")) {
-    if (get_int(v, 0, &n) || n > 1000) return -1;
+    if (gp__get_int(v, 0, &n) || n > 1000) return -1;
     s->retry_max_retries = (int)n;
   } else if (!strcmp(key, "retryBackoffMs")) {
-    if (get_int(v, 0, &n)) return -1;
+    if (gp__get_int(v, 0, &n)) return -1;
     s->retry_backoff_ms = n;
   } else if (!strcmp(key, "retryBackoffFactor")) {
     if (!json_is_number(v) || json_number_value(v) < 0 || !isfinite(json_number_value(v))) return -1;
     s->retry_backoff_factor = json_number_value(v);
   } else if (!strcmp(key, "allowedTools")) {
-    return read_allowed(s, v);
+    return gp__read_allowed(s, v);
   } else {
     return -2;
   }
@@ -136,7 +136,7 @@ int gp_tool_settings_from_json(gp_tool_settings_t *s, const json_t *j, gp_error_
   const char *key;
   json_t *v;
   json_object_foreach((json_t *)j, key, v) {
-    int rc = read_key(&tmp, key, v);
+    int rc = gp__read_key(&tmp, key, v);
     if (rc == 0) continue;
     gp_tool_settings_clear(&tmp);
     if (rc == -2)

@@ -12,7 +12,7 @@
 
 /* ---- encoding ------------------------------------------------------------------- */
 
-static int has_content(const json_t *obj) {
+static int gp__has_content(const json_t *obj) {
   return obj != NULL && !(json_is_object(obj) && json_object_size(obj) == 0);
 }
 
@@ -22,7 +22,7 @@ json_t *gp_block_to_json(const gp_block_t *b) {
   json_object_set_new(j, "kind", json_string(gp_block_kind_name(b->kind)));
   json_object_set_new(j, "role", gp__json_text(b->role));
   json_object_set_new(j, "payload", b->payload ? json_deep_copy(b->payload) : json_object());
-  if (has_content(b->metadata)) json_object_set_new(j, "metadata", json_deep_copy(b->metadata));
+  if (gp__has_content(b->metadata)) json_object_set_new(j, "metadata", json_deep_copy(b->metadata));
   return j;
 }
 
@@ -34,8 +34,8 @@ json_t *gp_turn_to_json(const gp_turn_t *t) {
     json_array_append_new(blocks, gp_block_to_json(t->blocks[i]));
   }
   json_object_set_new(j, "blocks", blocks);
-  if (has_content(t->metadata)) json_object_set_new(j, "metadata", json_deep_copy(t->metadata));
-  if (has_content(t->data)) json_object_set_new(j, "data", json_deep_copy(t->data));
+  if (gp__has_content(t->metadata)) json_object_set_new(j, "metadata", json_deep_copy(t->metadata));
+  if (gp__has_content(t->data)) json_object_set_new(j, "data", json_deep_copy(t->data));
   return j;
 }
 
@@ -43,7 +43,7 @@ json_t *gp_turn_to_json(const gp_turn_t *t) {
 
 /* Reads an optional string field: absent or null -> *out = NULL; a string -> a heap
  * copy; anything else -> INVALID_ARGUMENT naming path+key. */
-static int opt_string(const json_t *j, const char *key, const char *path, char **out,
+static int gp__opt_string(const json_t *j, const char *key, const char *path, char **out,
                       gp_error_t **err) {
   *out = NULL;
   json_t *v = json_object_get(j, key);
@@ -51,13 +51,13 @@ static int opt_string(const json_t *j, const char *key, const char *path, char *
   if (!json_is_string(v)) {
     return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "%s%s: expected string", path, key);
   }
-  *out = gp_xstrdup(json_string_value(v));
+  *out = gp__xstrdup(json_string_value(v));
   return 0;
 }
 
 /* Reads an optional object field: absent or null -> *out = NULL; an object -> a deep
  * copy; anything else -> INVALID_ARGUMENT naming path+key. */
-static int opt_object(const json_t *j, const char *key, const char *path, json_t **out,
+static int gp__opt_object(const json_t *j, const char *key, const char *path, json_t **out,
                       gp_error_t **err) {
   *out = NULL;
   json_t *v = json_object_get(j, key);
@@ -70,7 +70,7 @@ static int opt_object(const json_t *j, const char *key, const char *path, json_t
 }
 
 /* Decodes one block; `path` ("blocks[2]." or "") prefixes error messages. */
-static gp_block_t *block_decode(const json_t *j, const char *path, gp_error_t **err) {
+static gp_block_t *gp__block_decode(const json_t *j, const char *path, gp_error_t **err) {
   char *id = NULL, *role = NULL;
   json_t *payload = NULL, *metadata = NULL, *p;
   gp_block_kind_t kind;
@@ -95,9 +95,9 @@ static gp_block_t *block_decode(const json_t *j, const char *path, gp_error_t **
                  path, json_string_value(k));
     return NULL;
   }
-  if (opt_string(j, "id", path, &id, err) != 0) goto fail;
-  if (opt_string(j, "role", path, &role, err) != 0) goto fail;
-  if (opt_object(j, "metadata", path, &metadata, err) != 0) goto fail;
+  if (gp__opt_string(j, "id", path, &id, err) != 0) goto fail;
+  if (gp__opt_string(j, "role", path, &role, err) != 0) goto fail;
+  if (gp__opt_object(j, "metadata", path, &metadata, err) != 0) goto fail;
   p = json_object_get(j, "payload");
   if (p == NULL || json_is_null(p)) {
     payload = json_object();
@@ -119,7 +119,7 @@ fail:
 }
 
 gp_block_t *gp_block_from_json(const json_t *j, gp_error_t **err) {
-  return block_decode(j, "", err);
+  return gp__block_decode(j, "", err);
 }
 
 gp_turn_t *gp_turn_from_json(const json_t *j, gp_error_t **err) {
@@ -129,13 +129,13 @@ gp_turn_t *gp_turn_from_json(const json_t *j, gp_error_t **err) {
   }
   gp_turn_t *t = gp_turn_new();
   char *id = NULL;
-  if (opt_string(j, "id", "", &id, err) != 0) goto fail;
+  if (gp__opt_string(j, "id", "", &id, err) != 0) goto fail;
   if (id != NULL) {
     free(t->id);
     t->id = id;
   }
-  if (opt_object(j, "metadata", "", &t->metadata, err) != 0) goto fail;
-  if (opt_object(j, "data", "", &t->data, err) != 0) goto fail;
+  if (gp__opt_object(j, "metadata", "", &t->metadata, err) != 0) goto fail;
+  if (gp__opt_object(j, "data", "", &t->data, err) != 0) goto fail;
 
   json_t *blocks = json_object_get(j, "blocks");
   if (blocks != NULL && !json_is_null(blocks)) {
@@ -148,7 +148,7 @@ gp_turn_t *gp_turn_from_json(const json_t *j, gp_error_t **err) {
     json_array_foreach(blocks, i, bj) {
       char path[48];
       snprintf(path, sizeof path, "blocks[%zu].", i);
-      gp_block_t *b = block_decode(bj, path, err);
+      gp_block_t *b = gp__block_decode(bj, path, err);
       if (b == NULL) goto fail;
       gp_turn_append(t, b);
     }

@@ -18,7 +18,7 @@
 
 /* Fills `buf` with random bytes: getrandom(2), else /dev/urandom, else a weak mix of
  * clocks and addresses (only if the kernel refuses both, which it should not). */
-static void random_bytes(unsigned char *buf, size_t n) {
+static void gp__random_bytes(unsigned char *buf, size_t n) {
   size_t got = 0;
   while (got < n) {
     ssize_t r = getrandom(buf + got, n - got, 0);
@@ -42,7 +42,7 @@ static void random_bytes(unsigned char *buf, size_t n) {
     close(fd);
   }
   if (got == n) return;
-  uint64_t x = gp_mono_ns() ^ ((uint64_t)gp_now_ms() << 20) ^ (uint64_t)(uintptr_t)buf;
+  uint64_t x = gp__mono_ns() ^ ((uint64_t)gp__now_ms() << 20) ^ (uint64_t)(uintptr_t)buf;
   for (; got < n; got++) {
     x ^= x << 13;
     x ^= x >> 7;
@@ -53,10 +53,10 @@ static void random_bytes(unsigned char *buf, size_t n) {
 
 char *gp_id_new(void) {
   unsigned char b[16];
-  random_bytes(b, sizeof b);
+  gp__random_bytes(b, sizeof b);
   b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
   b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-  char *s = gp_xmalloc(37);
+  char *s = gp__xmalloc(37);
   snprintf(s, 37,
            "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
@@ -67,7 +67,7 @@ char *gp_id_new(void) {
 /* ---- JSON strings --------------------------------------------------------------- */
 
 /* Length of the valid UTF-8 sequence at `p` (1..4), or 0 if it is not one. */
-static size_t utf8_seq_len(const unsigned char *p) {
+static size_t gp__utf8_seq_len(const unsigned char *p) {
   unsigned char c = p[0];
   if (c < 0x80) return 1;
   size_t n;
@@ -93,19 +93,19 @@ json_t *gp__json_text(const char *s) {
   gp_buf_t buf = {0};
   const unsigned char *p = (const unsigned char *)s;
   while (*p) {
-    size_t n = utf8_seq_len(p);
+    size_t n = gp__utf8_seq_len(p);
     if (n == 0) {
-      gp_buf_append(&buf, "\xef\xbf\xbd", 3);
+      gp__buf_append(&buf, "\xef\xbf\xbd", 3);
       p++;
     } else {
-      gp_buf_append(&buf, (const char *)p, n);
+      gp__buf_append(&buf, (const char *)p, n);
       p += n;
     }
   }
-  char *clean = gp_buf_steal(&buf);
+  char *clean = gp__buf_steal(&buf);
   j = json_string(clean);
   free(clean);
-  if (j == NULL) abort(); /* out of memory: same policy as gp_xmalloc */
+  if (j == NULL) abort(); /* out of memory: same policy as gp__xmalloc */
   return j;
 }
 
@@ -146,14 +146,14 @@ const char *gp_block_kind_default_role(gp_block_kind_t kind) {
   return kind_roles[kind];
 }
 
-static int is_text_kind(gp_block_kind_t kind) {
+static int gp__is_text_kind(gp_block_kind_t kind) {
   return kind == GP_BLOCK_USER || kind == GP_BLOCK_SYSTEM || kind == GP_BLOCK_LLM_TEXT ||
          kind == GP_BLOCK_REASONING;
 }
 
 /* ---- validation ----------------------------------------------------------------- */
 
-static int need_string(json_t *payload, const char *key, const char *path, gp_error_t **err) {
+static int gp__need_string(json_t *payload, const char *key, const char *path, gp_error_t **err) {
   json_t *v = json_object_get(payload, key);
   if (!json_is_string(v)) {
     return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "%spayload.%s: expected string%s",
@@ -175,14 +175,14 @@ int gp__block_payload_check(gp_block_kind_t kind, json_t *payload, const char *p
   int rc;
   switch (kind) {
   case GP_BLOCK_TOOL_CALL:
-    if ((rc = need_string(payload, "id", path, err)) != 0) return rc;
-    if ((rc = need_string(payload, "name", path, err)) != 0) return rc;
+    if ((rc = gp__need_string(payload, "id", path, err)) != 0) return rc;
+    if ((rc = gp__need_string(payload, "name", path, err)) != 0) return rc;
     if (json_object_get(payload, "args") == NULL) {
       json_object_set_new(payload, "args", json_object());
     }
     return 0;
   case GP_BLOCK_TOOL_USE: {
-    if ((rc = need_string(payload, "id", path, err)) != 0) return rc;
+    if ((rc = gp__need_string(payload, "id", path, err)) != 0) return rc;
     if (json_object_get(payload, "result") == NULL) {
       json_object_set_new(payload, "result", json_null());
     }
@@ -198,7 +198,7 @@ int gp__block_payload_check(gp_block_kind_t kind, json_t *payload, const char *p
   case GP_BLOCK_OTHER:
     return 0;
   default:
-    return need_string(payload, "text", path, err);
+    return gp__need_string(payload, "text", path, err);
   }
 }
 
@@ -206,10 +206,10 @@ int gp__block_payload_check(gp_block_kind_t kind, json_t *payload, const char *p
 
 gp_block_t *gp__block_make(gp_block_kind_t kind, char *id, char *role, json_t *payload,
                            json_t *metadata) {
-  gp_block_t *b = gp_xcalloc(1, sizeof *b);
+  gp_block_t *b = gp__xcalloc(1, sizeof *b);
   b->kind = kind;
   b->id = id ? id : gp_id_new();
-  b->role = role ? role : gp_xstrdup(gp_block_kind_default_role(kind));
+  b->role = role ? role : gp__xstrdup(gp_block_kind_default_role(kind));
   b->payload = payload ? payload : json_object();
   b->metadata = metadata;
   return b;
@@ -222,23 +222,23 @@ gp_block_t *gp_block_new(gp_block_kind_t kind, const char *id, const char *role,
     json_decref(payload);
     return NULL;
   }
-  return gp__block_make(kind, id ? gp_xstrdup(id) : NULL, role ? gp_xstrdup(role) : NULL,
+  return gp__block_make(kind, id ? gp__xstrdup(id) : NULL, role ? gp__xstrdup(role) : NULL,
                         payload, NULL);
 }
 
-static gp_block_t *text_block(gp_block_kind_t kind, const char *text) {
+static gp_block_t *gp__text_block(gp_block_kind_t kind, const char *text) {
   json_t *p = json_object();
   json_object_set_new(p, "text", gp__json_text(text));
   return gp__block_make(kind, NULL, NULL, p, NULL);
 }
 
-gp_block_t *gp_block_new_user(const char *text) { return text_block(GP_BLOCK_USER, text); }
-gp_block_t *gp_block_new_system(const char *text) { return text_block(GP_BLOCK_SYSTEM, text); }
+gp_block_t *gp_block_new_user(const char *text) { return gp__text_block(GP_BLOCK_USER, text); }
+gp_block_t *gp_block_new_system(const char *text) { return gp__text_block(GP_BLOCK_SYSTEM, text); }
 gp_block_t *gp_block_new_assistant(const char *text) {
-  return text_block(GP_BLOCK_LLM_TEXT, text);
+  return gp__text_block(GP_BLOCK_LLM_TEXT, text);
 }
 gp_block_t *gp_block_new_reasoning(const char *text) {
-  return text_block(GP_BLOCK_REASONING, text);
+  return gp__text_block(GP_BLOCK_REASONING, text);
 }
 
 gp_block_t *gp_block_new_tool_call(const char *call_id, const char *name, json_t *args) {
@@ -259,7 +259,7 @@ gp_block_t *gp_block_new_tool_use(const char *call_id, json_t *result, const cha
 
 gp_block_t *gp_block_copy(const gp_block_t *b) {
   if (b == NULL) return NULL;
-  return gp__block_make(b->kind, gp_xstrdup(b->id), gp_xstrdup(b->role),
+  return gp__block_make(b->kind, gp__xstrdup(b->id), gp__xstrdup(b->role),
                         json_deep_copy(b->payload),
                         b->metadata ? json_deep_copy(b->metadata) : NULL);
 }
@@ -275,24 +275,24 @@ void gp_block_free(gp_block_t *b) {
 
 /* ---- accessors ------------------------------------------------------------------ */
 
-static const char *payload_str(const gp_block_t *b, const char *key) {
+static const char *gp__payload_str(const gp_block_t *b, const char *key) {
   if (b == NULL) return NULL;
   return json_string_value(json_object_get(b->payload, key));
 }
 
 const char *gp_block_text(const gp_block_t *b) {
-  return b && is_text_kind(b->kind) ? payload_str(b, "text") : NULL;
+  return b && gp__is_text_kind(b->kind) ? gp__payload_str(b, "text") : NULL;
 }
 
 const char *gp_block_call_id(const gp_block_t *b) {
   if (b == NULL || (b->kind != GP_BLOCK_TOOL_CALL && b->kind != GP_BLOCK_TOOL_USE)) {
     return NULL;
   }
-  return payload_str(b, "id");
+  return gp__payload_str(b, "id");
 }
 
 const char *gp_block_tool_name(const gp_block_t *b) {
-  return b && b->kind == GP_BLOCK_TOOL_CALL ? payload_str(b, "name") : NULL;
+  return b && b->kind == GP_BLOCK_TOOL_CALL ? gp__payload_str(b, "name") : NULL;
 }
 
 json_t *gp_block_tool_args(const gp_block_t *b) {
@@ -304,11 +304,11 @@ json_t *gp_block_tool_result(const gp_block_t *b) {
 }
 
 const char *gp_block_tool_error(const gp_block_t *b) {
-  return b && b->kind == GP_BLOCK_TOOL_USE ? payload_str(b, "error") : NULL;
+  return b && b->kind == GP_BLOCK_TOOL_USE ? gp__payload_str(b, "error") : NULL;
 }
 
 int gp_block_set_text(gp_block_t *b, const char *text) {
-  if (b == NULL || !is_text_kind(b->kind)) return GP_ERR_INVALID_ARGUMENT;
+  if (b == NULL || !gp__is_text_kind(b->kind)) return GP_ERR_INVALID_ARGUMENT;
   json_object_set_new(b->payload, "text", gp__json_text(text));
   return 0;
 }
@@ -316,24 +316,24 @@ int gp_block_set_text(gp_block_t *b, const char *text) {
 /* ---- turns ---------------------------------------------------------------------- */
 
 gp_turn_t *gp_turn_new(void) {
-  gp_turn_t *t = gp_xcalloc(1, sizeof *t);
+  gp_turn_t *t = gp__xcalloc(1, sizeof *t);
   t->id = gp_id_new();
   return t;
 }
 
-static void turn_reserve(gp_turn_t *t, size_t need) {
+static void gp__turn_reserve(gp_turn_t *t, size_t need) {
   if (need <= t->cap) return;
   size_t cap = t->cap ? t->cap * 2 : 4;
   while (cap < need) cap *= 2;
-  t->blocks = gp_xrealloc(t->blocks, cap * sizeof *t->blocks);
+  t->blocks = gp__xrealloc(t->blocks, cap * sizeof *t->blocks);
   t->cap = cap;
 }
 
 gp_turn_t *gp_turn_copy(const gp_turn_t *t) {
   if (t == NULL) return NULL;
-  gp_turn_t *c = gp_xcalloc(1, sizeof *c);
-  c->id = gp_xstrdup(t->id);
-  turn_reserve(c, t->nblocks);
+  gp_turn_t *c = gp__xcalloc(1, sizeof *c);
+  c->id = gp__xstrdup(t->id);
+  gp__turn_reserve(c, t->nblocks);
   for (size_t i = 0; i < t->nblocks; i++) c->blocks[i] = gp_block_copy(t->blocks[i]);
   c->nblocks = t->nblocks;
   c->metadata = t->metadata ? json_deep_copy(t->metadata) : NULL;
@@ -342,7 +342,7 @@ gp_turn_t *gp_turn_copy(const gp_turn_t *t) {
 }
 
 /* Frees what the turn holds, not the turn itself. */
-static void turn_clear(gp_turn_t *t) {
+static void gp__turn_clear(gp_turn_t *t) {
   for (size_t i = 0; i < t->nblocks; i++) gp_block_free(t->blocks[i]);
   free(t->blocks);
   free(t->id);
@@ -353,7 +353,7 @@ static void turn_clear(gp_turn_t *t) {
 
 void gp_turn_free(gp_turn_t *t) {
   if (t == NULL) return;
-  turn_clear(t);
+  gp__turn_clear(t);
   free(t);
 }
 
@@ -366,7 +366,7 @@ void gp_turn_insert(gp_turn_t *t, size_t index, gp_block_t *b) {
   GP_ASSERT(index <= t->nblocks);
   if (b == NULL) return;
   if (index > t->nblocks) index = t->nblocks;
-  turn_reserve(t, t->nblocks + 1);
+  gp__turn_reserve(t, t->nblocks + 1);
   memmove(t->blocks + index + 1, t->blocks + index,
           (t->nblocks - index) * sizeof *t->blocks);
   t->blocks[index] = b;
@@ -385,7 +385,7 @@ gp_block_t *gp_turn_remove(gp_turn_t *t, size_t index) {
 /* Everything of src moves, its id included: dst becomes src under dst's address. */
 void gp_turn_replace(gp_turn_t *dst, gp_turn_t *src) {
   if (dst == NULL || src == NULL || dst == src) return;
-  turn_clear(dst);
+  gp__turn_clear(dst);
   *dst = *src;
   free(src);
 }
@@ -422,7 +422,7 @@ gp_block_t *gp_turn_find_tool_use(const gp_turn_t *t, const char *call_id) {
   return NULL;
 }
 
-static int call_id_used(const gp_turn_t *t, const gp_block_t *self, const char *id) {
+static int gp__call_id_used(const gp_turn_t *t, const gp_block_t *self, const char *id) {
   for (size_t i = 0; t != NULL && i < t->nblocks; i++) {
     const gp_block_t *b = t->blocks[i];
     GP_WORK(sizeof *t->blocks); /* the work meter counts the blocks visited */
@@ -434,11 +434,11 @@ static int call_id_used(const gp_turn_t *t, const gp_block_t *self, const char *
 }
 
 char *gp_turn_unique_call_id(const gp_turn_t *t, const gp_block_t *self, const char *want) {
-  if (want != NULL && *want != '\0' && !call_id_used(t, self, want)) return gp_xstrdup(want);
+  if (want != NULL && *want != '\0' && !gp__call_id_used(t, self, want)) return gp__xstrdup(want);
   /* A sequence, not a random id: the same stream gives the same turn every time. */
   for (size_t n = t != NULL ? t->nblocks : 0;; n++) {
-    char *id = gp_xasprintf("call_gp%zu", n);
-    if (!call_id_used(t, self, id)) return id;
+    char *id = gp__xasprintf("call_gp%zu", n);
+    if (!gp__call_id_used(t, self, id)) return id;
     free(id);
   }
 }

@@ -36,23 +36,23 @@ static int on_sse(void *ud, const gp_sse_event_t *ev) {
 static char *decode(const uint8_t *data, size_t size, const uint8_t *sizes, size_t n_sizes) {
   gp_turn_t *turn = gp_turn_new();
   gp_pstream_t st;
-  gp_pstream_init(&st, gp__prov(), NULL, turn);
-  gp_sse_t *sse = gp_sse_new(on_sse, &st);
+  gp__pstream_init(&st, gp__prov(), NULL, turn);
+  gp_sse_t *sse = gp__sse_new(on_sse, &st);
   size_t off = 0, i = 0;
   int rc = 0;
   while (off < size && rc == 0) {
     size_t k = n_sizes ? (size_t)sizes[i++ % n_sizes] % 17 + 1 : size;
     if (k > size - off) k = size - off;
-    rc = gp_sse_feed(sse, (const char *)data + off, k);
+    rc = gp__sse_feed(sse, (const char *)data + off, k);
     off += k;
   }
-  if (rc == 0) gp_sse_finish(sse);
-  gp_sse_free(sse);
+  if (rc == 0) gp__sse_finish(sse);
+  gp__sse_free(sse);
   gp_buf_t out = {0};
-  gp_buf_printf(&out, "rc=%d err=%s\n", rc, st.err ? st.err->message : "");
+  gp__buf_printf(&out, "rc=%d err=%s\n", rc, st.err ? st.err->message : "");
   gp_error_free(st.err);
   st.err = NULL;
-  gp_pstream_finish(&st, rc == 0);
+  gp__pstream_finish(&st, rc == 0);
   for (size_t b = 0; b < turn->nblocks; b++) {
     const gp_block_t *blk = turn->blocks[b];
     if (blk->kind == GP_BLOCK_TOOL_CALL &&
@@ -62,15 +62,15 @@ static char *decode(const uint8_t *data, size_t size, const uint8_t *sizes, size
     char *p = json_dumps(blk->payload, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
     char *m = blk->metadata ? json_dumps(blk->metadata, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     /* call ids are made up where Gemini sends none: compare without them */
-    gp_buf_printf(&out, "%d %s %s\n", (int)blk->kind, blk->kind == GP_BLOCK_TOOL_CALL ? "" : p, m ? m : "");
+    gp__buf_printf(&out, "%d %s %s\n", (int)blk->kind, blk->kind == GP_BLOCK_TOOL_CALL ? "" : p, m ? m : "");
     free(p);
     free(m);
   }
   char *meta = turn->metadata ? json_dumps(turn->metadata, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-  gp_buf_printf(&out, "meta %s\n", meta ? meta : "");
+  gp__buf_printf(&out, "meta %s\n", meta ? meta : "");
   free(meta);
   gp_turn_free(turn);
-  return gp_buf_steal(&out);
+  return gp__buf_steal(&out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -12,45 +12,45 @@
 
 /* Walks the scanner's next value alongside jansson's tree: 1 when they agree. */
 static int gp_jscan_walk(gp_jscan_t *j, const json_t *v) {
-  char c = gp_jscan_peek(j);
+  char c = gp__jscan_peek(j);
   gp_jscan_str_t k, s;
   if (c == '{') {
-    if (!json_is_object(v) || !gp_jscan_obj_begin(j)) return 0;
+    if (!json_is_object(v) || !gp__jscan_obj_begin(j)) return 0;
     size_t members = 0;
     int r;
-    while ((r = gp_jscan_obj_next(j, &k)) == 1) {
+    while ((r = gp__jscan_obj_next(j, &k)) == 1) {
       gp_buf_t kb = {0};
-      gp_jscan_str_append(&k, &kb);
+      gp__jscan_str_append(&k, &kb);
       const json_t *m = json_object_get(v, kb.data ? kb.data : "");
-      gp_buf_free(&kb);
+      gp__buf_free(&kb);
       if (!m || !gp_jscan_walk(j, m)) return 0;
       members++;
     }
     return r == 0 && members == json_object_size(v);
   }
   if (c == '[') {
-    if (!json_is_array(v) || !gp_jscan_arr_begin(j)) return 0;
+    if (!json_is_array(v) || !gp__jscan_arr_begin(j)) return 0;
     size_t i = 0;
     int r;
-    while ((r = gp_jscan_arr_next(j)) == 1)
+    while ((r = gp__jscan_arr_next(j)) == 1)
       if (!gp_jscan_walk(j, json_array_get(v, i++))) return 0;
     return r == 0 && i == json_array_size(v);
   }
   if (c == '"') {
-    if (!json_is_string(v) || gp_jscan_str(j, &s) != 1) return 0;
+    if (!json_is_string(v) || gp__jscan_str(j, &s) != 1) return 0;
     gp_buf_t sb = {0};
-    gp_jscan_str_append(&s, &sb);
+    gp__jscan_str_append(&s, &sb);
     int same = sb.len == json_string_length(v) &&
                (sb.len == 0 || memcmp(sb.data, json_string_value(v), sb.len) == 0);
-    gp_buf_free(&sb);
+    gp__buf_free(&sb);
     return same;
   }
   if (json_is_integer(v)) {
     int64_t x;
-    return gp_jscan_int(j, &x) == 1 && x == json_integer_value(v);
+    return gp__jscan_int(j, &x) == 1 && x == json_integer_value(v);
   }
-  if (json_is_null(v)) return gp_jscan_null(j) == 1;
-  return (json_is_real(v) || json_is_boolean(v)) && gp_jscan_skip(j) == 0;
+  if (json_is_null(v)) return gp__jscan_null(j) == 1;
+  return (json_is_real(v) || json_is_boolean(v)) && gp__jscan_skip(j) == 0;
 }
 
 /* Levels of values in v (1 for a scalar or an empty container). */
@@ -73,15 +73,15 @@ static int gp_jscan_json_levels(const json_t *v) {
   return most + 1;
 }
 
-/* gp_jscan_json on t[0..n) against `want`, what json_loadb built from it (NULL: refused):
+/* gp__jscan_json on t[0..n) against `want`, what json_loadb built from it (NULL: refused):
  * 1 when it refuses what jansson refuses and builds what jansson builds, to the dump
  * (members in the same order, reals to the last digit). It may leave to jansson a text
  * with a NUL byte or values more than 64 levels deep. */
 static int gp_jscan_json_agrees(const char *t, size_t n, const json_t *want) {
   gp_jscan_t j;
-  gp_jscan_init(&j, t, n);
-  json_t *got = gp_jscan_json(&j);
-  int took = got && gp_jscan_done(&j) == 0;
+  gp__jscan_init(&j, t, n);
+  json_t *got = gp__jscan_json(&j);
+  int took = got && gp__jscan_done(&j) == 0;
   int same;
   if (!want || !took) {
     same = !took && (!want || memchr(t, '\0', n) || gp_jscan_json_levels(want) > 64);

@@ -44,7 +44,7 @@ struct gp_mock_s {
 static int gp__mock_read_line(int fd, char *line, size_t cap, int64_t deadline_ms) {
   size_t len = 0;
   while (len + 1 < cap) {
-    int left = (int)(deadline_ms - gp_mono_ms());
+    int left = (int)(deadline_ms - gp__mono_ms());
     if (left <= 0) return -1;
     struct pollfd p = {.fd = fd, .events = POLLIN};
     int r = poll(&p, 1, left);
@@ -71,7 +71,7 @@ gp_mock_t *gp_mock_start(const char *const *fixture_paths, size_t n) {
   if (GP_MOCK_BIN[0] == '\0') fail_msg("geppetto-mock is not built (tools/mock missing)");
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) fail_msg("pipe: %s", strerror(errno));
-  char **argv = gp_xcalloc(n + 4, sizeof *argv);
+  char **argv = gp__xcalloc(n + 4, sizeof *argv);
   argv[0] = (char *)GP_MOCK_BIN;
   argv[1] = (char *)"--port";
   argv[2] = (char *)"0";
@@ -101,13 +101,13 @@ gp_mock_t *gp_mock_start(const char *const *fixture_paths, size_t n) {
     fail_msg("cannot start %s: %s", GP_MOCK_BIN, strerror(rc));
   }
   char line[256];
-  if (gp__mock_read_line(fds[0], line, sizeof line, gp_mono_ms() + 10000) != 0 ||
+  if (gp__mock_read_line(fds[0], line, sizeof line, gp__mono_ms() + 10000) != 0 ||
       strncmp(line, GP__MOCK_PREFIX, strlen(GP__MOCK_PREFIX)) != 0) {
     gp__mock_kill(pid);
     close(fds[0]);
     fail_msg("geppetto-mock did not print its listening line within 10 s (see its stderr above)");
   }
-  gp_mock_t *m = gp_xcalloc(1, sizeof *m);
+  gp_mock_t *m = gp__xcalloc(1, sizeof *m);
   m->pid = pid;
   m->out_fd = fds[0];
   m->port = atoi(line + strlen(GP__MOCK_PREFIX));
@@ -147,7 +147,7 @@ static char *gp__mock_http(gp_mock_t *m, const char *method, const char *path, i
     if (fd >= 0) close(fd);
     return NULL;
   }
-  char *req = gp_xasprintf("%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Length: 0\r\n"
+  char *req = gp__xasprintf("%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Length: 0\r\n"
                            "Connection: close\r\n\r\n", method, path, m->port);
   size_t off = 0, rlen = strlen(req);
   while (off < rlen) {
@@ -163,10 +163,10 @@ static char *gp__mock_http(gp_mock_t *m, const char *method, const char *path, i
     ssize_t r = recv(fd, tmp, sizeof tmp, 0);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) break;
-    gp_buf_append(&b, tmp, (size_t)r);
+    gp__buf_append(&b, tmp, (size_t)r);
   }
   close(fd);
-  char *resp = gp_buf_steal(&b);
+  char *resp = gp__buf_steal(&b);
   char *sep = strstr(resp, "\r\n\r\n");
   if (strncmp(resp, "HTTP/1.", 7) != 0 || !sep) {
     free(resp);
@@ -175,7 +175,7 @@ static char *gp__mock_http(gp_mock_t *m, const char *method, const char *path, i
   *status = atoi(resp + 9);
   *sep = '\0';
   int chunked = strcasestr(resp, "transfer-encoding: chunked") != NULL;
-  char *body = gp_xstrdup(sep + 4);
+  char *body = gp__xstrdup(sep + 4);
   if (chunked) gp__dechunk(body, strlen(body));
   free(resp);
   return body;
@@ -207,12 +207,12 @@ static size_t gp__mock_ended(json_t *log) {
 }
 
 json_t *gp_mock_wait_requests(gp_mock_t *m, size_t count, int ms) {
-  int64_t end = gp_mono_ms() + ms;
+  int64_t end = gp__mono_ms() + ms;
   for (;;) {
     json_t *log = gp_mock_requests(m);
-    if (gp__mock_ended(log) >= count || gp_mono_ms() >= end) return log;
+    if (gp__mock_ended(log) >= count || gp__mono_ms() >= end) return log;
     json_decref(log);
-    gp_sleep_ms(5);
+    gp__sleep_ms(5);
   }
 }
 
@@ -222,17 +222,17 @@ void gp_mock_stop(gp_mock_t *m) {
   int out_fd = m->out_fd;
   free(m);
   kill(pid, SIGTERM);
-  int64_t end = gp_mono_ms() + 10000;
+  int64_t end = gp__mono_ms() + 10000;
   int st = 0;
   for (;;) {
     pid_t r = waitpid(pid, &st, WNOHANG);
     if (r == pid) break;
     if (r < 0 && errno != EINTR) fail_msg("waitpid(geppetto-mock): %s", strerror(errno));
-    if (gp_mono_ms() >= end) {
+    if (gp__mono_ms() >= end) {
       gp__mock_kill(pid);
       fail_msg("geppetto-mock did not exit within 10 s of SIGTERM");
     }
-    gp_sleep_ms(2);
+    gp__sleep_ms(2);
   }
   close(out_fd);
   if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)

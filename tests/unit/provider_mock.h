@@ -47,7 +47,7 @@ static gp_mock_t *pm_start(void) {
 
 /* An engine on the mock; `extra` (stolen, may be NULL) overrides config keys. */
 static gp_engine_t *pm_engine(gp_mock_t *m, json_t *extra) {
-  char *base = gp_xasprintf("%s%s", gp_mock_url(m), pm_is("gemini") ? "/v1beta" : "/v1");
+  char *base = gp__xasprintf("%s%s", gp_mock_url(m), pm_is("gemini") ? "/v1beta" : "/v1");
   json_t *cfg = json_pack("{s:s, s:s, s:s, s:s, s:f}", "apiType", PM_API, "model", "gpt-test",
                           "baseURL", base, "apiKey", PM_KEY, "temperature", 0.5);
   free(base);
@@ -63,7 +63,7 @@ static gp_engine_t *pm_engine(gp_mock_t *m, json_t *extra) {
 static gp_turn_t *pm_turn(const char *scenario) {
   gp_turn_t *t = gp_turn_new();
   gp_turn_append(t, gp_block_new_system("Be brief."));
-  char *text = gp_xasprintf("%s please", scenario);
+  char *text = gp__xasprintf("%s please", scenario);
   gp_turn_append(t, gp_block_new_user(text));
   free(text);
   return t;
@@ -226,12 +226,12 @@ static void pm_fault(const char *kind, json_t *extra, int want, const char *msg_
   gp_mock_t *m = pm_start();
   gp_engine_t *e = pm_engine(m, extra);
   pu_ctx_t *c = pu_ctx_new(NULL);
-  char *scn = gp_xasprintf("SCN-fault-%s", kind);
+  char *scn = gp__xasprintf("SCN-fault-%s", kind);
   gp_turn_t *t = pm_turn(scn);
   free(scn);
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   gp_error_t *err = pm_infer(e, c, t, want);
-  int64_t ms = gp_mono_ms() - t0;
+  int64_t ms = gp__mono_ms() - t0;
   printf("[ %s ] %s -> %s after %lld ms: %s\n", PM_API, kind, gp_err_name(err->code),
          (long long)ms, err->message);
   if (msg_part && !strstr(err->message, msg_part)) {
@@ -279,7 +279,7 @@ typedef struct {
 static void *pm_bg_main(void *arg) {
   pm_bg_t *bg = arg;
   bg->rc = gp_engine_infer(bg->e, &bg->c->ctx, bg->t, &bg->err);
-  bg->returned_ns = gp_mono_ns();
+  bg->returned_ns = gp__mono_ns();
   return NULL;
 }
 
@@ -295,7 +295,7 @@ static void pm_cancel(void **state) {
   pthread_t th;
   assert_int_equal(pthread_create(&th, NULL, pm_bg_main, &bg), 0);
   assert_true(gp_test_wait_until(pm_has_partial, bg.c, 10000));
-  uint64_t t0 = gp_mono_ns();
+  uint64_t t0 = gp__mono_ns();
   gp_cancel_fire(bg.c->cancel, GP_ERR_CANCELED);
   pthread_join(th, NULL);
   double ms = (double)(bg.returned_ns - t0) / 1e6;

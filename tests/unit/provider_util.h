@@ -135,21 +135,21 @@ PU_UNUSED static gp_prov_t *pu_prov(const char *api_type, const char *base_url, 
 
 /* The bytes of GP_FIXTURES/providers/NAME (heap, NUL-terminated); *len its size. */
 PU_UNUSED static char *pu_fixture(const char *name, size_t *len) {
-  char *path = gp_xasprintf("%s/providers/%s", GP_FIXTURES, name);
+  char *path = gp__xasprintf("%s/providers/%s", GP_FIXTURES, name);
   FILE *f = fopen(path, "rb");
   free(path);
   if (!f) return NULL;
   gp_buf_t b = {0};
   char chunk[4096];
   size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) gp_buf_append(&b, chunk, n);
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) gp__buf_append(&b, chunk, n);
   fclose(f);
   if (len) *len = b.len;
-  return gp_buf_steal(&b);
+  return gp__buf_steal(&b);
 }
 
 PU_UNUSED static char *pu_fixture_path(const char *name) {
-  return gp_xasprintf("%s/providers/%s", GP_FIXTURES, name);
+  return gp__xasprintf("%s/providers/%s", GP_FIXTURES, name);
 }
 
 /* ---- decoding recorded streams ---- */
@@ -166,16 +166,16 @@ static int pu__on_sse(void *ud, const gp_sse_event_t *ev) {
 PU_UNUSED static int pu_decode(const gp_prov_t *p, gp_emitter_t *em, gp_turn_t *turn,
                                const char *data, size_t len, size_t chunk, gp_error_t **err) {
   gp_pstream_t st;
-  gp_pstream_init(&st, p, em, turn);
-  gp_sse_t *sse = gp_sse_new(pu__on_sse, &st);
+  gp__pstream_init(&st, p, em, turn);
+  gp_sse_t *sse = gp__sse_new(pu__on_sse, &st);
   if (chunk == 0) chunk = len ? len : 1;
   int rc = 0;
   for (size_t off = 0; off < len && rc == 0; off += chunk) {
     size_t n = len - off < chunk ? len - off : chunk;
-    rc = gp_sse_feed(sse, data + off, n);
+    rc = gp__sse_feed(sse, data + off, n);
   }
-  gp_sse_finish(sse);
-  gp_sse_free(sse);
+  gp__sse_finish(sse);
+  gp__sse_free(sse);
   if (rc != 0) {
     if (err) *err = st.err;
     else gp_error_free(st.err);
@@ -183,7 +183,7 @@ PU_UNUSED static int pu_decode(const gp_prov_t *p, gp_emitter_t *em, gp_turn_t *
   } else if (!st.finished && !(p->proto->finish_completes && st.stop_reason)) {
     rc = gp_error_set(err, GP_ERR_PROVIDER_STREAM, "stream ended before its final event");
   }
-  gp_pstream_finish(&st, rc == 0);
+  gp__pstream_finish(&st, rc == 0);
   return rc;
 }
 

@@ -37,7 +37,7 @@ __attribute__((unused)) static int scripted_infer(void *impl, gp_infer_ctx_t *ct
     }
     return 0;
   }
-  char *text = gp_xasprintf("done after %d inferences", n);
+  char *text = gp__xasprintf("done after %d inferences", n);
   gp_emit(ctx->emitter, GP_EVENT_PARTIAL, gp_fields_partial(text, text));
   gp_turn_append(turn, gp_block_new_assistant(text));
   free(text);

@@ -83,18 +83,18 @@ static void test_callbacks_once_and_off(void **state) {
 
 static void test_deadline_fires_and_wait(void **state) {
   gp_cancel_t *c = gp_cancel_new(NULL);
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   gp_cancel_fire_after(c, 50, GP_ERR_TIMEOUT);
   assert_int_equal(gp_cancel_wait(c, 5000), GP_ERR_TIMEOUT);
-  int64_t dt = gp_mono_ms() - t0;
+  int64_t dt = gp__mono_ms() - t0;
   assert_true(dt >= 45 && dt < 1000);
   gp_cancel_unref(c);
 
   /* A wait that times out returns 0 after about its time. */
   c = gp_cancel_new(NULL);
-  t0 = gp_mono_ms();
+  t0 = gp__mono_ms();
   assert_int_equal(gp_cancel_wait(c, 30), 0);
-  assert_true(gp_mono_ms() - t0 >= 25);
+  assert_true(gp__mono_ms() - t0 >= 25);
   /* A later deadline replaces the earlier one. */
   gp_cancel_fire_after(c, 10000, GP_ERR_TIMEOUT);
   gp_cancel_fire_after(c, 20, GP_ERR_CANCELED);
@@ -107,7 +107,7 @@ static void test_deadline_fires_and_wait(void **state) {
     gp_cancel_fire_after(d, 1 + i % 3, GP_ERR_TIMEOUT);
     gp_cancel_unref(d);
   }
-  gp_sleep_ms(20);
+  gp__sleep_ms(20);
 }
 
 typedef struct {
@@ -132,11 +132,11 @@ static void test_concurrent_children_and_fire(void **state) {
   atomic_init(&r.fired, 0);
   pthread_t th[4];
   for (int i = 0; i < 4; i++) pthread_create(&th[i], NULL, race_worker, &r);
-  gp_sleep_ms(2);
+  gp__sleep_ms(2);
   gp_cancel_fire(r.root, GP_ERR_CANCELED);
   for (int i = 0; i < 4; i++) pthread_join(th[i], NULL);
   gp_cancel_unref(r.root);
-  gp_sleep_ms(10); /* let deadlines of freed tokens pass */
+  gp__sleep_ms(10); /* let deadlines of freed tokens pass */
 }
 
 int main(void) {

@@ -55,41 +55,41 @@ static atomic_int pool_sum;
 static void pool_add(void *arg) { atomic_fetch_add(&pool_sum, (int)(intptr_t)arg); }
 
 static void test_pool_runs_everything(void **state) {
-  gp_pool_t *p = gp_pool_new("test", 4);
+  gp_pool_t *p = gp__pool_new("test", 4);
   atomic_store(&pool_sum, 0);
-  for (int i = 1; i <= 1000; i++) gp_pool_submit(p, pool_add, (void *)(intptr_t)i);
+  for (int i = 1; i <= 1000; i++) gp__pool_submit(p, pool_add, (void *)(intptr_t)i);
   int threads;
-  gp_pool_stats(p, &threads, NULL, NULL);
+  gp__pool_stats(p, &threads, NULL, NULL);
   assert_true(threads >= 1 && threads <= 4);
-  gp_pool_free(p); /* drains the queue first */
+  gp__pool_free(p); /* drains the queue first */
   assert_int_equal(atomic_load(&pool_sum), 500500);
 }
 
 static void test_hist_quantiles(void **state) {
   gp_hist_t *h = malloc(sizeof *h);
-  gp_hist_init(h);
-  for (uint64_t v = 1; v <= 10000; v++) gp_hist_record(h, v);
+  gp__hist_init(h);
+  for (uint64_t v = 1; v <= 10000; v++) gp__hist_record(h, v);
   gp_hist_summary_t s;
-  gp_hist_summarize(h, &s);
+  gp__hist_summarize(h, &s);
   assert_int_equal(s.count, 10000);
   assert_int_equal(s.max, 10000);
   assert_true(s.p50 >= 5000 && s.p50 <= 5000 * 1.07);
   assert_true(s.p99 >= 9900 && s.p99 <= 10000);
-  gp_hist_init(h);
-  assert_int_equal(gp_hist_quantile(h, 0.5), 0);
-  gp_hist_record(h, 3);
-  assert_int_equal(gp_hist_quantile(h, 0.99), 3);
+  gp__hist_init(h);
+  assert_int_equal(gp__hist_quantile(h, 0.5), 0);
+  gp__hist_record(h, 3);
+  assert_int_equal(gp__hist_quantile(h, 0.99), 3);
   free(h);
 }
 
 static void test_buf(void **state) {
   gp_buf_t b = {0};
-  for (int i = 0; i < 100; i++) gp_buf_printf(&b, "%d,", i);
+  for (int i = 0; i < 100; i++) gp__buf_printf(&b, "%d,", i);
   assert_int_equal(b.len, strlen(b.data));
-  char *s = gp_buf_steal(&b);
+  char *s = gp__buf_steal(&b);
   assert_true(strncmp(s, "0,1,2,", 6) == 0);
   free(s);
-  s = gp_buf_steal(&b);
+  s = gp__buf_steal(&b);
   assert_string_equal(s, "");
   free(s);
 }

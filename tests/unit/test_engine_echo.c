@@ -93,13 +93,13 @@ static int check_stream(fixture_t *f, const char *text) {
   gp_buf_t acc = {0};
   size_t prev_len = 0;
   for (int i = 0; i < f->cap.count; i++) {
-    gp_buf_puts(&acc, f->cap.deltas[i]);
+    gp__buf_puts(&acc, f->cap.deltas[i]);
     assert_string_equal(f->cap.completions[i], acc.data);
     assert_true(strlen(f->cap.completions[i]) > prev_len);
     prev_len = strlen(f->cap.completions[i]);
   }
   assert_string_equal(acc.data ? acc.data : "", text);
-  gp_buf_free(&acc);
+  gp__buf_free(&acc);
   int n = f->cap.count;
   pthread_mutex_unlock(&f->cap.lock);
   return n;
@@ -208,15 +208,15 @@ typedef struct {
 
 static void *fire_later(void *arg) {
   firer_t *fr = arg;
-  gp_sleep_ms(fr->delay_ms);
+  gp__sleep_ms(fr->delay_ms);
   gp_cancel_fire(fr->cancel, GP_ERR_CANCELED);
   return NULL;
 }
 
 static char *words_text(int n) {
   gp_buf_t b = {0};
-  for (int i = 0; i < n; i++) gp_buf_printf(&b, "%sw%d", i ? " " : "", i);
-  return gp_buf_steal(&b);
+  for (int i = 0; i < n; i++) gp__buf_printf(&b, "%sw%d", i ? " " : "", i);
+  return gp__buf_steal(&b);
 }
 
 static void test_echo_cancel_midstream(void **state) {
@@ -229,10 +229,10 @@ static void test_echo_cancel_midstream(void **state) {
   firer_t fr = {f.cancel, 50};
   pthread_t th;
   assert_int_equal(pthread_create(&th, NULL, fire_later, &fr), 0);
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   gp_error_t *err = NULL;
   int rc = gp_engine_infer(e, &f.ctx, t, &err);
-  int64_t elapsed = gp_mono_ms() - t0;
+  int64_t elapsed = gp__mono_ms() - t0;
   pthread_join(th, NULL);
   assert_int_equal(rc, GP_ERR_CANCELED);
   assert_non_null(err);
@@ -264,9 +264,9 @@ static void test_echo_timeout_reason(void **state) {
   gp_turn_t *t = gp_turn_new();
   gp_cancel_fire_after(f.cancel, 50, GP_ERR_TIMEOUT);
   gp_error_t *err = NULL;
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   assert_int_equal(gp_engine_infer(e, &f.ctx, t, &err), GP_ERR_TIMEOUT);
-  assert_true(gp_mono_ms() - t0 < 1500);
+  assert_true(gp__mono_ms() - t0 < 1500);
   assert_non_null(err);
   assert_int_equal(err->code, GP_ERR_TIMEOUT);
   assert_int_equal(t->nblocks, 1);
@@ -286,9 +286,9 @@ static void test_echo_already_fired(void **state) {
   gp_turn_append(t, gp_block_new_user("hi"));
   gp_cancel_fire(f.cancel, GP_ERR_CANCELED);
   gp_error_t *err = NULL;
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   assert_int_equal(gp_engine_infer(e, &f.ctx, t, &err), GP_ERR_CANCELED);
-  assert_true(gp_mono_ms() - t0 < 500);
+  assert_true(gp__mono_ms() - t0 < 500);
   assert_non_null(err);
   assert_int_equal(err->code, GP_ERR_CANCELED);
   assert_int_equal(t->nblocks, 1);

@@ -49,7 +49,7 @@ static int sleep_tool(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t *
   probe_t *p = ud;
   enter(p);
   json_t *ms = json_object_get(args, "ms");
-  gp_sleep_ms(ms ? json_integer_value(ms) : p->sleep_ms);
+  gp__sleep_ms(ms ? json_integer_value(ms) : p->sleep_ms);
   *result = json_integer(json_integer_value(json_object_get(args, "i")));
   leave(p);
   return 0;
@@ -61,11 +61,11 @@ static int sleep_tool(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t *
 static int gate_tool(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t **result, gp_error_t **err) {
   probe_t *p = ud;
   enter(p);
-  int64_t end = gp_mono_ms() + 5000;
+  int64_t end = gp__mono_ms() + 5000;
   while (atomic_load(&p->cur) < p->gate_cap && atomic_load(&p->runs) < p->gate_total &&
-         gp_mono_ms() < end)
-    gp_sleep_ms(1);
-  gp_sleep_ms(2);
+         gp__mono_ms() < end)
+    gp__sleep_ms(1);
+  gp__sleep_ms(2);
   *result = json_integer(json_integer_value(json_object_get(args, "i")));
   leave(p);
   return 0;
@@ -238,9 +238,9 @@ static void test_timeout_cooperative(void **state) {
   json_t *a = args_i(7);
   gp_tool_call_t calls[2] = {{"w", "wait", a}, {"s", "sleep", a}};
   gp_tool_result_t res[2];
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   assert_int_equal(gp_tool_execute(&f.params, calls, 2, res, NULL), 0);
-  int64_t el = gp_mono_ms() - t0;
+  int64_t el = gp__mono_ms() - t0;
   assert_true(el >= 90 && el < 1000);
   assert_string_equal(res[0].error, "tool wait timed out after 100 ms");
   assert_null(res[0].value);
@@ -264,9 +264,9 @@ static void test_timeout_hung_handler(void **state) {
   json_t *a = args_i(1);
   gp_tool_call_t calls[1] = {{"h", "hang", a}};
   gp_tool_result_t res[1];
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   assert_int_equal(gp_tool_execute(&f.params, calls, 1, res, NULL), 0);
-  int64_t el = gp_mono_ms() - t0;
+  int64_t el = gp__mono_ms() - t0;
   assert_true(el >= 90 && el < 400);
   assert_string_equal(res[0].error, "tool hang timed out after 100 ms");
   assert_int_equal(atomic_load(&f.probe.done), 0); /* still running */
@@ -294,9 +294,9 @@ static void test_retry_backoff(void **state) {
   atomic_store(&f.probe.fail_first, 100);
   gp_tool_call_t calls[1] = {{"r", "flaky", NULL}};
   gp_tool_result_t res[1];
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   assert_int_equal(gp_tool_execute(&f.params, calls, 1, res, NULL), 0);
-  int64_t el = gp_mono_ms() - t0;
+  int64_t el = gp__mono_ms() - t0;
   assert_true(el >= 40 + 80);
   assert_int_equal(res[0].attempts, 3);
   assert_int_equal(atomic_load(&f.probe.runs), 3);
@@ -398,9 +398,9 @@ static void test_run_cancel(void **state) {
   for (int i = 0; i < N; i++) calls[i] = (gp_tool_call_t){"id", i == 1 ? "hang" : "wait", NULL};
   gp_cancel_fire_after(run, 60, GP_ERR_CANCELED);
   gp_error_t *err = NULL;
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   assert_int_equal(gp_tool_execute(&f.params, calls, N, res, &err), GP_ERR_CANCELED);
-  int64_t el = gp_mono_ms() - t0;
+  int64_t el = gp__mono_ms() - t0;
   assert_true(el >= 50 && el < 60 + 150);
   assert_int_equal(err->code, GP_ERR_CANCELED);
   for (int i = 0; i < N; i++) {

@@ -1,5 +1,5 @@
 /* Flow valves (src/core/flow.c): holding and releasing, release callbacks run once per
- * release in registration order, gp_flow_off stopping a callback for good (also while
+ * release in registration order, gp__flow_off stopping a callback for good (also while
  * another thread releases), and exactly one run of the callbacks per hold when several
  * threads release at once. */
 #include <setjmp.h>
@@ -29,64 +29,64 @@ static void rec_cb(void *ud) {
 }
 
 static void test_hold_and_release(void **state) {
-  gp_flow_t *f = gp_flow_new();
-  assert_int_equal(gp_flow_held(f), 0);
-  gp_flow_set_held(f, 1);
-  assert_int_equal(gp_flow_held(f), 1);
-  gp_flow_set_held(f, 7); /* any nonzero holds */
-  assert_int_equal(gp_flow_held(f), 1);
-  gp_flow_set_held(f, 0);
-  assert_int_equal(gp_flow_held(f), 0);
-  gp_flow_set_held(f, 0);
-  assert_int_equal(gp_flow_held(f), 0);
+  gp_flow_t *f = gp__flow_new();
+  assert_int_equal(gp__flow_held(f), 0);
+  gp__flow_set_held(f, 1);
+  assert_int_equal(gp__flow_held(f), 1);
+  gp__flow_set_held(f, 7); /* any nonzero holds */
+  assert_int_equal(gp__flow_held(f), 1);
+  gp__flow_set_held(f, 0);
+  assert_int_equal(gp__flow_held(f), 0);
+  gp__flow_set_held(f, 0);
+  assert_int_equal(gp__flow_held(f), 0);
   /* NULL is a valve that is never held. */
-  assert_int_equal(gp_flow_held(NULL), 0);
-  gp_flow_set_held(NULL, 1);
-  gp_flow_off(NULL, 1);
-  gp_flow_unref(NULL);
+  assert_int_equal(gp__flow_held(NULL), 0);
+  gp__flow_set_held(NULL, 1);
+  gp__flow_off(NULL, 1);
+  gp__flow_unref(NULL);
   /* A second reference keeps it alive after the first is dropped. */
-  assert_ptr_equal(gp_flow_ref(f), f);
-  gp_flow_unref(f);
-  gp_flow_set_held(f, 1);
-  assert_int_equal(gp_flow_held(f), 1);
-  gp_flow_unref(f);
+  assert_ptr_equal(gp__flow_ref(f), f);
+  gp__flow_unref(f);
+  gp__flow_set_held(f, 1);
+  assert_int_equal(gp__flow_held(f), 1);
+  gp__flow_unref(f);
 }
 
 static void test_release_callbacks_once_per_release(void **state) {
-  gp_flow_t *f = gp_flow_new();
+  gp_flow_t *f = gp__flow_new();
   atomic_int order = 0;
   rec_t a = {.order = &order}, b = {.order = &order};
-  uint64_t ida = gp_flow_on_release(f, rec_cb, &a);
-  uint64_t idb = gp_flow_on_release(f, rec_cb, &b);
+  uint64_t ida = gp__flow_on_release(f, rec_cb, &a);
+  uint64_t idb = gp__flow_on_release(f, rec_cb, &b);
   assert_true(ida > 0 && idb > 0 && ida != idb);
   /* Releasing a valve that is not held runs nothing; holding runs nothing. */
-  gp_flow_set_held(f, 0);
-  gp_flow_set_held(f, 1);
-  gp_flow_set_held(f, 1);
+  gp__flow_set_held(f, 0);
+  gp__flow_set_held(f, 1);
+  gp__flow_set_held(f, 1);
   assert_int_equal(atomic_load(&a.calls), 0);
   /* One release of a held valve (held twice): each callback once, in order. */
-  gp_flow_set_held(f, 0);
+  gp__flow_set_held(f, 0);
   assert_int_equal(atomic_load(&a.calls), 1);
   assert_int_equal(atomic_load(&b.calls), 1);
   assert_true(a.last_seq < b.last_seq);
-  gp_flow_set_held(f, 0); /* already released */
+  gp__flow_set_held(f, 0); /* already released */
   assert_int_equal(atomic_load(&a.calls), 1);
   /* Callbacks stay registered: a second hold/release runs them again. */
-  gp_flow_set_held(f, 1);
-  gp_flow_set_held(f, 0);
+  gp__flow_set_held(f, 1);
+  gp__flow_set_held(f, 0);
   assert_int_equal(atomic_load(&a.calls), 2);
   assert_int_equal(atomic_load(&b.calls), 2);
   /* After off, only the other one runs; unknown ids and 0 are ignored. */
-  gp_flow_off(f, ida);
-  gp_flow_off(f, ida);
-  gp_flow_off(f, 0);
-  gp_flow_off(f, 999);
-  gp_flow_set_held(f, 1);
-  gp_flow_set_held(f, 0);
+  gp__flow_off(f, ida);
+  gp__flow_off(f, ida);
+  gp__flow_off(f, 0);
+  gp__flow_off(f, 999);
+  gp__flow_set_held(f, 1);
+  gp__flow_set_held(f, 0);
   assert_int_equal(atomic_load(&a.calls), 2);
   assert_int_equal(atomic_load(&b.calls), 3);
   /* A valve freed with a callback still registered frees the registration. */
-  gp_flow_unref(f);
+  gp__flow_unref(f);
 }
 
 /* ---- off while another thread releases ------------------------------------------- */
@@ -112,34 +112,34 @@ typedef struct {
 static void *toggler_main(void *arg) {
   toggler_t *t = arg;
   while (!atomic_load(&t->stop)) {
-    gp_flow_set_held(t->f, 1);
-    gp_flow_set_held(t->f, 0);
+    gp__flow_set_held(t->f, 1);
+    gp__flow_set_held(t->f, 0);
     atomic_fetch_add(&t->iterations, 1);
   }
   return NULL;
 }
 
 static void test_off_while_releases_fire(void **state) {
-  toggler_t t = {.f = gp_flow_new()};
+  toggler_t t = {.f = gp__flow_new()};
   pthread_t th[2];
   for (int i = 0; i < 2; i++) assert_int_equal(pthread_create(&th[i], NULL, toggler_main, &t), 0);
   /* The registrations below must race releases: wait until the togglers are running (on a
    * loaded machine they may not get a core before this thread is done otherwise). */
-  for (int i = 0; i < 10000 && atomic_load(&t.iterations) == 0; i++) gp_sleep_ms(1);
+  for (int i = 0; i < 10000 && atomic_load(&t.iterations) == 0; i++) gp__sleep_ms(1);
   int total_calls = 0;
   for (int i = 0; i < 2000; i++) {
     /* On the heap, freed right after off: a run after off would be a use after free
      * under ASan, and `late` counts it in the other builds. */
     guarded_t *g = calloc(1, sizeof *g);
     atomic_store(&g->live, 1);
-    uint64_t id = gp_flow_on_release(t.f, guarded_cb, g);
-    if (i % 4 == 0) gp_sleep_ms(0);
-    gp_flow_off(t.f, id);
+    uint64_t id = gp__flow_on_release(t.f, guarded_cb, g);
+    if (i % 4 == 0) gp__sleep_ms(0);
+    gp__flow_off(t.f, id);
     atomic_store(&g->live, 0);
     /* Still nothing after off, even as releases keep firing. */
     for (int k = 0; k < 3; k++) {
-      gp_flow_set_held(t.f, 1);
-      gp_flow_set_held(t.f, 0);
+      gp__flow_set_held(t.f, 1);
+      gp__flow_set_held(t.f, 0);
     }
     assert_int_equal(atomic_load(&g->late), 0);
     total_calls += atomic_load(&g->calls);
@@ -149,7 +149,7 @@ static void test_off_while_releases_fire(void **state) {
   for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
   assert_true(atomic_load(&t.iterations) > 0);
   (void)total_calls; /* how many ran depends on scheduling; that none ran late does not */
-  gp_flow_unref(t.f);
+  gp__flow_unref(t.f);
 }
 
 /* ---- exactly one run per hold with concurrent releasers ---------------------------- */
@@ -161,28 +161,28 @@ typedef struct {
 
 static void *releaser_main(void *arg) {
   releaser_t *r = arg;
-  while (!atomic_load(&r->stop)) gp_flow_set_held(r->f, 0);
+  while (!atomic_load(&r->stop)) gp__flow_set_held(r->f, 0);
   return NULL;
 }
 
 static void test_one_release_per_hold_with_racing_releasers(void **state) {
-  releaser_t r = {.f = gp_flow_new()};
+  releaser_t r = {.f = gp__flow_new()};
   rec_t rec = {0};
-  uint64_t id = gp_flow_on_release(r.f, rec_cb, &rec);
+  uint64_t id = gp__flow_on_release(r.f, rec_cb, &rec);
   pthread_t th[3];
   for (int i = 0; i < 3; i++) assert_int_equal(pthread_create(&th[i], NULL, releaser_main, &r), 0);
   /* Each hold is ended by exactly one of the four releasers (this thread's own release
    * below, or one of theirs), so the callback runs exactly once per hold. */
   enum { HOLDS = 20000 };
   for (int i = 0; i < HOLDS; i++) {
-    gp_flow_set_held(r.f, 1);
-    gp_flow_set_held(r.f, 0);
+    gp__flow_set_held(r.f, 1);
+    gp__flow_set_held(r.f, 0);
   }
   atomic_store(&r.stop, 1);
   for (int i = 0; i < 3; i++) pthread_join(th[i], NULL);
   assert_int_equal(atomic_load(&rec.calls), HOLDS);
-  gp_flow_off(r.f, id);
-  gp_flow_unref(r.f);
+  gp__flow_off(r.f, id);
+  gp__flow_unref(r.f);
 }
 
 int main(void) {

@@ -97,7 +97,7 @@ static atomic_int runs;
 static int tool_cb(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t **result, gp_error_t **err) {
   (void)ud;
   atomic_fetch_add(&runs, 1);
-  gp_sleep_ms(5);
+  gp__sleep_ms(5);
   if (atomic_fetch_sub(&fail_first, 1) > 0) return gp_error_set(err, GP_ERR_TOOL_FAILED, "boom");
   *result = json_pack("{s:s, s:O}", "tool", ctx->tool_name, "i", json_object_get(args, "i"));
   return 0;
@@ -146,9 +146,9 @@ static void fx_run(fx_t *f, const char *name) {
   gp_tool_result_clear(&f->res);
   gp_error_free(f->err);
   f->err = NULL;
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   f->rc = gp_tool_execute(&f->p, &call, 1, &f->res, &f->err);
-  f->elapsed_ms = gp_mono_ms() - t0;
+  f->elapsed_ms = gp__mono_ms() - t0;
   json_decref(a);
 }
 
@@ -171,7 +171,7 @@ static const char *res_tool(fx_t *f) { return json_string_value(json_object_get(
 static void test_before_continue_and_info(void **state) {
   (void)state;
   fx_t *f = fx_new(0);
-  int64_t now = gp_now_ms();
+  int64_t now = gp__now_ms();
   fx_run(f, "t");
   assert_int_equal(f->rc, 0);
   assert_null(f->res.error);
@@ -188,7 +188,7 @@ static void test_before_continue_and_info(void **state) {
     assert_true(f->h.has_tag[ph]);
     assert_ptr_equal(f->h.host[ph], &host_marker);
     assert_int_equal(json_integer_value(json_object_get(f->h.args_seen[ph], "i")), 1);
-    assert_true(f->h.timestamp[ph] >= now - 1000 && f->h.timestamp[ph] <= gp_now_ms() + 1000);
+    assert_true(f->h.timestamp[ph] >= now - 1000 && f->h.timestamp[ph] <= gp__now_ms() + 1000);
   }
   assert_string_equal(f->h.error_seen[AFTER], "(null)");
   assert_string_equal(json_string_value(json_object_get(f->h.result_seen, "tool")), "t");

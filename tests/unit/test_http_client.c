@@ -70,9 +70,9 @@ static ssize_t body_reader(void *cls, uint64_t pos, char *buf, size_t max) {
     case BODY_STALL:
       if (b->pos++ == 0) return snprintf(buf, max, "first\n");
       pthread_mutex_lock(&b->srv->lock);
-      for (int64_t end = gp_mono_ms() + 20000; !b->srv->released && gp_mono_ms() < end;) {
+      for (int64_t end = gp__mono_ms() + 20000; !b->srv->released && gp__mono_ms() < end;) {
         struct timespec ts;
-        gp_timespec_in(&ts, CLOCK_REALTIME, 50);
+        gp__timespec_in(&ts, CLOCK_REALTIME, 50);
         pthread_cond_timedwait(&b->srv->cond, &b->srv->lock, &ts);
       }
       pthread_mutex_unlock(&b->srv->lock);
@@ -172,7 +172,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
     rc = calloc(1, sizeof *rc);
     rc->hit = atomic_fetch_add(&s->hits, 1) + 1;
     pthread_mutex_lock(&s->lock);
-    if (rc->hit <= 8) s->hit_ms[rc->hit - 1] = gp_mono_ms();
+    if (rc->hit <= 8) s->hit_ms[rc->hit - 1] = gp__mono_ms();
     const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     snprintf(s->auth_seen, sizeof s->auth_seen, "%s", auth ? auth : "");
     const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
@@ -182,7 +182,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
     return MHD_YES;
   }
   if (*upload_size) {
-    gp_buf_append(&rc->upload, upload, *upload_size);
+    gp__buf_append(&rc->upload, upload, *upload_size);
     *upload_size = 0;
     return MHD_YES;
   }
@@ -193,7 +193,7 @@ static void request_done(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
   req_ctx_t *rc = *con_cls;
   if (!rc) return;
-  gp_buf_free(&rc->upload);
+  gp__buf_free(&rc->upload);
   free(rc);
   *con_cls = NULL;
 }
@@ -252,7 +252,7 @@ typedef struct {
 
 static int sink_cb(void *ud, const char *data, size_t len) {
   sink_t *k = ud;
-  gp_buf_append(&k->body, data, len);
+  gp__buf_append(&k->body, data, len);
   int n = atomic_fetch_add(&k->calls, 1) + 1;
   atomic_store(&k->got_first, 1);
   if (k->fail_after && n >= k->fail_after) {
@@ -307,20 +307,20 @@ static void test_stream_in_order(void **state) {
   gp_http_request_t req = make_req(url(s, "/chunks"), &k);
   gp_http_response_t resp;
   gp_error_t *err = NULL;
-  assert_int_equal(gp_http_stream(&req, NULL, &resp, &err), 0);
+  assert_int_equal(gp__http_stream(&req, NULL, &resp, &err), 0);
   assert_null(err);
   assert_int_equal(resp.status, 200);
   assert_int_equal(resp.attempts, 1);
   assert_string_equal(resp.content_type, "text/event-stream");
   assert_null(resp.error_body);
   gp_buf_t want = {0};
-  for (int i = 0; i < 10; i++) gp_buf_printf(&want, "chunk-%d\n", i);
+  for (int i = 0; i < 10; i++) gp__buf_printf(&want, "chunk-%d\n", i);
   assert_string_equal(k.body.data, want.data);
   assert_int_equal(resp.body_bytes, want.len);
   assert_true(atomic_load(&k.calls) > 1); /* delivered as it came, not at the end */
-  gp_buf_free(&want);
-  gp_buf_free(&k.body);
-  gp_http_response_clear(&resp);
+  gp__buf_free(&want);
+  gp__buf_free(&k.body);
+  gp__http_response_clear(&resp);
   srv_stop(s);
 }
 
@@ -330,24 +330,24 @@ typedef struct {
 
 static int sse_log_cb(void *ud, const gp_sse_event_t *ev) {
   sse_log_t *l = ud;
-  gp_buf_printf(&l->log, "%s|%s|%.*s\n", ev->type, ev->id, (int)ev->data_len, ev->data);
+  gp__buf_printf(&l->log, "%s|%s|%.*s\n", ev->type, ev->id, (int)ev->data_len, ev->data);
   return 0;
 }
 
-static int sse_feed_cb(void *ud, const char *data, size_t len) { return gp_sse_feed(ud, data, len); }
+static int sse_feed_cb(void *ud, const char *data, size_t len) { return gp__sse_feed(ud, data, len); }
 
 static void test_sse_over_http(void **state) {
   srv_t *s = srv_start();
   sse_log_t l = {0};
-  gp_sse_t *d = gp_sse_new(sse_log_cb, &l);
+  gp_sse_t *d = gp__sse_new(sse_log_cb, &l);
   gp_http_request_t req = {.method = "GET", .url = url(s, "/sse"), .on_data = sse_feed_cb, .ud = d};
   gp_http_response_t resp;
-  assert_int_equal(gp_http_stream(&req, NULL, &resp, NULL), 0);
-  gp_sse_finish(d);
+  assert_int_equal(gp__http_stream(&req, NULL, &resp, NULL), 0);
+  gp__sse_finish(d);
   assert_string_equal(l.log.data, "message_start||{\"a\":1}\nmessage||one\ntwo\nmessage|5|[DONE]\n");
-  gp_sse_free(d);
-  gp_buf_free(&l.log);
-  gp_http_response_clear(&resp);
+  gp__sse_free(d);
+  gp__buf_free(&l.log);
+  gp__http_response_clear(&resp);
   srv_stop(s);
 }
 
@@ -356,14 +356,14 @@ static void test_post_body_and_headers_sent(void **state) {
   sink_t k = {0};
   gp_http_request_t req = make_req(url(s, "/echo"), &k);
   gp_http_response_t resp;
-  assert_int_equal(gp_http_stream(&req, NULL, &resp, NULL), 0);
+  assert_int_equal(gp__http_stream(&req, NULL, &resp, NULL), 0);
   assert_int_equal(resp.status, 200);
   assert_string_equal(k.body.data, "{\"q\":1}");
   pthread_mutex_lock(&s->lock);
   assert_string_equal(s->auth_seen, "Bearer " SENTINEL);
   pthread_mutex_unlock(&s->lock);
-  gp_buf_free(&k.body);
-  gp_http_response_clear(&resp);
+  gp__buf_free(&k.body);
+  gp__http_response_clear(&resp);
   /* A large body arrives whole, sent without a 100-continue round trip. */
   size_t n = (size_t)3 << 20;
   char *big = malloc(n);
@@ -372,15 +372,15 @@ static void test_post_body_and_headers_sent(void **state) {
   req.body_len = n;
   sink_t k2 = {0};
   req.ud = &k2;
-  assert_int_equal(gp_http_stream(&req, NULL, &resp, NULL), 0);
+  assert_int_equal(gp__http_stream(&req, NULL, &resp, NULL), 0);
   assert_int_equal(k2.body.len, n);
   assert_memory_equal(k2.body.data, big, n);
   pthread_mutex_lock(&s->lock);
   assert_string_equal(s->expect_seen, "");
   pthread_mutex_unlock(&s->lock);
   free(big);
-  gp_buf_free(&k2.body);
-  gp_http_response_clear(&resp);
+  gp__buf_free(&k2.body);
+  gp__http_response_clear(&resp);
   srv_stop(s);
 }
 
@@ -391,7 +391,7 @@ static void test_error_body_captured_401_not_retried(void **state) {
   gp_http_response_t resp;
   gp_error_t *err = NULL;
   gp_retry_policy_t p = fast_policy(3);
-  assert_int_equal(gp_http_stream(&req, &p, &resp, &err), 0);
+  assert_int_equal(gp__http_stream(&req, &p, &resp, &err), 0);
   assert_null(err);
   assert_int_equal(resp.status, 401);
   assert_int_equal(resp.attempts, 1);
@@ -402,7 +402,7 @@ static void test_error_body_captured_401_not_retried(void **state) {
   assert_int_equal(atomic_load(&k.calls), 0); /* on_data sees 2xx bodies only */
   assert_int_equal(resp.retry_after_ms, -1);
   assert_no_secret(err, &resp);
-  gp_http_response_clear(&resp);
+  gp__http_response_clear(&resp);
   srv_stop(s);
 }
 
@@ -411,10 +411,10 @@ static void test_error_body_capped(void **state) {
   sink_t k = {0};
   gp_http_request_t req = make_req(url(s, "/big-error"), &k);
   gp_http_response_t resp;
-  assert_int_equal(gp_http_stream(&req, NULL, &resp, NULL), 0);
+  assert_int_equal(gp__http_stream(&req, NULL, &resp, NULL), 0);
   assert_int_equal(resp.status, 400);
   assert_int_equal(strlen(resp.error_body), 64 << 10);
-  gp_http_response_clear(&resp);
+  gp__http_response_clear(&resp);
   srv_stop(s);
 }
 
@@ -424,7 +424,7 @@ static void test_429_retry_after_then_200(void **state) {
   gp_http_request_t req = make_req(url(s, "/429-then-200"), &k);
   gp_http_response_t resp;
   gp_retry_policy_t p = fast_policy(3);
-  assert_int_equal(gp_http_stream(&req, &p, &resp, NULL), 0);
+  assert_int_equal(gp__http_stream(&req, &p, &resp, NULL), 0);
   assert_int_equal(resp.status, 200);
   assert_int_equal(resp.attempts, 2);
   assert_null(resp.error_body); /* the 429's body is gone with its attempt */
@@ -432,8 +432,8 @@ static void test_429_retry_after_then_200(void **state) {
   int64_t gap = srv_hit_ms(s, 1) - srv_hit_ms(s, 0);
   assert_true(gap >= 950); /* "Retry-After: 1", not the 10 ms base backoff */
   assert_true(gap < 5000);
-  gp_buf_free(&k.body);
-  gp_http_response_clear(&resp);
+  gp__buf_free(&k.body);
+  gp__http_response_clear(&resp);
   srv_stop(s);
 }
 
@@ -443,14 +443,14 @@ static void test_retry_after_ms_then_200(void **state) {
   gp_http_request_t req = make_req(url(s, "/503ms-then-200"), &k);
   gp_http_response_t resp;
   gp_retry_policy_t p = fast_policy(3);
-  assert_int_equal(gp_http_stream(&req, &p, &resp, NULL), 0);
+  assert_int_equal(gp__http_stream(&req, &p, &resp, NULL), 0);
   assert_int_equal(resp.status, 200);
   assert_int_equal(resp.attempts, 2);
   int64_t gap = srv_hit_ms(s, 1) - srv_hit_ms(s, 0);
   assert_true(gap >= 190);
   assert_true(gap < 3000);
-  gp_buf_free(&k.body);
-  gp_http_response_clear(&resp);
+  gp__buf_free(&k.body);
+  gp__http_response_clear(&resp);
   srv_stop(s);
 }
 
@@ -460,23 +460,23 @@ static void test_retries_exhausted_returns_last_status(void **state) {
   gp_http_request_t req = make_req(url(s, "/500-always"), &k);
   gp_http_response_t resp;
   gp_retry_policy_t p = fast_policy(2);
-  assert_int_equal(gp_http_stream(&req, &p, &resp, NULL), 0);
+  assert_int_equal(gp__http_stream(&req, &p, &resp, NULL), 0);
   assert_int_equal(resp.status, 500);
   assert_int_equal(resp.attempts, 3);
   assert_int_equal(atomic_load(&s->hits), 3);
   assert_string_equal(resp.error_body, "down");
-  gp_http_response_clear(&resp);
+  gp__http_response_clear(&resp);
   /* A Retry-After that would outlast the total timeout ends the retries early. */
   req.url = url(s, "/503-wait-10s");
   req.total_timeout_ms = 2000;
   p.max_backoff_ms = 30000;
-  int64_t t0 = gp_mono_ms();
-  assert_int_equal(gp_http_stream(&req, &p, &resp, NULL), 0);
+  int64_t t0 = gp__mono_ms();
+  assert_int_equal(gp__http_stream(&req, &p, &resp, NULL), 0);
   assert_int_equal(resp.status, 503);
   assert_int_equal(resp.attempts, 1);
   assert_int_equal(resp.retry_after_ms, 10000);
-  assert_true(gp_mono_ms() - t0 < 1500);
-  gp_http_response_clear(&resp);
+  assert_true(gp__mono_ms() - t0 < 1500);
+  gp__http_response_clear(&resp);
   srv_stop(s);
 }
 
@@ -488,7 +488,7 @@ static void test_connection_refused_retried_then_io(void **state) {
   gp_http_response_t resp;
   gp_error_t *err = NULL;
   gp_retry_policy_t p = fast_policy(2);
-  assert_int_equal(gp_http_stream(&req, &p, &resp, &err), GP_ERR_IO);
+  assert_int_equal(gp__http_stream(&req, &p, &resp, &err), GP_ERR_IO);
   assert_non_null(err);
   assert_int_equal(err->code, GP_ERR_IO);
   assert_int_equal(resp.attempts, 3);
@@ -496,7 +496,7 @@ static void test_connection_refused_retried_then_io(void **state) {
   assert_non_null(strstr(err->message, "127.0.0.1"));
   assert_no_secret(err, &resp);
   gp_error_free(err);
-  gp_http_response_clear(&resp);
+  gp__http_response_clear(&resp);
 }
 
 static void test_reset_mid_body_not_retried(void **state) {
@@ -506,7 +506,7 @@ static void test_reset_mid_body_not_retried(void **state) {
   gp_http_response_t resp;
   gp_error_t *err = NULL;
   gp_retry_policy_t p = fast_policy(3);
-  assert_int_equal(gp_http_stream(&req, &p, &resp, &err), GP_ERR_IO);
+  assert_int_equal(gp__http_stream(&req, &p, &resp, &err), GP_ERR_IO);
   assert_int_equal(err->code, GP_ERR_IO);
   assert_int_equal(resp.attempts, 1);
   assert_int_equal(resp.status, 200);
@@ -514,8 +514,8 @@ static void test_reset_mid_body_not_retried(void **state) {
   assert_int_equal(resp.body_bytes, 13);
   assert_no_secret(err, &resp);
   gp_error_free(err);
-  gp_buf_free(&k.body);
-  gp_http_response_clear(&resp);
+  gp__buf_free(&k.body);
+  gp__http_response_clear(&resp);
   srv_stop(s);
 }
 
@@ -526,13 +526,13 @@ static void test_reset_before_body_retried(void **state) {
   gp_http_response_t resp;
   gp_error_t *err = NULL;
   gp_retry_policy_t p = fast_policy(3);
-  assert_int_equal(gp_http_stream(&req, &p, &resp, &err), 0);
+  assert_int_equal(gp__http_stream(&req, &p, &resp, &err), 0);
   assert_null(err);
   assert_int_equal(resp.attempts, 2);
   assert_int_equal(resp.status, 200);
   assert_string_equal(k.body.data, "ok");
-  gp_buf_free(&k.body);
-  gp_http_response_clear(&resp);
+  gp__buf_free(&k.body);
+  gp__http_response_clear(&resp);
   srv_stop(s);
 }
 
@@ -543,9 +543,9 @@ static void test_idle_timeout(void **state) {
   req.idle_timeout_ms = 300;
   gp_http_response_t resp;
   gp_error_t *err = NULL;
-  int64_t t0 = gp_mono_ms();
-  assert_int_equal(gp_http_stream(&req, NULL, &resp, &err), GP_ERR_TIMEOUT);
-  int64_t took = gp_mono_ms() - t0;
+  int64_t t0 = gp__mono_ms();
+  assert_int_equal(gp__http_stream(&req, NULL, &resp, &err), GP_ERR_TIMEOUT);
+  int64_t took = gp__mono_ms() - t0;
   assert_true(took >= 290);
   assert_true(took < 3000);
   assert_non_null(strstr(err->message, "idle"));
@@ -553,8 +553,8 @@ static void test_idle_timeout(void **state) {
   assert_string_equal(k.body.data, "first\n");
   assert_no_secret(err, &resp);
   gp_error_free(err);
-  gp_buf_free(&k.body);
-  gp_http_response_clear(&resp);
+  gp__buf_free(&k.body);
+  gp__http_response_clear(&resp);
   srv_stop(s);
 }
 
@@ -565,14 +565,14 @@ static void test_total_timeout(void **state) {
   req.total_timeout_ms = 400;
   gp_http_response_t resp;
   gp_error_t *err = NULL;
-  int64_t t0 = gp_mono_ms();
-  assert_int_equal(gp_http_stream(&req, NULL, &resp, &err), GP_ERR_TIMEOUT);
-  int64_t took = gp_mono_ms() - t0;
+  int64_t t0 = gp__mono_ms();
+  assert_int_equal(gp__http_stream(&req, NULL, &resp, &err), GP_ERR_TIMEOUT);
+  int64_t took = gp__mono_ms() - t0;
   assert_true(took >= 390 && took < 3000);
   assert_non_null(strstr(err->message, "total timeout"));
   gp_error_free(err);
-  gp_buf_free(&k.body);
-  gp_http_response_clear(&resp);
+  gp__buf_free(&k.body);
+  gp__http_response_clear(&resp);
   srv_stop(s);
 }
 
@@ -584,15 +584,15 @@ static void test_size_limit(void **state) {
   gp_http_response_t resp;
   gp_error_t *err = NULL;
   gp_retry_policy_t p = fast_policy(3);
-  assert_int_equal(gp_http_stream(&req, &p, &resp, &err), GP_ERR_RESPONSE_TOO_LARGE);
+  assert_int_equal(gp__http_stream(&req, &p, &resp, &err), GP_ERR_RESPONSE_TOO_LARGE);
   assert_int_equal(err->code, GP_ERR_RESPONSE_TOO_LARGE);
   assert_true(resp.body_bytes <= 100000);
   assert_int_equal(k.body.len, resp.body_bytes);
   assert_int_equal(resp.attempts, 1);
   assert_no_secret(err, &resp);
   gp_error_free(err);
-  gp_buf_free(&k.body);
-  gp_http_response_clear(&resp);
+  gp__buf_free(&k.body);
+  gp__http_response_clear(&resp);
   srv_stop(s);
 }
 
@@ -605,27 +605,27 @@ static void test_on_data_error_stops(void **state) {
   gp_http_response_t resp;
   gp_error_t *err = NULL;
   gp_retry_policy_t p = fast_policy(3);
-  assert_int_equal(gp_http_stream(&req, &p, &resp, &err), GP_ERR_PROVIDER_STREAM);
+  assert_int_equal(gp__http_stream(&req, &p, &resp, &err), GP_ERR_PROVIDER_STREAM);
   assert_non_null(err);
   assert_string_equal(err->message, "the reader refused chunk 1");
   assert_null(cb_err); /* moved into err */
   assert_int_equal(atomic_load(&k.calls), 1);
   assert_int_equal(resp.attempts, 1);
   gp_error_free(err);
-  gp_buf_free(&k.body);
-  gp_http_response_clear(&resp);
+  gp__buf_free(&k.body);
+  gp__http_response_clear(&resp);
   /* Without an error from the callback, a message naming the code. */
   sink_t k2 = {.fail_after = 2};
   req.ud = &k2;
   req.err = NULL;
   err = NULL;
-  assert_int_equal(gp_http_stream(&req, &p, &resp, &err), GP_ERR_PROVIDER_STREAM);
+  assert_int_equal(gp__http_stream(&req, &p, &resp, &err), GP_ERR_PROVIDER_STREAM);
   assert_non_null(err);
   assert_int_equal(err->code, GP_ERR_PROVIDER_STREAM);
   assert_int_equal(atomic_load(&k2.calls), 2);
   gp_error_free(err);
-  gp_buf_free(&k2.body);
-  gp_http_response_clear(&resp);
+  gp__buf_free(&k2.body);
+  gp__http_response_clear(&resp);
   srv_stop(s);
 }
 
@@ -647,7 +647,7 @@ static void *canceller(void *arg) {
     usleep(1000);
   }
   usleep(200000); /* let the client settle in its wait */
-  c->fired_ns = gp_mono_ns();
+  c->fired_ns = gp__mono_ns();
   gp_cancel_fire(c->cancel, c->reason);
   return NULL;
 }
@@ -663,16 +663,16 @@ static uint64_t cancel_run(srv_t *s, const char *path, int reason, int wait_hits
   gp_http_response_t resp;
   gp_error_t *err = NULL;
   gp_retry_policy_t p = {.max_retries = 3, .base_backoff_ms = 10, .max_backoff_ms = 30000};
-  *rc_out = gp_http_stream(&req, &p, &resp, &err);
-  uint64_t end = gp_mono_ns();
+  *rc_out = gp__http_stream(&req, &p, &resp, &err);
+  uint64_t end = gp__mono_ns();
   pthread_join(th, NULL);
   assert_non_null(err);
   assert_int_equal(err->code, *rc_out);
   assert_int_equal(resp.attempts, 1);
   assert_no_secret(err, &resp);
   gp_error_free(err);
-  gp_buf_free(&k.body);
-  gp_http_response_clear(&resp);
+  gp__buf_free(&k.body);
+  gp__http_response_clear(&resp);
   gp_cancel_unref(cancel);
   return end - c.fired_ns;
 }
@@ -715,11 +715,11 @@ static void test_already_canceled(void **state) {
   gp_cancel_fire(req.cancel, GP_ERR_CANCELED);
   gp_http_response_t resp;
   gp_error_t *err = NULL;
-  assert_int_equal(gp_http_stream(&req, NULL, &resp, &err), GP_ERR_CANCELED);
+  assert_int_equal(gp__http_stream(&req, NULL, &resp, &err), GP_ERR_CANCELED);
   assert_int_equal(atomic_load(&s->hits), 0);
   gp_error_free(err);
   gp_cancel_unref(req.cancel);
-  gp_http_response_clear(&resp);
+  gp__http_response_clear(&resp);
   srv_stop(s);
 }
 
@@ -736,12 +736,12 @@ static void test_no_secret_in_any_error(void **state) {
     gp_http_response_t resp;
     gp_error_t *err = NULL;
     gp_retry_policy_t p = fast_policy(1);
-    int rc = gp_http_stream(&req, &p, &resp, &err);
+    int rc = gp__http_stream(&req, &p, &resp, &err);
     if (rc) assert_non_null(err);
     assert_no_secret(err, &resp);
     gp_error_free(err);
-    gp_buf_free(&k.body);
-    gp_http_response_clear(&resp);
+    gp__buf_free(&k.body);
+    gp__http_response_clear(&resp);
   }
   pthread_mutex_lock(&s->lock);
   assert_non_null(strstr(s->auth_seen, SENTINEL)); /* the header was really sent */
@@ -759,7 +759,7 @@ static void test_no_secret_in_any_error(void **state) {
     gp_http_response_t resp;
     gp_error_t *err = NULL;
     gp_retry_policy_t p = fast_policy(0);
-    int rc = gp_http_stream(&req, &p, &resp, &err);
+    int rc = gp__http_stream(&req, &p, &resp, &err);
     assert_true(rc < 0);
     assert_non_null(err);
     assert_no_secret(err, &resp);
@@ -771,32 +771,32 @@ static void test_no_secret_in_any_error(void **state) {
 
 static void test_retry_policy(void **state) {
   gp_retry_policy_t p;
-  gp_retry_policy_init(&p);
+  gp__retry_policy_init(&p);
   assert_int_equal(p.max_retries, 3);
   assert_int_equal(p.base_backoff_ms, 500);
   assert_int_equal(p.max_backoff_ms, 30000);
   int statuses[] = {429, 500, 502, 503, 504, 529};
-  for (size_t i = 0; i < 6; i++) assert_true(gp_http_retryable_status(statuses[i]));
+  for (size_t i = 0; i < 6; i++) assert_true(gp__http_retryable_status(statuses[i]));
   int not[] = {0, 200, 400, 401, 403, 404, 408, 501, 505};
-  for (size_t i = 0; i < 9; i++) assert_false(gp_http_retryable_status(not[i]));
+  for (size_t i = 0; i < 9; i++) assert_false(gp__http_retryable_status(not[i]));
   /* Retry-After wins, capped. */
-  assert_int_equal(gp_retry_delay_ms(&p, 1, 1234), 1234);
-  assert_int_equal(gp_retry_delay_ms(&p, 1, 0), 0);
-  assert_int_equal(gp_retry_delay_ms(&p, 1, 90000), 30000);
+  assert_int_equal(gp__retry_delay_ms(&p, 1, 1234), 1234);
+  assert_int_equal(gp__retry_delay_ms(&p, 1, 0), 0);
+  assert_int_equal(gp__retry_delay_ms(&p, 1, 90000), 30000);
   /* Full jitter in [0, base * 2^(n-1)], capped. */
   for (int attempt = 1; attempt <= 10; attempt++) {
     int64_t bound = 500LL << (attempt - 1);
     if (bound > 30000) bound = 30000;
     int64_t lo = INT64_MAX, hi = -1;
     for (int i = 0; i < 2000; i++) {
-      int64_t d = gp_retry_delay_ms(&p, attempt, -1);
+      int64_t d = gp__retry_delay_ms(&p, attempt, -1);
       assert_true(d >= 0 && d <= bound);
       if (d < lo) lo = d;
       if (d > hi) hi = d;
     }
     assert_true(lo < bound / 4 && hi > bound * 3 / 4); /* spread over the range */
   }
-  assert_true(gp_retry_delay_ms(NULL, 100, -1) <= 30000);
+  assert_true(gp__retry_delay_ms(NULL, 100, -1) <= 30000);
 }
 
 static void test_retry_after_parsing(void **state) {

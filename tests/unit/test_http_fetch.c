@@ -55,7 +55,7 @@ static void on_end(void *ud, const gp_http_fetch_end_t *end) {
   seen_t *s = ud;
   s->end_code = end->code;
   snprintf(s->cause, sizeof s->cause, "%s", end->cause ? end->cause : "");
-  atomic_store(&s->end_ns, (long long)gp_mono_ns());
+  atomic_store(&s->end_ns, (long long)gp__mono_ns());
   atomic_fetch_add(&s->ends, 1);
 }
 
@@ -63,7 +63,7 @@ static gp_http_fetch_t *start(const char *url, seen_t *s, size_t high_water, int
   gp_http_fetch_req_t r = {.url = url, .high_water = high_water, .idle_timeout_ms = idle_ms,
                            .on_head = on_head, .on_body = on_body, .on_end = on_end, .ud = s};
   gp_error_t *err = NULL;
-  gp_http_fetch_t *f = gp_http_fetch_start(&r, &err);
+  gp_http_fetch_t *f = gp__http_fetch_start(&r, &err);
   if (!f) fprintf(stderr, "start failed: %s\n", err ? err->message : "?");
   assert_non_null(f);
   return f;
@@ -85,7 +85,7 @@ static void test_whole_body(void **state) {
   size_t consumed = 0;
   while (atomic_load(&s.ends) == 0) {
     size_t r = atomic_load(&s.received);
-    if (r > consumed) gp_http_fetch_consumed(f, r - consumed), consumed = r;
+    if (r > consumed) gp__http_fetch_consumed(f, r - consumed), consumed = r;
     usleep(200);
   }
   assert_int_equal(s.end_code, 0);
@@ -94,7 +94,7 @@ static void test_whole_body(void **state) {
   assert_int_equal(atomic_load(&s.received), 3 * MB + 17);
   assert_int_equal(atomic_load(&s.mismatches), 0);
   assert_int_equal(atomic_load(&s.order_bad), 0);
-  gp_http_fetch_release(f);
+  gp__http_fetch_release(f);
   srv_stop(srv);
 }
 
@@ -121,13 +121,13 @@ static void test_backpressure(void **state) {
   size_t consumed = 0;
   while (atomic_load(&s.ends) == 0) {
     size_t r = atomic_load(&s.received);
-    if (r > consumed) gp_http_fetch_consumed(f, r - consumed), consumed = r;
+    if (r > consumed) gp__http_fetch_consumed(f, r - consumed), consumed = r;
     usleep(100);
   }
   assert_int_equal(s.end_code, 0);
   assert_int_equal(atomic_load(&s.received), 64 * MB);
   assert_int_equal(atomic_load(&s.mismatches), 0);
-  gp_http_fetch_release(f);
+  gp__http_fetch_release(f);
   srv_stop(srv);
 }
 
@@ -140,13 +140,13 @@ static void test_abort_mid_body(void **state) {
   gp_http_fetch_t *f = start(url, &s, 128 * KB, 0);
   for (int i = 0; i < 2000 && atomic_load(&s.received) == 0; i++) usleep(1000);
   assert_true(atomic_load(&s.received) > 0);
-  long long t0 = (long long)gp_mono_ns();
-  gp_http_fetch_abort(f);
+  long long t0 = (long long)gp__mono_ns();
+  gp__http_fetch_abort(f);
   wait_end(&s, 1000);
   assert_int_equal(s.end_code, GP_ERR_CANCELED);
   assert_true(atomic_load(&s.end_ns) - t0 < 100 * 1000000LL);
-  gp_http_fetch_abort(f); /* after the end: nothing happens */
-  gp_http_fetch_release(f);
+  gp__http_fetch_abort(f); /* after the end: nothing happens */
+  gp__http_fetch_release(f);
   srv_stop(srv);
 }
 
@@ -162,7 +162,7 @@ static void test_refused(void **state) {
   assert_int_equal(s.end_code, GP_ERR_IO);
   assert_string_equal(s.cause, "ECONNREFUSED");
   assert_int_equal(atomic_load(&s.heads), 0);
-  gp_http_fetch_release(f);
+  gp__http_fetch_release(f);
 }
 
 static void test_not_found_body(void **state) {
@@ -176,7 +176,7 @@ static void test_not_found_body(void **state) {
   assert_int_equal(s.end_code, 0);
   assert_int_equal(atomic_load(&s.status), 404);
   assert_int_equal(atomic_load(&s.received), 9); /* "not found" */
-  gp_http_fetch_release(f);
+  gp__http_fetch_release(f);
   srv_stop(srv);
 }
 

@@ -1,6 +1,6 @@
 // timeout: 300
 /* The shared HTTP loop under load, against the real geppetto-mock on loopback: many
- * gp_http_stream calls from as many threads at once each get their own body; one
+ * gp__http_stream calls from as many threads at once each get their own body; one
  * transfer among many can be canceled (measured: < 100 ms), time out idle, or be
  * stopped by its reader, and the others are unaffected; the process has exactly one
  * "gp-http" thread however many calls it made; and a request made from that thread (a
@@ -35,8 +35,8 @@ static char fixture_path[64];
 /* The text the mock streams for request `i`: words only that request has. */
 static char *answer_text(int i) {
   gp_buf_t b = {0};
-  for (int w = 0; w < 8; w++) gp_buf_printf(&b, "%sr%d-w%d", w ? " " : "", i, w);
-  return gp_buf_steal(&b);
+  for (int w = 0; w < 8; w++) gp__buf_printf(&b, "%sr%d-w%d", w ? " " : "", i, w);
+  return gp__buf_steal(&b);
 }
 
 static void write_fixture(void) {
@@ -90,14 +90,14 @@ typedef struct {
   gp_error_t *err;
   gp_error_t *cb_err;
   gp_http_response_t resp;
-  _Atomic uint64_t end_ns;       /* when gp_http_stream returned; 0 before */
+  _Atomic uint64_t end_ns;       /* when gp__http_stream returned; 0 before */
 } call_t;
 
 static int on_event(void *ud, const gp_sse_event_t *ev) {
   call_t *c = ud;
   json_t *j = json_loadb(ev->data, ev->data_len, 0, NULL);
   json_t *content = json_object_get(json_object_get(json_array_get(json_object_get(j, "choices"), 0), "delta"), "content");
-  if (json_is_string(content)) gp_buf_puts(&c->text, json_string_value(content));
+  if (json_is_string(content)) gp__buf_puts(&c->text, json_string_value(content));
   json_decref(j);
   return 0;
 }
@@ -109,19 +109,19 @@ static int on_data(void *ud, const char *data, size_t len) {
     c->cb_err = gp_error_new(GP_ERR_PROVIDER_STREAM, "reader %s refused chunk %d", c->body, n);
     return GP_ERR_PROVIDER_STREAM;
   }
-  return gp_sse_feed(c->sse, data, len);
+  return gp__sse_feed(c->sse, data, len);
 }
 
 static void *call_main(void *arg) {
   call_t *c = arg;
   static const char *const headers[] = {"Content-Type: application/json", NULL};
-  c->sse = gp_sse_new(on_event, c);
+  c->sse = gp__sse_new(on_event, c);
   gp_http_request_t req = {.url = c->url, .headers = headers, .body = c->body,
                            .body_len = strlen(c->body), .idle_timeout_ms = c->idle_ms,
                            .cancel = c->cancel, .on_data = on_data, .ud = c, .err = &c->cb_err};
   gp_retry_policy_t p = {.max_retries = 0, .base_backoff_ms = 10, .max_backoff_ms = 100};
-  c->rc = gp_http_stream(&req, &p, &c->resp, &c->err);
-  atomic_store(&c->end_ns, gp_mono_ns());
+  c->rc = gp__http_stream(&req, &p, &c->resp, &c->err);
+  atomic_store(&c->end_ns, gp__mono_ns());
   return NULL;
 }
 
@@ -157,11 +157,11 @@ static void assert_own_answer(call_t *c, int i) {
 
 static void calls_free(call_t *cs, int n) {
   for (int i = 0; i < n; i++) {
-    gp_sse_free(cs[i].sse);
-    gp_buf_free(&cs[i].text);
+    gp__sse_free(cs[i].sse);
+    gp__buf_free(&cs[i].text);
     gp_error_free(cs[i].err);
     gp_error_free(cs[i].cb_err);
-    gp_http_response_clear(&cs[i].resp);
+    gp__http_response_clear(&cs[i].resp);
     gp_cancel_unref(cs[i].cancel);
   }
   free(cs);
@@ -169,7 +169,7 @@ static void calls_free(call_t *cs, int n) {
 
 /* Waits until every call has had a body byte (they are all under way). */
 static int all_started(call_t *cs, int n, int64_t ms) {
-  for (int64_t end = gp_mono_ms() + ms; gp_mono_ms() < end; usleep(2000)) {
+  for (int64_t end = gp__mono_ms() + ms; gp__mono_ms() < end; usleep(2000)) {
     int k = 0;
     while (k < n && atomic_load(&cs[k].chunks) > 0) k++;
     if (k == n) return 1;
@@ -209,7 +209,7 @@ static void test_cancel_one_among_100_running(void **state) {
   calls_start(cs, N, th);
   assert_true(all_started(cs, N, 60000));
   usleep(100000); /* let the loop settle in its wait */
-  uint64_t fired = gp_mono_ns();
+  uint64_t fired = gp__mono_ns();
   gp_cancel_fire(cs[0].cancel, GP_ERR_CANCELED);
   pthread_join(th[0], NULL);
   double ms = (double)(atomic_load(&cs[0].end_ns) - fired) / 1e6;
@@ -233,7 +233,7 @@ static void test_idle_timeout_of_one_among_many(void **state) {
            "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"<stall>\"}]}");
   for (int i = 0; i < N; i++) cs[i].idle_ms = i == 0 ? 300 : 20000;
   pthread_t th[N];
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   calls_start(cs, N, th);
   pthread_join(th[0], NULL);
   int64_t took = (int64_t)(atomic_load(&cs[0].end_ns) / 1000000) - t0;
@@ -259,7 +259,7 @@ static void test_reader_error_stops_only_its_transfer(void **state) {
   assert_int_equal(cs[7].rc, GP_ERR_PROVIDER_STREAM);
   assert_non_null(cs[7].err);
   assert_non_null(strstr(cs[7].err->message, "refused chunk 1"));
-  assert_null(cs[7].cb_err); /* handed over to gp_http_stream's err */
+  assert_null(cs[7].cb_err); /* handed over to gp__http_stream's err */
   assert_int_equal(atomic_load(&cs[7].chunks), 1); /* no call after the refusal */
   for (int i = 0; i < N; i++)
     if (i != 7) assert_own_answer(&cs[i], i);
@@ -282,8 +282,8 @@ static int on_data_nested(void *ud, const char *data, size_t len) {
   if (n->inner_calls++ == 0) {
     gp_http_request_t req = {.url = n->url};
     gp_http_response_t resp;
-    n->inner_rc = gp_http_stream(&req, NULL, &resp, &n->inner_err);
-    gp_http_response_clear(&resp);
+    n->inner_rc = gp__http_stream(&req, NULL, &resp, &n->inner_err);
+    gp__http_response_clear(&resp);
   }
   return on_data(&n->call, data, len);
 }
@@ -294,10 +294,10 @@ static void test_request_from_the_http_thread_is_refused(void **state) {
   nested_t n = {.call = cs[0]};
   snprintf(n.url, sizeof n.url, "%s/v1/chat/completions", gp_mock_url(m));
   static const char *const headers[] = {"Content-Type: application/json", NULL};
-  n.call.sse = gp_sse_new(on_event, &n.call);
+  n.call.sse = gp__sse_new(on_event, &n.call);
   gp_http_request_t req = {.url = n.call.url, .headers = headers, .body = n.call.body,
                            .body_len = strlen(n.call.body), .on_data = on_data_nested, .ud = &n};
-  n.call.rc = gp_http_stream(&req, NULL, &n.call.resp, &n.call.err);
+  n.call.rc = gp__http_stream(&req, NULL, &n.call.resp, &n.call.err);
   assert_int_equal(n.inner_rc, GP_ERR_INVALID_ARGUMENT);
   assert_non_null(n.inner_err);
   assert_non_null(strstr(n.inner_err->message, "from the HTTP thread"));

@@ -41,7 +41,7 @@
 #define KB ((size_t)1 << 10)
 #define MB ((size_t)1 << 20)
 
-/* ---- The client: one gp_http_stream on its own thread, checking every byte ---------- */
+/* ---- The client: one gp__http_stream on its own thread, checking every byte ---------- */
 
 typedef struct {
   /* In: */
@@ -64,24 +64,24 @@ typedef struct {
   gp_error_t *err;
   gp_http_response_t resp;
   atomic_int done;
-  _Atomic uint64_t end_ns;      /* when gp_http_stream returned */
+  _Atomic uint64_t end_ns;      /* when gp__http_stream returned */
   pthread_t th;
 } call_t;
 
 static int on_data(void *ud, const char *data, size_t len) {
   call_t *c = ud;
-  if (gp_flow_held(c->flow)) atomic_fetch_add(&c->while_held, 1);
+  if (gp__flow_held(c->flow)) atomic_fetch_add(&c->while_held, 1);
   size_t at = atomic_load(&c->received);
   for (size_t k = 0; k < len; k++) {
     if (data[k] != pat_byte(at + k) && c->mismatches++ == 0) c->first_bad = at + k;
   }
-  if (c->keep) gp_buf_append(&c->body, data, len);
+  if (c->keep) gp__buf_append(&c->body, data, len);
   atomic_store(&c->received, at + len);
   atomic_fetch_add(&c->calls, 1);
   int holds = atomic_load(&c->holds);
   if (c->hold_at && at + len >= c->hold_at && holds < 1 + c->hold_calls) {
     atomic_fetch_add(&c->holds, 1);
-    gp_flow_set_held(c->flow, 1);
+    gp__flow_set_held(c->flow, 1);
   }
   return 0;
 }
@@ -92,8 +92,8 @@ static void *call_main(void *arg) {
                            .total_timeout_ms = c->total_ms, .cancel = c->cancel,
                            .on_data = on_data, .ud = c, .flow = c->flow};
   gp_retry_policy_t p = {.max_retries = 0, .base_backoff_ms = 10, .max_backoff_ms = 10};
-  c->rc = gp_http_stream(&req, &p, &c->resp, &c->err);
-  atomic_store(&c->end_ns, gp_mono_ns());
+  c->rc = gp__http_stream(&req, &p, &c->resp, &c->err);
+  atomic_store(&c->end_ns, gp__mono_ns());
   atomic_store(&c->done, 1);
   return NULL;
 }
@@ -101,7 +101,7 @@ static void *call_main(void *arg) {
 static void call_init(call_t *c, srv_t *s, size_t size, size_t chunk) {
   memset(c, 0, sizeof *c);
   snprintf(c->url, sizeof c->url, "%s/pattern?size=%zu&chunk=%zu", s->url, size, chunk);
-  c->flow = gp_flow_new();
+  c->flow = gp__flow_new();
   c->idle_ms = 100;
 }
 
@@ -122,15 +122,15 @@ static void assert_complete(call_t *c, size_t size) {
 }
 
 static void call_clear(call_t *c) {
-  gp_flow_unref(c->flow);
+  gp__flow_unref(c->flow);
   gp_cancel_unref(c->cancel);
-  gp_buf_free(&c->body);
+  gp__buf_free(&c->body);
   gp_error_free(c->err);
-  gp_http_response_clear(&c->resp);
+  gp__http_response_clear(&c->resp);
 }
 
 static int holds_reached(call_t *c, int n, int64_t ms) {
-  for (int64_t end = gp_mono_ms() + ms; gp_mono_ms() < end; gp_sleep_ms(1))
+  for (int64_t end = gp__mono_ms() + ms; gp__mono_ms() < end; gp__sleep_ms(1))
     if (atomic_load(&c->holds) >= n) return 1;
   return atomic_load(&c->holds) >= n;
 }
@@ -154,7 +154,7 @@ static void test_hold_stops_reading_without_idle_timeout(void **state) {
   int calls = atomic_load(&c.calls);
   size_t got = atomic_load(&c.received);
   int64_t cpu0 = cpu_ms();
-  gp_sleep_ms(300); /* three idle timeouts */
+  gp__sleep_ms(300); /* three idle timeouts */
   int64_t cpu = cpu_ms() - cpu0;
   assert_int_equal(atomic_load(&c.calls), calls);
   assert_int_equal(atomic_load(&c.received), got);
@@ -162,7 +162,7 @@ static void test_hold_stops_reading_without_idle_timeout(void **state) {
   assert_true(got < MB);
   fprintf(stderr, "held at %zu bytes; 300 ms paused cost %lld ms of CPU\n", got, (long long)cpu);
   assert_true(cpu < 150); /* a paused transfer does not spin the loop */
-  gp_flow_set_held(c.flow, 0);
+  gp__flow_set_held(c.flow, 0);
   call_join(&c);
   assert_complete(&c, MB);
   /* The content itself, byte for byte. */
@@ -186,9 +186,9 @@ static void test_backpressure_reaches_the_server(void **state) {
   assert_true(holds_reached(&c, 1, 10000));
   /* The server writes until the socket buffers are full, then blocks. */
   long long produced = -1, prev = -2;
-  for (int64_t end = gp_mono_ms() + 20000; produced != prev && gp_mono_ms() < end;) {
+  for (int64_t end = gp__mono_ms() + 20000; produced != prev && gp__mono_ms() < end;) {
     prev = produced;
-    gp_sleep_ms(300);
+    gp__sleep_ms(300);
     produced = atomic_load(&s->produced);
   }
   assert_true(produced == prev);
@@ -196,7 +196,7 @@ static void test_backpressure_reaches_the_server(void **state) {
           atomic_load(&c.received), produced, size);
   assert_true((size_t)produced < size);
   assert_int_equal(atomic_load(&c.done), 0);
-  gp_flow_set_held(c.flow, 0);
+  gp__flow_set_held(c.flow, 0);
   call_join(&c);
   assert_complete(&c, size);
   call_clear(&c);
@@ -214,13 +214,13 @@ typedef struct {
 static void *releaser_main(void *arg) {
   releaser_t *r = arg;
   while (!atomic_load(&r->c->done)) {
-    if (!gp_flow_held(r->c->flow)) {
+    if (!gp__flow_held(r->c->flow)) {
       usleep(200);
       continue;
     }
-    if (r->pause_ms) gp_sleep_ms(r->pause_ms);
+    if (r->pause_ms) gp__sleep_ms(r->pause_ms);
     atomic_fetch_add(&r->releases, 1);
-    gp_flow_set_held(r->c->flow, 0);
+    gp__flow_set_held(r->c->flow, 0);
   }
   return NULL;
 }
@@ -253,9 +253,9 @@ static void test_hold_on_the_last_bytes(void **state) {
   c.hold_at = MB - 5000; /* the body's end is then in curl's or the kernel's hands */
   call_start(&c);
   assert_true(holds_reached(&c, 1, 10000));
-  gp_sleep_ms(200);
+  gp__sleep_ms(200);
   assert_int_equal(atomic_load(&c.done), 0);
-  gp_flow_set_held(c.flow, 0);
+  gp__flow_set_held(c.flow, 0);
   call_join(&c);
   assert_complete(&c, MB);
   call_clear(&c);
@@ -293,9 +293,9 @@ static void test_cancel_while_paused_within_100ms(void **state) {
   c.cancel = gp_cancel_new(NULL);
   call_start(&c);
   assert_true(holds_reached(&c, 1, 10000));
-  gp_sleep_ms(150); /* paused for well over its idle timeout */
+  gp__sleep_ms(150); /* paused for well over its idle timeout */
   assert_int_equal(atomic_load(&c.done), 0);
-  uint64_t t0 = gp_mono_ns();
+  uint64_t t0 = gp__mono_ns();
   gp_cancel_fire(c.cancel, GP_ERR_CANCELED);
   call_join(&c);
   double ms = (double)(atomic_load(&c.end_ns) - t0) / 1e6;
@@ -314,7 +314,7 @@ static void test_total_timeout_while_paused(void **state) {
   call_init(&c, s, MB, 4096);
   c.hold_at = 64 * KB;
   c.total_ms = 600;
-  uint64_t t0 = gp_mono_ns();
+  uint64_t t0 = gp__mono_ns();
   call_start(&c);
   call_join(&c); /* never released */
   double ms = (double)(atomic_load(&c.end_ns) - t0) / 1e6;
@@ -350,7 +350,7 @@ static void test_one_held_among_50(void **state) {
   assert_int_equal(atomic_load(&cs[0].holds), 1);
   assert_int_equal(atomic_load(&cs[0].done), 0);
   assert_true(atomic_load(&cs[0].received) < 256 * KB);
-  gp_flow_set_held(cs[0].flow, 0);
+  gp__flow_set_held(cs[0].flow, 0);
   call_join(&cs[0]);
   assert_complete(&cs[0], 256 * KB);
   for (int i = 0; i < NCONC; i++) call_clear(&cs[i]);
@@ -379,9 +379,9 @@ static void watch_cb(void *ud, gp_event_t *ev) {
   atomic_fetch_add(&w->events, 1);
   pthread_mutex_lock(&w->lock);
   if (ev->type == GP_EVENT_PARTIAL)
-    gp_buf_puts(&w->deltas, json_string_value(json_object_get(ev->fields, "delta")));
+    gp__buf_puts(&w->deltas, json_string_value(json_object_get(ev->fields, "delta")));
   if (ev->type == GP_EVENT_FINAL)
-    w->final_text = gp_xstrdup(json_string_value(json_object_get(ev->fields, "text")));
+    w->final_text = gp__xstrdup(json_string_value(json_object_get(ev->fields, "text")));
   pthread_mutex_unlock(&w->lock);
   if (ev->type == GP_EVENT_PARTIAL && atomic_fetch_add(&w->partials, 1) == 0) {
     gp_run_set_backpressure(atomic_load(&w->run), 1);
@@ -407,7 +407,7 @@ static gp_mock_t *start_session_mock(void) {
 
 static void test_session_run_held_from_its_sink(void **state) {
   gp_mock_t *m = start_session_mock();
-  char *base = gp_xasprintf("%s/v1", gp_mock_url(m));
+  char *base = gp__xasprintf("%s/v1", gp_mock_url(m));
   gp_engine_config_t cfg;
   gp_engine_config_init(&cfg);
   cfg.api_type = "openai";
@@ -434,13 +434,13 @@ static void test_session_run_held_from_its_sink(void **state) {
   atomic_store(&w.run, run);
   gp__runs_hold(0);
 
-  for (int64_t end = gp_mono_ms() + 10000; !atomic_load(&w.held) && gp_mono_ms() < end;)
-    gp_sleep_ms(1);
+  for (int64_t end = gp__mono_ms() + 10000; !atomic_load(&w.held) && gp__mono_ms() < end;)
+    gp__sleep_ms(1);
   assert_int_equal(atomic_load(&w.held), 1);
   /* Events already decoded from the chunk that held it arrive at once; then nothing. */
-  gp_sleep_ms(50);
+  gp__sleep_ms(50);
   int seen = atomic_load(&w.events);
-  gp_sleep_ms(300);
+  gp__sleep_ms(300);
   assert_int_equal(atomic_load(&w.events), seen);
   assert_true(gp_run_is_running(run));
   int partials = atomic_load(&w.partials);
@@ -465,7 +465,7 @@ static void test_session_run_held_from_its_sink(void **state) {
   gp_sink_unref(sink);
   gp_engine_unref(e);
   free(w.final_text);
-  gp_buf_free(&w.deltas);
+  gp__buf_free(&w.deltas);
   pthread_mutex_destroy(&w.lock);
   free(base);
   gp_mock_stop(m);

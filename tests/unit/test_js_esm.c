@@ -98,10 +98,10 @@ static void test_left_alone(void **state) {
  * regexes that mention import/export, divisions. */
 static char *make_bundle(size_t mb, size_t *len, int *nfuncs) {
   gp_buf_t b = {0};
-  gp_buf_puts(&b, "import helper, { twice } from \"./helper.cjs\";\nimport * as ns from \"./helper.cjs\";\n");
+  gp__buf_puts(&b, "import helper, { twice } from \"./helper.cjs\";\nimport * as ns from \"./helper.cjs\";\n");
   int i = 0;
   while (b.len < mb * 1024 * 1024) {
-    gp_buf_printf(&b,
+    gp__buf_printf(&b,
                   "export function f%d(x) {\n"
                   "  const s = \"import a from 'b'; export default %d\", t = `export ${`import ${x}`} %d`;\n"
                   "  const re = /import\\s+\\w+ from \"[^\"]*\"/g, q = x / 2 / 1;\n"
@@ -112,10 +112,10 @@ static char *make_bundle(size_t mb, size_t *len, int *nfuncs) {
                   i, i, i, i, i, i);
     i++;
   }
-  gp_buf_puts(&b, "export default helper;\n");
+  gp__buf_puts(&b, "export default helper;\n");
   *len = b.len;
   *nfuncs = i;
-  return gp_buf_steal(&b);
+  return gp__buf_steal(&b);
 }
 
 static double thread_cpu_ms(void) {
@@ -136,12 +136,12 @@ static void test_bundle_5mb(void **state) {
   size_t len = 0;
   int nfuncs = 0;
   char *src = make_bundle(5, &len, &nfuncs);
-  uint64_t t0 = gp_mono_ns();
+  uint64_t t0 = gp__mono_ns();
   double c0 = thread_cpu_ms();
   gp_esm_result_t r;
   gp__esm_to_cjs(src, len, 2, &r);
   double cpu = thread_cpu_ms() - c0;
-  double ms = (double)(gp_mono_ns() - t0) / 1e6;
+  double ms = (double)(gp__mono_ns() - t0) / 1e6;
   printf("rewriting a %.1f MB ES module (%d exported functions): %.1f ms (%.1f ms of CPU)\n",
          (double)len / 1048576.0, nfuncs, ms, cpu);
   assert_true(r.esm);
@@ -151,13 +151,13 @@ static void test_bundle_5mb(void **state) {
 
   char dir[] = "/tmp/gp_esm_bundle_XXXXXX";
   assert_non_null(mkdtemp(dir));
-  char *bundle = gp_xasprintf("%s/bundle.mjs", dir);
-  char *helper = gp_xasprintf("%s/helper.cjs", dir);
-  char *main_js = gp_xasprintf("%s/main.js", dir);
+  char *bundle = gp__xasprintf("%s/bundle.mjs", dir);
+  char *helper = gp__xasprintf("%s/helper.cjs", dir);
+  char *main_js = gp__xasprintf("%s/main.js", dir);
   write_file(bundle, src, len);
   const char *h = "module.exports = { twice: (x) => x * 2 };\n";
   write_file(helper, h, strlen(h));
-  char *m = gp_xasprintf(
+  char *m = gp__xasprintf(
       "const t0 = performance.now(), c0 = process.cpuUsage();\n"
       "const b = require('./bundle.mjs');\n"
       "const wall = performance.now() - t0, c = process.cpuUsage(c0), ms = (c.user + c.system) / 1000;\n"
@@ -177,13 +177,13 @@ static void test_bundle_5mb(void **state) {
   char *argv[] = {"test"};
   gp_js_options_t opts = {.argc = 1, .argv = argv};
   gp_js_runtime_t *rt = NULL;
-  assert_int_equal(gp_js_runtime_new(owner, &opts, &rt), GP_OK);
-  assert_int_equal(gp_js_runtime_run_file(rt, main_js), GP_OK);
-  assert_int_equal(gp_js_runtime_wait(rt), GP_OK);
-  assert_int_equal(gp_js_runtime_exit_code(rt), 42);
-  gp_js_runtime_close(rt);
+  assert_int_equal(gp__js_runtime_new(owner, &opts, &rt), GP_OK);
+  assert_int_equal(gp__js_runtime_run_file(rt, main_js), GP_OK);
+  assert_int_equal(gp__js_runtime_wait(rt), GP_OK);
+  assert_int_equal(gp__js_runtime_exit_code(rt), 42);
+  gp__js_runtime_close(rt);
   gp_owner_free(owner);
-  gp_js_runtime_free(rt);
+  gp__js_runtime_free(rt);
 
   unlink(bundle);
   unlink(helper);

@@ -51,18 +51,18 @@ static void run(int wait) {
   gp_owner_t *owner = NULL;
   assert_int_equal(gp_owner_new(NULL, &owner), GP_OK);
   gp_js_runtime_t *rt = NULL;
-  assert_int_equal(gp_js_runtime_new(owner, NULL, &rt), GP_OK);
-  assert_int_equal(gp_js_runtime_eval(rt, script), GP_OK);
+  assert_int_equal(gp__js_runtime_new(owner, NULL, &rt), GP_OK);
+  assert_int_equal(gp__js_runtime_eval(rt, script), GP_OK);
   if (wait) {
     /* pending calls keep the loop busy until each callback has run */
-    assert_int_equal(gp_js_runtime_wait(rt), GP_OK);
-    assert_int_equal(gp_js_runtime_eval(rt, "if (globalThis.done !== 120) throw new Error('done ' + globalThis.done)"),
+    assert_int_equal(gp__js_runtime_wait(rt), GP_OK);
+    assert_int_equal(gp__js_runtime_eval(rt, "if (globalThis.done !== 120) throw new Error('done ' + globalThis.done)"),
                      GP_OK);
   }
-  gp_js_runtime_close(rt);
+  gp__js_runtime_close(rt);
   gp_owner_shutdown(owner);
   gp_owner_free(owner);
-  gp_js_runtime_free(rt);
+  gp__js_runtime_free(rt);
   remove_dir(dir);
   free(script);
 }

@@ -1,4 +1,4 @@
-/* Tests for native tools of a JS runtime (gp_js_runtime_add_native_tool): a C host
+/* Tests for native tools of a JS runtime (gp__js_runtime_add_native_tool): a C host
  * registers C tools, a script adds them with registry.useNativeTools(names?) /
  * useGoTools(), calls them directly and from a run's tool loop (where they run on a
  * tool worker, not on the owner thread); registration errors; every user-data freed. */
@@ -86,44 +86,44 @@ static void test_native_tools(void **state) {
   char *argv[] = {"test"};
   gp_js_options_t opts = {.argc = 1, .argv = argv};
   gp_js_runtime_t *rt = NULL;
-  assert_int_equal(gp_js_runtime_new(owner, &opts, &rt), GP_OK);
+  assert_int_equal(gp__js_runtime_new(owner, &opts, &rt), GP_OK);
 
   gp_error_t *err = NULL;
-  assert_int_equal(gp_js_runtime_add_native_tool(rt, "add", "adds two numbers", add_schema, add_tool, NULL,
+  assert_int_equal(gp__js_runtime_add_native_tool(rt, "add", "adds two numbers", add_schema, add_tool, NULL,
                                                  count_free, &err), GP_OK);
   assert_null(err);
-  assert_int_equal(gp_js_runtime_add_native_tool(rt, "hello", NULL, NULL, hello_tool, "hi from C", count_free, NULL),
+  assert_int_equal(gp__js_runtime_add_native_tool(rt, "hello", NULL, NULL, hello_tool, "hi from C", count_free, NULL),
                    GP_OK);
   /* refusals: each frees its user data */
-  assert_int_equal(gp_js_runtime_add_native_tool(rt, "add", "again", NULL, add_tool, NULL, count_free, &err),
+  assert_int_equal(gp__js_runtime_add_native_tool(rt, "add", "again", NULL, add_tool, NULL, count_free, &err),
                    GP_ERR_INVALID_ARGUMENT);
   assert_non_null(strstr(err->message, "already registered"));
   gp_error_free(err);
   err = NULL;
-  assert_int_equal(gp_js_runtime_add_native_tool(rt, "j", NULL, "{not json", add_tool, NULL, count_free, &err),
+  assert_int_equal(gp__js_runtime_add_native_tool(rt, "j", NULL, "{not json", add_tool, NULL, count_free, &err),
                    GP_ERR_INVALID_ARGUMENT);
   assert_non_null(strstr(err->message, "not JSON"));
   gp_error_free(err);
   err = NULL;
-  assert_int_equal(gp_js_runtime_add_native_tool(rt, "s", NULL, "{\"type\":7}", add_tool, NULL, count_free, &err),
+  assert_int_equal(gp__js_runtime_add_native_tool(rt, "s", NULL, "{\"type\":7}", add_tool, NULL, count_free, &err),
                    GP_ERR_INVALID_ARGUMENT);
   assert_non_null(strstr(err->message, "$.type"));
   gp_error_free(err);
-  assert_int_equal(gp_js_runtime_add_native_tool(rt, "", NULL, NULL, add_tool, NULL, count_free, NULL),
+  assert_int_equal(gp__js_runtime_add_native_tool(rt, "", NULL, NULL, add_tool, NULL, count_free, NULL),
                    GP_ERR_INVALID_ARGUMENT);
   assert_int_equal(atomic_load(&freed), 4);
 
-  assert_int_equal(gp_js_runtime_eval(rt, script), GP_OK);
-  assert_int_equal(gp_js_runtime_wait(rt), GP_OK);
-  assert_int_equal(gp_js_runtime_exit_code(rt), 42);
+  assert_int_equal(gp__js_runtime_eval(rt, script), GP_OK);
+  assert_int_equal(gp__js_runtime_wait(rt), GP_OK);
+  assert_int_equal(gp__js_runtime_exit_code(rt), 42);
   assert_int_equal(atomic_load(&in_run_off_owner), 4);  /* in a run: on tool workers */
   assert_int_equal(atomic_load(&in_run_on_owner), 0);
   assert_true(atomic_load(&direct_on_owner) >= 2);      /* call(): on the owner */
 
-  gp_js_runtime_close(rt);
+  gp__js_runtime_close(rt);
   gp_owner_free(owner);
   owner = NULL;
-  gp_js_runtime_free(rt);
+  gp__js_runtime_free(rt);
   assert_int_equal(atomic_load(&freed), 6); /* add and hello, once the last registry dropped them */
 }
 
@@ -133,18 +133,18 @@ static void test_native_tools_closed(void **state) {
   atomic_store(&freed, 0);
   assert_int_equal(gp_owner_new(NULL, &owner), GP_OK);
   gp_js_runtime_t *rt = NULL;
-  assert_int_equal(gp_js_runtime_new(owner, NULL, &rt), GP_OK);
-  gp_js_runtime_close(rt);
+  assert_int_equal(gp__js_runtime_new(owner, NULL, &rt), GP_OK);
+  gp__js_runtime_close(rt);
   gp_owner_shutdown(owner);
   gp_error_t *err = NULL;
-  assert_int_equal(gp_js_runtime_add_native_tool(rt, "late", NULL, NULL, add_tool, NULL, count_free, &err),
+  assert_int_equal(gp__js_runtime_add_native_tool(rt, "late", NULL, NULL, add_tool, NULL, count_free, &err),
                    GP_ERR_OWNER_CLOSED);
   assert_non_null(err);
   gp_error_free(err);
   assert_int_equal(atomic_load(&freed), 1);
   gp_owner_free(owner);
   owner = NULL;
-  gp_js_runtime_free(rt);
+  gp__js_runtime_free(rt);
 }
 
 int main(void) {

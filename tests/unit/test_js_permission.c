@@ -278,19 +278,19 @@ static void test_runtime_option(void **state) {
   char *argv[] = {"test"};
   gp_js_options_t opts = {.argc = 1, .argv = argv, .perm = p};
   gp_js_runtime_t *rt = NULL;
-  assert_int_equal(gp_js_runtime_new(owner, &opts, &rt), GP_OK);
+  assert_int_equal(gp__js_runtime_new(owner, &opts, &rt), GP_OK);
   const char *script =
       "assert.equal(process.permission.has('net', 'api.test:443'), true);\n"
       "assert.equal(process.permission.has('fs.read', '/srv/data/x'), true);\n"
       "assert.equal(process.permission.has('fs.read', '/srv/other'), false);\n"
       "assert.throws(() => process.env.HOME, {code: 'ERR_ACCESS_DENIED'});\n"
       "process.exitCode = 42;\n";
-  assert_int_equal(gp_js_runtime_eval(rt, script), GP_OK);
-  assert_int_equal(gp_js_runtime_wait(rt), GP_OK);
-  assert_int_equal(gp_js_runtime_exit_code(rt), 42);
-  gp_js_runtime_close(rt);
+  assert_int_equal(gp__js_runtime_eval(rt, script), GP_OK);
+  assert_int_equal(gp__js_runtime_wait(rt), GP_OK);
+  assert_int_equal(gp__js_runtime_exit_code(rt), 42);
+  gp__js_runtime_close(rt);
   gp_owner_free(owner);
-  gp_js_runtime_free(rt);
+  gp__js_runtime_free(rt);
   gp__perm_free(p);
 }
 
@@ -380,12 +380,12 @@ static void check_host_permission(const gp__perm_t *p, const char *src) {
   char *argv[] = {"test"};
   gp_js_options_t opts = {.argc = 1, .argv = argv, .perm = p};
   gp_js_runtime_t *rt = NULL;
-  assert_int_equal(gp_js_runtime_new(owner, &opts, &rt), GP_OK);
+  assert_int_equal(gp__js_runtime_new(owner, &opts, &rt), GP_OK);
   checks_t q = {rt, src};
   assert_int_equal(gp_owner_call(owner, "test.checks", run_checks, &q, NULL, NULL, NULL), GP_OK);
-  gp_js_runtime_close(rt);
+  gp__js_runtime_close(rt);
   gp_owner_free(owner);
-  gp_js_runtime_free(rt);
+  gp__js_runtime_free(rt);
 }
 
 static void test_host_checks(void **state) {

@@ -38,17 +38,17 @@ static void close_while_streaming(long after_ms) {
   gp_owner_t *owner = NULL;
   assert_int_equal(gp_owner_new(NULL, &owner), GP_OK);
   gp_js_runtime_t *rt = NULL;
-  assert_int_equal(gp_js_runtime_new(owner, NULL, &rt), GP_OK);
-  assert_int_equal(gp_js_runtime_eval(rt, script), GP_OK);
+  assert_int_equal(gp__js_runtime_new(owner, NULL, &rt), GP_OK);
+  assert_int_equal(gp__js_runtime_eval(rt, script), GP_OK);
   sleep_ms(after_ms);
   assert_true(gp_runs_active() > 0); /* still streaming when the owner goes */
-  gp_js_runtime_close(rt);
+  gp__js_runtime_close(rt);
   gp_owner_shutdown(owner);
   /* the runs go on publishing into a closed owner, then end by themselves */
   for (int i = 0; i < 3000 && gp_runs_active() > 0; i++) sleep_ms(10);
   assert_int_equal(gp_runs_active(), 0);
   gp_owner_free(owner);
-  gp_js_runtime_free(rt);
+  gp__js_runtime_free(rt);
 }
 
 static void test_close_early(void **state) {

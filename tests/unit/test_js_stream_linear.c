@@ -56,20 +56,20 @@ typedef struct {
 } outcome_t;
 
 static outcome_t run_script(int words, int listen) {
-  char *code = gp_xasprintf("const N = %d, LISTEN = %d;\nconst gp = require('geppetto');\n%s",
+  char *code = gp__xasprintf("const N = %d, LISTEN = %d;\nconst gp = require('geppetto');\n%s",
                             words, listen, script);
   gp_owner_t *owner = NULL;
   assert_int_equal(gp_owner_new(NULL, &owner), GP_OK);
   gp_js_runtime_t *rt = NULL;
-  assert_int_equal(gp_js_runtime_new(owner, NULL, &rt), GP_OK);
+  assert_int_equal(gp__js_runtime_new(owner, NULL, &rt), GP_OK);
   uint64_t w0 = gp__work_bytes(), e0 = gp__event_count();
-  assert_int_equal(gp_js_runtime_eval(rt, code), GP_OK);
-  assert_int_equal(gp_js_runtime_wait(rt), GP_OK);
+  assert_int_equal(gp__js_runtime_eval(rt, code), GP_OK);
+  assert_int_equal(gp__js_runtime_wait(rt), GP_OK);
   outcome_t o = {gp__work_bytes() - w0, gp__event_count() - e0};
-  assert_int_equal(gp_js_runtime_exit_code(rt), 0);
-  gp_js_runtime_close(rt);
+  assert_int_equal(gp__js_runtime_exit_code(rt), 0);
+  gp__js_runtime_close(rt);
   gp_owner_free(owner);
-  gp_js_runtime_free(rt);
+  gp__js_runtime_free(rt);
   free(code);
   return o;
 }

@@ -90,7 +90,7 @@ static void test_json_surrogates(void **state) {
 
 /* JS string of a C string: value compared with the expected JS source literal. */
 static void check_js(JSContextRef ctx, JSValueRef v, const char *literal) {
-  char *code = gp_xasprintf("(function (s) { return s === %s; })", literal);
+  char *code = gp__xasprintf("(function (s) { return s === %s; })", literal);
   JSStringRef src = JSStringCreateWithUTF8CString(code);
   JSValueRef f = JSEvaluateScript(ctx, src, NULL, NULL, 1, NULL);
   JSStringRelease(src);
@@ -143,15 +143,15 @@ static void test_argv_env(void **state) {
   gp_js_options_t opts = {.argc = 2, .argv = argv};
   setenv("GP_TEST_LATIN1", "na\xEFve", 1);
   gp_js_runtime_t *rt = NULL;
-  assert_int_equal(gp_js_runtime_new(owner, &opts, &rt), GP_OK);
-  assert_int_equal(gp_js_runtime_eval(rt,
+  assert_int_equal(gp__js_runtime_new(owner, &opts, &rt), GP_OK);
+  assert_int_equal(gp__js_runtime_eval(rt,
                                       "if (process.argv[1] !== 'caf\\uFFFD') throw new Error('argv');\n"
                                       "if (process.env.GP_TEST_LATIN1 !== 'na\\uFFFDve') throw new Error('env');\n"),
                    GP_OK);
-  assert_int_equal(gp_js_runtime_wait(rt), GP_OK);
-  gp_js_runtime_close(rt);
+  assert_int_equal(gp__js_runtime_wait(rt), GP_OK);
+  gp__js_runtime_close(rt);
   gp_owner_free(owner);
-  gp_js_runtime_free(rt);
+  gp__js_runtime_free(rt);
   unsetenv("GP_TEST_LATIN1");
 }
 

@@ -1,5 +1,5 @@
 // timeout: 120
-/* src/engines/jscan against jansson behind the nesting bound (gp_json_loadb, the provider
+/* src/engines/jscan against jansson behind the nesting bound (gp__json_loadb, the provider
  * engines' parser): on valid and malformed texts both must agree on validity, and on
  * valid texts the scanner's walk must find the same structure, strings (escapes, \u
  * pairs, UTF-8) and integers. Also every prefix of each text, single-byte corruptions of
@@ -61,15 +61,15 @@ typedef struct {
 } text_t;
 
 static int jansson_valid(const char *t, size_t n) {
-  json_t *v = gp_json_loadb(t, n, JSON_DECODE_ANY, NULL);
+  json_t *v = gp__json_loadb(t, n, JSON_DECODE_ANY, NULL);
   json_decref(v);
   return v != NULL;
 }
 
 static int scanner_valid(const char *t, size_t n) {
   gp_jscan_t j;
-  gp_jscan_init(&j, t, n);
-  return gp_jscan_skip(&j) == 0 && gp_jscan_done(&j) == 0;
+  gp__jscan_init(&j, t, n);
+  return gp__jscan_skip(&j) == 0 && gp__jscan_done(&j) == 0;
 }
 
 /* Checks one text; on a disagreement prints it and returns 0. The scanner must never
@@ -78,11 +78,11 @@ static int scanner_valid(const char *t, size_t n) {
  * number) is dropped and the text accepted; the scanner refuses any NUL byte, which only
  * sends such a chunk to the jansson path. */
 static int agree(const char *t, size_t n, const char *what) {
-  json_t *want = gp_json_loadb(t, n, JSON_DECODE_ANY, NULL);
+  json_t *want = gp__json_loadb(t, n, JSON_DECODE_ANY, NULL);
   int built = gp_jscan_json_agrees(t, n, want);
   json_decref(want);
   if (!built) {
-    fprintf(stderr, "%s: gp_jscan_json differs from jansson: %.*s\n", what,
+    fprintf(stderr, "%s: gp__jscan_json differs from jansson: %.*s\n", what,
             (int)(n > 200 ? 200 : n), t);
     return 0;
   }
@@ -95,11 +95,11 @@ static int agree(const char *t, size_t n, const char *what) {
   }
   if (!jv) return 1;
   /* A duplicate key keeps its last value in jansson: the walk compares the others. */
-  json_t *v = gp_json_loadb(t, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+  json_t *v = gp__json_loadb(t, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
   if (!v) return 1;
   gp_jscan_t j;
-  gp_jscan_init(&j, t, n);
-  int ok = gp_jscan_walk(&j, v) && gp_jscan_done(&j) == 0;
+  gp__jscan_init(&j, t, n);
+  int ok = gp_jscan_walk(&j, v) && gp__jscan_done(&j) == 0;
   json_decref(v);
   if (!ok) fprintf(stderr, "%s: walk differs: %.*s\n", what, (int)(n > 200 ? 200 : n), t);
   return ok;
@@ -150,7 +150,7 @@ static void test_corruptions(void **state) {
   for (size_t i = 0; i < sizeof corpus / sizeof corpus[0]; i++) {
     size_t n = text_len(i);
     if (!jansson_valid(corpus[i], n)) continue;
-    char *t = gp_xmalloc(n + 1);
+    char *t = gp__xmalloc(n + 1);
     for (size_t pos = 0; pos < n; pos++) {
       for (size_t k = 0; k < sizeof subst; k++) {
         memcpy(t, corpus[i], n);
@@ -167,10 +167,10 @@ static void test_corruptions(void **state) {
 
 static char *nested(int depth, int objects) {
   gp_buf_t b = {0};
-  for (int i = 0; i < depth; i++) gp_buf_puts(&b, objects && i % 2 ? "{\"k\":" : "[");
-  gp_buf_puts(&b, "1");
-  for (int i = depth - 1; i >= 0; i--) gp_buf_puts(&b, objects && i % 2 ? "}" : "]");
-  return gp_buf_steal(&b);
+  for (int i = 0; i < depth; i++) gp__buf_puts(&b, objects && i % 2 ? "{\"k\":" : "[");
+  gp__buf_puts(&b, "1");
+  for (int i = depth - 1; i >= 0; i--) gp__buf_puts(&b, objects && i % 2 ? "}" : "]");
+  return gp__buf_steal(&b);
 }
 
 static void test_deep_nesting(void **state) {
@@ -187,19 +187,19 @@ static void test_deep_nesting(void **state) {
   }
 }
 
-/* The depth the caller's pulls opened counts with what gp_jscan_skip walks. */
+/* The depth the caller's pulls opened counts with what gp__jscan_skip walks. */
 static void test_depth_across_pulls(void **state) {
   (void)state;
   for (int inner = GP_JSON_MAX_DEPTH - 4; inner <= GP_JSON_MAX_DEPTH; inner++) {
     char *in = nested(inner, 0);
-    char *t = gp_xasprintf("{\"a\":{\"b\":%s}}", in);
+    char *t = gp__xasprintf("{\"a\":{\"b\":%s}}", in);
     gp_jscan_t j;
     gp_jscan_str_t k;
-    gp_jscan_init(&j, t, strlen(t));
-    int ok = gp_jscan_obj_begin(&j) && gp_jscan_obj_next(&j, &k) == 1 && gp_jscan_obj_begin(&j) &&
-             gp_jscan_obj_next(&j, &k) == 1 && gp_jscan_skip(&j) == 0 &&
-             gp_jscan_obj_next(&j, &k) == 0 && gp_jscan_obj_next(&j, &k) == 0 &&
-             gp_jscan_done(&j) == 0;
+    gp__jscan_init(&j, t, strlen(t));
+    int ok = gp__jscan_obj_begin(&j) && gp__jscan_obj_next(&j, &k) == 1 && gp__jscan_obj_begin(&j) &&
+             gp__jscan_obj_next(&j, &k) == 1 && gp__jscan_skip(&j) == 0 &&
+             gp__jscan_obj_next(&j, &k) == 0 && gp__jscan_obj_next(&j, &k) == 0 &&
+             gp__jscan_done(&j) == 0;
     assert_int_equal(ok, jansson_valid(t, strlen(t)));
     assert_int_equal(ok, inner + 2 <= GP_JSON_MAX_DEPTH);
     free(in);
@@ -220,7 +220,7 @@ static void test_numbers(void **state) {
   };
   int bad = 0;
   for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
-    char *t = gp_xasprintf("[%s]", nums[i]);
+    char *t = gp__xasprintf("[%s]", nums[i]);
     bad += !agree(t, strlen(t), "number");
     bad += !agree(nums[i], strlen(nums[i]), "number");
     free(t);
@@ -228,14 +228,14 @@ static void test_numbers(void **state) {
   assert_int_equal(bad, 0);
   gp_jscan_t j;
   int64_t v = 0;
-  gp_jscan_init(&j, "[-9223372036854775808, 1.5]", 27);
-  assert_int_equal(gp_jscan_arr_begin(&j), 1);
-  assert_int_equal(gp_jscan_arr_next(&j), 1);
-  assert_int_equal(gp_jscan_int(&j, &v), 1);
+  gp__jscan_init(&j, "[-9223372036854775808, 1.5]", 27);
+  assert_int_equal(gp__jscan_arr_begin(&j), 1);
+  assert_int_equal(gp__jscan_arr_next(&j), 1);
+  assert_int_equal(gp__jscan_int(&j, &v), 1);
   assert_true(v == INT64_MIN);
-  assert_int_equal(gp_jscan_arr_next(&j), 1);
-  assert_int_equal(gp_jscan_int(&j, &v), -1); /* a real is not an integer */
-  assert_int_equal(gp_jscan_done(&j), -1);    /* and every later call fails */
+  assert_int_equal(gp__jscan_arr_next(&j), 1);
+  assert_int_equal(gp__jscan_int(&j, &v), -1); /* a real is not an integer */
+  assert_int_equal(gp__jscan_done(&j), -1);    /* and every later call fails */
 }
 
 /* Pulls: types the caller did not ask for fail, null is told apart, and escaped keys are
@@ -245,25 +245,25 @@ static void test_pulls(void **state) {
   const char *t = "{\"a\":null,\"b\\u0041\":\"x\",\"c\":\"\\ud83d\\ude00\\u00e9\",\"d\":5}";
   gp_jscan_t j;
   gp_jscan_str_t k, s;
-  gp_jscan_init(&j, t, strlen(t));
-  assert_int_equal(gp_jscan_obj_begin(&j), 1);
-  assert_int_equal(gp_jscan_obj_next(&j, &k), 1);
-  assert_true(gp_jscan_key_is(&k, "a"));
-  assert_int_equal(gp_jscan_str(&j, &s), 0);
-  assert_int_equal(gp_jscan_obj_next(&j, &k), 1);
+  gp__jscan_init(&j, t, strlen(t));
+  assert_int_equal(gp__jscan_obj_begin(&j), 1);
+  assert_int_equal(gp__jscan_obj_next(&j, &k), 1);
+  assert_true(gp__jscan_key_is(&k, "a"));
+  assert_int_equal(gp__jscan_str(&j, &s), 0);
+  assert_int_equal(gp__jscan_obj_next(&j, &k), 1);
   assert_true(k.escaped);
-  assert_false(gp_jscan_key_is(&k, "bA"));
-  assert_int_equal(gp_jscan_str(&j, &s), 1);
-  assert_int_equal(gp_jscan_obj_next(&j, &k), 1);
-  assert_int_equal(gp_jscan_str(&j, &s), 1);
+  assert_false(gp__jscan_key_is(&k, "bA"));
+  assert_int_equal(gp__jscan_str(&j, &s), 1);
+  assert_int_equal(gp__jscan_obj_next(&j, &k), 1);
+  assert_int_equal(gp__jscan_str(&j, &s), 1);
   gp_buf_t b = {0};
-  gp_jscan_str_append(&s, &b);
+  gp__jscan_str_append(&s, &b);
   assert_string_equal(b.data, "\xf0\x9f\x98\x80\xc3\xa9");
-  gp_buf_free(&b);
-  assert_int_equal(gp_jscan_obj_next(&j, &k), 1);
-  assert_int_equal(gp_jscan_null(&j), 0); /* 5 is not null: nothing consumed */
-  assert_int_equal(gp_jscan_str(&j, &s), -1);
-  assert_int_equal(gp_jscan_obj_next(&j, &k), -1);
+  gp__buf_free(&b);
+  assert_int_equal(gp__jscan_obj_next(&j, &k), 1);
+  assert_int_equal(gp__jscan_null(&j), 0); /* 5 is not null: nothing consumed */
+  assert_int_equal(gp__jscan_str(&j, &s), -1);
+  assert_int_equal(gp__jscan_obj_next(&j, &k), -1);
 }
 
 /* A special byte or sequence at every offset 0..40 of strings 0..48 bytes long, so each
@@ -280,7 +280,7 @@ static const text_t lane_specials[] = {
 static int lane_text_agrees(const char *body, size_t n, int as_key, size_t blanks) {
   static const char *const wrap[2][2] = {{"[\"", "\"]"}, {"{\"", "\":1}"}};
   size_t len = 2 + n + strlen(wrap[as_key][1]) + blanks;
-  char *t = gp_xmalloc(len ? len : 1);
+  char *t = gp__xmalloc(len ? len : 1);
   memcpy(t, wrap[as_key][0], 2);
   memcpy(t + 2, body, n);
   memcpy(t + 2 + n, wrap[as_key][1], strlen(wrap[as_key][1]));

@@ -41,11 +41,11 @@ static void test_text_bound(void **state) {
   for (size_t i = 0; i < sizeof depths / sizeof depths[0]; i++) {
     char *t = nested_text(depths[i]);
     json_error_t e;
-    json_t *v = gp_json_loads(t, JSON_DECODE_ANY, &e);
+    json_t *v = gp__json_loads(t, JSON_DECODE_ANY, &e);
     if (depths[i] <= GP_JSON_MAX_DEPTH) {
       assert_non_null(v);
-      assert_int_equal(gp_json_text_depth(t, strlen(t), GP_JSON_MAX_DEPTH), depths[i]);
-      assert_int_equal(gp_json_too_deep(v, GP_JSON_MAX_DEPTH), 0);
+      assert_int_equal(gp__json_text_depth(t, strlen(t), GP_JSON_MAX_DEPTH), depths[i]);
+      assert_int_equal(gp__json_too_deep(v, GP_JSON_MAX_DEPTH), 0);
     } else {
       assert_null(v);
       assert_non_null(strstr(e.text, "deeper than 512 levels (the limit)"));
@@ -56,17 +56,17 @@ static void test_text_bound(void **state) {
   }
   /* Brackets inside strings, escaped quotes included, do not count. */
   const char *s = "[\"[[[[\\\"[[[[\", {\"k]\": [1]}]";
-  assert_int_equal(gp_json_text_depth(s, strlen(s), 100), 3);
+  assert_int_equal(gp__json_text_depth(s, strlen(s), 100), 3);
 }
 
 static void *release_deep(void *arg) {
   size_t depth = *(size_t *)arg;
   json_t *v = nested_value(depth);
-  assert_int_equal(gp_json_too_deep(v, GP_JSON_MAX_DEPTH), 1);
+  assert_int_equal(gp__json_too_deep(v, GP_JSON_MAX_DEPTH), 1);
   json_t *shared = json_incref(json_array_get(v, 0)); /* a reference held elsewhere stays */
-  gp_json_release_deep(v);
+  gp__json_release_deep(v);
   assert_int_equal(shared->refcount, 1);
-  gp_json_release_deep(shared);
+  gp__json_release_deep(shared);
   return NULL;
 }
 

@@ -71,7 +71,7 @@ static gp_mcp_client_t *fake(const char *const *extra, int64_t timeout_ms) {
 /* The text of a tools/call result's first item (heap). */
 static char *first_text(json_t *res) {
   json_t *t = json_object_get(json_array_get(json_object_get(res, "content"), 0), "text");
-  return gp_xstrdup(json_is_string(t) ? json_string_value(t) : "");
+  return gp__xstrdup(json_is_string(t) ? json_string_value(t) : "");
 }
 
 static int call_text(gp_mcp_client_t *c, const char *name, json_t *args, char **text, gp_error_t **err) {
@@ -148,7 +148,7 @@ static void test_list_changed(void **state) {
   char *t;
   assert_int_equal(call_text(c, "change", NULL, &t, &err), 0);
   free(t);
-  for (int i = 0; i < 200 && !gp_registry_has(r, "f_added"); i++) gp_sleep_ms(10);
+  for (int i = 0; i < 200 && !gp_registry_has(r, "f_added"); i++) gp__sleep_ms(10);
   assert_true(gp_registry_has(r, "f_added"));
   json_t *tools = NULL;
   assert_int_equal(gp_mcp_tools(c, &tools, &err), 0);
@@ -199,11 +199,11 @@ static void test_timeout_and_cancel(void **state) {
   gp_mcp_client_t *c = fake(NULL, 0);
   char *t = NULL;
   gp_error_t *err = NULL;
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   gp_mcp_call_opts_t quick = {.timeout_ms = 300};
   json_t *r0 = NULL;
   assert_int_equal(gp_mcp_call_tool(c, "never", NULL, &quick, &r0, &err), GP_ERR_TIMEOUT);
-  int64_t took = gp_mono_ms() - t0;
+  int64_t took = gp__mono_ms() - t0;
   assert_true(took >= 250 && took < 3000);
   gp_error_free(err);
   err = NULL;
@@ -212,9 +212,9 @@ static void test_timeout_and_cancel(void **state) {
   gp_cancel_fire_after(k, 50, GP_ERR_CANCELED);
   gp_mcp_call_opts_t o = {.cancel = k, .timeout_ms = 10000};
   json_t *res = NULL;
-  t0 = gp_mono_ms();
+  t0 = gp__mono_ms();
   assert_int_equal(gp_mcp_call_tool(c, "never", NULL, &o, &res, &err), GP_ERR_CANCELED);
-  assert_true(gp_mono_ms() - t0 < 1000);
+  assert_true(gp__mono_ms() - t0 < 1000);
   gp_error_free(err);
   err = NULL;
   gp_cancel_unref(k);
@@ -270,11 +270,11 @@ static void test_big_result_and_mapping(void **state) {
   gp_mcp_client_t *c = fake(NULL, 0);
   json_t *res = NULL;
   gp_error_t *err = NULL;
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   assert_int_equal(gp_mcp_call_tool(c, "big", A(json_pack("{s:i}", "mb", 20)), NULL, &res, &err), 0);
   json_t *text = json_object_get(json_array_get(json_object_get(res, "content"), 0), "text");
   assert_int_equal(json_string_length(text), 20u * 1024 * 1024);
-  print_message("20 MB result in %lld ms\n", (long long)(gp_mono_ms() - t0));
+  print_message("20 MB result in %lld ms\n", (long long)(gp__mono_ms() - t0));
   json_decref(res);
   /* Mapping through a registry: structured content checked against outputSchema. */
   gp_registry_t *r = gp_registry_new();

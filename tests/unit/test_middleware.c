@@ -29,7 +29,7 @@ typedef struct {
 static int rec_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error_t **err) {
   rec_engine_t *r = impl;
   r->calls++;
-  if (r->trace) gp_buf_puts(r->trace, "engine ");
+  if (r->trace) gp__buf_puts(r->trace, "engine ");
   r->saw_leading_system = turn->nblocks > 0 && turn->blocks[0]->kind == GP_BLOCK_SYSTEM;
   if (r->append) gp_turn_append(turn, gp_block_new_assistant("engine output"));
   if (r->fail_first > 0) {
@@ -58,7 +58,7 @@ static int rec_mw(void *ud, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_next_t *nex
                   gp_error_t **err) {
   rec_mw_t *m = ud;
   m->enters++;
-  gp_buf_printf(m->trace, "%s> ", m->tag);
+  gp__buf_printf(m->trace, "%s> ", m->tag);
   int rc = 0;
   switch (m->mode) {
   case MW_PASS:
@@ -90,7 +90,7 @@ static int rec_mw(void *ud, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_next_t *nex
   }
   m->seen_rc = rc;
   m->seen_code = (err && *err) ? (*err)->code : 0;
-  gp_buf_printf(m->trace, "%s< ", m->tag);
+  gp__buf_printf(m->trace, "%s< ", m->tag);
   return rc;
 }
 
@@ -124,7 +124,7 @@ static void chain_init(chain_t *c, mw_mode_t m0, mw_mode_t m1, mw_mode_t m2) {
 static void chain_free(chain_t *c) {
   for (int i = 0; i < 3; i++) gp_middleware_unref(c->mws[i]);
   gp_engine_unref(c->engine);
-  gp_buf_free(&c->trace);
+  gp__buf_free(&c->trace);
   json_decref(c->tags);
   json_decref(c->defs);
 }
@@ -372,11 +372,11 @@ static char *reorder_spec(const char *spec) {
   gp_error_t *err = NULL;
   assert_int_equal(gp_chain_run(&m, 1, c.engine, &c.ctx, t, &err), 0);
   gp_buf_t out = {0};
-  for (size_t i = 0; i < t->nblocks; i++) gp_buf_printf(&out, "%s%s", i ? " " : "", t->blocks[i]->id);
+  for (size_t i = 0; i < t->nblocks; i++) gp__buf_printf(&out, "%s%s", i ? " " : "", t->blocks[i]->id);
   gp_turn_free(t);
   gp_middleware_unref(m);
   chain_free(&c);
-  return gp_buf_steal(&out);
+  return gp__buf_steal(&out);
 }
 
 static void check_reorder(const char *in, const char *want) {

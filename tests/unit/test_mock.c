@@ -52,7 +52,7 @@ static int http_connect(gp_mock_t *m) {
 }
 
 static char *http_request_text(const char *method, const char *path, const char *body, const char *extra) {
-  return gp_xasprintf("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+  return gp__xasprintf("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                       "Content-Length: %zu\r\nConnection: close\r\n%s\r\n%s",
                       method, path, body ? strlen(body) : 0, extra ? extra : "", body ? body : "");
 }
@@ -72,11 +72,11 @@ static void http_send(int fd, const char *method, const char *path, const char *
 static void http_parse(http_resp_t *r) {
   char *sep = r->raw ? strstr(r->raw, "\r\n\r\n") : NULL;
   if (!sep) return;
-  r->head = gp_xstrndup(r->raw, (size_t)(sep - r->raw));
+  r->head = gp__xstrndup(r->raw, (size_t)(sep - r->raw));
   r->status = atoi(r->head + 9);
   const char *p = sep + 4, *end = r->raw + r->raw_len;
   gp_buf_t b = {0};
-  gp_buf_append(&b, "", 0);
+  gp__buf_append(&b, "", 0);
   if (strcasestr(r->head, "transfer-encoding: chunked")) {
     for (;;) {
       const char *crlf = memmem(p, (size_t)(end - p), "\r\n", 2);
@@ -87,10 +87,10 @@ static void http_parse(http_resp_t *r) {
         break;
       }
       if ((size_t)(end - (crlf + 2)) < n + 2) {
-        gp_buf_append(&b, crlf + 2, (size_t)(end - (crlf + 2)) < n ? (size_t)(end - (crlf + 2)) : n);
+        gp__buf_append(&b, crlf + 2, (size_t)(end - (crlf + 2)) < n ? (size_t)(end - (crlf + 2)) : n);
         break;
       }
-      gp_buf_append(&b, crlf + 2, n);
+      gp__buf_append(&b, crlf + 2, n);
       r->nchunks++;
       if (n > r->max_chunk) r->max_chunk = n;
       p = crlf + 2 + n + 2;
@@ -99,11 +99,11 @@ static void http_parse(http_resp_t *r) {
     const char *cl = strcasestr(r->head, "content-length:");
     size_t want = cl ? strtoul(cl + 15, NULL, 10) : (size_t)(end - p);
     size_t have = (size_t)(end - p);
-    gp_buf_append(&b, p, have < want ? have : want);
+    gp__buf_append(&b, p, have < want ? have : want);
     r->complete = have >= want;
   }
   r->body_len = b.len;
-  r->body = gp_buf_steal(&b);
+  r->body = gp__buf_steal(&b);
 }
 
 /* Reads until the server closes, an error, or `idle_ms` without data (-1: no limit). */
@@ -118,16 +118,16 @@ static void http_read(int fd, http_resp_t *r, int idle_ms) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == ECONNRESET) r->reset = 1;
     if (n <= 0) break;
-    gp_buf_append(&b, tmp, (size_t)n);
+    gp__buf_append(&b, tmp, (size_t)n);
   }
   r->raw_len = b.len;
-  r->raw = b.data ? gp_buf_steal(&b) : NULL;
+  r->raw = b.data ? gp__buf_steal(&b) : NULL;
   http_parse(r);
 }
 
 static http_resp_t *http_do(gp_mock_t *m, const char *method, const char *path, const char *body,
                             const char *extra) {
-  http_resp_t *r = gp_xcalloc(1, sizeof *r);
+  http_resp_t *r = gp__xcalloc(1, sizeof *r);
   int fd = http_connect(m);
   http_send(fd, method, path, body, extra);
   http_read(fd, r, 20000);
@@ -176,7 +176,7 @@ typedef struct {
 /* Parses a body strictly: events are "event:"/"data:" lines ended by a blank line, ":"
  * lines are comments; the body must end at an event boundary. Fails the test otherwise. */
 static sse_t *sse_parse(const char *body) {
-  sse_t *s = gp_xcalloc(1, sizeof *s);
+  sse_t *s = gp__xcalloc(1, sizeof *s);
   const char *p = body;
   char *event = NULL;
   gp_buf_t data = {0};
@@ -187,10 +187,10 @@ static sse_t *sse_parse(const char *body) {
     size_t len = (size_t)(nl - p);
     if (len == 0) {
       if (have_data) {
-        s->v = gp_xrealloc(s->v, (s->n + 1) * sizeof *s->v);
+        s->v = gp__xrealloc(s->v, (s->n + 1) * sizeof *s->v);
         sse_ev_t *e = &s->v[s->n++];
         e->event = event;
-        e->data = gp_buf_steal(&data);
+        e->data = gp__buf_steal(&data);
         e->json = json_loads(e->data, 0, NULL);
         event = NULL;
         have_data = 0;
@@ -201,10 +201,10 @@ static sse_t *sse_parse(const char *body) {
     } else if (p[0] == ':') {
       s->comment_bytes += len + 1;
     } else if (len >= 7 && strncmp(p, "event: ", 7) == 0) {
-      event = gp_xstrndup(p + 7, len - 7);
+      event = gp__xstrndup(p + 7, len - 7);
     } else if (len >= 6 && strncmp(p, "data: ", 6) == 0) {
-      if (have_data) gp_buf_puts(&data, "\n");
-      gp_buf_append(&data, p + 6, len - 6);
+      if (have_data) gp__buf_puts(&data, "\n");
+      gp__buf_append(&data, p + 6, len - 6);
       have_data = 1;
     } else {
       fail_msg("not an SSE line: \"%.*s\"", (int)(len > 80 ? 80 : len), p);
@@ -258,15 +258,15 @@ typedef struct {
 } said_t;
 
 static void said_free(said_t *s) {
-  gp_buf_free(&s->text);
-  gp_buf_free(&s->reasoning);
+  gp__buf_free(&s->text);
+  gp__buf_free(&s->reasoning);
   free(s->signature);
-  for (size_t i = 0; i < s->ncalls; i++) gp_buf_free(&s->calls[i].args);
+  for (size_t i = 0; i < s->ncalls; i++) gp__buf_free(&s->calls[i].args);
 }
 
 static void buf_cat(gp_buf_t *b, const char *s) {
   assert_non_null(s);
-  gp_buf_puts(b, s);
+  gp__buf_puts(b, s);
 }
 
 /* OpenAI: every event is an unnamed chunk; the role first; tool call heads carry id,
@@ -327,7 +327,7 @@ static void check_openai(sse_t *s, int include_usage, said_t *out) {
         snprintf(out->calls[idx].id, sizeof out->calls[idx].id, "%s", jstr(tc, "id"));
         snprintf(out->calls[idx].name, sizeof out->calls[idx].name, "%s", jstr(fn, "name"));
         assert_string_equal(jstr(fn, "arguments"), "");
-        gp_buf_puts(&out->calls[idx].args, "");
+        gp__buf_puts(&out->calls[idx].args, "");
         out->ncalls++;
       } else {
         assert_int_equal(idx, out->ncalls - 1);
@@ -376,7 +376,7 @@ static void check_anthropic(sse_t *s, said_t *out) {
         snprintf(out->calls[k].id, sizeof out->calls[k].id, "%s", jstr(b, "id"));
         snprintf(out->calls[k].name, sizeof out->calls[k].name, "%s", jstr(b, "name"));
         assert_true(json_is_object(json_object_get(b, "input")));
-        gp_buf_puts(&out->calls[k].args, "");
+        gp__buf_puts(&out->calls[k].args, "");
       }
     } else if (strcmp(t, "content_block_delta") == 0) {
       assert_int_equal(jint(e->json, "index"), open);
@@ -390,7 +390,7 @@ static void check_anthropic(sse_t *s, said_t *out) {
         buf_cat(&out->reasoning, jstr(d, "thinking"));
       } else if (strcmp(dt, "signature_delta") == 0) {
         assert_string_equal(open_type, "thinking");
-        out->signature = gp_xstrdup(jstr(d, "signature"));
+        out->signature = gp__xstrdup(jstr(d, "signature"));
       } else {
         assert_string_equal(dt, "input_json_delta");
         assert_string_equal(open_type, "tool_use");
@@ -443,7 +443,7 @@ static void check_responses(sse_t *s, said_t *out) {
         snprintf(out->calls[k].id, sizeof out->calls[k].id, "%s", jstr(item, "call_id"));
         snprintf(out->calls[k].name, sizeof out->calls[k].name, "%s", jstr(item, "name"));
         assert_string_equal(jstr(item, "arguments"), "");
-        gp_buf_puts(&out->calls[k].args, "");
+        gp__buf_puts(&out->calls[k].args, "");
       }
     } else if (strcmp(t, "response.output_item.done") == 0) {
       assert_int_equal(jint(e->json, "output_index"), open);
@@ -486,13 +486,13 @@ static void check_responses(sse_t *s, said_t *out) {
   assert_true(strncmp(s->v[s->n - 1].event, "response.completed", 18) == 0 ||
               strcmp(s->v[s->n - 1].event, "response.incomplete") == 0);
   if (out->text.len) assert_string_equal(done_text.data, out->text.data);
-  gp_buf_free(&done_text);
+  gp__buf_free(&done_text);
 }
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
 static gp_mock_t *start1(const char *fixture) {
-  char *path = gp_xasprintf("%s/mock/%s", GP_FIXTURES, fixture);
+  char *path = gp__xasprintf("%s/mock/%s", GP_FIXTURES, fixture);
   const char *paths[] = {path};
   gp_mock_t *m = gp_mock_start(paths, 1);
   free(path);
@@ -904,11 +904,11 @@ static void read_events(int fd, int events) {
   while (seen < events) {
     ssize_t n = recv(fd, tmp, sizeof tmp - 1, 0);
     assert_true(n > 0);
-    gp_buf_append(&b, tmp, (size_t)n);
+    gp__buf_append(&b, tmp, (size_t)n);
     seen = 0;
     for (const char *p = b.data; (p = strstr(p, "\n\n")); p += 2) seen++;
   }
-  gp_buf_free(&b);
+  gp__buf_free(&b);
 }
 
 static void test_fault_stall_client_gives_up(void **state) {
@@ -923,7 +923,7 @@ static void test_fault_stall_client_gives_up(void **state) {
   /* Nothing more comes. */
   struct pollfd p = {.fd = fd, .events = POLLIN};
   assert_int_equal(poll(&p, 1, 300), 0);
-  int64_t closed_at = gp_now_ms();
+  int64_t closed_at = gp__now_ms();
   close(fd);
   json_t *log = gp_mock_wait_requests(m, 1, 5000);
   json_t *e = json_array_get(log, 0);
@@ -941,7 +941,7 @@ static void test_cancel_mid_stream_is_logged(void **state) {
   int fd = http_connect(m);
   http_send(fd, "POST", "/v1/chat/completions", fault_body, NULL);
   read_events(fd, 3);
-  int64_t closed_at = gp_now_ms();
+  int64_t closed_at = gp__now_ms();
   close(fd);
   json_t *log = gp_mock_wait_requests(m, 1, 5000);
   json_t *e = json_array_get(log, 0);
@@ -1041,11 +1041,11 @@ static void test_stop_reasons(void **state) {
 static void test_first_byte_delay(void **state) {
   gp_mock_t *m = start1("tokens.json");
   int fd = http_connect(m);
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   http_send(fd, "POST", "/v1/responses", fault_body, NULL);
   char c;
   assert_int_equal(recv(fd, &c, 1, 0), 1);
-  int64_t ttfb = gp_mono_ms() - t0;
+  int64_t ttfb = gp__mono_ms() - t0;
   assert_true(ttfb >= 19); /* first_byte_delay_ms: 20 */
   close(fd);
   gp_mock_stop(m);
@@ -1053,7 +1053,7 @@ static void test_first_byte_delay(void **state) {
 
 /* SIGTERM with streams stalled and paused: the server closes them and exits 0 at once. */
 static void test_stop_with_open_streams(void **state) {
-  char *paths[2] = {gp_xasprintf("%s/mock/stall.json", GP_FIXTURES), gp_xasprintf("%s/mock/slow.json", GP_FIXTURES)};
+  char *paths[2] = {gp__xasprintf("%s/mock/stall.json", GP_FIXTURES), gp__xasprintf("%s/mock/slow.json", GP_FIXTURES)};
   gp_mock_t *m = gp_mock_start((const char *const *)paths, 1);
   int fds[6];
   for (int i = 0; i < 6; i++) {
@@ -1061,10 +1061,10 @@ static void test_stop_with_open_streams(void **state) {
     http_send(fds[i], "POST", all_paths[i % 3], fault_body, NULL);
     read_events(fds[i], 2);
   }
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   gp_mock_stop(m);
-  assert_true(gp_mono_ms() - t0 < 3000);
-  t0 = gp_mono_ms();
+  assert_true(gp__mono_ms() - t0 < 3000);
+  t0 = gp__mono_ms();
   for (int i = 0; i < 6; i++) {
     http_resp_t r = {0};
     http_read(fds[i], &r, 5000);
@@ -1074,14 +1074,14 @@ static void test_stop_with_open_streams(void **state) {
     free(r.body);
     close(fds[i]);
   }
-  assert_true(gp_mono_ms() - t0 < 4000); /* closed by the server: EOF, not the idle limit */
+  assert_true(gp__mono_ms() - t0 < 4000); /* closed by the server: EOF, not the idle limit */
   m = gp_mock_start((const char *const *)&paths[1], 1);
   int fd = http_connect(m);
   http_send(fd, "POST", "/v1/messages", fault_body, NULL);
   read_events(fd, 2);
-  t0 = gp_mono_ms();
+  t0 = gp__mono_ms();
   gp_mock_stop(m);
-  assert_true(gp_mono_ms() - t0 < 3000);
+  assert_true(gp__mono_ms() - t0 < 3000);
   close(fd);
   free(paths[0]);
   free(paths[1]);
@@ -1095,10 +1095,10 @@ static void test_concurrent_delayed_streams(void **state) {
   int n = env ? atoi(env) : 200;
   gp_test_watchdog("test_concurrent_delayed_streams", 120);
   gp_mock_t *m = start1("tokens.json");
-  int *fds = gp_xcalloc((size_t)n, sizeof *fds);
-  gp_buf_t *got = gp_xcalloc((size_t)n, sizeof *got);
-  struct pollfd *pf = gp_xcalloc((size_t)n, sizeof *pf);
-  int64_t t0 = gp_mono_ms();
+  int *fds = gp__xcalloc((size_t)n, sizeof *fds);
+  gp_buf_t *got = gp__xcalloc((size_t)n, sizeof *got);
+  struct pollfd *pf = gp__xcalloc((size_t)n, sizeof *pf);
+  int64_t t0 = gp__mono_ms();
   for (int i = 0; i < n; i++) {
     fds[i] = http_connect(m);
     http_send(fds[i], "POST", "/v1/chat/completions", fault_body, NULL);
@@ -1112,7 +1112,7 @@ static void test_concurrent_delayed_streams(void **state) {
       char tmp[8192];
       ssize_t k = recv(fds[i], tmp, sizeof tmp, 0);
       if (k > 0) {
-        gp_buf_append(&got[i], tmp, (size_t)k);
+        gp__buf_append(&got[i], tmp, (size_t)k);
         continue;
       }
       close(fds[i]);
@@ -1121,7 +1121,7 @@ static void test_concurrent_delayed_streams(void **state) {
       open--;
     }
   }
-  int64_t elapsed = gp_mono_ms() - t0;
+  int64_t elapsed = gp__mono_ms() - t0;
   for (int i = 0; i < n; i++) {
     http_resp_t r = {.raw = got[i].data, .raw_len = got[i].len};
     http_parse(&r);
@@ -1135,7 +1135,7 @@ static void test_concurrent_delayed_streams(void **state) {
     sse_free(s);
     free(r.head);
     free(r.body);
-    gp_buf_free(&got[i]);
+    gp__buf_free(&got[i]);
   }
   /* One stream takes ~250 ms (20 ms first byte + 11 pauses of 20 ms); serialised, n of
    * them would take n times that. */

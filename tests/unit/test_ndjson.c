@@ -23,8 +23,8 @@ typedef struct {
 static int collect_cb(void *ud, json_t *v) {
   collect_t *c = ud;
   char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
-  gp_buf_puts(&c->log, s);
-  gp_buf_puts(&c->log, "\n");
+  gp__buf_puts(&c->log, s);
+  gp__buf_puts(&c->log, "\n");
   free(s);
   c->count++;
   return c->stop_after && c->count >= c->stop_after ? GP_ERR_CANCELED : 0;
@@ -34,14 +34,14 @@ static int collect_cb(void *ud, json_t *v) {
  * and the first nonzero code in *rc. */
 static char *decode(const char *s, size_t n, size_t piece, size_t max_line, int *rc, gp_error_t **err) {
   collect_t c = {0};
-  gp_ndjson_t *d = gp_ndjson_new(collect_cb, &c, max_line);
+  gp_ndjson_t *d = gp__ndjson_new(collect_cb, &c, max_line);
   *rc = 0;
   if (piece == 0) piece = n ? n : 1;
   for (size_t off = 0; off < n && *rc == 0; off += piece)
-    *rc = gp_ndjson_feed(d, s + off, n - off < piece ? n - off : piece, err);
-  if (*rc == 0) *rc = gp_ndjson_finish(d, err);
-  gp_ndjson_free(d);
-  return gp_buf_steal(&c.log);
+    *rc = gp__ndjson_feed(d, s + off, n - off < piece ? n - off : piece, err);
+  if (*rc == 0) *rc = gp__ndjson_finish(d, err);
+  gp__ndjson_free(d);
+  return gp__buf_steal(&c.log);
 }
 
 static void test_values_and_line_ends(void **state) {
@@ -72,13 +72,13 @@ static void test_every_split_point(void **state) {
                             "{\"done\":true,\"x\":\"a\\nb\"}\n7\n\"end\"\n");
   for (size_t i = 1; i < n; i++) {
     collect_t c = {0};
-    gp_ndjson_t *d = gp_ndjson_new(collect_cb, &c, 0);
-    assert_int_equal(gp_ndjson_feed(d, s, i, NULL), 0);
-    assert_int_equal(gp_ndjson_feed(d, s + i, n - i, NULL), 0);
-    assert_int_equal(gp_ndjson_finish(d, NULL), 0);
+    gp_ndjson_t *d = gp__ndjson_new(collect_cb, &c, 0);
+    assert_int_equal(gp__ndjson_feed(d, s, i, NULL), 0);
+    assert_int_equal(gp__ndjson_feed(d, s + i, n - i, NULL), 0);
+    assert_int_equal(gp__ndjson_finish(d, NULL), 0);
     assert_string_equal(c.log.data, want);
-    gp_ndjson_free(d);
-    gp_buf_free(&c.log);
+    gp__ndjson_free(d);
+    gp__buf_free(&c.log);
   }
   for (size_t k = 1; k <= 5; k++) {
     char *got = decode(s, n, k, 0, &rc, NULL);
@@ -118,21 +118,21 @@ static void test_malformed_line(void **state) {
 
 static void test_sticky_after_error(void **state) {
   collect_t c = {0};
-  gp_ndjson_t *d = gp_ndjson_new(collect_cb, &c, 0);
+  gp_ndjson_t *d = gp__ndjson_new(collect_cb, &c, 0);
   gp_error_t *err = NULL;
-  assert_int_equal(gp_ndjson_feed(d, "nope\n", 5, &err), GP_ERR_PROVIDER_STREAM);
+  assert_int_equal(gp__ndjson_feed(d, "nope\n", 5, &err), GP_ERR_PROVIDER_STREAM);
   assert_non_null(strstr(err->message, "line 1"));
   gp_error_free(err);
   err = NULL;
-  assert_int_equal(gp_ndjson_feed(d, "{}\n", 3, &err), GP_ERR_PROVIDER_STREAM);
+  assert_int_equal(gp__ndjson_feed(d, "{}\n", 3, &err), GP_ERR_PROVIDER_STREAM);
   assert_non_null(strstr(err->message, "line 1"));
   gp_error_free(err);
   err = NULL;
-  assert_int_equal(gp_ndjson_finish(d, &err), GP_ERR_PROVIDER_STREAM);
+  assert_int_equal(gp__ndjson_finish(d, &err), GP_ERR_PROVIDER_STREAM);
   gp_error_free(err);
   assert_int_equal(c.count, 0);
-  gp_ndjson_free(d);
-  gp_ndjson_free(NULL);
+  gp__ndjson_free(d);
+  gp__ndjson_free(NULL);
 }
 
 static void test_line_limit(void **state) {
@@ -155,52 +155,52 @@ static void test_line_limit(void **state) {
   }
   /* An endless line is refused as soon as it passes the limit, without a newline. */
   collect_t c = {0};
-  gp_ndjson_t *d = gp_ndjson_new(collect_cb, &c, 1000);
+  gp_ndjson_t *d = gp__ndjson_new(collect_cb, &c, 1000);
   char chunk[100];
   memset(chunk, 'x', sizeof chunk);
   int i = 0;
-  for (; i < 100 && (rc = gp_ndjson_feed(d, chunk, sizeof chunk, &err)) == 0; i++) {}
+  for (; i < 100 && (rc = gp__ndjson_feed(d, chunk, sizeof chunk, &err)) == 0; i++) {}
   assert_int_equal(rc, GP_ERR_PROVIDER_STREAM);
   assert_int_equal(i, 10);
   gp_error_free(err);
-  gp_ndjson_free(d);
+  gp__ndjson_free(d);
 }
 
 static void test_callback_stop(void **state) {
   collect_t c = {.stop_after = 2};
-  gp_ndjson_t *d = gp_ndjson_new(collect_cb, &c, 0);
+  gp_ndjson_t *d = gp__ndjson_new(collect_cb, &c, 0);
   gp_error_t *err = NULL;
-  assert_int_equal(gp_ndjson_feed(d, "1\n2\n3\n", 6, &err), GP_ERR_CANCELED);
+  assert_int_equal(gp__ndjson_feed(d, "1\n2\n3\n", 6, &err), GP_ERR_CANCELED);
   assert_null(err); /* the callback's own error is its business */
   assert_int_equal(c.count, 2);
-  assert_int_equal(gp_ndjson_feed(d, "4\n", 2, &err), GP_ERR_CANCELED);
-  assert_int_equal(gp_ndjson_finish(d, &err), GP_ERR_CANCELED);
+  assert_int_equal(gp__ndjson_feed(d, "4\n", 2, &err), GP_ERR_CANCELED);
+  assert_int_equal(gp__ndjson_finish(d, &err), GP_ERR_CANCELED);
   assert_null(err);
   assert_int_equal(c.count, 2);
-  gp_ndjson_free(d);
-  gp_buf_free(&c.log);
+  gp__ndjson_free(d);
+  gp__buf_free(&c.log);
   /* Also from finish, for a last line without a newline. */
   collect_t c2 = {.stop_after = 1};
-  d = gp_ndjson_new(collect_cb, &c2, 0);
-  assert_int_equal(gp_ndjson_feed(d, "{\"x\":1}", 7, NULL), 0);
+  d = gp__ndjson_new(collect_cb, &c2, 0);
+  assert_int_equal(gp__ndjson_feed(d, "{\"x\":1}", 7, NULL), 0);
   assert_int_equal(c2.count, 0);
-  assert_int_equal(gp_ndjson_finish(d, NULL), GP_ERR_CANCELED);
+  assert_int_equal(gp__ndjson_finish(d, NULL), GP_ERR_CANCELED);
   assert_int_equal(c2.count, 1);
-  gp_ndjson_free(d);
-  gp_buf_free(&c2.log);
+  gp__ndjson_free(d);
+  gp__buf_free(&c2.log);
 }
 
 static void test_many_lines(void **state) {
   /* 100 000 small lines in 4 KiB pieces: all arrive, in order. */
   gp_buf_t s = {0};
-  for (int i = 0; i < 100000; i++) gp_buf_printf(&s, "{\"i\":%d}\n", i);
+  for (int i = 0; i < 100000; i++) gp__buf_printf(&s, "{\"i\":%d}\n", i);
   int rc;
   char *got = decode(s.data, s.len, 4096, 0, &rc, NULL);
   assert_int_equal(rc, 0);
   /* The log equals the input (compact dumps of the same objects). */
   assert_string_equal(got, s.data);
   free(got);
-  gp_buf_free(&s);
+  gp__buf_free(&s);
 }
 
 int main(void) {

@@ -49,7 +49,7 @@ static void *canceled_caller(void *ud) {
   caller_t *c = ud;
   int local = 0;
   c->rc = gp_owner_call(g_owner, "touch", touch_fn, &local, c->cancel, NULL, NULL);
-  c->returned_ms = gp_mono_ms();
+  c->returned_ms = gp__mono_ms();
   return NULL;
 }
 
@@ -74,7 +74,7 @@ static void test_cancel_while_queued(void **state) {
     gp_owner_stats(g_owner, &st);
     gp_owner_stats_clear(&st);
   } while (st.queue_depth < 1);
-  int64_t fired = gp_mono_ms();
+  int64_t fired = gp__mono_ms();
   gp_cancel_fire(c.cancel, GP_ERR_CANCELED);
   pthread_join(tc, NULL); /* returns although the owner is still blocked */
   assert_int_equal(c.rc, GP_ERR_CANCELED);

@@ -55,11 +55,11 @@ static int deferred_fn(void *arg, gp_owner_completion_t *c, void **result) {
 static void test_deferred_completed_later(void **state) {
   assert_int_equal(gp_owner_new(NULL, &g_owner), GP_OK);
   void *res = NULL;
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   assert_int_equal(gp_owner_call(g_owner, "deferred", deferred_fn, (void *)(intptr_t)GP_OK, NULL,
                                  &res, result_free),
                    GP_OK);
-  assert_true(gp_mono_ms() - t0 >= 25);
+  assert_true(gp__mono_ms() - t0 >= 25);
   assert_non_null(res);
   assert_string_equal(res, "done later");
   free(res);

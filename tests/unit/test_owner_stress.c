@@ -178,7 +178,7 @@ static void test_stress_mix(void **state) {
   assert_int_equal(gp_owner_call(g_owner, "timer", start_timer_fn, NULL, NULL, NULL, NULL), GP_OK);
   pthread_t t[NWORKERS];
   for (int i = 0; i < NWORKERS; i++) pthread_create(&t[i], NULL, worker, (void *)(intptr_t)i);
-  gp_sleep_ms(DURATION_MS);
+  gp__sleep_ms(DURATION_MS);
   gp_owner_stats_t st;
   gp_owner_stats(g_owner, &st);
   assert_true(st.calls > 1000);

@@ -50,7 +50,7 @@ static int env_teardown(void **state) {
     else unsetenv(k_vars[i]);
     free(e->saved[i]);
   }
-  char *cmd = gp_xasprintf("rm -rf '%s'", e->dir);
+  char *cmd = gp__xasprintf("rm -rf '%s'", e->dir);
   int rc = system(cmd);
   (void)rc;
   free(cmd);
@@ -62,7 +62,7 @@ static int env_teardown(void **state) {
 
 /* Writes `text` to DIR/REL (creating parent folders); returns the heap path. */
 static char *write_file(env_t *e, const char *rel, const char *text) {
-  char *path = gp_xasprintf("%s/%s", e->dir, rel);
+  char *path = gp__xasprintf("%s/%s", e->dir, rel);
   for (char *s = path + strlen(e->dir) + 1; (s = strchr(s, '/')) != NULL; s++) {
     *s = '\0';
     mkdir(path, 0700);
@@ -99,7 +99,7 @@ static const char *k_yaml =
 static void test_path_lookup_order(void **state) {
   env_t *e = *state;
   char *p = gp_profiles_path(NULL);
-  char *want = gp_xasprintf("%s/.config/geppetto/profiles.yaml", e->dir);
+  char *want = gp__xasprintf("%s/.config/geppetto/profiles.yaml", e->dir);
   assert_string_equal(p, want);
   free(p);
   free(want);
@@ -280,7 +280,7 @@ static void test_bad_yaml(void **state) {
   gp_error_t *err = NULL;
   assert_null(gp_profile_resolve(path, NULL, NULL, &err));
   assert_int_equal(err->code, GP_ERR_CONFIG);
-  char *where = gp_xasprintf("%s:", path);
+  char *where = gp__xasprintf("%s:", path);
   assert_non_null(strstr(err->message, where));
   free(where);
   gp_error_free(err);

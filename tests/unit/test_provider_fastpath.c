@@ -28,7 +28,7 @@ static void dump_events(pu_ctx_t *c, gp_buf_t *out) {
     json_t *copy = json_deep_copy(ev);
     json_object_del(copy, "timestampMs");
     char *s = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-    gp_buf_printf(out, "%s\n", s);
+    gp__buf_printf(out, "%s\n", s);
     free(s);
     json_decref(copy);
   }
@@ -42,7 +42,7 @@ static void dump_turn(const gp_turn_t *t, gp_buf_t *out) {
   json_t *b;
   json_array_foreach(json_object_get(j, "blocks"), i, b) json_object_del(b, "id");
   char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-  gp_buf_printf(out, "turn %s\n", s);
+  gp__buf_printf(out, "turn %s\n", s);
   free(s);
   json_decref(j);
 }
@@ -61,27 +61,27 @@ static char *decode(const gp_prov_t *p, const char *data, size_t len, size_t pie
   pu_ctx_t *c = pu_ctx_new(NULL);
   gp_turn_t *t = gp_turn_new();
   gp_pstream_t st;
-  gp_pstream_init(&st, p, c->em, t);
-  gp_sse_t *sse = gp_sse_new(on_sse, &st);
+  gp__pstream_init(&st, p, c->em, t);
+  gp_sse_t *sse = gp__sse_new(on_sse, &st);
   if (piece == 0) piece = len ? len : 1;
   int rc = 0;
   for (size_t off = 0; off < len && rc == 0; off += piece)
-    rc = gp_sse_feed(sse, data + off, len - off < piece ? len - off : piece);
-  gp_sse_finish(sse);
-  gp_sse_free(sse);
+    rc = gp__sse_feed(sse, data + off, len - off < piece ? len - off : piece);
+  gp__sse_finish(sse);
+  gp__sse_free(sse);
   gp_buf_t out = {0};
-  gp_buf_printf(&out, "rc %d finished %d error %s\n", rc, st.finished,
+  gp__buf_printf(&out, "rc %d finished %d error %s\n", rc, st.finished,
                 st.err ? st.err->message : "-");
   *nfast += st.nfast;
   gp_error_free(st.err);
   st.err = NULL;
-  gp_pstream_finish(&st, rc == 0 && st.finished);
+  gp__pstream_finish(&st, rc == 0 && st.finished);
   dump_events(c, &out);
   dump_turn(t, &out);
   gp_turn_free(t);
   pu_ctx_free(c);
   gp__pstream_fast = 1;
-  return gp_buf_steal(&out);
+  return gp__buf_steal(&out);
 }
 
 static const size_t pieces[] = {0, 1, 7, 64};
@@ -116,7 +116,7 @@ static const char *api_of(const char *file) {
 
 static void test_recorded_fixtures(void **state) {
   (void)state;
-  char *dir = gp_xasprintf("%s/providers", GP_FIXTURES);
+  char *dir = gp__xasprintf("%s/providers", GP_FIXTURES);
   DIR *d = opendir(dir);
   assert_non_null(d);
   struct dirent *e;
@@ -159,10 +159,10 @@ static const char *const pieces_text[] = {
 };
 
 static void add_text(rng_t *r, gp_buf_t *b) {
-  gp_buf_puts(b, "\"");
+  gp__buf_puts(b, "\"");
   for (uint32_t i = 0, n = rnd(r, 3) + 1; i < n; i++)
-    gp_buf_puts(b, pieces_text[rnd(r, sizeof pieces_text / sizeof pieces_text[0])]);
-  gp_buf_puts(b, "\"");
+    gp__buf_puts(b, pieces_text[rnd(r, sizeof pieces_text / sizeof pieces_text[0])]);
+  gp__buf_puts(b, "\"");
 }
 
 /* An object from "key":value members, maybe reordered, padded, with an unknown member,
@@ -174,7 +174,7 @@ typedef struct {
 } members_t;
 
 static void member(members_t *ms, const char *key, const char *value) {
-  ms->m[ms->n++] = gp_xasprintf("\"%s\":%s", key, value);
+  ms->m[ms->n++] = gp__xasprintf("\"%s\":%s", key, value);
 }
 
 static void object(rng_t *r, members_t *ms, gp_buf_t *b, int odd) {
@@ -191,27 +191,27 @@ static void object(rng_t *r, members_t *ms, gp_buf_t *b, int odd) {
         "\"zz\":{\"a\":[1,2.5e3,-0,null,true,false,\"s\"]}", "\"obfuscation\":\"abc\"",
         "\"n\":9223372036854775807", "\"big\":99999999999999999999", "\"r\":1e999",
         "\"nul\":\"a\\u0000b\"", "\"sur\":\"\\ud800\"", "\"ok\":\"\\ud800\\udc00\""};
-    ms->m[ms->n++] = gp_xstrdup(unknown[rnd(r, sizeof unknown / sizeof unknown[0])]);
+    ms->m[ms->n++] = gp__xstrdup(unknown[rnd(r, sizeof unknown / sizeof unknown[0])]);
   }
   if (odd && rnd(r, 15) == 0 && ms->n > 0 && ms->n < MAXM) { /* duplicate */
-    char *dup = gp_xstrdup(ms->m[rnd(r, (uint32_t)ms->n)]);
+    char *dup = gp__xstrdup(ms->m[rnd(r, (uint32_t)ms->n)]);
     ms->m[ms->n++] = dup;
   }
   if (odd && rnd(r, 15) == 0 && ms->n > 0) { /* escape a key's first letter */
     char *m = ms->m[rnd(r, (uint32_t)ms->n)];
-    char *e = gp_xasprintf("\"\\u%04x%s", (unsigned char)m[1], m + 2);
+    char *e = gp__xasprintf("\"\\u%04x%s", (unsigned char)m[1], m + 2);
     free(m);
     for (int i = 0; i < ms->n; i++)
       if (ms->m[i] == m) ms->m[i] = e;
   }
   const char *sep = odd && rnd(r, 6) == 0 ? " , " : ",";
-  gp_buf_puts(b, odd && rnd(r, 6) == 0 ? "{ " : "{");
+  gp__buf_puts(b, odd && rnd(r, 6) == 0 ? "{ " : "{");
   for (int i = 0; i < ms->n; i++) {
-    if (i) gp_buf_puts(b, sep);
-    gp_buf_puts(b, ms->m[i]);
+    if (i) gp__buf_puts(b, sep);
+    gp__buf_puts(b, ms->m[i]);
     free(ms->m[i]);
   }
-  gp_buf_puts(b, odd && rnd(r, 6) == 0 ? " }\n" : "}");
+  gp__buf_puts(b, odd && rnd(r, 6) == 0 ? " }\n" : "}");
   ms->n = 0;
 }
 
@@ -250,18 +250,18 @@ static void args_fragments(rng_t *r, char **frags, int *n) {
 /* A chunk that is not valid JSON, or one jansson refuses for a limit. */
 static void bad_chunk(rng_t *r, gp_buf_t *b, const char *good) {
   switch (rnd(r, 6)) {
-    case 0: gp_buf_append(b, good, strlen(good) / 2); break; /* truncated */
-    case 1: gp_buf_printf(b, "%s,", good); break;
-    case 2: gp_buf_puts(b, "{\"choices\":[{\"delta\":{\"content\":\"a\\u0000\"}}],\"type\":\"x\"}"); break;
-    case 3: gp_buf_puts(b, "{\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":\"\xff\"}}"); break;
-    case 4: gp_buf_puts(b, "{\"type\":\"response.output_text.delta\",\"delta\":\"\\udc00\",\"output_index\":1}"); break;
-    default: gp_buf_puts(b, "[1,2]"); break;
+    case 0: gp__buf_append(b, good, strlen(good) / 2); break; /* truncated */
+    case 1: gp__buf_printf(b, "%s,", good); break;
+    case 2: gp__buf_puts(b, "{\"choices\":[{\"delta\":{\"content\":\"a\\u0000\"}}],\"type\":\"x\"}"); break;
+    case 3: gp__buf_puts(b, "{\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":\"\xff\"}}"); break;
+    case 4: gp__buf_puts(b, "{\"type\":\"response.output_text.delta\",\"delta\":\"\\udc00\",\"output_index\":1}"); break;
+    default: gp__buf_puts(b, "[1,2]"); break;
   }
 }
 
 static void sse_event(gp_buf_t *out, const char *type, const char *data) {
-  if (type) gp_buf_printf(out, "event: %s\n", type);
-  gp_buf_printf(out, "data: %s\n\n", data);
+  if (type) gp__buf_printf(out, "event: %s\n", type);
+  gp__buf_printf(out, "data: %s\n\n", data);
 }
 
 static void gen_openai(rng_t *r, gp_buf_t *out, int odd) {
@@ -289,11 +289,11 @@ static void gen_openai(rng_t *r, gp_buf_t *out, int odd) {
       for (int f = 0; f < nf; f++) {
         members_t tm = {0}, fm = {0};
         gp_buf_t fb = {0}, tb = {0};
-        char *ix = gp_xasprintf("%d", idx);
+        char *ix = gp__xasprintf("%d", idx);
         member(&tm, "index", ix);
         free(ix);
         if (f == 0) {
-          char *id = gp_xasprintf("\"call_%d_%u\"", idx, rnd(r, 3));
+          char *id = gp__xasprintf("\"call_%d_%u\"", idx, rnd(r, 3));
           member(&tm, "id", id);
           free(id);
           member(&tm, "type", "\"function\"");
@@ -306,11 +306,11 @@ static void gen_openai(rng_t *r, gp_buf_t *out, int odd) {
         object(r, &fm, &fb, odd);
         member(&tm, "function", fb.data);
         object(r, &tm, &tb, odd);
-        char *arr = gp_xasprintf("[%s]", tb.data);
+        char *arr = gp__xasprintf("[%s]", tb.data);
         member(&dm, "tool_calls", arr);
         free(arr);
-        gp_buf_free(&fb);
-        gp_buf_free(&tb);
+        gp__buf_free(&fb);
+        gp__buf_free(&tb);
         free(frags[f]);
         d.len = 0;
         object(r, &dm, &d, odd);
@@ -320,7 +320,7 @@ static void gen_openai(rng_t *r, gp_buf_t *out, int odd) {
         member(&cm, "finish_reason", "null");
         ch.len = 0;
         object(r, &cm, &ch, odd);
-        char *choices = gp_xasprintf("[%s]", ch.data);
+        char *choices = gp__xasprintf("[%s]", ch.data);
         member(&ms, "id", "\"chatcmpl-1\"");
         member(&ms, "model", "\"m\"");
         member(&ms, "choices", choices);
@@ -338,8 +338,8 @@ static void gen_openai(rng_t *r, gp_buf_t *out, int odd) {
     member(&cm, "delta", d.data);
     member(&cm, "finish_reason", odd && rnd(r, 25) == 0 ? "\"length\"" : "null");
     object(r, &cm, &ch, odd);
-    char *choices = odd && rnd(r, 25) == 0 ? gp_xasprintf("[%s,%s]", ch.data, ch.data)
-                                           : gp_xasprintf("[%s]", ch.data);
+    char *choices = odd && rnd(r, 25) == 0 ? gp__xasprintf("[%s,%s]", ch.data, ch.data)
+                                           : gp__xasprintf("[%s]", ch.data);
     member(&ms, "id", "\"chatcmpl-1\"");
     member(&ms, "object", "\"chat.completion.chunk\"");
     member(&ms, "choices", choices);
@@ -351,7 +351,7 @@ static void gen_openai(rng_t *r, gp_buf_t *out, int odd) {
       gp_buf_t bad = {0};
       bad_chunk(r, &bad, b.data);
       sse_event(out, NULL, bad.data);
-      gp_buf_free(&bad);
+      gp__buf_free(&bad);
     } else {
       sse_event(out, NULL, b.data);
     }
@@ -359,10 +359,10 @@ static void gen_openai(rng_t *r, gp_buf_t *out, int odd) {
   sse_event(out, NULL, "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}");
   sse_event(out, NULL, "{\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":7}}");
   if (!odd || rnd(r, 5)) sse_event(out, NULL, "[DONE]");
-  gp_buf_free(&b);
-  gp_buf_free(&tmp);
-  gp_buf_free(&d);
-  gp_buf_free(&ch);
+  gp__buf_free(&b);
+  gp__buf_free(&tmp);
+  gp__buf_free(&d);
+  gp__buf_free(&ch);
 }
 
 /* A delta-carrying Anthropic or Responses event: the fields around `delta`. */
@@ -373,9 +373,9 @@ static void gen_claude(rng_t *r, gp_buf_t *out, int odd) {
   static const char *const kinds[] = {"text", "thinking", "tool_use"};
   for (int index = 0, nb = 1 + (int)rnd(r, 4); index < nb; index++) {
     int k = (int)rnd(r, 3);
-    char *start = k == 2 ? gp_xasprintf("{\"type\":\"content_block_start\",\"index\":%d,\"content_block\":"
+    char *start = k == 2 ? gp__xasprintf("{\"type\":\"content_block_start\",\"index\":%d,\"content_block\":"
                                         "{\"type\":\"tool_use\",\"id\":\"toolu_%d\",\"name\":\"f\",\"input\":{}}}", index, index)
-                         : gp_xasprintf("{\"type\":\"content_block_start\",\"index\":%d,\"content_block\":"
+                         : gp__xasprintf("{\"type\":\"content_block_start\",\"index\":%d,\"content_block\":"
                                         "{\"type\":\"%s\",\"%s\":\"\"}}", index, kinds[k], kinds[k]);
     sse_event(out, "content_block_start", start);
     free(start);
@@ -390,7 +390,7 @@ static void gen_claude(rng_t *r, gp_buf_t *out, int odd) {
       if (odd && rnd(r, 20) == 0) member(&dm, "type", "\"signature_delta\"");
       object(r, &dm, &d, odd);
       member(&ms, "type", odd && rnd(r, 30) == 0 ? "\"content_block_stop\"" : "\"content_block_delta\"");
-      char *ix = gp_xasprintf("%d", index);
+      char *ix = gp__xasprintf("%d", index);
       member(&ms, "index", odd && rnd(r, 20) == 0 ? "null" : ix);
       free(ix);
       member(&ms, "delta", d.data);
@@ -399,26 +399,26 @@ static void gen_claude(rng_t *r, gp_buf_t *out, int odd) {
         gp_buf_t bad = {0};
         bad_chunk(r, &bad, b.data);
         sse_event(out, "content_block_delta", bad.data);
-        gp_buf_free(&bad);
+        gp__buf_free(&bad);
       } else {
         sse_event(out, "content_block_delta", b.data);
       }
       if (rnd(r, 8) == 0) sse_event(out, "ping", "{\"type\":\"ping\"}");
     }
     if (k == 1) {
-      char *sig = gp_xasprintf("{\"type\":\"content_block_delta\",\"index\":%d,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"c2ln\"}}", index);
+      char *sig = gp__xasprintf("{\"type\":\"content_block_delta\",\"index\":%d,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"c2ln\"}}", index);
       sse_event(out, "content_block_delta", sig);
       free(sig);
     }
-    char *stop = gp_xasprintf("{\"type\":\"content_block_stop\",\"index\":%d}", index);
+    char *stop = gp__xasprintf("{\"type\":\"content_block_stop\",\"index\":%d}", index);
     sse_event(out, "content_block_stop", stop);
     free(stop);
   }
   sse_event(out, "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":12}}");
   if (!odd || rnd(r, 5)) sse_event(out, "message_stop", "{\"type\":\"message_stop\"}");
-  gp_buf_free(&b);
-  gp_buf_free(&tmp);
-  gp_buf_free(&d);
+  gp__buf_free(&b);
+  gp__buf_free(&tmp);
+  gp__buf_free(&d);
 }
 
 static void gen_responses(rng_t *r, gp_buf_t *out, int odd) {
@@ -427,7 +427,7 @@ static void gen_responses(rng_t *r, gp_buf_t *out, int odd) {
   static const char *const items[] = {"message", "reasoning", "function_call"};
   for (int index = 0, nb = 1 + (int)rnd(r, 4); index < nb; index++) {
     int k = (int)rnd(r, 3);
-    char *added = gp_xasprintf("{\"type\":\"response.output_item.added\",\"output_index\":%d,\"item\":"
+    char *added = gp__xasprintf("{\"type\":\"response.output_item.added\",\"output_index\":%d,\"item\":"
                                "{\"type\":\"%s\",\"call_id\":\"call_%d\",\"name\":\"f\"}}", index, items[k], index);
     if (!(odd && k == 2 && rnd(r, 4) == 0)) sse_event(out, "response.output_item.added", added);
     free(added);
@@ -443,7 +443,7 @@ static void gen_responses(rng_t *r, gp_buf_t *out, int odd) {
       const char *type = k == 0 ? types[rnd(r, 2)] : k == 1 ? types[2 + rnd(r, 2)] : types[4];
       member(&ms, "type", odd && rnd(r, 30) == 0 ? "\"response.output_text.done\"" : type);
       member(&ms, "item_id", "\"it_1\"");
-      char *ix = gp_xasprintf("%d", index);
+      char *ix = gp__xasprintf("%d", index);
       if (!(odd && rnd(r, 15) == 0)) member(&ms, "output_index", ix);
       free(ix);
       member(&ms, "sequence_number", "7");
@@ -454,12 +454,12 @@ static void gen_responses(rng_t *r, gp_buf_t *out, int odd) {
         gp_buf_t bad = {0};
         bad_chunk(r, &bad, b.data);
         sse_event(out, "x", bad.data);
-        gp_buf_free(&bad);
+        gp__buf_free(&bad);
       } else {
         sse_event(out, NULL, b.data);
       }
     }
-    char *done = gp_xasprintf("{\"type\":\"response.output_item.done\",\"output_index\":%d,\"item\":"
+    char *done = gp__xasprintf("{\"type\":\"response.output_item.done\",\"output_index\":%d,\"item\":"
                               "{\"type\":\"%s\",\"call_id\":\"call_%d\",\"name\":\"f\"}}", index, items[k], index);
     sse_event(out, "response.output_item.done", done);
     free(done);
@@ -467,8 +467,8 @@ static void gen_responses(rng_t *r, gp_buf_t *out, int odd) {
   if (!odd || rnd(r, 5))
     sse_event(out, "response.completed", "{\"type\":\"response.completed\",\"response\":{\"status\":\"completed\","
                                          "\"usage\":{\"input_tokens\":3,\"output_tokens\":5}}}");
-  gp_buf_free(&b);
-  gp_buf_free(&tmp);
+  gp__buf_free(&b);
+  gp__buf_free(&tmp);
 }
 
 static void run_generated(const char *api, void (*gen)(rng_t *, gp_buf_t *, int)) {
@@ -479,10 +479,10 @@ static void run_generated(const char *api, void (*gen)(rng_t *, gp_buf_t *, int)
   for (int i = 0; i < 300 && bad < 3; i++) {
     gp_buf_t s = {0};
     gen(&r, &s, i % 4 != 0); /* a quarter plain, the rest with odd shapes */
-    char *name = gp_xasprintf("%s stream %d", api, i);
+    char *name = gp__xasprintf("%s stream %d", api, i);
     bad += !same_both_ways(p, name, s.data, s.len, &nfast);
     free(name);
-    gp_buf_free(&s);
+    gp__buf_free(&s);
   }
   assert_int_equal(bad, 0);
   assert_true(nfast > 1000);

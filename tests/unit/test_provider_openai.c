@@ -349,7 +349,7 @@ static void test_config_json(void **state) {
 }
 
 static void test_helpers(void **state) {
-  char *s = gp__redact(gp_xstrdup("bad key sk-SECRET-1234, again sk-SECRET-1234."), "sk-SECRET-1234");
+  char *s = gp__redact(gp__xstrdup("bad key sk-SECRET-1234, again sk-SECRET-1234."), "sk-SECRET-1234");
   assert_string_equal(s, "bad key [REDACTED], again [REDACTED].");
   s = gp__redact(s, NULL);
   assert_string_equal(s, "bad key [REDACTED], again [REDACTED].");

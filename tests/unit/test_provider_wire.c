@@ -42,7 +42,7 @@ static int wire_infer(gp_engine_t *e, const char *prompt, gp_error_t **err, char
   gp_turn_append(t, gp_block_new_user(prompt));
   int rc = gp_engine_infer(e, &c->ctx, t, err);
   gp_block_t *b = gp_turn_last_of(t, GP_BLOCK_LLM_TEXT);
-  if (text) *text = b ? gp_xstrdup(gp_block_text(b)) : NULL;
+  if (text) *text = b ? gp__xstrdup(gp_block_text(b)) : NULL;
   gp_turn_free(t);
   pu_ctx_free(c);
   return rc;
@@ -77,7 +77,7 @@ static void test_key_with_crlf_refused(void **state) {
 
 static void test_env_key_trailing_newline(void **state) {
   gp_mock_t *m = wire_mock();
-  char *base = gp_xasprintf("%s/v1", gp_mock_url(m));
+  char *base = gp__xasprintf("%s/v1", gp_mock_url(m));
   const char *keys[] = {"sk-wire-key\n", "sk-wire-key\r\n"};
   for (int i = 0; i < 2; i++) {
     setenv("GP_WIRE_KEY", keys[i], 1);
@@ -97,7 +97,7 @@ static void test_env_key_trailing_newline(void **state) {
 
 static void test_userinfo_redacted(void **state) {
   gp_mock_t *m = wire_mock();
-  char *base = gp_xasprintf("http://user:sk-userinfo-secret@127.0.0.1:%d/v1", gp_mock_port(m));
+  char *base = gp__xasprintf("http://user:sk-userinfo-secret@127.0.0.1:%d/v1", gp_mock_port(m));
   gp_error_t *err = NULL;
   gp_engine_t *e = wire_engine(base, "k", NULL, &err);
   if (!e) fail_msg("engine: %s", err->message);
@@ -131,7 +131,7 @@ static void test_userinfo_redacted(void **state) {
 
 static void test_no_done_after_finish(void **state) {
   gp_mock_t *m = wire_mock();
-  char *base = gp_xasprintf("%s/v1", gp_mock_url(m));
+  char *base = gp__xasprintf("%s/v1", gp_mock_url(m));
   gp_error_t *err = NULL;
   gp_engine_t *e = wire_engine(base, "k", NULL, &err);
   char *text = NULL;
@@ -152,7 +152,7 @@ static void test_no_done_after_finish(void **state) {
 /* A gzip body the client did not ask for reads as the stream it holds. */
 static void test_gzip_body(void **state) {
   gp_mock_t *m = wire_mock();
-  char *base = gp_xasprintf("%s/v1", gp_mock_url(m));
+  char *base = gp__xasprintf("%s/v1", gp_mock_url(m));
   gp_error_t *err = NULL;
   gp_engine_t *e = wire_engine(base, "k", NULL, &err);
   char *text = NULL;
@@ -169,7 +169,7 @@ static void test_gzip_body(void **state) {
  * came from a message that carried the prefix its log component adds again). */
 static void test_log_prefix_once(void **state) {
   gp_mock_t *m = wire_mock();
-  char *base = gp_xasprintf("%s/v1", gp_mock_url(m));
+  char *base = gp__xasprintf("%s/v1", gp_mock_url(m));
   gp_error_t *err = NULL;
   gp_engine_t *e = wire_engine(base, "k", NULL, &err);
   char logpath[] = "/tmp/gp_wire_logXXXXXX";

@@ -31,8 +31,8 @@ static void collect_publish(void *ud, gp_event_t *ev) {
   json_t *j = gp_event_to_json(ev);
   char *s = json_dumps(j, JSON_COMPACT);
   pthread_mutex_lock(&c->lock);
-  gp_buf_puts(&c->text, s);
-  gp_buf_puts(&c->text, "\n");
+  gp__buf_puts(&c->text, s);
+  gp__buf_puts(&c->text, "\n");
   c->events++;
   pthread_mutex_unlock(&c->lock);
   free(s);
@@ -49,8 +49,8 @@ static void append_turn(gp_buf_t *out, const gp_turn_t *t) {
   if (!t) return;
   json_t *j = gp_turn_to_json(t);
   char *s = json_dumps(j, JSON_COMPACT);
-  gp_buf_puts(out, s);
-  gp_buf_puts(out, "\n");
+  gp__buf_puts(out, s);
+  gp__buf_puts(out, "\n");
   free(s);
   json_decref(j);
 }
@@ -68,7 +68,7 @@ static int run_scenario(gp_engine_t *e, gp_registry_t *tools, gp_sink_t *sink,
   gp_error_t *err = NULL;
   int rc = gp_session_run(s, seed, NULL, &result, &err);
   if (err) {
-    gp_buf_printf(out, "%s: %s\n", gp_err_name(err->code), err->message);
+    gp__buf_printf(out, "%s: %s\n", gp_err_name(err->code), err->message);
     append_turn(out, err->partial);
   }
   append_turn(out, result);
@@ -83,16 +83,16 @@ static char *read_all(const char *path) {
   gp_buf_t b = {0};
   char chunk[4096];
   ssize_t n;
-  while (fd >= 0 && (n = read(fd, chunk, sizeof chunk)) > 0) gp_buf_append(&b, chunk, (size_t)n);
+  while (fd >= 0 && (n = read(fd, chunk, sizeof chunk)) > 0) gp__buf_append(&b, chunk, (size_t)n);
   if (fd >= 0) close(fd);
-  return gp_buf_steal(&b);
+  return gp__buf_steal(&b);
 }
 
 static void check_provider(const char *api_type, const char *key_header, size_t header_len) {
   char *fixture = pu_fixture_path("mock_secrets.json");
   const char *paths[] = {fixture};
   gp_mock_t *m = gp_mock_start(paths, 1);
-  char *base = gp_xasprintf("%s/v1", gp_mock_url(m));
+  char *base = gp__xasprintf("%s/v1", gp_mock_url(m));
   setenv("GP_TEST_SENTINEL_KEY", SENTINEL, 1);
   json_t *cfgj = json_pack("{s:s, s:s, s:s, s:s, s:i}", "apiType", api_type, "model", "m",
                            "baseURL", base, "apiKeyEnv", "GP_TEST_SENTINEL_KEY", "maxRetries", 0);
@@ -141,7 +141,7 @@ static void check_provider(const char *api_type, const char *key_header, size_t 
   /* The key was in play: the mock saw a credential of its length on every request. */
   json_t *reqs = gp_mock_requests(m);
   assert_true(json_array_size(reqs) >= 5);
-  char *want = gp_xasprintf("<redacted:%zu chars>", header_len);
+  char *want = gp__xasprintf("<redacted:%zu chars>", header_len);
   size_t i;
   json_t *r;
   json_array_foreach(reqs, i, r) {
@@ -161,8 +161,8 @@ static void check_provider(const char *api_type, const char *key_header, size_t 
   pthread_mutex_unlock(&col.lock);
 
   free(log);
-  gp_buf_free(&out);
-  gp_buf_free(&col.text);
+  gp__buf_free(&out);
+  gp__buf_free(&col.text);
   gp_sink_unref(sink);
   gp_registry_unref(tools);
   gp_engine_unref(e);

@@ -98,13 +98,13 @@ static void test_cancel_mid_run_keeps_partial(void **state) {
   gp_run_opts_t opts = {.sink = sink};
   gp_run_t *r;
   assert_int_equal(gp_session_start(s, user_turn("x"), &opts, &r, NULL), 0);
-  gp_sleep_ms(60);
-  int64_t t0 = gp_mono_ms();
+  gp__sleep_ms(60);
+  int64_t t0 = gp__mono_ms();
   assert_int_equal(gp_run_cancel(r), 1);
   gp_error_t *err = NULL;
   gp_turn_t *result = NULL;
   assert_int_equal(gp_run_wait(r, -1, &result, &err), GP_ERR_CANCELED);
-  assert_true(gp_mono_ms() - t0 < 100);
+  assert_true(gp__mono_ms() - t0 < 100);
   assert_null(result);
   assert_non_null(err->partial);
   const char *partial = gp_block_text(gp_turn_last_of(err->partial, GP_BLOCK_LLM_TEXT));
@@ -176,9 +176,9 @@ static void test_run_timeout(void **state) {
   gp_sink_t *sink = recorder_new(&rec);
   gp_run_opts_t opts = {.timeout_ms = 80, .sink = sink};
   gp_error_t *err = NULL;
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   assert_int_equal(gp_session_run(s, user_turn("x"), &opts, NULL, &err), GP_ERR_TIMEOUT);
-  int64_t dt = gp_mono_ms() - t0;
+  int64_t dt = gp__mono_ms() - t0;
   assert_true(dt >= 75 && dt < 500);
   assert_int_equal(err->code, GP_ERR_TIMEOUT);
   assert_non_null(err->partial);

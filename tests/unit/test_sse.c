@@ -26,14 +26,14 @@ typedef struct {
 static int collect_cb(void *ud, const gp_sse_event_t *ev) {
   collect_t *c = ud;
   c->count++;
-  gp_buf_printf(&c->log, "%s|%s|%lld|%zu|", ev->type, ev->id, (long long)ev->retry_ms, ev->data_len);
+  gp__buf_printf(&c->log, "%s|%s|%lld|%zu|", ev->type, ev->id, (long long)ev->retry_ms, ev->data_len);
   for (size_t i = 0; i < ev->data_len; i++) {
     unsigned char ch = (unsigned char)ev->data[i];
-    if (ch == '\n') gp_buf_puts(&c->log, "\\n");
-    else if (ch < 0x20 || ch >= 0x7f || ch == '\\') gp_buf_printf(&c->log, "\\x%02x", ch);
-    else gp_buf_append(&c->log, (const char *)&ch, 1);
+    if (ch == '\n') gp__buf_puts(&c->log, "\\n");
+    else if (ch < 0x20 || ch >= 0x7f || ch == '\\') gp__buf_printf(&c->log, "\\x%02x", ch);
+    else gp__buf_append(&c->log, (const char *)&ch, 1);
   }
-  gp_buf_puts(&c->log, "\n");
+  gp__buf_puts(&c->log, "\n");
   if (c->stop_after && c->count >= c->stop_after) return GP_ERR_CANCELED;
   return 0;
 }
@@ -43,17 +43,17 @@ static int collect_cb(void *ud, const gp_sse_event_t *ev) {
  * frees). */
 static char *decode_pieces(const char *s, size_t n, const size_t *cuts) {
   collect_t c = {0};
-  gp_sse_t *d = gp_sse_new(collect_cb, &c);
+  gp_sse_t *d = gp__sse_new(collect_cb, &c);
   size_t off = 0;
   for (; cuts && *cuts && off < n; cuts++) {
     size_t k = *cuts < n - off ? *cuts : n - off;
-    assert_int_equal(gp_sse_feed(d, s + off, k), 0);
+    assert_int_equal(gp__sse_feed(d, s + off, k), 0);
     off += k;
   }
-  assert_int_equal(gp_sse_feed(d, s + off, n - off), 0);
-  gp_sse_finish(d);
-  gp_sse_free(d);
-  return gp_buf_steal(&c.log);
+  assert_int_equal(gp__sse_feed(d, s + off, n - off), 0);
+  gp__sse_finish(d);
+  gp__sse_free(d);
+  return gp__buf_steal(&c.log);
 }
 
 static char *decode(const char *s) { return decode_pieces(s, strlen(s), NULL); }
@@ -61,11 +61,11 @@ static char *decode(const char *s) { return decode_pieces(s, strlen(s), NULL); }
 /* Decodes a stream given as a NULL-terminated list of feeds. */
 static char *decode_feeds(const char *const *feeds) {
   collect_t c = {0};
-  gp_sse_t *d = gp_sse_new(collect_cb, &c);
-  for (; *feeds; feeds++) assert_int_equal(gp_sse_feed(d, *feeds, strlen(*feeds)), 0);
-  gp_sse_finish(d);
-  gp_sse_free(d);
-  return gp_buf_steal(&c.log);
+  gp_sse_t *d = gp__sse_new(collect_cb, &c);
+  for (; *feeds; feeds++) assert_int_equal(gp__sse_feed(d, *feeds, strlen(*feeds)), 0);
+  gp__sse_finish(d);
+  gp__sse_free(d);
+  return gp__buf_steal(&c.log);
 }
 
 #define EXPECT_LOG(got_expr, want)         \
@@ -131,7 +131,7 @@ static void test_sdk_multibyte_across_chunks(void **state) {
   collect_cb(&c, &ev);
   assert_string_equal(got, c.log.data);
   free(got);
-  gp_buf_free(&c.log);
+  gp__buf_free(&c.log);
 }
 
 static void test_sdk_line_decoder_cases(void **state) {
@@ -234,24 +234,24 @@ static void test_unterminated_last_block_discarded(void **state) {
 
 static void test_callback_error_stops(void **state) {
   collect_t c = {.stop_after = 2};
-  gp_sse_t *d = gp_sse_new(collect_cb, &c);
+  gp_sse_t *d = gp__sse_new(collect_cb, &c);
   const char *s = "data: 1\n\ndata: 2\n\ndata: 3\n\n";
-  assert_int_equal(gp_sse_feed(d, s, strlen(s)), GP_ERR_CANCELED);
+  assert_int_equal(gp__sse_feed(d, s, strlen(s)), GP_ERR_CANCELED);
   assert_int_equal(c.count, 2);
   /* Stopped for good. */
-  assert_int_equal(gp_sse_feed(d, "data: 4\n\n", 9), GP_ERR_CANCELED);
+  assert_int_equal(gp__sse_feed(d, "data: 4\n\n", 9), GP_ERR_CANCELED);
   assert_int_equal(c.count, 2);
-  gp_sse_finish(d);
-  gp_sse_free(d);
-  gp_buf_free(&c.log);
-  gp_sse_free(NULL);
+  gp__sse_finish(d);
+  gp__sse_free(d);
+  gp__buf_free(&c.log);
+  gp__sse_free(NULL);
 }
 
 static void test_null_callback(void **state) {
-  gp_sse_t *d = gp_sse_new(NULL, NULL);
-  assert_int_equal(gp_sse_feed(d, "data: x\n\n", 9), 0);
-  gp_sse_finish(d);
-  gp_sse_free(d);
+  gp_sse_t *d = gp__sse_new(NULL, NULL);
+  assert_int_equal(gp__sse_feed(d, "data: x\n\n", 9), 0);
+  gp__sse_finish(d);
+  gp__sse_free(d);
 }
 
 /* ---- Every split point --------------------------------------------------------------- */
@@ -341,30 +341,30 @@ static void test_20mb_event(void **state) {
   char *payload = malloc(n);
   for (size_t i = 0; i < n; i++) payload[i] = (char)('a' + i % 26);
   big_t b = {0};
-  gp_sse_t *d = gp_sse_new(big_cb, &b);
-  assert_int_equal(gp_sse_feed(d, "event: big\ndata: ", 17), 0);
+  gp_sse_t *d = gp__sse_new(big_cb, &b);
+  assert_int_equal(gp__sse_feed(d, "event: big\ndata: ", 17), 0);
   /* In curl-sized pieces. */
   for (size_t off = 0; off < n; off += 16384) {
     size_t k = n - off < 16384 ? n - off : 16384;
-    assert_int_equal(gp_sse_feed(d, payload + off, k), 0);
+    assert_int_equal(gp__sse_feed(d, payload + off, k), 0);
   }
-  assert_int_equal(gp_sse_feed(d, "\r\n\r\n", 4), 0);
+  assert_int_equal(gp__sse_feed(d, "\r\n\r\n", 4), 0);
   assert_int_equal(b.count, 1);
   assert_int_equal(b.len, n);
   assert_true(b.content_ok);
   /* And in one piece, as two data lines. */
   gp_buf_t s = {0};
-  gp_buf_puts(&s, "data: ");
-  gp_buf_append(&s, payload, n / 2);
-  gp_buf_puts(&s, "\ndata: ");
-  gp_buf_append(&s, payload + n / 2, n - n / 2);
-  gp_buf_puts(&s, "\n\n");
-  assert_int_equal(gp_sse_feed(d, s.data, s.len), 0);
+  gp__buf_puts(&s, "data: ");
+  gp__buf_append(&s, payload, n / 2);
+  gp__buf_puts(&s, "\ndata: ");
+  gp__buf_append(&s, payload + n / 2, n - n / 2);
+  gp__buf_puts(&s, "\n\n");
+  assert_int_equal(gp__sse_feed(d, s.data, s.len), 0);
   assert_int_equal(b.count, 2);
   assert_int_equal(b.len, n + 1);
-  gp_sse_finish(d);
-  gp_sse_free(d);
-  gp_buf_free(&s);
+  gp__sse_finish(d);
+  gp__sse_free(d);
+  gp__buf_free(&s);
   free(payload);
 }
 

@@ -87,7 +87,7 @@ static int say(gp_session_t *s, const char *text, gp_turn_t **out, gp_error_t **
 
 static char *fresh_id(const char *tag) {
   char *u = gp_id_new();
-  char *id = gp_xasprintf("%s-%s", tag, u);
+  char *id = gp__xasprintf("%s-%s", tag, u);
   free(u);
   return id;
 }
@@ -171,7 +171,7 @@ static void test_list_delete_copy_fork(void **state) {
   char *a = fresh_id("list-a"), *b = fresh_id("list-b");
   gp_session_t *s = session_on(f->st, a, NULL);
   assert_int_equal(say(s, "x", NULL, NULL), 0);
-  gp_sleep_ms(5);
+  gp__sleep_ms(5);
   gp_session_t *t = session_on(f->st, b, NULL);
   assert_int_equal(say(t, "y", NULL, NULL), 0);
   assert_int_equal(say(t, "z", NULL, NULL), 0);
@@ -234,7 +234,7 @@ static void test_lease_busy_and_takeover(void **state) {
   gp_store_t *other = strcmp(f->kind, "memory") == 0 ? gp_store_ref(st) : open_store(f, 300);
   gp_session_t *s2 = session_on(other, id, NULL);
   gp_error_t *err = NULL;
-  gp_sleep_ms(400); /* past the expiry: the holder's store renews it while it "runs" */
+  gp__sleep_ms(400); /* past the expiry: the holder's store renews it while it "runs" */
   assert_int_equal(say(s2, "busy?", NULL, &err), GP_ERR_SESSION_BUSY);
   assert_non_null(strstr(err->message, "lease"));
   gp_error_free(err);
@@ -242,7 +242,7 @@ static void test_lease_busy_and_takeover(void **state) {
   assert_int_equal(gp_session_turn_count(s2), 1);
   /* the holder dies: its lease is no longer renewed, nor released */
   gp__store_forget(st, id, "dying-process");
-  gp_sleep_ms(400);
+  gp__sleep_ms(400);
   assert_int_equal(say(s2, "taken over", NULL, &err), 0);
   assert_int_equal(gp_session_turn_count(s2), 2);
   /* the dead holder cannot commit any more */

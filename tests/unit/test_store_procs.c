@@ -71,7 +71,7 @@ static int child_crash(const char *path, const char *id, int total) {
     gp_turn_append(t, gp_block_new_user(text));
     int rc = gp_session_run(s, t, NULL, NULL, &err);
     if (rc == GP_ERR_SESSION_BUSY) {
-      gp_sleep_ms(20);
+      gp__sleep_ms(20);
       n--;
       continue;
     }
@@ -118,7 +118,7 @@ static int say(gp_session_t *s, const char *text, gp_error_t **err) {
 
 static void lease_across_processes(const char *kind, const char *target) {
   char *uuid = gp_id_new();
-  char *id = gp_xasprintf("procs-%s", uuid);
+  char *id = gp__xasprintf("procs-%s", uuid);
   free(uuid);
   char *args[] = {"test_store_procs", "lease", (char *)kind, (char *)target, id, NULL};
   int fd;
@@ -137,21 +137,21 @@ static void lease_across_processes(const char *kind, const char *target) {
     assert_int_equal(say(s, "busy?", &err), GP_ERR_SESSION_BUSY);
     gp_error_free(err);
     err = NULL;
-    gp_sleep_ms(LEASE_MS / 2);
+    gp__sleep_ms(LEASE_MS / 2);
   }
   assert_int_equal(gp_session_turn_count(s), 0);
   kill(pid, SIGKILL);
   waitpid(pid, NULL, 0);
   close(fd);
-  int64_t killed = gp_mono_ms();
+  int64_t killed = gp__mono_ms();
   int rc;
-  while ((rc = say(s, "taken over", &err)) == GP_ERR_SESSION_BUSY && gp_mono_ms() - killed < 10 * LEASE_MS) {
+  while ((rc = say(s, "taken over", &err)) == GP_ERR_SESSION_BUSY && gp__mono_ms() - killed < 10 * LEASE_MS) {
     gp_error_free(err);
     err = NULL;
-    gp_sleep_ms(50);
+    gp__sleep_ms(50);
   }
   assert_int_equal(rc, 0);
-  assert_true(gp_mono_ms() - killed <= LEASE_MS + 500); /* at most one lease period */
+  assert_true(gp__mono_ms() - killed <= LEASE_MS + 500); /* at most one lease period */
   assert_int_equal(gp_session_turn_count(s), 1);
   gp_session_free(s);
   gp_engine_unref(e);
@@ -207,7 +207,7 @@ static void test_crash_safety_sqlite(void **state) {
   while (!done) {
     int fd;
     pid_t pid = spawn(args, &fd);
-    gp_sleep_ms(5 + rand() % 400);
+    gp__sleep_ms(5 + rand() % 400);
     int status;
     if (waitpid(pid, &status, WNOHANG) == pid) {
       assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);

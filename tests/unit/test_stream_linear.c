@@ -58,15 +58,15 @@ static void sse_add(gp_buf_t *b, const char *event, const char *fmt, ...)
 static void sse_add(gp_buf_t *b, const char *event, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char *data = gp_xvasprintf(fmt, ap);
+  char *data = gp__xvasprintf(fmt, ap);
   va_end(ap);
-  if (event) gp_buf_printf(b, "event: %s\n", event);
-  gp_buf_printf(b, "data: %s\n\n", data);
+  if (event) gp__buf_printf(b, "event: %s\n", event);
+  gp__buf_printf(b, "data: %s\n\n", data);
   free(data);
 }
 
 /* A 27-byte text delta (2.2 MB for 80 000 of them). */
-static char *word(size_t i) { return gp_xasprintf("w%07zu-abcdefghijklmnopq ", i); }
+static char *word(size_t i) { return gp__xasprintf("w%07zu-abcdefghijklmnopq ", i); }
 
 /* A tool call's arguments in `nfrag` fragments: {"a":"xxxx..."} (as JSON-string text). */
 static const char *frag(size_t k, size_t nfrag) {
@@ -78,8 +78,8 @@ static const char *frag(size_t k, size_t nfrag) {
 /* The arguments' text (as JSON-string text, escaped). */
 static char *args_whole(size_t nfrag) {
   gp_buf_t b = {0};
-  for (size_t k = 0; k < nfrag; k++) gp_buf_puts(&b, frag(k, nfrag));
-  return gp_buf_steal(&b);
+  for (size_t k = 0; k < nfrag; k++) gp__buf_puts(&b, frag(k, nfrag));
+  return gp__buf_steal(&b);
 }
 
 typedef struct {
@@ -113,7 +113,7 @@ static char *openai_stream(shape_t sh, size_t *len) {
   sse_add(&b, NULL, "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}");
   sse_add(&b, NULL, "[DONE]");
   *len = b.len;
-  return gp_buf_steal(&b);
+  return gp__buf_steal(&b);
 }
 
 static char *claude_stream(shape_t sh, size_t *len) {
@@ -150,7 +150,7 @@ static char *claude_stream(shape_t sh, size_t *len) {
           "\"usage\":{\"output_tokens\":5}}");
   sse_add(&b, "message_stop", "{\"type\":\"message_stop\"}");
   *len = b.len;
-  return gp_buf_steal(&b);
+  return gp__buf_steal(&b);
 }
 
 /* Responses: besides the deltas, the protocol repeats the whole text in
@@ -159,10 +159,10 @@ static char *responses_stream(shape_t sh, size_t *len) {
   gp_buf_t b = {0}, text = {0}, think = {0}, out = {0};
   for (size_t i = 0; i < sh.ntext; i++) {
     char *w = word(i);
-    gp_buf_puts(&text, w);
+    gp__buf_puts(&text, w);
     free(w);
   }
-  for (size_t i = 0; i < sh.nthink; i++) gp_buf_printf(&think, "t%zu ", i);
+  for (size_t i = 0; i < sh.nthink; i++) gp__buf_printf(&think, "t%zu ", i);
   char *args = args_whole(sh.nfrag);
   sse_add(&b, "response.created", "{\"type\":\"response.created\",\"response\":{\"id\":\"r\","
           "\"status\":\"in_progress\",\"output\":[]}}");
@@ -171,7 +171,7 @@ static char *responses_stream(shape_t sh, size_t *len) {
   for (size_t i = 0; i < sh.nthink; i++)
     sse_add(&b, "response.reasoning_summary_text.delta", "{\"type\":\"response.reasoning_summary_text.delta\","
             "\"output_index\":0,\"summary_index\":0,\"delta\":\"t%zu \"}", i);
-  gp_buf_printf(&out, "{\"type\":\"reasoning\",\"id\":\"rs\",\"summary\":[{\"type\":\"summary_text\",\"text\":\"%s\"}]}",
+  gp__buf_printf(&out, "{\"type\":\"reasoning\",\"id\":\"rs\",\"summary\":[{\"type\":\"summary_text\",\"text\":\"%s\"}]}",
                 think.data);
   sse_add(&b, "response.output_item.done", "{\"type\":\"response.output_item.done\",\"output_index\":0,"
           "\"item\":%s}", out.data);
@@ -185,9 +185,9 @@ static char *responses_stream(shape_t sh, size_t *len) {
   }
   sse_add(&b, "response.output_text.done", "{\"type\":\"response.output_text.done\",\"output_index\":1,"
           "\"content_index\":0,\"text\":\"%s\"}", text.data);
-  char *msg = gp_xasprintf("{\"type\":\"message\",\"id\":\"msg\",\"role\":\"assistant\",\"content\":"
+  char *msg = gp__xasprintf("{\"type\":\"message\",\"id\":\"msg\",\"role\":\"assistant\",\"content\":"
                            "[{\"type\":\"output_text\",\"text\":\"%s\"}]}", text.data);
-  gp_buf_printf(&out, ",%s", msg);
+  gp__buf_printf(&out, ",%s", msg);
   sse_add(&b, "response.output_item.done", "{\"type\":\"response.output_item.done\",\"output_index\":1,"
           "\"item\":%s}", msg);
   free(msg);
@@ -201,9 +201,9 @@ static char *responses_stream(shape_t sh, size_t *len) {
               "\"output_index\":%zu,\"delta\":\"%s\"}", at, frag(k, sh.nfrag));
     sse_add(&b, "response.function_call_arguments.done", "{\"type\":\"response.function_call_arguments.done\","
             "\"output_index\":%zu,\"arguments\":\"%s\"}", at, args);
-    char *item = gp_xasprintf("{\"type\":\"function_call\",\"call_id\":\"call_%zu\",\"name\":\"f\","
+    char *item = gp__xasprintf("{\"type\":\"function_call\",\"call_id\":\"call_%zu\",\"name\":\"f\","
                               "\"arguments\":\"%s\"}", c, args);
-    gp_buf_printf(&out, ",%s", item);
+    gp__buf_printf(&out, ",%s", item);
     sse_add(&b, "response.output_item.done", "{\"type\":\"response.output_item.done\",\"output_index\":%zu,"
             "\"item\":%s}", at, item);
     free(item);
@@ -212,11 +212,11 @@ static char *responses_stream(shape_t sh, size_t *len) {
           "\"status\":\"completed\",\"output\":[%s],\"usage\":{\"input_tokens\":1,\"output_tokens\":2}}}",
           out.data);
   free(args);
-  gp_buf_free(&text);
-  gp_buf_free(&think);
-  gp_buf_free(&out);
+  gp__buf_free(&text);
+  gp__buf_free(&think);
+  gp__buf_free(&out);
   *len = b.len;
-  return gp_buf_steal(&b);
+  return gp__buf_steal(&b);
 }
 
 /* ---- a consumer that keeps every event and reads each completion ------------------- */
@@ -358,12 +358,12 @@ static uint64_t sse_work(size_t scale, size_t piece, size_t *events) {
   char *data = claude_stream(sh, &len); /* named events, data lines */
   *events = 0;
   uint64_t w0 = gp__work_bytes();
-  gp_sse_t *sse = gp_sse_new(count_event, events);
+  gp_sse_t *sse = gp__sse_new(count_event, events);
   if (piece == 0) piece = len;
   for (size_t off = 0; off < len; off += piece)
-    gp_sse_feed(sse, data + off, len - off < piece ? len - off : piece);
-  gp_sse_finish(sse);
-  gp_sse_free(sse);
+    gp__sse_feed(sse, data + off, len - off < piece ? len - off : piece);
+  gp__sse_finish(sse);
+  gp__sse_free(sse);
   uint64_t w = gp__work_bytes() - w0;
   free(data);
   return w;
@@ -413,15 +413,15 @@ static void *oneshot_main(void *arg) {
   while (need == (size_t)-1 || in.len < need) {
     ssize_t r = read(fd, buf, sizeof buf);
     if (r <= 0) break;
-    gp_buf_append(&in, buf, (size_t)r);
+    gp__buf_append(&in, buf, (size_t)r);
     char *end = strstr(in.data, "\r\n\r\n");
     if (end && need == (size_t)-1) {
       char *cl = strcasestr(in.data, "content-length:");
       need = (size_t)(end + 4 - in.data) + (cl ? strtoul(cl + 15, NULL, 10) : 0);
     }
   }
-  gp_buf_free(&in);
-  char *head = gp_xasprintf("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+  gp__buf_free(&in);
+  char *head = gp__xasprintf("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
                             "Content-Length: %zu\r\nConnection: close\r\n\r\n", o->len);
   write_all(fd, head, strlen(head));
   free(head);
@@ -478,7 +478,7 @@ static double run_80k(int listen) {
   oneshot_t o = {.writes = 4};
   o.body = openai_stream(sh, &o.len);
   oneshot_start(&o);
-  char *url = gp_xasprintf("http://127.0.0.1:%d/v1", o.port);
+  char *url = gp__xasprintf("http://127.0.0.1:%d/v1", o.port);
   gp_engine_config_t ec;
   gp_engine_config_init(&ec);
   ec.api_type = "openai";

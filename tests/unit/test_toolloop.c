@@ -190,7 +190,7 @@ static void host_unref(void *h) { atomic_fetch_sub(&host_refs, 1); }
 
 static int hanging_tool(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t **result,
                         gp_error_t **err) {
-  gp_sleep_ms(300); /* ignores its token, like a hung handler */
+  gp__sleep_ms(300); /* ignores its token, like a hung handler */
   atomic_store(&hang_saw_host_alive, atomic_load(&host_refs) > 0);
   *result = json_true();
   return 0;

@@ -41,7 +41,7 @@ static void *completer_main(void *arg) {
     while (!c->stop && (c->n == 0 || c->hold)) pthread_cond_wait(&c->cv, &c->mu);
     if (c->stop && (c->n == 0 || c->hold)) break;
     pthread_mutex_unlock(&c->mu);
-    gp_sleep_ms(5); /* let more pile up */
+    gp__sleep_ms(5); /* let more pile up */
     pthread_mutex_lock(&c->mu);
     int n = c->n;
     gp_tool_done_t *done[MAXP];
@@ -88,9 +88,9 @@ static void completer_push(completer_t *c, gp_tool_done_t *d, int v) {
      * (a sanitizer build on a loaded machine is slow to) -- with calls that held their
      * workers the count would stay at 256. This thread is one of them still. */
     gp_tool_pool_stats_t st;
-    for (int64_t end = gp_mono_ms() + 2000;; gp_sleep_ms(5)) {
+    for (int64_t end = gp__mono_ms() + 2000;; gp__sleep_ms(5)) {
       gp_tool_pool_stats(&st);
-      if (st.busy <= 1 || gp_mono_ms() >= end) break;
+      if (st.busy <= 1 || gp__mono_ms() >= end) break;
     }
     c->busy_at_want = st.busy;
     c->hold = 0;
@@ -137,9 +137,9 @@ static void test_many_pending(void **state) {
     calls[i] = (gp_tool_call_t){ids[i], "later", json_pack("{s:i}", "i", i)};
   }
   c.hold = 1; /* nothing completes before the whole first wave is pending */
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   assert_int_equal(gp_tool_execute(&p, calls, N, res, NULL), 0);
-  int64_t ms = gp_mono_ms() - t0;
+  int64_t ms = gp__mono_ms() - t0;
   for (int i = 0; i < N; i++) {
     assert_string_equal(res[i].id, ids[i]);
     assert_null(res[i].error);
@@ -216,9 +216,9 @@ static void test_timeout_then_late(void **state) {
   json_t *args = json_pack("{s:i}", "i", -1);
   gp_tool_call_t call = {"t", "never", args};
   gp_tool_result_t res;
-  int64_t t0 = gp_mono_ms();
+  int64_t t0 = gp__mono_ms();
   assert_int_equal(gp_tool_execute(&p, &call, 1, &res, NULL), 0);
-  assert_true(gp_mono_ms() - t0 < 2000);
+  assert_true(gp__mono_ms() - t0 < 2000);
   assert_non_null(res.error);
   assert_non_null(strstr(res.error, "timed out"));
   gp_tool_result_clear(&res);
@@ -226,7 +226,7 @@ static void test_timeout_then_late(void **state) {
   gp_registry_unref(reg);
   gp_tool_settings_clear(&s);
   completer_stop(&c); /* completes it now, late */
-  gp_sleep_ms(50);    /* the job's tail runs on a worker and frees the batch */
+  gp__sleep_ms(50);    /* the job's tail runs on a worker and frees the batch */
 }
 
 /* gp_registry_call waits for an asynchronous handler on the calling thread. */

@@ -27,8 +27,8 @@ static char **gp__split_words(const char *s, size_t *n) {
     const char *start = p;
     while (*p && gp__space(*p)) p++;
     while (*p && !gp__space(*p)) p++;
-    v = gp_xrealloc(v, (cnt + 1) * sizeof *v);
-    v[cnt++] = gp_xstrndup(start, (size_t)(p - start));
+    v = gp__xrealloc(v, (cnt + 1) * sizeof *v);
+    v[cnt++] = gp__xstrndup(start, (size_t)(p - start));
   }
   *n = cnt;
   return v;
@@ -41,8 +41,8 @@ static char **gp__split_bytes(const char *s, size_t frag, size_t *n) {
   while (off < len) {
     size_t k = len - off < frag ? len - off : frag;
     while (off + k < len && ((unsigned char)s[off + k] & 0xC0) == 0x80) k++;
-    v = gp_xrealloc(v, (cnt + 1) * sizeof *v);
-    v[cnt++] = gp_xstrndup(s + off, k);
+    v = gp__xrealloc(v, (cnt + 1) * sizeof *v);
+    v[cnt++] = gp__xstrndup(s + off, k);
     off += k;
   }
   *n = cnt;
@@ -57,36 +57,36 @@ static void gp__free_pieces(char **v, size_t n) {
 /* `text`, or with `tokens: N` and no text, "w1 w2 ... wN". */
 static char *gp__text_of(json_t *resp) {
   const char *text = json_string_value(json_object_get(resp, "text"));
-  if (text) return gp_xstrdup(text);
+  if (text) return gp__xstrdup(text);
   json_int_t tokens = json_integer_value(json_object_get(resp, "tokens"));
   gp_buf_t b = {0};
-  gp_buf_puts(&b, "");
-  for (json_int_t i = 1; i <= tokens; i++) gp_buf_printf(&b, "%sw%lld", i > 1 ? " " : "", (long long)i);
-  return gp_buf_steal(&b);
+  gp__buf_puts(&b, "");
+  for (json_int_t i = 1; i <= tokens; i++) gp__buf_printf(&b, "%sw%lld", i > 1 ? " " : "", (long long)i);
+  return gp__buf_steal(&b);
 }
 
 static int gp__init_calls(gp_mock_answer_t *a, json_t *calls, gp_mock_proto_t proto) {
   a->ncalls = json_array_size(calls);
-  a->calls = gp_xcalloc(a->ncalls ? a->ncalls : 1, sizeof *a->calls);
+  a->calls = gp__xcalloc(a->ncalls ? a->ncalls : 1, sizeof *a->calls);
   for (size_t i = 0; i < a->ncalls; i++) {
     json_t *c = json_array_get(calls, i);
     struct gp_mock_call_s *k = &a->calls[i];
     const char *id = json_string_value(json_object_get(c, "id"));
-    k->id = id ? gp_xstrdup(id)
-               : gp_xasprintf("%s_%s_%zu", proto == GP_MOCK_ANTHROPIC ? "toolu" : "call", a->tag, i);
+    k->id = id ? gp__xstrdup(id)
+               : gp__xasprintf("%s_%s_%zu", proto == GP_MOCK_ANTHROPIC ? "toolu" : "call", a->tag, i);
     k->explicit_id = id != NULL;
-    k->name = gp_xstrdup(json_string_value(json_object_get(c, "name")));
+    k->name = gp__xstrdup(json_string_value(json_object_get(c, "name")));
     json_t *args = json_object_get(c, "arguments");
     /* A string is the arguments' text as is (so a fixture can send broken JSON). */
     json_int_t nest = json_integer_value(json_object_get(c, "nest"));
     if (nest > 0) { /* "[" x nest, then "]" x nest: nesting no fixture could hold */
-      k->args = gp_xmalloc(2 * (size_t)nest + 1);
+      k->args = gp__xmalloc(2 * (size_t)nest + 1);
       memset(k->args, '[', (size_t)nest);
       memset(k->args + nest, ']', (size_t)nest);
       k->args[2 * nest] = '\0';
-    } else if (json_is_string(args)) k->args = gp_xstrdup(json_string_value(args));
+    } else if (json_is_string(args)) k->args = gp__xstrdup(json_string_value(args));
     else if (args) k->args = json_dumps(args, JSON_COMPACT | JSON_ENCODE_ANY);
-    else k->args = gp_xstrdup("{}");
+    else k->args = gp__xstrdup("{}");
     json_int_t frag = json_integer_value(json_object_get(c, "fragment_bytes"));
     k->frags = gp__split_bytes(k->args, frag > 0 ? (size_t)frag : GP__ARG_FRAG, &k->nfrags);
   }
@@ -102,7 +102,7 @@ int gp_mock_answer_init(gp_mock_answer_t *a, json_t *resp, const gp_mock_req_t *
                         char **err) {
   memset(a, 0, sizeof *a);
   const char *id = json_string_value(json_object_get(resp, "id"));
-  a->tag = id ? gp_xstrdup(id) : gp_xasprintf("mock%ld", req->seq);
+  a->tag = id ? gp__xstrdup(id) : gp__xasprintf("mock%ld", req->seq);
   a->model = req->model[0] ? req->model : "mock-model";
   a->created = gp__epoch;
   char *output = gp_mock_output_text(resp);
@@ -115,7 +115,7 @@ int gp_mock_answer_init(gp_mock_answer_t *a, json_t *resp, const gp_mock_req_t *
     a->text = gp__split_words(a->text_all, &a->ntext);
   }
   const char *reasoning = json_string_value(json_object_get(resp, "reasoning"));
-  a->reasoning_all = gp_xstrdup(reasoning ? reasoning : "");
+  a->reasoning_all = gp__xstrdup(reasoning ? reasoning : "");
   a->reasoning = gp__split_words(a->reasoning_all, &a->nreasoning);
   a->signature = json_string_value(json_object_get(resp, "signature"));
   if (!a->signature) a->signature = "bW9jay1zaWduYXR1cmU=";
@@ -153,7 +153,7 @@ void gp_mock_answer_free(gp_mock_answer_t *a) {
 void gp_mock_events_push(gp_mock_events_t *ev, char *data, int final) {
   if (ev->n == ev->cap) {
     ev->cap = ev->cap ? ev->cap * 2 : 32;
-    ev->v = gp_xrealloc(ev->v, ev->cap * sizeof *ev->v);
+    ev->v = gp__xrealloc(ev->v, ev->cap * sizeof *ev->v);
   }
   ev->v[ev->n++] = (gp_mock_event_t){.data = data, .len = strlen(data), .final = final};
 }
@@ -161,7 +161,7 @@ void gp_mock_events_push(gp_mock_events_t *ev, char *data, int final) {
 void gp_mock_events_json(gp_mock_events_t *ev, const char *name, json_t *data, int final) {
   char *s = json_dumps(data, JSON_COMPACT);
   json_decref(data);
-  char *e = name ? gp_xasprintf("event: %s\ndata: %s\n\n", name, s) : gp_xasprintf("data: %s\n\n", s);
+  char *e = name ? gp__xasprintf("event: %s\ndata: %s\n\n", name, s) : gp__xasprintf("data: %s\n\n", s);
   free(s);
   gp_mock_events_push(ev, e, final);
 }

@@ -29,7 +29,7 @@ int gp_mock_embed_route(const char *url, char model[256]) {
 
 /* The vector of `text`: component j from an FNV-1a hash of (j, text), normalised. */
 static json_t *gp__vector(const char *text, long dim) {
-  double *v = gp_xcalloc((size_t)dim, sizeof *v), norm = 0;
+  double *v = gp__xcalloc((size_t)dim, sizeof *v), norm = 0;
   for (long j = 0; j < dim; j++) {
     uint64_t h = 1469598103934665603ULL ^ (uint64_t)j * 0x9E3779B97F4A7C15ULL;
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) h = (h ^ *p) * 1099511628211ULL;
@@ -95,7 +95,7 @@ char *gp_mock_embed_answer(int kind, const char *path_model, json_t *body, int *
   (void)path_model;
   if (!out) {
     *status = 400;
-    return gp_xstrdup("{\"error\":{\"type\":\"invalid_request_error\",\"message\":\"no input texts\"}}");
+    return gp__xstrdup("{\"error\":{\"type\":\"invalid_request_error\",\"message\":\"no input texts\"}}");
   }
   char *text = json_dumps(out, JSON_COMPACT);
   json_decref(out);

@@ -101,14 +101,14 @@ char *gp_mock_synth_error(gp_mock_proto_t p, const gp_mock_answer_t *a, long seq
 char *gp_mock_synth_malformed(gp_mock_proto_t p) {
   switch (p) {
   case GP_MOCK_ANTHROPIC:
-    return gp_xstrdup("event: content_block_delta\n"
+    return gp__xstrdup("event: content_block_delta\n"
                       "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_del\n\n");
   case GP_MOCK_RESPONSES:
-    return gp_xstrdup("event: response.output_text.delta\n"
+    return gp__xstrdup("event: response.output_text.delta\n"
                       "data: {\"type\":\"response.output_text.delta\",\"sequence_number\":\n\n");
   case GP_MOCK_GEMINI:
-    return gp_xstrdup("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\n\n");
+    return gp__xstrdup("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\n\n");
   default:
-    return gp_xstrdup("data: {\"id\":\"chatcmpl-broken\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"delta\":\n\n");
+    return gp__xstrdup("data: {\"id\":\"chatcmpl-broken\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"delta\":\n\n");
   }
 }

@@ -15,9 +15,9 @@ static int gp__secret(const char *name) {
 }
 
 static char *gp__show(const char *name, const char *value) {
-  if (!value) return gp_xstrdup("nothing (header absent)");
-  if (gp__secret(name)) return gp_xasprintf("<redacted:%zu chars>", strlen(value));
-  return gp_xasprintf("\"%s\"", value);
+  if (!value) return gp__xstrdup("nothing (header absent)");
+  if (gp__secret(name)) return gp__xasprintf("<redacted:%zu chars>", strlen(value));
+  return gp__xasprintf("\"%s\"", value);
 }
 
 static char *gp__check_headers(json_t *want, const gp_mock_req_t *req) {
@@ -32,7 +32,7 @@ static char *gp__check_headers(json_t *want, const gp_mock_req_t *req) {
     const char *exp = json_string_value(v);
     if (exp && got && strcmp(exp, got) == 0) continue;
     char *want_s = gp__show(lower, exp), *got_s = gp__show(lower, got);
-    char *msg = gp_xasprintf("expect.header %s: expected %s, got %s", lower, want_s, got_s);
+    char *msg = gp__xasprintf("expect.header %s: expected %s, got %s", lower, want_s, got_s);
     free(want_s);
     free(got_s);
     return msg;
@@ -47,7 +47,7 @@ static char *gp__check_tools(json_t *want, const gp_mock_req_t *req) {
     const char *name = json_string_value(v);
     if (name && gp_mock_req_offers_tool(req, name)) continue;
     char *offered = json_dumps(json_object_get(req->json, "tools"), JSON_COMPACT);
-    char *msg = gp_xasprintf("expect.tools: tool \"%s\" is not offered (tools: %s)",
+    char *msg = gp__xasprintf("expect.tools: tool \"%s\" is not offered (tools: %s)",
                              name ? name : "?", offered ? offered : "none");
     free(offered);
     return msg;
@@ -58,21 +58,21 @@ static char *gp__check_tools(json_t *want, const gp_mock_req_t *req) {
 static char *gp__check_stream(json_t *want, const gp_mock_req_t *req) {
   json_t *got = json_object_get(req->json, "stream");
   if (json_is_boolean(got) && json_is_true(got) == json_is_true(want)) return NULL;
-  return gp_xasprintf("expect.stream: expected %s, got %s", json_is_true(want) ? "true" : "false",
+  return gp__xasprintf("expect.stream: expected %s, got %s", json_is_true(want) ? "true" : "false",
                       !got ? "nothing" : json_is_true(got) ? "true" : json_is_false(got) ? "false" : "a non-boolean");
 }
 
 static char *gp__check_body(json_t *want, const gp_mock_req_t *req) {
   if (json_is_string(want)) {
     if (strstr(req->body, json_string_value(want))) return NULL;
-    return gp_xasprintf("expect.body_contains: the body does not contain \"%s\"", json_string_value(want));
+    return gp__xasprintf("expect.body_contains: the body does not contain \"%s\"", json_string_value(want));
   }
   size_t i;
   json_t *v;
   json_array_foreach(want, i, v) {
     const char *s = json_string_value(v);
     if (s && strstr(req->body, s)) continue;
-    return gp_xasprintf("expect.body_contains: the body does not contain \"%s\"", s ? s : "?");
+    return gp__xasprintf("expect.body_contains: the body does not contain \"%s\"", s ? s : "?");
   }
   return NULL;
 }
@@ -92,7 +92,7 @@ static int gp__json_holds(json_t *want, json_t *got, gp__miss_t *miss) {
     const char *k;
     json_t *v;
     json_object_foreach(want, k, v) {
-      gp_buf_printf(&miss->path, ".%s", k);
+      gp__buf_printf(&miss->path, ".%s", k);
       if (!gp__json_holds(v, json_object_get(got, k), miss)) return 0;
       miss->path.len = mark;
       miss->path.data[mark] = '\0';
@@ -103,7 +103,7 @@ static int gp__json_holds(json_t *want, json_t *got, gp__miss_t *miss) {
     size_t i;
     json_t *v;
     json_array_foreach(want, i, v) {
-      gp_buf_printf(&miss->path, "[%zu]", i);
+      gp__buf_printf(&miss->path, "[%zu]", i);
       if (!gp__json_holds(v, json_array_get(got, i), miss)) return 0;
       miss->path.len = mark;
       miss->path.data[mark] = '\0';
@@ -120,18 +120,18 @@ static int gp__json_holds(json_t *want, json_t *got, gp__miss_t *miss) {
 
 static char *gp__check_json(json_t *want, const gp_mock_req_t *req) {
   gp__miss_t miss = {0};
-  gp_buf_puts(&miss.path, "body");
+  gp__buf_puts(&miss.path, "body");
   if (gp__json_holds(want, req->json, &miss)) {
-    gp_buf_free(&miss.path);
+    gp__buf_free(&miss.path);
     return NULL;
   }
   char *w = json_dumps(miss.want, JSON_COMPACT | JSON_ENCODE_ANY);
   char *g = miss.got ? json_dumps(miss.got, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-  char *msg = gp_xasprintf("expect.json: at %s expected %.300s, got %.300s", miss.path.data,
+  char *msg = gp__xasprintf("expect.json: at %s expected %.300s, got %.300s", miss.path.data,
                            w ? w : "?", g ? g : "nothing");
   free(w);
   free(g);
-  gp_buf_free(&miss.path);
+  gp__buf_free(&miss.path);
   return msg;
 }
 

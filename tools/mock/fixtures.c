@@ -60,13 +60,13 @@ static int gp__check_fault(json_t *fault, char **why) {
   const char *kind = json_string_value(json_object_get(fault, "kind"));
   json_t *after = json_object_get(fault, "after_events");
   if (after && !gp__kind_ok(after, K_COUNT)) {
-    *why = gp_xstrdup("fault.after_events must be a non-negative integer");
+    *why = gp__xstrdup("fault.after_events must be a non-negative integer");
     return -1;
   }
   static const char *kinds[] = {"reset", "stall", "error_event", "malformed", "truncate"};
   for (size_t i = 0; kind && i < sizeof kinds / sizeof *kinds; i++)
     if (strcmp(kind, kinds[i]) == 0) return 0;
-  *why = gp_xstrdup("fault.kind must be one of reset, stall, error_event, malformed, truncate");
+  *why = gp__xstrdup("fault.kind must be one of reset, stall, error_event, malformed, truncate");
   return -1;
 }
 
@@ -76,7 +76,7 @@ static int gp__check_events(json_t *events, char **why) {
   json_array_foreach(events, i, e) {
     json_t *name = json_object_get(e, "event");
     if (!json_is_object(e) || !json_object_get(e, "data") || (name && !json_is_string(name))) {
-      *why = gp_xasprintf("events[%zu] must be {\"event\"?: string, \"data\": string or JSON}", i);
+      *why = gp__xasprintf("events[%zu] must be {\"event\"?: string, \"data\": string or JSON}", i);
       return -1;
     }
   }
@@ -88,7 +88,7 @@ static int gp__check_headers(json_t *headers, char **why) {
   json_t *v;
   json_object_foreach(headers, k, v) {
     if (json_is_string(v)) continue;
-    *why = gp_xasprintf("headers.%s must be a string", k);
+    *why = gp__xasprintf("headers.%s must be a string", k);
     return -1;
   }
   return 0;
@@ -99,7 +99,7 @@ static int gp__check_calls(json_t *calls, char **why) {
   json_t *c;
   json_array_foreach(calls, i, c) {
     if (!json_is_string(json_object_get(c, "name"))) {
-      *why = gp_xasprintf("tool_calls[%zu] needs a string \"name\"", i);
+      *why = gp__xasprintf("tool_calls[%zu] needs a string \"name\"", i);
       return -1;
     }
   }
@@ -109,7 +109,7 @@ static int gp__check_calls(json_t *calls, char **why) {
 /* Checks one response; warns about keys it does not know (typos), fails on wrong types. */
 static int gp__check_response(json_t *r, const char *where, char **why) {
   if (!json_is_object(r)) {
-    *why = gp_xstrdup("a response must be a JSON object");
+    *why = gp__xstrdup("a response must be a JSON object");
     return -1;
   }
   const char *key;
@@ -122,7 +122,7 @@ static int gp__check_response(json_t *r, const char *where, char **why) {
       continue;
     }
     if (!gp__kind_ok(v, gp__keys[i].kind)) {
-      *why = gp_xasprintf("\"%s\" must be %s", key, gp__kind_name(gp__keys[i].kind));
+      *why = gp__xasprintf("\"%s\" must be %s", key, gp__kind_name(gp__keys[i].kind));
       return -1;
     }
   }
@@ -136,7 +136,7 @@ static int gp__check_response(json_t *r, const char *where, char **why) {
   if (headers && gp__check_headers(headers, why) != 0) return -1;
   json_t *status = json_object_get(r, "status");
   if (status && (json_integer_value(status) < 100 || json_integer_value(status) > 599)) {
-    *why = gp_xstrdup("\"status\" must be an HTTP status (100-599)");
+    *why = gp__xstrdup("\"status\" must be an HTTP status (100-599)");
     return -1;
   }
   return 0;
@@ -168,7 +168,7 @@ static int gp__load_file(const char *path) {
       free(why);
       return -1;
     }
-    gp__entries = gp_xrealloc(gp__entries, (gp__n + 1) * sizeof *gp__entries);
+    gp__entries = gp__xrealloc(gp__entries, (gp__n + 1) * sizeof *gp__entries);
     gp__entries[gp__n++] = (gp__entry_t){
         .resp = r, .times = (long)json_integer_value(json_object_get(r, "times"))};
   }

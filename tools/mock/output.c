@@ -10,7 +10,7 @@
 
 char *gp_mock_output_text(json_t *resp) {
   json_t *raw = json_object_get(resp, "output_text");
-  if (json_is_string(raw)) return gp_xstrdup(json_string_value(raw));
+  if (json_is_string(raw)) return gp__xstrdup(json_string_value(raw));
   json_t *v = json_object_get(resp, "output");
   return v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 }
@@ -62,6 +62,6 @@ char *gp_mock_output_check(json_t *resp, const gp_mock_req_t *req) {
   default: break;
   }
   if (ok) return NULL;
-  return gp_xasprintf("structured output: the request does not ask for it in the %s form (%s)",
+  return gp__xasprintf("structured output: the request does not ask for it in the %s form (%s)",
                       gp_mock_proto_name(req->proto), want);
 }

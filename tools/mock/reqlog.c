@@ -54,7 +54,7 @@ void gp_mock_log_free(void) {
 }
 
 gp_mock_entry_t *gp_mock_log_add(json_t *fields, long *seq) {
-  gp_mock_entry_t *e = gp_xcalloc(1, sizeof *e);
+  gp_mock_entry_t *e = gp__xcalloc(1, sizeof *e);
   e->obj = fields;
   e->refs = 2;
   pthread_mutex_lock(&gp__lock);
@@ -66,7 +66,7 @@ gp_mock_entry_t *gp_mock_log_add(json_t *fields, long *seq) {
   gp__trim_locked();
   if (gp__n == gp__cap) {
     gp__cap = gp__cap ? gp__cap * 2 : 64;
-    gp__list = gp_xrealloc(gp__list, gp__cap * sizeof *gp__list);
+    gp__list = gp__xrealloc(gp__list, gp__cap * sizeof *gp__list);
   }
   gp__list[gp__n++] = e;
   pthread_mutex_unlock(&gp__lock);
@@ -101,13 +101,13 @@ void gp_mock_log_release(gp_mock_entry_t *e) {
 char *gp_mock_log_dump(void) {
   gp_buf_t b = {0};
   pthread_mutex_lock(&gp__lock);
-  gp_buf_puts(&b, "[");
+  gp__buf_puts(&b, "[");
   for (size_t i = 0; i < gp__n; i++) {
     char *s = json_dumps(gp__list[i]->obj, JSON_COMPACT);
-    gp_buf_printf(&b, "%s%s", i ? ",\n" : "\n", s);
+    gp__buf_printf(&b, "%s%s", i ? ",\n" : "\n", s);
     free(s);
   }
   pthread_mutex_unlock(&gp__lock);
-  gp_buf_puts(&b, "\n]\n");
-  return gp_buf_steal(&b);
+  gp__buf_puts(&b, "\n]\n");
+  return gp__buf_steal(&b);
 }

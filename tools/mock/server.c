@@ -95,7 +95,7 @@ static enum MHD_Result gp__fail(struct MHD_Connection *c, gp__conn_t *x, int sta
 static enum MHD_Result gp__send_status(struct MHD_Connection *c, gp__conn_t *x, json_t *resp, int status) {
   json_t *body = json_object_get(resp, "body");
   char *text;
-  if (json_is_string(body)) text = gp_xstrdup(json_string_value(body));
+  if (json_is_string(body)) text = gp__xstrdup(json_string_value(body));
   else if (body) text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
   else text = gp_mock_error_body(x->req.proto, status, NULL, NULL);
   return gp__send(c, x, status, text, json_object_get(resp, "headers"));
@@ -127,7 +127,7 @@ static enum MHD_Result gp__send_stream(struct MHD_Connection *c, gp__conn_t *x, 
 static enum MHD_Result gp__collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                           const char *value) {
   json_t *h = cls;
-  char *name = gp_xstrdup(key);
+  char *name = gp__xstrdup(key);
   for (char *p = name; *p; p++) *p = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
   const char *prev = json_string_value(json_object_get(h, name));
   json_object_set_new(h, name, prev ? json_sprintf("%s, %s", prev, value ? value : "") : json_string(value ? value : ""));
@@ -167,7 +167,7 @@ static void gp__log_start(struct MHD_Connection *c, gp__conn_t *x, gp_mock_proto
   json_object_set_new(f, "matched", json_null());
   json_object_set_new(f, "status", json_null());
   json_object_set_new(f, "expectation_error", json_null());
-  json_object_set_new(f, "started_ms", json_integer(gp_now_ms()));
+  json_object_set_new(f, "started_ms", json_integer(gp__now_ms()));
   x->log = gp_mock_log_add(f, &x->req.seq);
 }
 
@@ -187,7 +187,7 @@ static enum MHD_Result gp__provider(struct MHD_Connection *c, gp__conn_t *x) {
   int index;
   json_t *resp = gp_mock_fixtures_pick(req, &index);
   if (!resp) {
-    char *msg = gp_xasprintf("no fixture response matches this request (protocol %s, model \"%s\", "
+    char *msg = gp__xasprintf("no fixture response matches this request (protocol %s, model \"%s\", "
                              "tool_results %d; %zu responses loaded)",
                              gp_mock_proto_name(req->proto), req->model, req->tool_results,
                              gp_mock_fixtures_count());
@@ -208,7 +208,7 @@ static enum MHD_Result gp__provider(struct MHD_Connection *c, gp__conn_t *x) {
     ret = gp__fail(c, x, 422, "mock_expectation_failed", why);
   } else if (delay > 0 && (w = gp_mock_wait(fd, delay)) != 0) {
     x->closed = w == 1;
-    x->closed_ms = gp_now_ms();
+    x->closed_ms = gp__now_ms();
     ret = MHD_NO; /* nothing sent: drop the connection */
   } else if (status != 200) {
     ret = gp__send_status(c, x, resp, status);
@@ -241,7 +241,7 @@ static enum MHD_Result gp__control(struct MHD_Connection *c, gp__conn_t *x, cons
   if (strcmp(url, "/_mock/reset") == 0 && strcmp(method, "POST") == 0) {
     gp_mock_log_reset();
     gp_mock_fixtures_reset();
-    return gp__send(c, x, 200, gp_xstrdup("{\"ok\":true}"), NULL);
+    return gp__send(c, x, 200, gp__xstrdup("{\"ok\":true}"), NULL);
   }
   return gp__fail(c, x, 404, "not_found", "unknown control route: GET /_mock/requests, POST /_mock/reset");
 }
@@ -251,14 +251,14 @@ static enum MHD_Result gp__handle(void *cls, struct MHD_Connection *c, const cha
                                   size_t *upload_size, void **con_cls) {
   gp__conn_t *x = *con_cls;
   if (!x) {
-    x = gp_xcalloc(1, sizeof *x);
+    x = gp__xcalloc(1, sizeof *x);
     x->req.proto = GP_MOCK_NONE;
     *con_cls = x;
     return MHD_YES;
   }
   if (*upload_size) {
     if (x->body.len + *upload_size > GP__MAX_BODY) x->too_big = 1;
-    else gp_buf_append(&x->body, upload, *upload_size);
+    else gp__buf_append(&x->body, upload, *upload_size);
     *upload_size = 0;
     return MHD_YES;
   }
@@ -268,7 +268,7 @@ static enum MHD_Result gp__handle(void *cls, struct MHD_Connection *c, const cha
   gp_mock_proto_t proto = gp__route(url, x->req.path_model);
   gp__log_start(c, x, proto, url, method);
   if (proto == GP_MOCK_NONE) {
-    char *msg = gp_xasprintf("no route %s %s: geppetto-mock serves POST /v1/chat/completions, "
+    char *msg = gp__xasprintf("no route %s %s: geppetto-mock serves POST /v1/chat/completions, "
                              "/v1/messages, /v1/responses and /v1beta/models/MODEL:streamGenerateContent", method, url);
     enum MHD_Result ret = gp__fail(c, x, 404, "not_found", msg);
     free(msg);
@@ -283,7 +283,7 @@ static void gp__completed(void *cls, struct MHD_Connection *c, void **con_cls,
   gp__conn_t *x = *con_cls;
   if (!x) return;
   if (x->log) {
-    int64_t when = x->closed ? x->closed_ms : gp_now_ms();
+    int64_t when = x->closed ? x->closed_ms : gp__now_ms();
     int ended_badly = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !gp_mock_stopping();
     int closed = x->closed;
     uint64_t bytes = x->plain_bytes;
@@ -299,7 +299,7 @@ static void gp__completed(void *cls, struct MHD_Connection *c, void **con_cls,
   gp_mock_stream_free(x->stream);
   json_decref(x->req.json);
   json_decref(x->req.headers);
-  gp_buf_free(&x->body);
+  gp__buf_free(&x->body);
   free(x);
   *con_cls = NULL;
 }

@@ -61,11 +61,11 @@ void gp_mock_wait_stop(void) {
 int gp_mock_stopping(void) { return atomic_load(&gp__stopping); }
 
 int gp_mock_wait(int fd, int ms) {
-  int64_t end = ms < 0 ? 0 : gp_mono_ms() + ms;
+  int64_t end = ms < 0 ? 0 : gp__mono_ms() + ms;
   for (;;) {
     /* POLLRDHUP: the peer's FIN; data the client sends is not watched (not POLLIN). */
     struct pollfd p[2] = {{.fd = fd, .events = POLLRDHUP}, {.fd = gp__stop_pipe[0], .events = POLLIN}};
-    int left = ms < 0 ? -1 : (int)(end - gp_mono_ms());
+    int left = ms < 0 ? -1 : (int)(end - gp__mono_ms());
     if (ms >= 0 && left <= 0) return 0;
     int r = poll(p, 2, left);
     if (r < 0 && errno == EINTR) continue;
@@ -78,7 +78,7 @@ int gp_mock_wait(int fd, int ms) {
 /* ---- the plan ---------------------------------------------------------------------- */
 
 static void gp__add(gp_mock_stream_t *s, gp_mock_step_kind_t kind, char *data) {
-  s->steps = gp_xrealloc(s->steps, (s->nsteps + 1) * sizeof *s->steps);
+  s->steps = gp__xrealloc(s->steps, (s->nsteps + 1) * sizeof *s->steps);
   s->steps[s->nsteps++] = (gp__step_t){.kind = kind, .data = data, .len = data ? strlen(data) : 0};
 }
 
@@ -90,20 +90,20 @@ static int gp__raw_events(json_t *list, gp_mock_events_t *ev, char **err) {
     json_t *data = json_object_get(e, "data");
     const char *name = json_string_value(json_object_get(e, "event"));
     if (!json_is_object(e) || !data) {
-      *err = gp_xasprintf("events[%zu] needs a \"data\" (string or JSON)", i);
+      *err = gp__xasprintf("events[%zu] needs a \"data\" (string or JSON)", i);
       return -1;
     }
     gp_buf_t b = {0};
-    if (name) gp_buf_printf(&b, "event: %s\n", name);
-    char *text = json_is_string(data) ? gp_xstrdup(json_string_value(data))
+    if (name) gp__buf_printf(&b, "event: %s\n", name);
+    char *text = json_is_string(data) ? gp__xstrdup(json_string_value(data))
                                       : json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY);
     for (char *line = text, *nl; line; line = nl ? nl + 1 : NULL) {
       nl = strchr(line, '\n');
-      gp_buf_printf(&b, "data: %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
+      gp__buf_printf(&b, "data: %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
     }
     free(text);
-    gp_buf_puts(&b, "\n");
-    gp_mock_events_push(ev, gp_buf_steal(&b), i + 1 == json_array_size(list));
+    gp__buf_puts(&b, "\n");
+    gp_mock_events_push(ev, gp__buf_steal(&b), i + 1 == json_array_size(list));
   }
   return 0;
 }
@@ -112,7 +112,7 @@ static int gp__events(json_t *resp, const gp_mock_req_t *req, const gp_mock_answ
                       gp_mock_events_t *ev, char **err) {
   json_t *raw = json_object_get(resp, "raw"), *list = json_object_get(resp, "events");
   if (raw) {
-    gp_mock_events_push(ev, gp_xstrdup(json_string_value(raw)), 0);
+    gp_mock_events_push(ev, gp__xstrdup(json_string_value(raw)), 0);
     return 0;
   }
   if (list) return gp__raw_events(list, ev, err);
@@ -176,7 +176,7 @@ static void gp__gzip(gp_mock_stream_t *s) {
   size_t n = 0;
   gp_buf_t in = {0};
   while (n < s->nsteps && s->steps[n].kind == GP_MOCK_STEP_DATA) {
-    gp_buf_append(&in, s->steps[n].data, s->steps[n].len);
+    gp__buf_append(&in, s->steps[n].data, s->steps[n].len);
     free(s->steps[n].data);
     n++;
   }
@@ -184,7 +184,7 @@ static void gp__gzip(gp_mock_stream_t *s) {
   memset(&z, 0, sizeof z);
   if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) abort();
   uLong cap = deflateBound(&z, (uLong)in.len) + 32;
-  char *out = gp_xmalloc(cap);
+  char *out = gp__xmalloc(cap);
   z.next_in = (Bytef *)(in.data ? in.data : "");
   z.avail_in = (uInt)in.len;
   z.next_out = (Bytef *)out;
@@ -192,10 +192,10 @@ static void gp__gzip(gp_mock_stream_t *s) {
   if (deflate(&z, Z_FINISH) != Z_STREAM_END) abort();
   size_t len = cap - z.avail_out;
   deflateEnd(&z);
-  gp_buf_free(&in);
+  gp__buf_free(&in);
   gp__step_t one = {.kind = GP_MOCK_STEP_DATA, .data = out, .len = len};
   if (n == 0) {
-    s->steps = gp_xrealloc(s->steps, (s->nsteps + 1) * sizeof *s->steps);
+    s->steps = gp__xrealloc(s->steps, (s->nsteps + 1) * sizeof *s->steps);
     memmove(s->steps + 1, s->steps, s->nsteps * sizeof *s->steps);
     s->nsteps++;
   } else if (n > 1) {
@@ -215,7 +215,7 @@ gp_mock_stream_t *gp_mock_stream_new(json_t *resp, const gp_mock_req_t *req, int
     gp_mock_answer_free(&a);
     return NULL;
   }
-  gp_mock_stream_t *s = gp_xcalloc(1, sizeof *s);
+  gp_mock_stream_t *s = gp__xcalloc(1, sizeof *s);
   s->fd = fd;
   s->chunk_bytes = (size_t)json_integer_value(json_object_get(resp, "chunk_bytes"));
   s->delay_ms = (int)json_integer_value(json_object_get(resp, "delay_ms"));
@@ -266,7 +266,7 @@ static ssize_t gp__pad(gp_mock_stream_t *s, char *buf, size_t max) {
 static ssize_t gp__gone(gp_mock_stream_t *s, int why) {
   if (why == 1) {
     s->closed = 1;
-    s->closed_ms = gp_now_ms();
+    s->closed_ms = gp__now_ms();
   }
   return MHD_CONTENT_READER_END_WITH_ERROR;
 }

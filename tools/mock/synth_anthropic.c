@@ -10,7 +10,7 @@
 
 static void gp__emit(gp_mock_events_t *ev, json_t *data, int final) {
   const char *type = json_string_value(json_object_get(data, "type"));
-  char *name = gp_xstrdup(type);
+  char *name = gp__xstrdup(type);
   gp_mock_events_json(ev, name, data, final);
   free(name);
 }

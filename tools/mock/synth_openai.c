@@ -60,5 +60,5 @@ void gp_mock_synth_openai(const gp_mock_answer_t *a, gp_mock_events_t *ev) {
     json_object_set_new(c, "usage", gp__usage(a));
     gp_mock_events_json(ev, NULL, c, 1);
   }
-  gp_mock_events_push(ev, gp_xstrdup("data: [DONE]\n\n"), 1);
+  gp_mock_events_push(ev, gp__xstrdup("data: [DONE]\n\n"), 1);
 }

@@ -51,7 +51,7 @@ static void gp__item_done(gp__rs_t *r, int index, json_t *item) {
 
 static void gp__reasoning(gp__rs_t *r, int index) {
   const gp_mock_answer_t *a = r->a;
-  char *id = gp_xasprintf("rs_%s_%d", a->tag, index);
+  char *id = gp__xasprintf("rs_%s_%d", a->tag, index);
   gp__item_added(r, index, json_pack("{s:s, s:s, s:[]}", "id", id, "type", "reasoning", "summary"));
   gp__emit(r, "response.reasoning_summary_part.added",
            json_pack("{s:s, s:i, s:i, s:{s:s, s:s}}", "item_id", id, "output_index", index,
@@ -77,7 +77,7 @@ static json_t *gp__text_part(const char *text) {
 
 static void gp__message(gp__rs_t *r, int index) {
   const gp_mock_answer_t *a = r->a;
-  char *id = gp_xasprintf("msg_%s_%d", a->tag, index);
+  char *id = gp__xasprintf("msg_%s_%d", a->tag, index);
   gp__item_added(r, index, json_pack("{s:s, s:s, s:s, s:s, s:[]}", "id", id, "type", "message", "status",
                                      "in_progress", "role", "assistant", "content"));
   gp__emit(r, "response.content_part.added",
@@ -105,7 +105,7 @@ static json_t *gp__call_item(const char *id, const struct gp_mock_call_s *k, con
 }
 
 static void gp__call(gp__rs_t *r, int index, const struct gp_mock_call_s *k) {
-  char *id = gp_xasprintf("fc_%s_%d", r->a->tag, index);
+  char *id = gp__xasprintf("fc_%s_%d", r->a->tag, index);
   gp__item_added(r, index, gp__call_item(id, k, "in_progress", ""));
   for (size_t f = 0; f < k->nfrags; f++)
     gp__emit(r, "response.function_call_arguments.delta",
