@@ -64,6 +64,9 @@ struct gp_js_runtime_s {
 };
 
 #define GP_JS_ASSERT(rt) GP_ASSERT_OWNER((rt)->owner)
+/* A native function's argument i, undefined when the caller passed fewer (for use in
+ * a JSObjectCallAsFunctionCallback, whose parameters are ctx, argc and argv). */
+#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 /* The runtime of the calling (owner) thread; NULL outside one. */
 gp_js_runtime_t *gp__js_rt(void);

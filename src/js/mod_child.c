@@ -20,7 +20,6 @@
 #include "core/core.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 /* The signals a script may name, as Node names them. */
 static const struct { const char *name; int num; } gp__signals[] = {

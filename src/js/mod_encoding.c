@@ -9,7 +9,6 @@
 #include "core/core.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 /* The encodings, numbered as buffer.js and encoding.js number them. */
 enum {

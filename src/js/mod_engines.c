@@ -13,7 +13,6 @@
 #include "geppetto/engine.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 static JSClassRef gp__engine_class;
 

@@ -10,7 +10,6 @@
 #include "core/core.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 /* reportError(e): prints e as an uncaught exception ("Uncaught: message" and its stack)
  * on stderr. The caller (events.js) also sets process.exitCode to 1; the process goes

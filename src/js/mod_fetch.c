@@ -23,7 +23,6 @@
 /* The most bytes one read hands over when several pieces wait. */
 #define GP__READ_MAX ((size_t)256 << 10)
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 typedef struct gp__chunk_s {
   struct gp__chunk_s *next;

@@ -29,7 +29,6 @@
 #include "core/core.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 /* What a completed request's value is made of. */
 typedef enum {

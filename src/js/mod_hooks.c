@@ -15,7 +15,6 @@
 #include "core/core.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 enum { GP__BEFORE, GP__AFTER, GP__ON_ERROR, GP__NPHASES };
 static const char *const gp__phase_names[GP__NPHASES] = {"beforeToolCall", "afterToolCall",

@@ -16,7 +16,6 @@
 #include "geppetto/mcp.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 static JSClassRef gp__mcp_class, gp__mcp_cancel_class;
 static atomic_int gp__mcp_threads; /* operations whose thread has not yet posted */

@@ -7,7 +7,6 @@
 #include "geppetto/middleware.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 static JSClassRef gp__mw_class;
 

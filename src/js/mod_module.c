@@ -12,7 +12,6 @@
 #include "core/core.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 /* The wrapper headers, all of one width: CommonJS, ES module, ES module with top-level
  * await. "use sloppy" is a directive without effect that pads to "use strict". */

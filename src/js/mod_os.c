@@ -11,7 +11,6 @@
 #include "core/core.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 /* Node's name of the machine's architecture (process.arch). */
 #if defined(__x86_64__)

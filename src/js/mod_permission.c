@@ -12,7 +12,6 @@
 #include "core/core.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 static const gp__perm_t *gp__perm_of_rt(void) {
   gp_js_runtime_t *rt = gp__js_rt();

@@ -21,7 +21,6 @@
 #include "http/http.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 /* Private JavaScriptCore API exported by the library (JSBasePrivate.h): an object with
  * heapSize, heapCapacity, extraMemorySize, objectCount, ... */

@@ -10,7 +10,6 @@
 #include "geppetto/providers.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 /* engineFromConfig(cfg) */
 static JSValueRef gp__from_config(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,

@@ -23,7 +23,6 @@
 #include "js/js_private.h"
 #include "js/runq.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 static JSClassRef gp__session_class, gp__run_class;
 

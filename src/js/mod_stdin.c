@@ -18,7 +18,6 @@
 #include "core/core.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 /* One read: a pipe gives at most its capacity (64 KiB) at a time; a file is read in
  * pieces of 256 KiB, each a round trip through libuv's thread pool (at 64 KiB an 80 MB
  * file read at 72 MB/s, at 256 KiB at 300-460 MB/s, as fast as a pipe). */

@@ -40,7 +40,6 @@ struct gp__js_timers_s {
   int wrapped;                   /* ids have wrapped around: a new id may be taken */
 };
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 /* ---- id table --------------------------------------------------------------------- */
 

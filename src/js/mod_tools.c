@@ -19,7 +19,6 @@
 #include "core/json_depth.h"
 #include "tools/tools.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 static JSClassRef gp__registry_class;
 

@@ -5,7 +5,6 @@
 
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 /* normalizeTurn(obj) -> a new normalised turn object. */
 static JSValueRef gp__normalize_turn(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,

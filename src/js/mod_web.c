@@ -9,7 +9,6 @@
 #include "core/core.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 /* The generated table of embedded files (js_web_table.c), ending with {NULL, NULL}. */
 extern const struct {

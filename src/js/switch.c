@@ -48,7 +48,6 @@
 #include "geppetto/middleware.h"
 #include "js/js_private.h"
 
-#define GP__ARG(i) (argc > (i) ? argv[(i)] : JSValueMakeUndefined(ctx))
 
 static JSClassRef gp__next_class, gp__settle_class;
 

@@ -62,8 +62,9 @@ void gp_test_watchdog_off(void) {
 }
 
 int gp_test_setup(void **state) {
-  (void)state;
-  gp_test_watchdog("case", 30);
+  /* GP_TEST passes the case's name as the initial state; the case itself gets NULL */
+  gp_test_watchdog(*state ? (const char *)*state : "a test case", 30);
+  *state = NULL;
   return 0;
 }
 

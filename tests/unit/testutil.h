@@ -10,7 +10,8 @@
 void gp_test_watchdog(const char *case_name, int seconds);
 void gp_test_watchdog_off(void);
 
-/* cmocka setup/teardown pair arming a 30 s watchdog per case. */
+/* cmocka setup/teardown pair arming a 30 s watchdog per case; the setup takes the
+ * case's name from the initial state (GP_TEST puts it there). */
 int gp_test_setup(void **state);
 int gp_test_teardown(void **state);
 
@@ -18,6 +19,7 @@ int gp_test_teardown(void **state);
  * returns the last value of pred. */
 int gp_test_wait_until(int (*pred)(void *arg), void *arg, int64_t ms);
 
-#define GP_TEST(fn) cmocka_unit_test_setup_teardown(fn, gp_test_setup, gp_test_teardown)
+#define GP_TEST(fn) \
+  cmocka_unit_test_prestate_setup_teardown(fn, gp_test_setup, gp_test_teardown, (void *)#fn)
 
 #endif
