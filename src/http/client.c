@@ -238,22 +238,14 @@ static void gp__http_method(gp__http_call_t *c) {
 static void gp__http_setup(gp__http_call_t *c) {
   CURL *e = c->easy;
   gp__http_headers(c);
-  curl_easy_setopt(e, CURLOPT_URL, c->req->url);
-  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_ms);
-  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  gp__http_easy_setup(e, &(gp__http_easy_opts_t){.url = c->req->url,
+                                                  .connect_ms = (long)c->connect_ms,
+                                                  .headers = c->headers,
+                                                  .on_header = gp__http_on_header,
+                                                  .on_body = gp__http_on_body,
+                                                  .ud = c,
+                                                  .errbuf = c->errbuf});
   curl_easy_setopt(e, CURLOPT_USERAGENT, "geppetto/0.1");
-  /* Every encoding libcurl decodes (gzip, deflate, br, ...): a server may compress a body
-   * it was not asked to, and undecoded it would read as a stream that never began. */
-  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, gp__http_on_header);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, gp__http_on_body);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
   gp__http_method(c);
 }
 

@@ -296,26 +296,15 @@ gp_http_fetch_t *gp__http_fetch_start(const gp_http_fetch_req_t *r, gp_error_t *
   gp__fetch_where(f, r->url);
   gp__fetch_headers(f, r);
   CURL *e = f->easy;
-  curl_easy_setopt(e, CURLOPT_URL, r->url);
-  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                   (long)(r->connect_timeout_ms > 0 ? r->connect_timeout_ms : GP__FETCH_CONNECT_MS));
-  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
-  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->headers);
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, gp__fetch_on_header);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, gp__fetch_on_body);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
-  /* OpenSSL's variables name other certificate authorities to trust (a company's, a
-   * test's); without them, the system's. */
-  const char *ca_file = getenv("SSL_CERT_FILE"), *ca_dir = getenv("SSL_CERT_DIR");
-  if (ca_file && *ca_file) curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
-  if (ca_dir && *ca_dir) curl_easy_setopt(e, CURLOPT_CAPATH, ca_dir);
+  gp__http_easy_setup(
+      e, &(gp__http_easy_opts_t){
+             .url = r->url,
+             .connect_ms = (long)(r->connect_timeout_ms > 0 ? r->connect_timeout_ms : GP__FETCH_CONNECT_MS),
+             .headers = f->headers,
+             .on_header = gp__fetch_on_header,
+             .on_body = gp__fetch_on_body,
+             .ud = f,
+             .errbuf = f->errbuf});
   gp__fetch_method(f, r);
   f->x.easy = e;
   f->x.idle_ms = f->idle_ms;

@@ -48,6 +48,30 @@ static gp__loop_t gp__loop = {.lock = PTHREAD_MUTEX_INITIALIZER, .epfd = -1, .ev
                               .timer_at = -1};
 static pthread_once_t gp__loop_once = PTHREAD_ONCE_INIT;
 
+void gp__http_easy_setup(CURL *e, const gp__http_easy_opts_t *o) {
+  curl_easy_setopt(e, CURLOPT_URL, o->url);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_ms);
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+  /* Every encoding libcurl decodes (gzip, deflate, br, ...): a server may compress a body
+   * it was not asked to, and undecoded it would read as a stream that never began. */
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, o->headers);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, o->on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, o->ud);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, o->on_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, o->ud);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, o->errbuf);
+  /* OpenSSL's variables name other certificate authorities to trust (a company's, a
+   * test's); without them, the system's. */
+  const char *ca_file = getenv("SSL_CERT_FILE"), *ca_dir = getenv("SSL_CERT_DIR");
+  if (ca_file && *ca_file) curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
+  if (ca_dir && *ca_dir) curl_easy_setopt(e, CURLOPT_CAPATH, ca_dir);
+}
+
 void gp__http_xfer_init(gp__http_xfer_t *x) { pthread_cond_init(&x->done_cond, NULL); }
 
 void gp__http_xfer_destroy(gp__http_xfer_t *x) { pthread_cond_destroy(&x->done_cond); }

@@ -65,6 +65,25 @@ struct gp__http_xfer_s {
 void gp__http_xfer_init(gp__http_xfer_t *x);
 void gp__http_xfer_destroy(gp__http_xfer_t *x);
 
+/* What every transfer of the loop sets on its easy handle, whoever makes it (the
+ * provider client, fetch). */
+typedef struct gp__http_easy_opts_s {
+  const char *url;
+  long connect_ms;               /* connection timeout */
+  struct curl_slist *headers;    /* borrowed; must outlive the transfer */
+  curl_write_callback on_header; /* each header line, with `ud` */
+  curl_write_callback on_body;   /* each piece of the (decoded) body, with `ud` */
+  void *ud;
+  char *errbuf;                  /* CURL_ERROR_SIZE bytes, filled on failure */
+} gp__http_easy_opts_t;
+
+/* Sets on `e` the options above and the loop's common ones: http and https only, no
+ * signals, HTTP/2 over TLS where offered, TCP keep-alive, every content encoding
+ * libcurl decodes, no proxy CONNECT headers in the header callback, and the
+ * certificate authorities of SSL_CERT_FILE / SSL_CERT_DIR when set (else the
+ * system's). */
+void gp__http_easy_setup(CURL *e, const gp__http_easy_opts_t *o);
+
 /* Runs one attempt of `x` on the loop thread (started on first use) and blocks until it
  * has ended; then x->end says how. If x->cancel_reason is already set, returns at once
  * with END_CANCEL. */

@@ -62,6 +62,20 @@
     const callback = (fn, ...args) => new Promise((resolve, reject) =>
       fn(...args, (err, v) => (err ? reject(err) : resolve(v))));
 
+    // The descriptor a stream works on: the one it was given, else the file opened with
+    // its flags and mode ("open" and "ready" follow); a failure destroys the stream.
+    function openStream(stream, path) {
+      const opened = stream.fd !== null ? Promise.resolve(stream.fd) : callback(fs.open, path, stream.flags, stream.mode).then((fd) => {
+        stream.fd = fd;
+        stream.pending = false;
+        stream.emit("open", fd);
+        stream.emit("ready");
+        return fd;
+      });
+      opened.catch((e) => stream.destroy(e));
+      return opened;
+    }
+
     function streamOptions(options, defaults) {
       if (typeof options === "string") options = { encoding: options };
       if (options === undefined || options === null) options = {};
@@ -93,14 +107,7 @@
         this._reading = false;
         this._decoder = null;
         if (o.encoding) this.setEncoding(o.encoding);
-        this._opened = this.fd !== null ? Promise.resolve(this.fd) : callback(fs.open, path, this.flags, this.mode).then((fd) => {
-          this.fd = fd;
-          this.pending = false;
-          this.emit("open", fd);
-          this.emit("ready");
-          return fd;
-        });
-        this._opened.catch((e) => this.destroy(e));
+        this._opened = openStream(this, path);
         if (o.signal) {
           if (o.signal.aborted) queueMicrotask(() => this.destroy(abortError(o.signal)));
           else o.signal.addEventListener("abort", () => this.destroy(abortError(o.signal)), { once: true });
@@ -235,14 +242,7 @@
         this._queued = 0;           // bytes waiting
         this._writing = false;
         this._needDrain = false;
-        this._opened = this.fd !== null ? Promise.resolve(this.fd) : callback(fs.open, path, this.flags, this.mode).then((fd) => {
-          this.fd = fd;
-          this.pending = false;
-          this.emit("open", fd);
-          this.emit("ready");
-          return fd;
-        });
-        this._opened.catch((e) => this.destroy(e));
+        this._opened = openStream(this, path);
       }
       get writableLength() { return this._queued; }
       write(chunk, encoding, cb) {
