@@ -57,6 +57,20 @@ char *gp__xstrndup(const char *s, size_t n) {
   return d;
 }
 
+char **gp__strv_dup(const char *const *v) {
+  if (v == NULL) return NULL;
+  size_t n = 0;
+  while (v[n]) n++;
+  char **out = gp__xcalloc(n + 1, sizeof *out);
+  for (size_t i = 0; i < n; i++) out[i] = gp__xstrdup(v[i]);
+  return out;
+}
+
+void gp__strv_free(char **v) {
+  for (size_t i = 0; v && v[i]; i++) free(v[i]);
+  free(v);
+}
+
 char *gp__xvasprintf(const char *fmt, va_list ap) {
   va_list ap2;
   va_copy(ap2, ap);

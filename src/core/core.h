@@ -16,6 +16,10 @@ char *gp__xstrdup(const char *s);                  /* NULL in, NULL out */
 char *gp__xstrndup(const char *s, size_t n);
 char *gp__xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *gp__xvasprintf(const char *fmt, va_list ap);
+/* A NULL-terminated array of strings: a deep copy (NULL in, NULL out), freed with
+ * gp__strv_free (which accepts NULL). */
+char **gp__strv_dup(const char *const *v);
+void gp__strv_free(char **v);
 
 /* The work meter of debug builds: bytes allocated or copied by the library (every
  * gp_x* allocation, every gp_buf append, and the copies the streaming path makes

@@ -120,6 +120,12 @@ gp_error_t *gp__js_error_to_c(JSContextRef ctx, JSValueRef exc, int fallback);
 /* Sets *exc to the Error of the C failure `err` (a TypeError for INVALID_ARGUMENT; an
  * INVALID_ARGUMENT one when NULL), frees it, returns undefined. */
 JSValueRef gp__js_throw_c(JSContextRef ctx, JSValueRef *exc, gp_error_t *err);
+/* A JS boolean: whether the path the JS value names exists and is of `kind` (S_IFREG,
+ * S_IFDIR, ...), following symbolic links. */
+JSValueRef gp__js_path_is(JSContextRef ctx, JSValueRef path, unsigned kind);
+/* Evaluates the n bytes of UTF-8 source at src as a script whose frames are named
+ * `url` (its line 1 is line 1). Returns its value, or NULL with *exc set. */
+JSValueRef gp__js_eval(JSContextRef ctx, const char *src, size_t n, const char *url, JSValueRef *exc);
 /* Sets *exc to an Error and returns undefined: `return gp__js_throw(...)`. */
 JSValueRef gp__js_throw(JSContextRef ctx, JSValueRef *exc, int code, int type_error,
                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));

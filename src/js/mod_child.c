@@ -275,12 +275,6 @@ static char **gp__strv(JSContextRef ctx, JSValueRef v, const char *first) {
   return out;
 }
 
-static void gp__strv_free(char **v) {
-  if (v == NULL) return;
-  for (char **p = v; *p; p++) free(*p);
-  free(v);
-}
-
 /* The parts of a spawn request both forms share, converted from JS. */
 typedef struct {
   char *file, *cwd;

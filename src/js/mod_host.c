@@ -69,11 +69,7 @@ static JSValueRef gp__host_read_file(JSContextRef ctx, JSObjectRef fn, JSObjectR
 
 static JSValueRef gp__host_is_file(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  char *path = gp__js_to_cstr(ctx, GP__ARG(0));
-  struct stat st;
-  int ok = path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
-  free(path);
-  return JSValueMakeBoolean(ctx, ok);
+  return gp__js_path_is(ctx, GP__ARG(0), S_IFREG);
 }
 
 static JSValueRef gp__host_realpath(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,

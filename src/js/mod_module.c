@@ -65,23 +65,15 @@ static JSValueRef gp__mod_compile(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   gp__buf_append(&b, src, len);
   gp__buf_puts(&b, "\n})");
   free(src);
-  JSStringRef s = gp__js_string_n(b.data, b.len);
+  JSValueRef v = gp__js_eval(ctx, b.data, b.len, name ? name : "<anonymous>", exc);
   gp__buf_free(&b);
-  JSStringRef url = gp__js_string(name ? name : "<anonymous>");
-  JSValueRef v = JSEvaluateScript(ctx, s, NULL, url, 1, exc);
-  JSStringRelease(s);
-  JSStringRelease(url);
   free(name);
   return v ? v : JSValueMakeUndefined(ctx);
 }
 
 static JSValueRef gp__mod_is_dir(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  char *path = gp__js_to_cstr(ctx, GP__ARG(0));
-  struct stat st;
-  int ok = path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-  free(path);
-  return JSValueMakeBoolean(ctx, ok);
+  return gp__js_path_is(ctx, GP__ARG(0), S_IFDIR);
 }
 
 static const gp__js_fn_t gp__module_fns[] = {

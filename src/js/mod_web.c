@@ -33,11 +33,7 @@ static JSValueRef gp__web_factory(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
     return r;
   }
   char *label = gp__xasprintf("geppetto:%s.js", name);
-  JSStringRef s = gp__js_string(src);
-  JSStringRef url = gp__js_string(label);
-  JSValueRef v = JSEvaluateScript(ctx, s, NULL, url, 1, exc);
-  JSStringRelease(s);
-  JSStringRelease(url);
+  JSValueRef v = gp__js_eval(ctx, src, strlen(src), label, exc);
   free(label);
   free(name);
   return v ? v : JSValueMakeUndefined(ctx);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -178,4 +179,21 @@ void gp__js_fatal(JSContextRef ctx, JSValueRef exc, const char *what) {
   gp_js_runtime_t *rt = gp__js_rt();
   if (!fatal++ && rt != NULL && rt->ctx != NULL) gp__js_emit_exit(rt, 1);
   gp__js_exit_now(1);
+}
+
+JSValueRef gp__js_eval(JSContextRef ctx, const char *src, size_t n, const char *url, JSValueRef *exc) {
+  JSStringRef s = gp__js_string_n(src, n);
+  JSStringRef u = gp__js_string(url);
+  JSValueRef v = JSEvaluateScript(ctx, s, NULL, u, 1, exc);
+  JSStringRelease(s);
+  JSStringRelease(u);
+  return v;
+}
+
+JSValueRef gp__js_path_is(JSContextRef ctx, JSValueRef path, unsigned kind) {
+  char *p = gp__js_to_cstr(ctx, path);
+  struct stat st;
+  int ok = p && stat(p, &st) == 0 && (st.st_mode & S_IFMT) == kind;
+  free(p);
+  return JSValueMakeBoolean(ctx, ok);
 }

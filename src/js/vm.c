@@ -54,12 +54,8 @@ static JSValueRef gp__on_unhandled(JSContextRef ctx, JSObjectRef fn, JSObjectRef
 
 /* Evaluates an embedded source that is one function expression; returns the function. */
 static JSObjectRef gp__eval_factory(JSContextRef ctx, const char *src, const char *name) {
-  JSStringRef s = gp__js_string(src);
-  JSStringRef url = gp__js_string(name);
   JSValueRef exc = NULL;
-  JSValueRef v = JSEvaluateScript(ctx, s, NULL, url, 1, &exc);
-  JSStringRelease(s);
-  JSStringRelease(url);
+  JSValueRef v = gp__js_eval(ctx, src, strlen(src), name, &exc);
   if (exc) {
     gp__js_report(ctx, exc, name);
     return NULL;

@@ -70,17 +70,10 @@ void gp_mcp_close_all(void) {
 
 /* ---- Configuration ---------------------------------------------------------------- */
 
+/* A copy of v, an empty array for NULL (the transports read them without checking). */
 static char **gp__strv_copy(const char *const *v) {
-  size_t n = 0;
-  while (v && v[n]) n++;
-  char **out = gp__xcalloc(n + 1, sizeof *out);
-  for (size_t i = 0; i < n; i++) out[i] = gp__xstrdup(v[i]);
-  return out;
-}
-
-static void gp__strv_free(char **v) {
-  for (size_t i = 0; v && v[i]; i++) free(v[i]);
-  free(v);
+  static const char *const none[] = {NULL};
+  return gp__strv_dup(v ? v : none);
 }
 
 static void gp__cfg_clear(gp__mcp_cfg_t *k) {

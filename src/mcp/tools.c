@@ -130,20 +130,6 @@ static int gp__listed(char **v, const char *name) {
   return 0;
 }
 
-static char **gp__strv_dup(const char *const *v) {
-  if (v == NULL) return NULL;
-  size_t n = 0;
-  while (v[n]) n++;
-  char **out = gp__xcalloc(n + 1, sizeof *out);
-  for (size_t i = 0; i < n; i++) out[i] = gp__xstrdup(v[i]);
-  return out;
-}
-
-static void gp__strv_free(char **v) {
-  for (size_t i = 0; v && v[i]; i++) free(v[i]);
-  free(v);
-}
-
 /* Registers the tools of `tools` that pass the binding's filters. `replace`: a name
  * already there is replaced (a refresh) rather than refused. */
 static int gp__bind_tools(gp__mcp_binding_t *b, gp_mcp_client_t *c, json_t *tools, int replace, gp_error_t **err) {
