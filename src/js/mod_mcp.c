@@ -52,7 +52,7 @@ typedef struct {
 
 /* NULL-terminated array of "K<sep>V" (object) or the strings of an array, kept in
  * op->strs' slab; returns NULL when `j` is absent. */
-static const char *const *str_list(json_t *j, const char *sep, gp_buf_t *slab_list) {
+static const char *const *gp__str_list(json_t *j, const char *sep, gp_buf_t *slab_list) {
   if (!json_is_object(j) && !json_is_array(j)) return NULL;
   size_t n = json_is_object(j) ? json_object_size(j) : json_array_size(j);
   char **v = gp__xcalloc(n + 1, sizeof *v);
@@ -77,9 +77,9 @@ static void gp__op_spec(op_t *o, json_t *s) {
   o->spec.url = json_string_value(json_object_get(s, "url"));
   o->spec.cwd = json_string_value(json_object_get(s, "cwd"));
   o->spec.name = json_string_value(json_object_get(s, "name"));
-  o->spec.args = str_list(json_object_get(s, "args"), "", &lists);
-  o->spec.env = str_list(json_object_get(s, "env"), "=", &lists);
-  o->spec.headers = str_list(json_object_get(s, "headers"), ": ", &lists);
+  o->spec.args = gp__str_list(json_object_get(s, "args"), "", &lists);
+  o->spec.env = gp__str_list(json_object_get(s, "env"), "=", &lists);
+  o->spec.headers = gp__str_list(json_object_get(s, "headers"), ": ", &lists);
   json_t *t = json_object_get(s, "timeoutMs");
   o->spec.timeout_ms = json_is_number(t) ? (int64_t)json_number_value(t) : 0;
   o->spec.no_restart = json_is_false(json_object_get(s, "restart"));
