@@ -54,6 +54,12 @@ void gp__buf_printf(gp_buf_t *b, const char *fmt, ...) __attribute__((format(pri
 char *gp__buf_steal(gp_buf_t *b);  /* the string (never NULL); the buffer is reset */
 void gp__buf_free(gp_buf_t *b);
 
+/* A new error (error.c) from a printf-style message, or `code`'s default message when
+ * fmt is NULL: what gp_error_new and gp_error_set (src/turns/error.c) share. */
+struct gp_error_s;
+struct gp_error_s *gp__error_vnew(int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 /* Flow valves (flow.c): back-pressure shared by one consumer and one producer. The
  * consumer holds the valve while it is behind; the producer checks it per chunk and, when
  * held, stops and waits for a release callback. Refcounted; every function is

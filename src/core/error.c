@@ -1,5 +1,6 @@
-/* The error table (names and default messages from GP_ERRNO_MAP) and gp_error_t, the
- * failure that carries a message and the partial turn. */
+/* The error table (names and default messages from GP_ERRNO_MAP) and the making of a
+ * gp_error_t. Everything that replaces, copies or frees one is in src/turns/error.c: an
+ * error owns its partial turn, and turns sit above core. */
 #include "geppetto/error.h"
 
 #include <stdarg.h>
@@ -7,7 +8,6 @@
 #include <string.h>
 
 #include "core/core.h"
-#include "geppetto/turn.h"
 
 const char *gp_err_name(int code) {
   switch (code) {
@@ -42,7 +42,7 @@ int gp_err_from_name(const char *name) {
   return 0;
 }
 
-static gp_error_t *gp__error_vnew(int code, const char *fmt, va_list ap) {
+gp_error_t *gp__error_vnew(int code, const char *fmt, va_list ap) {
   gp_error_t *e = gp__xcalloc(1, sizeof *e);
   e->code = code ? code : GP_ERR_INTERNAL;
   e->message = fmt ? gp__xvasprintf(fmt, ap) : gp__xstrdup(gp_strerror(e->code));
@@ -55,41 +55,4 @@ gp_error_t *gp_error_new(int code, const char *fmt, ...) {
   gp_error_t *e = gp__error_vnew(code, fmt, ap);
   va_end(ap);
   return e;
-}
-
-int gp_error_set(gp_error_t **out, int code, const char *fmt, ...) {
-  if (out) {
-    va_list ap;
-    va_start(ap, fmt);
-    gp_error_t *e = gp__error_vnew(code, fmt, ap);
-    va_end(ap);
-    gp_error_free(*out);
-    *out = e;
-  }
-  return code;
-}
-
-gp_error_t *gp_error_copy(const gp_error_t *err) {
-  if (!err) return NULL;
-  gp_error_t *e = gp__xcalloc(1, sizeof *e);
-  e->code = err->code;
-  e->message = gp__xstrdup(err->message);
-  e->partial = err->partial ? gp_turn_copy(err->partial) : NULL;
-  return e;
-}
-
-void gp_error_set_partial(gp_error_t *err, struct gp_turn_s *partial) {
-  if (!err) {
-    gp_turn_free(partial);
-    return;
-  }
-  if (err->partial != partial) gp_turn_free(err->partial);
-  err->partial = partial;
-}
-
-void gp_error_free(gp_error_t *err) {
-  if (!err) return;
-  gp_turn_free(err->partial);
-  free(err->message);
-  free(err);
 }

@@ -4,6 +4,7 @@
 #include "core/pool.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,22 +123,13 @@ void gp__pool_free(gp_pool_t *p) {
   free(p);
 }
 
-static gp_pool_t *gp__runs_pool, *gp__tools_pool;
-static pthread_once_t gp__pools_once = PTHREAD_ONCE_INIT;
-
-static void gp__pools_init(void) {
-  /* One thread per active run, and a run waiting for nested runs (a tool that awaits
-   * runAsync) stays active: any fixed maximum could deadlock, so there is none. */
-  gp__runs_pool = gp__pool_new("gp-run", 0);
-  gp__tools_pool = gp__pool_new("gp-tool", 256);
-}
-
-gp_pool_t *gp__pool_runs(void) {
-  pthread_once(&gp__pools_once, gp__pools_init);
-  return gp__runs_pool;
-}
-
-gp_pool_t *gp__pool_tools(void) {
-  pthread_once(&gp__pools_once, gp__pools_init);
-  return gp__tools_pool;
+gp_pool_t *gp__pool_shared(gp_pool_t *_Atomic *slot, const char *name, int max_threads) {
+  gp_pool_t *p = atomic_load_explicit(slot, memory_order_acquire);
+  if (p) return p;
+  gp_pool_t *fresh = gp__pool_new(name, max_threads);
+  if (atomic_compare_exchange_strong_explicit(slot, &p, fresh, memory_order_acq_rel,
+                                              memory_order_acquire))
+    return fresh;
+  gp__pool_free(fresh); /* another thread won the race; this one never started a thread */
+  return p;
 }

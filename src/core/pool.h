@@ -1,6 +1,7 @@
 /* A thread pool that grows on demand up to a maximum: work is queued FIFO and picked
  * by an idle worker, or a new worker is started when none is idle and the maximum is
- * not reached. Used for run threads and tool workers. Every function is thread-safe. */
+ * not reached. The layers that run work on threads make their own (src/inference: run
+ * threads, src/tools: tool workers). Every function is thread-safe. */
 #ifndef GP_CORE_POOL_H
 #define GP_CORE_POOL_H
 
@@ -18,8 +19,8 @@ void gp__pool_free(gp_pool_t *p);
 void gp__pool_submit(gp_pool_t *p, gp_work_cb fn, void *arg);
 void gp__pool_stats(gp_pool_t *p, int *threads, int *busy, size_t *queued);
 
-/* The process-wide pools, created on first use and never freed. */
-gp_pool_t *gp__pool_runs(void);   /* run threads: no maximum */
-gp_pool_t *gp__pool_tools(void);  /* tool workers (synchronous work only): up to 256 */
+/* A process-wide pool kept in *slot (NULL at first): created on the first call, by
+ * exactly one of the threads that race to it, and never freed. */
+gp_pool_t *gp__pool_shared(gp_pool_t *_Atomic *slot, const char *name, int max_threads);
 
 #endif

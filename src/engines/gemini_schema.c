@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "tools/schema_internal.h"
+#include "core/json_ref.h"
 
 #define GP__INLINE_DEPTH 8
 
@@ -60,7 +60,7 @@ static json_t *gp__conv_map(const json_t *root, const json_t *props, int depth) 
 static json_t *gp__conv(const json_t *root, const json_t *s, int depth) {
   if (!json_is_object(s) || depth > GP__INLINE_DEPTH) return json_object();
   const char *ref = json_string_value(json_object_get(s, "$ref"));
-  if (ref) return gp__conv(root, gp__schema_resolve_ref(root, ref), depth + 1);
+  if (ref) return gp__conv(root, gp__json_resolve_ref(root, ref), depth + 1);
   json_t *out = json_object();
   const char *k;
   json_t *v;

@@ -26,6 +26,13 @@
 #include "inference/internal.h"
 #include "store/store_internal.h"
 
+/* The run threads: one process-wide pool with no maximum. A run waiting for nested runs
+ * (a tool that awaits runAsync) stays active, so any fixed maximum could deadlock. It
+ * also loads and writes store-backed histories in the background. */
+static gp_pool_t *_Atomic gp__runs_pool_slot;
+
+static gp_pool_t *gp__runs_pool(void) { return gp__pool_shared(&gp__runs_pool_slot, "gp-run", 0); }
+
 struct gp_session_s {
   char *id;
   gp_engine_t *engine;            /* reference */
@@ -216,7 +223,7 @@ static int gp__session_load_start(gp_session_t *s, gp_error_t **err) {
     return rc;
   }
   s->pending++;
-  gp__pool_submit(gp__pool_runs(), gp__session_load_task, s);
+  gp__pool_submit(gp__runs_pool(), gp__session_load_task, s);
   return 0;
 }
 
@@ -251,7 +258,7 @@ static void gp__session_put_start(gp_session_t *s, size_t index, gp_turn_t *turn
   p->index = index;
   p->turn = turn;
   s->pending++;
-  gp__pool_submit(gp__pool_runs(), gp__session_put_task, p);
+  gp__pool_submit(gp__runs_pool(), gp__session_put_task, p);
 }
 
 int gp_session_wait_ready(gp_session_t *s, gp_error_t **err) {
@@ -789,7 +796,7 @@ int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts
   atomic_fetch_add(&gp__runs_active, 1);
   pthread_mutex_unlock(&s->lock);
   if (opts && opts->timeout_ms > 0) gp_cancel_fire_after(r->cancel, opts->timeout_ms, GP_ERR_TIMEOUT);
-  gp__pool_submit(gp__pool_runs(), gp__run_main, r);
+  gp__pool_submit(gp__runs_pool(), gp__run_main, r);
   *out = r;
   return 0;
 }

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "core/core.h"
-#include "core/pool.h"
 
 void gp_tool_result_clear(gp_tool_result_t *r) {
   if (!r) return;
@@ -20,9 +19,13 @@ void gp_tool_result_clear(gp_tool_result_t *r) {
   memset(r, 0, sizeof *r);
 }
 
+static gp_pool_t *_Atomic gp__tools_pool_slot;
+
+gp_pool_t *gp__tools_pool(void) { return gp__pool_shared(&gp__tools_pool_slot, "gp-tool", 256); }
+
 void gp_tool_pool_stats(gp_tool_pool_stats_t *out) {
   size_t queued = 0;
-  gp__pool_stats(gp__pool_tools(), &out->threads, &out->busy, &queued);
+  gp__pool_stats(gp__tools_pool(), &out->threads, &out->busy, &queued);
 }
 
 /* ---- batch lifetime -------------------------------------------------------------- */
@@ -243,7 +246,7 @@ static void gp__dispatch_locked(gp__batch_t *b, size_t *next, int cap) {
     b->running++;
     b->refcount++;
     pthread_mutex_unlock(&b->mu);
-    gp__pool_submit(gp__pool_tools(), gp__call_job, c);
+    gp__pool_submit(gp__tools_pool(), gp__call_job, c);
     pthread_mutex_lock(&b->mu);
   }
 }

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "core/pool.h"
 #include "tools/tools.h"
 
 typedef struct gp__batch_s gp__batch_t;
@@ -78,5 +79,9 @@ void gp__call_end(gp__call_t *c);
  * returned; steals `fields`. Worker threads; takes batch->mu briefly (not while
  * emitting). */
 void gp__batch_emit(gp__batch_t *b, gp__call_t *c, gp_event_type_t type, json_t *fields);
+
+/* The tool workers: one process-wide pool, up to 256 threads, for synchronous work only
+ * (an asynchronous handler or hook lets go of its worker while it is out). */
+gp_pool_t *gp__tools_pool(void);
 
 #endif

@@ -13,7 +13,6 @@
 #include <geppetto/log.h>
 
 #include "core/core.h"
-#include "core/pool.h"
 
 #define GP__MAX_FORCED_RETRIES 10
 
@@ -418,7 +417,7 @@ static void gp__job_drive(job_t *j) {
 
 /* A completion came after its starter returned: go on, on a worker. */
 static void gp__job_resume_work(void *arg) { gp__job_drive(arg); }
-static void gp__job_resume(void *arg) { gp__pool_submit(gp__pool_tools(), gp__job_resume_work, arg); }
+static void gp__job_resume(void *arg) { gp__pool_submit(gp__tools_pool(), gp__job_resume_work, arg); }
 
 void gp__call_start(gp__call_t *c) {
   job_t *j = gp__xcalloc(1, sizeof *j);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "core/json_ref.h"
 #include "tools/schema_internal.h"
 
 /* $ref chains and nested schemas deeper than this fail instead of recursing forever. */
@@ -326,7 +327,7 @@ static int gp__validate(vctx_t *c, const json_t *schema, const json_t *v, gp_buf
   int rc = 0;
   const char *ref = json_string_value(json_object_get(schema, "$ref"));
   if (ref) {
-    const json_t *target = gp__schema_resolve_ref(c->root, ref);
+    const json_t *target = gp__json_resolve_ref(c->root, ref);
     rc = target ? gp__validate(c, target, v, path, err)
                 : fail(err, path, "$ref %s does not resolve in this schema", ref);
   }

@@ -3,13 +3,14 @@
  * (`requried`) is an error naming its path and the keyword it probably meant. The
  * keywords geppetto validates are checked in depth (type names, `required` lists, $ref
  * targets, patterns); other standard keywords (description, format, ...) are accepted
- * and not enforced. Also the `pattern` dialect and local $ref resolution. */
+ * and not enforced. Also the `pattern` dialect. */
 #include <geppetto/tool.h>
 
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_ref.h"
 #include "tools/schema_internal.h"
 
 #define fail gp__schema_fail
@@ -69,41 +70,6 @@ static const char *gp__closest(const char *k) {
     }
   }
   return best;
-}
-
-/* ---- $ref -------------------------------------------------------------------------- */
-
-const json_t *gp__schema_resolve_ref(const json_t *root, const char *ref) {
-  if (!ref || ref[0] != '#') return NULL;
-  const json_t *cur = root;
-  const char *p = ref + 1;
-  if (*p && *p != '/') return NULL; /* "#anchor" is not supported */
-  while (*p == '/' && cur) {
-    p++;
-    size_t n = strcspn(p, "/");
-    gp_buf_t tok = {0};
-    for (size_t i = 0; i < n; i++) {
-      if (p[i] == '~' && i + 1 < n && (p[i + 1] == '0' || p[i + 1] == '1')) {
-        gp__buf_append(&tok, p[i + 1] == '0' ? "~" : "/", 1);
-        i++;
-      } else {
-        gp__buf_append(&tok, p + i, 1);
-      }
-    }
-    const char *t = tok.data ? tok.data : "";
-    if (json_is_object(cur)) {
-      cur = json_object_get(cur, t);
-    } else if (json_is_array(cur)) {
-      char *end;
-      unsigned long idx = strtoul(t, &end, 10);
-      cur = *t && !*end ? json_array_get(cur, idx) : NULL;
-    } else {
-      cur = NULL;
-    }
-    gp__buf_free(&tok);
-    p += n;
-  }
-  return cur;
 }
 
 /* ---- pattern ----------------------------------------------------------------------- */
@@ -255,7 +221,7 @@ static int gp__check_keyword(cctx_t *c, const char *key, const json_t *kv, gp_bu
   }
   if (!strcmp(key, "$ref")) {
     if (!json_is_string(kv)) return fail(err, path, "must be a string");
-    return gp__schema_resolve_ref(c->root, json_string_value(kv))
+    return gp__json_resolve_ref(c->root, json_string_value(kv))
                ? 0 : fail(err, path, "\"%s\" does not resolve in this schema (use \"#/$defs/NAME\")",
                           json_string_value(kv));
   }

@@ -1,5 +1,5 @@
 /* Shared pieces of the JSON Schema subset (schema.c validates values, schema_check.c
- * checks schemas): error paths, local $ref resolution and the `pattern` dialect. */
+ * checks schemas): error paths and the `pattern` dialect (local $refs: core/json_ref.h). */
 #ifndef GP_TOOLS_SCHEMA_INTERNAL_H
 #define GP_TOOLS_SCHEMA_INTERNAL_H
 
@@ -13,11 +13,6 @@ void gp__schema_path_pop(gp_buf_t *path, size_t saved);
 /* *err = INVALID_ARGUMENT "PATH: REASON" (when err is not NULL); returns the code. */
 int gp__schema_fail(gp_error_t **err, const gp_buf_t *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-
-/* The schema a local `$ref` names inside `root`: "#", "#/$defs/NAME",
- * "#/definitions/NAME" or any JSON pointer ("#/a/b", with ~0 ~1 escapes); NULL when it
- * does not resolve or is not local. Borrowed. */
-const json_t *gp__schema_resolve_ref(const json_t *root, const char *ref);
 
 /* Matches `s` against ECMA-style `pattern` (unanchored search, as JSON Schema says): 1
  * match, 0 no match, -1 a pattern outside the supported dialect (POSIX extended syntax
