@@ -19,7 +19,7 @@ while read -r t; do
     grep -qx "$t" <<<"$defined" ||
       { echo "check-coverage: $doc names ctest $t, which is not defined"; fail=1; }
   else
-    grep -rqE "NAME (${t})[ )]" src/js/CMakeLists.txt tests/CMakeLists.txt ||
+    grep -rqE "NAME (${t})[ )]" tests/CMakeLists.txt tests/*.cmake ||
       { echo "check-coverage: $doc names ctest $t, which is not defined"; fail=1; }
   fi
 done < <(grep -oE 'ctest `[^`]+`(, `[^`]+`)*' "$doc" | grep -oE '`[a-z_]+`' | tr -d '`' | sort -u)
