@@ -14,6 +14,7 @@
 #include "cancel.h"
 #include "error.h"
 #include "event.h"
+#include "run_info.h"
 #include "turn.h"
 
 #ifdef __cplusplus
@@ -22,16 +23,12 @@ extern "C" {
 
 /* What one inference call knows about its run. Owned by the run; valid for the call. */
 typedef struct gp_infer_ctx_s {
-  const char *session_id;
-  const char *inference_id;   /* the run's id */
-  json_t *tags;               /* JSON object (borrowed), never NULL */
-  int64_t deadline_ms;        /* Unix epoch ms at which the run times out; 0: none */
-  gp_cancel_t *cancel;        /* the run's token: stop promptly when it fires */
+  gp_run_info_t run;          /* the run's identity: stop promptly when run.cancel fires;
+                                 run.tags never NULL; run.host the adapters' dispatcher */
   gp_emitter_t *emitter;      /* where to publish partial/tool-call/log events; may be NULL */
   json_t *tool_defs;          /* [{name, description, parameters}] offered to the model; borrowed, never NULL */
   const char *tool_choice;    /* "auto", "none" or "required" */
   int iteration;              /* tool-loop iteration, from 1 */
-  void *host;                 /* the run's gp_run_opts_t.host (adapters' dispatcher); may be NULL */
   const json_t *output;       /* structured output asked for ({schema, name?, strict?}, SPEC
                                  §4.10) or NULL; borrowed */
 } gp_infer_ctx_t;
@@ -39,7 +36,7 @@ typedef struct gp_infer_ctx_s {
 typedef struct gp_engine_s gp_engine_t;
 
 /* Runs inference: appends output to `turn`. Returns 0, or a GP_ERR_* code with *err set
- * (CANCELED or TIMEOUT when ctx->cancel fired). Called on a run thread. */
+ * (CANCELED or TIMEOUT when ctx->run.cancel fired). Called on a run thread. */
 typedef int (*gp_engine_infer_cb)(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn,
                                   gp_error_t **err);
 
@@ -57,7 +54,7 @@ void gp_engine_unref(gp_engine_t *e); /* accepts NULL */
 const char *gp_engine_provider(const gp_engine_t *e);
 const char *gp_engine_model(const gp_engine_t *e); /* may be NULL */
 /* Runs the engine, then sets the provider/model metadata on the turn (when the engine
- * did not). A fired ctx->cancel before the call returns its reason without calling. */
+ * did not). A fired ctx->run.cancel before the call returns its reason without calling. */
 int gp_engine_infer(gp_engine_t *e, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error_t **err);
 
 /* The echo engine (SPEC §4.2): appends an llm_text block with `reply` if not NULL, else

@@ -33,21 +33,15 @@ extern "C" {
 /* ---- The tool loop, without a session --------------------------------------------- */
 
 typedef struct gp_loop_params_s {
+  gp_run_info_t run;                  /* the run (borrowed): every engine, tool and hook
+                                         sees it; run.tags may be NULL ({}) */
   gp_engine_t *engine;
   gp_middleware_t *const *middlewares;
   size_t nmiddlewares;
   gp_registry_t *registry;            /* may be NULL: no tools */
   const gp_tool_settings_t *settings; /* may be NULL: defaults */
   gp_tool_hooks_t *hooks;             /* may be NULL */
-  gp_cancel_t *cancel;                /* may be NULL */
   gp_emitter_t *emitter;              /* may be NULL */
-  const char *session_id;
-  const char *inference_id;
-  json_t *tags;                       /* may be NULL */
-  int64_t deadline_ms;                /* 0: none */
-  void *host;
-  void *(*host_ref)(void *host);      /* may be NULL; see gp_run_opts_t */
-  void (*host_unref)(void *host);
   const json_t *output;               /* structured output {schema, ...} or NULL (SPEC §4.10) */
 } gp_loop_params_t;
 
@@ -123,11 +117,10 @@ typedef struct gp_run_opts_s {
   int64_t timeout_ms;                 /* 0: none; the run fails with TIMEOUT after it */
   json_t *tags;                       /* borrowed JSON object, may be NULL */
   gp_sink_t *sink;                    /* this run's own sink (after the session's); may be NULL */
-  void *host;                         /* opaque, passed to every ctx (adapters' dispatcher) */
-  /* Optional references on `host`: the run, and every tool batch (an abandoned tool call
-   * may outlive its run), hold one, so a host is never freed under a late caller. */
-  void *(*host_ref)(void *host);
-  void (*host_unref)(void *host);
+  /* Opaque, passed to every ctx as run.host (adapters' dispatcher). With ref and unref
+   * set the run, and every tool batch (an abandoned tool call may outlive its run), hold
+   * a reference, so a host is never freed under a late caller. */
+  gp_host_ref_t host;
   /* Called once on the run thread when the run has ended: terminal event published,
    * result stored, session no longer running, waiters woken. gp_run_wait inside it
    * returns at once. */

@@ -14,6 +14,7 @@
 #include "cancel.h"
 #include "error.h"
 #include "event.h"
+#include "run_info.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,14 +43,16 @@ int gp_tool_name_check(const char *name, gp_error_t **err);
 /* ---- Registry ----------------------------------------------------------------- */
 
 typedef struct gp_tool_ctx_s {
+  /* The run that made the call, as its tool batch copied it (valid for the call, also
+   * one the executor abandoned): run.tags never NULL; run.cancel NULL (the batch may
+   * outlive the run's token: `cancel` below, its child, is the one to watch). Zeroed
+   * in a direct gp_registry_call but for tags. */
+  gp_run_info_t run;
   const char *tool_name;
   const char *call_id;
-  const char *session_id;
-  const char *inference_id;
-  json_t *tags;               /* JSON object, borrowed, never NULL */
   int64_t deadline_ms;        /* Unix epoch ms when the call times out; 0: none */
-  gp_cancel_t *cancel;        /* fires on run cancel (CANCELED) or call timeout (TIMEOUT) */
-  void *host;                 /* the run's gp_run_opts_t.host; may be NULL */
+  gp_cancel_t *cancel;        /* the call's token: fires on run cancel (CANCELED) or call
+                                 timeout (TIMEOUT) */
   /* Publishes an event of the run about this call (e.g. GP_EVENT_TOOL_PROGRESS), while
    * the call is running; `fields` stolen. NULL outside a run (gp_registry_call). */
   void (*emit)(void *emit_ud, gp_event_type_t type, json_t *fields);
@@ -151,14 +154,12 @@ typedef enum {
 
 /* What a hook sees. Borrowed for the duration of the hook call. */
 typedef struct gp_hook_info_s {
+  gp_run_info_t run;          /* the run, as in gp_tool_ctx_t (run.cancel NULL) */
   const char *phase;          /* "beforeToolCall", "afterToolCall", "onToolError" */
   const char *call_id;
   const char *name;
   json_t *args;
   int64_t timestamp_ms;
-  const char *session_id;
-  const char *inference_id;
-  json_t *tags;
   /* afterToolCall */
   json_t *result;             /* NULL means null */
   const char *error;          /* NULL when the call succeeded */
@@ -167,7 +168,6 @@ typedef struct gp_hook_info_s {
   int attempt;                /* 1 for the first try */
   int default_retry;          /* 1 if the policy would retry */
   int64_t default_backoff_ms;
-  void *host;                 /* the run's gp_run_opts_t.host; may be NULL */
   gp_cancel_t *cancel;        /* the call's token (run cancel, call timeout); borrowed */
 } gp_hook_info_t;
 
@@ -228,17 +228,14 @@ typedef struct gp_tool_result_s {
 void gp_tool_result_clear(gp_tool_result_t *r);
 
 typedef struct gp_exec_params_s {
+  /* The run (borrowed for the call; the batch copies what its calls see): run.cancel
+   * (may be NULL) parents every call's token; run.tags may be NULL ({}); with
+   * run.host.ref and .unref set the batch holds a reference on run.host.ptr. */
+  gp_run_info_t run;
   gp_registry_t *registry;
   const gp_tool_settings_t *settings;
   gp_tool_hooks_t *hooks;     /* may be NULL */
-  gp_cancel_t *cancel;        /* the run's token; may be NULL */
   gp_emitter_t *emitter;      /* tool-call-execute and -execution-result events; may be NULL */
-  const char *session_id;
-  const char *inference_id;
-  json_t *tags;               /* may be NULL */
-  void *host;                 /* passed through to tool ctx and hook info */
-  void *(*host_ref)(void *host); /* may be NULL: the batch holds a reference on host */
-  void (*host_unref)(void *host);
 } gp_exec_params_t;
 
 /* Runs `calls[0..n)` and fills `results[0..n)` in call order (the caller clears each

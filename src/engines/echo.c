@@ -64,7 +64,7 @@ static int gp__pause_between_words(const echo_t *echo, gp_cancel_t *cancel) {
  * success, the words sent before the token fired otherwise). */
 static int gp__echo_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error_t **err) {
   echo_t *echo = impl;
-  gp_cancel_t *cancel = ctx ? ctx->cancel : NULL;
+  gp_cancel_t *cancel = ctx ? ctx->run.cancel : NULL;
   gp_emitter_t *emitter = ctx ? ctx->emitter : NULL;
   const char *text = echo->reply;
   if (!text) {

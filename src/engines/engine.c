@@ -61,7 +61,7 @@ static void gp__set_meta_if_absent(gp_turn_t *turn, const char *key, const char 
  * set on `turn` afterwards (success or failure) unless the engine set them. */
 int gp_engine_infer(gp_engine_t *e, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error_t **err) {
   if (!e || !turn) return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "engine: no engine or turn");
-  int reason = gp_cancel_reason(ctx ? ctx->cancel : NULL);
+  int reason = gp_cancel_reason(ctx ? ctx->run.cancel : NULL);
   if (reason != 0) {
     return gp_error_set(err, reason, "%s: inference not started: %s", e->provider,
                         gp_strerror(reason));

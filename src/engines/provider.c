@@ -424,8 +424,8 @@ static const char **gp__headers(const gp_prov_t *p, char **auth) {
 
 static int64_t gp__total_timeout(const gp_prov_t *p, const gp_infer_ctx_t *ctx) {
   int64_t t = p->timeout_ms;
-  if (ctx && ctx->deadline_ms > 0) {
-    int64_t left = ctx->deadline_ms - gp__now_ms();
+  if (ctx && ctx->run.deadline_ms > 0) {
+    int64_t left = ctx->run.deadline_ms - gp__now_ms();
     if (left < 1) left = 1;
     if (left < t) t = left;
   }
@@ -450,7 +450,7 @@ static int gp__prov_attempt(const gp_prov_t *p, gp_infer_ctx_t *ctx, gp_turn_t *
       .method = "POST", .url = url, .headers = hdr, .body = text, .body_len = strlen(text),
       .connect_timeout_ms = p->connect_timeout_ms, .idle_timeout_ms = p->idle_timeout_ms,
       .total_timeout_ms = gp__total_timeout(p, ctx), .max_response_bytes = p->max_response_bytes,
-      .cancel = ctx ? ctx->cancel : NULL, .on_data = gp__on_data, .ud = sse, .err = &ps.st.err,
+      .cancel = ctx ? ctx->run.cancel : NULL, .on_data = gp__on_data, .ud = sse, .err = &ps.st.err,
       .flow = ctx ? gp__emitter_flow(ctx->emitter) : NULL};
   gp_retry_policy_t policy;
   gp__retry_policy_init(&policy);

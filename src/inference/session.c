@@ -71,15 +71,13 @@ struct gp_run_s {
   int64_t started_ms;             /* Unix ms */
   gp_turn_t *turn;                /* working turn; run thread only */
   size_t first_new_block;         /* blocks before this index were there at start */
-  gp_cancel_t *cancel;
+  /* The run's identity, what its tool loop hands down: session_id borrowed from the
+   * session, run_id is `id`; tags an owned JSON object; cancel a reference; host.ptr a
+   * reference when host.unref is set (else host.ref and .unref are NULL). */
+  gp_run_info_t info;
   gp_emitter_t *emitter;
   gp_flow_t *flow;                /* back-pressure valve, shared with the emitter */
-  json_t *tags;                   /* owned JSON object */
   json_t *output;                 /* owned copy of the structured-output option, or NULL */
-  int64_t deadline_ms;
-  void *host;                     /* a reference when host_unref is set */
-  void (*host_unref)(void *host);
-  void *(*host_ref)(void *host);
   void (*on_done)(void *ud, gp_run_t *run);
   void *on_done_ud;
   pthread_mutex_t lock;
@@ -382,12 +380,12 @@ void gp_run_unref(gp_run_t *r) {
   gp_turn_free(r->seed);
   gp_turn_free(r->result);
   gp_error_free(r->error);
-  gp_cancel_unref(r->cancel);
+  gp_cancel_unref(r->info.cancel);
   gp_emitter_free(r->emitter);
   gp__flow_unref(r->flow);
-  json_decref(r->tags);
+  json_decref(r->info.tags);
   json_decref(r->output);
-  if (r->host && r->host_unref) r->host_unref(r->host);
+  if (r->info.host.ptr && r->info.host.unref) r->info.host.unref(r->info.host.ptr);
   pthread_cond_destroy(&r->cond);
   pthread_mutex_destroy(&r->lock);
   free(r->id);
@@ -402,7 +400,7 @@ int gp_run_cancel(gp_run_t *r) {
    * a run lock. */
   pthread_mutex_lock(&r->lock);
   int going = !r->ended;
-  if (going) gp_cancel_fire(r->cancel, GP_ERR_CANCELED);
+  if (going) gp_cancel_fire(r->info.cancel, GP_ERR_CANCELED);
   pthread_mutex_unlock(&r->lock);
   return going;
 }
@@ -470,7 +468,7 @@ static void gp__run_emit_end(gp_run_t *r, int rc, const gp_error_t *err) {
 static int gp__run_decide(gp_run_t *r, int rc, gp_error_t **err) {
   pthread_mutex_lock(&r->lock);
   r->ended = 1;
-  int reason = gp_cancel_reason(r->cancel);
+  int reason = gp_cancel_reason(r->info.cancel);
   pthread_mutex_unlock(&r->lock);
   if (reason && (rc == 0 || rc == GP_ERR_CANCELED || rc == GP_ERR_TIMEOUT) && rc != reason)
     rc = gp_error_set(err, reason, "%s", gp_strerror(reason));
@@ -605,17 +603,15 @@ static void gp__run_main(void *arg) {
   gp_emit(r->emitter, GP_EVENT_START, NULL);
   gp_error_t *err = NULL;
   int rc;
-  if (gp_cancel_reason(r->cancel)) {
-    rc = gp_error_set(&err, gp_cancel_reason(r->cancel), "%s", gp_strerror(gp_cancel_reason(r->cancel)));
+  if (gp_cancel_reason(r->info.cancel)) {
+    rc = gp_error_set(&err, gp_cancel_reason(r->info.cancel), "%s", gp_strerror(gp_cancel_reason(r->info.cancel)));
   } else if (s->store && (rc = gp__run_store_begin(r, &err)) != 0) {
     /* SESSION_BUSY, a store failure or EMPTY_TURN: the run ends at once */
   } else {
     gp_loop_params_t lp = {
-        .engine = s->engine, .middlewares = s->mws, .nmiddlewares = s->nmws,
-        .registry = s->tools, .settings = &s->settings, .hooks = s->hooks, .cancel = r->cancel,
-        .emitter = r->emitter, .session_id = s->id, .inference_id = r->id, .tags = r->tags,
-        .deadline_ms = r->deadline_ms, .host = r->host, .host_ref = r->host_ref,
-        .host_unref = r->host_unref, .output = r->output};
+        .run = r->info, .engine = s->engine, .middlewares = s->mws, .nmiddlewares = s->nmws,
+        .registry = s->tools, .settings = &s->settings, .hooks = s->hooks,
+        .emitter = r->emitter, .output = r->output};
     rc = gp_tool_loop_run(&lp, r->turn, &err);
     if (rc != 0 && !err) err = gp_error_new(rc, NULL);
   }
@@ -679,18 +675,19 @@ static gp_run_t *gp__run_new(gp_session_t *s, const gp_run_opts_t *opts, int com
     }
   }
   r->first_new_block = r->turn->nblocks;
-  r->cancel = gp_cancel_new(NULL);
-  r->tags = opts && json_is_object(opts->tags) ? json_deep_copy(opts->tags) : json_object();
+  r->info.session_id = s->id;
+  r->info.run_id = r->id;
+  r->info.cancel = gp_cancel_new(NULL);
+  r->info.tags = opts && json_is_object(opts->tags) ? json_deep_copy(opts->tags) : json_object();
   r->output = opts && opts->output ? json_deep_copy(opts->output) : NULL;
-  r->host = opts ? opts->host : NULL;
-  if (r->host && opts->host_ref && opts->host_unref) {
-    r->host_ref = opts->host_ref;
-    r->host_unref = opts->host_unref;
-    r->host = r->host_ref(r->host);
+  r->info.host.ptr = opts ? opts->host.ptr : NULL;
+  if (r->info.host.ptr && opts->host.ref && opts->host.unref) {
+    r->info.host = opts->host;
+    r->info.host.ptr = opts->host.ref(opts->host.ptr);
   }
   r->on_done = opts ? opts->on_done : NULL;
   r->on_done_ud = opts ? opts->on_done_ud : NULL;
-  r->deadline_ms = opts && opts->timeout_ms > 0 ? gp__now_ms() + opts->timeout_ms : 0;
+  r->info.deadline_ms = opts && opts->timeout_ms > 0 ? gp__now_ms() + opts->timeout_ms : 0;
   r->emitter = gp_emitter_new(s->id, r->id, r->turn->id);
   r->flow = gp__flow_new();
   gp__emitter_set_flow(r->emitter, r->flow);
@@ -795,7 +792,7 @@ int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts
   s->active = r;
   atomic_fetch_add(&gp__runs_active, 1);
   pthread_mutex_unlock(&s->lock);
-  if (opts && opts->timeout_ms > 0) gp_cancel_fire_after(r->cancel, opts->timeout_ms, GP_ERR_TIMEOUT);
+  if (opts && opts->timeout_ms > 0) gp_cancel_fire_after(r->info.cancel, opts->timeout_ms, GP_ERR_TIMEOUT);
   gp__pool_submit(gp__runs_pool(), gp__run_main, r);
   *out = r;
   return 0;

@@ -65,11 +65,8 @@ static int gp__run_tools(const gp_loop_params_t *p, const gp_tool_settings_t *se
     owned[i].args = calls[i].args ? json_deep_copy(calls[i].args) : json_object();
   }
   gp_tool_result_t *results = gp__xcalloc(n, sizeof *results);
-  gp_exec_params_t ep = {
-      .registry = p->registry, .settings = settings, .hooks = p->hooks, .cancel = p->cancel,
-      .emitter = p->emitter, .session_id = p->session_id, .inference_id = p->inference_id,
-      .tags = p->tags, .host = p->host,
-      .host_ref = p->host_ref, .host_unref = p->host_unref};
+  gp_exec_params_t ep = {.run = p->run, .registry = p->registry, .settings = settings,
+                         .hooks = p->hooks, .emitter = p->emitter};
   int rc = gp_tool_execute(&ep, owned, n, results, err);
   gp__append_results(p, turn, results, n);
   for (size_t i = 0; i < n; i++) {
@@ -92,19 +89,18 @@ int gp_tool_loop_run(const gp_loop_params_t *p, gp_turn_t *turn, gp_error_t **er
                                                   (const char *const *)settings->allowed_tools,
                                                   settings->nallowed)
                                : json_array();
-  json_t *tags = p->tags ? json_incref(p->tags) : json_object();
+  gp_run_info_t run = p->run; /* as the inference ctx has it: tags never NULL */
+  run.tags = p->run.tags ? json_incref(p->run.tags) : json_object();
   int rc = 0, repairs = 0;
   for (int iter = 1;; iter++) {
-    int reason = gp_cancel_reason(p->cancel);
+    int reason = gp_cancel_reason(run.cancel);
     if (reason) {
       rc = gp_error_set(err, reason, "%s", gp_strerror(reason));
       break;
     }
     gp_infer_ctx_t ctx = {
-        .session_id = p->session_id, .inference_id = p->inference_id, .tags = tags,
-        .deadline_ms = p->deadline_ms, .cancel = p->cancel, .emitter = p->emitter,
-        .tool_defs = tool_defs, .tool_choice = settings->tool_choice, .iteration = iter,
-        .host = p->host, .output = p->output};
+        .run = run, .emitter = p->emitter, .tool_defs = tool_defs,
+        .tool_choice = settings->tool_choice, .iteration = iter, .output = p->output};
     size_t step_start = turn->nblocks;
     rc = gp_chain_run(p->middlewares, p->nmiddlewares, p->engine, &ctx, turn, err);
     if (rc != 0) break;
@@ -130,7 +126,7 @@ int gp_tool_loop_run(const gp_loop_params_t *p, gp_turn_t *turn, gp_error_t **er
       break;
     }
   }
-  json_decref(tags);
+  json_decref(run.tags);
   json_decref(tool_defs);
   return rc;
 }

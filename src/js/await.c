@@ -183,12 +183,16 @@ int gp__js_is_sync(gp_js_runtime_t *rt, void *host) {
          !gp__js_switchable(rt, host);
 }
 
+void gp__js_set_run(JSContextRef ctx, JSObjectRef o, const gp_run_info_t *run) {
+  gp__js_set(ctx, o, "sessionId", gp__js_str(ctx, run->session_id));
+  gp__js_set(ctx, o, "inferenceId", gp__js_str(ctx, run->run_id));
+  gp__js_set(ctx, o, "tags", run->tags ? gp__js_from_json(ctx, run->tags) : JSObjectMake(ctx, NULL, NULL));
+}
+
 JSObjectRef gp__js_infer_ctx(JSContextRef ctx, const gp_infer_ctx_t *ictx, JSValueRef signal) {
   JSObjectRef o = JSObjectMake(ctx, NULL, NULL);
-  gp__js_set(ctx, o, "sessionId", gp__js_str(ctx, ictx->session_id));
-  gp__js_set(ctx, o, "inferenceId", gp__js_str(ctx, ictx->inference_id));
-  gp__js_set(ctx, o, "tags", ictx->tags ? gp__js_from_json(ctx, ictx->tags) : JSObjectMake(ctx, NULL, NULL));
-  gp__js_set(ctx, o, "deadlineMs", JSValueMakeNumber(ctx, (double)ictx->deadline_ms));
+  gp__js_set_run(ctx, o, &ictx->run);
+  gp__js_set(ctx, o, "deadlineMs", JSValueMakeNumber(ctx, (double)ictx->run.deadline_ms));
   gp__js_set(ctx, o, "iteration", JSValueMakeNumber(ctx, ictx->iteration));
   gp__js_set(ctx, o, "signal", signal);
   return o;

@@ -177,6 +177,8 @@ void gp__js_await_token(JSContextRef ctx, JSValueRef promise, gp_owner_completio
 gp_dispatcher_t *gp__js_dispatcher(gp_js_runtime_t *rt, void *host);
 /* 1 when `host` is a synchronous run's private dispatcher (callbacks must not pend). */
 int gp__js_is_sync(gp_js_runtime_t *rt, void *host);
+/* Sets the run's identity on a ctx object: sessionId, inferenceId, tags ({} for NULL). */
+void gp__js_set_run(JSContextRef ctx, JSObjectRef o, const gp_run_info_t *run);
 /* The `ctx` object of engine and middleware callbacks; `signal` becomes ctx.signal. */
 JSObjectRef gp__js_infer_ctx(JSContextRef ctx, const gp_infer_ctx_t *ictx, JSValueRef signal);
 

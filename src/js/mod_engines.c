@@ -88,7 +88,7 @@ static void gp__engine_call_free(void *p) {
 /* The function's arguments: (turn, ctx). */
 static size_t gp__engine_args(JSContextRef ctx, void *ud, JSValueRef argv[]) {
   gp__engine_call_t *w = ud;
-  JSValueRef signal = gp__js_sig_new(w->rt, ctx, w->q->ictx->cancel, w->q->ictx->host, 0, &w->sig);
+  JSValueRef signal = gp__js_sig_new(w->rt, ctx, w->q->ictx->run.cancel, w->q->ictx->run.host.ptr, 0, &w->sig);
   w->input = argv[0] = gp__js_from_turn(ctx, w->q->turn);
   JSValueProtect(ctx, w->input);
   argv[1] = gp__js_infer_ctx(ctx, w->q->ictx, signal);
@@ -128,8 +128,8 @@ static int gp__fn_infer_owner(void *arg, gp_owner_completion_t *c, void **result
   w->q = q;
   w->rt = q->e->rt;
   gp__js_adapter_t a = {
-      .fn = q->e->fn, .deadline_ms = q->ictx->deadline_ms, .cancel = q->ictx->cancel,
-      .host = q->ictx->host, .args = gp__engine_args, .settle = gp__engine_settle,
+      .fn = q->e->fn, .deadline_ms = q->ictx->run.deadline_ms, .cancel = q->ictx->run.cancel,
+      .host = q->ictx->run.host.ptr, .args = gp__engine_args, .settle = gp__engine_settle,
       .fail = gp__engine_fail,
       .what = "the engine function", .name = NULL, .ud = w, .ud_free = gp__engine_call_free};
   return gp__js_adapter_call(q->e->rt, &a, c, result);
@@ -140,8 +140,8 @@ static int gp__fn_infer(void *impl, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_er
   gp__fn_engine_t *e = impl;
   gp__infer_req_t q = {e, ictx, turn};
   void *res = NULL;
-  int rc = gp_dispatcher_call(gp__js_dispatcher(e->rt, ictx->host), "engine.fromFunction",
-                              gp__fn_infer_owner, &q, ictx->cancel, &res, gp__answer_free);
+  int rc = gp_dispatcher_call(gp__js_dispatcher(e->rt, ictx->run.host.ptr), "engine.fromFunction",
+                              gp__fn_infer_owner, &q, ictx->run.cancel, &res, gp__answer_free);
   gp__answer_t *a = res;
   if (a && a->turn) { /* the new turn, or on failure the partial one */
     gp_turn_replace(turn, a->turn);

@@ -68,9 +68,7 @@ static JSObjectRef gp__info_obj(JSContextRef ctx, int phase, const gp_hook_info_
   gp__js_set(ctx, call, "args", in->args ? gp__js_from_json(ctx, in->args) : JSObjectMake(ctx, NULL, NULL));
   gp__js_set(ctx, o, "call", call);
   gp__js_set(ctx, o, "timestampMs", JSValueMakeNumber(ctx, (double)in->timestamp_ms));
-  gp__js_set(ctx, o, "sessionId", gp__js_str(ctx, in->session_id));
-  gp__js_set(ctx, o, "inferenceId", gp__js_str(ctx, in->inference_id));
-  gp__js_set(ctx, o, "tags", in->tags ? gp__js_from_json(ctx, in->tags) : JSObjectMake(ctx, NULL, NULL));
+  gp__js_set_run(ctx, o, &in->run);
   if (phase == GP__AFTER) {
     JSObjectRef r = JSObjectMake(ctx, NULL, NULL);
     gp__js_set(ctx, r, "value", in->result ? gp__js_from_json(ctx, in->result) : JSValueMakeNull(ctx));
@@ -257,7 +255,7 @@ static int gp__hook_fail(void *ud, gp_error_t *err, void **result) {
 static int gp__hook_owner(void *arg, gp_owner_completion_t *c, void **result) {
   gp__hook_req_t *q = arg;
   gp__js_adapter_t a = {
-      .fn = q->h->fn[q->phase], .cancel = q->info->cancel, .host = q->info->host,
+      .fn = q->h->fn[q->phase], .cancel = q->info->cancel, .host = q->info->run.host.ptr,
       .args = gp__hook_args, .settle = gp__hook_settle, .fail = gp__hook_fail,
       .what = "the hook", .name = gp__phase_names[q->phase], .ud = q};
   return gp__js_adapter_call(q->h->rt, &a, c, result);
@@ -297,7 +295,7 @@ static void gp__hook_done(void *ud, int rc, void *res) {
 static void gp__hook_call(void *ud, int phase, const gp_hook_info_t *info, gp_hook_decision_t *out,
                           gp_tool_done_t *done) {
   gp__jshooks_t *h = ud;
-  gp_dispatcher_t *d = gp__js_dispatcher(h->rt, info->host);
+  gp_dispatcher_t *d = gp__js_dispatcher(h->rt, info->run.host.ptr);
   gp_error_t *err;
   if (gp_owner_is_owner_thread(h->rt->owner)) {
     gp__hook_req_t q = {h, phase, info, out, NULL};

@@ -303,12 +303,10 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
   }
   opts.tags = tags;
   opts.output = output;
-  opts.host = r->d;
   /* the run and its tool batches keep the dispatcher's memory alive: an abandoned tool
    * call may hop through it after a synchronous run() has closed it (a closed private
    * dispatcher forwards to the owner's queue) */
-  opts.host_ref = gp__host_ref;
-  opts.host_unref = gp__host_unref;
+  opts.host = (gp_host_ref_t){r->d, gp__host_ref, gp__host_unref};
   opts.on_done = gp__jsrun_on_done;
   opts.on_done_ud = r;
   /* no listener, no sink: events of an unobserved run never cross to the owner */

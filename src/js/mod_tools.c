@@ -83,9 +83,7 @@ static JSObjectRef gp__tool_ctx_obj(JSContextRef ctx, const gp_tool_ctx_t *t, JS
   JSObjectRef o = JSObjectMake(ctx, NULL, NULL);
   gp__js_set(ctx, o, "toolName", gp__js_str(ctx, t->tool_name));
   gp__js_set(ctx, o, "callId", gp__js_str(ctx, t->call_id));
-  gp__js_set(ctx, o, "sessionId", gp__js_str(ctx, t->session_id));
-  gp__js_set(ctx, o, "inferenceId", gp__js_str(ctx, t->inference_id));
-  gp__js_set(ctx, o, "tags", t->tags ? gp__js_from_json(ctx, t->tags) : JSObjectMake(ctx, NULL, NULL));
+  gp__js_set_run(ctx, o, &t->run);
   gp__js_set(ctx, o, "deadlineMs", JSValueMakeNumber(ctx, (double)t->deadline_ms));
   gp__js_set(ctx, o, "signal", signal);
   return o;
@@ -107,7 +105,7 @@ static void gp__tool_call_free(void *p) {
 static size_t gp__tool_args(JSContextRef ctx, void *ud, JSValueRef argv[]) {
   gp__tool_call_t *w = ud;
   const gp_tool_ctx_t *tctx = w->q->tctx;
-  JSValueRef signal = gp__js_sig_new(w->q->t->rt, ctx, tctx->cancel, tctx->host, 1, &w->sig);
+  JSValueRef signal = gp__js_sig_new(w->q->t->rt, ctx, tctx->cancel, tctx->run.host.ptr, 1, &w->sig);
   argv[0] = gp__js_from_json(ctx, w->q->args);
   argv[1] = gp__tool_ctx_obj(ctx, tctx, signal);
   return 2;
@@ -136,7 +134,7 @@ static int gp__jstool_owner(void *arg, gp_owner_completion_t *c, void **result) 
   w->q = q;
   gp__js_adapter_t a = {
       .fn = q->t->handler, .deadline_ms = q->tctx->deadline_ms,
-      .limit = "the tool's executionTimeoutMs", .cancel = q->tctx->cancel, .host = q->tctx->host,
+      .limit = "the tool's executionTimeoutMs", .cancel = q->tctx->cancel, .host = q->tctx->run.host.ptr,
       .args = gp__tool_args, .settle = gp__tool_settle, .fail = gp__tool_fail,
       .what = "the handler of tool", .name = q->tctx->tool_name, .ud = w, .ud_free = gp__tool_call_free};
   return gp__js_adapter_call(q->t->rt, &a, c, result);
@@ -177,7 +175,7 @@ static void gp__jstool_done(void *ud, int rc, void *res) {
  * direct gp_registry_call) the hop runs inline instead. */
 static void gp__jstool_acb(void *ud, const gp_tool_ctx_t *tctx, json_t *args, gp_tool_done_t *done) {
   gp__jstool_t *t = ud;
-  gp_dispatcher_t *d = gp__js_dispatcher(t->rt, tctx->host);
+  gp_dispatcher_t *d = gp__js_dispatcher(t->rt, tctx->run.host.ptr);
   json_t *value;
   gp_error_t *err;
   if (gp_owner_is_owner_thread(t->rt->owner)) {
@@ -440,8 +438,8 @@ static JSValueRef gp__registry_call(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   if (gp__opt_json(ctx, GP__ARG(2), &args, exc)) return JSValueMakeUndefined(ctx);
   char *name = gp__js_to_cstr(ctx, GP__ARG(1));
   json_t *tags = json_object();
-  gp_tool_ctx_t tctx = {.tool_name = name, .call_id = "direct", .session_id = "", .inference_id = "",
-                        .tags = tags};
+  gp_tool_ctx_t tctx = {.run = {.session_id = "", .run_id = "", .tags = tags},
+                        .tool_name = name, .call_id = "direct"};
   json_t *res = NULL;
   gp_error_t *err = NULL;
   int rc = gp_registry_call(reg, &tctx, name, args, &res, &err);

@@ -518,7 +518,7 @@ static void gp__start_run(void *p) {
   if (go) c->phase = GP__MW_RUNNING;
   pthread_mutex_unlock(&c->mu);
   if (!go) return; /* the run thread has left: ctx and ictx are gone */
-  c->sync_host = gp__js_is_sync(rt, c->ictx->host); /* owner state: decided here */
+  c->sync_host = gp__js_is_sync(rt, c->ictx->run.host.ptr); /* owner state: decided here */
   JSContextRef ctx = rt->ctx;
   if (ctx == NULL) {
     gp__call_finish(NULL, c, GP_ERR_OWNER_CLOSED, NULL, gp_error_new(GP_ERR_OWNER_CLOSED, NULL));
@@ -535,11 +535,11 @@ static void gp__start_run(void *p) {
   }
   JSObjectRef turn = (JSObjectRef)gp__js_from_turn(ctx, c->in);
   gp__protect_set(ctx, &c->in_obj, turn);
-  JSValueRef signal = gp__js_sig_new(rt, ctx, c->ictx->cancel, c->ictx->host, 0, &c->sig);
+  JSValueRef signal = gp__js_sig_new(rt, ctx, c->ictx->run.cancel, c->ictx->run.host.ptr, 0, &c->sig);
   JSValueRef args[3] = {turn, gp__next_new(ctx, c), gp__js_infer_ctx(ctx, c->ictx, signal)};
   JSValueRef exc = NULL;
-  JSValueRef v = gp__js_call_guarded(ctx, c->mw->fn, NULL, 3, args, c->ictx->deadline_ms,
-                                     c->ictx->cancel, &exc);
+  JSValueRef v = gp__js_call_guarded(ctx, c->mw->fn, NULL, 3, args, c->ictx->run.deadline_ms,
+                                     c->ictx->run.cancel, &exc);
   if (exc) {
     gp__call_fail(ctx, c, exc);
   } else if (gp__js_is_thenable(ctx, v)) {
@@ -596,11 +596,11 @@ static void gp__run_next(gp__mwcall_t *c, gp_next_t *next) {
 
   /* The rest of the chain reads the run's ctx (the cursor points at it): its requests
    * go to h while this runs. The owner read ctx before fn ran (see gp__start_run). */
-  void *saved = c->ictx->host;
-  c->ictx->host = h;
+  void *saved = c->ictx->run.host.ptr;
+  c->ictx->run.host.ptr = h;
   gp_error_t *err = NULL;
   int rc = gp_next(next, t, &err);
-  c->ictx->host = saved;
+  c->ictx->run.host.ptr = saved;
   pthread_mutex_lock(&c->mu);
   c->next_busy = 0; /* with the outcome, so a next() right after it is not "busy" */
   int async = c->next_async; /* read now: a synchronous next() may have switched */
@@ -634,13 +634,13 @@ static int gp__jsmw_cb(void *ud, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_next_
   c->rt = mw->rt;
   c->mw = mw;
   c->ictx = ictx;
-  c->host = gp__js_dispatcher(mw->rt, ictx->host);
+  c->host = gp__js_dispatcher(mw->rt, ictx->run.host.ptr);
   c->in = gp_turn_copy(turn);
   pthread_mutex_init(&c->mu, NULL);
   pthread_cond_init(&c->cv, NULL);
   gp_dispatcher_post(c->host, "middleware.fromJS", gp__start_run, c, gp__start_free);
 
-  uint64_t cb = gp_cancel_on(ictx->cancel, gp__on_cancel, c);
+  uint64_t cb = gp_cancel_on(ictx->run.cancel, gp__on_cancel, c);
   pthread_mutex_lock(&c->mu);
   int rc;
   for (;;) {
@@ -652,7 +652,7 @@ static int gp__jsmw_cb(void *ud, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_next_
       gp__run_next(c, next);
       continue;
     }
-    int reason = gp_cancel_reason(ictx->cancel);
+    int reason = gp_cancel_reason(ictx->run.cancel);
     if (reason && !c->next_busy && (c->phase == GP__MW_QUEUED || c->phase == GP__MW_PENDING)) {
       c->abandoned = 1;
       rc = reason;
@@ -666,7 +666,7 @@ static int gp__jsmw_cb(void *ud, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_next_
   c->out = NULL;
   c->err = NULL;
   pthread_mutex_unlock(&c->mu);
-  if (cb) gp_cancel_off(ictx->cancel, cb);
+  if (cb) gp_cancel_off(ictx->run.cancel, cb);
 
   if (abandoned) {
     /* its JS values are released on the owner; the run's cancel path names the reason */

@@ -58,13 +58,14 @@ static gp__batch_t *gp__batch_new(const gp_exec_params_t *p, const gp_tool_call_
   else gp_tool_settings_init(&b->settings);
   b->hooks = gp_tool_hooks_ref(p->hooks);
   b->emitter = p->emitter;
-  b->session_id = gp__xstrdup(p->session_id ? p->session_id : "");
-  b->inference_id = gp__xstrdup(p->inference_id ? p->inference_id : "");
-  b->tags = p->tags ? json_deep_copy(p->tags) : json_object();
-  b->host = p->host;
-  if (b->host && p->host_ref && p->host_unref) {
-    b->host = p->host_ref(b->host);
-    b->host_unref = p->host_unref;
+  b->run.session_id = gp__xstrdup(p->run.session_id ? p->run.session_id : "");
+  b->run.run_id = gp__xstrdup(p->run.run_id ? p->run.run_id : "");
+  b->run.tags = p->run.tags ? json_deep_copy(p->run.tags) : json_object();
+  b->run.deadline_ms = p->run.deadline_ms;
+  b->run.host.ptr = p->run.host.ptr;
+  if (b->run.host.ptr && p->run.host.ref && p->run.host.unref) {
+    b->run.host = p->run.host;
+    b->run.host.ptr = p->run.host.ref(p->run.host.ptr);
   }
   b->n = n;
   b->calls = gp__xcalloc(n ? n : 1, sizeof *b->calls);
@@ -76,7 +77,7 @@ static gp__batch_t *gp__batch_new(const gp_exec_params_t *p, const gp_tool_call_
     c->name = gp__xstrdup(calls[i].name ? calls[i].name : "");
     c->args = calls[i].args ? json_deep_copy(calls[i].args) : json_object();
     atomic_init(&c->attempts, 0);
-    c->token = gp_cancel_new(p->cancel);
+    c->token = gp_cancel_new(p->run.cancel);
   }
   return b;
 }
@@ -96,10 +97,10 @@ static void gp__batch_free(gp__batch_t *b) {
   gp_registry_unref(b->registry);
   gp_tool_settings_clear(&b->settings);
   gp_tool_hooks_unref(b->hooks);
-  free(b->session_id);
-  free(b->inference_id);
-  json_decref(b->tags);
-  if (b->host && b->host_unref) b->host_unref(b->host);
+  free((char *)b->run.session_id);
+  free((char *)b->run.run_id);
+  json_decref(b->run.tags);
+  if (b->run.host.ptr && b->run.host.unref) b->run.host.unref(b->run.host.ptr);
   pthread_cond_destroy(&b->cv);
   pthread_mutex_destroy(&b->mu);
   free(b);
@@ -264,9 +265,9 @@ int gp_tool_execute(const gp_exec_params_t *p, const gp_tool_call_t *calls, size
                     gp_tool_result_t *results, gp_error_t **err) {
   if (n) memset(results, 0, n * sizeof *results);
   gp__batch_t *b = gp__batch_new(p, calls, n);
-  b->run_token = p->cancel;
+  b->run_token = p->run.cancel;
   int cap = b->settings.max_parallel_tools < 1 ? 1 : b->settings.max_parallel_tools;
-  uint64_t run_cb = p->cancel ? gp_cancel_on(p->cancel, gp__run_wake, b) : 0;
+  uint64_t run_cb = p->run.cancel ? gp_cancel_on(p->run.cancel, gp__run_wake, b) : 0;
   for (size_t i = 0; i < n; i++) b->calls[i].cb_id = gp_cancel_on(b->calls[i].token, gp__call_wake, &b->calls[i]);
 
   size_t next = 0, abort_at = SIZE_MAX;
@@ -288,7 +289,7 @@ int gp_tool_execute(const gp_exec_params_t *p, const gp_tool_call_t *calls, size
     if (!c->abandoned) gp__take_result(c, &results[i]);
     results[i].id = gp__xstrdup(c->id);
   }
-  if (run_cb) gp_cancel_off(p->cancel, run_cb);
+  if (run_cb) gp_cancel_off(p->run.cancel, run_cb);
 
   int rc = 0;
   if (run_reason) {

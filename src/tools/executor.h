@@ -58,11 +58,10 @@ struct gp__batch_s {
   gp_tool_settings_t settings;/* private copy */
   gp_tool_hooks_t *hooks;     /* reference, may be NULL */
   gp_emitter_t *emitter;      /* borrowed from the caller: only inside gp__batch_emit */
-  char *session_id;           /* heap copies */
-  char *inference_id;
-  json_t *tags;               /* deep copy, never NULL */
-  void *host;                 /* passed through, never dereferenced */
-  void (*host_unref)(void *host); /* set when the batch holds a reference on host */
+  /* What its calls see of the run: heap copies of the ids (never NULL), a deep copy of
+   * the tags (never NULL), no token (run_token is the caller's), host.ptr passed through
+   * (a reference when host.unref is set, else host.ref and .unref are NULL). */
+  gp_run_info_t run;
   gp__call_t *calls;
   size_t n;
 };

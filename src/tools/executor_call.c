@@ -86,10 +86,7 @@ static void gp__info_init(const job_t *j, gp_hook_info_t *info, const char *phas
   info->name = j->name;
   info->args = j->c->args;
   info->timestamp_ms = gp__now_ms();
-  info->session_id = j->b->session_id;
-  info->inference_id = j->b->inference_id;
-  info->tags = j->b->tags;
-  info->host = j->b->host;
+  info->run = j->b->run;
   info->cancel = j->c->token;
 }
 
@@ -354,10 +351,9 @@ static void gp__job_drive(job_t *j) {
         j->step = ST_FINISH;
         break;
       }
-      j->ctx = (gp_tool_ctx_t){.tool_name = j->name, .call_id = c->id, .session_id = b->session_id,
-                               .inference_id = b->inference_id, .tags = b->tags,
+      j->ctx = (gp_tool_ctx_t){.run = b->run, .tool_name = j->name, .call_id = c->id,
                                .deadline_ms = timeout > 0 ? gp__now_ms() + timeout : 0,
-                               .cancel = c->token, .host = b->host, .emit = gp__job_emit, .emit_ud = j};
+                               .cancel = c->token, .emit = gp__job_emit, .emit_ud = j};
       gp__batch_emit(b, c, GP_EVENT_TOOL_CALL_EXECUTE, gp_fields_tool_call(c->id, j->name, c->args));
       j->attempt = 1;
       j->step = ST_ATTEMPT;

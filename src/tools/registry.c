@@ -219,7 +219,7 @@ int gp_registry_call(gp_registry_t *r, const gp_tool_ctx_t *ctx, const char *nam
     gp_tool_ctx_t local = {0};
     if (ctx) local = *ctx;
     local.tool_name = t->name;
-    if (!local.tags) local.tags = tags = json_object();
+    if (!local.run.tags) local.run.tags = tags = json_object();
     json_t *res = NULL;
     gp_error_t *herr = NULL;
     rc = t->cb ? t->cb(t->ud, &local, args, &res, &herr) : gp__call_wait(t, &local, args, &res, &herr);

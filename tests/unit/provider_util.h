@@ -82,10 +82,10 @@ PU_UNUSED static pu_ctx_t *pu_ctx_new(json_t *tool_defs) {
   c->cancel = gp_cancel_new(NULL);
   c->tags = json_object();
   c->tool_defs = tool_defs ? tool_defs : json_array();
-  c->ctx.session_id = "sess-1";
-  c->ctx.inference_id = "inf-1";
-  c->ctx.tags = c->tags;
-  c->ctx.cancel = c->cancel;
+  c->ctx.run.session_id = "sess-1";
+  c->ctx.run.run_id = "inf-1";
+  c->ctx.run.tags = c->tags;
+  c->ctx.run.cancel = c->cancel;
   c->ctx.emitter = c->em;
   c->ctx.tool_defs = c->tool_defs;
   c->ctx.tool_choice = "auto";

@@ -24,7 +24,7 @@ __attribute__((unused)) static int scripted_infer(void *impl, gp_infer_ctx_t *ct
   scripted_t *s = impl;
   int n = atomic_fetch_add(&s->infer_count, 1) + 1;
   if (s->delay_ms > 0) {
-    int r = gp_cancel_wait(ctx->cancel, s->delay_ms);
+    int r = gp_cancel_wait(ctx->run.cancel, s->delay_ms);
     if (r) return gp_error_set(err, r, "scripted engine interrupted");
   }
   if (ctx->iteration <= s->tool_iterations) {

@@ -64,10 +64,10 @@ static void fixture_init(fixture_t *f) {
   gp_sink_unref(sink);
   f->tags = json_object();
   f->tool_defs = json_array();
-  f->ctx.session_id = "s1";
-  f->ctx.inference_id = "r1";
-  f->ctx.tags = f->tags;
-  f->ctx.cancel = f->cancel;
+  f->ctx.run.session_id = "s1";
+  f->ctx.run.run_id = "r1";
+  f->ctx.run.tags = f->tags;
+  f->ctx.run.cancel = f->cancel;
   f->ctx.emitter = f->emitter;
   f->ctx.tool_defs = f->tool_defs;
   f->ctx.tool_choice = "auto";
@@ -188,7 +188,7 @@ static void test_echo_without_emitter(void **state) {
   gp_engine_t *e = gp_engine_echo("one two", 1);
   gp_turn_t *t = gp_turn_new();
   json_t *tags = json_object(), *defs = json_array();
-  gp_infer_ctx_t ctx = {.tags = tags, .tool_defs = defs, .tool_choice = "auto", .iteration = 1};
+  gp_infer_ctx_t ctx = {.run.tags = tags, .tool_defs = defs, .tool_choice = "auto", .iteration = 1};
   gp_error_t *err = NULL;
   assert_int_equal(gp_engine_infer(e, &ctx, t, &err), 0);
   assert_int_equal(t->nblocks, 1);
@@ -370,7 +370,7 @@ static void test_engine_prefired_not_called(void **state) {
   gp_engine_t *e = gp_engine_new(&fake_vt, &fk, NULL);
   gp_cancel_t *c = gp_cancel_new(NULL);
   gp_cancel_fire(c, GP_ERR_TIMEOUT);
-  gp_infer_ctx_t ctx = {.cancel = c};
+  gp_infer_ctx_t ctx = {.run.cancel = c};
   gp_turn_t *t = gp_turn_new();
   gp_error_t *err = NULL;
   assert_int_equal(gp_engine_infer(e, &ctx, t, &err), GP_ERR_TIMEOUT);

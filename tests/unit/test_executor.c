@@ -106,8 +106,8 @@ static void fx_init(fixture_t *f) {
   gp_tool_settings_init(&f->settings);
   f->params.registry = f->reg;
   f->params.settings = &f->settings;
-  f->params.session_id = "sess";
-  f->params.inference_id = "inf";
+  f->params.run.session_id = "sess";
+  f->params.run.run_id = "inf";
 }
 
 static void fx_clear(fixture_t *f) {
@@ -391,7 +391,7 @@ static void test_run_cancel(void **state) {
   add_tool(&f, "wait", wait_tool, NULL);
   add_tool(&f, "hang", sleep_tool, NULL);
   gp_cancel_t *run = gp_cancel_new(NULL);
-  f.params.cancel = run;
+  f.params.run.cancel = run;
   enum { N = 6 };
   gp_tool_call_t calls[N];
   gp_tool_result_t res[N];

@@ -54,14 +54,14 @@ static int hook(hk_t *h, int ph, const gp_hook_info_t *info, gp_hook_decision_t 
   copy(h->phase[ph], sizeof h->phase[ph], info->phase);
   copy(h->call_id[ph], sizeof h->call_id[ph], info->call_id);
   copy(h->name_seen[ph], sizeof h->name_seen[ph], info->name);
-  copy(h->session[ph], sizeof h->session[ph], info->session_id);
-  copy(h->inference[ph], sizeof h->inference[ph], info->inference_id);
+  copy(h->session[ph], sizeof h->session[ph], info->run.session_id);
+  copy(h->inference[ph], sizeof h->inference[ph], info->run.run_id);
   copy(h->error_seen[ph], sizeof h->error_seen[ph], info->error);
   json_decref(h->args_seen[ph]);
   h->args_seen[ph] = json_deep_copy(info->args);
-  h->has_tag[ph] = json_object_get(info->tags, "k") != NULL;
+  h->has_tag[ph] = json_object_get(info->run.tags, "k") != NULL;
   h->timestamp[ph] = info->timestamp_ms;
-  h->host[ph] = info->host;
+  h->host[ph] = info->run.host.ptr;
   if (ph == AFTER) {
     json_decref(h->result_seen);
     h->result_seen = info->result ? json_deep_copy(info->result) : json_null();
@@ -130,9 +130,9 @@ static fx_t *fx_new(int fail_open) {
   f->settings.retry_backoff_ms = 10;
   f->hooks = gp_tool_hooks_new(before_cb, after_cb, error_cb, fail_open, &f->h, NULL);
   f->tags = json_pack("{s:s}", "k", "v");
-  f->p = (gp_exec_params_t){.registry = f->reg, .settings = &f->settings, .hooks = f->hooks,
-                            .session_id = "sess", .inference_id = "inf", .tags = f->tags,
-                            .host = &host_marker};
+  f->p = (gp_exec_params_t){.run = {.session_id = "sess", .run_id = "inf", .tags = f->tags,
+                                    .host.ptr = &host_marker},
+                            .registry = f->reg, .settings = &f->settings, .hooks = f->hooks};
   f->h.backoff_ms = -1;
   atomic_store(&fail_first, 0);
   atomic_store(&runs, 0);

@@ -22,17 +22,17 @@ static void count_free(void *ud) {
   atomic_fetch_add(&freed, 1);
 }
 
-/* {"sum": a + b, "session": ctx->session_id} — notes which thread it ran on. */
+/* {"sum": a + b, "session": ctx->run.session_id} — notes which thread it ran on. */
 static int add_tool(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t **result, gp_error_t **err) {
   (void)ud;
   int on_owner = gp_owner_is_owner_thread(owner);
-  int in_run = ctx->session_id && *ctx->session_id;
+  int in_run = ctx->run.session_id && *ctx->run.session_id;
   if (in_run) atomic_fetch_add(on_owner ? &in_run_on_owner : &in_run_off_owner, 1);
   else if (on_owner) atomic_fetch_add(&direct_on_owner, 1);
   double a = json_number_value(json_object_get(args, "a"));
   double b = json_number_value(json_object_get(args, "b"));
   if (a < 0) return gp_error_set(err, GP_ERR_TOOL_FAILED, "negative numbers are not supported");
-  *result = json_pack("{s:f, s:s}", "sum", a + b, "session", ctx->session_id ? ctx->session_id : "");
+  *result = json_pack("{s:f, s:s}", "sum", a + b, "session", ctx->run.session_id ? ctx->run.session_id : "");
   return 0;
 }
 

@@ -283,7 +283,7 @@ static void test_big_result_and_mapping(void **state) {
                    0);
   assert_false(gp_registry_has(r, "crash"));
   json_t *tags = json_object();
-  gp_tool_ctx_t ctx = {.tool_name = "x", .call_id = "c1", .session_id = "", .inference_id = "", .tags = tags};
+  gp_tool_ctx_t ctx = {.run = {.session_id = "", .run_id = "", .tags = tags}, .tool_name = "x", .call_id = "c1"};
   json_t *v = NULL;
   assert_int_equal(gp_registry_call(r, &ctx, "structured", A(json_object()), &v, &err), 0);
   assert_int_equal(json_integer_value(json_object_get(v, "n")), 7);

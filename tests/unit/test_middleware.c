@@ -117,7 +117,7 @@ static void chain_init(chain_t *c, mw_mode_t m0, mw_mode_t m1, mw_mode_t m2) {
   }
   c->tags = json_object();
   c->defs = json_array();
-  c->ctx = (gp_infer_ctx_t){.tags = c->tags, .tool_defs = c->defs, .tool_choice = "auto",
+  c->ctx = (gp_infer_ctx_t){.run.tags = c->tags, .tool_defs = c->defs, .tool_choice = "auto",
                             .iteration = 1};
 }
 

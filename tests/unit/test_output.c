@@ -45,7 +45,7 @@ static int run(canned_t *c, gp_turn_t **out, gp_error_t **err) {
   json_t *output = output_option();
   gp_turn_t *t = gp_turn_new();
   gp_turn_append(t, gp_block_new_user("give n"));
-  gp_loop_params_t p = {.engine = e, .session_id = "s", .inference_id = "i", .output = output};
+  gp_loop_params_t p = {.run = {.session_id = "s", .run_id = "i"}, .engine = e, .output = output};
   int rc = gp_tool_loop_run(&p, t, err);
   json_decref(output);
   gp_engine_unref(e);

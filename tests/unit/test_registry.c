@@ -28,7 +28,7 @@ static void count_free(void *ud) {
 static int echo_tool(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t **result,
                      gp_error_t **err) {
   (void)err;
-  assert_non_null(ctx->tags);
+  assert_non_null(ctx->run.tags);
   *result = json_pack("{s:s, s:s, s:O}", "tool", (const char *)ud, "name", ctx->tool_name, "args", args);
   return 0;
 }

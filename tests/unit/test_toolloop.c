@@ -56,8 +56,8 @@ static void fixture_init(fixture_t *f, int tool_iters, int calls, const char *to
 }
 
 static int fixture_run(fixture_t *f, gp_turn_t *turn, gp_error_t **err) {
-  gp_loop_params_t p = {.engine = f->engine, .registry = f->reg, .settings = &f->settings,
-                        .emitter = f->em, .session_id = "s1", .inference_id = "i1"};
+  gp_loop_params_t p = {.run = {.session_id = "s1", .run_id = "i1"}, .engine = f->engine,
+                        .registry = f->reg, .settings = &f->settings, .emitter = f->em};
   return gp_tool_loop_run(&p, turn, err);
 }
 
@@ -170,7 +170,7 @@ static void test_canceled_before_engine(void **state) {
   fixture_init(&f, 0, 0, "double");
   gp_cancel_t *c = gp_cancel_new(NULL);
   gp_cancel_fire(c, GP_ERR_CANCELED);
-  gp_loop_params_t p = {.engine = f.engine, .registry = f.reg, .settings = &f.settings, .cancel = c};
+  gp_loop_params_t p = {.run.cancel = c, .engine = f.engine, .registry = f.reg, .settings = &f.settings};
   gp_turn_t *t = user_turn("x");
   gp_error_t *err = NULL;
   assert_int_equal(gp_tool_loop_run(&p, t, &err), GP_ERR_CANCELED);
@@ -204,9 +204,9 @@ static void test_abandoned_call_keeps_host(void **state) {
   assert_int_equal(gp_registry_add(f.reg, "hang", "hangs", NULL, hanging_tool, NULL, NULL, NULL), 0);
   f.settings.execution_timeout_ms = 50;
   int host = 0;
-  gp_loop_params_t p = {.engine = f.engine, .registry = f.reg, .settings = &f.settings,
-                        .emitter = f.em, .session_id = "s1", .inference_id = "i1",
-                        .host = &host, .host_ref = host_ref, .host_unref = host_unref};
+  gp_loop_params_t p = {.run = {.session_id = "s1", .run_id = "i1",
+                                .host = {&host, host_ref, host_unref}},
+                        .engine = f.engine, .registry = f.reg, .settings = &f.settings, .emitter = f.em};
   gp_turn_t *t = user_turn("x");
   gp_error_t *err = NULL;
   assert_int_equal(gp_tool_loop_run(&p, t, &err), 0);

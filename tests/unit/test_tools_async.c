@@ -111,8 +111,8 @@ static void exec_params(gp_exec_params_t *p, gp_registry_t *reg, const gp_tool_s
   memset(p, 0, sizeof *p);
   p->registry = reg;
   p->settings = s;
-  p->session_id = "sess";
-  p->inference_id = "inf";
+  p->run.session_id = "sess";
+  p->run.run_id = "inf";
 }
 
 /* 1,000 pending calls, 256 at a time: the pool's workers are free while they wait. */
