@@ -234,7 +234,7 @@ void gp__js_unprotect_later(gp_js_runtime_t *rt, JSValueRef v);
 
 /* Calls fn like JSObjectCallAsFunction(ctx, fn, self, argc, argv, exc), but interrupts
  * it when it still runs at `deadline_ms` (Unix epoch ms, as gp__now_ms() and
- * gp_infer_ctx_t.deadline_ms; 0: none) or once `cancel` (may be NULL; borrowed) fires.
+ * gp_run_info_t.deadline_ms; 0: none) or once `cancel` (may be NULL; borrowed) fires.
  * Every JS callback a run makes (engine function, middleware, tool handler, hook) goes
  * through it with the run's deadline and token (a tool call: the earlier of the run's
  * deadline and its executionTimeoutMs, and the call's token).

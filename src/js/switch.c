@@ -4,16 +4,23 @@
  * A JS middleware is an adapter whose callback runs on the run thread. The difficulty
  * is `next`: JS calls it on the owner (inside fn), but the rest of the chain must run
  * on the run thread (HTTP, its own owner hops), and neither thread may wait for the
- * other in a cycle. So the run thread does not make one owner call; it holds a small
- * mailbox (mutex + condition, one per invocation) and loops on it:
+ * other in a cycle. So the run thread does not wait for its owner call; it starts the
+ * call asynchronously and holds a small mailbox (mutex + condition, one per invocation)
+ * that the call's answer and every next() request arrive in, and loops on it:
  *
  *   run thread                              owner
- *   post "start" through the run's host ->  fn(turn, next, ctx), guarded by the deadline
- *   wait on the mailbox                     JS calls next(t): put NEXT(t, host H) there
+ *   start the call through the run's host -> fn(turn, next, ctx) by the adapter primitive
+ *   wait on the mailbox                     (adapter.c): guarded, awaited with the token
+ *                                           JS calls next(t): put NEXT(t, host H) there
  *   take NEXT, run gp_next(rest) with       ...waits (sync next) or returns a Promise
- *   ctx.host = H, give the result back  ->  next() returns / its Promise settles
- *   wait again                              fn returns (or its Promise settles): DONE
- *   take DONE, return
+ *   ctx.run.host = H, give the result   ->  next() returns / its Promise settles
+ *   back; wait again                        fn returns (or its Promise settles): the
+ *   take DONE, return                       call's answer is put there as DONE
+ *
+ * Calling fn is the primitive every JS adapter shares (hop, runtime check, guarded call,
+ * thenable check, ASYNC_CALLBACK_IN_SYNC_RUN in a synchronous run, else pending and
+ * awaited with the run's token); what is the middleware's own is next() and the
+ * mailbox, and the check that an async function is not called under a synchronous wait.
  *
  * - Synchronous next() (a plain function calling it): the owner must not block on the
  *   run thread while the run thread needs the owner (the inner chain may hold a JS
@@ -34,7 +41,8 @@
  * - The run thread leaves early (cancel or timeout) only while the owner is not running
  *   fn (queued, or waiting for fn's Promise); then the owner side sees `abandoned`,
  *   rejects later next() calls and drops its result. While fn runs, the guarded call
- *   interrupts it at the run's deadline or cancel.
+ *   interrupts it at the run's deadline or cancel; while its Promise pends, the token
+ *   finishes the call (await.c).
  * - fn's result: a Turn, or undefined for the turn the last next() returned (possibly
  *   changed in place), else the input turn object. A throw or rejection fails the run
  *   (code from the Error's `code` when it names one); the run's partial turn is what
@@ -49,7 +57,7 @@
 #include "js/js_private.h"
 
 
-static JSClassRef gp__next_class, gp__settle_class;
+static JSClassRef gp__next_class;
 
 typedef struct {
   gp_js_runtime_t *rt;
@@ -74,7 +82,6 @@ typedef struct gp__mwcall_s {
   /* under mu */
   int phase;                      /* GP__MW_* */
   int abandoned;                  /* the run thread left (canceled); owner drops results */
-  int started;                    /* the start request ran (else its free answers CLOSED) */
   gp_turn_t *next_turn;           /* a next() request the run thread has not taken yet */
   gp_dispatcher_t *next_host;     /* its dispatcher (a reference) */
   int next_async;                 /* its outcome settles a Promise (else: a sync waiter) */
@@ -193,99 +200,90 @@ static void gp__release_post(void *p) {
   if (c->rt->ctx) gp__call_release(c->rt->ctx, c);
 }
 
-/* Owner: the invocation's answer; wakes the run thread. Takes `out` and `err`. */
-static void gp__call_finish(JSContextRef ctx, gp__mwcall_t *c, int rc, gp_turn_t *out,
-                            gp_error_t *err) {
-  if (rc != GP_OK && out == NULL && c->last_c) out = gp_turn_copy(c->last_c);
+/* fn's answer, made on the owner and handed to the run thread's mailbox by gp__mw_done. */
+typedef struct {
+  gp_turn_t *out;                 /* the new turn, or the partial one on failure */
+  gp_error_t *err;
+} gp__mw_answer_t;
+
+static void gp__mw_answer_free(void *p) {
+  gp__mw_answer_t *a = p;
+  if (a == NULL) return;
+  gp_turn_free(a->out);
+  gp_error_free(a->err);
+  free(a);
+}
+
+/* A failed answer: `err` (taken), with the inner chain's last turn as the partial one. */
+static int gp__mw_failed(gp__mwcall_t *c, gp_error_t *err, void **result) {
+  gp__mw_answer_t *a = gp__xcalloc(1, sizeof *a);
+  a->err = err;
+  if (c->last_c) a->out = gp_turn_copy(c->last_c);
+  *result = a;
+  return err->code;
+}
+
+/* The adapter's fail (owner). */
+static int gp__mw_fail(void *ud, gp_error_t *err, void **result) {
+  return gp__mw_failed(ud, err, result);
+}
+
+/* The adapter's settle (owner): fn's value (returned, or its Promise's) or its throw
+ * (rejection) -> the answer; the invocation's JS values are released. */
+static int gp__mw_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef v, void **result) {
+  gp__mwcall_t *c = ud;
+  JSValueRef exc = NULL;
+  gp_turn_t *t = NULL;
+  int rc;
+  if (rejected) {
+    rc = gp__mw_failed(c, gp__js_error_to_c(ctx, v, GP_ERR_JS_EXCEPTION), result);
+  } else {
+    if (JSValueIsUndefined(ctx, v)) v = c->last_obj ? c->last_obj : c->in_obj;
+    t = gp__js_to_turn(ctx, v, &exc);
+    if (t == NULL) {
+      rc = gp__mw_failed(c, gp__js_error_to_c(ctx, exc, GP_ERR_INVALID_ARGUMENT), result);
+    } else {
+      gp__mw_answer_t *a = gp__xcalloc(1, sizeof *a);
+      a->out = t;
+      *result = a;
+      rc = GP_OK;
+    }
+  }
+  gp__call_release(ctx, c);
+  return rc;
+}
+
+/* The start call's answer (owner, or the thread shutting the owner down): into the
+ * mailbox, waking the run thread; dropped when it has left. Takes `result`. */
+static void gp__mw_done(void *ud, int status, void *result) {
+  gp__mwcall_t *c = ud;
+  gp__mw_answer_t *a = result;
+  if (a == NULL) { /* fn did not answer: shut down, or abandoned on the token */
+    a = gp__xcalloc(1, sizeof *a);
+    if (status != GP_OK)
+      a->err = gp_error_new(status, status == GP_ERR_OWNER_CLOSED
+                                        ? "the JavaScript runtime is shutting down" : NULL);
+    gp_owner_post(c->rt->owner, "middleware.release", gp__release_post, gp__call_ref(c),
+                  gp__call_unref);
+  }
   pthread_mutex_lock(&c->mu);
   int dropped = c->abandoned || c->phase == GP__MW_DONE;
   if (!dropped) {
     c->phase = GP__MW_DONE;
-    c->rc = rc;
-    c->out = out;
-    c->err = err;
+    c->rc = status;
+    c->out = a->out;
+    c->err = a->err;
+    a->out = NULL;
+    a->err = NULL;
     gp_turn_free(c->next_turn); /* a next() the run thread never took is moot now */
     c->next_turn = NULL;
     pthread_cond_broadcast(&c->cv);
   }
   pthread_mutex_unlock(&c->mu);
-  if (dropped) {
-    gp_turn_free(out);
-    gp_error_free(err);
-  }
   /* A next() Promise still outstanding is left pending, not rejected: the middleware
    * has finished without awaiting it, so nobody would handle the rejection. */
-  gp__call_release(ctx, c);
-}
-
-/* Owner: fn's value (returned, or its Promise's) -> the answer. */
-static void gp__call_answer(JSContextRef ctx, gp__mwcall_t *c, JSValueRef v) {
-  if (JSValueIsUndefined(ctx, v)) v = c->last_obj ? c->last_obj : c->in_obj;
-  JSValueRef exc = NULL;
-  gp_turn_t *t = gp__js_to_turn(ctx, v, &exc);
-  if (t == NULL) {
-    gp__call_finish(ctx, c, GP_ERR_INVALID_ARGUMENT, NULL,
-                    gp__js_error_to_c(ctx, exc, GP_ERR_INVALID_ARGUMENT));
-    return;
-  }
-  gp__call_finish(ctx, c, GP_OK, t, NULL);
-}
-
-static void gp__call_fail(JSContextRef ctx, gp__mwcall_t *c, JSValueRef exc) {
-  gp_error_t *err = gp__js_error_to_c(ctx, exc, GP_ERR_JS_EXCEPTION);
-  gp__call_finish(ctx, c, err->code, NULL, err);
-}
-
-/* Reactions to fn's Promise (a class: their private data is the invocation). */
-typedef struct {
-  gp__mwcall_t *c;                /* a reference */
-  int rejected;
-} gp__settle_t;
-
-static void gp__settle_finalize(JSObjectRef obj) {
-  gp__settle_t *s = JSObjectGetPrivate(obj);
-  if (s == NULL) return;
-  gp__call_unref(s->c);
-  free(s);
-}
-
-static JSValueRef gp__settle_call(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
-                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  GP_JS_ASSERT(gp__js_rt());
-  gp__settle_t *s = JSObjectGetPrivate(fn);
-  if (s == NULL) return JSValueMakeUndefined(ctx);
-  if (s->rejected) gp__call_fail(ctx, s->c, GP__ARG(0));
-  else gp__call_answer(ctx, s->c, GP__ARG(0));
-  return JSValueMakeUndefined(ctx);
-}
-
-static JSObjectRef gp__settle_new(JSContextRef ctx, gp__mwcall_t *c, int rejected) {
-  if (gp__settle_class == NULL) {
-    JSClassDefinition def = kJSClassDefinitionEmpty;
-    def.className = "MiddlewareSettle";
-    def.finalize = gp__settle_finalize;
-    def.callAsFunction = gp__settle_call;
-    gp__settle_class = JSClassCreate(&def);
-  }
-  gp__settle_t *s = gp__xcalloc(1, sizeof *s);
-  s->c = gp__call_ref(c);
-  s->rejected = rejected;
-  return JSObjectMake(ctx, gp__settle_class, s);
-}
-
-/* Owner: fn returned a thenable; its settlement answers (the run thread waits, or
- * leaves on cancel: then the answer is dropped). */
-static void gp__call_await(JSContextRef ctx, gp__mwcall_t *c, JSObjectRef promise) {
-  gp__js_note_pending(c->rt, c->host); /* a synchronous next() around us switches */
-  pthread_mutex_lock(&c->mu);
-  if (c->phase == GP__MW_RUNNING) c->phase = GP__MW_PENDING;
-  pthread_cond_broadcast(&c->cv); /* now the run thread may leave on cancel */
-  pthread_mutex_unlock(&c->mu);
-  JSValueRef args[2] = {gp__settle_new(ctx, c, 0), gp__settle_new(ctx, c, 1)};
-  JSValueRef then = gp__js_get(ctx, promise, "then");
-  JSValueRef exc = NULL;
-  JSObjectCallAsFunction(ctx, (JSObjectRef)then, promise, 2, args, &exc);
-  if (exc) gp__call_fail(ctx, c, exc); /* a hostile thenable */
+  gp__mw_answer_free(a);
+  gp__call_unref(c); /* the start call's reference */
 }
 
 /* ---- next() ----------------------------------------------------------------------- */
@@ -508,72 +506,52 @@ static int gp__is_async_fn(JSContextRef ctx, JSObjectRef fn) {
   return is;
 }
 
-static void gp__start_run(void *p) {
-  gp__mwcall_t *c = p;
+/* The function's arguments: (turn, next, ctx). */
+static size_t gp__mw_args(JSContextRef ctx, void *ud, JSValueRef argv[]) {
+  gp__mwcall_t *c = ud;
   gp_js_runtime_t *rt = c->rt;
-  GP_JS_ASSERT(rt);
-  pthread_mutex_lock(&c->mu);
-  c->started = 1;
-  int go = !c->abandoned;
-  if (go) c->phase = GP__MW_RUNNING;
-  pthread_mutex_unlock(&c->mu);
-  if (!go) return; /* the run thread has left: ctx and ictx are gone */
-  c->sync_host = gp__js_is_sync(rt, c->ictx->run.host.ptr); /* owner state: decided here */
-  JSContextRef ctx = rt->ctx;
-  if (ctx == NULL) {
-    gp__call_finish(NULL, c, GP_ERR_OWNER_CLOSED, NULL, gp_error_new(GP_ERR_OWNER_CLOSED, NULL));
-    return;
-  }
-  if (c->sync_host && c->mw->is_async) {
-    gp__call_finish(ctx, c, GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN, NULL,
-                    gp_error_new(GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN,
-                                 "an async middleware cannot run while the owner thread waits "
-                                 "synchronously (inside run(), or inside another middleware's "
-                                 "synchronous next()); use runAsync() or start(), with async "
-                                 "middlewares outside it"));
-    return;
-  }
   JSObjectRef turn = (JSObjectRef)gp__js_from_turn(ctx, c->in);
   gp__protect_set(ctx, &c->in_obj, turn);
   JSValueRef signal = gp__js_sig_new(rt, ctx, c->ictx->run.cancel, c->ictx->run.host.ptr, 0, &c->sig);
-  JSValueRef args[3] = {turn, gp__next_new(ctx, c), gp__js_infer_ctx(ctx, c->ictx, signal)};
-  JSValueRef exc = NULL;
-  JSValueRef v = gp__js_call_guarded(ctx, c->mw->fn, NULL, 3, args, c->ictx->run.deadline_ms,
-                                     c->ictx->run.cancel, &exc);
-  if (exc) {
-    gp__call_fail(ctx, c, exc);
-  } else if (gp__js_is_thenable(ctx, v)) {
-    if (c->sync_host) {
-      gp__call_finish(ctx, c, GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN, NULL,
-                      gp_error_new(GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN,
-                                   "the middleware returned a Promise while the owner thread "
-                                   "waits synchronously (inside run(), or inside another "
-                                   "middleware's synchronous next()); use runAsync() or start(), "
-                                   "with async middlewares outside it"));
-      JSObjectRef ignore = gp__settle_new(ctx, c, 1); /* its outcome no longer matters */
-      JSValueRef a[2] = {ignore, ignore};
-      JSObjectCallAsFunction(ctx, (JSObjectRef)gp__js_get(ctx, (JSObjectRef)v, "then"),
-                             (JSObjectRef)v, 2, a, NULL);
-    } else {
-      gp__call_await(ctx, c, (JSObjectRef)v);
-    }
-  } else {
-    gp__call_answer(ctx, c, v);
-  }
+  argv[0] = turn;
+  argv[1] = gp__next_new(ctx, c);
+  argv[2] = gp__js_infer_ctx(ctx, c->ictx, signal);
+  return 3;
 }
 
-/* Any thread: the start request is gone; if it never ran, nobody will answer. */
-static void gp__start_free(void *p) {
-  gp__mwcall_t *c = p;
+/* The start call (owner): fn through the adapter primitive, after what only a
+ * middleware checks (an async function cannot run under a synchronous wait). */
+static int gp__mw_owner(void *arg, gp_owner_completion_t *comp, void **result) {
+  gp__mwcall_t *c = arg;
+  gp_js_runtime_t *rt = c->rt;
+  GP_JS_ASSERT(rt);
   pthread_mutex_lock(&c->mu);
-  if (!c->started && c->phase != GP__MW_DONE) {
-    c->phase = GP__MW_DONE;
-    c->rc = GP_ERR_OWNER_CLOSED;
-    c->err = gp_error_new(GP_ERR_OWNER_CLOSED, "the JavaScript runtime is shutting down");
-    pthread_cond_broadcast(&c->cv);
-  }
+  int go = !c->abandoned;
+  if (go) c->phase = GP__MW_RUNNING;
   pthread_mutex_unlock(&c->mu);
-  gp__call_unref(c);
+  if (!go) return GP_ERR_CANCELED; /* the run thread has left: ctx and ictx are gone */
+  c->sync_host = gp__js_is_sync(rt, c->ictx->run.host.ptr); /* owner state: decided here */
+  if (rt->ctx && c->sync_host && c->mw->is_async)
+    return gp__mw_failed(c, gp_error_new(GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN,
+                             "an async middleware cannot run while the owner thread waits "
+                             "synchronously (inside run(), or inside another middleware's "
+                             "synchronous next()); use runAsync() or start(), with async "
+                             "middlewares outside it"), result);
+  gp__js_adapter_t a = {
+      .fn = c->mw->fn, .deadline_ms = c->ictx->run.deadline_ms, .cancel = c->ictx->run.cancel,
+      .host = c->ictx->run.host.ptr, .args = gp__mw_args, .settle = gp__mw_settle,
+      .fail = gp__mw_fail, .what = "the middleware", .name = NULL, .ud = gp__call_ref(c),
+      .ud_free = gp__call_unref};
+  int rc = gp__js_adapter_call(rt, &a, comp, result);
+  if (rc == GP_OWNER_PENDING) { /* now the run thread may leave on cancel */
+    pthread_mutex_lock(&c->mu);
+    if (c->phase == GP__MW_RUNNING) c->phase = GP__MW_PENDING;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+  } else if (rt->ctx) {
+    gp__call_release(rt->ctx, c); /* answered without settling (a Promise in a sync run) */
+  }
+  return rc;
 }
 
 /* ---- Run thread ---------------------------------------------------------------------- */
@@ -595,7 +573,7 @@ static void gp__run_next(gp__mwcall_t *c, gp_next_t *next) {
   pthread_mutex_unlock(&c->mu);
 
   /* The rest of the chain reads the run's ctx (the cursor points at it): its requests
-   * go to h while this runs. The owner read ctx before fn ran (see gp__start_run). */
+   * go to h while this runs. The owner read ctx before fn ran (see gp__mw_owner). */
   void *saved = c->ictx->run.host.ptr;
   c->ictx->run.host.ptr = h;
   gp_error_t *err = NULL;
@@ -630,7 +608,7 @@ static int gp__jsmw_cb(void *ud, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_next_
                        gp_error_t **err) {
   gp__jsmw_t *mw = ud;
   gp__mwcall_t *c = gp__xcalloc(1, sizeof *c);
-  atomic_init(&c->refs, 2); /* the run thread's, the start request's */
+  atomic_init(&c->refs, 2); /* the run thread's, the start call's */
   c->rt = mw->rt;
   c->mw = mw;
   c->ictx = ictx;
@@ -638,7 +616,9 @@ static int gp__jsmw_cb(void *ud, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_next_
   c->in = gp_turn_copy(turn);
   pthread_mutex_init(&c->mu, NULL);
   pthread_cond_init(&c->cv, NULL);
-  gp_dispatcher_post(c->host, "middleware.fromJS", gp__start_run, c, gp__start_free);
+  int prc = gp_dispatcher_call_async(c->host, "middleware.fromJS", gp__mw_owner, c, gp__mw_done, c,
+                                     gp__mw_answer_free);
+  if (prc != GP_OK) gp__mw_done(c, prc, NULL); /* done never runs: answer it here */
 
   uint64_t cb = gp_cancel_on(ictx->run.cancel, gp__on_cancel, c);
   pthread_mutex_lock(&c->mu);
@@ -669,9 +649,10 @@ static int gp__jsmw_cb(void *ud, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_next_
   if (cb) gp_cancel_off(ictx->run.cancel, cb);
 
   if (abandoned) {
-    /* its JS values are released on the owner; the run's cancel path names the reason */
-    gp_owner_post(c->rt->owner, "middleware.release", gp__release_post, gp__call_ref(c),
-                  gp__call_unref);
+    /* Its JS values are released on the owner when the start call ends without an
+     * answer (gp__mw_done): a queued one sees `abandoned`, a pending one is finished by
+     * the same token. That comes after ctx.signal's abort, posted when the token fired.
+     * The run's cancel path names the reason. */
     gp_error_set(err, rc, "middleware: %s", gp_strerror(rc));
   } else {
     if (out) gp_turn_replace(turn, out);
