@@ -1,9 +1,10 @@
 /* The one JS adapter primitive: the owner side of every call a run makes into a JS
- * function (engine function, middleware, tool handler, hook). It checks the runtime and the call's
- * token, calls the function guarded (watchdog.c), and answers: a return or a throw at
- * once; a Promise inside a synchronous run with ASYNC_CALLBACK_IN_SYNC_RUN; otherwise it
- * notes the call pending (a middleware's synchronous next() switches) and awaits the
- * promise with the call's cancel token (await.c), so a cancel finishes the call at once. */
+ * function (engine function, middleware, tool handler, hook). It checks the runtime and
+ * the call's token, calls the function guarded (watchdog.c), and answers: a return or a
+ * throw at once; a Promise inside a synchronous run with ASYNC_CALLBACK_IN_SYNC_RUN;
+ * otherwise it notes the call pending (a middleware's synchronous next() switches) and
+ * awaits the promise with the call's cancel token (await.c), so a cancel finishes the
+ * call at once. */
 #include <stdlib.h>
 
 #include "core/core.h"
