@@ -403,9 +403,18 @@ gp_turn_t *gp__js_to_turn(JSContextRef ctx, JSValueRef v, JSValueRef *exc) {
   return t;
 }
 
-JSValueRef gp__js_from_turn(JSContextRef ctx, const gp_turn_t *t) {
-  json_t *j = gp_turn_to_json(t);
+JSValueRef gp__js_take_json(JSContextRef ctx, json_t *j) {
   JSValueRef v = gp__js_from_json(ctx, j);
   json_decref(j);
+  return v;
+}
+
+JSValueRef gp__js_from_turn(JSContextRef ctx, const gp_turn_t *t) {
+  return gp__js_take_json(ctx, gp_turn_to_json(t));
+}
+
+JSValueRef gp__js_take_turn(JSContextRef ctx, gp_turn_t *t) {
+  JSValueRef v = gp__js_from_turn(ctx, t);
+  gp_turn_free(t);
   return v;
 }

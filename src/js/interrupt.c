@@ -74,7 +74,7 @@ static void gp__deliver(gp__sigwatch_t *w, int i) {
   JSContextRef ctx = rt->ctx;
   JSValueRef p = gp__js_get(ctx, rt->host, "process");
   JSValueRef fn = JSValueIsObject(ctx, p) ? gp__js_get(ctx, (JSObjectRef)p, "onSignal") : NULL;
-  if (fn == NULL || !JSValueIsObject(ctx, fn) || !JSObjectIsFunction(ctx, (JSObjectRef)fn)) return;
+  if (fn == NULL || !gp__js_is_function(ctx, fn)) return;
   JSValueRef arg = gp__js_str(ctx, gp__names[i]);
   JSValueRef exc = NULL;
   JSObjectCallAsFunction(ctx, (JSObjectRef)fn, NULL, 1, &arg, &exc);

@@ -129,6 +129,14 @@ JSValueRef gp__js_eval(JSContextRef ctx, const char *src, size_t n, const char *
 /* Sets *exc to an Error and returns undefined: `return gp__js_throw(...)`. */
 JSValueRef gp__js_throw(JSContextRef ctx, JSValueRef *exc, int code, int type_error,
                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* 1 if v is a callable object. */
+int gp__js_is_function(JSContextRef ctx, JSValueRef v);
+/* v as a function, or NULL with *exc set to a TypeError (INVALID_ARGUMENT) whose
+ * message is `need` ("X needs a function ..."): a native's function argument. */
+JSObjectRef gp__js_function_arg(JSContextRef ctx, JSValueRef v, const char *need, JSValueRef *exc);
+/* The private data of v when it is an object of class `cls` (NULL: not made yet), else
+ * NULL: what each binding's gp__js_X_of reads. */
+void *gp__js_private_of(JSContextRef ctx, JSValueRef v, JSClassRef cls);
 /* 1 if v is an object with a callable `then`. */
 int gp__js_is_thenable(JSContextRef ctx, JSValueRef v);
 /* Prints "Uncaught <message>\n<stack>" on stderr. */
@@ -153,6 +161,9 @@ JSValueRef gp__js_from_event(JSContextRef ctx, const gp_event_t *ev);
 /* JS Turn -> C turn, validated (TypeError naming an unknown kind). NULL with *exc. */
 gp_turn_t *gp__js_to_turn(JSContextRef ctx, JSValueRef v, JSValueRef *exc);
 JSValueRef gp__js_from_turn(JSContextRef ctx, const gp_turn_t *t);
+/* The same, then frees the C value: a native's result made in C. */
+JSValueRef gp__js_take_json(JSContextRef ctx, json_t *j);
+JSValueRef gp__js_take_turn(JSContextRef ctx, gp_turn_t *t);
 
 /* ---- Awaiting a Promise for a deferred owner call (await.c) ---------------------- */
 

@@ -356,8 +356,7 @@ static void gp__child_finalize(JSObjectRef obj) {
 }
 
 static gp__child_t *gp__child_of(JSContextRef ctx, JSValueRef v) {
-  if (gp__child_class == NULL || !JSValueIsObjectOfClass(ctx, v, gp__child_class)) return NULL;
-  return JSObjectGetPrivate((JSObjectRef)v);
+  return gp__js_private_of(ctx, v, gp__child_class);
 }
 
 /* childSpawn(file, args, cwd, env, stdio, detached, onEvent): the child's handle, or a
@@ -369,7 +368,7 @@ static JSValueRef gp__child_spawn(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   gp_js_runtime_t *rt = gp__js_rt();
   GP_JS_ASSERT(rt);
   JSValueRef on_event = GP__ARG(6);
-  if (!JSValueIsObject(ctx, on_event) || !JSObjectIsFunction(ctx, (JSObjectRef)on_event))
+  if (!gp__js_is_function(ctx, on_event))
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "childSpawn: bad arguments");
   gp__spawn_req_t q;
   gp__spawn_req_init(ctx, argc, argv, &q);

@@ -29,8 +29,7 @@ static JSObjectRef gp__embedder_wrap(JSContextRef ctx, gp_embedder_t *e) {
 }
 
 static gp_embedder_t *gp__embedder_of(JSContextRef ctx, JSValueRef v) {
-  if (gp__embedder_class == NULL || !JSValueIsObjectOfClass(ctx, v, gp__embedder_class)) return NULL;
-  return JSObjectGetPrivate((JSObjectRef)v);
+  return gp__js_private_of(ctx, v, gp__embedder_class);
 }
 
 /* embedderFromConfig(cfg) */
@@ -155,7 +154,7 @@ static JSValueRef gp__embed(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, 
   GP_JS_ASSERT(rt);
   gp_embedder_t *e = gp__embedder_of(ctx, GP__ARG(0));
   JSValueRef cb = GP__ARG(2);
-  if (!e || !JSValueIsObject(ctx, cb) || !JSObjectIsFunction(ctx, (JSObjectRef)cb))
+  if (!e || !gp__js_is_function(ctx, cb))
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "embedderEmbed(e, texts, cb)");
   json_t *texts = gp__js_to_json(ctx, GP__ARG(1), exc);
   if (!texts) return JSValueMakeUndefined(ctx);

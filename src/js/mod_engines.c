@@ -183,8 +183,7 @@ JSObjectRef gp__js_engine_wrap(JSContextRef ctx, gp_engine_t *e) {
 }
 
 gp_engine_t *gp__js_engine_of(JSContextRef ctx, JSValueRef v) {
-  if (gp__engine_class == NULL || !JSValueIsObjectOfClass(ctx, v, gp__engine_class)) return NULL;
-  return JSObjectGetPrivate((JSObjectRef)v);
+  return gp__js_private_of(ctx, v, gp__engine_class);
 }
 
 /* engineEcho(reply?, wordDelayMs?) */
@@ -202,15 +201,13 @@ static JSValueRef gp__engine_echo(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
 /* engineFromFunction(fn) */
 static JSValueRef gp__engine_from_function(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                            size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  gp_js_runtime_t *rt = gp__js_rt();
-  GP_JS_ASSERT(rt);
-  JSValueRef f = GP__ARG(0);
-  if (!JSValueIsObject(ctx, f) || !JSObjectIsFunction(ctx, (JSObjectRef)f))
-    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
-                        "engines.fromFunction needs a function (turn, ctx) => Turn");
+  GP_JS_ASSERT(gp__js_rt());
+  JSObjectRef f = gp__js_function_arg(ctx, GP__ARG(0),
+                                      "engines.fromFunction needs a function (turn, ctx) => Turn", exc);
+  if (f == NULL) return JSValueMakeUndefined(ctx);
   gp__fn_engine_t *impl = gp__xcalloc(1, sizeof *impl);
-  impl->rt = rt;
-  impl->fn = (JSObjectRef)f;
+  impl->rt = gp__js_rt();
+  impl->fn = f;
   JSValueProtect(ctx, f);
   return gp__js_engine_wrap(ctx, gp_engine_new(&gp__fn_vtable, impl, NULL));
 }

@@ -345,8 +345,7 @@ static void gp__fetch_finalize(JSObjectRef obj) {
 }
 
 static gp__jsfetch_t *gp__jsfetch_of(JSContextRef ctx, JSValueRef v) {
-  if (gp__fetch_class == NULL || !JSValueIsObjectOfClass(ctx, v, gp__fetch_class)) return NULL;
-  return JSObjectGetPrivate((JSObjectRef)v);
+  return gp__js_private_of(ctx, v, gp__fetch_class);
 }
 
 /* The bytes of a Uint8Array / ArrayBuffer argument (borrowed, valid until the next VM
@@ -449,7 +448,7 @@ static JSValueRef gp__fetch_read(JSContextRef ctx, JSObjectRef fn, JSObjectRef s
   GP_JS_ASSERT(gp__js_rt());
   gp__jsfetch_t *j = gp__jsfetch_of(ctx, GP__ARG(0));
   JSValueRef cb = GP__ARG(1);
-  if (j == NULL || !JSValueIsObject(ctx, cb) || !JSObjectIsFunction(ctx, (JSObjectRef)cb))
+  if (j == NULL || !gp__js_is_function(ctx, cb))
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "fetchRead: bad arguments");
   if (j->closed) return gp__js_throw(ctx, exc, GP_ERR_CANCELED, 0, "the body was aborted");
   if (j->read_cb) return gp__js_throw(ctx, exc, GP_ERR_INTERNAL, 0, "fetchRead: a read is pending");

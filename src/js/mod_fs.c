@@ -65,17 +65,13 @@ typedef struct gp__fsreq_s {
 
 /* ---- Requests ---------------------------------------------------------------------- */
 
-static int gp__is_fn(JSContextRef ctx, JSValueRef v) {
-  return JSValueIsObject(ctx, v) && JSObjectIsFunction(ctx, (JSObjectRef)v);
-}
-
 /* A request; `cb` a function (asynchronous) or anything else (synchronous). */
 static gp__fsreq_t *gp__fsreq_new(JSContextRef ctx, JSValueRef cb, gp__fs_kind_t kind) {
   gp__fsreq_t *r = gp__xcalloc(1, sizeof *r);
   r->rt = gp__js_rt();
   r->kind = kind;
   r->req.data = r;
-  if (gp__is_fn(ctx, cb)) {
+  if (gp__js_is_function(ctx, cb)) {
     r->cb = (JSObjectRef)cb;
     JSValueProtect(ctx, cb);
   }

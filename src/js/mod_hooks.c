@@ -380,7 +380,7 @@ gp_tool_hooks_t *gp__js_hooks_from(JSContextRef ctx, JSValueRef v, JSValueRef *e
     fns[i] = gp__js_get(ctx, o, gp__phase_names[i]);
     if (gp__is_nullish(ctx, fns[i])) {
       fns[i] = NULL;
-    } else if (!JSValueIsObject(ctx, fns[i]) || !JSObjectIsFunction(ctx, (JSObjectRef)fns[i])) {
+    } else if (!gp__js_is_function(ctx, fns[i])) {
       gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "toolHooks.%s must be a function", gp__phase_names[i]);
       return NULL;
     } else {

@@ -157,7 +157,7 @@ static void *gp__op_main(void *arg) {
 /* Starts `o` on its own thread; the callback is argv[cbi]. */
 static JSValueRef gp__op_start(JSContextRef ctx, op_t *o, JSValueRef cb, JSValueRef *exc) {
   gp_js_runtime_t *rt = gp__js_rt();
-  if (!JSValueIsObject(ctx, cb) || !JSObjectIsFunction(ctx, (JSObjectRef)cb)) {
+  if (!gp__js_is_function(ctx, cb)) {
     gp__op_free(o);
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "a callback is needed");
   }
@@ -250,9 +250,7 @@ static JSValueRef gp__js_info(JSContextRef ctx, JSObjectRef fn, JSObjectRef self
   GP__CLIENT_OR_THROW(c);
   json_t *j = json_pack("{s:o, s:s, s:s, s:o}", "serverInfo", gp_mcp_server_info(c), "protocolVersion",
                         gp_mcp_protocol(c), "name", gp_mcp_name(c), "tools", gp_mcp_tools_cached(c));
-  JSValueRef v = gp__js_from_json(ctx, j);
-  json_decref(j);
-  return v;
+  return gp__js_take_json(ctx, j);
 }
 
 /* mcpCanceler() -> a token; mcpCancel(token): fires it. */

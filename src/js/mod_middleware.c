@@ -31,15 +31,14 @@ static JSObjectRef gp__mw_wrap(JSContextRef ctx, gp_middleware_t *m) {
 }
 
 gp_middleware_t *gp__js_middleware_of(JSContextRef ctx, JSValueRef v) {
-  if (gp__mw_class == NULL || !JSValueIsObjectOfClass(ctx, v, gp__mw_class)) return NULL;
-  return JSObjectGetPrivate((JSObjectRef)v);
+  return gp__js_private_of(ctx, v, gp__mw_class);
 }
 
 
 gp_middleware_t *gp__js_middleware_from(JSContextRef ctx, JSValueRef v) {
   gp_middleware_t *m = gp__js_middleware_of(ctx, v);
   if (m) return gp_middleware_ref(m);
-  if (JSValueIsObject(ctx, v) && JSObjectIsFunction(ctx, (JSObjectRef)v))
+  if (gp__js_is_function(ctx, v))
     return gp__js_mw_new(ctx, gp__js_rt(), (JSObjectRef)v, NULL);
   return NULL;
 }
@@ -47,17 +46,15 @@ gp_middleware_t *gp__js_middleware_from(JSContextRef ctx, JSValueRef v) {
 /* middlewareFromJS(fn, name?) */
 static JSValueRef gp__mw_from_js(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  gp_js_runtime_t *rt = gp__js_rt();
-  GP_JS_ASSERT(rt);
-  JSValueRef f = GP__ARG(0);
-  if (!JSValueIsObject(ctx, f) || !JSObjectIsFunction(ctx, (JSObjectRef)f))
-    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
-                        "middlewares.fromJS needs a function (turn, next, ctx) => Turn");
+  GP_JS_ASSERT(gp__js_rt());
+  JSObjectRef f = gp__js_function_arg(ctx, GP__ARG(0),
+                                      "middlewares.fromJS needs a function (turn, next, ctx) => Turn", exc);
+  if (f == NULL) return JSValueMakeUndefined(ctx);
   char *name = NULL;
   if (JSValueIsString(ctx, GP__ARG(1))) name = gp__js_to_cstr(ctx, argv[1]);
   else if (!JSValueIsUndefined(ctx, GP__ARG(1)) && !JSValueIsNull(ctx, argv[1]))
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "middlewares.fromJS: name must be a string");
-  gp_middleware_t *m = gp__js_mw_new(ctx, rt, (JSObjectRef)f, name);
+  gp_middleware_t *m = gp__js_mw_new(ctx, gp__js_rt(), f, name);
   free(name);
   return gp__mw_wrap(ctx, m);
 }

@@ -121,7 +121,7 @@ int gp__js_emit_exit(gp_js_runtime_t *rt, int code) {
   JSContextRef ctx = rt->ctx;
   JSValueRef p = gp__js_get(ctx, rt->host, "process");
   JSValueRef fn = JSValueIsObject(ctx, p) ? gp__js_get(ctx, (JSObjectRef)p, "emitExit") : NULL;
-  if (fn == NULL || !JSValueIsObject(ctx, fn) || !JSObjectIsFunction(ctx, (JSObjectRef)fn))
+  if (fn == NULL || !gp__js_is_function(ctx, fn))
     return code < 0 ? 0 : code;
   JSValueRef arg = code < 0 ? JSValueMakeUndefined(ctx) : JSValueMakeNumber(ctx, code);
   JSValueRef exc = NULL;

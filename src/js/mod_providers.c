@@ -69,9 +69,7 @@ static JSValueRef gp__profile_chat(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   json_t *s = gp_profile_chat_settings(rt->profiles, name ? name : rt->profile, &err);
   free(name);
   if (s == NULL) return gp__js_throw_c(ctx, exc, err);
-  JSValueRef v = gp__js_from_json(ctx, s);
-  json_decref(s);
-  return v;
+  return gp__js_take_json(ctx, s);
 }
 
 void gp__mod_providers_init(JSContextRef ctx, JSObjectRef native) {

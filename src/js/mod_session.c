@@ -220,18 +220,15 @@ static JSValueRef gp__session_get(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   if (i < 0) t = gp_session_latest(s);
   else if (i == (double)(size_t)i) t = gp_session_get_turn(s, (size_t)i);
   if (t == NULL) return JSValueMakeNull(ctx);
-  JSValueRef v = gp__js_from_turn(ctx, t);
-  gp_turn_free(t);
-  return v;
+  return gp__js_take_turn(ctx, t);
 }
 
 /* sessionReady(s, cb): cb(err) / cb(null) once the history is loaded (stores). */
 static JSValueRef gp__session_ready(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                     size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   GP__SESSION_OR_THROW(s);
-  JSValueRef cb = GP__ARG(1);
-  if (!JSValueIsObject(ctx, cb) || !JSObjectIsFunction(ctx, (JSObjectRef)cb))
-    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "sessionReady needs a callback");
+  JSObjectRef cb = gp__js_function_arg(ctx, GP__ARG(1), "sessionReady needs a callback", exc);
+  if (cb == NULL) return JSValueMakeUndefined(ctx);
   gp__js_session_when_ready(ctx, s, (JSObjectRef)GP__ARG(0), cb);
   return JSValueMakeUndefined(ctx);
 }
@@ -383,9 +380,8 @@ static JSValueRef gp__session_start(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   gp_js_runtime_t *rt = gp__js_rt();
   GP_JS_ASSERT(rt);
   GP__SESSION_OR_THROW(s);
-  JSValueRef settle = GP__ARG(4);
-  if (!JSValueIsObject(ctx, settle) || !JSObjectIsFunction(ctx, (JSObjectRef)settle))
-    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "sessionStart needs onSettle");
+  JSObjectRef settle = gp__js_function_arg(ctx, GP__ARG(4), "sessionStart needs onSettle", exc);
+  if (settle == NULL) return JSValueMakeUndefined(ctx);
   gp__jsrun_t *r = gp__jsrun_new(rt, ctx, GP__ARG(3));
   r->d = gp_owner_dispatcher(rt->owner);
   r->pump = gp__jsrun_pump(rt);
@@ -412,8 +408,7 @@ static JSValueRef gp__session_start(JSContextRef ctx, JSObjectRef fn, JSObjectRe
 }
 
 static gp__jsrun_t *gp__run_of(JSContextRef ctx, JSValueRef v) {
-  if (gp__run_class == NULL || !JSValueIsObjectOfClass(ctx, v, gp__run_class)) return NULL;
-  return JSObjectGetPrivate((JSObjectRef)v);
+  return gp__js_private_of(ctx, v, gp__run_class);
 }
 
 static JSValueRef gp__run_id(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,

@@ -179,7 +179,7 @@ static gp__stdin_t *gp__stdin_get(JSContextRef ctx, JSValueRef on_chunk, JSValue
     *exc = gp__js_uv_error(ctx, UV_EBADF, "read");
     return NULL;
   }
-  if (!JSValueIsObject(ctx, on_chunk) || !JSObjectIsFunction(ctx, (JSObjectRef)on_chunk)) {
+  if (!gp__js_is_function(ctx, on_chunk)) {
     gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "stdin.start needs a callback");
     return NULL;
   }

@@ -40,8 +40,7 @@ typedef struct {
 static void gp__store_finalize(JSObjectRef obj) { gp_store_unref(JSObjectGetPrivate(obj)); }
 
 gp_store_t *gp__js_store_of(JSContextRef ctx, JSValueRef v) {
-  if (gp__store_class == NULL || !JSValueIsObjectOfClass(ctx, v, gp__store_class)) return NULL;
-  return JSObjectGetPrivate((JSObjectRef)v);
+  return gp__js_private_of(ctx, v, gp__store_class);
 }
 
 /* storeNew(kind, target, leaseMs?, connections?) -> a native store object */
@@ -168,17 +167,13 @@ static void gp__sjob_submit(JSContextRef ctx, gp__sjob_t *j, JSValueRef cb) {
   uv_queue_work(gp_owner_loop(j->rt->owner), &j->req, gp__sjob_work, gp__sjob_after);
 }
 
-static int gp__is_fn(JSContextRef ctx, JSValueRef v) {
-  return JSValueIsObject(ctx, v) && JSObjectIsFunction(ctx, (JSObjectRef)v);
-}
-
 /* storeOp(store, op, arg, cb): op "list" (arg {limit, before}), "load"/"delete"/"runs"
  * (arg: an id), "close". */
 static JSValueRef gp__store_op(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   GP_JS_ASSERT(gp__js_rt());
   gp_store_t *st = gp__js_store_of(ctx, GP__ARG(0));
-  if (!st || !gp__is_fn(ctx, GP__ARG(3)))
+  if (!st || !gp__js_is_function(ctx, GP__ARG(3)))
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "storeOp(store, op, arg, cb)");
   char *op = gp__js_to_cstr(ctx, GP__ARG(1));
   gp__sjob_t *j = gp__xcalloc(1, sizeof *j);

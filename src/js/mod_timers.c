@@ -233,7 +233,7 @@ static JSValueRef gp__timer_add(JSContextRef ctx, size_t argc, const JSValueRef 
                                 JSValueRef *exc, int repeat) {
   gp_js_runtime_t *rt = gp__js_rt();
   GP_JS_ASSERT(rt);
-  if (argc < 1 || !JSValueIsObject(ctx, argv[0]) || !JSObjectIsFunction(ctx, (JSObjectRef)argv[0]))
+  if (argc < 1 || !gp__js_is_function(ctx, argv[0]))
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "the callback must be a function");
   uint64_t delay = gp__timer_delay(ctx, argc, argv);
   gp__js_timers_t *ts = rt->timers;

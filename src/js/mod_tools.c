@@ -267,8 +267,7 @@ int gp__js_runtime_add_native_tool(gp_js_runtime_t *rt, const char *name, const 
 static void gp__registry_finalize(JSObjectRef obj) { gp_registry_unref(JSObjectGetPrivate(obj)); }
 
 gp_registry_t *gp__js_registry_of(JSContextRef ctx, JSValueRef v) {
-  if (gp__registry_class == NULL || !JSValueIsObjectOfClass(ctx, v, gp__registry_class)) return NULL;
-  return JSObjectGetPrivate((JSObjectRef)v);
+  return gp__js_private_of(ctx, v, gp__registry_class);
 }
 
 #define GP__REGISTRY_OR_THROW(r)                                                        \
@@ -304,7 +303,7 @@ static JSValueRef gp__registry_add(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   GP_JS_ASSERT(rt);
   GP__REGISTRY_OR_THROW(reg);
   JSValueRef h = GP__ARG(4);
-  if (!JSValueIsString(ctx, GP__ARG(1)) || !JSValueIsObject(ctx, h) || !JSObjectIsFunction(ctx, (JSObjectRef)h))
+  if (!JSValueIsString(ctx, GP__ARG(1)) || !gp__js_is_function(ctx, h))
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "register needs {name, handler}");
   json_t *params;
   if (gp__opt_json(ctx, GP__ARG(3), &params, exc)) return JSValueMakeUndefined(ctx);
@@ -424,9 +423,7 @@ static JSValueRef gp__registry_list(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   size_t i;
   json_t *d;
   json_array_foreach(defs, i, d) json_object_del(d, "parameters");
-  JSValueRef v = gp__js_from_json(ctx, defs);
-  json_decref(defs);
-  return v;
+  return gp__js_take_json(ctx, defs);
 }
 
 /* registryCall(reg, name, args): a native (C) tool, run here on the owner thread. */
@@ -447,9 +444,7 @@ static JSValueRef gp__registry_call(JSContextRef ctx, JSObjectRef fn, JSObjectRe
   json_decref(tags);
   json_decref(args);
   if (rc != GP_OK) return gp__js_throw_c(ctx, exc, err ? err : gp_error_new(rc, NULL));
-  JSValueRef v = res ? gp__js_from_json(ctx, res) : JSValueMakeNull(ctx);
-  json_decref(res);
-  return v;
+  return res ? gp__js_take_json(ctx, res) : JSValueMakeNull(ctx);
 }
 
 /* registryJSTool(reg, name) -> {handler, parameters} of a tool registered from JS, or

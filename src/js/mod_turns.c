@@ -12,9 +12,7 @@ static JSValueRef gp__normalize_turn(JSContextRef ctx, JSObjectRef fn, JSObjectR
   GP_JS_ASSERT(gp__js_rt());
   gp_turn_t *t = gp__js_to_turn(ctx, GP__ARG(0), exc);
   if (t == NULL) return JSValueMakeUndefined(ctx);
-  JSValueRef v = gp__js_from_turn(ctx, t);
-  gp_turn_free(t);
-  return v;
+  return gp__js_take_turn(ctx, t);
 }
 
 /* normalizeBlock(obj) -> a new normalised block object. */
@@ -37,9 +35,7 @@ static JSValueRef gp__normalize_block(JSContextRef ctx, JSObjectRef fn, JSObject
   }
   json_t *out = gp_block_to_json(b);
   gp_block_free(b);
-  JSValueRef r = gp__js_from_json(ctx, out);
-  json_decref(out);
-  return r;
+  return gp__js_take_json(ctx, out);
 }
 
 static JSValueRef gp__new_id(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,

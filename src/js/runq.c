@@ -271,7 +271,7 @@ gp__jsrun_t *gp__jsrun_new(gp_js_runtime_t *rt, JSContextRef ctx, JSValueRef on_
   r->rt = rt;
   pthread_mutex_init(&r->mu, NULL);
   pthread_mutex_init(&r->evmu, NULL);
-  if (JSValueIsObject(ctx, on_event) && JSObjectIsFunction(ctx, (JSObjectRef)on_event)) {
+  if (gp__js_is_function(ctx, on_event)) {
     r->on_event = (JSObjectRef)on_event;
     JSValueProtect(ctx, on_event);
   }

@@ -71,7 +71,7 @@ JSValueRef gp__js_sig_new(gp_js_runtime_t *rt, JSContextRef ctx, gp_cancel_t *ca
   JSValueRef nat = gp__js_get(ctx, rt->host, "native");
   JSValueRef f = JSValueIsObject(ctx, nat) ? gp__js_get(ctx, (JSObjectRef)nat, "newRunSignal")
                                            : JSValueMakeUndefined(ctx);
-  if (!JSValueIsObject(ctx, f) || !JSObjectIsFunction(ctx, (JSObjectRef)f)) return JSValueMakeUndefined(ctx);
+  if (!gp__js_is_function(ctx, f)) return JSValueMakeUndefined(ctx);
   JSValueRef kind = gp__js_str(ctx, tool ? "tool" : "run");
   JSValueRef pair = JSObjectCallAsFunction(ctx, (JSObjectRef)f, NULL, 1, &kind, NULL);
   if (pair == NULL || !JSValueIsObject(ctx, pair)) return JSValueMakeUndefined(ctx);

@@ -121,10 +121,25 @@ JSValueRef gp__js_throw_c(JSContextRef ctx, JSValueRef *exc, gp_error_t *err) {
   return r;
 }
 
+int gp__js_is_function(JSContextRef ctx, JSValueRef v) {
+  return JSValueIsObject(ctx, v) && JSObjectIsFunction(ctx, (JSObjectRef)v);
+}
+
+JSObjectRef gp__js_function_arg(JSContextRef ctx, JSValueRef v, const char *need, JSValueRef *exc) {
+  if (gp__js_is_function(ctx, v)) return (JSObjectRef)v;
+  gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "%s", need);
+  return NULL;
+}
+
+void *gp__js_private_of(JSContextRef ctx, JSValueRef v, JSClassRef cls) {
+  if (cls == NULL || !JSValueIsObjectOfClass(ctx, v, cls)) return NULL;
+  return JSObjectGetPrivate((JSObjectRef)v);
+}
+
 int gp__js_is_thenable(JSContextRef ctx, JSValueRef v) {
   if (!JSValueIsObject(ctx, v)) return 0;
   JSValueRef then = gp__js_get(ctx, (JSObjectRef)v, "then");
-  return JSValueIsObject(ctx, then) && JSObjectIsFunction(ctx, (JSObjectRef)then);
+  return gp__js_is_function(ctx, then);
 }
 
 /* The prelude's text for an uncaught error (host.formatUncaught: the runtime's frames
@@ -133,7 +148,7 @@ static char *gp__js_format_uncaught(JSContextRef ctx, JSValueRef exc, const char
   gp_js_runtime_t *rt = gp__js_rt();
   if (rt == NULL || rt->host == NULL) return NULL;
   JSValueRef fmt = gp__js_get(ctx, rt->host, "formatUncaught");
-  if (!JSValueIsObject(ctx, fmt) || !JSObjectIsFunction(ctx, (JSObjectRef)fmt)) return NULL;
+  if (!gp__js_is_function(ctx, fmt)) return NULL;
   JSValueRef args[] = {exc, gp__js_str(ctx, what), JSValueMakeBoolean(ctx, gp_log_enabled(GP_LOG_DEBUG))};
   JSValueRef err = NULL;
   JSValueRef r = JSObjectCallAsFunction(ctx, (JSObjectRef)fmt, NULL, 3, args, &err);
