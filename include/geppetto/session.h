@@ -35,8 +35,8 @@ extern "C" {
 typedef struct gp_loop_params_s {
   gp_run_info_t run;                  /* the run (borrowed): every engine, tool and hook
                                          sees it; run.tags may be NULL ({}) */
-  gp_engine_t *engine;
-  gp_middleware_t *const *middlewares;
+  gp_engine_t *engine;                /* borrowed for the call */
+  gp_middleware_t *const *middlewares;/* [0..nmiddlewares), outermost first; borrowed */
   size_t nmiddlewares;
   gp_registry_t *registry;            /* may be NULL: no tools */
   const gp_tool_settings_t *settings; /* may be NULL: defaults */

@@ -45,11 +45,11 @@ int gp_tool_name_check(const char *name, gp_error_t **err);
 typedef struct gp_tool_ctx_s {
   /* The run that made the call, as its tool batch copied it (valid for the call, also
    * one the executor abandoned): run.tags never NULL; run.cancel NULL (the batch may
-   * outlive the run's token: `cancel` below, its child, is the one to watch). Zeroed
-   * in a direct gp_registry_call but for tags. */
+   * outlive the run's token: `cancel` below, its child, is the one to watch). In a
+   * direct gp_registry_call, what its caller gave (tags {} when NULL). */
   gp_run_info_t run;
-  const char *tool_name;
-  const char *call_id;
+  const char *tool_name;      /* the registered name the call runs under */
+  const char *call_id;        /* the call's id, from the model ("direct": a script called it) */
   int64_t deadline_ms;        /* Unix epoch ms when the call times out; 0: none */
   gp_cancel_t *cancel;        /* the call's token: fires on run cancel (CANCELED) or call
                                  timeout (TIMEOUT) */
@@ -156,10 +156,10 @@ typedef enum {
 typedef struct gp_hook_info_s {
   gp_run_info_t run;          /* the run, as in gp_tool_ctx_t (run.cancel NULL) */
   const char *phase;          /* "beforeToolCall", "afterToolCall", "onToolError" */
-  const char *call_id;
-  const char *name;
-  json_t *args;
-  int64_t timestamp_ms;
+  const char *call_id;        /* the call's id */
+  const char *name;           /* the tool the call names */
+  json_t *args;               /* the call's arguments (borrowed) */
+  int64_t timestamp_ms;       /* Unix epoch ms when the hook was called */
   /* afterToolCall */
   json_t *result;             /* NULL means null */
   const char *error;          /* NULL when the call succeeded */
@@ -232,8 +232,8 @@ typedef struct gp_exec_params_s {
    * (may be NULL) parents every call's token; run.tags may be NULL ({}); with
    * run.host.ref and .unref set the batch holds a reference on run.host.ptr. */
   gp_run_info_t run;
-  gp_registry_t *registry;
-  const gp_tool_settings_t *settings;
+  gp_registry_t *registry;    /* the tools (the batch takes a reference) */
+  const gp_tool_settings_t *settings; /* copied by the batch; NULL: defaults */
   gp_tool_hooks_t *hooks;     /* may be NULL */
   gp_emitter_t *emitter;      /* tool-call-execute and -execution-result events; may be NULL */
 } gp_exec_params_t;
