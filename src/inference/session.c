@@ -604,7 +604,8 @@ static void gp__run_main(void *arg) {
   gp_error_t *err = NULL;
   int rc;
   if (gp_cancel_reason(r->info.cancel)) {
-    rc = gp_error_set(&err, gp_cancel_reason(r->info.cancel), "%s", gp_strerror(gp_cancel_reason(r->info.cancel)));
+    int reason = gp_cancel_reason(r->info.cancel);
+    rc = gp_error_set(&err, reason, "%s", gp_strerror(reason));
   } else if (s->store && (rc = gp__run_store_begin(r, &err)) != 0) {
     /* SESSION_BUSY, a store failure or EMPTY_TURN: the run ends at once */
   } else {
@@ -792,7 +793,8 @@ int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts
   s->active = r;
   atomic_fetch_add(&gp__runs_active, 1);
   pthread_mutex_unlock(&s->lock);
-  if (opts && opts->timeout_ms > 0) gp_cancel_fire_after(r->info.cancel, opts->timeout_ms, GP_ERR_TIMEOUT);
+  if (opts && opts->timeout_ms > 0)
+    gp_cancel_fire_after(r->info.cancel, opts->timeout_ms, GP_ERR_TIMEOUT);
   gp__pool_submit(gp__runs_pool(), gp__run_main, r);
   *out = r;
   return 0;

@@ -88,7 +88,8 @@ static void gp__engine_call_free(void *p) {
 /* The function's arguments: (turn, ctx). */
 static size_t gp__engine_args(JSContextRef ctx, void *ud, JSValueRef argv[]) {
   gp__engine_call_t *w = ud;
-  JSValueRef signal = gp__js_sig_new(w->rt, ctx, w->q->ictx->run.cancel, w->q->ictx->run.host.ptr, 0, &w->sig);
+  const gp_run_info_t *run = &w->q->ictx->run;
+  JSValueRef signal = gp__js_sig_new(w->rt, ctx, run->cancel, run->host.ptr, 0, &w->sig);
   w->input = argv[0] = gp__js_from_turn(ctx, w->q->turn);
   JSValueProtect(ctx, w->input);
   argv[1] = gp__js_infer_ctx(ctx, w->q->ictx, signal);

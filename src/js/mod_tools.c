@@ -134,7 +134,8 @@ static int gp__jstool_owner(void *arg, gp_owner_completion_t *c, void **result) 
   w->q = q;
   gp__js_adapter_t a = {
       .fn = q->t->handler, .deadline_ms = q->tctx->deadline_ms,
-      .limit = "the tool's executionTimeoutMs", .cancel = q->tctx->cancel, .host = q->tctx->run.host.ptr,
+      .limit = "the tool's executionTimeoutMs", .cancel = q->tctx->cancel,
+      .host = q->tctx->run.host.ptr,
       .args = gp__tool_args, .settle = gp__tool_settle, .fail = gp__tool_fail,
       .what = "the handler of tool", .name = q->tctx->tool_name, .ud = w, .ud_free = gp__tool_call_free};
   return gp__js_adapter_call(q->t->rt, &a, c, result);

@@ -495,7 +495,7 @@ static void gp__nextpost_run(void *p) {
   JSValueUnprotect(ctx, reject);
 }
 
-/* ---- The start request ------------------------------------------------------------- */
+/* ---- The start call ---------------------------------------------------------------- */
 
 static int gp__is_async_fn(JSContextRef ctx, JSObjectRef fn) {
   JSValueRef ctor = gp__js_get(ctx, fn, "constructor");
@@ -512,7 +512,8 @@ static size_t gp__mw_args(JSContextRef ctx, void *ud, JSValueRef argv[]) {
   gp_js_runtime_t *rt = c->rt;
   JSObjectRef turn = (JSObjectRef)gp__js_from_turn(ctx, c->in);
   gp__protect_set(ctx, &c->in_obj, turn);
-  JSValueRef signal = gp__js_sig_new(rt, ctx, c->ictx->run.cancel, c->ictx->run.host.ptr, 0, &c->sig);
+  JSValueRef signal =
+      gp__js_sig_new(rt, ctx, c->ictx->run.cancel, c->ictx->run.host.ptr, 0, &c->sig);
   argv[0] = turn;
   argv[1] = gp__next_new(ctx, c);
   argv[2] = gp__js_infer_ctx(ctx, c->ictx, signal);
