@@ -4,7 +4,7 @@
  * throw at once; a Promise inside a synchronous run with ASYNC_CALLBACK_IN_SYNC_RUN;
  * otherwise it notes the call pending (a middleware's synchronous next() switches) and
  * awaits the promise with the call's cancel token (await.c), so a cancel finishes the
- * call at once. */
+ * call at once. Also the answer type of the functions that return a Turn. */
 #include <stdlib.h>
 
 #include "core/core.h"
@@ -49,4 +49,30 @@ int gp__js_adapter_call(gp_js_runtime_t *rt, const gp__js_adapter_t *a, gp_owner
   }
   int rc = a->settle(ctx, a->ud, exc != NULL, exc ? exc : v, result);
   return gp__adapter_skip(a, rc);
+}
+
+int gp__js_turn_answer(gp_turn_t *turn, gp_error_t *err, void **result) {
+  gp__js_turn_answer_t *a = gp__xcalloc(1, sizeof *a);
+  a->turn = turn;
+  a->err = err;
+  *result = a;
+  return err ? err->code : GP_OK;
+}
+
+int gp__js_turn_answer_from(JSContextRef ctx, JSValueRef v, JSValueRef fallback,
+                            const gp_turn_t *partial, void **result) {
+  if (JSValueIsUndefined(ctx, v)) v = fallback;
+  JSValueRef exc = NULL;
+  gp_turn_t *t = gp__js_to_turn(ctx, v, &exc);
+  if (t) return gp__js_turn_answer(t, NULL, result);
+  return gp__js_turn_answer(partial ? gp_turn_copy(partial) : NULL,
+                            gp__js_error_to_c(ctx, exc, GP_ERR_INVALID_ARGUMENT), result);
+}
+
+void gp__js_turn_answer_free(void *p) {
+  gp__js_turn_answer_t *a = p;
+  if (a == NULL) return;
+  gp_turn_free(a->turn);
+  gp_error_free(a->err);
+  free(a);
 }

@@ -221,6 +221,21 @@ typedef struct {
 int gp__js_adapter_call(gp_js_runtime_t *rt, const gp__js_adapter_t *a, gp_owner_completion_t *c,
                         void **result);
 
+/* The answer of a JS function that returns a Turn (engine function, middleware). */
+typedef struct {
+  gp_turn_t *turn;                /* the new turn, or on failure the partial one (or NULL) */
+  gp_error_t *err;                /* NULL on success */
+} gp__js_turn_answer_t;
+/* A new answer of (turn, err), both taken, in *result; returns err's code, or GP_OK. */
+int gp__js_turn_answer(gp_turn_t *turn, gp_error_t *err, void **result);
+/* Owner: the answer for the value `v` the function returned: a Turn, or undefined for
+ * `fallback` (the turn object it was given, possibly changed in place); anything else
+ * fails INVALID_ARGUMENT with a copy of `partial` (may be NULL) as the partial turn. */
+int gp__js_turn_answer_from(JSContextRef ctx, JSValueRef v, JSValueRef fallback,
+                            const gp_turn_t *partial, void **result);
+/* Frees an answer (an owner call's result_free): any thread; accepts NULL. */
+void gp__js_turn_answer_free(void *a);
+
 /* ---- ctx.signal (signal.c) ----------------------------------------------------------- */
 
 /* One call's AbortSignal tied to a cancel token. */

@@ -27,47 +27,6 @@ typedef struct {
   gp_turn_t *turn;                /* borrowed, read on the owner while the caller waits */
 } gp__infer_req_t;
 
-typedef struct {
-  gp_turn_t *turn;                /* the new turn */
-  gp_error_t *err;
-} gp__answer_t;
-
-static void gp__answer_free(void *p) {
-  gp__answer_t *a = p;
-  if (a == NULL) return;
-  gp_turn_free(a->turn);
-  gp_error_free(a->err);
-  free(a);
-}
-
-static int gp__answer_error(gp__answer_t *a, gp_error_t *err) {
-  a->err = err;
-  return err->code;
-}
-
-/* The engine's answer from a JS value: a Turn, or undefined for `fallback` (the
- * turn object given to the function, which it may have changed in place). */
-static int gp__answer_from(JSContextRef ctx, JSValueRef v, JSValueRef fallback, gp__answer_t **out) {
-  gp__answer_t *a = gp__xcalloc(1, sizeof *a);
-  *out = a;
-  if (JSValueIsUndefined(ctx, v)) v = fallback;
-  JSValueRef exc = NULL;
-  a->turn = gp__js_to_turn(ctx, v, &exc);
-  if (a->turn == NULL)
-    return gp__answer_error(a, gp__js_error_to_c(ctx, exc, GP_ERR_INVALID_ARGUMENT));
-  return GP_OK;
-}
-
-/* A failed call's answer: the error for `exc`, and the turn object given to the
- * function as it stands (what it appended before failing is the partial output). */
-static gp__answer_t *gp__answer_failed(JSContextRef ctx, JSValueRef exc, JSValueRef input) {
-  gp__answer_t *a = gp__xcalloc(1, sizeof *a);
-  a->err = gp__js_error_to_c(ctx, exc, GP_ERR_JS_EXCEPTION);
-  JSValueRef ignored = NULL;
-  a->turn = gp__js_to_turn(ctx, input, &ignored);
-  return a;
-}
-
 /* One engine call on the owner: the request, then the protected input turn object
  * (NULL once released) and the call's ctx.signal. */
 typedef struct {
@@ -102,24 +61,21 @@ static int gp__engine_settle(JSContextRef ctx, void *ud, int rejected, JSValueRe
   JSValueRef input = w->input;
   gp__js_sig_finish(w->sig); /* no abort once the function has answered */
   int rc;
-  gp__answer_t *a;
-  if (rejected) {
-    a = gp__answer_failed(ctx, v, input);
-    rc = a->err->code;
+  if (rejected) { /* the input turn object as it stands is the partial output */
+    gp_error_t *err = gp__js_error_to_c(ctx, v, GP_ERR_JS_EXCEPTION);
+    JSValueRef ignored = NULL;
+    rc = gp__js_turn_answer(gp__js_to_turn(ctx, input, &ignored), err, result);
   } else {
-    rc = gp__answer_from(ctx, v, input, &a);
+    rc = gp__js_turn_answer_from(ctx, v, input, NULL, result);
   }
   JSValueUnprotect(ctx, input);
   w->input = NULL;
-  *result = a;
   return rc;
 }
 
 static int gp__engine_fail(void *ud, gp_error_t *err, void **result) {
   (void)ud;
-  gp__answer_t *a = gp__xcalloc(1, sizeof *a);
-  *result = a;
-  return gp__answer_error(a, err);
+  return gp__js_turn_answer(NULL, err, result);
 }
 
 /* Owner side of an engine call. */
@@ -142,8 +98,8 @@ static int gp__fn_infer(void *impl, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_er
   gp__infer_req_t q = {e, ictx, turn};
   void *res = NULL;
   int rc = gp_dispatcher_call(gp__js_dispatcher(e->rt, ictx->run.host.ptr), "engine.fromFunction",
-                              gp__fn_infer_owner, &q, ictx->run.cancel, &res, gp__answer_free);
-  gp__answer_t *a = res;
+                              gp__fn_infer_owner, &q, ictx->run.cancel, &res, gp__js_turn_answer_free);
+  gp__js_turn_answer_t *a = res;
   if (a && a->turn) { /* the new turn, or on failure the partial one */
     gp_turn_replace(turn, a->turn);
     a->turn = NULL;
@@ -157,7 +113,7 @@ static int gp__fn_infer(void *impl, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_er
       gp_error_set(err, rc, NULL);
     }
   }
-  gp__answer_free(a);
+  gp__js_turn_answer_free(a);
   return rc;
 }
 

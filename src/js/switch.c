@@ -200,55 +200,22 @@ static void gp__release_post(void *p) {
   if (c->rt->ctx) gp__call_release(c->rt->ctx, c);
 }
 
-/* fn's answer, made on the owner and handed to the run thread's mailbox by gp__mw_done. */
-typedef struct {
-  gp_turn_t *out;                 /* the new turn, or the partial one on failure */
-  gp_error_t *err;
-} gp__mw_answer_t;
-
-static void gp__mw_answer_free(void *p) {
-  gp__mw_answer_t *a = p;
-  if (a == NULL) return;
-  gp_turn_free(a->out);
-  gp_error_free(a->err);
-  free(a);
-}
-
-/* A failed answer: `err` (taken), with the inner chain's last turn as the partial one. */
-static int gp__mw_failed(gp__mwcall_t *c, gp_error_t *err, void **result) {
-  gp__mw_answer_t *a = gp__xcalloc(1, sizeof *a);
-  a->err = err;
-  if (c->last_c) a->out = gp_turn_copy(c->last_c);
-  *result = a;
-  return err->code;
-}
-
-/* The adapter's fail (owner). */
+/* The adapter's fail (owner): `err` (taken), with the inner chain's last turn as the
+ * partial one. */
 static int gp__mw_fail(void *ud, gp_error_t *err, void **result) {
-  return gp__mw_failed(ud, err, result);
+  gp__mwcall_t *c = ud;
+  return gp__js_turn_answer(c->last_c ? gp_turn_copy(c->last_c) : NULL, err, result);
 }
 
 /* The adapter's settle (owner): fn's value (returned, or its Promise's) or its throw
  * (rejection) -> the answer; the invocation's JS values are released. */
 static int gp__mw_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef v, void **result) {
   gp__mwcall_t *c = ud;
-  JSValueRef exc = NULL;
-  gp_turn_t *t = NULL;
   int rc;
-  if (rejected) {
-    rc = gp__mw_failed(c, gp__js_error_to_c(ctx, v, GP_ERR_JS_EXCEPTION), result);
-  } else {
-    if (JSValueIsUndefined(ctx, v)) v = c->last_obj ? c->last_obj : c->in_obj;
-    t = gp__js_to_turn(ctx, v, &exc);
-    if (t == NULL) {
-      rc = gp__mw_failed(c, gp__js_error_to_c(ctx, exc, GP_ERR_INVALID_ARGUMENT), result);
-    } else {
-      gp__mw_answer_t *a = gp__xcalloc(1, sizeof *a);
-      a->out = t;
-      *result = a;
-      rc = GP_OK;
-    }
-  }
+  if (rejected)
+    rc = gp__mw_fail(c, gp__js_error_to_c(ctx, v, GP_ERR_JS_EXCEPTION), result);
+  else /* undefined: the turn the last next() returned, else the input turn object */
+    rc = gp__js_turn_answer_from(ctx, v, c->last_obj ? c->last_obj : c->in_obj, c->last_c, result);
   gp__call_release(ctx, c);
   return rc;
 }
@@ -257,12 +224,15 @@ static int gp__mw_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef v,
  * mailbox, waking the run thread; dropped when it has left. Takes `result`. */
 static void gp__mw_done(void *ud, int status, void *result) {
   gp__mwcall_t *c = ud;
-  gp__mw_answer_t *a = result;
+  gp__js_turn_answer_t *a = result;
   if (a == NULL) { /* fn did not answer: shut down, or abandoned on the token */
-    a = gp__xcalloc(1, sizeof *a);
+    gp_error_t *err = NULL;
     if (status != GP_OK)
-      a->err = gp_error_new(status, status == GP_ERR_OWNER_CLOSED
-                                        ? "the JavaScript runtime is shutting down" : NULL);
+      err = gp_error_new(status, status == GP_ERR_OWNER_CLOSED
+                                     ? "the JavaScript runtime is shutting down" : NULL);
+    void *made = NULL;
+    gp__js_turn_answer(NULL, err, &made);
+    a = made;
     gp_owner_post(c->rt->owner, "middleware.release", gp__release_post, gp__call_ref(c),
                   gp__call_unref);
   }
@@ -271,9 +241,9 @@ static void gp__mw_done(void *ud, int status, void *result) {
   if (!dropped) {
     c->phase = GP__MW_DONE;
     c->rc = status;
-    c->out = a->out;
+    c->out = a->turn;
     c->err = a->err;
-    a->out = NULL;
+    a->turn = NULL;
     a->err = NULL;
     gp_turn_free(c->next_turn); /* a next() the run thread never took is moot now */
     c->next_turn = NULL;
@@ -282,7 +252,7 @@ static void gp__mw_done(void *ud, int status, void *result) {
   pthread_mutex_unlock(&c->mu);
   /* A next() Promise still outstanding is left pending, not rejected: the middleware
    * has finished without awaiting it, so nobody would handle the rejection. */
-  gp__mw_answer_free(a);
+  gp__js_turn_answer_free(a);
   gp__call_unref(c); /* the start call's reference */
 }
 
@@ -533,7 +503,7 @@ static int gp__mw_owner(void *arg, gp_owner_completion_t *comp, void **result) {
   if (!go) return GP_ERR_CANCELED; /* the run thread has left: ctx and ictx are gone */
   c->sync_host = gp__js_is_sync(rt, c->ictx->run.host.ptr); /* owner state: decided here */
   if (rt->ctx && c->sync_host && c->mw->is_async)
-    return gp__mw_failed(c, gp_error_new(GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN,
+    return gp__mw_fail(c, gp_error_new(GP_ERR_ASYNC_CALLBACK_IN_SYNC_RUN,
                              "an async middleware cannot run while the owner thread waits "
                              "synchronously (inside run(), or inside another middleware's "
                              "synchronous next()); use runAsync() or start(), with async "
@@ -618,7 +588,7 @@ static int gp__jsmw_cb(void *ud, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_next_
   pthread_mutex_init(&c->mu, NULL);
   pthread_cond_init(&c->cv, NULL);
   int prc = gp_dispatcher_call_async(c->host, "middleware.fromJS", gp__mw_owner, c, gp__mw_done, c,
-                                     gp__mw_answer_free);
+                                     gp__js_turn_answer_free);
   if (prc != GP_OK) gp__mw_done(c, prc, NULL); /* done never runs: answer it here */
 
   uint64_t cb = gp_cancel_on(ictx->run.cancel, gp__on_cancel, c);
