@@ -11,7 +11,8 @@
  * waits for it). A run takes the session's lease on its run thread, reloads the history
  * if another process changed it (the store's revision moved) and composes its turn again
  * from the seed, and commits its result (or its failure's record) before its terminal
- * event. No store I/O happens in gp_session_start, so starting never blocks. */
+ * event: session_store.c. No store I/O happens in gp_session_start, so starting never
+ * blocks. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -24,77 +25,14 @@
 #include "geppetto/log.h"
 #include "geppetto/session.h"
 #include "inference/internal.h"
+#include "inference/session_private.h"
 #include "store/store_internal.h"
 
-/* The run threads: one process-wide pool with no maximum. A run waiting for nested runs
- * (a tool that awaits runAsync) stays active, so any fixed maximum could deadlock. It
- * also loads and writes store-backed histories in the background. */
 static gp_pool_t *_Atomic gp__runs_pool_slot;
 
-static gp_pool_t *gp__runs_pool(void) { return gp__pool_shared(&gp__runs_pool_slot, "gp-run", 0); }
-
-struct gp_session_s {
-  char *id;
-  gp_engine_t *engine;            /* reference */
-  gp_middleware_t **mws;          /* references */
-  size_t nmws;
-  gp_registry_t *tools;           /* reference or NULL */
-  gp_tool_settings_t settings;
-  gp_tool_hooks_t *hooks;         /* reference or NULL */
-  pthread_mutex_t lock;
-  gp_turn_t **turns;              /* history; guarded by lock */
-  size_t nturns, cap;             /* guarded by lock */
-  gp_sink_t **sinks;              /* guarded by lock */
-  size_t nsinks;                  /* guarded by lock */
-  gp_run_t *active;               /* the running run (a reference) or NULL; guarded by lock */
-  gp_store_t *store;              /* reference or NULL */
-  int load_async;                 /* see gp_session_config_t */
-  char *copy_from;                /* fork: the store session to copy before loading; heap */
-  int ready;                      /* history loaded: 0 loading, 1 ready, -1 failed; lock */
-  gp_error_t *load_err;           /* the load's failure when ready == -1; lock */
-  int pending;                    /* background store work not yet done; lock */
-  int64_t rev;                    /* the store revision the history reflects; lock */
-  pthread_cond_t cond;            /* ready or pending changed; with lock */
-};
-
-struct gp_run_s {
-  atomic_int refcount;
-  char *id;
-  gp_session_t *session;          /* valid until the run ends (see the file comment) */
-  size_t turn_index;              /* the history slot the result replaces */
-  int added_turn;                 /* the seed added that slot: a failure removes it */
-  gp_turn_t *seed;                /* store runs: the seed as given (to compose again after
-                                     a reload), or NULL; run thread after start */
-  gp_seed_mode_t seed_mode;
-  int composed;                   /* turn/turn_index reflect the history; run thread */
-  int leased;                     /* the run holds the session's store lease */
-  int64_t started_ms;             /* Unix ms */
-  gp_turn_t *turn;                /* working turn; run thread only */
-  size_t first_new_block;         /* blocks before this index were there at start */
-  /* The run's identity, what its tool loop hands down: session_id borrowed from the
-   * session, run_id is `id`; tags an owned JSON object; cancel a reference; host.ptr a
-   * reference when host.unref is set (else host.ref and .unref are NULL). */
-  gp_run_info_t info;
-  gp_emitter_t *emitter;
-  gp_flow_t *flow;                /* back-pressure valve, shared with the emitter */
-  json_t *output;                 /* owned copy of the structured-output option, or NULL */
-  void (*on_done)(void *ud, gp_run_t *run);
-  void *on_done_ud;
-  pthread_mutex_t lock;
-  pthread_cond_t cond;
-  int ended;                      /* outcome decided; guarded by lock */
-  int done;                       /* outcome stored; guarded by lock */
-  int rc;                         /* guarded by lock */
-  gp_turn_t *result;              /* guarded by lock */
-  gp_error_t *error;              /* guarded by lock */
-};
+gp_pool_t *gp__runs_pool(void) { return gp__pool_shared(&gp__runs_pool_slot, "gp-run", 0); }
 
 static atomic_size_t gp__runs_active;
-
-static int gp__session_load_start(gp_session_t *s, gp_error_t **err);
-static void gp__session_push(gp_session_t *s, gp_turn_t *turn);
-static void gp__session_remove(gp_session_t *s, size_t i);
-static gp_turn_t *gp__seed_continue(gp_session_t *s, gp_turn_t *seed);
 
 size_t gp_runs_active(void) { return atomic_load(&gp__runs_active); }
 
@@ -168,141 +106,8 @@ void gp_session_add_sink(gp_session_t *s, gp_sink_t *sink) {
   pthread_mutex_unlock(&s->lock);
 }
 
-/* ---- the session's store work ------------------------------------------------------ */
-
-/* Waits, under the lock, until the history is loaded (or failed). */
-static void gp__session_wait_loaded(gp_session_t *s) {
-  while (s->ready == 0) pthread_cond_wait(&s->cond, &s->lock);
-}
-
-/* Copies (a fork) and loads the history from the store. Blocking; any thread but an
- * owner. Sets ready and wakes the waiters. */
-static void gp__session_load_now(gp_session_t *s) {
-  gp_error_t *err = NULL;
-  int rc = 0;
-  if (s->copy_from) rc = gp_store_copy(s->store, s->copy_from, s->id, &err);
-  gp_turn_t **turns = NULL;
-  size_t n = 0;
-  int64_t rev = 0;
-  if (rc == 0) rc = gp__store_history(s->store, s->id, &turns, &n, &rev, &err);
-  pthread_mutex_lock(&s->lock);
-  if (rc == 0) {
-    for (size_t i = 0; i < n; i++) gp__session_push(s, turns[i]);
-    s->rev = rev;
-    s->ready = 1;
-  } else {
-    s->load_err = err ? err : gp_error_new(rc, NULL);
-    err = NULL;
-    s->ready = -1;
-  }
-  pthread_cond_broadcast(&s->cond);
-  pthread_mutex_unlock(&s->lock);
-  free(turns);
-  gp_error_free(err);
-}
-
-static void gp__session_load_task(void *arg) {
-  gp_session_t *s = arg;
-  gp__session_load_now(s);
-  pthread_mutex_lock(&s->lock);
-  s->pending--;
-  pthread_cond_broadcast(&s->cond);
-  pthread_mutex_unlock(&s->lock);
-}
-
-/* Starts loading: now (load_async 0; returns the failure) or on a pool thread. */
-static int gp__session_load_start(gp_session_t *s, gp_error_t **err) {
-  s->ready = 0;
-  if (!s->load_async) {
-    gp__session_load_now(s);
-    if (s->ready == 1) return 0;
-    int rc = s->load_err->code;
-    if (err) *err = gp_error_copy(s->load_err);
-    return rc;
-  }
-  s->pending++;
-  gp__pool_submit(gp__runs_pool(), gp__session_load_task, s);
-  return 0;
-}
-
-typedef struct {
-  gp_session_t *s;
-  size_t index;
-  gp_turn_t *turn;                /* owned */
-} gp__put_t;
-
-static void gp__session_put_task(void *arg) {
-  gp__put_t *p = arg;
-  gp_session_t *s = p->s;
-  int64_t rev = 0;
-  gp_error_t *err = NULL;
-  if (gp__store_put_turn(s->store, s->id, (int64_t)p->index, p->turn, &rev, &err) != 0)
-    gp_log(GP_LOG_WARN, "store", "session %s: appending turn %zu to the store failed: %s", s->id, p->index,
-           err ? err->message : "?");
-  gp_error_free(err);
-  gp_turn_free(p->turn);
-  free(p);
-  pthread_mutex_lock(&s->lock);
-  if (rev > s->rev) s->rev = rev;
-  s->pending--;
-  pthread_cond_broadcast(&s->cond);
-  pthread_mutex_unlock(&s->lock);
-}
-
-/* Under the lock: writes slot `index` to the store in the background. */
-static void gp__session_put_start(gp_session_t *s, size_t index, gp_turn_t *turn) {
-  gp__put_t *p = gp__xcalloc(1, sizeof *p);
-  p->s = s;
-  p->index = index;
-  p->turn = turn;
-  s->pending++;
-  gp__pool_submit(gp__runs_pool(), gp__session_put_task, p);
-}
-
-int gp_session_wait_ready(gp_session_t *s, gp_error_t **err) {
-  pthread_mutex_lock(&s->lock);
-  gp__session_wait_loaded(s);
-  int rc = s->ready == 1 ? 0 : s->load_err->code;
-  if (rc != 0 && err) *err = gp_error_copy(s->load_err);
-  pthread_mutex_unlock(&s->lock);
-  return rc;
-}
-
-int gp_session_is_ready(gp_session_t *s) {
-  pthread_mutex_lock(&s->lock);
-  int r = s->ready != 0;
-  pthread_mutex_unlock(&s->lock);
-  return r;
-}
-
-gp_store_t *gp_session_store(gp_session_t *s) { return s->store; }
-
-gp_session_t *gp_session_fork(gp_session_t *s, const char *new_id, gp_error_t **err) {
-  gp_session_config_t cfg = {.engine = s->engine, .middlewares = s->mws, .nmiddlewares = s->nmws,
-                             .tools = s->tools, .settings = &s->settings, .hooks = s->hooks,
-                             .id = new_id};
-  gp_session_t *n = gp_session_new(&cfg, err);
-  if (!n) return NULL;
-  pthread_mutex_lock(&s->lock);
-  gp__session_wait_loaded(s);
-  while (s->pending) pthread_cond_wait(&s->cond, &s->lock); /* appends reach the store first */
-  if (!s->store) {
-    for (size_t i = 0; i < s->nturns; i++) gp__session_push(n, gp_turn_copy(s->turns[i]));
-  }
-  pthread_mutex_unlock(&s->lock);
-  if (!s->store) return n;
-  n->store = gp_store_ref(s->store);
-  n->load_async = s->load_async;
-  n->copy_from = gp__xstrdup(s->id);
-  if (gp__session_load_start(n, err) != 0) {
-    gp_session_free(n);
-    return NULL;
-  }
-  return n;
-}
-
 /* Appends under the lock already held. */
-static void gp__session_push(gp_session_t *s, gp_turn_t *turn) {
+void gp__session_push(gp_session_t *s, gp_turn_t *turn) {
   if (s->nturns == s->cap) {
     s->cap = s->cap ? s->cap * 2 : 8;
     s->turns = gp__xrealloc(s->turns, s->cap * sizeof *s->turns);
@@ -488,112 +293,6 @@ void gp__runs_hold(int on) {
   pthread_mutex_unlock(&gp__hold_lock);
 }
 
-/* Composes the run's turn from the history, after replacing the history with `loaded`
- * (a reload: the store moved on; takes the turns) when `loaded` is not NULL. Run thread;
- * takes the session lock. Returns 0 or EMPTY_TURN. */
-static int gp__run_compose(gp_run_t *r, gp_turn_t **loaded, size_t n, int64_t rev,
-                           gp_error_t **err) {
-  gp_session_t *s = r->session;
-  pthread_mutex_lock(&s->lock);
-  if (loaded) {
-    for (size_t i = 0; i < s->nturns; i++) gp_turn_free(s->turns[i]);
-    s->nturns = 0;
-    for (size_t i = 0; i < n; i++) gp__session_push(s, loaded[i]);
-    s->rev = rev;
-    r->added_turn = 0;
-    r->composed = 0;
-  }
-  if (!r->composed) {
-    gp_turn_t *t = r->seed ? gp_turn_copy(r->seed) : NULL;
-    if (t) {
-      free(t->id);
-      t->id = gp__xstrdup(r->turn->id);
-      if (r->seed_mode == GP_SEED_CONTINUE) t = gp__seed_continue(s, t);
-      gp__session_push(s, t);
-      r->added_turn = 1;
-    }
-    if (s->nturns == 0) {
-      pthread_mutex_unlock(&s->lock);
-      return gp_error_set(err, GP_ERR_EMPTY_TURN,
-                          "session %s has no turn to run; append a turn or pass a seed", s->id);
-    }
-    r->turn_index = s->nturns - 1;
-    gp_turn_free(r->turn);
-    r->turn = gp_turn_copy(s->turns[r->turn_index]);
-    r->first_new_block = r->turn->nblocks;
-    r->composed = 1;
-  }
-  pthread_mutex_unlock(&s->lock);
-  return 0;
-}
-
-/* Store runs, before inference: waits for the history and the session's background
- * writes, takes the lease, reloads the history if the store moved on, composes the turn.
- * Run thread. */
-static int gp__run_store_begin(gp_run_t *r, gp_error_t **err) {
-  gp_session_t *s = r->session;
-  int rc = gp_session_wait_ready(s, err);
-  if (rc != 0) return rc;
-  pthread_mutex_lock(&s->lock);
-  while (s->pending) pthread_cond_wait(&s->cond, &s->lock);
-  int64_t known = s->rev;
-  pthread_mutex_unlock(&s->lock);
-  int64_t rev = 0;
-  rc = gp__store_begin(s->store, s->id, r->id, &rev, err);
-  if (rc != 0) return rc;
-  r->leased = 1;
-  if (rev == known) return gp__run_compose(r, NULL, 0, 0, err);
-  gp_turn_t **turns = NULL;
-  size_t n = 0;
-  rc = gp__store_history(s->store, s->id, &turns, &n, &rev, err);
-  if (rc == 0) rc = gp__run_compose(r, turns, n, rev, err);
-  free(turns);
-  return rc;
-}
-
-static char *gp__json_text(json_t *j, int steal) {
-  char *t = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-  if (steal) json_decref(j);
-  return t;
-}
-
-/* Store runs, at the end: commits the result turn and the run's record (a failure: the
- * record with the partial turn) and releases the lease. Returns `rc`, or the commit's
- * failure when a successful run could not be committed (then the run fails with it). */
-static int gp__run_store_end(gp_run_t *r, int rc, gp_error_t **err) {
-  gp_session_t *s = r->session;
-  pthread_mutex_lock(&s->lock);
-  int64_t count = (int64_t)s->nturns;
-  pthread_mutex_unlock(&s->lock);
-  char *usage = gp__json_text(gp_turn_get_meta(r->turn, GP_META_USAGE), 0);
-  char *turn = gp__json_text(gp_turn_to_json(r->turn), 1);
-  gp__store_commit_t c = {.session_id = s->id, .owner = r->id, .run_id = r->id,
-                          .turn_index = rc == 0 ? (int64_t)r->turn_index : -1,
-                          .turn_json = rc == 0 ? turn : NULL, .turn_count = count,
-                          .started_ms = r->started_ms, .ended_ms = gp__now_ms(),
-                          .outcome = rc == 0 ? "ok" : gp_err_name(rc), .usage = usage,
-                          .partial = rc == 0 ? NULL : turn};
-  gp_error_t *cerr = NULL;
-  int64_t rev = 0;
-  int crc = gp__store_end(s->store, &c, &rev, &cerr);
-  free(usage);
-  free(turn);
-  if (crc == 0 && rc == 0) {
-    pthread_mutex_lock(&s->lock);
-    s->rev = rev;
-    pthread_mutex_unlock(&s->lock);
-  } else if (crc != 0 && rc == 0) {
-    gp_error_free(*err);
-    *err = cerr;
-    return crc;
-  } else if (crc != 0) {
-    gp_log(GP_LOG_WARN, "store", "session %s: the record of failed run %s was not stored: %s",
-           s->id, r->id, cerr ? cerr->message : "?");
-  }
-  gp_error_free(cerr);
-  return rc;
-}
-
 static void gp__run_main(void *arg) {
   gp_run_t *r = arg;
   gp_session_t *s = r->session;
@@ -723,7 +422,7 @@ static int gp__seed_too_deep(gp_turn_t *t) {
 /* GP_SEED_CONTINUE under the session lock: a new turn holding copies of the latest
  * turn's blocks, then the seed's blocks (moved), with the seed's metadata and data.
  * Consumes `seed`. */
-static gp_turn_t *gp__seed_continue(gp_session_t *s, gp_turn_t *seed) {
+gp_turn_t *gp__seed_continue(gp_session_t *s, gp_turn_t *seed) {
   if (s->nturns == 0) return seed;
   const gp_turn_t *latest = s->turns[s->nturns - 1];
   gp_turn_t *t = gp_turn_new();
