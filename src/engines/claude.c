@@ -70,8 +70,7 @@ static json_t *gp__claude_messages(const gp_turn_t *turn, gp_buf_t *system) {
     const char *text = gp_block_text(b);
     switch (b->kind) {
       case GP_BLOCK_SYSTEM:
-        if (system->len) gp__buf_puts(system, "\n\n");
-        gp__buf_puts(system, text);
+        gp__system_append(system, text);
         break;
       case GP_BLOCK_USER:
         if (*text) gp__push(messages, "user", gp__text_block(text));
@@ -133,20 +132,15 @@ static json_t *gp__claude_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx,
 
 /* ---- stream ------------------------------------------------------------------------ */
 
-static int64_t gp__int(json_t *o, const char *key) {
-  json_t *v = json_object_get(o, key);
-  return json_is_integer(v) ? json_integer_value(v) : -1;
-}
-
 /* Usage: inputTokens counts every input token (uncached + cache reads + cache writes,
  * which the API reports apart), cachedTokens the cache reads. */
 static void gp__claude_usage(gp_pstream_t *s, json_t *u) {
   if (!json_is_object(u)) return;
-  int64_t in = gp__int(u, "input_tokens");
-  int64_t read = gp__int(u, "cache_read_input_tokens");
-  int64_t created = gp__int(u, "cache_creation_input_tokens");
+  int64_t in = gp__json_int(u, "input_tokens");
+  int64_t read = gp__json_int(u, "cache_read_input_tokens");
+  int64_t created = gp__json_int(u, "cache_creation_input_tokens");
   if (in >= 0) in += (read > 0 ? read : 0) + (created > 0 ? created : 0);
-  gp__pstream_usage(s, in, gp__int(u, "output_tokens"), in >= 0 ? read : -1);
+  gp__pstream_usage(s, in, gp__json_int(u, "output_tokens"), in >= 0 ? read : -1);
 }
 
 static void gp__claude_block_start(gp_pstream_t *s, int64_t index, json_t *cb) {
@@ -294,7 +288,7 @@ static int gp__claude_event(gp_pstream_t *s, const gp_sse_event_t *ev) {
   if (!msg) return GP_ERR_PROVIDER_STREAM;
   const char *type = json_string_value(json_object_get(msg, "type"));
   if (!type) type = ev->type;
-  int64_t index = gp__int(msg, "index");
+  int64_t index = gp__json_int(msg, "index");
   int rc = 0;
   if (strcmp(type, "message_start") == 0) {
     gp__claude_usage(s, json_object_get(json_object_get(msg, "message"), "usage"));

@@ -70,8 +70,7 @@ static json_t *gp__gemini_contents(const gp_turn_t *turn, gp_buf_t *system) {
     json_t *part;
     switch (b->kind) {
       case GP_BLOCK_SYSTEM:
-        if (system->len) gp__buf_puts(system, "\n\n");
-        gp__buf_puts(system, text);
+        gp__system_append(system, text);
         break;
       case GP_BLOCK_USER:
         if (*text) gp__push(contents, "user", json_pack("{s:s}", "text", text));
@@ -155,19 +154,14 @@ static char *gp__gemini_url(const gp_prov_t *p) {
 
 /* ---- stream ------------------------------------------------------------------------ */
 
-static int64_t gp__int(json_t *o, const char *key) {
-  json_t *v = json_object_get(o, key);
-  return json_is_integer(v) ? json_integer_value(v) : -1;
-}
-
 /* outputTokens counts the answer and the thoughts (billed alike); inputTokens the
  * prompt, cached tokens included. */
 static void gp__gemini_usage(gp_pstream_t *s, json_t *u) {
   if (!json_is_object(u)) return;
-  int64_t out = gp__int(u, "candidatesTokenCount");
-  int64_t thoughts = gp__int(u, "thoughtsTokenCount");
+  int64_t out = gp__json_int(u, "candidatesTokenCount");
+  int64_t thoughts = gp__json_int(u, "thoughtsTokenCount");
   if (thoughts > 0) out = (out > 0 ? out : 0) + thoughts;
-  gp__pstream_usage(s, gp__int(u, "promptTokenCount"), out, gp__int(u, "cachedContentTokenCount"));
+  gp__pstream_usage(s, gp__json_int(u, "promptTokenCount"), out, gp__json_int(u, "cachedContentTokenCount"));
 }
 
 /* The signature of a part goes on the block the part made (the turn's last block). */

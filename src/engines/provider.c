@@ -84,6 +84,16 @@ json_t *gp__tool_schema(const json_t *def) {
   return json_pack("{s:s, s:{}}", "type", "object", "properties");
 }
 
+void gp__system_append(gp_buf_t *system, const char *text) {
+  if (system->len) gp__buf_puts(system, "\n\n");
+  gp__buf_puts(system, text);
+}
+
+int64_t gp__json_int(const json_t *o, const char *key) {
+  json_t *v = json_object_get(o, key);
+  return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
 json_t *gp__tool_decl(const json_t *def, const char *type, const char *schema_key, json_t *schema) {
   json_t *d = type ? json_pack("{s:s}", "type", type) : json_object();
   json_object_set_new(d, "name", json_string(json_string_value(json_object_get(def, "name"))));

@@ -206,6 +206,11 @@ json_t *gp__tool_schema(const json_t *def);
 /* A tool's declaration for the wire: {type? (when not NULL), name, description (when
  * not empty), schema_key: schema} (new reference; `schema` is taken over). */
 json_t *gp__tool_decl(const json_t *def, const char *type, const char *schema_key, json_t *schema);
+/* Appends a system block's text to the system prompt being gathered, a blank line
+ * between blocks (the protocols that take the system prompt apart from the messages). */
+void gp__system_append(gp_buf_t *system, const char *text);
+/* An integer member of a JSON object, or -1 when it is missing or not an integer. */
+int64_t gp__json_int(const json_t *o, const char *key);
 /* The request body for `turn` with this engine's protocol (new reference). */
 json_t *gp__prov_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx, const gp_turn_t *turn);
 /* The configuration behind a provider engine (what gp_engine_from_config wraps): same
