@@ -424,6 +424,7 @@ static void test_partial_shared_completion(void **state) {
   gp_sink_unref(sink);
 }
 
+#ifdef GP_DEBUG
 /* Every event of a run, kept (a sink for deliver_work). */
 typedef struct {
   gp_event_t **evs;
@@ -436,7 +437,6 @@ static void keep_all(void *ud, gp_event_t *ev) {
   k->evs[k->n++] = gp_event_ref(ev);
 }
 
-#ifdef GP_DEBUG
 /* Delivering N partial events of one growing text costs O(N) when the listener reads
  * the deltas (and the last completion), however long the completion. */
 static uint64_t deliver_work(size_t n) {
