@@ -318,12 +318,14 @@ static void gp__loop_timer(gp__loop_t *L) {
   curl_multi_socket_action(L->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 }
 
-/* After a wake-up that brought data, the thread polls again for up to this long
- * (yielding the core in between) before it sleeps in epoll: a streaming response sends
- * its next token within microseconds, and one sleep and wake-up per token was most of
- * the thread's CPU (the kernel's task switch). GP_HTTP_SPIN_US overrides it; 0 turns it
- * off. An idle loop never spins. */
-#define GP__LOOP_SPIN_US 30
+/* After a wake-up that brought data, the thread may poll again for up to this long
+ * (yielding the core in between) before it sleeps in epoll, so that a token following
+ * within microseconds costs no sleep and wake-up. Off by default: on a loaded machine a
+ * 30 µs poll lowered the CPU per agent step (2.4-3.3 -> 0.9-1.6 ms), but on a quiet one
+ * every poll is two system calls and it raised it (1.30-1.60 -> 1.74-2.11 ms, the same
+ * wall time; docs/PERFORMANCE.md). GP_HTTP_SPIN_US=N turns it on. An idle loop never
+ * spins. */
+#define GP__LOOP_SPIN_US 0
 
 static uint64_t gp__loop_spin_ns(void) {
   const char *v = getenv("GP_HTTP_SPIN_US");

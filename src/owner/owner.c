@@ -118,6 +118,9 @@ void gp__owner_pending_remove(gp_owner_t *o, gp__req_t *r) {
 /* A wakeup also ends after this long, so timers and I/O get a turn every few
  * milliseconds however long the requests queued behind each other are. */
 #define GP__OWNER_TURN_NS (2u * 1000u * 1000u)
+/* How long the owner polls its queue before sleeping, and a waiting caller its answer
+ * before sleeping on its futex (µs), unless the options or the environment say. */
+#define GP__OWNER_SPIN_US 50u
 
 /* Runs up to *budget requests (decremented) until `end` (monotonic ns); returns 1 if
  * the budget or the time ran out. */
@@ -148,6 +151,19 @@ static void gp__owner_close_on_loop(gp_owner_t *o) {
   for (gp__req_t *r = o->pending_head; r; r = r->pnext) gp__req_close_pending(r);
   gp__dispatchers_shutdown(o);
   uv_stop(&o->loop);
+}
+
+/* A spin length (µs) from the options: > 0 as given, < 0 none, 0 the default — the
+ * environment variable `env` when set (a number of µs, 0: none; for A/B measurements),
+ * else GP__OWNER_SPIN_US. */
+static unsigned gp__spin_setting(int opt, const char *env) {
+  if (opt != 0) return opt < 0 ? 0u : (unsigned)opt;
+  const char *v = getenv(env);
+  if (v && *v) {
+    long us = strtol(v, NULL, 10);
+    return us > 0 && us < 100000 ? (unsigned)us : 0u;
+  }
+  return GP__OWNER_SPIN_US;
 }
 
 static void gp__owner_on_async(uv_async_t *h) {
@@ -255,8 +271,8 @@ int gp_owner_new(const gp_owner_options_t *opts, gp_owner_t **out) {
   o->max_queue = opts ? opts->max_queue : 0;
   o->drain_batch = opts && opts->drain_batch ? opts->drain_batch : 1000;
   int spin = opts ? opts->spin_us : 0, cspin = opts ? opts->caller_spin_us : 0;
-  o->spin_us = spin == 0 ? 50u : spin < 0 ? 0u : (unsigned)spin;
-  o->caller_spin_us = cspin == 0 ? 50u : cspin < 0 ? 0u : (unsigned)cspin;
+  o->spin_us = gp__spin_setting(spin, "GP_OWNER_SPIN_US");
+  o->caller_spin_us = gp__spin_setting(cspin, "GP_CALLER_SPIN_US");
   snprintf(o->name, sizeof o->name, "%s", opts && opts->name ? opts->name : "gp-owner");
   o->main.owner = o;
   o->main.is_private = 0;
