@@ -214,7 +214,7 @@ static int gp__claude_error(gp_pstream_t *s, json_t *msg) {
 
 /* ---- stream fast path: content_block_delta read in place -------------------------- */
 
-/* delta: {type, text | thinking | partial_json}; *which 1, 2, 3 for the three types. */
+/* delta: {type, text | thinking | partial_json}; *which says which (GP__DELTA_*). */
 static int gp__cl_fast_delta(gp_jscan_t *j, int *which, gp_jscan_str_t *v) {
   if (!gp__jscan_obj_begin(j)) return -1;
   gp_jscan_str_t k, type = {0}, text = {0}, thinking = {0}, partial = {0};
@@ -234,47 +234,36 @@ static int gp__cl_fast_delta(gp_jscan_t *j, int *which, gp_jscan_str_t *v) {
     }
   }
   if (r < 0 || !type.s) return -1;
-  if (gp__jscan_key_is(&type, "text_delta")) *which = 1, *v = text;
-  else if (gp__jscan_key_is(&type, "thinking_delta")) *which = 2, *v = thinking;
-  else if (gp__jscan_key_is(&type, "input_json_delta")) *which = 3, *v = partial;
+  if (gp__jscan_key_is(&type, "text_delta")) *which = GP__DELTA_TEXT, *v = text;
+  else if (gp__jscan_key_is(&type, "thinking_delta")) *which = GP__DELTA_THINKING, *v = thinking;
+  else if (gp__jscan_key_is(&type, "input_json_delta")) *which = GP__DELTA_ARGS, *v = partial;
   else return -1; /* signature_delta and others: the jansson path */
   return 0;
+}
+
+/* The delta object of a content_block_delta, read in place (gp__pstream_scan_delta). */
+typedef struct {
+  int which;                      /* GP__DELTA_TEXT, _THINKING or _ARGS once read */
+  gp_jscan_str_t v;               /* its text, thinking or partial_json */
+} gp__cl_delta_t;
+
+static int gp__cl_read_delta(gp_jscan_t *j, void *ud) {
+  gp__cl_delta_t *d = ud;
+  return gp__cl_fast_delta(j, &d->which, &d->v);
 }
 
 /* A content_block_delta of text, thinking or tool input: 1 when it was applied exactly
  * as the jansson path would, 0 to leave it to that path untouched. */
 static int gp__claude_fast(gp_pstream_t *s, const gp_sse_event_t *ev) {
-  gp_jscan_t j;
-  gp_jscan_str_t k, type = {0}, v = {0};
-  int64_t index = -1;
-  int seen = 0, which = 0, r;
-  gp__jscan_init(&j, ev->data, ev->data_len);
-  if (!gp__jscan_obj_begin(&j)) return 0;
-  while ((r = gp__jscan_obj_next(&j, &k)) == 1) {
-    if (k.escaped) return 0;
-    if (gp__jscan_key_is(&k, "type")) {
-      if (!gp__jscan_once(&seen, 1) || gp__jscan_str(&j, &type) != 1) return 0;
-    } else if (gp__jscan_key_is(&k, "index")) {
-      if (!gp__jscan_once(&seen, 2) || gp__jscan_int(&j, &index) < 0) return 0; /* null: -1 */
-    } else if (gp__jscan_key_is(&k, "delta")) {
-      if (!gp__jscan_once(&seen, 4) || gp__cl_fast_delta(&j, &which, &v) < 0) return 0;
-    } else if (gp__jscan_skip(&j) < 0) {
-      return 0;
-    }
-  }
-  if (r < 0 || gp__jscan_done(&j) < 0 || !which) return 0;
+  gp__cl_delta_t d = {0};
+  gp_jscan_str_t type = {0};
+  int64_t index;
+  if (!gp__pstream_scan_delta(ev, "index", gp__cl_read_delta, &d, &type, &index) || !d.which)
+    return 0;
   if (!gp__jscan_key_is(&type, "content_block_delta")) return 0;
-  if (!v.s) return 1; /* not a string: the jansson path ignores it too */
-  size_t n;
-  const char *text = gp__pstream_unescape(s, &v, &n);
-  if (which == 1) {
-    gp__pstream_text(s, text, n);
-  } else if (which == 2) {
-    gp__pstream_thinking(s, text, n);
-  } else {
-    gp_pcall_t *c = gp__pstream_call_find(s, index);
-    if (c && n) gp__buf_append(&c->args, text, n);
-  }
+  /* a delta that is not a string: the jansson path ignores it too */
+  gp_pcall_t *c = d.which == GP__DELTA_ARGS && d.v.s ? gp__pstream_call_find(s, index) : NULL;
+  gp__pstream_apply_delta(s, d.which, &d.v, c);
   return 1;
 }
 

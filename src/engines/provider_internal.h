@@ -182,6 +182,19 @@ extern int gp__pstream_fast;
 /* A fast-path string's text: the slice itself, or its decoded copy in s->scratch (valid
  * until the next call). */
 const char *gp__pstream_unescape(gp_pstream_t *s, const gp_jscan_str_t *str, size_t *n);
+/* Reads a delta event's object in place: "type" (a string), `index_key` (an integer, or
+ * null: -1) and "delta" (read by `read`, which returns < 0 to give up), each at most
+ * once; any other member is skipped. 1 when the whole object was read so, 0 when
+ * anything was unusual (escaped keys, repeated members, bad values, trailing text): the
+ * jansson path then takes the event. */
+typedef int (*gp__delta_read_cb)(gp_jscan_t *j, void *ud);
+int gp__pstream_scan_delta(const gp_sse_event_t *ev, const char *index_key, gp__delta_read_cb read,
+                           void *ud, gp_jscan_str_t *type, int64_t *index);
+/* What a delta read in place carries. */
+enum { GP__DELTA_NONE, GP__DELTA_TEXT, GP__DELTA_THINKING, GP__DELTA_ARGS };
+/* Applies such a delta `v` (nothing when v->s is NULL): text, thinking, or arguments
+ * appended to `call` (NULL: dropped). */
+void gp__pstream_apply_delta(gp_pstream_t *s, int kind, const gp_jscan_str_t *v, gp_pcall_t *call);
 
 /* ---- shared helpers (provider.c) ------------------------------------------------ */
 

@@ -158,54 +158,31 @@ static int gp__is(const char *type, const char *name) { return strcmp(type, name
 
 /* ---- stream fast path: *.delta events read in place --------------------------------- */
 
-enum { GP__RS_NONE, GP__RS_TEXT, GP__RS_THINKING, GP__RS_ARGS };
-
 static int gp__rs_delta_kind(const gp_jscan_str_t *type) {
   if (gp__jscan_key_is(type, "response.output_text.delta") ||
       gp__jscan_key_is(type, "response.refusal.delta"))
-    return GP__RS_TEXT;
+    return GP__DELTA_TEXT;
   if (gp__jscan_key_is(type, "response.reasoning_summary_text.delta") ||
       gp__jscan_key_is(type, "response.reasoning_text.delta"))
-    return GP__RS_THINKING;
-  if (gp__jscan_key_is(type, "response.function_call_arguments.delta")) return GP__RS_ARGS;
-  return GP__RS_NONE;
+    return GP__DELTA_THINKING;
+  if (gp__jscan_key_is(type, "response.function_call_arguments.delta")) return GP__DELTA_ARGS;
+  return GP__DELTA_NONE;
 }
+
+static int gp__rs_read_delta(gp_jscan_t *j, void *ud) { return gp__jscan_str(j, ud); }
 
 /* A text, reasoning or function-arguments delta: 1 when it was applied exactly as the
  * jansson path would, 0 to leave it to that path untouched. */
 static int gp__responses_fast(gp_pstream_t *s, const gp_sse_event_t *ev) {
-  gp_jscan_t j;
-  gp_jscan_str_t k, type = {0}, delta = {0};
-  int64_t index = -1;
-  int seen = 0, r;
-  gp__jscan_init(&j, ev->data, ev->data_len);
-  if (!gp__jscan_obj_begin(&j)) return 0;
-  while ((r = gp__jscan_obj_next(&j, &k)) == 1) {
-    if (k.escaped) return 0;
-    if (gp__jscan_key_is(&k, "type")) {
-      if (!gp__jscan_once(&seen, 1) || gp__jscan_str(&j, &type) != 1) return 0;
-    } else if (gp__jscan_key_is(&k, "output_index")) {
-      if (!gp__jscan_once(&seen, 2) || gp__jscan_int(&j, &index) < 0) return 0; /* null: -1 */
-    } else if (gp__jscan_key_is(&k, "delta")) {
-      if (!gp__jscan_once(&seen, 4) || gp__jscan_str(&j, &delta) < 0) return 0;
-    } else if (gp__jscan_skip(&j) < 0) {
-      return 0; /* item_id, sequence_number...: not read by the jansson path either */
-    }
-  }
-  if (r < 0 || gp__jscan_done(&j) < 0 || !type.s) return 0;
+  gp_jscan_str_t type = {0}, delta = {0};
+  int64_t index;
+  if (!gp__pstream_scan_delta(ev, "output_index", gp__rs_read_delta, &delta, &type, &index) || !type.s)
+    return 0;
   int kind = gp__rs_delta_kind(&type);
-  if (kind == GP__RS_NONE) return 0;
-  if (!delta.s) return 1; /* null or absent: the jansson path does nothing either */
-  size_t n;
-  const char *text = gp__pstream_unescape(s, &delta, &n);
-  if (kind == GP__RS_TEXT) {
-    gp__pstream_text(s, text, n);
-  } else if (kind == GP__RS_THINKING) {
-    gp__pstream_thinking(s, text, n);
-  } else {
-    gp_pcall_t *c = gp__call_at(s, index);
-    if (n) gp__buf_append(&c->args, text, n);
-  }
+  if (kind == GP__DELTA_NONE) return 0;
+  /* null or absent: the jansson path does nothing either */
+  gp_pcall_t *c = kind == GP__DELTA_ARGS && delta.s ? gp__call_at(s, index) : NULL;
+  gp__pstream_apply_delta(s, kind, &delta, c);
   return 1;
 }
 
