@@ -327,7 +327,6 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
   return run;
 }
 
-
 /* sessionRun(s, seed?, opts?, onEvent?) -> Turn; blocks this (owner) thread while the
  * run's own callbacks execute inline through a private dispatcher. */
 static JSValueRef gp__session_run(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
