@@ -56,7 +56,6 @@
 #include "geppetto/middleware.h"
 #include "js/js_private.h"
 
-
 static JSClassRef gp__next_class;
 
 typedef struct {
