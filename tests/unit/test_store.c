@@ -389,13 +389,6 @@ int main(void) {
   };
   const struct CMUnitTest pg[] = {STORE_TESTS(setup_pg)};
   int rc = cmocka_run_group_tests_name("memory and sqlite", local, NULL, NULL);
-  if (getenv("GP_TEST_PG_URL") && *getenv("GP_TEST_PG_URL")) {
-    rc |= cmocka_run_group_tests_name("postgres", pg, NULL, NULL);
-  } else if (getenv("GP_TEST_REQUIRE_PG")) {
-    fprintf(stderr, "GP_TEST_REQUIRE_PG is set but GP_TEST_PG_URL is not: start scripts/pg-test-cluster.sh\n");
-    rc = 1;
-  } else {
-    fprintf(stderr, "postgres store tests skipped: GP_TEST_PG_URL is not set (scripts/pg-test-cluster.sh start)\n");
-  }
+  rc |= GP_TEST_PG_GROUP("postgres", pg);
   return rc;
 }

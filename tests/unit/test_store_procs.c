@@ -265,13 +265,6 @@ int main(int argc, char **argv) {
                                      cmocka_unit_test(test_crash_safety_sqlite)};
   const struct CMUnitTest pg[] = {cmocka_unit_test(test_lease_postgres)};
   int rc = cmocka_run_group_tests_name("sqlite", local, NULL, NULL);
-  if (getenv("GP_TEST_PG_URL") && *getenv("GP_TEST_PG_URL")) {
-    rc |= cmocka_run_group_tests_name("postgres", pg, NULL, NULL);
-  } else if (getenv("GP_TEST_REQUIRE_PG")) {
-    fprintf(stderr, "GP_TEST_REQUIRE_PG is set but GP_TEST_PG_URL is not: start scripts/pg-test-cluster.sh\n");
-    rc = 1;
-  } else {
-    fprintf(stderr, "postgres tests skipped: GP_TEST_PG_URL is not set (scripts/pg-test-cluster.sh start)\n");
-  }
+  rc |= GP_TEST_PG_GROUP("postgres", pg);
   return rc;
 }

@@ -1,5 +1,11 @@
 /* Test helpers: a watchdog thread per test process that aborts a case that overruns
- * its time, so every case runs under a timeout. */
+ * its time, so every case runs under a timeout; the PostgreSQL groups' gate. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
 #include "testutil.h"
 
 #include <pthread.h>
@@ -79,4 +85,15 @@ int gp_test_wait_until(int (*pred)(void *arg), void *arg, int64_t ms) {
   int v;
   while (!(v = pred(arg)) && mono_ms() < end) usleep(1000);
   return v;
+}
+
+int gp_test_pg_group(const char *name, const struct CMUnitTest *tests, size_t n) {
+  const char *url = getenv("GP_TEST_PG_URL");
+  if (url && *url) return _cmocka_run_group_tests(name, tests, n, NULL, NULL);
+  if (getenv("GP_TEST_REQUIRE_PG")) {
+    fprintf(stderr, "GP_TEST_REQUIRE_PG is set but GP_TEST_PG_URL is not: start scripts/pg-test-cluster.sh\n");
+    return 1;
+  }
+  fprintf(stderr, "%s tests skipped: GP_TEST_PG_URL is not set (scripts/pg-test-cluster.sh start)\n", name);
+  return 0;
 }
