@@ -258,7 +258,7 @@ static int gp__claude_fast(gp_pstream_t *s, const gp_sse_event_t *ev) {
   gp__cl_delta_t d = {0};
   gp_jscan_str_t type = {0};
   int64_t index;
-  if (!gp__pstream_scan_delta(ev, "index", gp__cl_read_delta, &d, &type, &index) || !d.which)
+  if (!gp__pstream_scan_delta_at(ev, "index", gp__cl_read_delta, &d, &type, &index) || !d.which)
     return 0;
   if (!gp__jscan_key_is(&type, "content_block_delta")) return 0;
   /* a delta that is not a string: the jansson path ignores it too */

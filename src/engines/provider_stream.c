@@ -309,30 +309,6 @@ const char *gp__pstream_unescape(gp_pstream_t *s, const gp_jscan_str_t *str, siz
   return s->scratch.data;
 }
 
-int gp__pstream_scan_delta(const gp_sse_event_t *ev, const char *index_key, gp__delta_read_cb read,
-                           void *ud, gp_jscan_str_t *type, int64_t *index) {
-  gp_jscan_t j;
-  gp_jscan_str_t k;
-  int seen = 0, r;
-  *index = -1;
-  size_t index_len = strlen(index_key);
-  gp__jscan_init(&j, ev->data, ev->data_len);
-  if (!gp__jscan_obj_begin(&j)) return 0;
-  while ((r = gp__jscan_obj_next(&j, &k)) == 1) {
-    if (k.escaped) return 0;
-    if (gp__jscan_key_is(&k, "type")) {
-      if (!gp__jscan_once(&seen, 1) || gp__jscan_str(&j, type) != 1) return 0;
-    } else if (gp__jscan_key_eq(&k, index_key, index_len)) {
-      if (!gp__jscan_once(&seen, 2) || gp__jscan_int(&j, index) < 0) return 0; /* null: -1 */
-    } else if (gp__jscan_key_is(&k, "delta")) {
-      if (!gp__jscan_once(&seen, 4) || read(&j, ud) < 0) return 0;
-    } else if (gp__jscan_skip(&j) < 0) {
-      return 0; /* ids, sequence numbers...: not read by the jansson path either */
-    }
-  }
-  return r == 0 && gp__jscan_done(&j) >= 0;
-}
-
 void gp__pstream_apply_delta(gp_pstream_t *s, int kind, const gp_jscan_str_t *v, gp_pcall_t *call) {
   if (!v->s) return;
   size_t n;

@@ -176,7 +176,7 @@ static int gp__rs_read_delta(gp_jscan_t *j, void *ud) { return gp__jscan_str(j, 
 static int gp__responses_fast(gp_pstream_t *s, const gp_sse_event_t *ev) {
   gp_jscan_str_t type = {0}, delta = {0};
   int64_t index;
-  if (!gp__pstream_scan_delta(ev, "output_index", gp__rs_read_delta, &delta, &type, &index) || !type.s)
+  if (!gp__pstream_scan_delta_at(ev, "output_index", gp__rs_read_delta, &delta, &type, &index) || !type.s)
     return 0;
   int kind = gp__rs_delta_kind(&type);
   if (kind == GP__DELTA_NONE) return 0;
