@@ -104,6 +104,13 @@ uint64_t gp__mono_ns(void) {
 
 int64_t gp__mono_ms(void) { return (int64_t)(gp__mono_ns() / 1000000ull); }
 
+unsigned gp__env_spin_us(const char *name, unsigned def) {
+  const char *v = getenv(name);
+  if (v == NULL || *v == '\0') return def;
+  long us = strtol(v, NULL, 10);
+  return us > 0 && us < 100000 ? (unsigned)us : 0u;
+}
+
 void gp__sleep_ms(int64_t ms) {
   if (ms <= 0) return;
   struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};

@@ -38,6 +38,9 @@ int64_t gp__now_ms(void);     /* Unix epoch milliseconds (CLOCK_REALTIME) */
 uint64_t gp__mono_ns(void);   /* monotonic nanoseconds */
 int64_t gp__mono_ms(void);    /* monotonic milliseconds */
 void gp__sleep_ms(int64_t ms);
+/* A spin length in µs from the environment variable `name` (for A/B measurements):
+ * `def` when unset or empty, else its number when in 1..99999, else 0 (no spin). */
+unsigned gp__env_spin_us(const char *name, unsigned def);
 struct timespec;
 /* *ts = now + ms on `clock` (CLOCK_REALTIME for pthread_cond_timedwait's default). */
 void gp__timespec_in(struct timespec *ts, int clock, int64_t ms);

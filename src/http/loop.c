@@ -328,9 +328,7 @@ static void gp__loop_timer(gp__loop_t *L) {
 #define GP__LOOP_SPIN_US 0
 
 static uint64_t gp__loop_spin_ns(void) {
-  const char *v = getenv("GP_HTTP_SPIN_US");
-  long us = v && *v ? strtol(v, NULL, 10) : GP__LOOP_SPIN_US;
-  return us > 0 && us < 100000 ? (uint64_t)us * 1000u : 0;
+  return (uint64_t)gp__env_spin_us("GP_HTTP_SPIN_US", GP__LOOP_SPIN_US) * 1000u;
 }
 
 /* The next events: polled while `busy` (the last wake-up brought some) for up to

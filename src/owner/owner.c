@@ -158,12 +158,7 @@ static void gp__owner_close_on_loop(gp_owner_t *o) {
  * else GP__OWNER_SPIN_US. */
 static unsigned gp__spin_setting(int opt, const char *env) {
   if (opt != 0) return opt < 0 ? 0u : (unsigned)opt;
-  const char *v = getenv(env);
-  if (v && *v) {
-    long us = strtol(v, NULL, 10);
-    return us > 0 && us < 100000 ? (unsigned)us : 0u;
-  }
-  return GP__OWNER_SPIN_US;
+  return gp__env_spin_us(env, GP__OWNER_SPIN_US);
 }
 
 static void gp__owner_on_async(uv_async_t *h) {
