@@ -46,6 +46,17 @@ static JSValueRef gp__host_log(JSContextRef ctx, JSObjectRef fn, JSObjectRef sel
   return JSValueMakeUndefined(ctx);
 }
 
+/* logEnabled(level): whether the log shows `level` ("debug" keeps the runtime's frames
+ * in the stacks scripts see). */
+static JSValueRef gp__host_log_enabled(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                       size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  char *lvl = gp__js_to_cstr(ctx, GP__ARG(0));
+  gp_log_level_t l = GP_LOG_WARN;
+  int ok = lvl && gp_log_level_parse(lvl, &l) == GP_OK;
+  free(lvl);
+  return JSValueMakeBoolean(ctx, ok && gp_log_enabled(l));
+}
+
 static JSValueRef gp__host_read_file(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                      size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   char *path = gp__js_to_cstr(ctx, GP__ARG(0));
@@ -152,7 +163,7 @@ static const gp__js_fn_t gp__host_fns[] = {
     {"isFile", gp__host_is_file}, {"realpath", gp__host_realpath}, {"cwd", gp__host_cwd},
     {"exit", gp__host_exit},     {"env", gp__host_env},
     {"argv", gp__host_argv},     {"rusage", gp__host_rusage},   {"rss", gp__host_rss},
-    {"monoMs", gp__host_mono_ms},
+    {"monoMs", gp__host_mono_ms}, {"logEnabled", gp__host_log_enabled},
 };
 
 void gp__mod_host_init(JSContextRef ctx, JSObjectRef target) {

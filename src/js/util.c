@@ -149,9 +149,9 @@ static char *gp__js_format_uncaught(JSContextRef ctx, JSValueRef exc, const char
   if (rt == NULL || rt->host == NULL) return NULL;
   JSValueRef fmt = gp__js_get(ctx, rt->host, "formatUncaught");
   if (!gp__js_is_function(ctx, fmt)) return NULL;
-  JSValueRef args[] = {exc, gp__js_str(ctx, what), JSValueMakeBoolean(ctx, gp_log_enabled(GP_LOG_DEBUG))};
+  JSValueRef args[] = {exc, gp__js_str(ctx, what)};
   JSValueRef err = NULL;
-  JSValueRef r = JSObjectCallAsFunction(ctx, (JSObjectRef)fmt, NULL, 3, args, &err);
+  JSValueRef r = JSObjectCallAsFunction(ctx, (JSObjectRef)fmt, NULL, 2, args, &err);
   if (err || r == NULL || !JSValueIsString(ctx, r)) return NULL;
   return gp__js_to_cstr(ctx, r);
 }

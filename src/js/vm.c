@@ -176,6 +176,28 @@ typedef struct {
   const char *text;
 } gp__run_req_t;
 
+/* Runs the main module's code that host.runMain prepared ({fn, self, args, done}) from
+ * here, below any frame of the runtime, then hands `done` what it threw or returned. */
+static void gp__vm_run_entry(JSContextRef ctx, JSValueRef entry, JSValueRef *exc) {
+  if (!JSValueIsObject(ctx, entry)) return;
+  JSObjectRef e = (JSObjectRef)entry;
+  JSValueRef fn = gp__js_get(ctx, e, "fn");
+  JSValueRef self = gp__js_get(ctx, e, "self");
+  JSValueRef done = gp__js_get(ctx, e, "done");
+  JSValueRef list = gp__js_get(ctx, e, "args");
+  if (!gp__js_is_function(ctx, fn) || !gp__js_is_function(ctx, done) || !JSValueIsObject(ctx, list)) return;
+  JSValueRef argv[8];
+  size_t argc = (size_t)JSValueToNumber(ctx, gp__js_get(ctx, (JSObjectRef)list, "length"), NULL);
+  if (argc > 8) argc = 8;
+  for (size_t i = 0; i < argc; i++)
+    argv[i] = JSObjectGetPropertyAtIndex(ctx, (JSObjectRef)list, (unsigned)i, NULL);
+  JSObjectRef self_obj = JSValueIsObject(ctx, self) ? (JSObjectRef)self : NULL;
+  JSValueRef thrown = NULL;
+  JSValueRef r = JSObjectCallAsFunction(ctx, (JSObjectRef)fn, self_obj, argc, argv, &thrown);
+  JSValueRef out[] = {JSValueMakeBoolean(ctx, thrown != NULL), thrown ? thrown : r};
+  JSObjectCallAsFunction(ctx, (JSObjectRef)done, NULL, 2, out, exc);
+}
+
 static int gp__vm_run(void *arg, gp_owner_completion_t *c, void **result) {
   gp__run_req_t *q = arg;
   gp_js_runtime_t *rt = q->rt;
@@ -185,7 +207,8 @@ static int gp__vm_run(void *arg, gp_owner_completion_t *c, void **result) {
   JSValueRef fn = gp__js_get(ctx, rt->host, q->entry);
   JSValueRef exc = NULL;
   JSValueRef args[] = {gp__js_str(ctx, q->text)};
-  JSObjectCallAsFunction(ctx, (JSObjectRef)fn, NULL, 1, args, &exc);
+  JSValueRef entry = JSObjectCallAsFunction(ctx, (JSObjectRef)fn, NULL, 1, args, &exc);
+  if (exc == NULL && strcmp(q->entry, "runMain") == 0) gp__vm_run_entry(ctx, entry, &exc);
   if (exc) {
     gp__js_report(ctx, exc, "Uncaught");
     rt->uncaught = 1;

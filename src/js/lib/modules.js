@@ -370,12 +370,16 @@
   function makeRequire(mod) {
     const dir = mod ? mod.path : host.cwd();
     function require(id) {
-      const f = resolve(id, dir, mod, REQUIRE_CONDS);
-      const exp = requireFile(f, mod);
-      const m = cache[f];
-      if (m && m.evaluating && !m.loaded)
-        throw codeError("ERR_REQUIRE_ASYNC_MODULE", `require() cannot load '${f}': it uses top-level await; use import() instead`);
-      return exp;
+      try {
+        const f = resolve(id, dir, mod, REQUIRE_CONDS);
+        const exp = requireFile(f, mod);
+        const m = cache[f];
+        if (m && m.evaluating && !m.loaded)
+          throw codeError("ERR_REQUIRE_ASYNC_MODULE", `require() cannot load '${f}': it uses top-level await; use import() instead`);
+        return exp;
+      } catch (e) {
+        throw cleanError(e);
+      }
     }
     require.resolve = (id, opts) => {
       if (opts && Array.isArray(opts.paths)) {
@@ -411,7 +415,7 @@
     const type = scope && scope.pkg.type;
     return type === "module" ? 1 : type === "commonjs" ? 0 : 2;
   }
-  const syntaxLocations = new WeakMap(); // SyntaxError -> "FILE:LINE:COL\nline\n   ^"
+  const syntaxLocations = new WeakMap(); // SyntaxError -> {where: "FILE:LINE:COL", text}
   // JavaScriptCore gives a syntax error's line, not its column: the column is that of
   // the token the message quotes (its last occurrence on the line; for a declaration
   // made twice, the declaration's), else of the line's first character.
@@ -437,7 +441,8 @@
       }
     }
     if (col < 0) col = text.length - text.trimStart().length;
-    syntaxLocations.set(e, `${filename}:${line}:${col + 1}\n${text}\n${text.slice(0, col).replace(/[^\t]/g, " ")}^`);
+    const where = `${filename}:${line}:${col + 1}`;
+    syntaxLocations.set(e, { where, text: `${where}\n${text}\n${text.slice(0, col).replace(/[^\t]/g, " ")}^` });
     e.line = line;
     e.column = col + 1;
   }
@@ -471,6 +476,15 @@
       if (parent && !parent.children.includes(cached)) parent.children.push(cached);
       return cached;
     }
+    const start = startLoad(filename, parent);
+    const { call } = start;
+    let r;
+    try { if (call) r = call.fn.apply(call.self, call.args); } catch (e) { failLoad(start.mod, e); }
+    return endLoad(start, r);
+  }
+  // A module made, cached and compiled: {mod, kind, call}, `call` the function running
+  // its code ({fn, self, args}; null for JSON, loaded already).
+  function startLoad(filename, parent) {
     const mod = makeModule(filename, parent);
     moduleOf.set(mod.exports, mod);
     if (parent) parent.children.push(mod);
@@ -480,21 +494,26 @@
       const src = host.readFile(filename);
       if (filename.endsWith(".json")) {
         try { mod.exports = JSON.parse(src); } catch (e) { e.message = filename + ": " + e.message; throw e; }
-      } else {
-        const { fn, kind } = compileModule(mod, src);
-        const h = moduleHelpers(mod);
-        const r = fn.call(kind === 0 ? mod.exports : undefined, mod.exports, mod.require, mod, filename,
-                          mod.path, h.esm, h.dynImport, h.meta);
-        if (kind === 2) {
-          mod.evaluating = r.then(() => { mod.loaded = true; runPendingSyncs(); },
-                                  (e) => { delete cache[filename]; throw e; });
-          return mod;
-        }
+        return { mod, kind: 0, call: null };
       }
+      const { fn, kind } = compileModule(mod, src);
+      const h = moduleHelpers(mod);
+      const args = [mod.exports, mod.require, mod, filename, mod.path, h.esm, h.dynImport, h.meta];
+      return { mod, kind, call: { fn, self: kind === 0 ? mod.exports : undefined, args } };
     } catch (e) {
-      delete cache[filename];
-      fixLineOne(e);
-      throw e;
+      failLoad(mod, e);
+    }
+  }
+  function failLoad(mod, e) {
+    delete cache[mod.filename];
+    throw cleanError(e);
+  }
+  // The module once its code returned `r` (a promise for an ES module awaiting at top level).
+  function endLoad({ mod, kind }, r) {
+    if (kind === 2) {
+      mod.evaluating = r.then(() => { mod.loaded = true; runPendingSyncs(); },
+                              (e) => { delete cache[mod.filename]; throw cleanError(e); });
+      return mod;
     }
     mod.loaded = true;
     const e = mod.exports;
@@ -503,14 +522,20 @@
     return mod;
   }
 
-  // ---- positions on line 1 ----
+  // ---- stacks as scripts see them ----
+  // The runtime cleans an error's `stack` (and its line-1 `column`) once, where it gets
+  // hold of the error: as it leaves require() or a module being loaded, when console,
+  // util.inspect or the uncaught report formats it. JavaScriptCore gives no hook where
+  // an error is made (`stack`, `line`, `column` are own data properties set by the
+  // engine), so an error a script throws and catches in its own code keeps the frames
+  // below its module (host.runMain's, the requires' of the modules that load it).
   // A module's line 1 follows the wrapper's header on the same line (JavaScriptCore
-  // takes no starting line below 1 nor a starting column), so the engine counts its
-  // columns from the header's start: an error leaving a module while it loads, and one
-  // printed as uncaught, gets them counted from the source (once).
-  const fixedErrors = new WeakSet();
-  // One stack frame with its line-1 column counted from the source; "" for a frame in
-  // the wrapper's header or in the import code the rewriting added (__gp_hoist).
+  // clamps a starting line below 1, in JSEvaluateScript, JSScriptCreateFromString and
+  // JSObjectMakeFunction alike, and takes no starting column), so the engine counts its
+  // columns from the header's start; cleaning counts them from the source.
+  const cleaned = new WeakSet();
+  // One frame with its line-1 column counted from the source; "" for a frame in the
+  // wrapper's header or in the import code the rewriting added (__gp_hoist).
   function fixFrame(f) {
     if (/^__gp_hoist@/.test(f)) return "";
     return f.replace(/^(.*?@)?(.*):1:(\d+)$/, (m, fn, file, col) => {
@@ -518,40 +543,41 @@
       return col > host.wrapperColumns ? `${fn || ""}${file}:1:${col - host.wrapperColumns}` : "";
     });
   }
-  function fixLineOne(e) {
-    if (e === null || typeof e !== "object" || fixedErrors.has(e)) return;
+  // A stack's frames without the runtime's own: those of geppetto:* sources and the
+  // native frames they called (compile, eval), unless `debug` keeps them.
+  function scriptFrames(frames, debug) {
+    const runtime = (f) => f !== undefined && /(^|@)geppetto:/.test(f);
+    return frames.filter((f, i) => debug || !(runtime(f) ||
+      (/@\[native code\]$/.test(f) && (i + 1 >= frames.length || runtime(frames[i + 1])))));
+  }
+  function cleanError(e) {
+    if (e === null || typeof e !== "object" || cleaned.has(e)) return e;
     try {
-      fixedErrors.add(e);
+      cleaned.add(e);
       if (e.line === 1 && typeof e.column === "number" && compiled.has(e.sourceURL) && !syntaxLocations.has(e))
         e.column = Math.max(1, e.column - host.wrapperColumns);
-      if (typeof e.stack === "string") e.stack = e.stack.split("\n").map(fixFrame).filter((f) => f).join("\n");
-    } catch (err) { /* a frozen error keeps its positions */ }
+      if (typeof e.stack === "string") {
+        const frames = e.stack.split("\n").map(fixFrame).filter((f) => f);
+        e.stack = scriptFrames(frames, host.logEnabled("debug")).join("\n");
+      }
+    } catch (err) { /* a frozen error keeps its stack */ }
+    return e;
   }
+  host.cleanError = cleanError;
 
   // ---- uncaught errors ----
-  // The text printed for an uncaught error: `what: message`, then its stack without the
-  // runtime's own frames (all of them with --log-level debug), columns on a module's
-  // line 1 counted from the source (not the wrapper); a syntax error in a module
-  // starts with FILE:LINE:COLUMN, the line and a caret.
-  host.formatUncaught = function formatUncaught(err, what, debug) {
+  // The text printed for an uncaught error: `what: message` and its cleaned stack; a
+  // syntax error in a module or in eval code starts with FILE:LINE:COLUMN, the line and
+  // a caret.
+  host.formatUncaught = function formatUncaught(err, what) {
     let msg;
     try { msg = String(err); } catch (e) { msg = "(exception)"; }
-    let out = "";
     const loc = err !== null && typeof err === "object" ? syntaxLocations.get(err) : undefined;
-    fixLineOne(err);
-    if (loc) out += loc + "\n";
+    cleanError(err);
+    let out = loc ? loc.text + "\n" : "";
     out += what + ": " + msg;
     const stack = err !== null && typeof err === "object" && typeof err.stack === "string" ? err.stack : "";
-    const frames = stack ? stack.split("\n") : [];
-    const kept = [];
-    for (let i = 0; i < frames.length; i++) {
-      const f = frames[i];
-      const internal = /(^|@)geppetto:/.test(f) ||
-        (/@\[native code\]$/.test(f) && (i + 1 >= frames.length || /(^|@)geppetto:/.test(frames[i + 1])));
-      if (internal && !debug) continue;
-      kept.push(f);
-    }
-    if (kept.length) out += "\n" + kept.join("\n");
+    if (stack) out += "\n" + stack;
     return out;
   };
 
@@ -563,9 +589,17 @@
     const argv = process.argv;
     if (argv.length > 1) argv[1] = filename;
     g.require = makeRequire(null);
-    const mod = load(filename, null);
-    return mod.evaluating; // a promise when the main script awaits at top level
+    return mainEntry(startLoad(filename, null));
   };
+  // The main module's code is called by the C host (vm.c), so that no frame of the
+  // runtime lies below the script's: {fn, self, args, done(failed, value)}, `done`
+  // called with what the call threw or returned, itself returning the promise of a
+  // main module awaiting at top level, or throwing the error cleaned.
+  function mainEntry(start) {
+    const call = start.call || { fn: () => undefined, self: undefined, args: [] };
+    const done = (failed, value) => failed ? failLoad(start.mod, value) : endLoad(start, value).evaluating;
+    return { fn: call.fn, self: call.self, args: call.args, done };
+  }
   host.runEval = function runEval(code) {
     const mod = { id: "[eval]", filename: host.cwd() + "/[eval]", path: host.cwd(), exports: {},
                   loaded: false, parent: null, children: [] };

@@ -12,7 +12,10 @@
     if (typeof v === "function") return "[Function: " + (v.name || "anonymous") + "]";
     if (typeof v === "symbol" || typeof v === "bigint") return String(v);
     if (v === null || typeof v !== "object") return String(v);
-    if (v instanceof Error) return v.stack ? v.name + ": " + v.message + "\n" + v.stack : String(v);
+    if (v instanceof Error) {
+      if (host.cleanError) host.cleanError(v); // its stack without the runtime's frames
+      return v.stack ? v.name + ": " + v.message + "\n" + v.stack : String(v);
+    }
     if (seen.includes(v)) return "[Circular]";
     if (depth > 4) return Array.isArray(v) ? "[Array]" : "[Object]";
     const next = seen.concat([v]);

@@ -35,6 +35,7 @@
     return size === undefined ? p : `${p}(${size})`;
   }
   function formatError(e, ctx) {
+    host.cleanError(e); // its stack without the runtime's frames
     // JavaScriptCore's frames ("fn@file:line:col") in Node's form ("at fn (file:line:col)")
     const frame = (l) => {
       const at = l.indexOf("@");
