@@ -418,15 +418,19 @@
   const syntaxLocations = new WeakMap(); // SyntaxError -> {where: "FILE:LINE:COL", text}
   // JavaScriptCore gives a syntax error's line, not its column: the column is that of
   // the token the message quotes (its last occurrence on the line; for a declaration
-  // made twice, the declaration's), else of the line's first character.
+  // made twice, the declaration's), else of the line's first character. An error past
+  // the source's last line is in what the runtime added after it (the wrapper's `})`,
+  // the rewriting's import code): the source ended too early, as Node says. The error's
+  // stack starts with the place (`@FILE:LINE:COL`), `line` and `column` are set.
   function locateSyntaxError(e, filename, src) {
     if (!(e instanceof SyntaxError) || typeof e.line !== "number") return;
     const lines = src.split(/\r\n|\r|\n/);
     while (lines.length > 1 && lines[lines.length - 1].trim() === "") lines.pop();
     let line = e.line, col = -1;
-    if (line > lines.length) { // past the end: the source ended too early
-      line = lines.length;
+    if (line > lines.length || /^Unexpected end of script$/.test(e.message)) {
+      line = Math.min(line, lines.length);
       col = lines[line - 1].length;
+      e.message = "Unexpected end of input";
     }
     const text = lines[line - 1];
     if (text === undefined) return;
@@ -445,6 +449,9 @@
     syntaxLocations.set(e, { where, text: `${where}\n${text}\n${text.slice(0, col).replace(/[^\t]/g, " ")}^` });
     e.line = line;
     e.column = col + 1;
+    try {
+      e.stack = "@" + where + (typeof e.stack === "string" && e.stack ? "\n" + e.stack : "");
+    } catch (err) { /* a frozen error keeps its stack */ }
   }
   function compileModule(mod, src) {
     return compileModuleAs(mod, src, moduleMode(mod.filename));
@@ -568,7 +575,7 @@
   // ---- uncaught errors ----
   // The text printed for an uncaught error: `what: message` and its cleaned stack; a
   // syntax error in a module or in eval code starts with FILE:LINE:COLUMN, the line and
-  // a caret.
+  // a caret (and its stack's first frame, the same place, is not repeated).
   host.formatUncaught = function formatUncaught(err, what) {
     let msg;
     try { msg = String(err); } catch (e) { msg = "(exception)"; }
@@ -576,8 +583,10 @@
     cleanError(err);
     let out = loc ? loc.text + "\n" : "";
     out += what + ": " + msg;
-    const stack = err !== null && typeof err === "object" && typeof err.stack === "string" ? err.stack : "";
-    if (stack) out += "\n" + stack;
+    let frames = err !== null && typeof err === "object" && typeof err.stack === "string" && err.stack
+      ? err.stack.split("\n") : [];
+    if (loc && frames[0] === "@" + loc.where) frames = frames.slice(1);
+    if (frames.length) out += "\n" + frames.join("\n");
     return out;
   };
 
