@@ -56,6 +56,22 @@ gp_cli_test(cli_perm_implied 0 STDOUT "^false true false\n" eval --allow-net=x "
 gp_cli_test(cli_perm_value_form 0 STDOUT "^false false true\n" eval --allow-fs-read /gp-data "${gp_perm_has}")
 gp_cli_test(cli_perm_off 0 STDOUT "^undefined string\n" eval
             "console.log(typeof process.permission, typeof process.env.PATH)")
+# Eval code is named [eval]: a syntax error shows the place, the line and a caret; a
+# runtime error's stack names [eval]:LINE:COL; no frame of the runtime shows.
+gp_cli_test(cli_eval_syntax_error 1 STDERR
+            "^\\[eval\\]:1:9\nlet q = [*]\n        \\^\nUncaught: SyntaxError: Unexpected token '[*]'\n$"
+            eval "let q = *")
+gp_cli_test(cli_eval_syntax_eof 1 STDERR "^\\[eval\\]:2:5\n  f[(]\n    \\^\nUncaught: SyntaxError: Unexpected end of input"
+            eval "1\n  f(")
+gp_cli_test(cli_eval_runtime_error 1 STDERR
+            "^Uncaught: TypeError: null is not an object [(]evaluating 'null.x'[)]\nglobal code@\\[eval\\]:1:5\n$"
+            eval "null.x")
+gp_cli_test(cli_eval_stack 0 STDOUT "^f@\\[eval\\]:2:31\nglobal code@\\[eval\\]:3:8\n$"
+            eval "\nfunction f() { throw new Error('x') }\ntry { f() } catch (e) { console.log(e.stack) }")
+gp_cli_test(cli_eval_require_stack 0 STDOUT "^global code@\\[eval\\]:1:14\n$"
+            eval "try { require('nope-x') } catch (e) { console.log(e.stack) }")
+gp_cli_test(cli_eval_require_stack_debug 0 STDOUT "^codeError@geppetto:prelude:[0-9]+:[0-9]+\n.*\nglobal code@\\[eval\\]:1:14\n$"
+            eval --log-level debug "try { require('nope-x') } catch (e) { console.log(e.stack) }")
 gp_cli_test(cli_help 0 STDOUT "^usage: geppetto run .*geppetto help" help)
 gp_cli_test(cli_help_long 0 STDOUT "^usage: geppetto run" --help)
 gp_cli_test(cli_help_short 0 STDOUT "^usage: geppetto run" -h)

@@ -609,6 +609,9 @@
     const done = (failed, value) => failed ? failLoad(start.mod, value) : endLoad(start, value).evaluating;
     return { fn: call.fn, self: call.self, args: call.args, done };
   }
+  // Eval code is a program vm.c evaluates with the source URL "[eval]" (its frames and
+  // syntax errors name "[eval]:LINE:COL", as Node's), from {script, url, done} as for
+  // host.runMain.
   host.runEval = function runEval(code) {
     const mod = { id: "[eval]", filename: host.cwd() + "/[eval]", path: host.cwd(), exports: {},
                   loaded: false, parent: null, children: [] };
@@ -618,11 +621,17 @@
     g.exports = mod.exports;
     g.__filename = mod.filename;
     g.__dirname = mod.path;
-    if (code.includes("import")) { // import(spec) resolves from the current folder
+    if (code.includes("import")) { // import(spec) resolves from the current folder ("import" and "_dyimp": one width)
       code = host.esmToCjs(code, mod.filename, 0).code;
       const dyn = moduleHelpers(mod).dynImport;
       Object.defineProperty(g, "_dyimp", { value: dyn, writable: true, configurable: true });
     }
-    return (0, eval)(code);
+    const src = code;
+    const done = (failed, value) => {
+      if (!failed) return value;
+      locateSyntaxError(value, "[eval]", src);
+      throw cleanError(value);
+    };
+    return { script: code, url: "[eval]", done };
   };
 })
