@@ -356,6 +356,9 @@ void gp__mod_os_init(JSContextRef ctx, JSObjectRef host);         /* host.os: No
  * the VM. Teardown, on the owner thread. */
 void gp__js_fs_close_all(gp_js_runtime_t *rt);
 void gp__mod_module_init(JSContextRef ctx, JSObjectRef host);     /* esmToCjs, compile */
+/* Runs a module's or eval code's entry ({fn, done} or {script, url, done})
+ * and returns done(failed, value) (mod_module.c). */
+JSValueRef gp__js_run_entry(JSContextRef ctx, JSValueRef entry, JSValueRef *exc);
 
 /* ---- ES modules to CommonJS (esm.c) -------------------------------------------------- */
 

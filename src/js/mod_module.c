@@ -71,6 +71,63 @@ static JSValueRef gp__mod_compile(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   return v ? v : JSValueMakeUndefined(ctx);
 }
 
+/* Evaluates entry.script as a program named entry.url. */
+static JSValueRef gp__mod_eval_script(JSContextRef ctx, JSObjectRef entry, JSValueRef *thrown) {
+  JSStringRef src = JSValueToStringCopy(ctx, gp__js_get(ctx, entry, "script"), thrown);
+  if (src == NULL) return JSValueMakeUndefined(ctx);
+  JSStringRef url = JSValueToStringCopy(ctx, gp__js_get(ctx, entry, "url"), NULL);
+  JSValueRef r = JSEvaluateScript(ctx, src, NULL, url, 1, thrown);
+  JSStringRelease(src);
+  if (url) JSStringRelease(url);
+  return r ? r : JSValueMakeUndefined(ctx);
+}
+
+/* Runs the code an entry describes ({fn, done}: host.runMain's, a
+ * require's, `fn` bound to its `this` and arguments; {script, url, done}:
+ * host.runEval's) from its caller, C or the native require, below any frame of the
+ * runtime, then returns what `done` makes of what it threw or returned. */
+JSValueRef gp__js_run_entry(JSContextRef ctx, JSValueRef entry, JSValueRef *exc) {
+  if (!JSValueIsObject(ctx, entry)) return JSValueMakeUndefined(ctx);
+  JSObjectRef e = (JSObjectRef)entry;
+  JSValueRef done = gp__js_get(ctx, e, "done");
+  if (!gp__js_is_function(ctx, done)) return JSValueMakeUndefined(ctx);
+  JSValueRef thrown = NULL;
+  JSValueRef fn = gp__js_get(ctx, e, "fn");
+  JSValueRef r = gp__js_is_function(ctx, fn)
+                     ? JSObjectCallAsFunction(ctx, (JSObjectRef)fn, NULL, 0, NULL, &thrown)
+                     : gp__mod_eval_script(ctx, e, &thrown);
+  JSValueRef out[] = {JSValueMakeBoolean(ctx, thrown != NULL), thrown ? thrown : r};
+  JSValueRef v = JSObjectCallAsFunction(ctx, (JSObjectRef)done, NULL, 2, out, exc);
+  return v ? v : JSValueMakeUndefined(ctx);
+}
+
+/* The `require` of a module (and its ES imports' loader): a native function, so that
+ * no frame of the runtime lies between the requiring code and the required module's.
+ * Its property host.requireKey (a symbol) holds start(id), which resolves and compiles
+ * (or finds the exports: {value}) and returns the entry to run. */
+static JSValueRef gp__mod_require(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP_JS_ASSERT(gp__js_rt());
+  JSValueRef key = gp__js_get(ctx, gp__js_rt()->host, "requireKey");
+  JSValueRef start = JSObjectGetPropertyForKey(ctx, fn, key, exc);
+  if (*exc || !gp__js_is_function(ctx, start)) return JSValueMakeUndefined(ctx);
+  JSValueRef id = GP__ARG(0);
+  JSValueRef entry = JSObjectCallAsFunction(ctx, (JSObjectRef)start, NULL, 1, &id, exc);
+  if (*exc || !JSValueIsObject(ctx, entry)) return JSValueMakeUndefined(ctx);
+  if (!gp__js_is_function(ctx, gp__js_get(ctx, (JSObjectRef)entry, "done")))
+    return gp__js_get(ctx, (JSObjectRef)entry, "value");
+  return gp__js_run_entry(ctx, entry, exc);
+}
+
+/* makeRequire(): a fresh native `require` (its start function set by the prelude). */
+static JSValueRef gp__mod_make_require(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                       size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  JSStringRef name = gp__js_string("require");
+  JSObjectRef f = JSObjectMakeFunctionWithCallback(ctx, name, gp__mod_require);
+  JSStringRelease(name);
+  return f;
+}
+
 static JSValueRef gp__mod_is_dir(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   return gp__js_path_is(ctx, GP__ARG(0), S_IFDIR);
@@ -80,6 +137,7 @@ static const gp__js_fn_t gp__module_fns[] = {
     {"isDir", gp__mod_is_dir},
     {"esmToCjs", gp__mod_esm_to_cjs},
     {"compile", gp__mod_compile},
+    {"makeRequire", gp__mod_make_require},
 };
 
 void gp__mod_module_init(JSContextRef ctx, JSObjectRef host) {

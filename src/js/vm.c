@@ -176,47 +176,6 @@ typedef struct {
   const char *text;
 } gp__run_req_t;
 
-/* Calls entry.fn(...entry.args) with entry.self as `this`. */
-static JSValueRef gp__vm_call_fn(JSContextRef ctx, JSObjectRef entry, JSValueRef *thrown) {
-  JSValueRef fn = gp__js_get(ctx, entry, "fn");
-  JSValueRef self = gp__js_get(ctx, entry, "self");
-  JSValueRef list = gp__js_get(ctx, entry, "args");
-  if (!gp__js_is_function(ctx, fn) || !JSValueIsObject(ctx, list)) return JSValueMakeUndefined(ctx);
-  JSValueRef argv[8];
-  size_t argc = (size_t)JSValueToNumber(ctx, gp__js_get(ctx, (JSObjectRef)list, "length"), NULL);
-  if (argc > 8) argc = 8;
-  for (size_t i = 0; i < argc; i++)
-    argv[i] = JSObjectGetPropertyAtIndex(ctx, (JSObjectRef)list, (unsigned)i, NULL);
-  JSObjectRef self_obj = JSValueIsObject(ctx, self) ? (JSObjectRef)self : NULL;
-  return JSObjectCallAsFunction(ctx, (JSObjectRef)fn, self_obj, argc, argv, thrown);
-}
-
-/* Evaluates entry.script as a program named entry.url. */
-static JSValueRef gp__vm_eval_script(JSContextRef ctx, JSObjectRef entry, JSValueRef *thrown) {
-  JSStringRef src = JSValueToStringCopy(ctx, gp__js_get(ctx, entry, "script"), thrown);
-  if (src == NULL) return JSValueMakeUndefined(ctx);
-  JSStringRef url = JSValueToStringCopy(ctx, gp__js_get(ctx, entry, "url"), NULL);
-  JSValueRef r = JSEvaluateScript(ctx, src, NULL, url, 1, thrown);
-  JSStringRelease(src);
-  if (url) JSStringRelease(url);
-  return r ? r : JSValueMakeUndefined(ctx);
-}
-
-/* Runs the code host.runMain or host.runEval prepared ({fn, self, args, done} or
- * {script, url, done}) from here, below any frame of the runtime, then hands `done`
- * what it threw or returned. */
-static void gp__vm_run_entry(JSContextRef ctx, JSValueRef entry, JSValueRef *exc) {
-  if (!JSValueIsObject(ctx, entry)) return;
-  JSObjectRef e = (JSObjectRef)entry;
-  JSValueRef done = gp__js_get(ctx, e, "done");
-  if (!gp__js_is_function(ctx, done)) return;
-  JSValueRef thrown = NULL;
-  JSValueRef r = JSValueIsString(ctx, gp__js_get(ctx, e, "script")) ? gp__vm_eval_script(ctx, e, &thrown)
-                                                                     : gp__vm_call_fn(ctx, e, &thrown);
-  JSValueRef out[] = {JSValueMakeBoolean(ctx, thrown != NULL), thrown ? thrown : r};
-  JSObjectCallAsFunction(ctx, (JSObjectRef)done, NULL, 2, out, exc);
-}
-
 static int gp__vm_run(void *arg, gp_owner_completion_t *c, void **result) {
   gp__run_req_t *q = arg;
   gp_js_runtime_t *rt = q->rt;
@@ -227,7 +186,7 @@ static int gp__vm_run(void *arg, gp_owner_completion_t *c, void **result) {
   JSValueRef exc = NULL;
   JSValueRef args[] = {gp__js_str(ctx, q->text)};
   JSValueRef entry = JSObjectCallAsFunction(ctx, (JSObjectRef)fn, NULL, 1, args, &exc);
-  if (exc == NULL) gp__vm_run_entry(ctx, entry, &exc);
+  if (exc == NULL) gp__js_run_entry(ctx, entry, &exc);
   if (exc) {
     gp__js_report(ctx, exc, "Uncaught");
     rt->uncaught = 1;

@@ -321,10 +321,7 @@
   // The helpers an ES module's rewritten code calls (`__esm`), the `import()` function
   // and the `import.meta` object of module `mod`.
   function moduleHelpers(mod) {
-    const importSync = (id) => {
-      const f = resolve(id, mod.path, mod, IMPORT_CONDS);
-      return requireFile(f, mod);
-    };
+    const importSync = nativeLoader((id) => startRequire(id, mod.path, mod, IMPORT_CONDS, false));
     const esm = {
       imp: importSync,
       dflt: (m) => (esmExports.has(m) ? m.default : m),
@@ -367,20 +364,40 @@
     mod.require = makeRequire(mod);
     return mod;
   }
+  // A native function (mod_module.c) calling `start(id)`: the module's code is called
+  // from it, so no frame of the runtime lies between the requiring code's and its.
+  const requireKey = Symbol("require.start");
+  host.requireKey = requireKey;
+  function nativeLoader(start) {
+    const f = host.makeRequire();
+    Object.defineProperty(f, requireKey, { value: start });
+    return f;
+  }
+  // What the native require runs for `id`: {value} (a built-in, a module loaded or
+  // loading, JSON) or the entry calling a module's code ({fn, done}; `fn` is bound to
+  // its `this` and arguments: no frame shows for a bound function).
+  function startRequire(id, dir, mod, conds, sync) {
+    try {
+      const f = resolve(id, dir, mod, conds);
+      if (!f.startsWith("/") || cache[f] || f.endsWith(".json")) return { value: requireDone(f, requireFile(f, mod), sync) };
+      const start = startLoad(f, mod);
+      const { call } = start;
+      if (!call) return { value: requireDone(f, endLoad(start).exports, sync) };
+      const done = (failed, v) => failed ? failLoad(start.mod, v) : requireDone(f, endLoad(start, v).exports, sync);
+      return { fn: call.fn.bind(call.self, ...call.args), done };
+    } catch (e) {
+      throw cleanError(e);
+    }
+  }
+  function requireDone(f, exp, sync) {
+    const m = cache[f];
+    if (sync && m && m.evaluating && !m.loaded)
+      throw cleanError(codeError("ERR_REQUIRE_ASYNC_MODULE", `require() cannot load '${f}': it uses top-level await; use import() instead`));
+    return exp;
+  }
   function makeRequire(mod) {
     const dir = mod ? mod.path : host.cwd();
-    function require(id) {
-      try {
-        const f = resolve(id, dir, mod, REQUIRE_CONDS);
-        const exp = requireFile(f, mod);
-        const m = cache[f];
-        if (m && m.evaluating && !m.loaded)
-          throw codeError("ERR_REQUIRE_ASYNC_MODULE", `require() cannot load '${f}': it uses top-level await; use import() instead`);
-        return exp;
-      } catch (e) {
-        throw cleanError(e);
-      }
-    }
+    const require = nativeLoader((id) => startRequire(id, dir, mod, REQUIRE_CONDS, true));
     require.resolve = (id, opts) => {
       if (opts && Array.isArray(opts.paths)) {
         for (const p of opts.paths) {
@@ -550,11 +567,11 @@
       return col > host.wrapperColumns ? `${fn || ""}${file}:1:${col - host.wrapperColumns}` : "";
     });
   }
-  // A stack's frames without the runtime's own: those of geppetto:* sources and the
-  // native frames they called (compile, eval), unless `debug` keeps them.
+  // A stack's frames without the runtime's own: those of geppetto:* sources, the native
+  // frames they called (compile, eval) and the native require's, unless `debug` keeps them.
   function scriptFrames(frames, debug) {
     const runtime = (f) => f !== undefined && /(^|@)geppetto:/.test(f);
-    return frames.filter((f, i) => debug || !(runtime(f) ||
+    return frames.filter((f, i) => debug || !(runtime(f) || f === "require@[native code]" ||
       (/@\[native code\]$/.test(f) && (i + 1 >= frames.length || runtime(frames[i + 1])))));
   }
   function cleanError(e) {
@@ -601,13 +618,13 @@
     return mainEntry(startLoad(filename, null));
   };
   // The main module's code is called by the C host (vm.c), so that no frame of the
-  // runtime lies below the script's: {fn, self, args, done(failed, value)}, `done`
-  // called with what the call threw or returned, itself returning the promise of a
-  // main module awaiting at top level, or throwing the error cleaned.
+  // runtime lies below the script's: {fn, done(failed, value)}, `done` called with
+  // what fn() threw or returned, itself returning the promise of a main module awaiting
+  // at top level, or throwing the error cleaned.
   function mainEntry(start) {
-    const call = start.call || { fn: () => undefined, self: undefined, args: [] };
+    const { call } = start;
     const done = (failed, value) => failed ? failLoad(start.mod, value) : endLoad(start, value).evaluating;
-    return { fn: call.fn, self: call.self, args: call.args, done };
+    return { fn: call ? call.fn.bind(call.self, ...call.args) : () => undefined, done };
   }
   // Eval code is a program vm.c evaluates with the source URL "[eval]" (its frames and
   // syntax errors name "[eval]:LINE:COL", as Node's), from {script, url, done} as for
