@@ -345,6 +345,7 @@
   // ---- sessions ------------------------------------------------------------------
   function callSafely(fn, ev, what) {
     try { fn(ev); } catch (e) {
+      host.cleanError(e); // the log shows the script's frames
       host.log("warn", what + " threw on '" + ev.type + "': " + (e && e.stack ? e + "\n" + e.stack : e));
     }
   }
