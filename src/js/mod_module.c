@@ -1,10 +1,18 @@
 /* The module loader's natives (SPEC §3.3): `esmToCjs(source, filename, mode)` rewrites
  * an ES module as CommonJS (esm.c), `compile(source, filename, kind)` makes the module
- * wrapper function and `isDir(path)` helps resolution. The wrapper's header sits on
- * line 1 before the source, so that every line number holds (JavaScriptCore clamps a
- * starting line below 1 and takes no starting column); every kind of header has the
- * same width, `wrapperColumns`, which the prelude takes off columns reported on line 1.
- * Owner thread only. */
+ * wrapper function, `makeRequire()` a native `require` that calls the module's code
+ * itself (so no frame of the runtime lies between the requiring code's and the
+ * module's) and `isDir(path)` helps resolution.
+ *
+ * The wrapper's header sits on line 1 before the source, so that every line number
+ * holds. No API of JavaScriptCore compiles a function whose body starts at line 1,
+ * column 1: JSEvaluateScript, JSScriptCreateFromString and JSObjectMakeFunction clamp
+ * a starting line below 1 to 1, none takes a starting column, and JSObjectMakeFunction
+ * puts the body two lines below its starting line (columns right, lines off by 2);
+ * direct eval keeps positions but loses the file name. So the engine counts line-1
+ * columns from the header's start: every kind of header has the same width,
+ * `wrapperColumns`, which the prelude takes off them where it cleans an error (its
+ * `cleanError`). Owner thread only. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
