@@ -44,8 +44,9 @@ typedef struct gp_js_config_s {
 int gp_js_new(const gp_js_config_t *cfg, gp_js_t **out, gp_error_t **err);
 
 /* Runs the script at `path` as the main module (CommonJS or ES module) / `code` as a
- * program. Returns GP_OK, GP_ERR_JS_EXCEPTION after printing the uncaught exception on
- * stderr, or GP_ERR_MODULE_NOT_FOUND when `path` can't be read. */
+ * program named "[eval]" (its errors and stack frames read "[eval]:LINE:COL"). Returns
+ * GP_OK, GP_ERR_JS_EXCEPTION after printing the uncaught exception on stderr, or
+ * GP_ERR_MODULE_NOT_FOUND when `path` can't be read. */
 int gp_js_run_file(gp_js_t *js, const char *path);
 int gp_js_eval(gp_js_t *js, const char *code);
 
