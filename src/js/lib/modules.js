@@ -547,16 +547,17 @@
   }
 
   // ---- stacks as scripts see them ----
-  // The runtime cleans an error's `stack` (and its line-1 `column`) once, where it gets
-  // hold of the error: as it leaves require() or a module being loaded, when console,
-  // util.inspect or the uncaught report formats it. JavaScriptCore gives no hook where
-  // an error is made (`stack`, `line`, `column` are own data properties set by the
-  // engine), so an error a script throws and catches in its own code keeps the frames
-  // below its module (host.runMain's, the requires' of the modules that load it).
-  // A module's line 1 follows the wrapper's header on the same line (JavaScriptCore
-  // clamps a starting line below 1, in JSEvaluateScript, JSScriptCreateFromString and
-  // JSObjectMakeFunction alike, and takes no starting column), so the engine counts its
-  // columns from the header's start; cleaning counts them from the source.
+  // Module code is called from native code (vm.c for the main module, the native
+  // require for the others), so no loader frame lies below or between the script's.
+  // Beyond that the runtime cleans an error's `stack` (and its line-1 `column`) once,
+  // where it gets hold of the error: as it leaves require() or a module being loaded,
+  // when console, util.inspect or the uncaught report formats it. JavaScriptCore gives
+  // no hook where an error is made (`stack`, `line`, `column` are own data properties
+  // set by the engine), so an error a script catches and reads itself keeps the
+  // engine's line-1 columns and, in a callback the runtime's JS calls (a listener),
+  // the dispatch frames below it. A module's line 1 follows the wrapper's header on the
+  // same line (see mod_module.c), so the engine counts its columns from the header's
+  // start; cleaning counts them from the source.
   const cleaned = new WeakSet();
   // One frame with its line-1 column counted from the source; "" for a frame in the
   // wrapper's header or in the import code the rewriting added (__gp_hoist).
