@@ -70,7 +70,7 @@ gp_cli_test(cli_eval_stack 0 STDOUT "^f@\\[eval\\]:2:31\nglobal code@\\[eval\\]:
             eval "\nfunction f() { throw new Error('x') }\ntry { f() } catch (e) { console.log(e.stack) }")
 gp_cli_test(cli_eval_require_stack 0 STDOUT "^global code@\\[eval\\]:1:14\n$"
             eval "try { require('nope-x') } catch (e) { console.log(e.stack) }")
-gp_cli_test(cli_eval_require_stack_debug 0 STDOUT "^codeError@geppetto:prelude:[0-9]+:[0-9]+\n.*\nglobal code@\\[eval\\]:1:14\n$"
+gp_cli_test(cli_eval_require_stack_debug 0 STDOUT "codeError@geppetto:prelude:[0-9]+:[0-9]+\n.*\nglobal code@\\[eval\\]:1:14\n$"
             eval --log-level debug "try { require('nope-x') } catch (e) { console.log(e.stack) }")
 gp_cli_test(cli_help 0 STDOUT "^usage: geppetto run .*geppetto help" help)
 gp_cli_test(cli_help_long 0 STDOUT "^usage: geppetto run" --help)

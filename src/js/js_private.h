@@ -126,6 +126,9 @@ JSValueRef gp__js_path_is(JSContextRef ctx, JSValueRef path, unsigned kind);
 /* Evaluates the n bytes of UTF-8 source at src as a script whose frames are named
  * `url` (its line 1 is line 1). Returns its value, or NULL with *exc set. */
 JSValueRef gp__js_eval(JSContextRef ctx, const char *src, size_t n, const char *url, JSValueRef *exc);
+/* Evaluates an embedded library file (one function expression, named `url`) with the
+ * error constructors of host.errorScope (lib/errors.js) in its scope; returns its value. */
+JSValueRef gp__js_eval_lib(JSContextRef ctx, const char *src, const char *url, JSValueRef *exc);
 /* Sets *exc to an Error and returns undefined: `return gp__js_throw(...)`. */
 JSValueRef gp__js_throw(JSContextRef ctx, JSValueRef *exc, int code, int type_error,
                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -467,6 +470,7 @@ void gp__js_run_begin(gp_js_runtime_t *rt);
 void gp__js_run_end(gp_js_runtime_t *rt);
 
 /* The embedded JavaScript sources (generated from src/js/lib/). */
+extern const char gp__js_src_errors[];
 extern const char gp__js_src_prelude[];
 extern const char gp__js_src_modules[];
 extern const char gp__js_src_geppetto[];

@@ -33,7 +33,7 @@ static JSValueRef gp__web_factory(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
     return r;
   }
   char *label = gp__xasprintf("geppetto:%s.js", name);
-  JSValueRef v = gp__js_eval(ctx, src, strlen(src), label, exc);
+  JSValueRef v = gp__js_eval_lib(ctx, src, label, exc);
   free(label);
   free(name);
   return v ? v : JSValueMakeUndefined(ctx);

@@ -61,6 +61,15 @@ void gp__js_set_fns(JSContextRef ctx, JSObjectRef obj, const gp__js_fn_t *fns, s
   for (size_t i = 0; i < n; i++) gp__js_set_fn(ctx, obj, fns[i].name, fns[i].fn);
 }
 
+/* host.cleanError(e): the stack of an error made here shows the script's frames. */
+static void gp__js_clean_error(JSContextRef ctx, JSObjectRef e) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  if (e == NULL || rt == NULL || rt->host == NULL) return;
+  JSValueRef clean = gp__js_get(ctx, rt->host, "cleanError");
+  JSValueRef arg = e;
+  if (gp__js_is_function(ctx, clean)) JSObjectCallAsFunction(ctx, (JSObjectRef)clean, NULL, 1, &arg, NULL);
+}
+
 JSObjectRef gp__js_error(JSContextRef ctx, int code, int type_error, const char *msg) {
   JSValueRef arg = gp__js_str(ctx, msg ? msg : gp_strerror(code));
   JSObjectRef e;
@@ -72,6 +81,7 @@ JSObjectRef gp__js_error(JSContextRef ctx, int code, int type_error, const char 
     e = JSObjectMakeError(ctx, 1, &arg, NULL);
   }
   gp__js_set(ctx, e, "code", gp__js_str(ctx, gp_err_name(code)));
+  gp__js_clean_error(ctx, e);
   return e;
 }
 
@@ -203,6 +213,24 @@ JSValueRef gp__js_eval(JSContextRef ctx, const char *src, size_t n, const char *
   JSStringRelease(s);
   JSStringRelease(u);
   return v;
+}
+
+JSValueRef gp__js_eval_lib(JSContextRef ctx, const char *src, const char *url, JSValueRef *exc) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  JSValueRef scope = rt && rt->host ? gp__js_get(ctx, rt->host, "errorScope") : NULL;
+  if (scope == NULL || !JSValueIsArray(ctx, scope)) return gp__js_eval(ctx, src, strlen(src), url, exc);
+  static const char head[] = "(function (Error, TypeError, RangeError, SyntaxError, ReferenceError, "
+                             "URIError, EvalError, AggregateError) { return (\n";
+  gp_buf_t b = {0};
+  gp__buf_puts(&b, head);
+  gp__buf_puts(&b, src);
+  gp__buf_puts(&b, "\n); })");
+  JSValueRef outer = gp__js_eval(ctx, b.data, b.len, url, exc);
+  gp__buf_free(&b);
+  if (outer == NULL || !gp__js_is_function(ctx, outer)) return outer;
+  JSValueRef argv[8];
+  for (unsigned i = 0; i < 8; i++) argv[i] = JSObjectGetPropertyAtIndex(ctx, (JSObjectRef)scope, i, NULL);
+  return JSObjectCallAsFunction(ctx, (JSObjectRef)outer, NULL, 8, argv, exc);
 }
 
 JSValueRef gp__js_path_is(JSContextRef ctx, JSValueRef path, unsigned kind) {

@@ -55,7 +55,7 @@ static JSValueRef gp__on_unhandled(JSContextRef ctx, JSObjectRef fn, JSObjectRef
 /* Evaluates an embedded source that is one function expression; returns the function. */
 static JSObjectRef gp__eval_factory(JSContextRef ctx, const char *src, const char *name) {
   JSValueRef exc = NULL;
-  JSValueRef v = gp__js_eval(ctx, src, strlen(src), name, &exc);
+  JSValueRef v = gp__js_eval_lib(ctx, src, name, &exc);
   if (exc) {
     gp__js_report(ctx, exc, name);
     return NULL;
@@ -130,6 +130,12 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   JSStringRelease(n);
   JSGlobalContextSetUnhandledRejectionCallback(rt->ctx, cb, NULL);
 
+  /* the error constructors the runtime's code sees (before anything else compiles) */
+  JSObjectRef errf = gp__eval_factory(ctx, gp__js_src_errors, "geppetto:errors");
+  JSValueRef host_arg = rt->host;
+  JSValueRef scope = errf ? JSObjectCallAsFunction(ctx, errf, NULL, 1, &host_arg, NULL) : NULL;
+  if (scope == NULL || !JSValueIsArray(ctx, scope)) return GP_ERR_INTERNAL;
+  gp__js_set(ctx, rt->host, "errorScope", scope);
   JSObjectRef gpf = gp__eval_factory(ctx, gp__js_src_geppetto, "geppetto:module");
   JSObjectRef pre = gp__eval_factory(ctx, gp__js_src_prelude, "geppetto:prelude");
   /* the prelude's second part: require, import, the entry points */

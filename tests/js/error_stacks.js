@@ -61,4 +61,18 @@ noRuntime(util.inspect(e), "inspect");
 // console.error's text (checked below): the script's frames only
 function report() { console.error(new Error("shown")) }
 report();
+
+// errors the runtime makes for the script (in its JavaScript or its natives) show the
+// script's frames; a callback's, made with no script frame below, shows none (as Node)
+try { new URL("nope") } catch (err) { e = err }
+assert(e instanceof TypeError && e.constructor === TypeError, String(e));
+assert.equal(e.stack, `@${here}:67:14`);
+const fs = require("fs");
+try { fs.readFileSync("/gp-no-such-file") } catch (err) { e = err }
+assert.equal(e.code, "ENOENT");
+assert.equal(e.stack, `@${here}:71:22`);
+fs.readFile("/gp-no-such-file", (err) => {
+  assert.equal(err.stack, "");
+  assert(util.inspect(err).startsWith("[Error: ENOENT"), util.inspect(err));
+});
 // expect-stderr: ^Error: shown.    at report \([^ ]*/error_stacks\.js:62:44\).    at [^ ]*/error_stacks\.js:63:7.$
