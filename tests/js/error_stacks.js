@@ -71,6 +71,9 @@ const fs = require("fs");
 try { fs.readFileSync("/gp-no-such-file") } catch (err) { e = err }
 assert.equal(e.code, "ENOENT");
 assert.equal(e.stack, `@${here}:71:22`);
+import("./fixtures/error_stacks/self_catch_dyn.js").then(({ stack }) => {
+  assert.equal(stack, `@${fx}/self_catch_dyn.js:2:11\nrequire@[native code]`);
+});
 fs.readFile("/gp-no-such-file", (err) => {
   assert.equal(err.stack, "");
   assert(util.inspect(err).startsWith("[Error: ENOENT"), util.inspect(err));

@@ -344,10 +344,10 @@
         }
       },
     };
-    const dynImport = (id) => new Promise((res) => res()).then(() => {
-      const f = resolve(String(id), mod.path, mod, IMPORT_CONDS);
-      const exp = requireFile(f, mod);
-      const m = f !== "geppetto" && !f.startsWith("node:") ? cache[f] : null;
+    // import(id): the native loader is the promise job itself, so the imported
+    // module's code runs with no frame of the runtime below it
+    const dynImport = (id) => new Promise((res) => res(String(id))).then(importSync).then((exp) => {
+      const m = exp !== null && (typeof exp === "object" || typeof exp === "function") ? moduleOf.get(exp) : undefined;
       return m && m.evaluating ? m.evaluating.then(() => namespaceOf(m.exports)) : namespaceOf(exp);
     });
     const meta = {
