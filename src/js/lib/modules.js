@@ -381,8 +381,7 @@
       const f = resolve(id, dir, mod, conds);
       if (!f.startsWith("/") || cache[f] || f.endsWith(".json")) return { value: requireDone(f, requireFile(f, mod), sync) };
       const start = startLoad(f, mod);
-      const { call } = start;
-      if (!call) return { value: requireDone(f, endLoad(start).exports, sync) };
+      const { call } = start; // set: JSON was loaded above
       const done = (failed, v) => failed ? failLoad(start.mod, v) : requireDone(f, endLoad(start, v).exports, sync);
       return { fn: call.fn.bind(call.self, ...call.args), done };
     } catch (e) {
