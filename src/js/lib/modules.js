@@ -55,28 +55,53 @@
   // module's exports.
   const builtins = {
     timers: "timers", "timers/promises": "timers_promises",
-    util: "util", assert: "assert", url: "url", buffer: "buffer",
+    util: "util", "util/types": "util_types", sys: "util",
+    assert: "assert", "assert/strict": "assert_strict", url: "url", buffer: "buffer",
     readline: "readline", "readline/promises": "readline_promises",
     fs: "fs", "fs/promises": "fs_promises", path: "path", "path/posix": "path", os: "os",
     events: "events", child_process: "child_process",
+    process: "process", console: "console", module: "module",
   };
-  // Node modules geppetto does not provide, with what to use instead.
+  // Node modules geppetto does not provide (all the others of Node's builtinModules, and
+  // the ones only reachable as "node:x"), with what to use instead.
+  const FETCH = "fetch()", STREAMS = "ReadableStream (the global; for await reads it)";
   const instead = {
-    http: "fetch()", https: "fetch()", http2: "fetch()", net: "fetch() for HTTP",
-    tls: "fetch() for HTTPS", dgram: "fetch()", dns: "fetch() (names resolve on each request)",
+    http: FETCH, https: FETCH, http2: FETCH, quic: FETCH, net: "fetch() for HTTP",
+    tls: "fetch() for HTTPS", dgram: FETCH, dns: "fetch() (names resolve on each request)",
+    "dns/promises": "fetch() (names resolve on each request)",
+    _http_agent: FETCH, _http_client: FETCH, _http_common: FETCH, _http_incoming: FETCH,
+    _http_outgoing: FETCH, _http_server: FETCH, _tls_common: "fetch() for HTTPS", _tls_wrap: "fetch() for HTTPS",
     worker_threads: "concurrent runs and async tools (every run already works off the script's thread)",
     cluster: "several geppetto processes", vm: "eval() or new Function()",
-    zlib: "fetch() (it decodes gzip/deflate/br) or Blob streams", stream: "ReadableStream",
-    "stream/web": "the ReadableStream global", crypto: "the crypto global (randomUUID, getRandomValues)",
+    zlib: "fetch() (it decodes gzip/deflate/br) or Blob streams", stream: STREAMS,
+    _stream_duplex: STREAMS, _stream_passthrough: STREAMS, _stream_readable: STREAMS,
+    _stream_transform: STREAMS, _stream_wrap: STREAMS, _stream_writable: STREAMS,
+    "stream/promises": STREAMS, "stream/iter": STREAMS,
+    "stream/web": "the ReadableStream global",
+    "stream/consumers": "new Response(stream).text(), .json() or .arrayBuffer()",
+    crypto: "the crypto global (randomUUID, getRandomValues)",
     perf_hooks: "the performance global", string_decoder: "TextDecoder with {stream: true}",
     querystring: "URLSearchParams", punycode: "URL (hosts are converted)",
     async_hooks: "AbortSignal to tie work to a run", inspector: "--log-level debug",
-    v8: "process.memoryUsage()", repl: "geppetto chat", tty: "process.stdin.isTTY",
+    "inspector/promises": "--log-level debug", v8: "process.memoryUsage()", repl: "geppetto chat",
+    tty: "process.stdin.isTTY", constants: "os.constants and fs.constants",
+    diagnostics_channel: "a run's events (handle.on, eventSink) and --log-level debug",
+    trace_events: "--stats and --log-level debug",
+    domain: "try/catch around await (and .catch() on promises)",
+    "path/win32": "path (POSIX paths)",
+    wasi: "child_process to run a WASI runtime",
+    sea: "geppetto run SCRIPT",
+    sqlite: "a session store of require('geppetto') (store: sqlite:PATH) or child_process with sqlite3",
+    test: "plain scripts with assert (a test passes by exiting 0)",
+    "test/reporters": "plain scripts with assert (a test passes by exiting 0)",
   };
+  const prefixOnly = new Set(["quic", "sea", "sqlite", "test", "test/reporters"]); // "test" alone is a package
+  host.builtinModules = () => Object.keys(builtins);
+  host.createRequire = (filename) => makeRequire(makeModule(filename, null));
   function builtin(id) {
     const name = id.startsWith("node:") ? id.slice(5) : id;
     if (has(builtins, name)) return lib("node/" + builtins[name]);
-    if (id.startsWith("node:") || has(instead, name)) {
+    if (id.startsWith("node:") || (has(instead, name) && !prefixOnly.has(name))) {
       const e = new Error(`Cannot find module '${id}': geppetto does not provide Node's '${name}' module` +
                           (instead[name] ? `; use ${instead[name]} instead` : ""));
       e.code = "MODULE_NOT_FOUND";
