@@ -37,10 +37,10 @@
     for (let m = parent; m; m = m.parent) if (m.filename) stack.push(m.filename);
     return stack;
   }
-  function notFound(id, parent, tried) {
+  function notFound(id, parent, tried, why) {
     const from = parent && parent.filename;
     const stack = requireStack(parent);
-    let msg = `Cannot find module '${id}'` + (from ? ` from '${from}'` : "");
+    let msg = `Cannot find module '${id}'` + (from ? ` from '${from}'` : "") + (why ? ": " + why : "");
     if (tried && tried.length) msg += "\nTried:\n- " + tried.join("\n- ");
     if (stack.length) msg += "\nRequire stack:\n- " + stack.join("\n- ");
     return codeError("MODULE_NOT_FOUND", msg, { requireStack: stack });
@@ -167,11 +167,12 @@
   function asPath(base, tried) {
     return asFile(base, tried) || asDirectory(base, tried);
   }
-  function notExported(sub, pkgDir, parent) {
-    const where = pkgDir + "/package.json" + (parent && parent.filename ? " imported from " + parent.filename : "");
-    return codeError("ERR_PACKAGE_PATH_NOT_EXPORTED", sub === "."
-      ? `No "exports" main defined in ${where}`
-      : `Package subpath '${sub}' is not defined by "exports" in ${where}`);
+  // A subpath that package.json `exports` does not list: MODULE_NOT_FOUND (SPEC §3.3).
+  function notExported(id, sub, pkgDir, parent, tried) {
+    const pkgFile = pkgDir + "/package.json";
+    return notFound(id, parent, tried, sub === "."
+      ? `${pkgFile} has no "exports" entry for the package itself (".")`
+      : `subpath '${sub}' is not exported by ${pkgFile}`);
   }
   // A target of `exports`/`imports`: a path (string), a list, a conditions object or
   // null. Returns the resolved path, null when blocked, undefined when no condition fits.
@@ -234,9 +235,9 @@
     if (exp && typeof exp === "object" && !Object.keys(exp).some((k) => k.startsWith("."))) return { ".": exp };
     return exp || {};
   }
-  function resolveExports(pkgDir, pkg, sub, conds, parent, tried) {
+  function resolveExports(id, pkgDir, pkg, sub, conds, parent, tried) {
     const r = resolveMap(pkgDir, exportsMap(pkg.exports), sub, conds, false, parent);
-    if (r === undefined || r === null) throw notExported(sub, pkgDir, parent);
+    if (r === undefined || r === null) throw notExported(id, sub, pkgDir, parent, tried);
     const f = tryFile(r, tried);
     if (f) return f;
     return null;
@@ -263,7 +264,7 @@
       if (!host.isDir(pkgDir)) { tried.push(pkgDir); continue; }
       const pkg = readPackage(pkgDir);
       if (pkg && pkg.exports !== undefined && pkg.exports !== null) {
-        const f = resolveExports(pkgDir, pkg, sub, conds, parent, tried);
+        const f = resolveExports(id, pkgDir, pkg, sub, conds, parent, tried);
         if (f) return f;
         throw notFound(id, parent, tried); // the package's exports name a missing file
       }
@@ -273,7 +274,7 @@
     // a package may name itself through its own exports
     const scope = packageScope(dir);
     if (scope && scope.pkg.name === name && scope.pkg.exports != null)
-      return resolveExports(scope.dir, scope.pkg, sub, conds, parent, tried);
+      return resolveExports(id, scope.dir, scope.pkg, sub, conds, parent, tried);
     return null;
   }
   function resolveImports(id, dir, conds, parent, tried) {
