@@ -56,6 +56,14 @@ gp_cli_test(cli_perm_implied 0 STDOUT "^false true false\n" eval --allow-net=x "
 gp_cli_test(cli_perm_value_form 0 STDOUT "^false false true\n" eval --allow-fs-read /gp-data "${gp_perm_has}")
 gp_cli_test(cli_perm_off 0 STDOUT "^undefined string\n" eval
             "console.log(typeof process.permission, typeof process.env.PATH)")
+# eval's code with import/export statements or top-level await is an ES module, as a
+# main .mjs is (SPEC §3.3); a throw after an await is uncaught (exit 1). Lines, not
+# semicolons: a semicolon would split the command list.
+gp_cli_test(cli_eval_tla 0 STDOUT "^42\n" eval "const x = await Promise.resolve(41)\nconsole.log(x + 1)")
+gp_cli_test(cli_eval_import 0 STDOUT "^/ true file:///" eval
+            "import p from 'path'\nimport { sep } from 'node:path'\nconst fsp = await import('fs/promises')\nconsole.log(p.sep, sep === p.sep && typeof fsp.readFile === 'function', import.meta.url)")
+gp_cli_test(cli_eval_tla_throw 1 STDERR "^Uncaught: Error: late" eval "await sleep(5)\nthrow new Error('late')")
+gp_cli_test(cli_eval_script 0 STDOUT "^5 true\n" eval "var q = 5\nconsole.log(globalThis.q, typeof exports === 'object')")
 gp_cli_test(cli_help 0 STDOUT "^usage: geppetto run .*geppetto help" help)
 gp_cli_test(cli_help_long 0 STDOUT "^usage: geppetto run" --help)
 gp_cli_test(cli_help_short 0 STDOUT "^usage: geppetto run" -h)

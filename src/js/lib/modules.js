@@ -590,8 +590,28 @@
     if (argv.length > 1) argv[1] = filename;
     g.require = makeRequire(null);
     const mod = load(filename, null);
-    return mod.evaluating; // a promise when the main script awaits at top level
+    return mainSettled(mod.evaluating); // a promise when the main script awaits at top level
   };
+  // The main code's top-level await: its rejection is an uncaught exception, as a throw.
+  function mainSettled(p) {
+    if (p) p.catch((e) => host.fatal(e));
+    return p;
+  }
+  // Code given to `geppetto eval` that has import/export statements or top-level await
+  // (SPEC §3.3): an ES module, as a main .mjs is.
+  function evalModule(mod, code) {
+    moduleOf.set(mod.exports, mod);
+    try {
+      const { fn, kind } = compileModuleAs(mod, code, 2);
+      const h = moduleHelpers(mod);
+      const r = fn.call(undefined, mod.exports, mod.require, mod, mod.filename, mod.path, h.esm, h.dynImport, h.meta);
+      mod.loaded = true;
+      return kind === 2 ? mainSettled(r) : undefined;
+    } catch (e) {
+      fixLineOne(e);
+      throw e;
+    }
+  }
   host.runEval = function runEval(code) {
     const mod = { id: "[eval]", filename: host.cwd() + "/[eval]", path: host.cwd(), exports: {},
                   loaded: false, parent: null, children: [] };
@@ -601,6 +621,10 @@
     g.exports = mod.exports;
     g.__filename = mod.filename;
     g.__dirname = mod.path;
+    if (/\b(?:import|export|await)\b/.test(code)) {
+      const r = host.esmToCjs(code, mod.filename, 2);
+      if (r.esm || r.tla) return evalModule(mod, code);
+    }
     if (code.includes("import")) { // import(spec) resolves from the current folder
       code = host.esmToCjs(code, mod.filename, 0).code;
       const dyn = moduleHelpers(mod).dynImport;
