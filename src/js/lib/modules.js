@@ -393,14 +393,19 @@
     mod.require = makeRequire(mod);
     return mod;
   }
+  let requiring = 0; // require() calls under way: a module they load must not await
+  function asyncModuleError(f) {
+    return codeError("ERR_REQUIRE_ASYNC_MODULE", `require() cannot load '${f}': it uses top-level await; use import() instead`);
+  }
   function makeRequire(mod) {
     const dir = mod ? mod.path : host.cwd();
     function require(id) {
       const f = resolve(id, dir, mod, REQUIRE_CONDS);
-      const exp = requireFile(f, mod);
+      let exp;
+      requiring++;
+      try { exp = requireFile(f, mod); } finally { requiring--; }
       const m = cache[f];
-      if (m && m.evaluating && !m.loaded)
-        throw codeError("ERR_REQUIRE_ASYNC_MODULE", `require() cannot load '${f}': it uses top-level await; use import() instead`);
+      if (m && m.evaluating && !m.loaded) throw asyncModuleError(f);
       return exp;
     }
     require.resolve = (id, opts) => {
@@ -508,6 +513,8 @@
         try { mod.exports = JSON.parse(src); } catch (e) { e.message = filename + ": " + e.message; throw e; }
       } else {
         const { fn, kind } = compileModule(mod, src);
+        // as Node: require() of a module that awaits at top level throws before it runs
+        if (kind === 2 && requiring > 0) throw asyncModuleError(filename);
         const h = moduleHelpers(mod);
         const r = fn.call(kind === 0 ? mod.exports : undefined, mod.exports, mod.require, mod, filename,
                           mod.path, h.esm, h.dynImport, h.meta);
