@@ -17,7 +17,7 @@ no_connection() {
 
 # run_case [listener] EXPECTED_STATUS
 run_case() {
-  start run provider.js "$@"
+  start run stream.js provider "$@"
   wait_for '^STREAMING$'
   # while streaming, the connection is there (so that the check below means something)
   [ -n "$(ss -Htnp state established "( dport = :$PORT )" | grep "pid=$PID,")" ] ||
@@ -27,7 +27,8 @@ run_case() {
   no_connection
   finish
   expect_out '^event interrupt$'
-  expect_out '^rejected CANCELED partial words kept$'
+  expect_out '^rejected CANCELED partial blocks 2$'
+  expect_out '^partial text kept$'
   expect_out '^handlers ran, running: false$'
   expect_no_out '^event final$'
 }
