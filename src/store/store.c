@@ -418,14 +418,17 @@ static void gp__renewal(gp_store_t *st, const char *id, const char *owner, int o
   pthread_mutex_unlock(&st->mu);
 }
 
-int gp__store_begin(gp_store_t *st, const char *id, const char *owner, int64_t *rev,
+int gp__store_begin(gp_store_t *st, const char *id, const char *run, int64_t *rev,
                     gp_error_t **err) {
+  char *owner = gp__store_owner(run);
   gp__args_t a = {.id = id, .owner = owner, .index = st->lease_ms};
   int rc = gp__store_call(st, gp__do_lease, &a, err);
-  if (rc != 0) return rc;
-  *rev = a.rev;
-  gp__renewal(st, id, owner, 1);
-  return 0;
+  if (rc == 0) {
+    *rev = a.rev;
+    gp__renewal(st, id, owner, 1);
+  }
+  free(owner);
+  return rc;
 }
 
 static int gp__do_end(gp__store_be_t *be, void *arg, gp_error_t **err) {
@@ -438,11 +441,15 @@ static int gp__do_end(gp__store_be_t *be, void *arg, gp_error_t **err) {
 
 int gp__store_end(gp_store_t *st, const gp__store_commit_t *c, int64_t *rev,
                   gp_error_t **err) {
-  gp__renewal(st, c->session_id, c->owner, 0);
-  gp__args_t a = {.commit = c};
+  gp__store_commit_t full = *c;
+  char *owner = c->owner ? gp__store_owner(c->owner) : NULL;
+  full.owner = owner;
+  if (owner) gp__renewal(st, c->session_id, owner, 0);
+  gp__args_t a = {.commit = &full};
   uint64_t t0 = gp__mono_ns();
   int rc = gp__store_call(st, gp__do_end, &a, err);
   gp__hist_record(&st->commits, (gp__mono_ns() - t0) / 1000);
+  free(owner);
   if (rc == 0 && rev) *rev = a.rev;
   return rc;
 }
@@ -452,14 +459,18 @@ static int gp__do_release(gp__store_be_t *be, void *arg, gp_error_t **err) {
   return be->vt->release(be, a->id, a->owner, err);
 }
 
-void gp__store_forget(gp_store_t *st, const char *id, const char *owner) {
+void gp__store_forget(gp_store_t *st, const char *id, const char *run) {
+  char *owner = gp__store_owner(run);
   gp__renewal(st, id, owner, 0);
+  free(owner);
 }
 
-void gp__store_abandon(gp_store_t *st, const char *id, const char *owner) {
+void gp__store_abandon(gp_store_t *st, const char *id, const char *run) {
+  char *owner = gp__store_owner(run);
   gp__renewal(st, id, owner, 0);
   gp__args_t a = {.id = id, .owner = owner};
   gp__store_call(st, gp__do_release, &a, NULL);
+  free(owner);
 }
 
 static int gp__do_put(gp__store_be_t *be, void *arg, gp_error_t **err) {

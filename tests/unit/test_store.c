@@ -1,8 +1,8 @@
 // timeout: 180
 /* Session stores (SPEC §4.12) on every back end: a session persists and resumes by id,
  * the conversation continues across sessions, a failed run stores only its record (with
- * the partial turn), list/load/delete/copy/fork, the lease (SESSION_BUSY, takeover after
- * expiry), a second session object that sees another's commits, migration of a version-1
+ * the partial turn), list/load/delete/copy/fork, the lease (SESSION_BUSY naming the
+ * holder, takeover after expiry, at once from an ended process of this machine), a second session object that sees another's commits, migration of a version-1
  * SQLite file and refusal of a newer one. PostgreSQL runs when GP_TEST_PG_URL is set
  * (scripts/pg-test-cluster.sh); it is skipped with a message otherwise, unless
  * GP_TEST_REQUIRE_PG is set. */
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -256,6 +257,77 @@ static void test_lease_busy_and_takeover(void **state) {
   free(id);
 }
 
+typedef struct {
+  const char *id, *owner;
+  int release;
+  int64_t rev;
+} raw_lease_t;
+
+/* Takes (or releases) a lease with a raw owner id, as another process would write it. */
+static int raw_lease(gp__store_be_t *be, void *arg, gp_error_t **err) {
+  raw_lease_t *a = arg;
+  if (a->release) return be->vt->release(be, a->id, a->owner, err);
+  return be->vt->lease(be, a->id, a->owner, 60000, &a->rev, err);
+}
+
+static void hold(gp_store_t *st, const char *id, const char *owner, int release) {
+  raw_lease_t a = {.id = id, .owner = owner, .release = release};
+  assert_int_equal(gp__store_call(st, raw_lease, &a, NULL), 0);
+}
+
+/* An owner id of this machine for process `pid` started at `start` (our identity with
+ * the pid and start time replaced). */
+static char *local_owner(int pid, const char *start) {
+  char *me = gp__store_owner("r1");
+  char *host = strchr(me, '@') + 1, *c1 = strchr(host, ':'), *c2 = strchr(c1 + 1, ':');
+  char *c3 = strchr(c2 + 1, ':');
+  *c1 = '\0';
+  char *o = gp__xasprintf("r1@%s:%d:%s:%s", host, pid, start ? start : "0", c3 + 1);
+  free(me);
+  return o;
+}
+
+/* A lease held by a process of this machine that has ended is taken at once; one held by
+ * a live process or another machine's is not, and the refusal names the holder. */
+static void test_lease_of_ended_process(void **state) {
+  fixture_t *f = *state;
+  char *id = fresh_id("ended");
+  gp_session_t *s = session_on(f->st, id, NULL);
+  gp_error_t *err = NULL;
+  /* another machine (a 60 s lease): waited out, whatever its pid */
+  hold(f->st, id, "r0@elsewhere.example:1:0:deadbeef.1", 0);
+  assert_int_equal(say(s, "busy?", NULL, &err), GP_ERR_SESSION_BUSY);
+  assert_non_null(strstr(err->message, "run r0 of process 1 on elsewhere.example"));
+  assert_non_null(strstr(err->message, "expires in"));
+  gp_error_free(err);
+  err = NULL;
+  hold(f->st, id, "r0@elsewhere.example:1:0:deadbeef.1", 1);
+  /* a live process of this machine (our parent's pid, start time unknown): waited out */
+  char *live = local_owner((int)getppid(), NULL);
+  hold(f->st, id, live, 0);
+  assert_int_equal(say(s, "busy?", NULL, &err), GP_ERR_SESSION_BUSY);
+  gp_error_free(err);
+  err = NULL;
+  hold(f->st, id, live, 1);
+  free(live);
+  /* a process that has exited and been reaped */
+  pid_t pid = fork();
+  if (pid == 0) _exit(0);
+  waitpid(pid, NULL, 0);
+  char *gone = local_owner((int)pid, NULL);
+  hold(f->st, id, gone, 0);
+  assert_int_equal(say(s, "after the exit", NULL, &err), 0);
+  free(gone);
+  /* our own pid with another start time: the pid was reused */
+  char *reused = local_owner((int)getpid(), "1");
+  hold(f->st, id, reused, 0);
+  assert_int_equal(say(s, "after the reuse", NULL, &err), 0);
+  free(reused);
+  assert_int_equal(gp_session_turn_count(s), 2);
+  gp_session_free(s);
+  free(id);
+}
+
 static void test_second_object_sees_commits(void **state) {
   fixture_t *f = *state;
   char *id = fresh_id("shared");
@@ -377,6 +449,7 @@ static void test_from_spec(void **state) {
   cmocka_unit_test_setup_teardown(test_failed_run_stores_record_only, setup, teardown), \
   cmocka_unit_test_setup_teardown(test_list_delete_copy_fork, setup, teardown),       \
   cmocka_unit_test_setup_teardown(test_lease_busy_and_takeover, setup, teardown),     \
+  cmocka_unit_test_setup_teardown(test_lease_of_ended_process, setup, teardown),      \
   cmocka_unit_test_setup_teardown(test_second_object_sees_commits, setup, teardown),  \
   cmocka_unit_test_setup_teardown(test_closed_store_fails, setup, teardown)
 
