@@ -413,3 +413,12 @@ gp__store_be_t *gp__store_postgres_be(const char *conninfo) {
   p->conninfo = gp__xstrdup(conninfo);
   return &p->base;
 }
+
+int gp__store_pg_exec(const char *conninfo, const char *sql, gp_error_t **err) {
+  gp__pg_t p = {.conn = PQconnectdb(conninfo)};
+  int rc = PQstatus(p.conn) == CONNECTION_OK ? 0 : gp__pg_fail(&p, err, "connect", NULL);
+  if (rc == 0) rc = gp__pq_do(&p, err, "SET client_min_messages = warning");
+  if (rc == 0) rc = gp__pq_do(&p, err, sql);
+  PQfinish(p.conn);
+  return rc;
+}

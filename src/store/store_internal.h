@@ -120,6 +120,10 @@ void gp__store_log_takeover(const char *id, const char *owner);
 
 /* For tests: runs `sql` on an SQLite file (used to write old-version fixtures). */
 int gp__store_sqlite_exec(const char *path, const char *sql, gp_error_t **err);
+/* For tests: runs `sql` (statements separated by ';') on a PostgreSQL database, on a
+ * connection of its own without the store's schema (old-version fixtures, throw-away
+ * schemas). */
+int gp__store_pg_exec(const char *conninfo, const char *sql, gp_error_t **err);
 /* For tests: 0 when PRAGMA integrity_check of an SQLite file answers "ok". */
 int gp__store_sqlite_integrity(const char *path, gp_error_t **err);
 /* Latency of run commits (gp__store_end, queueing on the worker included), in us. */
