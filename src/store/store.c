@@ -9,6 +9,7 @@
  * renewal waits for that, so a renewal never lands after the commit that released it. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -54,6 +55,7 @@ struct gp_store_s {
   int closing;                    /* under mu */
   int joined;                     /* under mu */
   gp_hist_t commits;              /* gp__store_end latency, us; atomic */
+  int delay_ms;                   /* tests only: GP_STORE_TEST_DELAY_MS; constant */
 };
 
 int64_t gp__store_now_ms(void) { return gp__now_ms(); }
@@ -86,7 +88,31 @@ static int gp__renew_due(gp__worker_t *w, int64_t *wait_ms) {
   return 0;
 }
 
+/* For tests only: GP_STORE_TEST_DELAY_MS=N[:KIND] makes every job of the stores of KIND
+ * (all when no KIND is given) wait N ms on its worker before it runs, as a slow database
+ * would; read once, by the first store made. Never set it outside tests. */
+static pthread_once_t gp__delay_once = PTHREAD_ONCE_INIT;
+static int gp__delay_ms;
+static char gp__delay_kind[16];
+
+static void gp__delay_read(void) {
+  const char *v = getenv("GP_STORE_TEST_DELAY_MS");
+  if (!v || !*v) return;
+  char *end;
+  long ms = strtol(v, &end, 10);
+  if (ms <= 0 || ms > 60000 || (*end && *end != ':')) return;
+  if (*end == ':') snprintf(gp__delay_kind, sizeof gp__delay_kind, "%s", end + 1);
+  gp__delay_ms = (int)ms;
+}
+
+/* The test delay of a store of `kind`, in ms (0: none). */
+static int gp__delay_of(const char *kind) {
+  pthread_once(&gp__delay_once, gp__delay_read);
+  return gp__delay_kind[0] && strcmp(gp__delay_kind, kind) != 0 ? 0 : gp__delay_ms;
+}
+
 static void gp__run_job(gp__worker_t *w, gp__job_t *j) {
+  if (w->st->delay_ms) gp__sleep_ms(w->st->delay_ms);
   if (!w->opened) {
     j->rc = w->be->vt->open(w->be, &j->err);
     w->opened = j->rc == 0;
@@ -164,6 +190,7 @@ static gp_store_t *gp__store_new(gp__store_be_t *(*make)(const char *), const ch
     st->workers[i].be = make(arg);
   }
   st->kind = st->workers[0].be->vt->kind;
+  st->delay_ms = gp__delay_of(st->kind);
   st->lease_ms = opts && opts->lease_ms > 0 ? opts->lease_ms : 60000;
   gp__hist_init(&st->commits);
   pthread_mutex_init(&st->mu, NULL);
