@@ -277,16 +277,15 @@ static void hold(gp_store_t *st, const char *id, const char *owner, int release)
   assert_int_equal(gp__store_call(st, raw_lease, &a, NULL), 0);
 }
 
-/* An owner id of this machine for process `pid` started at `start` (our identity with
- * the pid and start time replaced). */
-static char *local_owner(int pid, const char *start) {
+/* Writes to `out` an owner id of this machine for process `pid` started at `start` (our
+ * identity with the pid and start time replaced). */
+static void local_owner(char *out, size_t size, int pid, const char *start) {
   char *me = gp__store_owner("r1");
   char *host = strchr(me, '@') + 1, *c1 = strchr(host, ':'), *c2 = strchr(c1 + 1, ':');
-  char *c3 = strchr(c2 + 1, ':');
+  char *machine = strchr(c2 + 1, ':') + 1;
   *c1 = '\0';
-  char *o = gp__xasprintf("r1@%s:%d:%s:%s", host, pid, start ? start : "0", c3 + 1);
+  snprintf(out, size, "r1@%s:%d:%s:%s", host, pid, start ? start : "0", machine);
   free(me);
-  return o;
 }
 
 /* A lease held by a process of this machine that has ended is taken at once; one held by
@@ -305,26 +304,24 @@ static void test_lease_of_ended_process(void **state) {
   err = NULL;
   hold(f->st, id, "r0@elsewhere.example:1:0:deadbeef.1", 1);
   /* a live process of this machine (our parent's pid, start time unknown): waited out */
-  char *live = local_owner((int)getppid(), NULL);
-  hold(f->st, id, live, 0);
+  char owner[512];
+  local_owner(owner, sizeof owner, (int)getppid(), NULL);
+  hold(f->st, id, owner, 0);
   assert_int_equal(say(s, "busy?", NULL, &err), GP_ERR_SESSION_BUSY);
   gp_error_free(err);
   err = NULL;
-  hold(f->st, id, live, 1);
-  free(live);
+  hold(f->st, id, owner, 1);
   /* a process that has exited and been reaped */
   pid_t pid = fork();
   if (pid == 0) _exit(0);
   waitpid(pid, NULL, 0);
-  char *gone = local_owner((int)pid, NULL);
-  hold(f->st, id, gone, 0);
+  local_owner(owner, sizeof owner, (int)pid, NULL);
+  hold(f->st, id, owner, 0);
   assert_int_equal(say(s, "after the exit", NULL, &err), 0);
-  free(gone);
   /* our own pid with another start time: the pid was reused */
-  char *reused = local_owner((int)getpid(), "1");
-  hold(f->st, id, reused, 0);
+  local_owner(owner, sizeof owner, (int)getpid(), "1");
+  hold(f->st, id, owner, 0);
   assert_int_equal(say(s, "after the reuse", NULL, &err), 0);
-  free(reused);
   assert_int_equal(gp_session_turn_count(s), 2);
   gp_session_free(s);
   free(id);
@@ -381,13 +378,10 @@ static const char v1_fixture[] =
     "\"role\":\"user\",\"payload\":{\"text\":\"from version 1\"}}]}');"
     "INSERT INTO gp_runs VALUES('r0', 'old', 1000, 2000, 'ok');";
 
-static void test_sqlite_migrates_v1(void **state) {
-  fixture_t *f = *state;
-  gp_store_unref(f->st);
-  remove_db(f->path);
-  assert_int_equal(gp__store_sqlite_exec(f->path, v1_fixture, NULL), 0);
-  f->st = open_store(f, 0);
-  gp_session_t *s = session_on(f->st, "old", NULL);
+/* A migrated version-1 store (v1_fixture, pg_v1_fixture) still holds session "old" (one
+ * turn, one run) and goes on with it: a run continues the conversation, records follow. */
+static void check_migrated(gp_store_t *st) {
+  gp_session_t *s = session_on(st, "old", NULL);
   assert_int_equal(gp_session_turn_count(s), 1);
   gp_turn_t *out = NULL;
   assert_int_equal(say(s, "and now", &out, NULL), 0);
@@ -396,10 +390,21 @@ static void test_sqlite_migrates_v1(void **state) {
   gp_session_free(s);
   gp_store_run_t *runs;
   size_t n;
-  assert_int_equal(gp_store_runs(f->st, "old", &runs, &n, NULL), 0);
+  assert_int_equal(gp_store_runs(st, "old", &runs, &n, NULL), 0);
   assert_int_equal(n, 2);
   assert_string_equal(runs[0].id, "r0");
+  assert_null(runs[0].usage);
+  assert_string_equal(runs[1].outcome, "ok");
   gp_store_runs_free(runs, n);
+}
+
+static void test_sqlite_migrates_v1(void **state) {
+  fixture_t *f = *state;
+  gp_store_unref(f->st);
+  remove_db(f->path);
+  assert_int_equal(gp__store_sqlite_exec(f->path, v1_fixture, NULL), 0);
+  f->st = open_store(f, 0);
+  check_migrated(f->st);
   gp_store_unref(f->st);
   /* the file now says version 2 */
   assert_int_equal(gp__store_sqlite_exec(f->path, "SELECT 1 FROM gp_leases", NULL), 0);
@@ -485,22 +490,9 @@ static void test_pg_migrates_v1(void **state) {
   if (gp__store_pg_exec(f->conninfo, pg_v1_fixture, &err) != 0) fail_msg("fixture: %s", err->message);
   gp_store_opts_t o = {.connections = 2};
   gp_store_t *st = gp_store_postgres(f->conninfo, &o);
-  gp_session_t *s = session_on(st, "old", NULL);
-  assert_int_equal(gp_session_turn_count(s), 1); /* the history survived the migration */
-  gp_turn_t *out = NULL;
-  assert_int_equal(say(s, "and now", &out, NULL), 0);
-  assert_string_equal(gp_block_text(out->blocks[0]), "from version 1");
-  gp_turn_free(out);
-  gp_session_free(s);
-  gp_store_run_t *runs;
-  size_t n;
-  assert_int_equal(gp_store_runs(st, "old", &runs, &n, NULL), 0);
-  assert_int_equal(n, 2);
-  assert_string_equal(runs[0].id, "r0");
-  assert_null(runs[0].usage);
-  assert_string_equal(runs[1].outcome, "ok");
-  gp_store_runs_free(runs, n);
+  check_migrated(st); /* the history survived the migration */
   gp_turn_t **turns;
+  size_t n;
   assert_int_equal(gp_store_load(st, "old", &turns, &n, NULL), 0);
   assert_int_equal(n, 2);
   gp_store_turns_free(turns, n);
