@@ -9,6 +9,9 @@ file(GLOB GP_JS_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/js/*.js)
 # hangs/ of the build directory) instead of a bare timeout.
 set(GP_HANG_GUARD ${CMAKE_SOURCE_DIR}/tests/hang-guard.sh)
 set(GP_HANG_ENV "GP_HANG_DIR=${CMAKE_BINARY_DIR}/hangs")
+# The scripts inherit ctest's environment: GP_TEST_PG_URL and GP_TEST_REQUIRE_PG (set by
+# .ci/run, or `eval "$(scripts/pg-test-cluster.sh start)"`) reach store_sessions_pg.js as
+# they reach the C store tests; no test's ENVIRONMENT sets or clears them.
 # Scripts that measure time scale themselves down under sanitizers (GP_TEST_SANITIZER).
 if(GEPPETTO_SANITIZE)
   list(APPEND GP_HANG_ENV "GP_TEST_SANITIZER=${GEPPETTO_SANITIZE}")
