@@ -1,8 +1,8 @@
 // The store checks of fixtures/store_check.js (SPEC §4.12) on a real PostgreSQL server:
 // GP_TEST_PG_URL (scripts/pg-test-cluster.sh start; .ci/run sets it). Without it the
-// script says it was skipped and passes, unless GP_TEST_REQUIRE_PG is set (CI): then it
+// script exits 77 (ctest: Skipped), unless GP_TEST_REQUIRE_PG is set (CI): then it
 // fails. Session ids carry a fresh uuid, so runs on a shared database never collide.
-// expect-stdout: store_sessions_pg: (ok|skipped)
+// expect-stdout: store_sessions_pg: ok
 const gp = require("geppetto");
 const check = require("./fixtures/store_check.js");
 const url = process.env.GP_TEST_PG_URL;
@@ -12,7 +12,7 @@ if (!url) {
     process.exit(1);
   }
   console.error("store_sessions_pg: skipped: GP_TEST_PG_URL is not set (scripts/pg-test-cluster.sh start)");
-  console.log("store_sessions_pg: skipped");
+  process.exit(77);
 } else {
   (async () => {
     const store = gp.stores.postgres(url, { leaseMs: 2000, connections: 2 });
