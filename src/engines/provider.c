@@ -324,33 +324,17 @@ json_t *gp__prov_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx, const gp_t
 
 /* ---- one request ------------------------------------------------------------------- */
 
-/* The stream's state: the accumulator, and for structured output the incremental
- * parser fed with the answer text as it grows (partial-object events). */
+/* The stream's state: the accumulator. (The answer text's partial-object events come
+ * from the tap gp_engine_infer puts on the emitter, as for every engine.) */
 typedef struct {
   gp_pstream_t st;
-  gp_pjson_t *pj;               /* NULL: the run asks for no structured output */
-  size_t fed;                   /* bytes of st.text given to pj */
 } gp__pstate_t;
-
-static void gp__feed_output(gp__pstate_t *ps) {
-  size_t len = 0;
-  const char *data = ps->st.text ? gp_text_data(ps->st.text, &len) : NULL;
-  if (len <= ps->fed) return;
-  gp__pjson_feed(ps->pj, data + ps->fed, len - ps->fed);
-  ps->fed = len;
-  if (ps->st.em && gp__pjson_due(ps->pj)) {
-    json_t *v = gp__pjson_snapshot(ps->pj);
-    gp_emit(ps->st.em, GP_EVENT_PARTIAL_OBJECT, json_pack("{s:o}", "object", v));
-  }
-}
 
 static int gp__on_sse(void *ud, const gp_sse_event_t *ev) {
   gp__pstate_t *ps = ud;
   gp_pstream_t *s = &ps->st;
   if (s->finished) return 0; /* nothing counts after the final event */
-  int rc = s->prov->proto->on_event(s, ev);
-  if (ps->pj) gp__feed_output(ps);
-  return rc;
+  return s->prov->proto->on_event(s, ev);
 }
 
 static int gp__on_data(void *ud, const char *data, size_t len) {
@@ -453,7 +437,7 @@ static int gp__prov_attempt(const gp_prov_t *p, gp_infer_ctx_t *ctx, gp_turn_t *
   char *url = p->proto->url ? p->proto->url(p) : gp__xasprintf("%s%s", p->base_url, p->proto->path);
   char *auth;
   const char **hdr = gp__headers(p, &auth);
-  gp__pstate_t ps = {.pj = gp__output_schema(ctx) ? gp__pjson_new() : NULL};
+  gp__pstate_t ps = {0};
   gp__pstream_init(&ps.st, p, ctx ? ctx->emitter : NULL, turn);
   gp_sse_t *sse = gp__sse_new(gp__on_sse, &ps);
   gp_http_request_t req = {
@@ -481,7 +465,6 @@ static int gp__prov_attempt(const gp_prov_t *p, gp_infer_ctx_t *ctx, gp_turn_t *
          resp.status, resp.attempts, resp.body_bytes, (long long)(gp__mono_ms() - t0),
          gp_err_name(rc));
   gp__pstream_finish(&ps.st, rc == 0);
-  gp__pjson_free(ps.pj);
   *status = resp.status;
   if (rc != 0 && err && *err) {
     (*err)->message = gp__redact((*err)->message, p->api_key);
