@@ -324,17 +324,38 @@ json_t *gp__prov_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx, const gp_t
 
 /* ---- one request ------------------------------------------------------------------- */
 
-/* The stream's state: the accumulator. (The answer text's partial-object events come
- * from the tap gp_engine_infer puts on the emitter, as for every engine.) */
+/* The stream's state: the accumulator and, for Anthropic's forced output tool, the
+ * incremental parser fed with that tool's input as it streams (partial-object events;
+ * the answer text's come from the tap gp_engine_infer puts on the emitter). */
 typedef struct {
   gp_pstream_t st;
+  gp_pjson_t *pj;               /* NULL: no forced output tool, or nobody listens */
+  size_t call;                  /* index+1 in st.calls of the output tool's call, 0 unknown */
+  size_t fed;                   /* bytes of its arguments given to pj */
 } gp__pstate_t;
+
+static void gp__feed_tool_output(gp__pstate_t *ps) {
+  gp_pstream_t *s = &ps->st;
+  for (size_t i = 0; !ps->call && i < s->ncalls; i++)
+    if (!strcmp(s->calls[i].name, GP__OUTPUT_TOOL)) ps->call = i + 1;
+  if (!ps->call) return;
+  const gp_buf_t *args = &s->calls[ps->call - 1].args;
+  if (args->len <= ps->fed) return;
+  gp__pjson_feed(ps->pj, args->data + ps->fed, args->len - ps->fed);
+  ps->fed = args->len;
+  if (gp__pjson_due(ps->pj)) {
+    json_t *v = gp__pjson_snapshot(ps->pj);
+    if (v) gp_emit(s->em, GP_EVENT_PARTIAL_OBJECT, json_pack("{s:o}", "object", v));
+  }
+}
 
 static int gp__on_sse(void *ud, const gp_sse_event_t *ev) {
   gp__pstate_t *ps = ud;
   gp_pstream_t *s = &ps->st;
   if (s->finished) return 0; /* nothing counts after the final event */
-  return s->prov->proto->on_event(s, ev);
+  int rc = s->prov->proto->on_event(s, ev);
+  if (ps->pj) gp__feed_tool_output(ps);
+  return rc;
 }
 
 static int gp__on_data(void *ud, const char *data, size_t len) {
@@ -437,7 +458,7 @@ static int gp__prov_attempt(const gp_prov_t *p, gp_infer_ctx_t *ctx, gp_turn_t *
   char *url = p->proto->url ? p->proto->url(p) : gp__xasprintf("%s%s", p->base_url, p->proto->path);
   char *auth;
   const char **hdr = gp__headers(p, &auth);
-  gp__pstate_t ps = {0};
+  gp__pstate_t ps = {.pj = forced && gp_emitter_observed(ctx->emitter) ? gp__pjson_new() : NULL};
   gp__pstream_init(&ps.st, p, ctx ? ctx->emitter : NULL, turn);
   gp_sse_t *sse = gp__sse_new(gp__on_sse, &ps);
   gp_http_request_t req = {
@@ -465,6 +486,7 @@ static int gp__prov_attempt(const gp_prov_t *p, gp_infer_ctx_t *ctx, gp_turn_t *
          resp.status, resp.attempts, resp.body_bytes, (long long)(gp__mono_ms() - t0),
          gp_err_name(rc));
   gp__pstream_finish(&ps.st, rc == 0);
+  gp__pjson_free(ps.pj);
   *status = resp.status;
   if (rc != 0 && err && *err) {
     (*err)->message = gp__redact((*err)->message, p->api_key);
@@ -480,22 +502,34 @@ static int gp__prov_attempt(const gp_prov_t *p, gp_infer_ctx_t *ctx, gp_turn_t *
   return rc;
 }
 
+/* Whether the error of a Claude request with structured output is the model refusing
+ * output_config (HTTP 400 naming it). */
+static int gp__refused_output_config(const gp_prov_t *p, const gp_infer_ctx_t *ctx, int rc, int status,
+                                     gp_error_t **err) {
+  return rc == GP_ERR_PROVIDER_HTTP && status == 400 && p->proto == &gp__proto_claude &&
+         gp__output_schema(ctx) && err && *err && strstr((*err)->message, "output_config");
+}
+
 /* Run thread. One response; a Claude model that refuses output_config (HTTP 400 naming
- * it) is asked again with the schema as a forced tool, whose input becomes the answer. */
+ * it) is asked again with the schema as the output tool, whose input becomes the answer;
+ * the engine remembers the refusal, so later steps and runs ask that way at once. */
 static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error_t **err) {
-  const gp_prov_t *p = impl;
+  gp_prov_t *p = impl;
   int status = 0;
   size_t first = turn->nblocks;
-  int rc = gp__prov_attempt(p, ctx, turn, 0, &status, err);
-  if (rc == GP_ERR_PROVIDER_HTTP && status == 400 && p->proto == &gp__proto_claude &&
-      gp__output_schema(ctx) && err && *err && strstr((*err)->message, "output_config")) {
+  int forced = p->proto == &gp__proto_claude && gp__output_schema(ctx) &&
+               __atomic_load_n(&p->no_output_config, __ATOMIC_RELAXED);
+  int rc = gp__prov_attempt(p, ctx, turn, forced, &status, err);
+  if (!forced && gp__refused_output_config(p, ctx, rc, status, err)) {
     gp_log(GP_LOG_INFO, p->proto->provider, "model %s refused output_config; asking for the "
-           "structured output as a forced tool call", p->model);
+           "structured output as a tool call from now on", p->model);
+    __atomic_store_n(&p->no_output_config, 1, __ATOMIC_RELAXED);
     gp_error_free(*err);
     *err = NULL;
+    forced = 1;
     rc = gp__prov_attempt(p, ctx, turn, 1, &status, err);
-    if (rc == 0) gp__claude_output_tool_to_text(turn, first);
   }
+  if (forced && rc == 0) gp__claude_output_tool_to_text(turn, first);
   return rc;
 }
 
