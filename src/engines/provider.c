@@ -128,6 +128,17 @@ const json_t *gp__output_schema(const gp_infer_ctx_t *ctx) {
   return ctx && ctx->output ? json_object_get(ctx->output, "schema") : NULL;
 }
 
+/* OpenAI's `strict`: asked for (the default) and the schema is one strict mode takes; a
+ * schema it would refuse goes with strict false, validated here all the same. */
+static int gp__output_strict(const json_t *output, const json_t *schema) {
+  if (json_is_false(json_object_get(output, "strict"))) return 0;
+  char why[300];
+  if (gp__openai_strict_ok(schema, why, sizeof why)) return 1;
+  gp_log(json_is_true(json_object_get(output, "strict")) ? GP_LOG_WARN : GP_LOG_DEBUG, "openai",
+         "structured output sent with strict false: OpenAI's strict mode refuses this schema (%s)", why);
+  return 0;
+}
+
 json_t *gp__output_format(const gp_infer_ctx_t *ctx, int named) {
   const json_t *schema = gp__output_schema(ctx);
   if (!schema) return NULL;
@@ -137,10 +148,7 @@ json_t *gp__output_format(const gp_infer_ctx_t *ctx, int named) {
     json_object_set_new(f, "name", json_string(name ? name : "output"));
   }
   json_object_set_new(f, "schema", json_deep_copy(schema));
-  if (named) {
-    json_t *strict = json_object_get(ctx->output, "strict");
-    json_object_set_new(f, "strict", json_boolean(!json_is_false(strict)));
-  }
+  if (named) json_object_set_new(f, "strict", json_boolean(gp__output_strict(ctx->output, schema)));
   return f;
 }
 

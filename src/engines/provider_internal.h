@@ -82,6 +82,9 @@ json_t *gp__gemini_schema(json_t *schema);
 #define GP__OUTPUT_TOOL "structured_output"
 void gp__claude_force_output_tool(json_t *body, const gp_infer_ctx_t *ctx);
 void gp__claude_output_tool_to_text(gp_turn_t *turn, size_t first);
+/* 1 when OpenAI's strict mode accepts `schema` (openai_strict.c: the root an object,
+ * every object closed with all its properties required); 0 with the reason in `why`. */
+int gp__openai_strict_ok(const json_t *schema, char *why, size_t n);
 /* The JSON Schema of the run's structured output (ctx->output.schema), or NULL. */
 const json_t *gp__output_schema(const gp_infer_ctx_t *ctx);
 /* {type: "json_schema", name?, schema, strict?} for the run's output (name "output" and

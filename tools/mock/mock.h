@@ -66,6 +66,11 @@ char *gp_mock_output_text(json_t *resp);
  * Anthropic output_config.format, Gemini responseMimeType + responseSchema), else what
  * is missing (caller frees). */
 char *gp_mock_output_check(json_t *resp, const gp_mock_req_t *req);
+/* What OpenAI answers 400 to: a request asking for strict structured output (Chat
+ * Completions json_schema.strict, Responses text.format.strict) whose schema is not
+ * closed (root an object; every object additionalProperties false, all properties
+ * required). The message (heap), or NULL when the request is fine. */
+char *gp_mock_strict_check(const gp_mock_req_t *req);
 
 /* ---- embeddings (embed.c) --------------------------------------------------------- */
 

@@ -184,6 +184,13 @@ static enum MHD_Result gp__provider(struct MHD_Connection *c, gp__conn_t *x) {
   if (json_is_false(json_object_get(req->json, "stream")))
     return gp__fail(c, x, 400, "invalid_request_error",
                     "\"stream\": false is not supported: geppetto-mock only streams (send \"stream\": true)");
+  char *refused = gp_mock_strict_check(req);
+  if (refused) {
+    gp_mock_log_set(x->log, "expectation_error", json_string(refused));
+    enum MHD_Result ret = gp__fail(c, x, 400, "invalid_request_error", refused);
+    free(refused);
+    return ret;
+  }
   int index;
   json_t *resp = gp_mock_fixtures_pick(req, &index);
   if (!resp) {
