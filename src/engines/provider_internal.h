@@ -268,5 +268,8 @@ void gp__prov_free(gp_prov_t *p);
 int gp__engine_key_known(const char *key);
 /* INVALID_ARGUMENT "WHAT: unknown key "KEY"; known keys: ..."; returns the code. */
 int gp__engine_key_error(const char *what, const char *key, gp_error_t **err);
+/* INVALID_ARGUMENT "WHAT: KEY must be WANT; known keys: ..." (a value of the wrong type);
+ * returns the code. */
+int gp__engine_value_error(const char *what, const char *key, const char *want, gp_error_t **err);
 
 #endif
