@@ -137,9 +137,7 @@ static char *gp__fired_message(const gp__call_t *c, int reason) {
   return gp__xstrdup("canceled");
 }
 
-/* A call whose token fired reports the timeout (or cancel), whatever its handler said
- * once it noticed, so the result does not depend on who won the race. */
-static void gp__timeout_message(gp__call_t *c) {
+void gp__call_fired_error(gp__call_t *c) {
   int reason = gp_cancel_reason(c->token);
   if (!reason) return;
   json_decref(c->value);
@@ -154,7 +152,7 @@ static void gp__call_job(void *arg) { gp__call_start(arg); }
 /* The end of a call: publishes its result unless it was abandoned meanwhile. */
 void gp__call_end(gp__call_t *c) {
   gp__batch_t *b = c->batch;
-  gp__timeout_message(c);
+  gp__call_fired_error(c);
   pthread_mutex_lock(&b->mu);
   int mine = !c->abandoned;
   if (mine) c->finished = 1;
