@@ -330,7 +330,8 @@ int main(int argc, char **argv) {
                    : gp__js_runtime_eval(rt, argv[o.first]);
     if (rc == GP_OK) gp__js_runtime_wait(rt);
     /* "exit" listeners run; after an uncaught exception the status is 1 */
-    if (rc == GP_OK || rc == GP_ERR_JS_EXCEPTION) status = gp__js_runtime_exit_code(rt);
+    if (rc == GP_OK || rc == GP_ERR_JS_EXCEPTION || rc == GP_ERR_MODULE_NOT_FOUND)
+      status = gp__js_runtime_exit_code(rt);
   }
   if (o.stats) gp__print_stats(owner);
   gp__js_runtime_close(rt);
