@@ -134,7 +134,7 @@ if(TARGET geppetto-mock)
   add_test(NAME mcp_conformance COMMAND bash ${CMAKE_SOURCE_DIR}/tests/mcp/conformance.sh $<TARGET_FILE:geppetto>)
   set_tests_properties(mcp_conformance PROPERTIES TIMEOUT 180 SKIP_RETURN_CODE 77)
   # `geppetto chat` on a pipe and on a pseudo-terminal, against the mock.
-  foreach(t chat_pipe chat_pty chat_mcp chat_profile)
+  foreach(t chat_pipe chat_pty chat_mcp chat_profile chat_tools chat_store)
     set(fixture ${CMAKE_SOURCE_DIR}/tests/chat/chat.json)
     if(EXISTS ${CMAKE_SOURCE_DIR}/tests/chat/${t}.json)
       set(fixture ${CMAKE_SOURCE_DIR}/tests/chat/${t}.json)
