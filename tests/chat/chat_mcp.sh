@@ -17,16 +17,7 @@ rc=$?
 has "Calling echo."
 has "The server echoed it."
 # the same server named by the profile's `mcp` key (SPEC §6) instead of --mcp
-cat >"$work/mcp.yaml" <<YAML
-default: mock
-profiles:
-  mock:
-    api_type: openai
-    model: mock-model
-    base_url: "$GEPPETTO_MOCK_URL/v1"
-    api_key: mock-key
-    mcp: "node '$server'"
-YAML
+mock_profile "$work/mcp.yaml" "mcp: \"node '$server'\""
 printf 'use echo\n' | "$GEPPETTO" chat --profiles "$work/mcp.yaml" >"$work/out" 2>&1
 rc=$?
 [ $rc -eq 0 ] || fail "with the profile's mcp key: exit status $rc"
