@@ -69,6 +69,21 @@ gp_cli_test(cli_help_long 0 STDOUT "^usage: geppetto run" --help)
 gp_cli_test(cli_help_short 0 STDOUT "^usage: geppetto run" -h)
 gp_cli_test(cli_version_long 0 STDOUT "^geppetto [0-9]+[.][0-9]+[.][0-9]+" --version)
 gp_cli_test(cli_unknown_command 2 STDERR "unknown command 'frobnicate'" frobnicate)
+# Usage errors name the bad argument and exit 2 (SPEC §2); a command's --help / -h
+# prints that command's usage and exits 0.
+gp_cli_test(cli_option_needs_value 2 STDERR "^geppetto: option --profile needs a value\nusage: geppetto run"
+            run --profile)
+gp_cli_test(cli_chat_option_needs_value 2 STDERR "option --system needs a value" chat --system)
+gp_cli_test(cli_eval_missing_code 2 STDERR "^geppetto: missing code\nusage: geppetto eval" eval)
+gp_cli_test(cli_run_unknown_short 2 STDERR "^geppetto: unknown option -x\nusage: geppetto run" run -x x.js)
+gp_cli_test(cli_run_unknown_long 2 STDERR "^geppetto: unknown option --frob\n" run --frob x.js)
+gp_cli_test(cli_run_stats_value 2 STDERR "--stats takes no value" run --stats=1 x.js)
+gp_cli_test(cli_run_after_dashdash 1 STDERR "Cannot find module '-x[.]js'" run -- -x.js)
+gp_cli_test(cli_run_help 0 STDOUT "^usage: geppetto run [[]OPTIONS[]] SCRIPT.*--allow-env" run --help)
+gp_cli_test(cli_chat_help 0 STDOUT "^usage: geppetto chat .*--tools FILE[.]js.*--allow-env" chat --help)
+gp_cli_test(cli_eval_help_short 0 STDOUT "^usage: geppetto eval" eval --stats -h)
+gp_cli_test(cli_help_command 0 STDOUT "^usage: geppetto chat" help chat)
+gp_cli_test(cli_help_unknown_command 2 STDERR "unknown command 'frob'" help frob)
 set_tests_properties(cli_version cli_eval cli_usage cli_usage_missing_script cli_stats_json
                      cli_log_text cli_log_json cli_log_level_bad cli_log_format_bad
                      cli_option_equals ${gp_perm_cli_names}
@@ -119,7 +134,7 @@ if(TARGET geppetto-mock)
   add_test(NAME mcp_conformance COMMAND bash ${CMAKE_SOURCE_DIR}/tests/mcp/conformance.sh $<TARGET_FILE:geppetto>)
   set_tests_properties(mcp_conformance PROPERTIES TIMEOUT 180 SKIP_RETURN_CODE 77)
   # `geppetto chat` on a pipe and on a pseudo-terminal, against the mock.
-  foreach(t chat_pipe chat_pty chat_mcp chat_profile chat_resume_kill)
+  foreach(t chat_pipe chat_pty chat_mcp chat_profile chat_resume_kill chat_tools chat_store)
     set(fixture ${CMAKE_SOURCE_DIR}/tests/chat/chat.json)
     if(EXISTS ${CMAKE_SOURCE_DIR}/tests/chat/${t}.json)
       set(fixture ${CMAKE_SOURCE_DIR}/tests/chat/${t}.json)

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/core.h"
 #include "geppetto/log.h"
@@ -194,9 +196,15 @@ static int gp__vm_run(void *arg, gp_owner_completion_t *c, void **result) {
   return GP_OK;
 }
 
+/* Host thread (a stat, off the owner). The loader has reported the failure already; a
+ * main script that is not there, or not readable, is told apart from one that threw. */
 int gp__js_runtime_run_file(gp_js_runtime_t *rt, const char *path) {
   gp__run_req_t q = {rt, "runMain", path};
-  return gp_owner_call(rt->owner, "js.runMain", gp__vm_run, &q, NULL, NULL, NULL);
+  int rc = gp_owner_call(rt->owner, "js.runMain", gp__vm_run, &q, NULL, NULL, NULL);
+  struct stat st;
+  if (rc == GP_ERR_JS_EXCEPTION && (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, R_OK) != 0))
+    rc = GP_ERR_MODULE_NOT_FOUND;
+  return rc;
 }
 
 int gp__js_runtime_eval(gp_js_runtime_t *rt, const char *code) {
