@@ -72,11 +72,34 @@ gp_cli_test(cli_eval_require_stack 0 STDOUT "^global code@\\[eval\\]:1:14\n$"
             eval "try { require('nope-x') } catch (e) { console.log(e.stack) }")
 gp_cli_test(cli_eval_require_stack_debug 0 STDOUT "codeError@geppetto:prelude:[0-9]+:[0-9]+\n.*\nglobal code@\\[eval\\]:1:14\n$"
             eval --log-level debug "try { require('nope-x') } catch (e) { console.log(e.stack) }")
+# eval's code with import/export statements or top-level await is an ES module, as a
+# main .mjs is (SPEC §3.3); a throw after an await is uncaught (exit 1). Lines, not
+# semicolons: a semicolon would split the command list.
+gp_cli_test(cli_eval_tla 0 STDOUT "^42\n" eval "const x = await Promise.resolve(41)\nconsole.log(x + 1)")
+gp_cli_test(cli_eval_import 0 STDOUT "^/ true file:///" eval
+            "import p from 'path'\nimport { sep } from 'node:path'\nconst fsp = await import('fs/promises')\nconsole.log(p.sep, sep === p.sep && typeof fsp.readFile === 'function', import.meta.url)")
+gp_cli_test(cli_eval_tla_throw 1 STDERR "^Uncaught: Error: late" eval "await sleep(5)\nthrow new Error('late')")
+gp_cli_test(cli_eval_script 0 STDOUT "^5 true\n" eval "var q = 5\nconsole.log(globalThis.q, typeof exports === 'object')")
 gp_cli_test(cli_help 0 STDOUT "^usage: geppetto run .*geppetto help" help)
 gp_cli_test(cli_help_long 0 STDOUT "^usage: geppetto run" --help)
 gp_cli_test(cli_help_short 0 STDOUT "^usage: geppetto run" -h)
 gp_cli_test(cli_version_long 0 STDOUT "^geppetto [0-9]+[.][0-9]+[.][0-9]+" --version)
 gp_cli_test(cli_unknown_command 2 STDERR "unknown command 'frobnicate'" frobnicate)
+# Usage errors name the bad argument and exit 2 (SPEC §2); a command's --help / -h
+# prints that command's usage and exits 0.
+gp_cli_test(cli_option_needs_value 2 STDERR "^geppetto: option --profile needs a value\nusage: geppetto run"
+            run --profile)
+gp_cli_test(cli_chat_option_needs_value 2 STDERR "option --system needs a value" chat --system)
+gp_cli_test(cli_eval_missing_code 2 STDERR "^geppetto: missing code\nusage: geppetto eval" eval)
+gp_cli_test(cli_run_unknown_short 2 STDERR "^geppetto: unknown option -x\nusage: geppetto run" run -x x.js)
+gp_cli_test(cli_run_unknown_long 2 STDERR "^geppetto: unknown option --frob\n" run --frob x.js)
+gp_cli_test(cli_run_stats_value 2 STDERR "--stats takes no value" run --stats=1 x.js)
+gp_cli_test(cli_run_after_dashdash 1 STDERR "Cannot find module '-x[.]js'" run -- -x.js)
+gp_cli_test(cli_run_help 0 STDOUT "^usage: geppetto run [[]OPTIONS[]] SCRIPT.*--allow-env" run --help)
+gp_cli_test(cli_chat_help 0 STDOUT "^usage: geppetto chat .*--tools FILE[.]js.*--allow-env" chat --help)
+gp_cli_test(cli_eval_help_short 0 STDOUT "^usage: geppetto eval" eval --stats -h)
+gp_cli_test(cli_help_command 0 STDOUT "^usage: geppetto chat" help chat)
+gp_cli_test(cli_help_unknown_command 2 STDERR "unknown command 'frob'" help frob)
 set_tests_properties(cli_version cli_eval cli_usage cli_usage_missing_script cli_stats_json
                      cli_log_text cli_log_json cli_log_level_bad cli_log_format_bad
                      cli_option_equals ${gp_perm_cli_names}
@@ -84,11 +107,20 @@ set_tests_properties(cli_version cli_eval cli_usage cli_usage_missing_script cli
 # SIGINT/SIGTERM (SPEC §2): tests/signals/sig_*.sh start `geppetto run` in the
 # background, signal it and check its status and output (tests/signals/lib.sh).
 file(GLOB GP_SIGNAL_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/signals/sig_*.sh)
+# sig_provider.sh streams from geppetto-mock (slow.json): it runs under with-mock.sh.
 foreach(script ${GP_SIGNAL_TESTS})
   get_filename_component(name ${script} NAME_WE)
-  add_test(NAME signals_${name} COMMAND bash ${script} $<TARGET_FILE:geppetto>
+  set(wrap "")
+  if(name STREQUAL "sig_provider")
+    if(NOT TARGET geppetto-mock)
+      continue()
+    endif()
+    set(wrap bash ${with_mock} $<TARGET_FILE:geppetto-mock> ${CMAKE_SOURCE_DIR}/tests/fixtures/mock/slow.json --)
+  endif()
+  add_test(NAME signals_${name} COMMAND ${wrap} bash ${script} $<TARGET_FILE:geppetto>
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/signals)
-  set_tests_properties(signals_${name} PROPERTIES TIMEOUT 60 ENVIRONMENT "${GP_HANG_ENV}")
+  set_tests_properties(signals_${name} PROPERTIES TIMEOUT 60 ENVIRONMENT "${GP_HANG_ENV}" SKIP_RETURN_CODE 77
+                       ENVIRONMENT_MODIFICATION "${GP_NO_KEYS}")
 endforeach()
 # The install (SPEC §5): a C host builds with pkg-config or find_package alone. Not in
 # sanitizer builds (a host compiled without the sanitizer cannot link their library).
@@ -118,7 +150,7 @@ if(TARGET geppetto-mock)
   add_test(NAME mcp_conformance COMMAND bash ${CMAKE_SOURCE_DIR}/tests/mcp/conformance.sh $<TARGET_FILE:geppetto>)
   set_tests_properties(mcp_conformance PROPERTIES TIMEOUT 180 SKIP_RETURN_CODE 77)
   # `geppetto chat` on a pipe and on a pseudo-terminal, against the mock.
-  foreach(t chat_pipe chat_pty chat_mcp chat_profile)
+  foreach(t chat_pipe chat_pty chat_mcp chat_profile chat_resume_kill chat_tools chat_store)
     set(fixture ${CMAKE_SOURCE_DIR}/tests/chat/chat.json)
     if(EXISTS ${CMAKE_SOURCE_DIR}/tests/chat/${t}.json)
       set(fixture ${CMAKE_SOURCE_DIR}/tests/chat/${t}.json)

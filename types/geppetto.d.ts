@@ -142,7 +142,9 @@ declare module "geppetto" {
     parameters?: JSONSchema;
     handler(args: any, ctx: ToolContext): any;
   }
-  export interface ToolRegistry {
+  /** `new ToolRegistry()` is `tools.createRegistry()`. */
+  export class ToolRegistry {
+    constructor();
     register(def: ToolDefinition): ToolRegistry;
     useNativeTools(names?: string[]): ToolRegistry;
     useGoTools(names?: string[]): ToolRegistry;
@@ -150,7 +152,7 @@ declare module "geppetto" {
     list(): { name: string; description: string }[];
     call(name: string, args?: any): any;
   }
-  export const tools: { createRegistry(): ToolRegistry };
+  export const tools: { createRegistry(): ToolRegistry; ToolRegistry: typeof ToolRegistry };
 
   // ---- §4.5 tool loop, §4.6 hooks -------------------------------------------------------
   export interface ToolLoopSettings {
@@ -277,7 +279,10 @@ declare module "geppetto" {
 
   export interface StoredSession { id: string; turnCount: number; updatedAt: string }
   export interface RunRecord { id: string; startedAt: string; endedAt: string; outcome: string; usage?: Usage; partialTurn?: Turn }
-  export interface Store {
+  /** Made by `stores.*`; the class is exported for `instanceof` (`new` throws). */
+  export class Store {
+    private constructor();
+    readonly kind: "memory" | "sqlite" | "postgres";
     /** Sessions, most recent first. */
     list(opts?: { limit?: number; before?: string }): Promise<StoredSession[]>;
     /** A session's history; null when the store does not know the id. */
@@ -293,11 +298,14 @@ declare module "geppetto" {
     memory(opts?: { leaseMs?: number }): Store;
     /** "sqlite:PATH", "postgres:CONNINFO", "postgresql://...", "memory" */
     fromSpec(spec: string, opts?: { leaseMs?: number }): Store;
+    Store: typeof Store;
   };
 
   // ---- §4.11 MCP ----------------------------------------------------------------------
   export interface MCPTool { name: string; description?: string; inputSchema: JSONSchema; outputSchema?: JSONSchema }
-  export interface MCPClient {
+  /** Made by `mcp.connect()`; the class is exported for `instanceof` (`new` throws). */
+  export class MCPClient {
+    private constructor();
     readonly serverInfo: { name: string; version: string; [key: string]: any };
     /** The protocol revision agreed ("2025-11-25", "2025-06-18" or "2025-03-26"). */
     readonly protocolVersion: string;
@@ -310,7 +318,7 @@ declare module "geppetto" {
   export type MCPSpec = ({ command: string; args?: string[]; env?: Record<string, string>; cwd?: string } |
                          { url: string; headers?: Record<string, string> }) &
                         { name?: string; timeoutMs?: number; restart?: boolean };
-  export const mcp: { connect(spec: MCPSpec): Promise<MCPClient> };
+  export const mcp: { connect(spec: MCPSpec): Promise<MCPClient>; MCPClient: typeof MCPClient };
 
   // ---- §4.13 embeddings ------------------------------------------------------------
   export interface Embedder {
@@ -334,6 +342,30 @@ declare module "geppetto" {
     };
   };
   export const version: string;
+}
+
+// ---- SPEC §2: the loop of `geppetto chat`, for scripts ------------------------------------
+declare module "geppetto/chat" {
+  /** Reads lines from process.stdin and streams answers to process.stdout until the end
+   * of input, /exit or Ctrl-C at the prompt (/reset, /save FILE, /help too). */
+  function chat(opts?: chat.Options): Promise<void>;
+  namespace chat {
+    interface Options {
+      /** The engine's profile; its system/tools/mcp/store keys fill what is not given. */
+      profile?: string;
+      /** The system prompt. */
+      system?: string;
+      /** An id to persist and resume (with a store). */
+      session?: string;
+      /** A store spec: "sqlite:PATH", "postgres:CONNINFO", "postgresql://...", "memory". */
+      store?: string;
+      /** The path of a module exporting a tool registry. */
+      tools?: string;
+      /** MCP servers, each 'COMMAND ARGS'. */
+      mcp?: string[];
+    }
+  }
+  export = chat;
 }
 
 // ---- §3.1 what the script environment adds to the standard globals -----------------

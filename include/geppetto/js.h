@@ -59,7 +59,10 @@ int gp_js_add_native_tool(gp_js_t *js, const char *name, const char *description
 /* Waits until no timer, run, I/O or owner request of the script remains. */
 int gp_js_wait(gp_js_t *js);
 
-/* process.exitCode as an exit status (0 when unset; 1 after an uncaught exception). */
+/* process.exitCode as an exit status (0 when unset; 1 after an uncaught exception thrown
+ * while gp_js_run_file / gp_js_eval ran the program). As under `geppetto run`, an
+ * exception thrown later (by a timer or another callback), an unhandled rejection and
+ * process.exit(n) end the whole process (status 1, or n) once "exit" listeners ran. */
 int gp_js_exit_code(gp_js_t *js);
 
 /* The owner thread the runtime lives on (for gp_owner_stats and the like). */

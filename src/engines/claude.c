@@ -321,10 +321,15 @@ void gp__claude_force_output_tool(json_t *body, const gp_infer_ctx_t *ctx) {
     tools = json_array();
     json_object_set_new(body, "tools", tools);
   }
+  int others = json_array_size(tools) > 0 && !(ctx->tool_choice && !strcmp(ctx->tool_choice, "none"));
   json_array_append_new(tools, json_pack("{s:s, s:s, s:O}", "name", GP__OUTPUT_TOOL, "description",
-                                         "Give the final answer: call this with it as the input.",
+                                         others ? "Give the final answer: once you have what you need "
+                                                  "from the other tools, call this with the answer "
+                                                  "as the input."
+                                                : "Give the final answer: call this with it as the input.",
                                          "input_schema", gp__output_schema(ctx)));
-  json_object_set_new(body, "tool_choice", json_pack("{s:s, s:s}", "type", "tool", "name", GP__OUTPUT_TOOL));
+  json_object_set_new(body, "tool_choice", others ? json_pack("{s:s}", "type", "any")
+                                                  : json_pack("{s:s, s:s}", "type", "tool", "name", GP__OUTPUT_TOOL));
 }
 
 void gp__claude_output_tool_to_text(gp_turn_t *turn, size_t first) {

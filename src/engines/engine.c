@@ -1,6 +1,8 @@
 /* The engine interface: a refcounted wrapper around a provider implementation (a vtable
  * and its impl pointer). gp_engine_infer is the one entry point runs use: it honours a
- * token that fired before the call and stamps the provider/model metadata afterwards.
+ * token that fired before the call, feeds the answer's text deltas to the incremental
+ * JSON parser when the run asks for structured output (partial-object events, whatever
+ * the engine), and stamps the provider/model metadata afterwards.
  * Engines are immutable after creation, so several runs may use one concurrently. */
 #include <geppetto/engine.h>
 
@@ -8,6 +10,8 @@
 #include <stdlib.h>
 
 #include "core/core.h"
+#include "engines/partial_json.h"
+#include "events/events_internal.h"
 
 struct gp_engine_s {
   atomic_int refcount;       /* references; the last unref destroys */
@@ -56,6 +60,16 @@ static void gp__set_meta_if_absent(gp_turn_t *turn, const char *key, const char 
   if (j) gp_turn_set_meta(turn, key, j);
 }
 
+/* The tap of a run with structured output: the answer's text deltas, whichever engine
+ * streams them, go through the incremental parser; a snapshot is a partial-object event
+ * when it is due (partial_json.c keeps the copying linear). */
+static json_t *gp__output_tap(void *ud, const char *delta, size_t n) {
+  gp_pjson_t *pj = ud;
+  if (gp__pjson_feed(pj, delta, n) < 0 || !gp__pjson_due(pj)) return NULL;
+  json_t *v = gp__pjson_snapshot(pj);
+  return v ? json_pack("{s:o}", "object", v) : NULL;
+}
+
 /* Run thread. Returns the engine's result; a token that already fired returns its
  * reason with *err set and the engine is not called. Provider and model metadata are
  * set on `turn` afterwards (success or failure) unless the engine set them. */
@@ -66,7 +80,16 @@ int gp_engine_infer(gp_engine_t *e, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_err
     return gp_error_set(err, reason, "%s: inference not started: %s", e->provider,
                         gp_strerror(reason));
   }
+  gp_pjson_t *pj = ctx && ctx->output && gp_emitter_observed(ctx->emitter) ? gp__pjson_new() : NULL;
+  if (pj && gp__emitter_set_tap(ctx->emitter, gp__output_tap, pj) != 0) { /* an outer call taps */
+    gp__pjson_free(pj);
+    pj = NULL;
+  }
   int rc = e->vt.infer(e->impl, ctx, turn, err);
+  if (pj) {
+    gp__emitter_set_tap(ctx->emitter, NULL, NULL);
+    gp__pjson_free(pj);
+  }
   if (rc != 0 && err && !*err) {
     *err = gp_error_new(rc, "%s: %s", e->provider, gp_strerror(rc));
   }

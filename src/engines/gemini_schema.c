@@ -1,9 +1,11 @@
 /* Gemini's Schema object (function parameters, responseSchema) is an OpenAPI 3.0
  * subset: no $ref/$defs, no const, no additionalProperties, no type lists. This file
  * rewrites a schema of geppetto's subset (SPEC §4.4) into that form: local $refs are
- * inlined (to a bounded depth), const becomes a one-value enum, ["T","null"] becomes
- * type T with nullable, and keywords Gemini refuses are dropped. Validation of what
- * comes back still uses the original schema. */
+ * inlined (to a bounded depth), a string const becomes a one-value string enum, any
+ * other const just its type (Gemini's enums hold strings only, so an enum with another
+ * value is dropped too), ["T","null"] becomes type T with nullable, and keywords Gemini
+ * refuses are dropped. Validation of what comes back still uses the original schema,
+ * so what the rewrite loosens is still checked on our side. */
 #include "engines/provider_internal.h"
 
 #include <string.h>
@@ -49,6 +51,29 @@ static void gp__conv_type(json_t *out, const json_t *type) {
   json_decref(kinds);
 }
 
+/* const: a string is a one-value string enum; another value gives its type (null:
+ * nullable), unless the schema names a type itself. */
+static void gp__conv_const(json_t *out, const json_t *v) {
+  const char *t = json_is_string(v) ? "string" : json_is_integer(v) ? "integer" : json_is_real(v) ? "number"
+                  : json_is_boolean(v) ? "boolean" : json_is_object(v) ? "object" : json_is_array(v) ? "array" : NULL;
+  if (json_is_string(v)) json_object_set_new(out, "enum", json_pack("[O]", v));
+  if (json_is_null(v)) json_object_set_new(out, "nullable", json_true());
+  if (t && !json_object_get(out, "type") && !json_object_get(out, "anyOf"))
+    json_object_set_new(out, "type", json_string(t));
+}
+
+/* Gemini's enum lists strings: one with another value is dropped (validated here). */
+static void gp__conv_enum(json_t *out) {
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(out, "enum"), i, e) {
+    if (!json_is_string(e)) {
+      json_object_del(out, "enum");
+      return;
+    }
+  }
+}
+
 static json_t *gp__conv_map(const json_t *root, const json_t *props, int depth) {
   json_t *out = json_object();
   const char *k;
@@ -66,7 +91,7 @@ static json_t *gp__conv(const json_t *root, const json_t *s, int depth) {
   json_t *v;
   json_object_foreach((json_t *)s, k, v) {
     if (!strcmp(k, "type")) gp__conv_type(out, v);
-    else if (!strcmp(k, "const")) json_object_set_new(out, "enum", json_pack("[O]", v));
+    else if (!strcmp(k, "const")) continue; /* after the loop: it depends on `type` */
     else if (!strcmp(k, "properties") && json_is_object(v)) json_object_set_new(out, k, gp__conv_map(root, v, depth + 1));
     else if (!strcmp(k, "items")) json_object_set_new(out, k, gp__conv(root, v, depth + 1));
     else if ((!strcmp(k, "anyOf") || !strcmp(k, "oneOf")) && json_is_array(v)) {
@@ -77,6 +102,8 @@ static json_t *gp__conv(const json_t *root, const json_t *s, int depth) {
       json_object_set_new(out, "anyOf", any);
     } else if (gp__kept(k)) json_object_set(out, k, v);
   }
+  gp__conv_enum(out);
+  if (json_object_get(s, "const")) gp__conv_const(out, json_object_get(s, "const"));
   return out;
 }
 

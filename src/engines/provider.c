@@ -128,6 +128,17 @@ const json_t *gp__output_schema(const gp_infer_ctx_t *ctx) {
   return ctx && ctx->output ? json_object_get(ctx->output, "schema") : NULL;
 }
 
+/* OpenAI's `strict`: asked for (the default) and the schema is one strict mode takes; a
+ * schema it would refuse goes with strict false, validated here all the same. */
+static int gp__output_strict(const json_t *output, const json_t *schema) {
+  if (json_is_false(json_object_get(output, "strict"))) return 0;
+  char why[300];
+  if (gp__openai_strict_ok(schema, why, sizeof why)) return 1;
+  gp_log(json_is_true(json_object_get(output, "strict")) ? GP_LOG_WARN : GP_LOG_DEBUG, "openai",
+         "structured output sent with strict false: OpenAI's strict mode refuses this schema (%s)", why);
+  return 0;
+}
+
 json_t *gp__output_format(const gp_infer_ctx_t *ctx, int named) {
   const json_t *schema = gp__output_schema(ctx);
   if (!schema) return NULL;
@@ -137,10 +148,7 @@ json_t *gp__output_format(const gp_infer_ctx_t *ctx, int named) {
     json_object_set_new(f, "name", json_string(name ? name : "output"));
   }
   json_object_set_new(f, "schema", json_deep_copy(schema));
-  if (named) {
-    json_t *strict = json_object_get(ctx->output, "strict");
-    json_object_set_new(f, "strict", json_boolean(!json_is_false(strict)));
-  }
+  if (named) json_object_set_new(f, "strict", json_boolean(gp__output_strict(ctx->output, schema)));
   return f;
 }
 
@@ -324,23 +332,28 @@ json_t *gp__prov_build(const gp_prov_t *p, const gp_infer_ctx_t *ctx, const gp_t
 
 /* ---- one request ------------------------------------------------------------------- */
 
-/* The stream's state: the accumulator, and for structured output the incremental
- * parser fed with the answer text as it grows (partial-object events). */
+/* The stream's state: the accumulator and, for Anthropic's forced output tool, the
+ * incremental parser fed with that tool's input as it streams (partial-object events;
+ * the answer text's come from the tap gp_engine_infer puts on the emitter). */
 typedef struct {
   gp_pstream_t st;
-  gp_pjson_t *pj;               /* NULL: the run asks for no structured output */
-  size_t fed;                   /* bytes of st.text given to pj */
+  gp_pjson_t *pj;               /* NULL: no forced output tool, or nobody listens */
+  size_t call;                  /* index+1 in st.calls of the output tool's call, 0 unknown */
+  size_t fed;                   /* bytes of its arguments given to pj */
 } gp__pstate_t;
 
-static void gp__feed_output(gp__pstate_t *ps) {
-  size_t len = 0;
-  const char *data = ps->st.text ? gp_text_data(ps->st.text, &len) : NULL;
-  if (len <= ps->fed) return;
-  gp__pjson_feed(ps->pj, data + ps->fed, len - ps->fed);
-  ps->fed = len;
-  if (ps->st.em && gp__pjson_due(ps->pj)) {
+static void gp__feed_tool_output(gp__pstate_t *ps) {
+  gp_pstream_t *s = &ps->st;
+  for (size_t i = 0; !ps->call && i < s->ncalls; i++)
+    if (!strcmp(s->calls[i].name, GP__OUTPUT_TOOL)) ps->call = i + 1;
+  if (!ps->call) return;
+  const gp_buf_t *args = &s->calls[ps->call - 1].args;
+  if (args->len <= ps->fed) return;
+  gp__pjson_feed(ps->pj, args->data + ps->fed, args->len - ps->fed);
+  ps->fed = args->len;
+  if (gp__pjson_due(ps->pj)) {
     json_t *v = gp__pjson_snapshot(ps->pj);
-    gp_emit(ps->st.em, GP_EVENT_PARTIAL_OBJECT, json_pack("{s:o}", "object", v));
+    if (v) gp_emit(s->em, GP_EVENT_PARTIAL_OBJECT, json_pack("{s:o}", "object", v));
   }
 }
 
@@ -349,7 +362,7 @@ static int gp__on_sse(void *ud, const gp_sse_event_t *ev) {
   gp_pstream_t *s = &ps->st;
   if (s->finished) return 0; /* nothing counts after the final event */
   int rc = s->prov->proto->on_event(s, ev);
-  if (ps->pj) gp__feed_output(ps);
+  if (ps->pj) gp__feed_tool_output(ps);
   return rc;
 }
 
@@ -453,7 +466,7 @@ static int gp__prov_attempt(const gp_prov_t *p, gp_infer_ctx_t *ctx, gp_turn_t *
   char *url = p->proto->url ? p->proto->url(p) : gp__xasprintf("%s%s", p->base_url, p->proto->path);
   char *auth;
   const char **hdr = gp__headers(p, &auth);
-  gp__pstate_t ps = {.pj = gp__output_schema(ctx) ? gp__pjson_new() : NULL};
+  gp__pstate_t ps = {.pj = forced && gp_emitter_observed(ctx->emitter) ? gp__pjson_new() : NULL};
   gp__pstream_init(&ps.st, p, ctx ? ctx->emitter : NULL, turn);
   gp_sse_t *sse = gp__sse_new(gp__on_sse, &ps);
   gp_http_request_t req = {
@@ -497,22 +510,34 @@ static int gp__prov_attempt(const gp_prov_t *p, gp_infer_ctx_t *ctx, gp_turn_t *
   return rc;
 }
 
+/* Whether the error of a Claude request with structured output is the model refusing
+ * output_config (HTTP 400 naming it). */
+static int gp__refused_output_config(const gp_prov_t *p, const gp_infer_ctx_t *ctx, int rc, int status,
+                                     gp_error_t **err) {
+  return rc == GP_ERR_PROVIDER_HTTP && status == 400 && p->proto == &gp__proto_claude &&
+         gp__output_schema(ctx) && err && *err && strstr((*err)->message, "output_config");
+}
+
 /* Run thread. One response; a Claude model that refuses output_config (HTTP 400 naming
- * it) is asked again with the schema as a forced tool, whose input becomes the answer. */
+ * it) is asked again with the schema as the output tool, whose input becomes the answer;
+ * the engine remembers the refusal, so later steps and runs ask that way at once. */
 static int gp__prov_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *turn, gp_error_t **err) {
-  const gp_prov_t *p = impl;
+  gp_prov_t *p = impl;
   int status = 0;
   size_t first = turn->nblocks;
-  int rc = gp__prov_attempt(p, ctx, turn, 0, &status, err);
-  if (rc == GP_ERR_PROVIDER_HTTP && status == 400 && p->proto == &gp__proto_claude &&
-      gp__output_schema(ctx) && err && *err && strstr((*err)->message, "output_config")) {
+  int forced = p->proto == &gp__proto_claude && gp__output_schema(ctx) &&
+               __atomic_load_n(&p->no_output_config, __ATOMIC_RELAXED);
+  int rc = gp__prov_attempt(p, ctx, turn, forced, &status, err);
+  if (!forced && gp__refused_output_config(p, ctx, rc, status, err)) {
     gp_log(GP_LOG_INFO, p->proto->provider, "model %s refused output_config; asking for the "
-           "structured output as a forced tool call", p->model);
+           "structured output as a tool call from now on", p->model);
+    __atomic_store_n(&p->no_output_config, 1, __ATOMIC_RELAXED);
     gp_error_free(*err);
     *err = NULL;
+    forced = 1;
     rc = gp__prov_attempt(p, ctx, turn, 1, &status, err);
-    if (rc == 0) gp__claude_output_tool_to_text(turn, first);
   }
+  if (forced && rc == 0) gp__claude_output_tool_to_text(turn, first);
   return rc;
 }
 

@@ -1,7 +1,7 @@
 /* gp_engine_from_config_json: the script's engine options (SPEC §4.2, camelCase keys)
- * checked and turned into a gp_engine_config_t. A wrong type is INVALID_ARGUMENT
- * naming the key; null counts as absent; an unknown key (a typo such as `temprature`) is
- * INVALID_ARGUMENT naming it and listing the known keys. */
+ * checked and turned into a gp_engine_config_t. A wrong type (also a number that is NaN
+ * or infinite) and an unknown key (a typo such as `temprature`) are INVALID_ARGUMENT
+ * naming the key and listing the known keys; null counts as absent. */
 #include "engines/provider_internal.h"
 
 #include <math.h>
@@ -21,14 +21,27 @@ int gp__engine_key_known(const char *key) {
   return 0;
 }
 
+/* "; known keys: apiType, model, ..." appended to `b`. */
+static void gp__known_list(gp_buf_t *b) {
+  gp__buf_puts(b, "; known keys: ");
+  for (size_t i = 0; gp__known_keys[i]; i++) gp__buf_printf(b, "%s%s", i ? ", " : "", gp__known_keys[i]);
+}
+
 int gp__engine_key_error(const char *what, const char *key, gp_error_t **err) {
-  gp_buf_t known = {0};
-  for (size_t i = 0; gp__known_keys[i]; i++) {
-    gp__buf_printf(&known, "%s%s", i ? ", " : "", gp__known_keys[i]);
-  }
-  int rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "%s: unknown key \"%s\"; known keys: %s",
-                        what, key, known.data);
-  gp__buf_free(&known);
+  gp_buf_t msg = {0};
+  gp__buf_printf(&msg, "%s: unknown key \"%s\"", what, key);
+  gp__known_list(&msg);
+  int rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "%s", msg.data);
+  gp__buf_free(&msg);
+  return rc;
+}
+
+int gp__engine_value_error(const char *what, const char *key, const char *want, gp_error_t **err) {
+  gp_buf_t msg = {0};
+  gp__buf_printf(&msg, "%s: %s must be %s", what, key, want);
+  gp__known_list(&msg);
+  int rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "%s", msg.data);
+  gp__buf_free(&msg);
   return rc;
 }
 
@@ -43,7 +56,7 @@ static int gp__check_keys(const json_t *cfg, gp_error_t **err) {
 }
 
 static int gp__type_error(const char *key, const char *want, gp_error_t **err) {
-  return gp_error_set(err, GP_ERR_INVALID_ARGUMENT, "engine config: %s must be %s", key, want);
+  return gp__engine_value_error("engine config", key, want, err);
 }
 
 /* The string at `key` (NULL when absent or null). */
@@ -61,7 +74,7 @@ static int gp__get_number(const json_t *cfg, const char *key, int *has, double *
   json_t *v = json_object_get(cfg, key);
   *has = 0;
   if (!v || json_is_null(v)) return 0;
-  if (!json_is_number(v)) return gp__type_error(key, "a number", err);
+  if (!json_is_number(v) || !isfinite(json_number_value(v))) return gp__type_error(key, "a finite number", err);
   *has = 1;
   *out = json_number_value(v);
   return 0;

@@ -20,7 +20,7 @@ typedef struct gp_proto_s gp_proto_t;
 typedef struct gp_pstream_s gp_pstream_t;
 
 /* One provider engine's configuration. Immutable after gp_engine_from_config, so runs on
- * several threads read it without a lock. */
+ * several threads read it without a lock; `no_output_config` alone changes, atomically. */
 typedef struct gp_prov_s {
   const gp_proto_t *proto;      /* wire format */
   char *model;                  /* heap */
@@ -43,6 +43,8 @@ typedef struct gp_prov_s {
   size_t max_response_bytes;
   char **headers;               /* heap "Name: value" strings, extra request headers */
   size_t nheaders;
+  int no_output_config;         /* atomic: 1 once the model refused Anthropic's
+                                 * output_config; later requests use the forced tool */
 } gp_prov_t;
 
 /* A wire format. `build` returns the request body (new reference); `on_event` consumes
@@ -71,13 +73,18 @@ extern const gp_proto_t gp__proto_gemini;
 /* A schema rewritten into Gemini's OpenAPI-style Schema object (gemini_schema.c): $refs
  * inlined, const as enum, type lists as nullable. Takes `schema`; new reference. */
 json_t *gp__gemini_schema(json_t *schema);
-/* Anthropic's fallback for structured output (claude.c): the request asks for a forced
- * call of a tool whose input schema is the output schema, instead of output_config;
+/* Anthropic's fallback for structured output (claude.c): the request asks for a call of
+ * a tool whose input schema is the output schema, instead of output_config: that tool
+ * forced when the run offers no other tool, else tool_choice "any" (the model may call
+ * the run's tools first, then answers through the output tool);
  * after the answer, that call (blocks from `first` on) becomes an llm_text block holding
  * its input as JSON text, so the tool loop validates it as any answer. */
 #define GP__OUTPUT_TOOL "structured_output"
 void gp__claude_force_output_tool(json_t *body, const gp_infer_ctx_t *ctx);
 void gp__claude_output_tool_to_text(gp_turn_t *turn, size_t first);
+/* 1 when OpenAI's strict mode accepts `schema` (openai_strict.c: the root an object,
+ * every object closed with all its properties required); 0 with the reason in `why`. */
+int gp__openai_strict_ok(const json_t *schema, char *why, size_t n);
 /* The JSON Schema of the run's structured output (ctx->output.schema), or NULL. */
 const json_t *gp__output_schema(const gp_infer_ctx_t *ctx);
 /* {type: "json_schema", name?, schema, strict?} for the run's output (name "output" and
@@ -261,5 +268,8 @@ void gp__prov_free(gp_prov_t *p);
 int gp__engine_key_known(const char *key);
 /* INVALID_ARGUMENT "WHAT: unknown key "KEY"; known keys: ..."; returns the code. */
 int gp__engine_key_error(const char *what, const char *key, gp_error_t **err);
+/* INVALID_ARGUMENT "WHAT: KEY must be WANT; known keys: ..." (a value of the wrong type);
+ * returns the code. */
+int gp__engine_value_error(const char *what, const char *key, const char *want, gp_error_t **err);
 
 #endif

@@ -16,6 +16,14 @@ void gp__emitter_set_flow(gp_emitter_t *em, gp_flow_t *flow);
  * emitter). Any thread; no lock, so a sink may call it too. */
 gp_flow_t *gp__emitter_flow(const gp_emitter_t *em);
 
+/* A tap on a run's answer text: called with each `partial` delta, under the emitter's
+ * lock, right after the partial event is published; it returns the fields of a
+ * `partial-object` event to publish next (new reference) or NULL. */
+typedef json_t *(*gp_emit_tap_cb)(void *ud, const char *delta, size_t n);
+/* Sets (cb not NULL) or clears the emitter's tap; 0, or -1 when one is already set (it
+ * is kept). Any thread; takes em->lock, so clearing it waits for a tap call running. */
+int gp__emitter_set_tap(gp_emitter_t *em, gp_emit_tap_cb cb, void *ud);
+
 /* How many events this process has built (gp_event_new), for tests of "a run nobody
  * listens to builds no event". */
 uint64_t gp__event_count(void);

@@ -147,6 +147,8 @@ struct gp_emitter_s {
   size_t nsinks;        /* sinks.n, also read without the lock (atomic) */
   int ended;            /* 1 once a terminal event was published */
   gp_flow_t *flow;      /* reference or NULL; set before sharing, then read-only */
+  gp_emit_tap_cb tap;   /* fed each `partial` delta, or NULL (gp__emitter_set_tap) */
+  void *tap_ud;
 };
 
 gp_emitter_t *gp_emitter_new(const char *session_id, const char *inference_id,
@@ -204,6 +206,15 @@ void gp_emitter_set_turn_id(gp_emitter_t *em, const char *turn_id) {
   free(old);
 }
 
+int gp__emitter_set_tap(gp_emitter_t *em, gp_emit_tap_cb cb, void *ud) {
+  if (em == NULL) return -1;
+  pthread_mutex_lock(&em->lock);
+  int busy = cb && em->tap;
+  if (!busy) em->tap = cb, em->tap_ud = ud;
+  pthread_mutex_unlock(&em->lock);
+  return busy ? -1 : 0;
+}
+
 /* With em->lock held: 1 when the event is to be dropped (a terminal one was already
  * published); otherwise 0, marking the end when this one is terminal. */
 static int gp__emit_drop_locked(gp_emitter_t *em, gp_event_type_t type) {
@@ -258,6 +269,14 @@ int gp_emit_partial(gp_emitter_t *em, gp_event_type_t type, const char *delta, s
   json_object_set_new(fields, "delta", json_stringn_nocheck(delta ? delta : "", delta ? n : 0));
   gp_event_t *ev = gp_event_new(type, em->session_id, em->inference_id, em->turn_id, fields);
   ev->completion_buf = gp__text_share(text, &ev->completion_len);
+  json_t *tapped = type == GP_EVENT_PARTIAL && em->tap ? em->tap(em->tap_ud, delta, n) : NULL;
+  if (!tapped) {
+    gp__emit_publish_unlock(em, ev);
+    return 0;
+  }
+  for (size_t i = 0; i < em->sinks.n; i++) gp_sink_publish(em->sinks.items[i], ev);
+  gp_event_unref(ev);
+  ev = gp_event_new(GP_EVENT_PARTIAL_OBJECT, em->session_id, em->inference_id, em->turn_id, tapped);
   gp__emit_publish_unlock(em, ev);
   return 0;
 }

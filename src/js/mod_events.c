@@ -1,6 +1,6 @@
 /* Natives behind the event, abort, blob and stream globals of the embedded web library
  * (src/js/lib/web/events.js, abort.js, blob.js): reporting a listener's exception as
- * uncaught without ending the process, letting a timer not keep the process alive
+ * uncaught without ending the process (or, for the prelude, ending it), letting a timer not keep the process alive
  *
  * (AbortSignal.timeout). Owner thread only. */
 #include <math.h>
@@ -21,6 +21,16 @@ static JSValueRef gp__ev_report(JSContextRef ctx, JSObjectRef fn, JSObjectRef se
   return JSValueMakeUndefined(ctx);
 }
 
+/* fatal(e): e is an uncaught exception: prints it ("Uncaught: message" and its stack),
+ * emits process "exit" and ends the process with status 1 (a microtask that throws, the
+ * main module's top-level await rejecting). Does not return. */
+static JSValueRef gp__ev_fatal(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                               size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  GP_JS_ASSERT(gp__js_rt());
+  gp__js_fatal(ctx, GP__ARG(0), "Uncaught");
+  return JSValueMakeUndefined(ctx);
+}
+
 /* timerUnref(id): the timer `id` (from setTimeout) no longer keeps the process alive. */
 static JSValueRef gp__ev_timer_unref(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                      size_t argc, const JSValueRef argv[], JSValueRef *exc) {
@@ -33,6 +43,7 @@ static JSValueRef gp__ev_timer_unref(JSContextRef ctx, JSObjectRef fn, JSObjectR
 
 static const gp__js_fn_t gp__events_fns[] = {
     {"reportError", gp__ev_report},
+    {"fatal", gp__ev_fatal},
     {"timerUnref", gp__ev_timer_unref},
 };
 

@@ -197,10 +197,11 @@ static void gp__jsfetch_pump(gp__jsfetch_t *j) {
       n = 4;
     }
   }
+  /* Handing over the end leaves nothing to deliver: the transfer is closed (no longer
+   * counted open) before the script sees its body end. */
+  if (last) gp__jsfetch_close(j);
   gp__jsfetch_call(j, cb, n, args);
   JSValueUnprotect(ctx, cb);
-  /* The end was handed over: nothing of the transfer is left to deliver. */
-  if (last) gp__jsfetch_close(j);
 }
 
 /* ---- Posted from the loop thread (owner) ---------------------------------------- */
@@ -246,7 +247,8 @@ static void gp__msg_end(gp__jsfetch_t *j, gp__fetch_msg_t *m) {
     JSObjectRef fn = j->on_fail;
     j->on_fail = NULL;
     gp__jsfetch_drop_fn(j, &j->on_head);
-    gp__jsfetch_update_hold(j);
+    /* closed before the script sees the failure, as at the end of a body */
+    gp__jsfetch_close(j);
     if (fn) {
       JSContextRef ctx = j->rt->ctx;
       JSValueRef args[3] = {gp__js_str(ctx, gp_err_name(j->end_code ? j->end_code : GP_ERR_IO)),
@@ -255,7 +257,6 @@ static void gp__msg_end(gp__jsfetch_t *j, gp__fetch_msg_t *m) {
       gp__jsfetch_call(j, fn, 3, args);
       JSValueUnprotect(ctx, fn);
     }
-    gp__jsfetch_close(j);
     return;
   }
   gp__jsfetch_update_hold(j);

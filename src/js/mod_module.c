@@ -22,12 +22,15 @@
 
 
 /* The wrapper headers, all of one width: CommonJS, ES module, ES module with top-level
- * await. "use sloppy" is a directive without effect that pads to "use strict". */
+ * await. "use sloppy" is a directive without effect that pads to "use strict". An ES
+ * module's body is a block of its own, so that its declarations may take the names of
+ * CommonJS's parameters, which an ES module does not have (`const require =
+ * createRequire(import.meta.url)`, `const __dirname = ...`). */
 #define GP__PARAMS "function (exports, require, module, __filename, __dirname, __esm, _dyimp, _importMeta) {"
 static const char *const gp__headers[] = {
-    "(      " GP__PARAMS "\"use sloppy\";             ",
-    "(      " GP__PARAMS "\"use strict\";__gp_hoist();",
-    "(async " GP__PARAMS "\"use strict\";__gp_hoist();",
+    "(      " GP__PARAMS "\"use sloppy\";              ",
+    "(      " GP__PARAMS "\"use strict\";{__gp_hoist();",
+    "(async " GP__PARAMS "\"use strict\";{__gp_hoist();",
 };
 
 /* esmToCjs(source, filename, mode): {code, esm, tla}; mode 0 CommonJS, 1 ES module,
@@ -71,7 +74,7 @@ static JSValueRef gp__mod_compile(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   gp_buf_t b = {0};
   gp__buf_puts(&b, gp__headers[kind]);
   gp__buf_append(&b, src, len);
-  gp__buf_puts(&b, "\n})");
+  gp__buf_puts(&b, kind == 0 ? "\n})" : "\n}})");
   free(src);
   JSValueRef v = gp__js_eval(ctx, b.data, b.len, name ? name : "<anonymous>", exc);
   gp__buf_free(&b);

@@ -5,11 +5,35 @@
  * runs on run threads like any other. A profile name comes from the argument, else the
  * command's --profile, else $GEPPETTO_PROFILE, else the file's `default`; the file from
  * --profiles, else the lookup order of gp_profiles_path. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "engines/provider_internal.h"
 #include "geppetto/providers.h"
 #include "js/js_private.h"
 
+/* INVALID_ARGUMENT naming the first own property of `obj` that holds NaN or an infinity
+ * (JSON would turn it into null, which counts as absent), as for a wrong type; 0 when
+ * there is none. Owner thread. */
+static int gp__nonfinite_check(JSContextRef ctx, JSObjectRef obj, const char *what, gp_error_t **err) {
+  JSPropertyNameArrayRef names = JSObjectCopyPropertyNames(ctx, obj);
+  size_t n = JSPropertyNameArrayGetCount(names);
+  int rc = 0;
+  for (size_t i = 0; i < n && !rc; i++) {
+    JSStringRef name = JSPropertyNameArrayGetNameAtIndex(names, i);
+    JSValueRef v = JSObjectGetProperty(ctx, obj, name, NULL);
+    double d = v && JSValueIsNumber(ctx, v) ? JSValueToNumber(ctx, v, NULL) : 0;
+    if (isfinite(d)) continue;
+    char *key = gp__js_strdup(ctx, name);
+    char want[64];
+    snprintf(want, sizeof want, "a finite number (got %s)", isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
+    rc = gp__engine_value_error(what, key, want, err);
+    free(key);
+  }
+  JSPropertyNameArrayRelease(names);
+  return rc;
+}
 
 /* engineFromConfig(cfg) */
 static JSValueRef gp__from_config(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
@@ -19,9 +43,10 @@ static JSValueRef gp__from_config(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   if (!JSValueIsObject(ctx, v))
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
                         "engines.fromConfig needs {apiType, model, ...}");
+  gp_error_t *err = NULL;
+  if (gp__nonfinite_check(ctx, (JSObjectRef)v, "engine config", &err)) return gp__js_throw_c(ctx, exc, err);
   json_t *cfg = gp__js_to_json(ctx, v, exc);
   if (cfg == NULL) return JSValueMakeUndefined(ctx);
-  gp_error_t *err = NULL;
   gp_engine_t *e = gp_engine_from_config_json(cfg, &err);
   json_decref(cfg);
   if (e == NULL) return gp__js_throw_c(ctx, exc, err);
@@ -40,6 +65,11 @@ static JSValueRef gp__from_profile(JSContextRef ctx, JSObjectRef fn, JSObjectRef
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
                         "engines.fromProfile(name?, overrides?): name must be a string");
   json_t *over = NULL;
+  gp_error_t *err = NULL;
+  if (JSValueIsObject(ctx, ov) && gp__nonfinite_check(ctx, (JSObjectRef)ov, "fromProfile overrides", &err)) {
+    free(name);
+    return gp__js_throw_c(ctx, exc, err);
+  }
   if (JSValueIsObject(ctx, ov)) {
     over = gp__js_to_json(ctx, ov, exc);
     if (over == NULL) {
@@ -51,7 +81,6 @@ static JSValueRef gp__from_profile(JSContextRef ctx, JSObjectRef fn, JSObjectRef
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
                         "engines.fromProfile(name?, overrides?): overrides must be an object");
   }
-  gp_error_t *err = NULL;
   gp_engine_t *e = gp_engine_from_profile(rt->profiles, name ? name : rt->profile, over, &err);
   free(name);
   json_decref(over);

@@ -20,6 +20,7 @@
 
 #include "core/core.h"
 #include "geppetto/session.h"
+#include "inference/internal.h"
 #include "js/js_private.h"
 #include "js/runq.h"
 
@@ -422,6 +423,18 @@ static JSValueRef gp__run_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef s
   return JSValueMakeBoolean(ctx, r && r->run ? gp_run_cancel(r->run) : 0);
 }
 
+/* outputCheck(output): throws the INVALID_ARGUMENT a run would fail with for this
+ * structured-output option, so a session default is refused where it is given. */
+static JSValueRef gp__output_check(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                   size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  json_t *output = gp__js_to_json(ctx, GP__ARG(0), exc);
+  if (!output) return JSValueMakeUndefined(ctx);
+  gp_error_t *err = NULL;
+  int rc = gp__output_option_check(output, &err);
+  json_decref(output);
+  return rc ? gp__js_throw_c(ctx, exc, err) : JSValueMakeUndefined(ctx);
+}
+
 static const gp__js_fn_t gp__session_fns[] = {
     {"sessionNew", gp__session_new},       {"sessionId", gp__session_id},
     {"sessionAppend", gp__session_append}, {"sessionTurnCount", gp__session_count},
@@ -429,7 +442,7 @@ static const gp__js_fn_t gp__session_fns[] = {
     {"sessionRun", gp__session_run},       {"sessionStart", gp__session_start},
     {"runId", gp__run_id},                 {"runCancel", gp__run_cancel},
     {"sessionReady", gp__session_ready},   {"sessionIsReady", gp__session_is_ready},
-    {"sessionFork", gp__session_fork},
+    {"sessionFork", gp__session_fork},     {"outputCheck", gp__output_check},
 };
 
 void gp__mod_session_init(JSContextRef ctx, JSObjectRef native) {

@@ -39,15 +39,18 @@ static JSValueRef gp__web_factory(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   return v ? v : JSValueMakeUndefined(ctx);
 }
 
-/* randomFill(view): fills an integer typed array's bytes from the kernel's random
- * source (getrandom(2); blocks only before the pool is first initialised at boot).
- * The prelude has already checked the type and the 65,536-byte limit. */
+/* randomFill(view): fills a typed array's bytes from the kernel's random source
+ * (getrandom(2); blocks only before the pool is first initialised at boot). The web
+ * library (lib/web/crypto.js) has already made the checks a script sees: the argument's
+ * presence and type and the 65,536-byte limit; anything but a typed array (an
+ * ArrayBuffer, a DataView, no argument) is refused here too. */
 static JSValueRef gp__web_random_fill(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                       size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   JSValueRef v = GP__ARG(0);
-  if (!JSValueIsObject(ctx, v) ||
-      JSValueGetTypedArrayType(ctx, v, NULL) == kJSTypedArrayTypeNone)
-    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "expected a typed array");
+  JSTypedArrayType t = JSValueIsObject(ctx, v) ? JSValueGetTypedArrayType(ctx, v, NULL)
+                                               : kJSTypedArrayTypeNone;
+  if (t == kJSTypedArrayTypeNone || t == kJSTypedArrayTypeArrayBuffer)
+    return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "randomFill: expected a typed array");
   JSObjectRef o = (JSObjectRef)v;
   unsigned char *p = JSObjectGetTypedArrayBytesPtr(ctx, o, exc);
   size_t n = JSObjectGetTypedArrayByteLength(ctx, o, exc);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/core.h"
 #include "geppetto/log.h"
@@ -18,6 +20,10 @@
 JS_EXPORT void JSGlobalContextSetUnhandledRejectionCallback(JSGlobalContextRef ctx,
                                                             JSObjectRef function,
                                                             JSValueRef *exception);
+/* Private JavaScriptCore API exported by the library: the VM's lock held across several API
+ * calls, which then drain the microtask queue only when it is released. */
+JS_EXPORT void JSLock(JSContextRef ctx);
+JS_EXPORT void JSUnlock(JSContextRef ctx);
 
 static _Thread_local gp_js_runtime_t *gp__tls_rt;
 
@@ -191,8 +197,12 @@ static int gp__vm_run(void *arg, gp_owner_completion_t *c, void **result) {
   JSValueRef fn = gp__js_get(ctx, rt->host, q->entry);
   JSValueRef exc = NULL;
   JSValueRef args[] = {gp__js_str(ctx, q->text)};
+  /* one lock over the entry point and the code it prepared: the microtasks they queue
+   * run when it is released, as at the end of one call (not between the two) */
+  JSLock(ctx);
   JSValueRef entry = JSObjectCallAsFunction(ctx, (JSObjectRef)fn, NULL, 1, args, &exc);
   if (exc == NULL) gp__js_run_entry(ctx, entry, &exc);
+  JSUnlock(ctx);
   if (exc) {
     gp__js_report(ctx, exc, "Uncaught");
     rt->uncaught = 1;
@@ -201,9 +211,15 @@ static int gp__vm_run(void *arg, gp_owner_completion_t *c, void **result) {
   return GP_OK;
 }
 
+/* Host thread (a stat, off the owner). The loader has reported the failure already; a
+ * main script that is not there, or not readable, is told apart from one that threw. */
 int gp__js_runtime_run_file(gp_js_runtime_t *rt, const char *path) {
   gp__run_req_t q = {rt, "runMain", path};
-  return gp_owner_call(rt->owner, "js.runMain", gp__vm_run, &q, NULL, NULL, NULL);
+  int rc = gp_owner_call(rt->owner, "js.runMain", gp__vm_run, &q, NULL, NULL, NULL);
+  struct stat st;
+  if (rc == GP_ERR_JS_EXCEPTION && (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, R_OK) != 0))
+    rc = GP_ERR_MODULE_NOT_FOUND;
+  return rc;
 }
 
 int gp__js_runtime_eval(gp_js_runtime_t *rt, const char *code) {

@@ -50,11 +50,13 @@ static int gp__mem_lease(gp__store_be_t *be, const char *id, const char *owner,
   json_t *s = gp__mem_session((gp__mem_t *)be, id, 1);
   json_t *l = json_object_get(s, "lease");
   int64_t now = gp__store_now_ms();
-  if (json_is_object(l) && strcmp(json_string_value(json_object_get(l, "owner")), owner) != 0 &&
-      json_integer_value(json_object_get(l, "expires")) > now)
-    return gp_error_set(err, GP_ERR_SESSION_BUSY,
-                        "session %s is running elsewhere (its lease expires in %lld ms)", id,
-                        (long long)(json_integer_value(json_object_get(l, "expires")) - now));
+  const char *holder = json_is_object(l) ? json_string_value(json_object_get(l, "owner")) : NULL;
+  if (holder && strcmp(holder, owner) != 0 && json_integer_value(json_object_get(l, "expires")) > now) {
+    if (!gp__store_owner_gone(holder))
+      return gp__store_busy(err, id, holder,
+                            json_integer_value(json_object_get(l, "expires")) - now);
+    gp__store_log_takeover(id, holder);
+  }
   json_object_set_new(s, "lease", json_pack("{s:s,s:I}", "owner", owner, "expires",
                                             (json_int_t)(now + lease_ms)));
   *rev = json_integer_value(json_object_get(s, "rev"));

@@ -187,6 +187,35 @@ static int gp__pg_session_row(gp__pg_t *p, const char *id, gp_error_t **err) {
   return 0;
 }
 
+/* Inside the lease's transaction, another owner's unexpired lease is in the way: takes
+ * it when that owner is an ended process of this machine, else SESSION_BUSY. */
+static int gp__pg_held(gp__pg_t *p, const char *id, const char *owner, int64_t lease_ms,
+                       gp_error_t **err) {
+  PGresult *r = gp__pq(p, err, "SELECT owner, expires_ms - " GP__PG_NOW " FROM gp_leases"
+                               " WHERE session_id = $1 FOR UPDATE", 1, id);
+  if (!r) return GP_ERR_STORE;
+  if (PQntuples(r) == 0) { /* released since: a later call takes it */
+    PQclear(r);
+    return gp__store_busy(err, id, NULL, 0);
+  }
+  char *holder = gp__xstrdup(PQgetvalue(r, 0, 0));
+  int64_t left = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+  PQclear(r);
+  int rc;
+  if (gp__store_owner_gone(holder)) {
+    char ms[24];
+    r = gp__pq(p, err, "UPDATE gp_leases SET owner = $2, expires_ms = " GP__PG_NOW " + $4::bigint"
+                       " WHERE session_id = $1 AND owner = $3", 4, id, owner, holder, gp__i64(ms, lease_ms));
+    rc = !r ? GP_ERR_STORE : atoi(PQcmdTuples(r)) == 1 ? 0 : gp__store_busy(err, id, NULL, 0);
+    if (rc == 0) gp__store_log_takeover(id, holder);
+    PQclear(r);
+  } else {
+    rc = gp__store_busy(err, id, holder, left);
+  }
+  free(holder);
+  return rc;
+}
+
 static int gp__pg_lease(gp__store_be_t *be, const char *id, const char *owner,
                         int64_t lease_ms, int64_t *rev, gp_error_t **err) {
   gp__pg_t *p = (gp__pg_t *)be;
@@ -201,9 +230,7 @@ static int gp__pg_lease(gp__store_be_t *be, const char *id, const char *owner,
       " WHERE gp_leases.owner = excluded.owner OR gp_leases.expires_ms <= " GP__PG_NOW
       " RETURNING owner", 3, id, owner, gp__i64(ms, lease_ms));
   if (!r && rc == 0) rc = GP_ERR_STORE;
-  if (r && PQntuples(r) == 0)
-    rc = gp_error_set(err, GP_ERR_SESSION_BUSY,
-                      "session %s is running elsewhere (another process holds its lease)", id);
+  if (r && PQntuples(r) == 0) rc = gp__pg_held(p, id, owner, lease_ms, err);
   PQclear(r);
   if (rc == 0) rc = gp__pg_rev(p, id, rev, err);
   return gp__pg_end(p, rc, err);
@@ -385,4 +412,13 @@ gp__store_be_t *gp__store_postgres_be(const char *conninfo) {
   p->base.vt = &gp__pg_vt;
   p->conninfo = gp__xstrdup(conninfo);
   return &p->base;
+}
+
+int gp__store_pg_exec(const char *conninfo, const char *sql, gp_error_t **err) {
+  gp__pg_t p = {.conn = PQconnectdb(conninfo)};
+  int rc = PQstatus(p.conn) == CONNECTION_OK ? 0 : gp__pg_fail(&p, err, "connect", NULL);
+  if (rc == 0) rc = gp__pq_do(&p, err, "SET client_min_messages = warning");
+  if (rc == 0) rc = gp__pq_do(&p, err, sql);
+  PQfinish(p.conn);
+  return rc;
 }

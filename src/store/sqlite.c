@@ -194,10 +194,11 @@ static int gp__lite_lease_tx(gp__lite_t *l, const char *id, const char *owner, i
   if (!st) return GP_ERR_STORE;
   int rc = 0;
   if (sqlite3_step(st) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), owner) != 0 &&
-      sqlite3_column_int64(st, 1) > now)
-    rc = gp_error_set(err, GP_ERR_SESSION_BUSY,
-                      "session %s is running elsewhere (its lease expires in %lld ms)", id,
-                      (long long)(sqlite3_column_int64(st, 1) - now));
+      sqlite3_column_int64(st, 1) > now) {
+    const char *holder = (const char *)sqlite3_column_text(st, 0);
+    if (gp__store_owner_gone(holder)) gp__store_log_takeover(id, holder);
+    else rc = gp__store_busy(err, id, holder, sqlite3_column_int64(st, 1) - now);
+  }
   sqlite3_finalize(st);
   if (rc == 0)
     rc = gp__done(l, gp__stmt(l, err, "INSERT INTO gp_leases VALUES(?, ?, ?) ON CONFLICT(session_id)"

@@ -9,6 +9,7 @@
  * renewal waits for that, so a renewal never lands after the commit that released it. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -54,6 +55,7 @@ struct gp_store_s {
   int closing;                    /* under mu */
   int joined;                     /* under mu */
   gp_hist_t commits;              /* gp__store_end latency, us; atomic */
+  int delay_ms;                   /* tests only: GP_STORE_TEST_DELAY_MS; constant */
 };
 
 int64_t gp__store_now_ms(void) { return gp__now_ms(); }
@@ -86,7 +88,31 @@ static int gp__renew_due(gp__worker_t *w, int64_t *wait_ms) {
   return 0;
 }
 
+/* For tests only: GP_STORE_TEST_DELAY_MS=N[:KIND] makes every job of the stores of KIND
+ * (all when no KIND is given) wait N ms on its worker before it runs, as a slow database
+ * would; read once, by the first store made. Never set it outside tests. */
+static pthread_once_t gp__delay_once = PTHREAD_ONCE_INIT;
+static int gp__delay_ms;
+static char gp__delay_kind[16];
+
+static void gp__delay_read(void) {
+  const char *v = getenv("GP_STORE_TEST_DELAY_MS");
+  if (!v || !*v) return;
+  char *end;
+  long ms = strtol(v, &end, 10);
+  if (ms <= 0 || ms > 60000 || (*end && *end != ':')) return;
+  if (*end == ':') snprintf(gp__delay_kind, sizeof gp__delay_kind, "%s", end + 1);
+  gp__delay_ms = (int)ms;
+}
+
+/* The test delay of a store of `kind`, in ms (0: none). */
+static int gp__delay_of(const char *kind) {
+  pthread_once(&gp__delay_once, gp__delay_read);
+  return gp__delay_kind[0] && strcmp(gp__delay_kind, kind) != 0 ? 0 : gp__delay_ms;
+}
+
 static void gp__run_job(gp__worker_t *w, gp__job_t *j) {
+  if (w->st->delay_ms) gp__sleep_ms(w->st->delay_ms);
   if (!w->opened) {
     j->rc = w->be->vt->open(w->be, &j->err);
     w->opened = j->rc == 0;
@@ -164,6 +190,7 @@ static gp_store_t *gp__store_new(gp__store_be_t *(*make)(const char *), const ch
     st->workers[i].be = make(arg);
   }
   st->kind = st->workers[0].be->vt->kind;
+  st->delay_ms = gp__delay_of(st->kind);
   st->lease_ms = opts && opts->lease_ms > 0 ? opts->lease_ms : 60000;
   gp__hist_init(&st->commits);
   pthread_mutex_init(&st->mu, NULL);
@@ -418,14 +445,17 @@ static void gp__renewal(gp_store_t *st, const char *id, const char *owner, int o
   pthread_mutex_unlock(&st->mu);
 }
 
-int gp__store_begin(gp_store_t *st, const char *id, const char *owner, int64_t *rev,
+int gp__store_begin(gp_store_t *st, const char *id, const char *run, int64_t *rev,
                     gp_error_t **err) {
+  char *owner = gp__store_owner(run);
   gp__args_t a = {.id = id, .owner = owner, .index = st->lease_ms};
   int rc = gp__store_call(st, gp__do_lease, &a, err);
-  if (rc != 0) return rc;
-  *rev = a.rev;
-  gp__renewal(st, id, owner, 1);
-  return 0;
+  if (rc == 0) {
+    *rev = a.rev;
+    gp__renewal(st, id, owner, 1);
+  }
+  free(owner);
+  return rc;
 }
 
 static int gp__do_end(gp__store_be_t *be, void *arg, gp_error_t **err) {
@@ -438,11 +468,15 @@ static int gp__do_end(gp__store_be_t *be, void *arg, gp_error_t **err) {
 
 int gp__store_end(gp_store_t *st, const gp__store_commit_t *c, int64_t *rev,
                   gp_error_t **err) {
-  gp__renewal(st, c->session_id, c->owner, 0);
-  gp__args_t a = {.commit = c};
+  gp__store_commit_t full = *c;
+  char *owner = c->owner ? gp__store_owner(c->owner) : NULL;
+  full.owner = owner;
+  if (owner) gp__renewal(st, c->session_id, owner, 0);
+  gp__args_t a = {.commit = &full};
   uint64_t t0 = gp__mono_ns();
   int rc = gp__store_call(st, gp__do_end, &a, err);
   gp__hist_record(&st->commits, (gp__mono_ns() - t0) / 1000);
+  free(owner);
   if (rc == 0 && rev) *rev = a.rev;
   return rc;
 }
@@ -452,14 +486,18 @@ static int gp__do_release(gp__store_be_t *be, void *arg, gp_error_t **err) {
   return be->vt->release(be, a->id, a->owner, err);
 }
 
-void gp__store_forget(gp_store_t *st, const char *id, const char *owner) {
+void gp__store_forget(gp_store_t *st, const char *id, const char *run) {
+  char *owner = gp__store_owner(run);
   gp__renewal(st, id, owner, 0);
+  free(owner);
 }
 
-void gp__store_abandon(gp_store_t *st, const char *id, const char *owner) {
+void gp__store_abandon(gp_store_t *st, const char *id, const char *run) {
+  char *owner = gp__store_owner(run);
   gp__renewal(st, id, owner, 0);
   gp__args_t a = {.id = id, .owner = owner};
   gp__store_call(st, gp__do_release, &a, NULL);
+  free(owner);
 }
 
 static int gp__do_put(gp__store_be_t *be, void *arg, gp_error_t **err) {

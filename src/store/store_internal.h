@@ -40,8 +40,10 @@ typedef struct gp__store_vt_s {
   int (*load)(gp__store_be_t *be, const char *id, char ***turns, size_t *n, int64_t *rev,
               gp_error_t **err);
   /* Takes or renews the lease of `id` for `owner` until now + lease_ms (creating the
-   * session row if needed); *rev gets the session's revision. SESSION_BUSY when another
-   * owner holds an unexpired lease. */
+   * session row if needed); *rev gets the session's revision. SESSION_BUSY
+   * (gp__store_busy) when another owner holds an unexpired lease, unless that owner is an
+   * ended process of this machine (gp__store_owner_gone): then the lease is taken at once
+   * (gp__store_log_takeover). */
   int (*lease)(gp__store_be_t *be, const char *id, const char *owner, int64_t lease_ms,
                int64_t *rev, gp_error_t **err);
   /* Drops `owner`'s lease of `id` (nothing if it is not the holder). */
@@ -84,22 +86,44 @@ int gp__store_call(gp_store_t *st, gp__store_fn fn, void *arg, gp_error_t **err)
  * (rev 0), not an error. */
 int gp__store_history(gp_store_t *st, const char *id, gp_turn_t ***turns, size_t *n,
                       int64_t *rev, gp_error_t **err);
-/* Takes the lease and keeps renewing it on the worker (every lease_ms / 3) until
- * gp__store_end. *rev: the session's revision. */
-int gp__store_begin(gp_store_t *st, const char *id, const char *owner, int64_t *rev,
+/* Takes the lease for run `run` of this process (its owner id: gp__store_owner(run))
+ * and keeps renewing it on the worker (every lease_ms / 3) until gp__store_end. *rev:
+ * the session's revision. */
+int gp__store_begin(gp_store_t *st, const char *id, const char *run, int64_t *rev,
                     gp_error_t **err);
-/* Commits `c` (c->owner's lease is checked), stops renewing and releases the lease. */
+/* Commits `c` (c->owner: the run, as given to gp__store_begin; its lease is checked),
+ * stops renewing and releases the lease. */
 int gp__store_end(gp_store_t *st, const gp__store_commit_t *c, int64_t *rev,
                   gp_error_t **err);
 /* Stops renewing the lease without releasing it (for tests: a process that died). */
-void gp__store_forget(gp_store_t *st, const char *id, const char *owner);
+void gp__store_forget(gp_store_t *st, const char *id, const char *run);
 /* Stops renewing and releases the lease without writing anything. */
-void gp__store_abandon(gp_store_t *st, const char *id, const char *owner);
+void gp__store_abandon(gp_store_t *st, const char *id, const char *run);
 int gp__store_put_turn(gp_store_t *st, const char *id, int64_t index, const gp_turn_t *t,
                        int64_t *rev, gp_error_t **err);
 
+/* ---- lease owners (owner.c) ------------------------------------------------------ */
+
+/* The lease owner id of run `run_id` of this process: "RUN@HOST:PID:START:MACHINE"
+ * (heap). */
+char *gp__store_owner(const char *run_id);
+/* 1 when `owner` names a process of this machine that has ended (its pid is gone, a
+ * zombie, or now another process): its lease may be taken at once. 0 for a live
+ * process, another machine's, or an id without a process identity. */
+int gp__store_owner_gone(const char *owner);
+/* "run R of process P on HOST" (heap), for messages. */
+char *gp__store_owner_describe(const char *owner);
+/* Sets SESSION_BUSY for session `id` held by `owner` whose lease ends in `left_ms`. */
+int gp__store_busy(gp_error_t **err, const char *id, const char *owner, int64_t left_ms);
+/* Logs (info) the takeover of `id`'s lease from ended holder `owner`. */
+void gp__store_log_takeover(const char *id, const char *owner);
+
 /* For tests: runs `sql` on an SQLite file (used to write old-version fixtures). */
 int gp__store_sqlite_exec(const char *path, const char *sql, gp_error_t **err);
+/* For tests: runs `sql` (statements separated by ';') on a PostgreSQL database, on a
+ * connection of its own without the store's schema (old-version fixtures, throw-away
+ * schemas). */
+int gp__store_pg_exec(const char *conninfo, const char *sql, gp_error_t **err);
 /* For tests: 0 when PRAGMA integrity_check of an SQLite file answers "ok". */
 int gp__store_sqlite_integrity(const char *path, gp_error_t **err);
 /* Latency of run commits (gp__store_end, queueing on the worker included), in us. */

@@ -130,16 +130,16 @@ void gp__batch_emit(gp__batch_t *b, gp__call_t *c, gp_event_type_t type, json_t 
   pthread_mutex_unlock(&b->mu);
 }
 
+/* The message of a call whose token fired. A timeout is the call's own once it ran for
+ * executionTimeoutMs; sooner, it came from the run's timeoutMs (through the run token). */
 static char *gp__fired_message(const gp__call_t *c, int reason) {
-  if (reason == GP_ERR_TIMEOUT)
-    return gp__xasprintf("tool %s timed out after %lld ms", c->name,
-                        (long long)c->batch->settings.execution_timeout_ms);
-  return gp__xstrdup("canceled");
+  int64_t limit = c->batch->settings.execution_timeout_ms;
+  if (reason != GP_ERR_TIMEOUT) return gp__xstrdup("canceled");
+  if (limit <= 0 || gp__mono_ms() - c->dispatched_ms < limit) return gp__xstrdup("timed out: the run timed out");
+  return gp__xasprintf("tool %s timed out after %lld ms", c->name, (long long)limit);
 }
 
-/* A call whose token fired reports the timeout (or cancel), whatever its handler said
- * once it noticed, so the result does not depend on who won the race. */
-static void gp__timeout_message(gp__call_t *c) {
+void gp__call_fired_error(gp__call_t *c) {
   int reason = gp_cancel_reason(c->token);
   if (!reason) return;
   json_decref(c->value);
@@ -154,7 +154,7 @@ static void gp__call_job(void *arg) { gp__call_start(arg); }
 /* The end of a call: publishes its result unless it was abandoned meanwhile. */
 void gp__call_end(gp__call_t *c) {
   gp__batch_t *b = c->batch;
-  gp__timeout_message(c);
+  gp__call_fired_error(c);
   pthread_mutex_lock(&b->mu);
   int mine = !c->abandoned;
   if (mine) c->finished = 1;

@@ -74,6 +74,11 @@ void gp__call_start(gp__call_t *c);
  * on the batch (executor.c). */
 void gp__call_end(gp__call_t *c);
 
+/* A call whose token fired reports the timeout (or cancel) as its error, whatever its
+ * handler said once it noticed, so the result does not depend on who won the race.
+ * No-op while the token has not fired. The call's worker. */
+void gp__call_fired_error(gp__call_t *c);
+
 /* Publishes an event for call `c` unless the call was abandoned or the executor has
  * returned; steals `fields`. Worker threads; takes batch->mu briefly (not while
  * emitting). */

@@ -90,6 +90,18 @@ static void gp__info_init(const job_t *j, gp_hook_info_t *info, const char *phas
   info->cancel = j->c->token;
 }
 
+/* The model sees a call's error as the tool's result; the developer sees it at warn
+ * (SPEC §4.4): tool, call id, attempt once the handler ran, message. A canceled run is
+ * the run's news, not the tool's: not logged. */
+static void gp__log_failure(const job_t *j) {
+  if (gp_cancel_reason(j->c->token) == GP_ERR_CANCELED) return;
+  if (j->attempt > 0)
+    gp_log(GP_LOG_WARN, "tools", "tool %s (call %s, attempt %d) failed: %s", j->name, j->c->id,
+           j->attempt, j->c->error);
+  else
+    gp_log(GP_LOG_WARN, "tools", "tool %s (call %s) failed: %s", j->name, j->c->id, j->c->error);
+}
+
 /* The outcome of the hook that just completed (j->d, j->done): 0 when the decision
  * stands (a failure under fail-open reads as CONTINUE); -1 when the hook failed under
  * fail-closed: the call's error is then the hook's message. */
@@ -118,6 +130,14 @@ static int gp__hook_outcome(job_t *j) {
   }
   gp__set_error(j->c, herr ? gp__xstrdup(herr->message) : gp__xasprintf("%s hook failed", j->info.phase));
   gp_error_free(herr);
+  gp__log_failure(j);
+  return -1;
+}
+
+/* Sets the call's error to `msg` (stolen) before its handler ran, and logs it. -1. */
+static int gp__fail_early(job_t *j, char *msg) {
+  gp__set_error(j->c, msg);
+  gp__log_failure(j);
   return -1;
 }
 
@@ -125,15 +145,10 @@ static int gp__hook_outcome(job_t *j) {
 static int gp__resolve(job_t *j) {
   gp__tool_unref(j->tool);
   j->tool = NULL;
-  if (!gp_tool_settings_allows(&j->b->settings, j->name)) {
-    gp__set_error(j->c, gp__xasprintf("tool %s is not allowed (not in allowedTools)", j->name));
-    return -1;
-  }
+  if (!gp_tool_settings_allows(&j->b->settings, j->name))
+    return gp__fail_early(j, gp__xasprintf("tool %s is not allowed (not in allowedTools)", j->name));
   j->tool = gp__registry_lookup(j->b->registry, j->name);
-  if (!j->tool) {
-    gp__set_error(j->c, gp__xasprintf("unknown tool %s", j->name));
-    return -1;
-  }
+  if (!j->tool) return gp__fail_early(j, gp__xasprintf("unknown tool %s", j->name));
   return 0;
 }
 
@@ -203,9 +218,9 @@ static void gp__job_emit(void *ud, gp_event_type_t type, json_t *fields) {
 static int gp__validate_args(job_t *j) {
   gp_error_t *verr = NULL;
   if (!gp_schema_validate(j->tool->parameters, j->c->args, &verr)) return 0;
-  gp__set_error(j->c, gp__xasprintf("invalid arguments for tool %s: %s", j->name, verr->message));
+  char *msg = gp__xasprintf("invalid arguments for tool %s: %s", j->name, verr->message);
   gp_error_free(verr);
-  return -1;
+  return gp__fail_early(j, msg);
 }
 
 static int64_t gp__policy_backoff(const gp_tool_settings_t *s, int attempt) {
@@ -241,9 +256,8 @@ static step_t gp__handler_done(job_t *j) {
   gp__set_error(j->c, herr ? gp__xstrdup(herr->message)
                        : gp__xasprintf("tool %s failed: %s", j->name, gp_strerror(rc)));
   gp_error_free(herr);
-  /* The model sees the error as the tool's result; the developer sees it here. */
-  gp_log(GP_LOG_WARN, "tools", "tool %s (call %s, attempt %d) failed: %s", j->name, j->c->id,
-         j->attempt, j->c->error);
+  gp__call_fired_error(j->c); /* a timed-out call says so, not how its handler stopped */
+  gp__log_failure(j);
   if (gp__is_fatal(rc)) {
     gp__set_fatal(j->c, rc, j->c->error);
     return ST_AFTER;

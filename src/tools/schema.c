@@ -13,6 +13,7 @@
 
 #include "core/core.h"
 #include "core/json_ref.h"
+#include "tools/regex.h"
 #include "tools/schema_internal.h"
 
 /* $ref chains and nested schemas deeper than this fail instead of recursing forever. */
@@ -215,9 +216,13 @@ static int gp__check_string(const json_t *schema, const json_t *v, const gp_buf_
   int rc = gp__check_bounds(schema, "minLength", "maxLength", "length", len, path, err);
   const char *pat = json_string_value(json_object_get(schema, "pattern"));
   if (rc || !pat) return rc;
-  int m = gp__schema_pattern_match(pat, json_string_value(v));
+  char why[160];
+  int m = gp__schema_pattern_match(pat, json_string_value(v), json_string_length(v), why, sizeof why);
   if (m == 1) return 0;
-  if (m < 0) return fail(err, path, "pattern %s is not a supported regular expression", pat);
+  if (m == -1) return fail(err, path, "pattern %s is not a valid regular expression: %s", pat, why);
+  if (m == -2)
+    return fail(err, path, "pattern %s needs more than %ld backtracking steps on this string; simplify "
+                "the pattern (nested quantifiers such as (a+)+ backtrack exponentially)", pat, GP_REGEX_MAX_STEPS);
   return fail(err, path, "string does not match the pattern %s", pat);
 }
 

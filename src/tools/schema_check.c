@@ -3,14 +3,14 @@
  * (`requried`) is an error naming its path and the keyword it probably meant. The
  * keywords geppetto validates are checked in depth (type names, `required` lists, $ref
  * targets, patterns); other standard keywords (description, format, ...) are accepted
- * and not enforced. Also the `pattern` dialect. */
+ * and not enforced. A `pattern` must compile as an ECMAScript expression (regex.c). */
 #include <geppetto/tool.h>
 
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/json_ref.h"
+#include "tools/regex.h"
 #include "tools/schema_internal.h"
 
 #define fail gp__schema_fail
@@ -74,54 +74,12 @@ static const char *gp__closest(const char *k) {
 
 /* ---- pattern ----------------------------------------------------------------------- */
 
-/* ECMA escapes \d \w \s (and negations) rewritten for POSIX ERE; -1 for syntax POSIX
- * would read differently (lookaround, lazy quantifiers, backreferences). */
-static int gp__translate(const char *pat, gp_buf_t *out) {
-  int in_class = 0;
-  for (const char *p = pat; *p; p++) {
-    if (*p == '\\' && p[1]) {
-      char c = *++p;
-      const char *cls = c == 'd' || c == 'D' ? "0-9" : c == 'w' || c == 'W' ? "A-Za-z0-9_"
-                        : c == 's' || c == 'S' ? "[:space:]" : NULL;
-      int neg = c == 'D' || c == 'W' || c == 'S';
-      if (cls && in_class && neg) return -1;
-      if (cls) gp__buf_printf(out, in_class ? "%s" : neg ? "[^%s]" : "[%s]", cls);
-      else if (c >= '1' && c <= '9') return -1;
-      else if (c == 'n') gp__buf_puts(out, "\n");
-      else if (c == 't') gp__buf_puts(out, "\t");
-      else if (in_class) gp__buf_append(out, &c, 1);
-      else gp__buf_printf(out, "\\%c", c);
-      continue;
-    }
-    if (!in_class && *p == '(' && p[1] == '?') return -1;
-    if (!in_class && (*p == '*' || *p == '+' || *p == '?' || *p == '}') && p[1] == '?') return -1;
-    if (*p == '[' && !in_class) {
-      in_class = 1;
-      gp__buf_append(out, p, 1);
-      if (p[1] == '^') gp__buf_append(out, ++p, 1);
-      if (p[1] == ']') gp__buf_append(out, ++p, 1);
-      continue;
-    }
-    if (*p == ']' && in_class) in_class = 0;
-    gp__buf_append(out, p, 1);
-  }
-  return in_class ? -1 : 0;
-}
-
-static int gp__compile(const char *pattern, regex_t *re) {
-  gp_buf_t t = {0};
-  int rc = gp__translate(pattern, &t);
-  if (rc == 0) rc = regcomp(re, t.data ? t.data : "", REG_EXTENDED | REG_NOSUB) == 0 ? 0 : -1;
-  gp__buf_free(&t);
-  return rc;
-}
-
-int gp__schema_pattern_match(const char *pattern, const char *s) {
-  regex_t re;
-  if (gp__compile(pattern, &re)) return -1;
-  int m = regexec(&re, s, 0, NULL, 0) == 0;
-  regfree(&re);
-  return m;
+int gp__schema_pattern_match(const char *pattern, const char *s, size_t len, char *why, size_t whylen) {
+  gp_regex_t *re = gp__regex_compile(pattern, why, whylen);
+  if (!re) return -1;
+  int m = gp__regex_test(re, s, len);
+  gp__regex_free(re);
+  return m < 0 ? -2 : m;
 }
 
 /* ---- keywords ---------------------------------------------------------------------- */
@@ -215,9 +173,10 @@ static int gp__check_keyword(cctx_t *c, const char *key, const json_t *kv, gp_bu
     return gp__check_schema_list(c, kv, path, err);
   if (!strcmp(key, "pattern")) {
     if (!json_is_string(kv)) return fail(err, path, "must be a string");
-    return gp__schema_pattern_match(json_string_value(kv), "") >= 0
-               ? 0 : fail(err, path, "\"%s\" is not a supported regular expression (no "
-                          "lookaround, backreferences or lazy quantifiers)", json_string_value(kv));
+    char why[160];
+    gp_regex_t *re = gp__regex_compile(json_string_value(kv), why, sizeof why);
+    gp__regex_free(re);
+    return re ? 0 : fail(err, path, "\"%s\" is not a valid regular expression: %s", json_string_value(kv), why);
   }
   if (!strcmp(key, "$ref")) {
     if (!json_is_string(kv)) return fail(err, path, "must be a string");

@@ -1,5 +1,5 @@
 /* Shared pieces of the JSON Schema subset (schema.c validates values, schema_check.c
- * checks schemas): error paths and the `pattern` dialect (local $refs: core/json_ref.h). */
+ * checks schemas): error paths and `pattern` matching (local $refs: core/json_ref.h). */
 #ifndef GP_TOOLS_SCHEMA_INTERNAL_H
 #define GP_TOOLS_SCHEMA_INTERNAL_H
 
@@ -14,9 +14,9 @@ void gp__schema_path_pop(gp_buf_t *path, size_t saved);
 int gp__schema_fail(gp_error_t **err, const gp_buf_t *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Matches `s` against ECMA-style `pattern` (unanchored search, as JSON Schema says): 1
- * match, 0 no match, -1 a pattern outside the supported dialect (POSIX extended syntax
- * plus \d \w \s and their negations; no lookaround, backreferences or lazy quantifiers). */
-int gp__schema_pattern_match(const char *pattern, const char *s);
+/* Matches `s` (`len` bytes of UTF-8) against ECMAScript `pattern` (an unanchored search,
+ * as JSON Schema says; tools/regex.h): 1 match, 0 no match, -1 the pattern does not
+ * compile (the reason in `why`), -2 the search ran out of its step budget. */
+int gp__schema_pattern_match(const char *pattern, const char *s, size_t len, char *why, size_t whylen);
 
 #endif

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `geppetto chat --mcp 'COMMAND ARGS'`: the tools of an MCP server (the reference
-# server-everything, from build-deps/mcp) are offered to the model, which calls `echo`;
-# the answer uses the server's result. Skipped (77) without build-deps/mcp unless
+# `geppetto chat --mcp 'COMMAND ARGS'`, then the profile key `mcp`: the tools of an MCP
+# server (the reference server-everything, from build-deps/mcp) are offered to the model,
+# which calls `echo`; the answer uses the server's result. Skipped (77) without build-deps/mcp unless
 # GP_TEST_REQUIRE_NPM is set.
 #   tests/chat/chat_mcp.sh GEPPETTO   (run under tools/mock/with-mock.sh ... chat_mcp.json)
 GEPPETTO="$1"
@@ -14,6 +14,13 @@ fi
 printf 'use echo\n' | "$GEPPETTO" chat --profiles "$profiles" --mcp "node '$server'" >"$work/out" 2>&1
 rc=$?
 [ $rc -eq 0 ] || fail "exit status $rc"
+has "Calling echo."
+has "The server echoed it."
+# the same server named by the profile's `mcp` key (SPEC §6) instead of --mcp
+mock_profile "$work/mcp.yaml" "mcp: \"node '$server'\""
+printf 'use echo\n' | "$GEPPETTO" chat --profiles "$work/mcp.yaml" >"$work/out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || fail "with the profile's mcp key: exit status $rc"
 has "Calling echo."
 has "The server echoed it."
 echo "chat_mcp: ok"

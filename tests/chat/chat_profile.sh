@@ -5,17 +5,7 @@
 #   tests/chat/chat_profile.sh GEPPETTO   (run under tools/mock/with-mock.sh ... chat.json)
 GEPPETTO="$1"
 . "$(dirname "$0")/lib.sh"
-cat >"$profiles" <<YAML
-default: mock
-profiles:
-  mock:
-    api_type: openai
-    model: mock-model
-    base_url: "$GEPPETTO_MOCK_URL/v1"
-    api_key: mock-key
-    system: "Be brief."
-    store: "sqlite:$work/chat.db"
-YAML
+mock_profile "$profiles" 'system: "Be brief."' "store: \"sqlite:$work/chat.db\""
 printf 'hi, my name is Ann\n' | "$GEPPETTO" chat --profiles "$profiles" --session ann >"$work/out" 2>&1 ||
   fail "the first process failed"
 has "Hello Ann, nice to meet you."

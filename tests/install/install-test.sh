@@ -51,7 +51,8 @@ while read -r sym; do
 done <"$tmp/exported"
 echo "exports: $(wc -l <"$tmp/exported") public gp_ functions, nothing else"
 
-if [ -e "$src/types/geppetto.d.ts" ]; then
-  cmp -s "$src/types/geppetto.d.ts" "$prefix/share/geppetto/geppetto.d.ts" || { echo "geppetto.d.ts not installed"; exit 1; }
-fi
+[ -f "$prefix/share/geppetto/geppetto.d.ts" ] || { echo "share/geppetto/geppetto.d.ts is not installed"; exit 1; }
+cmp -s "$src/types/geppetto.d.ts" "$prefix/share/geppetto/geppetto.d.ts" ||
+  { echo "the installed geppetto.d.ts differs from types/geppetto.d.ts"; exit 1; }
+echo "types: share/geppetto/geppetto.d.ts installed"
 echo "install: ok"

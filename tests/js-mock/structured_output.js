@@ -53,6 +53,30 @@ async function protocol(apiType) {
   assert.equal(e && e.code, "OUTPUT_INVALID", label(e && e.message));
   assert(/not valid JSON/.test(e.message), label(e.message));
   assert(e.partialTurn && e.partialTurn.blocks.length >= 4, label("partial turn"));
+  // OpenAI's strict mode takes closed schemas only (the mock refuses others with 400, as
+  // OpenAI does): a schema with an optional property goes with strict false, still validated.
+  if (apiType.startsWith("openai")) {
+    const loose = { type: "object", properties: { city: { type: "string" }, zip: { type: "string" } },
+      required: ["city"] };
+    const tl = await gp.createSession({ engine: engineFor(apiType) }).runAsync("SO-loose", { output: { schema: loose } });
+    assert.deepEqual(tl.data.output, { city: "Lyon" }, label("loose schema"));
+    const log = await (await fetch(process.env.GEPPETTO_MOCK_URL + "/_mock/requests")).json();
+    const fmt = (r) => apiType === "openai" ? r.body.response_format.json_schema : r.body.text.format;
+    const sent = log.filter((r) => r.protocol && JSON.stringify(r.body).includes("SO-loose")).pop();
+    assert.equal(fmt(sent).strict, false, label("strict false for a loose schema"));
+    const closed = log.filter((r) => JSON.stringify(r.body).includes("SO-text")).pop();
+    assert.equal(fmt(closed).strict, true, label("strict true for a closed schema"));
+    // the mock's rule is the real one: a request with strict true and a loose schema is a 400
+    const body = apiType === "openai"
+      ? { model: "m", stream: true, messages: [{ role: "user", content: "SO-loose" }],
+          response_format: { type: "json_schema", json_schema: { name: "x", schema: loose, strict: true } } }
+      : { model: "m", stream: true, input: "SO-loose", text: { format: { type: "json_schema", name: "x", schema: loose, strict: true } } };
+    const r = await fetch(process.env.GEPPETTO_MOCK_URL + (apiType === "openai" ? "/v1/chat/completions" : "/v1/responses"),
+      { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    assert.equal(r.status, 400, label("strict mock"));
+    const rt = await r.text();
+    assert(/additionalProperties/.test(rt), label("mock message: " + rt));
+  }
   // Without output the request carries no schema, and data.output stays unset.
   const t5 = await gp.createSession({ engine: engineFor(apiType) }).runAsync("SO-plain");
   assert(!t5.data || t5.data.output === undefined, label("no output"));
@@ -61,9 +85,30 @@ async function protocol(apiType) {
 (async () => {
   for (const apiType of ["openai", "openai-responses", "claude", "gemini"]) await protocol(apiType);
   // Claude's fallback: output_config refused (400), then the schema as a forced tool.
-  const tf = await gp.createSession({ engine: engineFor("claude") }).runAsync("SO-fallback", { output });
+  // Its input streams as partial-object events.
+  const hf = gp.createSession({ engine: engineFor("claude") }).start("SO-fallback", { output });
+  const fparts = [];
+  hf.on("partial-object", (ev) => fparts.push(ev.object));
+  const tf = await hf.promise;
   assert.equal(tf.data.output.note, "via a tool");
   assert(!tf.blocks.some((b) => b.kind === "tool_call"), "the forced call is the answer, not a tool call");
+  assert(fparts.length >= 2, "partial-object from the tool's input: " + fparts.length);
+  assert.deepEqual(fparts[fparts.length - 1], tf.data.output);
+  // With the run's own tools: they stay reachable (tool_choice "any", the mock checks it),
+  // and the engine remembers the refusal: one 400 in its life, not one per step or run.
+  await fetch(process.env.GEPPETTO_MOCK_URL + "/_mock/reset", { method: "POST" });
+  const claude = engineFor("claude");
+  for (let i = 0; i < 2; i++) {
+    const tt = await gp.createSession({ engine: claude, tools, output }).runAsync("SO-fbt: the weather?");
+    assert.equal(tt.data.output.note, "tools then the output tool");
+    assert(tt.blocks.some((b) => b.kind === "tool_call" && b.payload.name === "get_weather"), "the run's tool was called");
+    assert(tt.blocks.some((b) => b.kind === "tool_use"), "and ran");
+  }
+  const log = await (await fetch(process.env.GEPPETTO_MOCK_URL + "/_mock/requests")).json();
+  const fbt = log.filter((r) => JSON.stringify(r.body).includes("SO-fbt"));
+  assert.equal(fbt.length, 5, "1 refused + 2 steps per run: " + fbt.length);
+  assert.equal(fbt.filter((r) => r.status === 400).length, 1, "one refusal");
+  assert(fbt.every((r) => r.expectation_error == null), JSON.stringify(fbt.map((r) => r.expectation_error)));
   // The option is checked before the run starts.
   const s = gp.createSession({ engine: engineFor("openai") });
   assert.throws(() => s.start("x", { output: { schema: { type: "object", requried: [] } } }), /requried/);

@@ -2,7 +2,9 @@
 // response is awaited, mid-body (the pending read rejects) — each within 100 ms, with
 // the server seeing the connection closed — with the signal's reason (an AbortError
 // DOMException by default, a TimeoutError from AbortSignal.timeout, any value given to
-// abort(reason)).
+// abort(reason)). Also while connecting: a TLS handshake the server never answers is
+// aborted at once, or ends at connectTimeoutMs with cause.code ETIMEDOUT.
+const gp = require("geppetto");
 const base = process.env.GP_TEST_HTTP;
 const slack = process.env.GP_TEST_SANITIZER ? 400 : 100;
 
@@ -10,6 +12,15 @@ async function closedWithin(id) {
   const s = await (await fetch(`${base}/wait-close?id=${id}&ms=2000`)).json();
   assert.equal(s.closedEarly, true, `the server saw ${id}'s connection closed`);
   return s;
+}
+
+// The stalling port's connections all closed, as the server sees them, within `slack` ms.
+async function stallPortEmpty() {
+  const t = performance.now();
+  let open;
+  while ((open = (await (await fetch(`${base}/stall-port`)).json()).open) > 0 && performance.now() - t < slack)
+    await sleep(5);
+  assert.equal(open, 0, `the server still holds ${open} connection(s) of the stalling port`);
 }
 
 (async () => {
@@ -55,6 +66,34 @@ async function closedWithin(id) {
   setTimeout(() => c3.abort(), 50);
   assert.equal((await assert.rejects(() => text)).name, "AbortError");
   await closedWithin("abort3");
+
+  // while connecting: the stalling port accepts TCP and never answers the TLS hello
+  const stalled = `https://127.0.0.1:${process.env.GP_TEST_STALL_PORT}/`;
+  const c7 = new AbortController();
+  const p7 = fetch(stalled, { signal: c7.signal });
+  await sleep(200);
+  assert.equal(gp.runtime.stats().openFetches, 1, "the handshake is under way");
+  assert.equal((await (await fetch(`${base}/stall-port`)).json()).open, 1, "connected, the hello unanswered");
+  t = performance.now();
+  c7.abort();
+  const e7 = await assert.rejects(() => p7);
+  took = performance.now() - t;
+  assert.equal(e7.name, "AbortError");
+  assert.ok(e7 instanceof DOMException);
+  assert.ok(took < slack, `a connecting fetch rejected ${took.toFixed(1)} ms after abort()`);
+  assert.equal(gp.runtime.stats().openFetches, 0, "the connecting transfer is closed");
+  await stallPortEmpty();
+  console.log(`abort while connecting: rejected ${took.toFixed(1)} ms after abort()`);
+
+  // connectTimeoutMs bounds the handshake: ETIMEDOUT, nothing left open
+  t = performance.now();
+  const e8 = await assert.rejects(() => fetch(stalled, { connectTimeoutMs: 300 }));
+  took = performance.now() - t;
+  assert.ok(e8 instanceof TypeError && e8.message === "fetch failed", String(e8));
+  assert.equal(e8.cause.code, "ETIMEDOUT", String(e8.cause && e8.cause.message));
+  assert.ok(took >= 290 && took < 300 + slack + 100, `timed out after ${took.toFixed(1)} ms`);
+  assert.equal(gp.runtime.stats().openFetches, 0);
+  await stallPortEmpty();
 
   // AbortSignal.timeout while waiting
   t = performance.now();

@@ -36,14 +36,16 @@ function oneCall(name, args) {
   await inTool;
   await sleep(100);
   assert.equal(gp.runtime.stats().openFetches, 1);
-  const t0 = performance.now();
+  // the server stamps the close with its wall clock (Date.now() in another process on
+  // this machine): measured from the cancel on the same clock
+  const canceledAt = Date.now();
   h.cancel();
   await assert.rejects(h.promise, { code: "CANCELED" });
   const s = await (await fetch(`${base}/wait-close?id=tool1&ms=2000`)).json();
   assert.equal(s.closedEarly, true, "the server saw the connection closed");
-  const ms = s.closedAtMs - s.startedAtMs;
-  console.log(`canceled run: tool request closed ${(performance.now() - t0).toFixed(1)} ms after cancel`);
-  assert.ok(performance.now() - t0 < 1000);
+  const ms = s.closedAtMs - canceledAt;
+  console.log(`canceled run: the server saw the tool's request closed ${ms} ms after cancel()`);
+  assert.ok(ms < slack, `closed ${ms} ms after cancel() (bound ${slack} ms)`);
   await sleep(20);
   assert.ok(toolError, "the tool's fetch rejected");
   assert.equal(toolError.code, "CANCELED", "with the run's reason");

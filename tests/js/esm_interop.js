@@ -30,9 +30,13 @@ assert.equal(resolved, "file://" + dir + "/dep.mjs");
 assert.equal(import.meta.filename, __filename);
 assert(import.meta.url.startsWith("file:///") && import.meta.url.endsWith("/esm_interop.js"));
 
-// a module awaiting at top level: require() refuses it, import() waits for it
+// a module awaiting at top level: require() refuses it before running it (as Node),
+// import() waits for it; once imported, require() gives its exports
 const e = assert.throws(() => require("./fixtures/esm/tla_dep.mjs"));
 assert.equal(e.code, "ERR_REQUIRE_ASYNC_MODULE");
+assert.equal(globalThis.tlaDepRuns, undefined, "require() ran the module's body");
 const tla = await import("./fixtures/esm/tla_dep.mjs");
 assert.equal(tla.ready, "tla-ready");
+assert.equal(globalThis.tlaDepRuns, 1);
+assert.equal(require("./fixtures/esm/tla_dep.mjs").ready, "tla-ready");
 console.log("esm_interop ok");

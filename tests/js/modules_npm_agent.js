@@ -2,8 +2,8 @@
 // JSON Schema for a tool's parameters (zod v4's z.toJSONSchema), zod validating the
 // arguments again inside the handler, lodash shaping the result, a uuid for the session's
 // tags; the model calls the tool with bad arguments first (the validator sends the path
-// back), then good ones. Needs build-deps/npm (scripts/npm-test-deps.sh); skipped when
-// absent unless GP_TEST_REQUIRE_NPM is set.
+// back), then good ones. Needs build-deps/npm (scripts/npm-test-deps.sh); skipped (exit
+// 77) when absent, unless GP_TEST_REQUIRE_NPM is set: then it fails.
 // expect-stdout: modules_npm_agent: ok
 // timeout: 60
 const gp = require("geppetto");
@@ -12,8 +12,8 @@ let entry;
 try { entry = require(dir + "/entry.cjs"); } catch (e) {
   if (e.code !== "MODULE_NOT_FOUND") throw e;
   if (process.env.GP_TEST_REQUIRE_NPM) throw new Error(`npm test packages missing in ${dir}: run scripts/npm-test-deps.sh`);
-  console.log(`modules_npm_agent: ok (skipped, ${dir} is absent)`);
-  process.exit(0);
+  console.log(`modules_npm_agent: skipped, ${dir} is absent (run scripts/npm-test-deps.sh)`);
+  process.exit(77); // ctest reports it as skipped
 }
 const { z } = entry.require("zod");
 const _ = entry.require("lodash");

@@ -1,7 +1,7 @@
 // Module resolution (SPEC §3.3): node_modules folders, package.json exports (conditions
 // geppetto > worker > require/import > default, never node; patterns; null targets),
 // imports (#names), main, index files, extensions, nested dependencies, cycles,
-// self-reference, MODULE_NOT_FOUND with the paths tried, ERR_PACKAGE_PATH_NOT_EXPORTED.
+// self-reference, MODULE_NOT_FOUND with the paths tried, also for a subpath `exports` does not list.
 const tree = require("./fixtures/node_modules_tree/entry.js");
 const treeDir = __dirname + "/fixtures/node_modules_tree";
 
@@ -19,8 +19,13 @@ assert.deepEqual(tree("cond-pkg/data/x.json"), { x: 1 });
 assert.equal(tree("cond-pkg/package.json").name, "cond-pkg");
 for (const id of ["cond-pkg/lib/private/secret", "cond-pkg/src/a.js", "cond-pkg/main-field.js", "blocked"]) {
   const e = assert.throws(() => tree(id));
-  assert.equal(e.code, "ERR_PACKAGE_PATH_NOT_EXPORTED", id + ": " + e.message);
-  assert(e.message.includes("node_modules_tree/node_modules/" + id.split("/")[0] + "/package.json"), e.message);
+  // SPEC §3.3: MODULE_NOT_FOUND naming the request, the requiring file and why
+  assert.equal(e.code, "MODULE_NOT_FOUND", id + ": " + e.message);
+  const pkgFile = "node_modules_tree/node_modules/" + id.split("/")[0] + "/package.json";
+  const sub = id.includes("/") ? "'./" + id.split("/").slice(1).join("/") + "' is not exported by " : "has no \"exports\" entry";
+  assert(e.message.startsWith(`Cannot find module '${id}' from '${treeDir}/entry.js': `), e.message);
+  assert(e.message.includes(pkgFile) && e.message.includes(sub), e.message);
+  assert(e.message.includes("Require stack:\n- " + treeDir + "/entry.js"), e.message);
 }
 assert.equal(tree("blocked/x"), "blocked/x");
 // main (with extension tries, a folder as main), index files, scoped packages

@@ -1,4 +1,5 @@
-// fromConfig and fromProfile overrides reject unknown keys (typos) and wrong types with
+// fromConfig and fromProfile overrides reject unknown keys (typos) and wrong types (NaN
+// and the infinities too, which JSON would turn into an absent null) with
 // INVALID_ARGUMENT naming the key and listing the known ones (SPEC §4.2). No network.
 // env: GEPPETTO_PROFILES=../js-mock/profiles.yaml
 const gp = require("geppetto");
@@ -22,6 +23,17 @@ fails(() => gp.engines.fromProfile(undefined, { temperature: "hot" }), /temperat
 fails(() => gp.engines.fromConfig(Object.assign({}, base, { headers: ["x"] })), /headers/);
 fails(() => gp.engines.fromConfig(Object.assign({}, base, { headers: { "a b": "x" } })), /headers/);
 fails(() => gp.engines.fromConfig(Object.assign({}, base, { headers: { "x-a": "1\r\nx-b: 2" } })), /headers/);
+// A wrong type lists the known keys too.
+fails(() => gp.engines.fromConfig(Object.assign({}, base, { topP: "high" })), /topP must be a finite number; known keys: apiType, .*maxTokens/);
+fails(() => gp.engines.fromConfig(Object.assign({}, base, { maxTokens: 1.5 })), /maxTokens must be a non-negative integer; known keys: /);
+fails(() => gp.engines.fromProfile(undefined, { maxTokens: "x" }), /maxTokens.*known keys: /);
+// Non-finite numbers are not silently absent.
+for (const [v, shown] of [[NaN, "NaN"], [Infinity, "Infinity"], [-Infinity, "-Infinity"]]) {
+  fails(() => gp.engines.fromConfig(Object.assign({}, base, { temperature: v })),
+        new RegExp("engine config: temperature must be a finite number \\(got " + shown + "\\); known keys: "));
+  fails(() => gp.engines.fromConfig(Object.assign({}, base, { maxTokens: v })), /maxTokens must be a finite number/);
+  fails(() => gp.engines.fromProfile(undefined, { topP: v }), /fromProfile overrides: topP must be a finite number.*known keys/);
+}
 // Known keys pass; null counts as absent.
 assert(gp.engines.fromConfig(Object.assign({}, base, { temperature: 0.5, topP: null, stop: "x", headers: { "x-trace": "1" } })));
 assert(gp.engines.fromProfile(undefined, { baseURL: "http://127.0.0.1:9/v1", maxTokens: 5 }));

@@ -1,7 +1,7 @@
 // Buffer: round trips in every encoding over random bytes and over a sample of all code
 // points; the statics (from, alloc, concat, byteLength, compare, isBuffer, isEncoding);
 // views that share memory; integer access with Node's range errors; write, fill, copy,
-// indexOf, toJSON; and a 10 MB base64/hex round trip, timed.
+// indexOf, toJSON; require("buffer"); and a 10 MB base64/hex round trip, timed.
 // timeout: 60
 const rand = (n) => {
   const b = Buffer.alloc(n);
@@ -277,4 +277,11 @@ let t = performance.now();
 assert(Buffer.concat([big, big]).subarray(big.length).equals(big));
 times.push(`concat+equals ${(performance.now() - t).toFixed(0)} ms`);
 console.log(`${(big.length / 1048576).toFixed(0)} MB toString+from: ${times.join(", ")}`);
+// the `buffer` module exports the same global (and its neighbours)
+for (const name of ["buffer", "node:buffer"]) {
+  const mod = require(name);
+  assert(mod.Buffer === Buffer, name + ".Buffer is the global");
+  assert(mod.Blob === Blob && mod.atob === atob && mod.btoa === btoa, name + ": Blob, atob, btoa");
+  assert.equal(mod.constants.MAX_LENGTH, mod.kMaxLength);
+}
 console.log("web_buffer ok");

@@ -5,7 +5,8 @@
 // back-pressure. It listens on 127.0.0.1 (and ::1 on the same port when it can), serves
 // HTTPS with HTTP/2 and HTTP/1.1 on a second port (tests/net/test-cert.pem), acts as a
 // forward proxy for absolute-form requests, and opens two more ports: one that accepts
-// and never answers, and one with nothing listening.
+// and never answers (GET /stall-port tells how many connections it holds open), and one
+// with nothing listening.
 //
 //   node server.mjs ENVFILE    writes NAME=VALUE lines to ENVFILE once it listens:
 //     GP_TEST_HTTP, GP_TEST_HTTP_ALT (same server, another host name: localhost),
@@ -21,6 +22,7 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const envFile = process.argv[2];
+let stallOpen = 0;        // connections open on the stalling port
 const stats = new Map(); // id -> what the server saw of that connection
 const log = [];          // every request: {method, url, proxied}
 
@@ -174,6 +176,7 @@ async function handle(req, res) {
     s.bytesWritten = n;
     return; // never ends
   }
+  if (route === "/stall-port") return json(res, 200, { open: stallOpen });
   if (route === "/hang") { track(id, req, res); return; } // never answers
   if (route === "/reset") {
     const n = Number(q.get("bytes") || -1), delay = Number(q.get("delayMs") || 0);
@@ -237,7 +240,13 @@ const secure = http2.createSecureServer({
 }, serve);
 const tlsPort = await listen(secure, 0, "127.0.0.1");
 
-const stall = net.createServer((sock) => { sock.on("error", () => {}); }); // accepts, never answers
+// accepts, never answers; counts its open connections (GET /stall-port on the main port)
+const stall = net.createServer((sock) => {
+  stallOpen++;
+  sock.on("error", () => {});
+  sock.on("close", () => { stallOpen--; });
+  sock.resume(); // reads (and drops) what comes, so the client's FIN is seen
+});
 const stallPort = await listen(stall, 0, "127.0.0.1");
 const closer = net.createServer();
 const closedPort = await listen(closer, 0, "127.0.0.1");

@@ -86,7 +86,9 @@ static void test_build_options_tools_schema(void **state) {
   pu_ctx_t *ctx = pu_ctx_new(pu_weather_tools());
   ctx->ctx.tool_choice = "required";
   json_t *output = json_loads("{\"schema\":{\"type\":\"object\",\"$defs\":{\"c\":{\"type\":[\"string\",\"null\"]}},"
-                              "\"properties\":{\"city\":{\"$ref\":\"#/$defs/c\"},\"kind\":{\"const\":\"w\"}},"
+                              "\"properties\":{\"city\":{\"$ref\":\"#/$defs/c\"},\"kind\":{\"const\":\"w\"},"
+                              "\"n\":{\"const\":3},\"x\":{\"const\":1.5},\"b\":{\"type\":\"boolean\",\"const\":true},"
+                              "\"z\":{\"const\":null},\"e\":{\"enum\":[1,2]},\"s\":{\"type\":\"string\",\"enum\":[\"a\"]}},"
                               "\"additionalProperties\":false}}", 0, NULL);
   ctx->ctx.output = output;
   gp_turn_t *t = gp_turn_new();
@@ -95,7 +97,9 @@ static void test_build_options_tools_schema(void **state) {
   assert_true(pu_json_is(json_object_get(body, "generationConfig"),
       "{\"temperature\":0.25,\"maxOutputTokens\":50,\"stopSequences\":[\"###\"],"
       "\"responseMimeType\":\"application/json\",\"responseSchema\":{\"type\":\"object\","
-      "\"properties\":{\"city\":{\"type\":\"string\",\"nullable\":true},\"kind\":{\"enum\":[\"w\"]}}}}"));
+      "\"properties\":{\"city\":{\"type\":\"string\",\"nullable\":true},\"kind\":{\"type\":\"string\",\"enum\":[\"w\"]},"
+      "\"n\":{\"type\":\"integer\"},\"x\":{\"type\":\"number\"},\"b\":{\"type\":\"boolean\"},"
+      "\"z\":{\"nullable\":true},\"e\":{},\"s\":{\"type\":\"string\",\"enum\":[\"a\"]}}}}"));
   assert_true(pu_json_is(json_object_get(body, "toolConfig"), "{\"functionCallingConfig\":{\"mode\":\"ANY\"}}"));
   assert_true(pu_json_is(json_object_get(body, "tools"),
       "[{\"functionDeclarations\":[{\"name\":\"get_weather\",\"description\":\"Weather for a city\","

@@ -274,6 +274,12 @@ static void test_pattern(void **state) {
   ok_q("{'pattern':'^[\\\\d.]+$'}", "'1.5'");
   ok_q("{'pattern':'^\\\\S+\\\\s\\\\S+$'}", "'a b'");
   ok_q("{'pattern':'x'}", "5"); /* pattern applies to strings only */
+  ok_q("{'pattern':'^(?:[a-z]+\\\\.)*(?=\\\\w)\\\\p{L}+?$'}", "'ab.z\u00e9t\u00e9'"); /* ECMAScript syntax */
+  ok_q("{'pattern':'^.{1,3}$'}", "'\u00e9t\u00e9'"); /* characters, not bytes */
+  err_q("{'pattern':'^[a\\\\-z]$'}", "'m'", "$: string does not match the pattern ^[a\\-z]$");
+  err_q("{'pattern':'^(a+)+$'}", "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab'",
+        "$: pattern ^(a+)+$ needs more than 10000000 backtracking steps on this string; simplify the pattern "
+        "(nested quantifiers such as (a+)+ backtrack exponentially)");
 }
 
 static void test_any_one_all_of(void **state) {
@@ -328,7 +334,7 @@ static void test_schema_check_keywords(void **state) {
   expect_check_err("{\"oneOf\":[{\"type\":\"x\"}]}", "$.oneOf[0].type: ");
   expect_check_err("{\"$ref\":\"#/$defs/missing\"}", "$.$ref: ");
   expect_check_err("{\"$ref\":\"http://example.com/s\"}", "$.$ref: ");
-  expect_check_err("{\"pattern\":\"(?=a)\"}", "$.pattern: ");
+  expect_check_err("{\"pattern\":\"a**\"}", "$.pattern: \"a**\" is not a valid regular expression: nothing to repeat");
   expect_check_err("{\"pattern\":\"(a\"}", "$.pattern: ");
   expect_check_err("{\"$defs\":{\"a\":{\"type\":1}}}", "$.$defs.a.type: ");
 }

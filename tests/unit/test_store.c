@@ -1,9 +1,11 @@
 // timeout: 180
 /* Session stores (SPEC §4.12) on every back end: a session persists and resumes by id,
  * the conversation continues across sessions, a failed run stores only its record (with
- * the partial turn), list/load/delete/copy/fork, the lease (SESSION_BUSY, takeover after
- * expiry), a second session object that sees another's commits, migration of a version-1
- * SQLite file and refusal of a newer one. PostgreSQL runs when GP_TEST_PG_URL is set
+ * the partial turn), list/load/delete/copy/fork, the lease (SESSION_BUSY naming the
+ * holder, takeover after expiry, at once from an ended process of this machine), a second
+ * session object that sees another's commits, migration of a version-1 SQLite file and
+ * PostgreSQL database (each PostgreSQL case in a throw-away schema) keeping their history,
+ * and refusal of a newer version naming both. PostgreSQL runs when GP_TEST_PG_URL is set
  * (scripts/pg-test-cluster.sh); it is skipped with a message otherwise, unless
  * GP_TEST_REQUIRE_PG is set. */
 #include <setjmp.h>
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -256,6 +259,74 @@ static void test_lease_busy_and_takeover(void **state) {
   free(id);
 }
 
+typedef struct {
+  const char *id, *owner;
+  int release;
+  int64_t rev;
+} raw_lease_t;
+
+/* Takes (or releases) a lease with a raw owner id, as another process would write it. */
+static int raw_lease(gp__store_be_t *be, void *arg, gp_error_t **err) {
+  raw_lease_t *a = arg;
+  if (a->release) return be->vt->release(be, a->id, a->owner, err);
+  return be->vt->lease(be, a->id, a->owner, 60000, &a->rev, err);
+}
+
+static void hold(gp_store_t *st, const char *id, const char *owner, int release) {
+  raw_lease_t a = {.id = id, .owner = owner, .release = release};
+  assert_int_equal(gp__store_call(st, raw_lease, &a, NULL), 0);
+}
+
+/* Writes to `out` an owner id of this machine for process `pid` started at `start` (our
+ * identity with the pid and start time replaced). */
+static void local_owner(char *out, size_t size, int pid, const char *start) {
+  char *me = gp__store_owner("r1");
+  char *host = strchr(me, '@') + 1, *c1 = strchr(host, ':'), *c2 = strchr(c1 + 1, ':');
+  char *machine = strchr(c2 + 1, ':') + 1;
+  *c1 = '\0';
+  snprintf(out, size, "r1@%s:%d:%s:%s", host, pid, start ? start : "0", machine);
+  free(me);
+}
+
+/* A lease held by a process of this machine that has ended is taken at once; one held by
+ * a live process or another machine's is not, and the refusal names the holder. */
+static void test_lease_of_ended_process(void **state) {
+  fixture_t *f = *state;
+  char *id = fresh_id("ended");
+  gp_session_t *s = session_on(f->st, id, NULL);
+  gp_error_t *err = NULL;
+  /* another machine (a 60 s lease): waited out, whatever its pid */
+  hold(f->st, id, "r0@elsewhere.example:1:0:deadbeef.1", 0);
+  assert_int_equal(say(s, "busy?", NULL, &err), GP_ERR_SESSION_BUSY);
+  assert_non_null(strstr(err->message, "run r0 of process 1 on elsewhere.example"));
+  assert_non_null(strstr(err->message, "expires in"));
+  gp_error_free(err);
+  err = NULL;
+  hold(f->st, id, "r0@elsewhere.example:1:0:deadbeef.1", 1);
+  /* a live process of this machine (our parent's pid, start time unknown): waited out */
+  char owner[512];
+  local_owner(owner, sizeof owner, (int)getppid(), NULL);
+  hold(f->st, id, owner, 0);
+  assert_int_equal(say(s, "busy?", NULL, &err), GP_ERR_SESSION_BUSY);
+  gp_error_free(err);
+  err = NULL;
+  hold(f->st, id, owner, 1);
+  /* a process that has exited and been reaped */
+  pid_t pid = fork();
+  if (pid == 0) _exit(0);
+  waitpid(pid, NULL, 0);
+  local_owner(owner, sizeof owner, (int)pid, NULL);
+  hold(f->st, id, owner, 0);
+  assert_int_equal(say(s, "after the exit", NULL, &err), 0);
+  /* our own pid with another start time: the pid was reused */
+  local_owner(owner, sizeof owner, (int)getpid(), "1");
+  hold(f->st, id, owner, 0);
+  assert_int_equal(say(s, "after the reuse", NULL, &err), 0);
+  assert_int_equal(gp_session_turn_count(s), 2);
+  gp_session_free(s);
+  free(id);
+}
+
 static void test_second_object_sees_commits(void **state) {
   fixture_t *f = *state;
   char *id = fresh_id("shared");
@@ -307,13 +378,10 @@ static const char v1_fixture[] =
     "\"role\":\"user\",\"payload\":{\"text\":\"from version 1\"}}]}');"
     "INSERT INTO gp_runs VALUES('r0', 'old', 1000, 2000, 'ok');";
 
-static void test_sqlite_migrates_v1(void **state) {
-  fixture_t *f = *state;
-  gp_store_unref(f->st);
-  remove_db(f->path);
-  assert_int_equal(gp__store_sqlite_exec(f->path, v1_fixture, NULL), 0);
-  f->st = open_store(f, 0);
-  gp_session_t *s = session_on(f->st, "old", NULL);
+/* A migrated version-1 store (v1_fixture, pg_v1_fixture) still holds session "old" (one
+ * turn, one run) and goes on with it: a run continues the conversation, records follow. */
+static void check_migrated(gp_store_t *st) {
+  gp_session_t *s = session_on(st, "old", NULL);
   assert_int_equal(gp_session_turn_count(s), 1);
   gp_turn_t *out = NULL;
   assert_int_equal(say(s, "and now", &out, NULL), 0);
@@ -322,10 +390,21 @@ static void test_sqlite_migrates_v1(void **state) {
   gp_session_free(s);
   gp_store_run_t *runs;
   size_t n;
-  assert_int_equal(gp_store_runs(f->st, "old", &runs, &n, NULL), 0);
+  assert_int_equal(gp_store_runs(st, "old", &runs, &n, NULL), 0);
   assert_int_equal(n, 2);
   assert_string_equal(runs[0].id, "r0");
+  assert_null(runs[0].usage);
+  assert_string_equal(runs[1].outcome, "ok");
   gp_store_runs_free(runs, n);
+}
+
+static void test_sqlite_migrates_v1(void **state) {
+  fixture_t *f = *state;
+  gp_store_unref(f->st);
+  remove_db(f->path);
+  assert_int_equal(gp__store_sqlite_exec(f->path, v1_fixture, NULL), 0);
+  f->st = open_store(f, 0);
+  check_migrated(f->st);
   gp_store_unref(f->st);
   /* the file now says version 2 */
   assert_int_equal(gp__store_sqlite_exec(f->path, "SELECT 1 FROM gp_leases", NULL), 0);
@@ -356,6 +435,108 @@ static void test_sqlite_refuses_newer(void **state) {
   gp_engine_unref(echo);
 }
 
+/* PostgreSQL schema cases, each in a throw-away schema of the test database (the
+ * store's connection finds it first on its search_path). */
+typedef struct {
+  char schema[64];
+  char *conninfo;                 /* GP_TEST_PG_URL with search_path = schema */
+} pg_schema_t;
+
+static int setup_pg_schema(void **state) {
+  pg_schema_t *f = calloc(1, sizeof *f);
+  char *u = gp_id_new();
+  snprintf(f->schema, sizeof f->schema, "gp_case_%.8s", u);
+  free(u);
+  const char *url = getenv("GP_TEST_PG_URL");
+  f->conninfo = gp__xasprintf("%s%soptions=-csearch_path%%3D%s", url, strchr(url, '?') ? "&" : "?", f->schema);
+  char *sql = gp__xasprintf("CREATE SCHEMA %s", f->schema);
+  gp_error_t *err = NULL;
+  if (gp__store_pg_exec(url, sql, &err) != 0) fail_msg("create schema: %s", err ? err->message : "?");
+  free(sql);
+  *state = f;
+  return 0;
+}
+
+static int teardown_pg_schema(void **state) {
+  pg_schema_t *f = *state;
+  char *sql = gp__xasprintf("DROP SCHEMA %s CASCADE", f->schema);
+  gp__store_pg_exec(getenv("GP_TEST_PG_URL"), sql, NULL);
+  free(sql);
+  free(f->conninfo);
+  free(f);
+  return 0;
+}
+
+/* A version-1 PostgreSQL database (no revisions, run usage or partial turns, leases)
+ * holding session "old" with one turn and one run. */
+static const char pg_v1_fixture[] =
+    "CREATE TABLE gp_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE gp_sessions(id TEXT PRIMARY KEY, created_ms BIGINT NOT NULL,"
+    " updated_ms BIGINT NOT NULL, turn_count BIGINT NOT NULL DEFAULT 0);"
+    "CREATE TABLE gp_turns(session_id TEXT NOT NULL, idx BIGINT NOT NULL, body TEXT NOT NULL,"
+    " PRIMARY KEY(session_id, idx));"
+    "CREATE TABLE gp_runs(id TEXT PRIMARY KEY, session_id TEXT NOT NULL, started_ms BIGINT,"
+    " ended_ms BIGINT, outcome TEXT NOT NULL);"
+    "CREATE INDEX gp_runs_session ON gp_runs(session_id, started_ms);"
+    "INSERT INTO gp_meta VALUES('schema_version', '1');"
+    "INSERT INTO gp_sessions VALUES('old', 1000, 2000, 1);"
+    "INSERT INTO gp_turns VALUES('old', 0, '{\"id\":\"t0\",\"blocks\":[{\"id\":\"b0\",\"kind\":\"user\","
+    "\"role\":\"user\",\"payload\":{\"text\":\"from version 1\"}}]}');"
+    "INSERT INTO gp_runs VALUES('r0', 'old', 1000, 2000, 'ok');";
+
+static void test_pg_migrates_v1(void **state) {
+  pg_schema_t *f = *state;
+  gp_error_t *err = NULL;
+  if (gp__store_pg_exec(f->conninfo, pg_v1_fixture, &err) != 0) fail_msg("fixture: %s", err->message);
+  gp_store_opts_t o = {.connections = 2};
+  gp_store_t *st = gp_store_postgres(f->conninfo, &o);
+  check_migrated(st); /* the history survived the migration */
+  gp_turn_t **turns;
+  size_t n;
+  assert_int_equal(gp_store_load(st, "old", &turns, &n, NULL), 0);
+  assert_int_equal(n, 2);
+  gp_store_turns_free(turns, n);
+  gp_store_unref(st);
+  /* the database now says version 2 and has the version-2 tables */
+  assert_int_equal(gp__store_pg_exec(f->conninfo,
+      "DO $$ BEGIN IF (SELECT value FROM gp_meta WHERE key = 'schema_version') <> '2'"
+      " THEN RAISE EXCEPTION 'not migrated'; END IF; END $$;"
+      "SELECT rev FROM gp_sessions; SELECT 1 FROM gp_leases", NULL), 0);
+  /* and opens again without migrating twice */
+  st = gp_store_postgres(f->conninfo, NULL);
+  assert_int_equal(gp_store_load(st, "old", &turns, &n, NULL), 0);
+  assert_int_equal(n, 2);
+  gp_store_turns_free(turns, n);
+  gp_store_unref(st);
+}
+
+static void test_pg_refuses_newer(void **state) {
+  pg_schema_t *f = *state;
+  assert_int_equal(gp__store_pg_exec(f->conninfo,
+      "CREATE TABLE gp_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+      "INSERT INTO gp_meta VALUES('schema_version', '99');", NULL), 0);
+  gp_store_t *st = gp_store_postgres(f->conninfo, NULL);
+  gp_error_t *err = NULL;
+  gp_store_entry_t *e;
+  size_t n;
+  assert_int_equal(gp_store_list(st, 0, 0, &e, &n, &err), GP_ERR_STORE);
+  assert_non_null(strstr(err->message, "schema version 99"));
+  assert_non_null(strstr(err->message, "this geppetto's 2"));
+  gp_error_free(err);
+  err = NULL;
+  gp_engine_t *echo = gp_engine_echo(NULL, 0);
+  gp_session_config_t cfg = {.engine = echo, .store = st, .id = "x"};
+  assert_null(gp_session_new(&cfg, &err));
+  assert_int_equal(err->code, GP_ERR_STORE);
+  gp_error_free(err);
+  gp_engine_unref(echo);
+  gp_store_unref(st);
+  /* nothing was changed: still version 99, no tables of ours added */
+  assert_int_equal(gp__store_pg_exec(f->conninfo,
+      "DO $$ BEGIN IF (SELECT value FROM gp_meta WHERE key = 'schema_version') <> '99'"
+      " OR to_regclass('gp_sessions') IS NOT NULL THEN RAISE EXCEPTION 'changed'; END IF; END $$", NULL), 0);
+}
+
 static void test_from_spec(void **state) {
   gp_error_t *err = NULL;
   const char *ok[] = {"memory", "sqlite:/tmp/x.db", "postgres:host=h dbname=d", "postgresql://u@h/d",
@@ -377,6 +558,7 @@ static void test_from_spec(void **state) {
   cmocka_unit_test_setup_teardown(test_failed_run_stores_record_only, setup, teardown), \
   cmocka_unit_test_setup_teardown(test_list_delete_copy_fork, setup, teardown),       \
   cmocka_unit_test_setup_teardown(test_lease_busy_and_takeover, setup, teardown),     \
+  cmocka_unit_test_setup_teardown(test_lease_of_ended_process, setup, teardown),      \
   cmocka_unit_test_setup_teardown(test_second_object_sees_commits, setup, teardown),  \
   cmocka_unit_test_setup_teardown(test_closed_store_fails, setup, teardown)
 
@@ -387,7 +569,11 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_sqlite_refuses_newer, setup_sqlite, teardown),
       cmocka_unit_test(test_from_spec),
   };
-  const struct CMUnitTest pg[] = {STORE_TESTS(setup_pg)};
+  const struct CMUnitTest pg[] = {
+      STORE_TESTS(setup_pg),
+      cmocka_unit_test_setup_teardown(test_pg_migrates_v1, setup_pg_schema, teardown_pg_schema),
+      cmocka_unit_test_setup_teardown(test_pg_refuses_newer, setup_pg_schema, teardown_pg_schema),
+  };
   int rc = cmocka_run_group_tests_name("memory and sqlite", local, NULL, NULL);
   rc |= GP_TEST_PG_GROUP("postgres", pg);
   return rc;

@@ -2,11 +2,14 @@
  * and /v1beta/models/MODEL:batchEmbedContents (Gemini) are served without fixtures,
  * with deterministic vectors made from each input text (the same text always gets the
  * same unit-length vector; `dimensions` / `outputDimensionality` set the length, 8 by
- * default). */
+ * default). Words in the model name inject faults: fail-401, fail-500, flaky-429,
+ * delay-N. */
 #include "mock.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/core.h"
@@ -26,6 +29,52 @@ int gp_mock_embed_route(const char *url, char model[256]) {
   model[colon - m] = '\0';
   return GP_MOCK_EMBED_GEMINI;
 }
+
+/* ---- faults ------------------------------------------------------------------------ */
+
+static pthread_mutex_t gp__fault_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t *gp__seen;      /* hashes of the bodies flaky-429 answered 429 to */
+static size_t gp__nseen, gp__capseen;
+
+static uint64_t gp__hash(const char *p, size_t n) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+  return h;
+}
+
+/* 1 the first time `h` is seen (remembering it), 0 afterwards. */
+static int gp__first_sight(uint64_t h) {
+  pthread_mutex_lock(&gp__fault_lock);
+  int first = 1;
+  for (size_t i = 0; first && i < gp__nseen; i++) first = gp__seen[i] != h;
+  if (first) {
+    if (gp__nseen == gp__capseen) {
+      gp__capseen = gp__capseen ? gp__capseen * 2 : 64;
+      gp__seen = gp__xrealloc(gp__seen, gp__capseen * sizeof *gp__seen);
+    }
+    gp__seen[gp__nseen++] = h;
+  }
+  pthread_mutex_unlock(&gp__fault_lock);
+  return first;
+}
+
+void gp_mock_embed_reset(void) {
+  pthread_mutex_lock(&gp__fault_lock);
+  gp__nseen = 0;
+  pthread_mutex_unlock(&gp__fault_lock);
+}
+
+int gp_mock_embed_fault(const char *model, const char *body, size_t len, int *delay_ms) {
+  const char *d = model ? strstr(model, "delay-") : NULL;
+  *delay_ms = d ? atoi(d + 6) : 0;
+  if (!model) return 0;
+  if (strstr(model, "fail-401")) return 401;
+  if (strstr(model, "fail-500")) return 500;
+  if (strstr(model, "flaky-429") && gp__first_sight(gp__hash(body ? body : "", body ? len : 0))) return 429;
+  return 0;
+}
+
+/* ---- vectors ----------------------------------------------------------------------- */
 
 /* The vector of `text`: component j from an FNV-1a hash of (j, text), normalised. */
 static json_t *gp__vector(const char *text, long dim) {

@@ -66,6 +66,11 @@ char *gp_mock_output_text(json_t *resp);
  * Anthropic output_config.format, Gemini responseMimeType + responseSchema), else what
  * is missing (caller frees). */
 char *gp_mock_output_check(json_t *resp, const gp_mock_req_t *req);
+/* What OpenAI answers 400 to: a request asking for strict structured output (Chat
+ * Completions json_schema.strict, Responses text.format.strict) whose schema is not
+ * closed (root an object; every object additionalProperties false, all properties
+ * required). The message (heap), or NULL when the request is fine. */
+char *gp_mock_strict_check(const gp_mock_req_t *req);
 
 /* ---- embeddings (embed.c) --------------------------------------------------------- */
 
@@ -74,6 +79,12 @@ enum { GP_MOCK_EMBED_OPENAI = 1, GP_MOCK_EMBED_OLLAMA, GP_MOCK_EMBED_GEMINI };
 int gp_mock_embed_route(const char *url, char model[256]);
 /* The JSON answer for an embeddings request (caller frees), with its HTTP status. */
 char *gp_mock_embed_answer(int kind, const char *path_model, json_t *body, int *status);
+/* The fault an embeddings model name asks for (docs/MOCK.md): the HTTP status to answer
+ * instead (401 for "fail-401", 500 for "fail-500", 429 for "flaky-429" the first time a
+ * request body is seen, 200 after), else 0; *delay_ms from "delay-N" (0 without). Any
+ * thread; takes the fault lock. */
+int gp_mock_embed_fault(const char *model, const char *body, size_t len, int *delay_ms);
+void gp_mock_embed_reset(void); /* forgets the bodies "flaky-429" has seen */
 
 /* ---- expectations (expect.c) ------------------------------------------------------ */
 

@@ -184,6 +184,13 @@ static enum MHD_Result gp__provider(struct MHD_Connection *c, gp__conn_t *x) {
   if (json_is_false(json_object_get(req->json, "stream")))
     return gp__fail(c, x, 400, "invalid_request_error",
                     "\"stream\": false is not supported: geppetto-mock only streams (send \"stream\": true)");
+  char *refused = gp_mock_strict_check(req);
+  if (refused) {
+    gp_mock_log_set(x->log, "expectation_error", json_string(refused));
+    enum MHD_Result ret = gp__fail(c, x, 400, "invalid_request_error", refused);
+    free(refused);
+    return ret;
+  }
   int index;
   json_t *resp = gp_mock_fixtures_pick(req, &index);
   if (!resp) {
@@ -227,7 +234,19 @@ static enum MHD_Result gp__embed(struct MHD_Connection *c, gp__conn_t *x, int ki
   if (strcmp(method, "POST") != 0) return gp__fail(c, x, 405, "invalid_request_error", "use POST");
   if (!json_is_object(x->req.json))
     return gp__fail(c, x, 400, "invalid_request_error", "the request body is not a JSON object");
-  int status;
+  const char *model = kind == GP_MOCK_EMBED_GEMINI ? x->req.path_model
+                                                   : json_string_value(json_object_get(x->req.json, "model"));
+  int delay, status = gp_mock_embed_fault(model, x->body.data, x->body.len, &delay);
+  int fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD)->connect_fd;
+  if (delay > 0 && gp_mock_wait(fd, delay) != 0) return MHD_NO; /* closed or stopping */
+  if (status) {
+    json_t *retry = status == 429 ? json_pack("{s:s}", "retry-after", "0") : NULL;
+    char *msg = gp__xasprintf("geppetto-mock: HTTP %d asked for by the model name \"%s\"", status, model);
+    enum MHD_Result ret = gp__send(c, x, status, gp_mock_error_body(GP_MOCK_OPENAI, status, NULL, msg), retry);
+    free(msg);
+    json_decref(retry);
+    return ret;
+  }
   char *body = gp_mock_embed_answer(kind, x->req.path_model, x->req.json, &status);
   return gp__send(c, x, status, body, NULL);
 }
@@ -241,6 +260,7 @@ static enum MHD_Result gp__control(struct MHD_Connection *c, gp__conn_t *x, cons
   if (strcmp(url, "/_mock/reset") == 0 && strcmp(method, "POST") == 0) {
     gp_mock_log_reset();
     gp_mock_fixtures_reset();
+    gp_mock_embed_reset();
     return gp__send(c, x, 200, gp__xstrdup("{\"ok\":true}"), NULL);
   }
   return gp__fail(c, x, 404, "not_found", "unknown control route: GET /_mock/requests, POST /_mock/reset");

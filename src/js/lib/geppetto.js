@@ -436,6 +436,7 @@
         throw makeError("INVALID_ARGUMENT", "createSession: id must be a non-empty string", TypeError);
       if (opts.output !== undefined && (opts.output === null || typeof opts.output !== "object"))
         throw makeError("INVALID_ARGUMENT", "output must be {schema, name?, strict?}", TypeError);
+      if (opts.output !== undefined) native.outputCheck(opts.output); // as a run would, here
       this.#h = native.sessionNew(opts);
       this.#sink = opts.eventSink;
       this.#output = opts.output;
@@ -605,6 +606,7 @@
     withOutput(output) {
       if (!plainObject(output) || !plainObject(output.schema))
         throw makeError("INVALID_ARGUMENT", "withOutput needs {schema, name?, strict?}", TypeError);
+      native.outputCheck(output);
       this.#output = output;
       return this;
     }

@@ -37,10 +37,10 @@
     for (let m = parent; m; m = m.parent) if (m.filename) stack.push(m.filename);
     return stack;
   }
-  function notFound(id, parent, tried) {
+  function notFound(id, parent, tried, why) {
     const from = parent && parent.filename;
     const stack = requireStack(parent);
-    let msg = `Cannot find module '${id}'` + (from ? ` from '${from}'` : "");
+    let msg = `Cannot find module '${id}'` + (from ? ` from '${from}'` : "") + (why ? ": " + why : "");
     if (tried && tried.length) msg += "\nTried:\n- " + tried.join("\n- ");
     if (stack.length) msg += "\nRequire stack:\n- " + stack.join("\n- ");
     return codeError("MODULE_NOT_FOUND", msg, { requireStack: stack });
@@ -55,28 +55,53 @@
   // module's exports.
   const builtins = {
     timers: "timers", "timers/promises": "timers_promises",
-    util: "util", assert: "assert", url: "url", buffer: "buffer",
+    util: "util", "util/types": "util_types", sys: "util",
+    assert: "assert", "assert/strict": "assert_strict", url: "url", buffer: "buffer",
     readline: "readline", "readline/promises": "readline_promises",
     fs: "fs", "fs/promises": "fs_promises", path: "path", "path/posix": "path", os: "os",
     events: "events", child_process: "child_process",
+    process: "process", console: "console", module: "module",
   };
-  // Node modules geppetto does not provide, with what to use instead.
+  // Node modules geppetto does not provide (all the others of Node's builtinModules, and
+  // the ones only reachable as "node:x"), with what to use instead.
+  const FETCH = "fetch()", STREAMS = "ReadableStream (the global; for await reads it)";
   const instead = {
-    http: "fetch()", https: "fetch()", http2: "fetch()", net: "fetch() for HTTP",
-    tls: "fetch() for HTTPS", dgram: "fetch()", dns: "fetch() (names resolve on each request)",
+    http: FETCH, https: FETCH, http2: FETCH, quic: FETCH, net: "fetch() for HTTP",
+    tls: "fetch() for HTTPS", dgram: FETCH, dns: "fetch() (names resolve on each request)",
+    "dns/promises": "fetch() (names resolve on each request)",
+    _http_agent: FETCH, _http_client: FETCH, _http_common: FETCH, _http_incoming: FETCH,
+    _http_outgoing: FETCH, _http_server: FETCH, _tls_common: "fetch() for HTTPS", _tls_wrap: "fetch() for HTTPS",
     worker_threads: "concurrent runs and async tools (every run already works off the script's thread)",
     cluster: "several geppetto processes", vm: "eval() or new Function()",
-    zlib: "fetch() (it decodes gzip/deflate/br) or Blob streams", stream: "ReadableStream",
-    "stream/web": "the ReadableStream global", crypto: "the crypto global (randomUUID, getRandomValues)",
+    zlib: "fetch() (it decodes gzip/deflate/br) or Blob streams", stream: STREAMS,
+    _stream_duplex: STREAMS, _stream_passthrough: STREAMS, _stream_readable: STREAMS,
+    _stream_transform: STREAMS, _stream_wrap: STREAMS, _stream_writable: STREAMS,
+    "stream/promises": STREAMS, "stream/iter": STREAMS,
+    "stream/web": "the ReadableStream global",
+    "stream/consumers": "new Response(stream).text(), .json() or .arrayBuffer()",
+    crypto: "the crypto global (randomUUID, getRandomValues)",
     perf_hooks: "the performance global", string_decoder: "TextDecoder with {stream: true}",
     querystring: "URLSearchParams", punycode: "URL (hosts are converted)",
     async_hooks: "AbortSignal to tie work to a run", inspector: "--log-level debug",
-    v8: "process.memoryUsage()", repl: "geppetto chat", tty: "process.stdin.isTTY",
+    "inspector/promises": "--log-level debug", v8: "process.memoryUsage()", repl: "geppetto chat",
+    tty: "process.stdin.isTTY", constants: "os.constants and fs.constants",
+    diagnostics_channel: "a run's events (handle.on, eventSink) and --log-level debug",
+    trace_events: "--stats and --log-level debug",
+    domain: "try/catch around await (and .catch() on promises)",
+    "path/win32": "path (POSIX paths)",
+    wasi: "child_process to run a WASI runtime",
+    sea: "geppetto run SCRIPT",
+    sqlite: "a session store of require('geppetto') (store: sqlite:PATH) or child_process with sqlite3",
+    test: "plain scripts with assert (a test passes by exiting 0)",
+    "test/reporters": "plain scripts with assert (a test passes by exiting 0)",
   };
+  const prefixOnly = new Set(["quic", "sea", "sqlite", "test", "test/reporters"]); // "test" alone is a package
+  host.builtinModules = () => Object.keys(builtins);
+  host.createRequire = (filename) => makeRequire(makeModule(filename, null));
   function builtin(id) {
     const name = id.startsWith("node:") ? id.slice(5) : id;
     if (has(builtins, name)) return lib("node/" + builtins[name]);
-    if (id.startsWith("node:") || has(instead, name)) {
+    if (id.startsWith("node:") || (has(instead, name) && !prefixOnly.has(name))) {
       const e = new Error(`Cannot find module '${id}': geppetto does not provide Node's '${name}' module` +
                           (instead[name] ? `; use ${instead[name]} instead` : ""));
       e.code = "MODULE_NOT_FOUND";
@@ -142,11 +167,12 @@
   function asPath(base, tried) {
     return asFile(base, tried) || asDirectory(base, tried);
   }
-  function notExported(sub, pkgDir, parent) {
-    const where = pkgDir + "/package.json" + (parent && parent.filename ? " imported from " + parent.filename : "");
-    return codeError("ERR_PACKAGE_PATH_NOT_EXPORTED", sub === "."
-      ? `No "exports" main defined in ${where}`
-      : `Package subpath '${sub}' is not defined by "exports" in ${where}`);
+  // A subpath that package.json `exports` does not list: MODULE_NOT_FOUND (SPEC §3.3).
+  function notExported(id, sub, pkgDir, parent, tried) {
+    const pkgFile = pkgDir + "/package.json";
+    return notFound(id, parent, tried, sub === "."
+      ? `${pkgFile} has no "exports" entry for the package itself (".")`
+      : `subpath '${sub}' is not exported by ${pkgFile}`);
   }
   // A target of `exports`/`imports`: a path (string), a list, a conditions object or
   // null. Returns the resolved path, null when blocked, undefined when no condition fits.
@@ -209,9 +235,9 @@
     if (exp && typeof exp === "object" && !Object.keys(exp).some((k) => k.startsWith("."))) return { ".": exp };
     return exp || {};
   }
-  function resolveExports(pkgDir, pkg, sub, conds, parent, tried) {
+  function resolveExports(id, pkgDir, pkg, sub, conds, parent, tried) {
     const r = resolveMap(pkgDir, exportsMap(pkg.exports), sub, conds, false, parent);
-    if (r === undefined || r === null) throw notExported(sub, pkgDir, parent);
+    if (r === undefined || r === null) throw notExported(id, sub, pkgDir, parent, tried);
     const f = tryFile(r, tried);
     if (f) return f;
     return null;
@@ -238,7 +264,7 @@
       if (!host.isDir(pkgDir)) { tried.push(pkgDir); continue; }
       const pkg = readPackage(pkgDir);
       if (pkg && pkg.exports !== undefined && pkg.exports !== null) {
-        const f = resolveExports(pkgDir, pkg, sub, conds, parent, tried);
+        const f = resolveExports(id, pkgDir, pkg, sub, conds, parent, tried);
         if (f) return f;
         throw notFound(id, parent, tried); // the package's exports name a missing file
       }
@@ -248,7 +274,7 @@
     // a package may name itself through its own exports
     const scope = packageScope(dir);
     if (scope && scope.pkg.name === name && scope.pkg.exports != null)
-      return resolveExports(scope.dir, scope.pkg, sub, conds, parent, tried);
+      return resolveExports(id, scope.dir, scope.pkg, sub, conds, parent, tried);
     return null;
   }
   function resolveImports(id, dir, conds, parent, tried) {
@@ -373,25 +399,37 @@
     Object.defineProperty(f, requireKey, { value: start });
     return f;
   }
+  let requiring = 0; // require() calls under way: a module they load must not await
+  function asyncModuleError(f) {
+    return codeError("ERR_REQUIRE_ASYNC_MODULE", `require() cannot load '${f}': it uses top-level await; use import() instead`);
+  }
   // What the native require runs for `id`: {value} (a built-in, a module loaded or
   // loading, JSON) or the entry calling a module's code ({fn, done}; `fn` is bound to
-  // its `this` and arguments: no frame shows for a bound function).
+  // its `this` and arguments: no frame shows for a bound function). A require()
+  // (`sync`) counts in `requiring` until its module's code has returned.
   function startRequire(id, dir, mod, conds, sync) {
+    let running = false;
+    if (sync) requiring++;
     try {
       const f = resolve(id, dir, mod, conds);
       if (!f.startsWith("/") || cache[f] || f.endsWith(".json")) return { value: requireDone(f, requireFile(f, mod), sync) };
       const start = startLoad(f, mod);
       const { call } = start; // set: JSON was loaded above
-      const done = (failed, v) => failed ? failLoad(start.mod, v) : requireDone(f, endLoad(start, v).exports, sync);
+      const done = (failed, v) => {
+        if (sync) requiring--;
+        return failed ? failLoad(start.mod, v) : requireDone(f, endLoad(start, v).exports, sync);
+      };
+      running = true;
       return { fn: call.fn.bind(call.self, ...call.args), done };
     } catch (e) {
       throw cleanError(e);
+    } finally {
+      if (sync && !running) requiring--;
     }
   }
   function requireDone(f, exp, sync) {
     const m = cache[f];
-    if (sync && m && m.evaluating && !m.loaded)
-      throw cleanError(codeError("ERR_REQUIRE_ASYNC_MODULE", `require() cannot load '${f}': it uses top-level await; use import() instead`));
+    if (sync && m && m.evaluating && !m.loaded) throw cleanError(asyncModuleError(f));
     return exp;
   }
   function makeRequire(mod) {
@@ -472,7 +510,8 @@
   function compileModule(mod, src) {
     return compileModuleAs(mod, src, moduleMode(mod.filename));
   }
-  function compileModuleAs(mod, src, mode) {
+  // `name`: the file name of its frames and syntax errors.
+  function compileModuleAs(mod, src, mode, name = mod.filename) {
     let code = src, kind = 0, awaits = false;
     if (mode !== 0 || src.includes("import") || src.includes("await")) {
       const r = host.esmToCjs(src, mod.filename, mode);
@@ -481,16 +520,16 @@
       awaits = mode === 2 && !r.esm && r.tla;
     }
     let fn;
-    try { fn = host.compile(code, mod.filename, kind); } catch (e) {
+    try { fn = host.compile(code, name, kind); } catch (e) {
       // a .js file with top-level await and no import/export: an ES module (as Node's
       // syntax detection decides) when it does not compile as CommonJS
       if (!(awaits && e instanceof SyntaxError)) {
-        locateSyntaxError(e, mod.filename, src);
+        locateSyntaxError(e, name, src);
         throw e;
       }
-      return compileModuleAs(mod, src, 1);
+      return compileModuleAs(mod, src, 1, name);
     }
-    compiled.add(mod.filename);
+    compiled.add(name);
     return { fn, kind };
   }
   function load(filename, parent) {
@@ -520,6 +559,8 @@
         return { mod, kind: 0, call: null };
       }
       const { fn, kind } = compileModule(mod, src);
+      // as Node: require() of a module that awaits at top level throws before it runs
+      if (kind === 2 && requiring > 0) throw asyncModuleError(filename);
       const h = moduleHelpers(mod);
       const args = [mod.exports, mod.require, mod, filename, mod.path, h.esm, h.dynImport, h.meta];
       return { mod, kind, call: { fn, self: kind === 0 ? mod.exports : undefined, args } };
@@ -623,12 +664,29 @@
   // at top level, or throwing the error cleaned.
   function mainEntry(start) {
     const { call } = start;
-    const done = (failed, value) => failed ? failLoad(start.mod, value) : endLoad(start, value).evaluating;
+    const done = (failed, value) => failed ? failLoad(start.mod, value) : mainSettled(endLoad(start, value).evaluating);
     return { fn: call ? call.fn.bind(call.self, ...call.args) : () => undefined, done };
   }
-  // Eval code is a program vm.c evaluates with the source URL "[eval]" (its frames and
-  // syntax errors name "[eval]:LINE:COL", as Node's), from {script, url, done} as for
-  // host.runMain.
+  // The main code's top-level await: its rejection is an uncaught exception, as a throw.
+  function mainSettled(p) {
+    if (p) p.catch((e) => host.fatal(e));
+    return p;
+  }
+  // Code given to `geppetto eval` that has import/export statements or top-level await
+  // (SPEC §3.3): an ES module named "[eval]", as a main .mjs is, called from vm.c.
+  function evalModule(mod, code) {
+    moduleOf.set(mod.exports, mod);
+    const { fn, kind } = compileModuleAs(mod, code, 2, "[eval]");
+    const h = moduleHelpers(mod);
+    const done = (failed, value) => {
+      if (failed) throw cleanError(value);
+      mod.loaded = true;
+      return kind === 2 ? mainSettled(value) : undefined;
+    };
+    return { fn: fn.bind(undefined, mod.exports, mod.require, mod, mod.filename, mod.path, h.esm, h.dynImport, h.meta), done };
+  }
+  // Other eval code is a program vm.c evaluates with the source URL "[eval]" (its frames
+  // and syntax errors name "[eval]:LINE:COL", as Node's), from {script, url, done}.
   host.runEval = function runEval(code) {
     const mod = { id: "[eval]", filename: host.cwd() + "/[eval]", path: host.cwd(), exports: {},
                   loaded: false, parent: null, children: [] };
@@ -638,12 +696,16 @@
     g.exports = mod.exports;
     g.__filename = mod.filename;
     g.__dirname = mod.path;
+    if (/\b(?:import|export|await)\b/.test(code)) {
+      const r = host.esmToCjs(code, mod.filename, 2);
+      if (r.esm || r.tla) return evalModule(mod, code);
+    }
+    const src = code;
     if (code.includes("import")) { // import(spec) resolves from the current folder ("import" and "_dyimp": one width)
       code = host.esmToCjs(code, mod.filename, 0).code;
       const dyn = moduleHelpers(mod).dynImport;
       Object.defineProperty(g, "_dyimp", { value: dyn, writable: true, configurable: true });
     }
-    const src = code;
     const done = (failed, value) => {
       if (!failed) return value;
       locateSyntaxError(value, "[eval]", src);

@@ -55,7 +55,8 @@
   // ---- microtasks, sleep ---------------------------------------------------------
   g.queueMicrotask = function queueMicrotask(fn) {
     if (typeof fn !== "function") throw new TypeError("queueMicrotask needs a function");
-    Promise.resolve().then(() => fn());
+    // a callback that throws is an uncaught exception, as in Node (not a rejection)
+    Promise.resolve().then(() => { try { fn(); } catch (e) { host.fatal(e); } });
   };
   g.sleep = function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));

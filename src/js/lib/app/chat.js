@@ -122,6 +122,8 @@
         } else {
           out.write(streamed && !streamed.endsWith("\n") ? "\n" : "");
           err.write(`error: ${e && e.code ? e.code + ": " : ""}${e && e.message ? e.message : e}\n`);
+          if (e && e.code === "SESSION_BUSY")
+            err.write(`another geppetto is answering in session ${session.id}; send the line again once it has finished\n`);
         }
       } finally {
         active = null;

@@ -533,11 +533,18 @@
   }
 
   // ---- The three forms ---------------------------------------------------------------
+  // SPEC §3.5: every asynchronous operation stops with an AbortSignal; `signal` is taken
+  // from an options object given last (readFile/writeFile read their own).
+  function signalOf(gen, args) {
+    if (gen.signal !== undefined) return gen.signal;
+    const o = args[args.length - 1];
+    return o !== null && typeof o === "object" && !ArrayBuffer.isView(o) && "signal" in o ? toSignal(o.signal) : undefined;
+  }
   function promised(make) {
     return function (...args) {
       return new Promise((resolve, reject) => {
         const gen = make(...args);
-        runAsync(gen, (err, v) => (err ? reject(err) : resolve(v)), gen.signal);
+        runAsync(gen, (err, v) => (err ? reject(err) : resolve(v)), signalOf(gen, args));
       });
     };
   }
@@ -552,7 +559,7 @@
       queueMicrotask(() => cb(e));
       return;
     }
-    runAsync(gen, cb, gen.signal);
+    runAsync(gen, cb, signalOf(gen, args));
   }
   function withCallback(make) {
     return function (...args) {

@@ -10,7 +10,13 @@
   function failure(msg, name, Fallback) {
     return typeof g.DOMException === "function" ? new g.DOMException(msg, name) : new Fallback(msg);
   }
-  function getRandomValues(view) {
+  // WebIDL first (a missing argument or one that is no ArrayBufferView is a TypeError),
+  // then the Web Crypto checks (DOMExceptions).
+  function getRandomValues(argc, view) {
+    if (argc < 1)
+      throw new TypeError("crypto.getRandomValues: 1 argument required, but only 0 present");
+    if (!ArrayBuffer.isView(view))
+      throw new TypeError("crypto.getRandomValues: the argument is not an ArrayBufferView");
     if (!integerArrays.some((T) => view instanceof T))
       throw failure("crypto.getRandomValues: the argument must be an integer typed array",
                     "TypeMismatchError", TypeError);
@@ -30,7 +36,7 @@
       hex[b[12]] + hex[b[13]] + hex[b[14]] + hex[b[15]];
   }
   class Crypto {
-    getRandomValues(view) { return getRandomValues(view); }
+    getRandomValues(view) { return getRandomValues(arguments.length, view); }
     randomUUID() { return randomUUID(); }
     get [Symbol.toStringTag]() { return "Crypto"; }
   }

@@ -1,0 +1,191 @@
+/* Tests of the public JS host API (include/geppetto/js.h) where it fails: a failed
+ * gp_js_new leaves *out NULL and says why; gp_js_run_file on a missing file gives
+ * MODULE_NOT_FOUND; the NULL handle is refused (and gp_js_free(NULL) is a no-op); the
+ * exit status after an uncaught exception (GP_ERR_JS_EXCEPTION while the program runs,
+ * the end of the process later: forked children), an unhandled rejection, process.exit
+ * and process.exitCode.
+ * Only the public header is used, as a host would. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <geppetto/js.h>
+
+#include "testutil.h"
+
+static int freed;
+
+static void count_free(void *ud) {
+  (void)ud;
+  freed++;
+}
+
+static int never_tool(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t **result, gp_error_t **err) {
+  (void)ud, (void)ctx, (void)args, (void)result, (void)err;
+  return GP_OK;
+}
+
+/* A handle that is not NULL, to see gp_js_new clear it. */
+static gp_js_t *poisoned(void) { return (gp_js_t *)(uintptr_t)0x1; }
+
+static void test_new_bad_permission(void **state) {
+  (void)state;
+  const char *const perms[] = {"--allow-net=a.test,,b.test", NULL};
+  gp_js_config_t cfg = {.permissions = perms};
+  gp_js_t *js = poisoned();
+  gp_error_t *err = NULL;
+  assert_int_equal(gp_js_new(&cfg, &js, &err), GP_ERR_INVALID_ARGUMENT);
+  assert_null(js);
+  assert_non_null(err);
+  assert_int_equal(err->code, GP_ERR_INVALID_ARGUMENT);
+  assert_non_null(strstr(err->message, "--allow-net=a.test,,b.test"));
+  gp_error_free(err);
+
+  const char *const unknown[] = {"--allow-everything", NULL};
+  cfg.permissions = unknown;
+  js = poisoned();
+  assert_int_equal(gp_js_new(&cfg, &js, NULL), GP_ERR_INVALID_ARGUMENT); /* err may be NULL */
+  assert_null(js);
+}
+
+static void test_new_bad_arguments(void **state) {
+  (void)state;
+  gp_js_config_t cfg = {.argc = 2, .argv = NULL};
+  gp_js_t *js = poisoned();
+  gp_error_t *err = NULL;
+  assert_int_equal(gp_js_new(&cfg, &js, &err), GP_ERR_INVALID_ARGUMENT);
+  assert_null(js);
+  assert_non_null(strstr(err->message, "argc without argv"));
+  gp_error_free(err);
+  err = NULL;
+  assert_int_equal(gp_js_new(NULL, NULL, &err), GP_ERR_INVALID_ARGUMENT);
+  assert_non_null(strstr(err->message, "out is NULL"));
+  gp_error_free(err);
+}
+
+static void test_null_handle(void **state) {
+  (void)state;
+  gp_js_free(NULL);
+  assert_int_equal(gp_js_run_file(NULL, "x.js"), GP_ERR_INVALID_ARGUMENT);
+  assert_int_equal(gp_js_eval(NULL, "1"), GP_ERR_INVALID_ARGUMENT);
+  assert_int_equal(gp_js_wait(NULL), GP_ERR_INVALID_ARGUMENT);
+  assert_int_equal(gp_js_exit_code(NULL), 1);
+  assert_null(gp_js_owner(NULL));
+  /* a refused tool's user data is freed all the same */
+  freed = 0;
+  gp_error_t *err = NULL;
+  assert_int_equal(gp_js_add_native_tool(NULL, "t", NULL, NULL, never_tool, &freed, count_free, &err),
+                   GP_ERR_INVALID_ARGUMENT);
+  assert_int_equal(freed, 1);
+  gp_error_free(err);
+}
+
+static void test_run_missing_file(void **state) {
+  (void)state;
+  gp_js_t *js = NULL;
+  assert_int_equal(gp_js_new(NULL, &js, NULL), GP_OK);
+  assert_non_null(js);
+  assert_non_null(gp_js_owner(js));
+  assert_int_equal(gp_js_run_file(js, "/nonexistent/geppetto-test/agent.js"), GP_ERR_MODULE_NOT_FOUND);
+  assert_int_equal(gp_js_run_file(js, NULL), GP_ERR_INVALID_ARGUMENT);
+  assert_int_equal(gp_js_eval(js, NULL), GP_ERR_INVALID_ARGUMENT);
+  /* the runtime is still usable; the failure keeps the exit code at 1 */
+  assert_int_equal(gp_js_eval(js, "globalThis.ran = 1; process.exitCode = 3"), GP_OK);
+  assert_int_equal(gp_js_wait(js), GP_OK);
+  assert_int_equal(gp_js_exit_code(js), 1);
+  gp_js_free(js);
+}
+
+/* Runs `code` in a fresh runtime: the status gp_js_eval returned, and the exit code. */
+static int eval_status(const char *code, int *exit_code) {
+  gp_js_t *js = NULL;
+  assert_int_equal(gp_js_new(NULL, &js, NULL), GP_OK);
+  int rc = gp_js_eval(js, code);
+  if (rc == GP_OK) assert_int_equal(gp_js_wait(js), GP_OK);
+  *exit_code = gp_js_exit_code(js);
+  gp_js_free(js);
+  return rc;
+}
+
+static void test_exit_codes(void **state) {
+  (void)state;
+  int code = -1;
+  assert_int_equal(eval_status("1 + 1", &code), GP_OK);
+  assert_int_equal(code, 0);
+  assert_int_equal(eval_status("setTimeout(() => { process.exitCode = 7 }, 1)", &code), GP_OK);
+  assert_int_equal(code, 7);
+  /* thrown while the program runs: gp_js_eval says so, the exit code is 1 whatever
+   * exitCode said */
+  assert_int_equal(eval_status("process.exitCode = 5; throw new Error('thrown at once')", &code),
+                   GP_ERR_JS_EXCEPTION);
+  assert_int_equal(code, 1);
+  /* the same from a main script that throws */
+  gp_js_t *js = NULL;
+  assert_int_equal(gp_js_new(NULL, &js, NULL), GP_OK);
+  char path[] = "/tmp/gp-host-api-XXXXXX.js";
+  int fd = mkstemps(path, 3);
+  assert_true(fd >= 0);
+  const char *src = "throw new TypeError('the script threw');\n";
+  assert_int_equal(write(fd, src, strlen(src)), (ssize_t)strlen(src));
+  close(fd);
+  assert_int_equal(gp_js_run_file(js, path), GP_ERR_JS_EXCEPTION);
+  assert_int_equal(gp_js_exit_code(js), 1);
+  gp_js_free(js);
+  unlink(path);
+}
+
+/* The child's side: runs `code`, waits, and exits with the script's exit code (92 for
+ * 0, so that a child that ended on its own is told apart). */
+static int child_main(const char *code) {
+  alarm(20); /* no parent's watchdog here */
+  gp_js_t *js = NULL;
+  if (gp_js_new(NULL, &js, NULL) != GP_OK) return 90;
+  if (gp_js_eval(js, code) != GP_OK) return 91;
+  gp_js_wait(js);
+  int c = gp_js_exit_code(js);
+  gp_js_free(js);
+  return c == 0 ? 92 : c;
+}
+
+/* Runs `code` in a fresh process (this program again, child_main): its exit status,
+ * -1 when it did not exit normally. A new process, not a bare fork, so that no lock
+ * or thread of this one is inherited. */
+static int child_status(const char *code) {
+  fflush(NULL);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    execl("/proc/self/exe", "test_js_host_api", "--child", code, (char *)NULL);
+    _exit(93);
+  }
+  int st = 0;
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* What js.h says of a failure after the program ran: it ends the process, as under
+ * `geppetto run` ("exit" listeners first). */
+static void test_late_failures_end_the_process(void **state) {
+  (void)state;
+  assert_int_equal(child_status("process.exitCode = 5; setTimeout(() => { throw new Error('thrown later') }, 1)"), 1);
+  assert_int_equal(child_status("Promise.reject(new Error('nobody catches this'))"), 1);
+  assert_int_equal(child_status("setTimeout(() => process.exit(9), 1)"), 9);
+  assert_int_equal(child_status("process.on('exit', (c) => { process.exitCode = 4 });"
+                                " setTimeout(() => { throw new Error('x') }, 1)"), 1);
+}
+
+int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "--child") == 0) return child_main(argv[2]);
+  const struct CMUnitTest tests[] = {
+      GP_TEST(test_new_bad_permission), GP_TEST(test_new_bad_arguments), GP_TEST(test_null_handle),
+      GP_TEST(test_run_missing_file),   GP_TEST(test_exit_codes),  GP_TEST(test_late_failures_end_the_process),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
