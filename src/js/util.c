@@ -219,8 +219,10 @@ JSValueRef gp__js_eval_lib(JSContextRef ctx, const char *src, const char *url, J
   gp_js_runtime_t *rt = gp__js_rt();
   JSValueRef scope = rt && rt->host ? gp__js_get(ctx, rt->host, "errorScope") : NULL;
   if (scope == NULL || !JSValueIsArray(ctx, scope)) return gp__js_eval(ctx, src, strlen(src), url, exc);
+  /* the names lib/errors.js returns constructors for, in its order */
   static const char head[] = "(function (Error, TypeError, RangeError, SyntaxError, ReferenceError, "
                              "URIError, EvalError, AggregateError) { return (\n";
+  enum { GP__ERROR_CTORS = 8 };
   gp_buf_t b = {0};
   gp__buf_puts(&b, head);
   gp__buf_puts(&b, src);
@@ -228,9 +230,10 @@ JSValueRef gp__js_eval_lib(JSContextRef ctx, const char *src, const char *url, J
   JSValueRef outer = gp__js_eval(ctx, b.data, b.len, url, exc);
   gp__buf_free(&b);
   if (outer == NULL || !gp__js_is_function(ctx, outer)) return outer;
-  JSValueRef argv[8];
-  for (unsigned i = 0; i < 8; i++) argv[i] = JSObjectGetPropertyAtIndex(ctx, (JSObjectRef)scope, i, NULL);
-  return JSObjectCallAsFunction(ctx, (JSObjectRef)outer, NULL, 8, argv, exc);
+  JSValueRef argv[GP__ERROR_CTORS];
+  for (unsigned i = 0; i < GP__ERROR_CTORS; i++)
+    argv[i] = JSObjectGetPropertyAtIndex(ctx, (JSObjectRef)scope, i, NULL);
+  return JSObjectCallAsFunction(ctx, (JSObjectRef)outer, NULL, GP__ERROR_CTORS, argv, exc);
 }
 
 JSValueRef gp__js_path_is(JSContextRef ctx, JSValueRef path, unsigned kind) {
