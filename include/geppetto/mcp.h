@@ -43,8 +43,13 @@ typedef struct gp_mcp_client_s gp_mcp_client_t;
 
 /* Starts the server (stdio) or opens the session (HTTP), runs the initialize handshake
  * and fetches the tool list. Blocks. Returns 0 with *out (refcount 1), or an error:
- * MCP_CLOSED (the server exited; its stderr's tail in the message), MCP_PROTOCOL,
- * MCP_ERROR, TIMEOUT, IO, INVALID_ARGUMENT. */
+ * MCP_CLOSED (the server exited or broke the protocol; its stderr's tail in the
+ * message), MCP_PROTOCOL (the handshake failed: a revision we do not speak, a tools/list
+ * answer without tools), MCP_ERROR, TIMEOUT, IO, INVALID_ARGUMENT.
+ *
+ * Later, a server that exits or sends a malformed message (not JSON-RPC, or a line over
+ * 256 MiB) fails every pending request with MCP_CLOSED, saying which, with its stderr's
+ * tail; the connection is then dropped and the next request restarts it when allowed. */
 int gp_mcp_connect(const gp_mcp_spec_t *spec, gp_mcp_client_t **out, gp_error_t **err);
 gp_mcp_client_t *gp_mcp_ref(gp_mcp_client_t *c);
 /* Drops a reference; the last one closes the client (as gp_mcp_close). NULL accepted. */

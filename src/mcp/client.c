@@ -598,17 +598,29 @@ static int gp__dispatch(gp_mcp_client_t *c, json_t *m) {
   return 0;
 }
 
+/* A server that broke the protocol: the connection is dropped (the next request starts
+ * it again, when allowed) and its pending requests fail with MCP_CLOSED, naming what
+ * was wrong and quoting its stderr (SPEC §4.11). */
+static void gp__broken(gp_mcp_client_t *c, gp__mcp_tr_t *tr, const char *what, const char *msg, size_t len) {
+  size_t n = len < 80 ? len : 80;
+  while (n < len && n > 0 && ((unsigned char)msg[n] & 0xC0) == 0x80) n--; /* whole UTF-8 characters */
+  char *quote = gp__xstrndup(msg, n);
+  for (char *q = quote; *q; q++)
+    if ((unsigned char)*q < 0x20) *q = ' ';
+  char *tail = tr->ops->stderr_tail ? tr->ops->stderr_tail(tr) : gp__xstrdup("");
+  char *text = gp__xasprintf("the MCP server %s broke the protocol: it sent a malformed message (%s): %s%s%s",
+                             c->cfg.name, what, quote, n < len ? "..." : "", tail);
+  gp__mcp_lost(c, tr, GP_ERR_MCP_CLOSED, text);
+  free(text);
+  free(tail);
+  free(quote);
+}
+
 void gp__mcp_deliver(gp_mcp_client_t *c, gp__mcp_tr_t *tr, const char *msg, size_t len) {
   json_error_t jerr;
   json_t *m = json_loadb(msg, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-  if (m == NULL || gp__dispatch(c, m) != 0) {
-    char *text = gp__xasprintf("the MCP server %s sent a malformed message (%s): %.80s", c->cfg.name,
-                              m ? "not JSON-RPC" : jerr.text, msg);
-    for (char *q = text; *q; q++)
-      if ((unsigned char)*q < 0x20) *q = ' ';
-    gp__mcp_lost(c, tr, GP_ERR_MCP_PROTOCOL, text);
-    free(text);
-  }
+  if (m == NULL) gp__broken(c, tr, "not JSON", msg, len);
+  else if (gp__dispatch(c, m) != 0) gp__broken(c, tr, "JSON, but not JSON-RPC", msg, len);
   json_decref(m);
 }
 

@@ -316,7 +316,7 @@ static void gp__http_close(gp__mcp_tr_t *tr) {
   free(t);
 }
 
-static const gp__mcp_tr_ops_t http_ops = {gp__http_send, gp__http_close};
+static const gp__mcp_tr_ops_t http_ops = {gp__http_send, gp__http_close, NULL};
 
 gp__mcp_tr_t *gp__mcp_http_open(gp_mcp_client_t *c, const gp__mcp_cfg_t *cfg, gp_error_t **err) {
   (void)err;

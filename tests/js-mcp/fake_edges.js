@@ -1,5 +1,5 @@
 // gp.mcp against the scripted fake server (tests/mcp/fake_server.mjs): a crash mid-call
-// (MCP_CLOSED with the stderr tail, then a restart), garbage (MCP_PROTOCOL), a request
+// (MCP_CLOSED with the stderr tail, then a restart), garbage (MCP_CLOSED too), a request
 // never answered (TIMEOUT after timeoutMs), MCP errors and isError, 50 parallel calls
 // answered out of order, a 20 MB result, list_changed followed by useMCP registries,
 // and a run canceled during an MCP tool call (the server hears notifications/cancelled).
@@ -17,8 +17,13 @@ const failure = (p) => p.then((v) => assert.fail("expected a failure, got " + JS
   assert(/crashing on purpose/.test(crash.message), crash.message);
   assert.equal((await c.callTool("echo", { text: "back" })).content[0].text, "back");
 
+  // Garbage on stdout: the connection is broken (MCP_CLOSED naming what came, with the
+  // tail of stderr); the next call starts the server again.
   const garbage = await failure(c.callTool("garbage"));
-  assert.equal(garbage.code, "MCP_PROTOCOL");
+  assert.equal(garbage.code, "MCP_CLOSED");
+  assert(/malformed message \(not JSON\): this is not json \{/.test(garbage.message), garbage.message);
+  assert(/its stderr ends with: fake: writing garbage on purpose/.test(garbage.message), garbage.message);
+  assert.equal((await c.callTool("echo", { text: "after" })).content[0].text, "after");
 
   // timeoutMs bounds every request, initialize too: enough for node to start on a busy
   // machine, far less than the test's own timeout

@@ -1,7 +1,7 @@
 // A scripted MCP server over stdio for the tests of src/mcp: what the reference servers
 // do not do. Its tools (listed across 3 pages) misbehave on purpose:
 //   echo {text}          the text back            sleep {ms, tag}   answers after ms
-//   crash                exits mid-call (stderr)  garbage           writes a non-JSON line
+//   crash                exits mid-call (stderr)  garbage           a non-JSON line (stderr)
 //   never                never answers            big {mb}          a result of mb MB
 //   change               list_changed + new tool  ping_client       pings us, reports
 //   sample               asks us sampling/createMessage and reports the error code
@@ -53,7 +53,9 @@ function call(id, p) {
     case "crash":
       process.stderr.write("fake: crashing on purpose\n");
       return process.exit(3);
-    case "garbage": return process.stdout.write("this is not json {\n");
+    case "garbage":
+      process.stderr.write("fake: writing garbage on purpose\n");
+      return process.stdout.write("this is not json {\n");
     case "never": return;
     case "big": return answer(text("x".repeat(Math.round((a.mb || 20) * 1024 * 1024))));
     case "change":
