@@ -68,7 +68,9 @@ const char *gp_mcp_name(gp_mcp_client_t *c);
 
 /* The tool list [{name, description, inputSchema, outputSchema?, ...}] (new reference):
  * the one fetched last, fetched again (every page) when the server said it changed.
- * Blocks when it fetches. */
+ * Blocks when it fetches, or while a fetch is under way. A list_changed notification
+ * starts such a fetch in the background at once; it updates the cached list and the
+ * registries bound with gp_mcp_use_tools. */
 int gp_mcp_tools(gp_mcp_client_t *c, json_t **tools, gp_error_t **err);
 /* The list fetched last, without asking the server (new reference; never NULL). */
 json_t *gp_mcp_tools_cached(gp_mcp_client_t *c);
@@ -109,9 +111,11 @@ int gp_mcp_map_result(json_t *result, const json_t *output_schema, json_t **valu
  * each call); `include`/`exclude` (NULL-terminated, may be NULL) filter by the server's
  * names, `prefix` (may be NULL) is put before each name. A call goes straight to the
  * server from the tool worker; progress becomes `tool-progress` events when the
- * registry runs in a session. The registry's tools hold references on the client and
- * the client holds the registry (to follow list_changed) until gp_mcp_close: close a
- * client you bound. Returns 0 or INVALID_ARGUMENT (a name taken or invalid). */
+ * registry runs in a session. The registry follows list_changed: new and changed tools
+ * are registered again, dropped ones removed (a name since taken by another tool is
+ * left alone). The registry's tools hold references on the client and the client holds
+ * the registry until gp_mcp_close: close a client you bound. Returns 0 or
+ * INVALID_ARGUMENT (a name taken or invalid). */
 int gp_mcp_use_tools(gp_registry_t *r, gp_mcp_client_t *c, const char *const *include,
                      const char *const *exclude, const char *prefix, gp_error_t **err);
 

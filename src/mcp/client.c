@@ -505,21 +505,28 @@ static void gp__on_progress(gp_mcp_client_t *c, json_t *params) {
   pthread_mutex_unlock(&c->mu);
 }
 
+/* After list_changed: lists the tools again (the cached list and the bound registries),
+ * again while the server said it changed meanwhile. */
 static void *gp__refresh_main(void *arg) {
   gp_mcp_client_t *c = arg;
-  json_t *tools = NULL;
-  gp_error_t *err = NULL;
-  if (gp_mcp_tools(c, &tools, &err) == 0) {
-    gp__mcp_bindings_refresh(c, tools);
-    json_decref(tools);
-  } else {
-    gp_log(GP_LOG_WARN, "mcp", "could not list the tools of %s again: %s", c->cfg.name, err->message);
-    gp_error_free(err);
+  for (int again = 1; again;) {
+    json_t *tools = NULL;
+    gp_error_t *err = NULL;
+    int rc = gp_mcp_tools(c, &tools, &err); /* refreshes the bound registries too */
+    if (rc == 0) {
+      json_decref(tools);
+    } else {
+      gp_log(GP_LOG_WARN, "mcp", "could not list the tools of %s again: %s", c->cfg.name, err->message);
+      gp_error_free(err);
+    }
+    pthread_mutex_lock(&c->mu);
+    again = rc == 0 && c->tools_dirty && !c->closed;
+    if (!again) {
+      c->refreshing = 0;
+      pthread_cond_broadcast(&c->cv);
+    }
+    pthread_mutex_unlock(&c->mu);
   }
-  pthread_mutex_lock(&c->mu);
-  c->refreshing = 0;
-  pthread_cond_broadcast(&c->cv);
-  pthread_mutex_unlock(&c->mu);
   gp_mcp_unref(c);
   return NULL;
 }
@@ -528,7 +535,7 @@ static void gp__on_list_changed(gp_mcp_client_t *c) {
   pthread_mutex_lock(&c->mu);
   c->tools_dirty = 1;
   c->tools_gen++;
-  int go = c->bindings && !c->refreshing && !c->closed;
+  int go = !c->refreshing && !c->closed;
   if (go) c->refreshing = 1;
   pthread_mutex_unlock(&c->mu);
   if (!go) return;
@@ -659,6 +666,7 @@ int gp_mcp_connect(const gp_mcp_spec_t *spec, gp_mcp_client_t **out, gp_error_t 
   atomic_init(&c->refs, 1);
   pthread_mutex_init(&c->mu, NULL);
   pthread_mutex_init(&c->smu, NULL);
+  pthread_mutex_init(&c->lmu, NULL);
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -732,6 +740,7 @@ void gp_mcp_unref(gp_mcp_client_t *c) {
   gp__cfg_clear(&c->cfg);
   pthread_mutex_destroy(&c->mu);
   pthread_mutex_destroy(&c->smu);
+  pthread_mutex_destroy(&c->lmu);
   pthread_cond_destroy(&c->cv);
   free(c);
 }
@@ -760,15 +769,19 @@ uint64_t gp_mcp_tools_generation(gp_mcp_client_t *c) {
   return g;
 }
 
+/* Fetching the list again: one at a time (under c->lmu), so the last list fetched is the
+ * one kept and the one the bound registries see. */
 int gp_mcp_tools(gp_mcp_client_t *c, json_t **tools, gp_error_t **err) {
   *tools = NULL;
   int rc = gp__ensure_alive(c, err);
   if (rc != 0) return rc;
+  pthread_mutex_lock(&c->lmu);
   pthread_mutex_lock(&c->mu);
   int dirty = c->tools_dirty;
   c->tools_dirty = 0;
   pthread_mutex_unlock(&c->mu);
   if (!dirty) {
+    pthread_mutex_unlock(&c->lmu);
     *tools = gp_mcp_tools_cached(c);
     return 0;
   }
@@ -777,12 +790,15 @@ int gp_mcp_tools(gp_mcp_client_t *c, json_t **tools, gp_error_t **err) {
     pthread_mutex_lock(&c->mu);
     c->tools_dirty = 1;
     pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(&c->lmu);
     return rc;
   }
   pthread_mutex_lock(&c->mu);
   json_decref(c->tools);
   c->tools = json_deep_copy(fresh);
   pthread_mutex_unlock(&c->mu);
+  gp__mcp_bindings_refresh(c, fresh);
+  pthread_mutex_unlock(&c->lmu);
   *tools = fresh;
   return 0;
 }

@@ -51,6 +51,7 @@ struct gp_mcp_client_s {
   pthread_mutex_t mu;          /* guards everything below but the send lock's part */
   pthread_cond_t cv;           /* starting, pending, closed changes; the sweeper waits */
   pthread_mutex_t smu;         /* serialises sends and transport replacement */
+  pthread_mutex_t lmu;         /* serialises fetching the tool list again */
   gp__mcp_tr_t *tr;            /* current transport or NULL */
   int tr_alive;                /* 0 once lost: the next request restarts it */
   int starting;                /* a (re)start is in progress */

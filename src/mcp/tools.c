@@ -3,11 +3,13 @@
  * becomes tool-progress events; the call's cancel token (run cancel, call timeout)
  * cancels the request. Results are mapped: structuredContent (checked against
  * outputSchema), else the text items joined, else the content array; isError makes
- * the call fail with that text. Registries bound to a client follow list_changed. */
+ * the call fail with that text. Registries bound to a client follow list_changed: the
+ * tools the server dropped leave them, new and changed ones are registered again. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "mcp/mcp_internal.h"
+#include "tools/tools.h"
 #include "geppetto/log.h"
 
 /* One registered MCP tool (the registry entry's user data). */
@@ -130,41 +132,100 @@ static int gp__listed(char **v, const char *name) {
   return 0;
 }
 
-/* Registers the tools of `tools` that pass the binding's filters. `replace`: a name
- * already there is replaced (a refresh) rather than refused. */
-static int gp__bind_tools(gp__mcp_binding_t *b, gp_mcp_client_t *c, json_t *tools, int replace, gp_error_t **err) {
+/* The entry `name` of `r` when it is a tool of the client `c` (new reference), else NULL. */
+static gp__tool_t *gp__ours(gp_registry_t *r, gp_mcp_client_t *c, const char *name) {
+  gp__tool_t *t = gp__registry_lookup(r, name);
+  if (t && !(t->acb == gp__mtool_call && ((mtool_t *)t->ud)->c == c)) {
+    gp__tool_unref(t);
+    t = NULL;
+  }
+  return t;
+}
+
+/* The tools of `tools` that pass the binding's filters: {registered name: definition}. */
+static json_t *gp__wanted(gp__mcp_binding_t *b, json_t *tools) {
+  json_t *out = json_object();
   size_t i;
   json_t *d;
   json_array_foreach(tools, i, d) {
     const char *remote = json_string_value(json_object_get(d, "name"));
     if (remote == NULL || (b->include && !gp__listed(b->include, remote)) || gp__listed(b->exclude, remote)) continue;
     char *name = gp__xasprintf("%s%s", b->prefix ? b->prefix : "", remote);
-    if (!replace && gp_registry_has(b->r, name)) {
-      int rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
-                            "a tool named %s is already registered in this registry; use a prefix", name);
-      free(name);
-      return rc;
-    }
-    json_t *schema = json_object_get(d, "inputSchema");
-    gp_error_t *serr = NULL;
-    if (schema && gp_schema_check(schema, &serr) != 0) {
-      gp_log(GP_LOG_WARN, "mcp", "the inputSchema of %s from %s is outside our subset (%s); arguments go unchecked",
-             remote, c->cfg.name, serr ? serr->message : "?");
-      gp_error_free(serr);
-      schema = NULL;
-    }
-    mtool_t *t = gp__xcalloc(1, sizeof *t);
-    t->c = gp_mcp_ref(c);
-    t->remote = gp__xstrdup(remote);
-    json_t *os = json_object_get(d, "outputSchema");
-    t->output_schema = json_is_object(os) ? json_deep_copy(os) : NULL;
-    const char *desc = json_string_value(json_object_get(d, "description"));
-    int rc = gp_registry_add_async(b->r, name, desc ? desc : "", schema, gp__mtool_call, t, gp__mtool_free, err);
-    if (rc == 0) json_object_set_new(b->names, name, json_true());
+    json_object_set(out, name, d);
     free(name);
-    if (rc != 0) return rc;
   }
-  return 0;
+  return out;
+}
+
+/* Registers one server tool `d` as `name` (replacing what is there). */
+static int gp__bind_one(gp__mcp_binding_t *b, gp_mcp_client_t *c, const char *name, json_t *d, gp_error_t **err) {
+  const char *remote = json_string_value(json_object_get(d, "name"));
+  json_t *schema = json_object_get(d, "inputSchema");
+  gp_error_t *serr = NULL;
+  if (schema && gp_schema_check(schema, &serr) != 0) {
+    gp_log(GP_LOG_WARN, "mcp", "the inputSchema of %s from %s is outside our subset (%s); arguments go unchecked",
+           remote, c->cfg.name, serr ? serr->message : "?");
+    gp_error_free(serr);
+    schema = NULL;
+  }
+  mtool_t *t = gp__xcalloc(1, sizeof *t);
+  t->c = gp_mcp_ref(c);
+  t->remote = gp__xstrdup(remote);
+  json_t *os = json_object_get(d, "outputSchema");
+  t->output_schema = json_is_object(os) ? json_deep_copy(os) : NULL;
+  const char *desc = json_string_value(json_object_get(d, "description"));
+  int rc = gp_registry_add_async(b->r, name, desc ? desc : "", schema, gp__mtool_call, t, gp__mtool_free, err);
+  if (rc == 0) json_object_set_new(b->names, name, json_true());
+  return rc;
+}
+
+/* The first binding: every name must be free. */
+static int gp__bind_new(gp__mcp_binding_t *b, gp_mcp_client_t *c, json_t *tools, gp_error_t **err) {
+  json_t *wanted = gp__wanted(b, tools);
+  const char *name;
+  json_t *d;
+  int rc = 0;
+  json_object_foreach(wanted, name, d) {
+    if (gp_registry_has(b->r, name))
+      rc = gp_error_set(err, GP_ERR_INVALID_ARGUMENT,
+                        "a tool named %s is already registered in this registry; use a prefix", name);
+    else
+      rc = gp__bind_one(b, c, name, d, err);
+    if (rc != 0) break;
+  }
+  json_decref(wanted);
+  return rc;
+}
+
+/* The server's list changed: the tools it dropped leave the registry, the others are
+ * registered again (new or changed). A name the registry's owner took over with a tool
+ * of their own is left alone. */
+static void gp__rebind(gp__mcp_binding_t *b, gp_mcp_client_t *c, json_t *tools) {
+  json_t *wanted = gp__wanted(b, tools);
+  const char *name;
+  json_t *d;
+  void *tmp;
+  json_object_foreach_safe(b->names, tmp, name, d) {
+    if (json_object_get(wanted, name)) continue;
+    gp__tool_t *t = gp__ours(b->r, c, name);
+    if (t) gp__registry_remove(b->r, t);
+    gp__tool_unref(t);
+    json_object_del(b->names, name);
+  }
+  json_object_foreach(wanted, name, d) {
+    gp__tool_t *cur = gp__registry_lookup(b->r, name), *mine = gp__ours(b->r, c, name);
+    int taken = cur != NULL && mine == NULL;
+    gp__tool_unref(cur);
+    gp__tool_unref(mine);
+    gp_error_t *err = NULL;
+    if (taken)
+      gp_log(GP_LOG_WARN, "mcp", "the new tool %s of %s is not registered: the registry has another tool of that name",
+             name, c->cfg.name);
+    else if (gp__bind_one(b, c, name, d, &err) != 0)
+      gp_log(GP_LOG_WARN, "mcp", "could not register the new tool %s of %s: %s", name, c->cfg.name, err->message);
+    gp_error_free(err);
+  }
+  json_decref(wanted);
 }
 
 int gp_mcp_use_tools(gp_registry_t *r, gp_mcp_client_t *c, const char *const *include, const char *const *exclude,
@@ -175,10 +236,10 @@ int gp_mcp_use_tools(gp_registry_t *r, gp_mcp_client_t *c, const char *const *in
   b->exclude = gp__strv_dup(exclude);
   b->prefix = gp__xstrdup(prefix);
   b->names = json_object();
-  json_t *tools = gp_mcp_tools_cached(c);
-  int rc = gp__bind_tools(b, c, tools, 0, err);
-  json_decref(tools);
+  /* Under the client's lock: a list refreshed meanwhile is either the one bound here or
+   * followed by a refresh that sees this binding. */
   pthread_mutex_lock(&c->mu);
+  int rc = gp__bind_new(b, c, c->tools, err);
   b->next = c->bindings;
   c->bindings = b;
   pthread_mutex_unlock(&c->mu);
@@ -187,13 +248,7 @@ int gp_mcp_use_tools(gp_registry_t *r, gp_mcp_client_t *c, const char *const *in
 
 void gp__mcp_bindings_refresh(gp_mcp_client_t *c, json_t *tools) {
   pthread_mutex_lock(&c->mu);
-  for (gp__mcp_binding_t *b = c->bindings; b; b = b->next) {
-    gp_error_t *err = NULL;
-    if (gp__bind_tools(b, c, tools, 1, &err) != 0) {
-      gp_log(GP_LOG_WARN, "mcp", "could not register the new tools of %s: %s", c->cfg.name, err->message);
-      gp_error_free(err);
-    }
-  }
+  for (gp__mcp_binding_t *b = c->bindings; b; b = b->next) gp__rebind(b, c, tools);
   pthread_mutex_unlock(&c->mu);
 }
 

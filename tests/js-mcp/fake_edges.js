@@ -51,14 +51,29 @@ const failure = (p) => p.then((v) => assert.fail("expected a failure, got " + JS
   const big = await c.callTool("big", { mb: 20 });
   assert.equal(big.content[0].text.length, 20 * 1024 * 1024);
 
-  // list_changed: the registry gets the new tool.
+  // list_changed: the registry gets the new tool, and loses the one the server drops.
   const reg = gp.tools.createRegistry().useMCP(c, { exclude: ["crash", "garbage"] });
-  assert(!reg.list().some((t) => t.name === "added"));
-  assert(!reg.list().some((t) => t.name === "crash"));
+  const has = (r, name) => r.list().some((t) => t.name === name);
+  assert(!has(reg, "added"));
+  assert(!has(reg, "crash"));
   await c.callTool("change");
-  for (let i = 0; i < 100 && !reg.list().some((t) => t.name === "added"); i++) await sleep(20);
-  assert(reg.list().some((t) => t.name === "added"), "registry follows list_changed");
+  for (let i = 0; i < 100 && !has(reg, "added"); i++) await sleep(20);
+  assert(has(reg, "added"), "registry follows list_changed");
   assert.equal((await c.tools()).length, 16);
+  await c.callTool("change", { remove: "added" });
+  for (let i = 0; i < 100 && has(reg, "added"); i++) await sleep(20);
+  assert(!has(reg, "added"), "a tool the server dropped leaves the registry");
+  assert.equal((await c.tools()).length, 15);
+  // With no registry bound when the list changes, a later useMCP sees the new list.
+  const c3 = await gp.mcp.connect(spec);
+  await c3.callTool("change");
+  let late = gp.tools.createRegistry().useMCP(c3);
+  for (let i = 0; i < 100 && !has(late, "added"); i++) {
+    await sleep(20);
+    late = gp.tools.createRegistry().useMCP(c3);
+  }
+  assert(has(late, "added"), "the cached list follows list_changed without a registry");
+  await c3.close();
 
   // A run canceled while its MCP tool call waits: fails at once, the server is told.
   const engine = gp.engines.fromFunction((turn) =>

@@ -3,7 +3,8 @@
 //   echo {text}          the text back            sleep {ms, tag}   answers after ms
 //   crash                exits mid-call (stderr)  garbage           a non-JSON line (stderr)
 //   never                never answers            big {mb}          a result of mb MB
-//   change               list_changed + new tool  ping_client       pings us, reports
+//   change {remove?}     list_changed after adding the tool `added` (or removing `remove`)
+//   ping_client          pings us, reports
 //   sample               asks us sampling/createMessage and reports the error code
 //   progress {steps}     notifications/progress   cancelled         ids we were told cancelled
 //   structured / bad_structured  structuredContent matching / breaking its outputSchema
@@ -16,6 +17,7 @@ const forced = args.includes("--version") ? args[args.indexOf("--version") + 1] 
 const cancelled = [];
 const waiting = new Map(); // our request id -> handler of the client's answer
 let added = false;
+const removed = new Set(); // tools `change` took away
 
 const out = (m) => process.stdout.write(JSON.stringify(m) + "\n");
 const text = (t) => ({ content: [{ type: "text", text: t }] });
@@ -31,7 +33,7 @@ function allTools() {
     tool("fail"), tool("is_error"),
   ];
   if (added) t.push(tool("added"));
-  return t;
+  return t.filter((x) => !removed.has(x.name));
 }
 
 function list(id, cursor) {
@@ -59,7 +61,8 @@ function call(id, p) {
     case "never": return;
     case "big": return answer(text("x".repeat(Math.round((a.mb || 20) * 1024 * 1024))));
     case "change":
-      added = true;
+      if (a.remove) removed.add(a.remove);
+      else added = true;
       out({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
       return answer(text("changed"));
     case "ping_client":

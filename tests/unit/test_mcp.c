@@ -138,23 +138,65 @@ static void test_version_negotiation(void **state) {
   assert_true(no_children());
 }
 
+/* How many tools the client's cached list holds, once it holds `want` (2 s at most). */
+static size_t cached_count(gp_mcp_client_t *c, size_t want) {
+  size_t n = 0;
+  for (int i = 0; i < 200; i++) {
+    json_t *tools = gp_mcp_tools_cached(c);
+    n = json_array_size(tools);
+    json_decref(tools);
+    if (n == want) break;
+    gp__sleep_ms(10);
+  }
+  return n;
+}
+
+static int wait_has(gp_registry_t *r, const char *name, int want) {
+  for (int i = 0; i < 200 && gp_registry_has(r, name) != want; i++) gp__sleep_ms(10);
+  return gp_registry_has(r, name);
+}
+
+static int mine_cb(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t **result, gp_error_t **err) {
+  (void)ud, (void)ctx, (void)args, (void)err;
+  *result = json_string("mine");
+  return 0;
+}
+
 static void test_list_changed(void **state) {
   gp_mcp_client_t *c = fake(NULL, 0);
-  gp_registry_t *r = gp_registry_new();
   gp_error_t *err = NULL;
-  assert_int_equal(gp_mcp_use_tools(r, c, NULL, NULL, "f_", &err), 0);
-  assert_true(gp_registry_has(r, "f_echo"));
-  assert_false(gp_registry_has(r, "f_added"));
   char *t;
+  /* With no registry bound, the cached list follows too (useMCP binds from it). */
   assert_int_equal(call_text(c, "change", NULL, &t, &err), 0);
   free(t);
-  for (int i = 0; i < 200 && !gp_registry_has(r, "f_added"); i++) gp__sleep_ms(10);
+  assert_int_equal(cached_count(c, 16), 16);
+  gp_registry_t *r = gp_registry_new();
+  assert_int_equal(gp_mcp_use_tools(r, c, NULL, NULL, "f_", &err), 0);
+  assert_true(gp_registry_has(r, "f_echo"));
   assert_true(gp_registry_has(r, "f_added"));
+  /* A tool the server drops leaves the registry. */
+  assert_int_equal(call_text(c, "change", json_pack("{s:s}", "remove", "added"), &t, &err), 0);
+  free(t);
+  assert_false(wait_has(r, "f_added", 0));
+  assert_int_equal(cached_count(c, 15), 15);
+  /* A name the registry's owner took over stays theirs when the list changes. */
+  assert_int_equal(gp_registry_add(r, "f_sleep", "mine", NULL, mine_cb, NULL, NULL, &err), 0);
+  assert_int_equal(call_text(c, "change", json_pack("{s:s}", "remove", "fail"), &t, &err), 0);
+  free(t);
+  assert_false(wait_has(r, "f_fail", 0));
+  /* Listing waits for the refresh under way (one at a time): it is complete after. */
   json_t *tools = NULL;
   assert_int_equal(gp_mcp_tools(c, &tools, &err), 0);
-  assert_int_equal(json_array_size(tools), 16);
+  assert_int_equal(json_array_size(tools), 14);
   json_decref(tools);
-  assert_int_equal(gp_mcp_tools_generation(c), 1);
+  assert_true(gp_registry_has(r, "f_echo"));
+  json_t *tags = json_object(), *v = NULL;
+  gp_tool_ctx_t ctx = {.run = {.session_id = "", .run_id = "", .tags = tags}, .tool_name = "x", .call_id = "c1"};
+  assert_int_equal(gp_registry_call(r, &ctx, "f_sleep", A(json_object()), &v, &err), 0);
+  assert_string_equal(json_string_value(v), "mine");
+  json_decref(v);
+  json_decref(tags);
+  assert_int_equal(gp_mcp_tools_generation(c), 3);
   gp_mcp_close(c);
   gp_registry_unref(r);
   gp_mcp_unref(c);
