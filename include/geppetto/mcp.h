@@ -109,7 +109,10 @@ int gp_mcp_map_result(json_t *result, const json_t *output_schema, json_t **valu
 
 /* Registers the client's tools in `r` (their inputSchema checked by our validator before
  * each call); `include`/`exclude` (NULL-terminated, may be NULL) filter by the server's
- * names, `prefix` (may be NULL) is put before each name. A call goes straight to the
+ * names, `prefix` (may be NULL) is put before each name. A name is made one providers
+ * accept (^[a-zA-Z0-9_-]{1,64}$): other characters become `_`, it is cut to 64, and a
+ * name that comes out twice gets _2, _3, ... (the call still uses the server's name).
+ * All or nothing: on failure no tool is registered. A call goes straight to the
  * server from the tool worker; progress becomes `tool-progress` events when the
  * registry runs in a session. The registry follows list_changed: new and changed tools
  * are registered again, dropped ones removed (a name since taken by another tool is

@@ -2,6 +2,7 @@
 // (MCP_CLOSED with the stderr tail, then a restart), garbage (MCP_CLOSED too), a request
 // never answered (TIMEOUT after timeoutMs), MCP errors and isError, 50 parallel calls
 // answered out of order, a 20 MB result, list_changed followed by useMCP registries,
+// tool names mapped to what providers accept, useMCP all or nothing,
 // and a run canceled during an MCP tool call (the server hears notifications/cancelled).
 // timeout: 90
 const gp = require("geppetto");
@@ -74,6 +75,18 @@ const failure = (p) => p.then((v) => assert.fail("expected a failure, got " + JS
   }
   assert(has(late, "added"), "the cached list follows list_changed without a registry");
   await c3.close();
+
+  // Server names providers refuse are registered mapped; the call uses the server's name.
+  // useMCP is all or nothing: a name taken registers none.
+  const odd = await gp.mcp.connect(Object.assign({}, spec, { args: [process.env.GP_MCP_FAKE, "--odd-names"] }));
+  const oreg = gp.tools.createRegistry().useMCP(odd, { include: ["ns.tool", "a/b", "a_b"] });
+  assert.deepEqual(oreg.list().map((t) => t.name), ["ns_tool", "a_b_2", "a_b"]);
+  assert.equal(await oreg.call("ns_tool", {}), "called ns.tool");
+  assert.equal(await oreg.call("a_b_2", {}), "called a/b");
+  const taken = gp.tools.createRegistry().register({ name: "echo", handler: () => "mine" });
+  assert.throws(() => taken.useMCP(odd), { code: "INVALID_ARGUMENT" });
+  assert.deepEqual(taken.list().map((t) => t.name), ["echo"]);
+  await odd.close();
 
   // A run canceled while its MCP tool call waits: fails at once, the server is told.
   const engine = gp.engines.fromFunction((turn) =>

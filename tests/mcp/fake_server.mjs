@@ -9,11 +9,14 @@
 //   progress {steps}     notifications/progress   cancelled         ids we were told cancelled
 //   structured / bad_structured  structuredContent matching / breaking its outputSchema
 //   fail                 a JSON-RPC error         is_error          isError: true
-// Options: --version V answers initialize with revision V (default: the client's).
+// Options: --version V answers initialize with revision V (default: the client's);
+// --odd-names adds tools whose names providers refuse (ODD_NAMES; each answers its name).
 import { createInterface } from "node:readline";
 
 const args = process.argv.slice(2);
 const forced = args.includes("--version") ? args[args.indexOf("--version") + 1] : null;
+const ODD_NAMES = ["ns.tool", "a/b", "a_b", "x".repeat(70), "x".repeat(70) + "y", "caf\u00e9\u2713"];
+const odd = args.includes("--odd-names") ? ODD_NAMES : [];
 const cancelled = [];
 const waiting = new Map(); // our request id -> handler of the client's answer
 let added = false;
@@ -33,6 +36,7 @@ function allTools() {
     tool("fail"), tool("is_error"),
   ];
   if (added) t.push(tool("added"));
+  for (const n of odd) t.push(tool(n));
   return t.filter((x) => !removed.has(x.name));
 }
 
@@ -91,7 +95,9 @@ function call(id, p) {
     case "bad_structured": return answer(Object.assign(text("{}"), { structuredContent: { n: "seven" } }));
     case "fail": return out({ jsonrpc: "2.0", id, error: { code: -32000, message: "fake failure" } });
     case "is_error": return answer(Object.assign(text("it went wrong"), { isError: true }));
-    default: return out({ jsonrpc: "2.0", id, error: { code: -32602, message: "unknown tool " + p.name } });
+    default:
+      if (odd.includes(p.name)) return answer(text("called " + p.name));
+      return out({ jsonrpc: "2.0", id, error: { code: -32602, message: "unknown tool " + p.name } });
   }
 }
 

@@ -202,6 +202,79 @@ static void test_list_changed(void **state) {
   gp_mcp_unref(c);
 }
 
+/* The text a registry's tool `name` returns (heap), or NULL when the call fails. */
+static char *reg_text(gp_registry_t *r, const char *name) {
+  json_t *tags = json_object(), *v = NULL;
+  gp_tool_ctx_t ctx = {.run = {.session_id = "", .run_id = "", .tags = tags}, .tool_name = name, .call_id = "c1"};
+  gp_error_t *err = NULL;
+  int rc = gp_registry_call(r, &ctx, name, A(json_object()), &v, &err);
+  char *t = rc == 0 && json_is_string(v) ? gp__xstrdup(json_string_value(v)) : NULL;
+  json_decref(v);
+  json_decref(tags);
+  gp_error_free(err);
+  return t;
+}
+
+static void expect_call(gp_registry_t *r, const char *name, const char *want) {
+  char *t = reg_text(r, name);
+  if (t == NULL || strcmp(t, want) != 0) fail_msg("%s answered %s, not %s", name, t ? t : "(failure)", want);
+  free(t);
+}
+
+/* Server names outside ^[a-zA-Z0-9_-]{1,64}$ are registered mapped (the call still uses
+ * the server's name); names fine as they are keep theirs; useMCP is all or nothing. */
+static void test_odd_names(void **state) {
+  const char *odd[] = {"--odd-names", NULL};
+  gp_mcp_client_t *c = fake(odd, 0);
+  gp_registry_t *r = gp_registry_new();
+  gp_error_t *err = NULL;
+  assert_int_equal(gp_mcp_use_tools(r, c, NULL, NULL, NULL, &err), 0);
+  assert_int_equal(gp_registry_count(r), 21);
+  char x64[65], x62[70], x70[71], x70y[72];
+  memset(x64, 'x', 64), x64[64] = 0;
+  memset(x70, 'x', 70), x70[70] = 0;
+  snprintf(x62, sizeof x62, "%.62s_2", x70);
+  snprintf(x70y, sizeof x70y, "%sy", x70);
+  char want[96];
+  expect_call(r, "ns_tool", "called ns.tool");
+  expect_call(r, "a_b", "called a_b"); /* the server's own a_b keeps its name */
+  expect_call(r, "a_b_2", "called a/b");
+  snprintf(want, sizeof want, "called %s", x70);
+  expect_call(r, x64, want);
+  snprintf(want, sizeof want, "called %s", x70y);
+  expect_call(r, x62, want);
+  expect_call(r, "caf__", "called caf\u00e9\u2713");
+  /* A prefix is mapped too. */
+  gp_registry_t *r2 = gp_registry_new();
+  assert_int_equal(gp_mcp_use_tools(r2, c, (const char *const[]){"ns.tool", "a_b", NULL}, NULL, "my.", &err), 0);
+  assert_int_equal(gp_registry_count(r2), 2);
+  expect_call(r2, "my_ns_tool", "called ns.tool");
+  expect_call(r2, "my_a_b", "called a_b");
+  /* All or nothing: a name taken fails the whole useMCP and registers none. */
+  gp_registry_t *r3 = gp_registry_new();
+  assert_int_equal(gp_registry_add(r3, "sleep", "mine", NULL, mine_cb, NULL, NULL, &err), 0);
+  assert_int_equal(gp_mcp_use_tools(r3, c, NULL, NULL, NULL, &err), GP_ERR_INVALID_ARGUMENT);
+  assert_non_null(strstr(err->message, "sleep"));
+  gp_error_free(err);
+  err = NULL;
+  assert_int_equal(gp_registry_count(r3), 1);
+  /* ... and binds nothing: a later list_changed adds nothing to it. */
+  char *t;
+  assert_int_equal(call_text(c, "change", NULL, &t, &err), 0);
+  free(t);
+  assert_int_equal(cached_count(c, 22), 22);
+  json_t *tools = NULL;
+  assert_int_equal(gp_mcp_tools(c, &tools, &err), 0); /* waits for the refresh */
+  json_decref(tools);
+  assert_true(gp_registry_has(r, "added"));
+  assert_int_equal(gp_registry_count(r3), 1);
+  gp_mcp_close(c);
+  gp_registry_unref(r);
+  gp_registry_unref(r2);
+  gp_registry_unref(r3);
+  gp_mcp_unref(c);
+}
+
 static void test_crash_garbage_restart(void **state) {
   gp_mcp_client_t *c = fake(NULL, 0);
   char *t = NULL;
@@ -411,7 +484,8 @@ static void test_everything_stdio(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       GP_TEST(test_pages_and_basics),      GP_TEST(test_version_negotiation),
-      GP_TEST(test_list_changed),          GP_TEST(test_crash_garbage_restart),
+      GP_TEST(test_list_changed),          GP_TEST(test_odd_names),
+      GP_TEST(test_crash_garbage_restart),
       GP_TEST(test_timeout_and_cancel),    GP_TEST(test_parallel_out_of_order),
       GP_TEST(test_big_result_and_mapping), GP_TEST(test_everything_stdio),
   };
