@@ -28,6 +28,9 @@ struct gp__mcp_pending_s {
   uint64_t cancel_id;
   int64_t deadline;            /* monotonic ms */
   int64_t timeout;             /* ms, for the message */
+  int64_t started;             /* monotonic ms */
+  int reason;                  /* the sweeper's: why it ends (TIMEOUT, CANCELED, ...) */
+  int by_token;                /* ... from its cancel token (run cancel, the call's deadline) */
   gp__mcp_pending_t *next;
 };
 
@@ -387,7 +390,8 @@ static void gp__rpc_start(gp_mcp_client_t *c, const char *method, json_t *params
   p->done = done;
   p->ud = ud;
   int64_t timeout = o && o->timeout_ms > 0 ? o->timeout_ms : c->cfg.timeout_ms;
-  p->deadline = gp__mono_ms() + timeout;
+  p->started = gp__mono_ms();
+  p->deadline = p->started + timeout;
   p->timeout = timeout;
   pthread_mutex_lock(&c->mu);
   p->id = ++c->next_id;
@@ -432,6 +436,22 @@ static void gp__rpc_start(gp_mcp_client_t *c, const char *method, json_t *params
 
 /* ---- The sweeper: deadlines and cancel tokens ----------------------------------- */
 
+/* Ends a request the sweeper took out: the server hears notifications/cancelled, the
+ * request fails with its reason. Outside c->mu. */
+static void gp__expire(gp_mcp_client_t *c, gp__mcp_pending_t *p) {
+  gp__send_cancelled(c, p->id, p->reason);
+  gp_error_t *e;
+  if (p->reason == GP_ERR_TIMEOUT && !p->by_token)
+    e = gp_error_new(GP_ERR_TIMEOUT, "the MCP server %s did not answer %s in time (timeout %lld ms)", c->cfg.name,
+                     p->method, (long long)p->timeout);
+  else if (p->reason == GP_ERR_TIMEOUT) /* the token's: a tool call's executionTimeoutMs */
+    e = gp_error_new(GP_ERR_TIMEOUT, "the MCP server %s did not answer %s within the call's time limit (%lld ms)",
+                     c->cfg.name, p->method, (long long)(gp__mono_ms() - p->started));
+  else
+    e = gp_error_new(p->reason, "%s to the MCP server %s was canceled", p->method, c->cfg.name);
+  gp__finish(p, p->reason, NULL, e);
+}
+
 static void *gp__sweeper_main(void *arg) {
   gp_mcp_client_t *c = arg;
   pthread_mutex_lock(&c->mu);
@@ -440,12 +460,12 @@ static void *gp__sweeper_main(void *arg) {
     gp__mcp_pending_t *expired = NULL;
     for (gp__mcp_pending_t **pp = &c->pending; *pp;) {
       gp__mcp_pending_t *p = *pp;
-      int reason = gp_cancel_reason(p->cancel);
-      if (reason == 0 && p->deadline <= now) reason = GP_ERR_TIMEOUT;
-      if (reason != 0) {
+      p->reason = gp_cancel_reason(p->cancel);
+      p->by_token = p->reason != 0;
+      if (p->reason == 0 && p->deadline <= now) p->reason = GP_ERR_TIMEOUT;
+      if (p->reason != 0) {
         *pp = p->next;
         p->next = expired;
-        p->deadline = reason; /* reused: the reason, from here on */
         expired = p;
         continue;
       }
@@ -457,14 +477,7 @@ static void *gp__sweeper_main(void *arg) {
       while (expired) {
         gp__mcp_pending_t *p = expired;
         expired = p->next;
-        int reason = (int)p->deadline;
-        gp__send_cancelled(c, p->id, reason);
-        int64_t t = p->timeout;
-        gp__finish(p, reason, NULL,
-               reason == GP_ERR_TIMEOUT
-                   ? gp_error_new(GP_ERR_TIMEOUT, "the MCP server %s did not answer %s in time (timeout %lld ms)",
-                                  c->cfg.name, p->method, (long long)t)
-                   : gp_error_new(reason, "%s to the MCP server %s was canceled", p->method, c->cfg.name));
+        gp__expire(c, p);
       }
       pthread_mutex_lock(&c->mu);
       continue;

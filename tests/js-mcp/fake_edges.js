@@ -3,7 +3,8 @@
 // never answered (TIMEOUT after timeoutMs), MCP errors and isError, 50 parallel calls
 // answered out of order, a 20 MB result, list_changed followed by useMCP registries,
 // tool names mapped to what providers accept, useMCP all or nothing,
-// and a run canceled during an MCP tool call (the server hears notifications/cancelled).
+// a run canceled during an MCP tool call and a call past executionTimeoutMs (the server
+// hears notifications/cancelled for both).
 // timeout: 90
 const gp = require("geppetto");
 const spec = { command: "node", args: [process.env.GP_MCP_FAKE], name: "fake", timeoutMs: 15000 };
@@ -107,6 +108,26 @@ const failure = (p) => p.then((v) => assert.fail("expected a failure, got " + JS
     told = JSON.parse((await c2.callTool("cancelled")).content[0].text);
   }
   assert.equal(told.length, 1, "the server got notifications/cancelled: " + JSON.stringify(told));
+
+  // A call that passes executionTimeoutMs: the tool fails with a timeout at once and the
+  // server is told (notifications/cancelled for that request).
+  const engine2 = gp.engines.fromFunction((turn) => {
+    if (turn.blocks.some((b) => b.kind === "tool_use")) return gp.turns.appendBlock(turn, gp.turns.newAssistantBlock("done"));
+    return gp.turns.appendBlock(turn, gp.turns.newToolCallBlock("n2", "never", {}));
+  });
+  const s2 = gp.createSession({ engine: engine2, tools: gp.tools.createRegistry().useMCP(c2),
+                                toolLoop: { executionTimeoutMs: 300 } });
+  const t2 = Date.now();
+  const out2 = await s2.runAsync("go");
+  const took = Date.now() - t2;
+  const use = out2.blocks.find((b) => b.kind === "tool_use").payload;
+  assert(/timed out after 300 ms/.test(use.error), use.error);
+  assert(took >= 280 && took < 3000, "the call timed out after " + took + " ms");
+  for (let i = 0; i < 40 && told.length < 2; i++) {
+    await sleep(50);
+    told = JSON.parse((await c2.callTool("cancelled")).content[0].text);
+  }
+  assert.equal(told.length, 2, "the server got notifications/cancelled for the timed-out call: " + JSON.stringify(told));
 
   await c.close();
   await c2.close();

@@ -335,9 +335,20 @@ static void test_timeout_and_cancel(void **state) {
   gp_error_free(err);
   err = NULL;
   gp_cancel_unref(k);
+  /* The caller's token fires with TIMEOUT (a tool call's executionTimeoutMs): the message
+   * gives the time the call had, not the client's timeout. */
+  k = gp_cancel_new(NULL);
+  gp_cancel_fire_after(k, 150, GP_ERR_TIMEOUT);
+  o.cancel = k;
+  assert_int_equal(gp_mcp_call_tool(c, "never", NULL, &o, &res, &err), GP_ERR_TIMEOUT);
+  assert_non_null(strstr(err->message, "within the call's time limit (1"));
+  assert_null(strstr(err->message, "10000"));
+  gp_error_free(err);
+  err = NULL;
+  gp_cancel_unref(k);
   assert_int_equal(call_text(c, "cancelled", NULL, &t, &err), 0);
   json_t *ids = json_loads(t, 0, NULL);
-  assert_int_equal(json_array_size(ids), 2); /* the timed-out one and the canceled one */
+  assert_int_equal(json_array_size(ids), 3); /* the timed-out ones and the canceled one */
   json_decref(ids);
   free(t);
   gp_mcp_unref(c);
