@@ -2,7 +2,7 @@
 // (MCP_CLOSED with the stderr tail, then a restart), garbage (MCP_CLOSED too), a request
 // never answered (TIMEOUT after timeoutMs), MCP errors and isError, 50 parallel calls
 // answered out of order, a 20 MB result, list_changed followed by useMCP registries,
-// tool names mapped to what providers accept, useMCP all or nothing,
+// tool names mapped to what providers accept, useMCP all or nothing, env and cwd,
 // a run canceled during an MCP tool call and a call past executionTimeoutMs (the server
 // hears notifications/cancelled for both).
 // timeout: 90
@@ -76,6 +76,15 @@ const failure = (p) => p.then((v) => assert.fail("expected a failure, got " + JS
   }
   assert(has(late, "added"), "the cached list follows list_changed without a registry");
   await c3.close();
+
+  // stdio: env is added to the script's environment, cwd is where the server starts.
+  const tmp = require("fs").realpathSync(require("os").tmpdir());
+  const ce = await gp.mcp.connect(Object.assign({}, spec, { env: { GP_MCP_JS_ENV: "from the spec" }, cwd: tmp }));
+  const seen = JSON.parse((await ce.callTool("env", { names: ["GP_MCP_JS_ENV", "GP_MCP_FAKE"] })).content[0].text);
+  assert.equal(seen.cwd, tmp);
+  assert.equal(seen.env.GP_MCP_JS_ENV, "from the spec");
+  assert.equal(seen.env.GP_MCP_FAKE, process.env.GP_MCP_FAKE, "the script's environment is kept");
+  await ce.close();
 
   // Server names providers refuse are registered mapped; the call uses the server's name.
   // useMCP is all or nothing: a name taken registers none.

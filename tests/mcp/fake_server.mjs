@@ -9,6 +9,7 @@
 //   progress {steps}     notifications/progress   cancelled         ids we were told cancelled
 //   structured / bad_structured  structuredContent matching / breaking its outputSchema
 //   fail                 a JSON-RPC error         is_error          isError: true
+//   env {names}          (not listed) {cwd, env: {name: value}} of the server's process
 // Options: --version V answers initialize with revision V (default: the client's);
 // --odd-names adds tools whose names providers refuse (ODD_NAMES; each answers its name).
 import { createInterface } from "node:readline";
@@ -95,6 +96,11 @@ function call(id, p) {
     case "bad_structured": return answer(Object.assign(text("{}"), { structuredContent: { n: "seven" } }));
     case "fail": return out({ jsonrpc: "2.0", id, error: { code: -32000, message: "fake failure" } });
     case "is_error": return answer(Object.assign(text("it went wrong"), { isError: true }));
+    case "env": {
+      const env = {};
+      for (const n of a.names || []) env[n] = process.env[n] === undefined ? null : process.env[n];
+      return answer(text(JSON.stringify({ cwd: process.cwd(), env })));
+    }
     default:
       if (odd.includes(p.name)) return answer(text("called " + p.name));
       return out({ jsonrpc: "2.0", id, error: { code: -32602, message: "unknown tool " + p.name } });

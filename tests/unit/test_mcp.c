@@ -275,6 +275,44 @@ static void test_odd_names(void **state) {
   gp_mcp_unref(c);
 }
 
+/* stdio: the server gets our environment with the spec's entries over it, and starts in
+ * the spec's directory. */
+static void test_env_and_cwd(void **state) {
+  char dir[] = "/tmp/gp-mcp-cwd-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char real[4096];
+  assert_non_null(realpath(dir, real));
+  setenv("GP_MCP_TEST_KEPT", "ours", 1);
+  setenv("GP_MCP_TEST_OVER", "ours", 1);
+  const char *args[] = {FAKE, NULL};
+  const char *env[] = {"GP_MCP_TEST_OVER=theirs", "GP_MCP_TEST_NEW=new", NULL};
+  gp_mcp_spec_t s = {.command = "node", .args = args, .env = env, .cwd = dir, .name = "fake"};
+  gp_mcp_client_t *c = NULL;
+  gp_error_t *err = NULL;
+  assert_int_equal(gp_mcp_connect(&s, &c, &err), 0);
+  char *t = NULL;
+  json_t *names = json_pack("{s:[s,s,s]}", "names", "GP_MCP_TEST_KEPT", "GP_MCP_TEST_OVER", "GP_MCP_TEST_NEW");
+  assert_int_equal(call_text(c, "env", names, &t, &err), 0);
+  json_t *got = json_loads(t, 0, NULL);
+  free(t);
+  assert_string_equal(json_string_value(json_object_get(got, "cwd")), real);
+  json_t *e = json_object_get(got, "env");
+  assert_string_equal(json_string_value(json_object_get(e, "GP_MCP_TEST_KEPT")), "ours");
+  assert_string_equal(json_string_value(json_object_get(e, "GP_MCP_TEST_OVER")), "theirs");
+  assert_string_equal(json_string_value(json_object_get(e, "GP_MCP_TEST_NEW")), "new");
+  json_decref(got);
+  gp_mcp_unref(c);
+  unsetenv("GP_MCP_TEST_KEPT");
+  unsetenv("GP_MCP_TEST_OVER");
+  /* A directory that does not exist: a clear error naming it. */
+  s.cwd = "/nonexistent/gp-mcp";
+  assert_int_not_equal(gp_mcp_connect(&s, &c, &err), 0);
+  assert_non_null(strstr(err->message, "/nonexistent/gp-mcp"));
+  gp_error_free(err);
+  rmdir(dir);
+  assert_true(no_children());
+}
+
 static void test_crash_garbage_restart(void **state) {
   gp_mcp_client_t *c = fake(NULL, 0);
   char *t = NULL;
@@ -496,7 +534,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       GP_TEST(test_pages_and_basics),      GP_TEST(test_version_negotiation),
       GP_TEST(test_list_changed),          GP_TEST(test_odd_names),
-      GP_TEST(test_crash_garbage_restart),
+      GP_TEST(test_env_and_cwd),           GP_TEST(test_crash_garbage_restart),
       GP_TEST(test_timeout_and_cancel),    GP_TEST(test_parallel_out_of_order),
       GP_TEST(test_big_result_and_mapping), GP_TEST(test_everything_stdio),
   };
