@@ -36,7 +36,9 @@ typedef struct gp_mcp_spec_s {
   const char *const *headers;
   const char *name;           /* for messages; NULL: the command or the URL */
   int64_t timeout_ms;         /* per request; 0: 60 000 */
-  int no_restart;             /* stdio: 1 = do not start the server again after it exits */
+  int no_restart;             /* stdio: 1 = do not start the server again after it exits.
+                                 HTTP: a session the server ended (404) is always followed
+                                 by a new one on the next request. */
 } gp_mcp_spec_t;
 
 typedef struct gp_mcp_client_s gp_mcp_client_t;
@@ -49,7 +51,9 @@ typedef struct gp_mcp_client_s gp_mcp_client_t;
  *
  * Later, a server that exits or sends a malformed message (not JSON-RPC, or a line over
  * 256 MiB) fails every pending request with MCP_CLOSED, saying which, with its stderr's
- * tail; the connection is then dropped and the next request restarts it when allowed. */
+ * tail; the connection is then dropped and the next request restarts it when allowed.
+ * Over HTTP, a 404 to a request carrying the session (the server ended it) fails the
+ * pending requests with MCP_CLOSED; the next request opens a new session. */
 int gp_mcp_connect(const gp_mcp_spec_t *spec, gp_mcp_client_t **out, gp_error_t **err);
 gp_mcp_client_t *gp_mcp_ref(gp_mcp_client_t *c);
 /* Drops a reference; the last one closes the client (as gp_mcp_close). NULL accepted. */

@@ -105,7 +105,8 @@ static int gp__cfg_init(gp__mcp_cfg_t *k, const gp_mcp_spec_t *s, gp_error_t **e
   k->headers = gp__strv_copy(s->headers);
   k->name = gp__xstrdup(s->name && *s->name ? s->name : has_cmd ? s->command : s->url);
   k->timeout_ms = s->timeout_ms > 0 ? s->timeout_ms : 60000;
-  k->restart = has_cmd && !s->no_restart;
+  /* HTTP: a session the server ended (404) is followed by a new one, as MCP requires. */
+  k->restart = has_cmd ? !s->no_restart : 1;
   return 0;
 }
 
@@ -357,7 +358,8 @@ static int gp__ensure_alive(gp_mcp_client_t *c, gp_error_t **err) {
   }
   c->starting = 1;
   pthread_mutex_unlock(&c->mu);
-  gp_log(GP_LOG_INFO, "mcp", "starting the MCP server %s again", c->cfg.name);
+  gp_log(GP_LOG_INFO, "mcp", c->cfg.command ? "starting the MCP server %s again" : "opening a new session with the MCP server %s",
+         c->cfg.name);
   int rc = gp__start_transport(c, err);
   pthread_mutex_lock(&c->mu);
   c->starting = 0;

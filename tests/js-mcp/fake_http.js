@@ -2,7 +2,8 @@
 // records every request's headers: initialize goes without a session; every later
 // request carries Mcp-Session-Id and MCP-Protocol-Version; the user's headers go on every
 // request (POST, the GET stream, DELETE); POST accepts JSON and SSE; an SSE answer is
-// read; close() DELETEs the session.
+// read; close() DELETEs the session. A session the server ended (404) is followed by a
+// new one on the next request.
 // mcp-http: fake
 // timeout: 60
 const gp = require("geppetto");
@@ -46,5 +47,21 @@ const log = async () => (await fetch(base + "/log")).json();
   assert.equal(del[0].session, "s1");
   assert.equal(del[0].protocol, "2025-11-25");
   assert.equal(del[0].headers["x-test"], "yes");
+
+  // The server ends the session: the request that gets 404 fails with MCP_CLOSED, the
+  // next one opens a new session (initialize without a session id) and goes through.
+  const c2 = await gp.mcp.connect({ url: process.env.GP_MCP_HTTP_URL, name: "fakehttp" });
+  assert.equal((await c2.callTool("expire")).content[0].text, "expired s2");
+  const gone = await c2.callTool("echo", { text: "lost" }).then((v) => assert.fail("expected a failure: " + JSON.stringify(v)), (e) => e);
+  assert.equal(gone.code, "MCP_CLOSED");
+  assert(/ended the session \(HTTP 404\)/.test(gone.message), gone.message);
+  assert.equal((await c2.callTool("echo", { text: "again" })).content[0].text, "again (s3)");
+  assert.equal((await c2.callTool("echo", { text: "still" })).content[0].text, "still (s3)");
+  const inits = (await log()).filter((r) => r.rpc === "initialize");
+  assert.equal(inits.length, 3);
+  assert.equal(inits[2].session, null, "the new session starts without the old id");
+  await c2.close();
+  const dels = (await log()).filter((r) => r.method === "DELETE").map((r) => r.session);
+  assert.deepEqual(dels, ["s1", "s3"], "the ended session is not DELETEd");
   console.log("fake_http: ok");
 })().catch((e) => { console.error(String(e), e && e.code, e && e.stack); process.exit(1); });
