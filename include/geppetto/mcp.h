@@ -121,8 +121,8 @@ int gp_mcp_map_result(json_t *result, const json_t *output_schema, json_t **valu
  * registry runs in a session. The registry follows list_changed: new and changed tools
  * are registered again, dropped ones removed (a name since taken by another tool is
  * left alone). The registry's tools hold references on the client and the client holds
- * the registry until gp_mcp_close: close a client you bound. Returns 0 or
- * INVALID_ARGUMENT (a name taken or invalid). */
+ * the registry until gp_mcp_close: close a client you bound. Returns 0, INVALID_ARGUMENT
+ * (a name taken) or MCP_CLOSED (the client is closed). */
 int gp_mcp_use_tools(gp_registry_t *r, gp_mcp_client_t *c, const char *const *include,
                      const char *const *exclude, const char *prefix, gp_error_t **err);
 

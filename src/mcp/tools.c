@@ -327,7 +327,8 @@ int gp_mcp_use_tools(gp_registry_t *r, gp_mcp_client_t *c, const char *const *in
   /* Under the client's lock: a list refreshed meanwhile is either the one bound here or
    * followed by a refresh that sees this binding. */
   pthread_mutex_lock(&c->mu);
-  int rc = gp__bind_new(b, c, c->tools, err);
+  int rc = c->closed ? gp_error_set(err, GP_ERR_MCP_CLOSED, "the MCP client of %s is closed", c->cfg.name)
+                     : gp__bind_new(b, c, c->tools, err);
   if (rc == 0) {
     b->next = c->bindings;
     c->bindings = b;
@@ -344,9 +345,13 @@ void gp__mcp_bindings_refresh(gp_mcp_client_t *c, json_t *tools) {
 }
 
 void gp__mcp_bindings_free(gp_mcp_client_t *c) {
-  while (c->bindings) {
-    gp__mcp_binding_t *b = c->bindings;
-    c->bindings = b->next;
+  pthread_mutex_lock(&c->mu); /* a listing on another thread may be refreshing them */
+  gp__mcp_binding_t *b = c->bindings;
+  c->bindings = NULL;
+  pthread_mutex_unlock(&c->mu);
+  while (b) {
+    gp__mcp_binding_t *next = b->next;
     gp__binding_free(b);
+    b = next;
   }
 }

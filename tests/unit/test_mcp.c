@@ -116,6 +116,12 @@ static void test_pages_and_basics(void **state) {
   gp_mcp_close(c);
   assert_int_equal(call_text(c, "echo", json_pack("{s:s}", "text", "x"), &t, &err), GP_ERR_MCP_CLOSED);
   gp_error_free(err);
+  err = NULL;
+  gp_registry_t *r = gp_registry_new();
+  assert_int_equal(gp_mcp_use_tools(r, c, NULL, NULL, NULL, &err), GP_ERR_MCP_CLOSED);
+  assert_int_equal(gp_registry_count(r), 0);
+  gp_error_free(err);
+  gp_registry_unref(r);
   gp_mcp_unref(c);
   assert_int_equal(count_fds(), fds);
   assert_true(no_children());
