@@ -639,6 +639,10 @@ static void gp__broken(gp_mcp_client_t *c, gp__mcp_tr_t *tr, const char *what, c
 }
 
 void gp__mcp_deliver(gp_mcp_client_t *c, gp__mcp_tr_t *tr, const char *msg, size_t len) {
+  pthread_mutex_lock(&c->mu);
+  int current = c->tr == tr && c->tr_alive;
+  pthread_mutex_unlock(&c->mu);
+  if (!current) return; /* a server that broke the protocol, or ended: no longer heard */
   json_error_t jerr;
   json_t *m = json_loadb(msg, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
   if (m == NULL) gp__broken(c, tr, "not JSON", msg, len);
