@@ -45,8 +45,9 @@ struct gp_turn_s;
      "another process runs this session (its lease has not expired); retry later")   \
   XX(STORE, -27, "the session store failed")                                          \
   XX(OUTPUT_INVALID, -28, "the model's structured output does not match the schema") \
-  XX(MCP_CLOSED, -29, "the MCP server closed the connection or exited")              \
-  XX(MCP_PROTOCOL, -30, "the MCP server sent a malformed message")                   \
+  XX(MCP_CLOSED, -29,                                                                 \
+     "the MCP server exited, closed the connection or broke the protocol")            \
+  XX(MCP_PROTOCOL, -30, "the MCP server's handshake failed")                          \
   XX(MCP_ERROR, -31, "the MCP server answered with an error")
 
 typedef enum {

@@ -16,5 +16,6 @@
 #include "tool.h"
 #include "session.h"
 #include "store.h"
+#include "mcp.h"
 
 #endif

@@ -36,15 +36,24 @@ typedef struct gp_mcp_spec_s {
   const char *const *headers;
   const char *name;           /* for messages; NULL: the command or the URL */
   int64_t timeout_ms;         /* per request; 0: 60 000 */
-  int no_restart;             /* stdio: 1 = do not start the server again after it exits */
+  int no_restart;             /* stdio: 1 = do not start the server again after it exits.
+                                 HTTP: a session the server ended (404) is always followed
+                                 by a new one on the next request. */
 } gp_mcp_spec_t;
 
 typedef struct gp_mcp_client_s gp_mcp_client_t;
 
 /* Starts the server (stdio) or opens the session (HTTP), runs the initialize handshake
  * and fetches the tool list. Blocks. Returns 0 with *out (refcount 1), or an error:
- * MCP_CLOSED (the server exited; its stderr's tail in the message), MCP_PROTOCOL,
- * MCP_ERROR, TIMEOUT, IO, INVALID_ARGUMENT. */
+ * MCP_CLOSED (the server exited or broke the protocol; its stderr's tail in the
+ * message), MCP_PROTOCOL (the handshake failed: a revision we do not speak, a tools/list
+ * answer without tools), MCP_ERROR, TIMEOUT, IO, INVALID_ARGUMENT.
+ *
+ * Later, a server that exits or sends a malformed message (not JSON-RPC, or a line over
+ * 256 MiB) fails every pending request with MCP_CLOSED, saying which, with its stderr's
+ * tail; the connection is then dropped and the next request restarts it when allowed.
+ * Over HTTP, a 404 to a request carrying the session (the server ended it) fails the
+ * pending requests with MCP_CLOSED; the next request opens a new session. */
 int gp_mcp_connect(const gp_mcp_spec_t *spec, gp_mcp_client_t **out, gp_error_t **err);
 gp_mcp_client_t *gp_mcp_ref(gp_mcp_client_t *c);
 /* Drops a reference; the last one closes the client (as gp_mcp_close). NULL accepted. */
@@ -63,7 +72,9 @@ const char *gp_mcp_name(gp_mcp_client_t *c);
 
 /* The tool list [{name, description, inputSchema, outputSchema?, ...}] (new reference):
  * the one fetched last, fetched again (every page) when the server said it changed.
- * Blocks when it fetches. */
+ * Blocks when it fetches, or while a fetch is under way. A list_changed notification
+ * starts such a fetch in the background at once; it updates the cached list and the
+ * registries bound with gp_mcp_use_tools. */
 int gp_mcp_tools(gp_mcp_client_t *c, json_t **tools, gp_error_t **err);
 /* The list fetched last, without asking the server (new reference; never NULL). */
 json_t *gp_mcp_tools_cached(gp_mcp_client_t *c);
@@ -102,11 +113,16 @@ int gp_mcp_map_result(json_t *result, const json_t *output_schema, json_t **valu
 
 /* Registers the client's tools in `r` (their inputSchema checked by our validator before
  * each call); `include`/`exclude` (NULL-terminated, may be NULL) filter by the server's
- * names, `prefix` (may be NULL) is put before each name. A call goes straight to the
+ * names, `prefix` (may be NULL) is put before each name. A name is made one providers
+ * accept (^[a-zA-Z0-9_-]{1,64}$): other characters become `_`, it is cut to 64, and a
+ * name that comes out twice gets _2, _3, ... (the call still uses the server's name).
+ * All or nothing: on failure no tool is registered. A call goes straight to the
  * server from the tool worker; progress becomes `tool-progress` events when the
- * registry runs in a session. The registry's tools hold references on the client and
- * the client holds the registry (to follow list_changed) until gp_mcp_close: close a
- * client you bound. Returns 0 or INVALID_ARGUMENT (a name taken or invalid). */
+ * registry runs in a session. The registry follows list_changed: new and changed tools
+ * are registered again, dropped ones removed (a name since taken by another tool is
+ * left alone). The registry's tools hold references on the client and the client holds
+ * the registry until gp_mcp_close: close a client you bound. Returns 0, INVALID_ARGUMENT
+ * (a name taken) or MCP_CLOSED (the client is closed). */
 int gp_mcp_use_tools(gp_registry_t *r, gp_mcp_client_t *c, const char *const *include,
                      const char *const *exclude, const char *prefix, gp_error_t **err);
 

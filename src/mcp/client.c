@@ -28,6 +28,9 @@ struct gp__mcp_pending_s {
   uint64_t cancel_id;
   int64_t deadline;            /* monotonic ms */
   int64_t timeout;             /* ms, for the message */
+  int64_t started;             /* monotonic ms */
+  int reason;                  /* the sweeper's: why it ends (TIMEOUT, CANCELED, ...) */
+  int by_token;                /* ... from its cancel token (run cancel, the call's deadline) */
   gp__mcp_pending_t *next;
 };
 
@@ -102,7 +105,8 @@ static int gp__cfg_init(gp__mcp_cfg_t *k, const gp_mcp_spec_t *s, gp_error_t **e
   k->headers = gp__strv_copy(s->headers);
   k->name = gp__xstrdup(s->name && *s->name ? s->name : has_cmd ? s->command : s->url);
   k->timeout_ms = s->timeout_ms > 0 ? s->timeout_ms : 60000;
-  k->restart = has_cmd && !s->no_restart;
+  /* HTTP: a session the server ended (404) is followed by a new one, as MCP requires. */
+  k->restart = has_cmd ? !s->no_restart : 1;
   return 0;
 }
 
@@ -354,7 +358,8 @@ static int gp__ensure_alive(gp_mcp_client_t *c, gp_error_t **err) {
   }
   c->starting = 1;
   pthread_mutex_unlock(&c->mu);
-  gp_log(GP_LOG_INFO, "mcp", "starting the MCP server %s again", c->cfg.name);
+  gp_log(GP_LOG_INFO, "mcp", c->cfg.command ? "starting the MCP server %s again" : "opening a new session with the MCP server %s",
+         c->cfg.name);
   int rc = gp__start_transport(c, err);
   pthread_mutex_lock(&c->mu);
   c->starting = 0;
@@ -387,7 +392,8 @@ static void gp__rpc_start(gp_mcp_client_t *c, const char *method, json_t *params
   p->done = done;
   p->ud = ud;
   int64_t timeout = o && o->timeout_ms > 0 ? o->timeout_ms : c->cfg.timeout_ms;
-  p->deadline = gp__mono_ms() + timeout;
+  p->started = gp__mono_ms();
+  p->deadline = p->started + timeout;
   p->timeout = timeout;
   pthread_mutex_lock(&c->mu);
   p->id = ++c->next_id;
@@ -432,6 +438,22 @@ static void gp__rpc_start(gp_mcp_client_t *c, const char *method, json_t *params
 
 /* ---- The sweeper: deadlines and cancel tokens ----------------------------------- */
 
+/* Ends a request the sweeper took out: the server hears notifications/cancelled, the
+ * request fails with its reason. Outside c->mu. */
+static void gp__expire(gp_mcp_client_t *c, gp__mcp_pending_t *p) {
+  gp__send_cancelled(c, p->id, p->reason);
+  gp_error_t *e;
+  if (p->reason == GP_ERR_TIMEOUT && !p->by_token)
+    e = gp_error_new(GP_ERR_TIMEOUT, "the MCP server %s did not answer %s in time (timeout %lld ms)", c->cfg.name,
+                     p->method, (long long)p->timeout);
+  else if (p->reason == GP_ERR_TIMEOUT) /* the token's: a tool call's executionTimeoutMs */
+    e = gp_error_new(GP_ERR_TIMEOUT, "the MCP server %s did not answer %s within the call's time limit (%lld ms)",
+                     c->cfg.name, p->method, (long long)(gp__mono_ms() - p->started));
+  else
+    e = gp_error_new(p->reason, "%s to the MCP server %s was canceled", p->method, c->cfg.name);
+  gp__finish(p, p->reason, NULL, e);
+}
+
 static void *gp__sweeper_main(void *arg) {
   gp_mcp_client_t *c = arg;
   pthread_mutex_lock(&c->mu);
@@ -440,12 +462,12 @@ static void *gp__sweeper_main(void *arg) {
     gp__mcp_pending_t *expired = NULL;
     for (gp__mcp_pending_t **pp = &c->pending; *pp;) {
       gp__mcp_pending_t *p = *pp;
-      int reason = gp_cancel_reason(p->cancel);
-      if (reason == 0 && p->deadline <= now) reason = GP_ERR_TIMEOUT;
-      if (reason != 0) {
+      p->reason = gp_cancel_reason(p->cancel);
+      p->by_token = p->reason != 0;
+      if (p->reason == 0 && p->deadline <= now) p->reason = GP_ERR_TIMEOUT;
+      if (p->reason != 0) {
         *pp = p->next;
         p->next = expired;
-        p->deadline = reason; /* reused: the reason, from here on */
         expired = p;
         continue;
       }
@@ -457,14 +479,7 @@ static void *gp__sweeper_main(void *arg) {
       while (expired) {
         gp__mcp_pending_t *p = expired;
         expired = p->next;
-        int reason = (int)p->deadline;
-        gp__send_cancelled(c, p->id, reason);
-        int64_t t = p->timeout;
-        gp__finish(p, reason, NULL,
-               reason == GP_ERR_TIMEOUT
-                   ? gp_error_new(GP_ERR_TIMEOUT, "the MCP server %s did not answer %s in time (timeout %lld ms)",
-                                  c->cfg.name, p->method, (long long)t)
-                   : gp_error_new(reason, "%s to the MCP server %s was canceled", p->method, c->cfg.name));
+        gp__expire(c, p);
       }
       pthread_mutex_lock(&c->mu);
       continue;
@@ -505,21 +520,28 @@ static void gp__on_progress(gp_mcp_client_t *c, json_t *params) {
   pthread_mutex_unlock(&c->mu);
 }
 
+/* After list_changed: lists the tools again (the cached list and the bound registries),
+ * again while the server said it changed meanwhile. */
 static void *gp__refresh_main(void *arg) {
   gp_mcp_client_t *c = arg;
-  json_t *tools = NULL;
-  gp_error_t *err = NULL;
-  if (gp_mcp_tools(c, &tools, &err) == 0) {
-    gp__mcp_bindings_refresh(c, tools);
-    json_decref(tools);
-  } else {
-    gp_log(GP_LOG_WARN, "mcp", "could not list the tools of %s again: %s", c->cfg.name, err->message);
-    gp_error_free(err);
+  for (int again = 1; again;) {
+    json_t *tools = NULL;
+    gp_error_t *err = NULL;
+    int rc = gp_mcp_tools(c, &tools, &err); /* refreshes the bound registries too */
+    if (rc == 0) {
+      json_decref(tools);
+    } else {
+      gp_log(GP_LOG_WARN, "mcp", "could not list the tools of %s again: %s", c->cfg.name, err->message);
+      gp_error_free(err);
+    }
+    pthread_mutex_lock(&c->mu);
+    again = rc == 0 && c->tools_dirty && !c->closed;
+    if (!again) {
+      c->refreshing = 0;
+      pthread_cond_broadcast(&c->cv);
+    }
+    pthread_mutex_unlock(&c->mu);
   }
-  pthread_mutex_lock(&c->mu);
-  c->refreshing = 0;
-  pthread_cond_broadcast(&c->cv);
-  pthread_mutex_unlock(&c->mu);
   gp_mcp_unref(c);
   return NULL;
 }
@@ -528,7 +550,7 @@ static void gp__on_list_changed(gp_mcp_client_t *c) {
   pthread_mutex_lock(&c->mu);
   c->tools_dirty = 1;
   c->tools_gen++;
-  int go = c->bindings && !c->refreshing && !c->closed;
+  int go = !c->refreshing && !c->closed;
   if (go) c->refreshing = 1;
   pthread_mutex_unlock(&c->mu);
   if (!go) return;
@@ -598,17 +620,33 @@ static int gp__dispatch(gp_mcp_client_t *c, json_t *m) {
   return 0;
 }
 
+/* A server that broke the protocol: the connection is dropped (the next request starts
+ * it again, when allowed) and its pending requests fail with MCP_CLOSED, naming what
+ * was wrong and quoting its stderr (SPEC §4.11). */
+static void gp__broken(gp_mcp_client_t *c, gp__mcp_tr_t *tr, const char *what, const char *msg, size_t len) {
+  size_t n = len < 80 ? len : 80;
+  while (n < len && n > 0 && ((unsigned char)msg[n] & 0xC0) == 0x80) n--; /* whole UTF-8 characters */
+  char *quote = gp__xstrndup(msg, n);
+  for (char *q = quote; *q; q++)
+    if ((unsigned char)*q < 0x20) *q = ' ';
+  char *tail = tr->ops->stderr_tail ? tr->ops->stderr_tail(tr) : gp__xstrdup("");
+  char *text = gp__xasprintf("the MCP server %s broke the protocol: it sent a malformed message (%s): %s%s%s",
+                             c->cfg.name, what, quote, n < len ? "..." : "", tail);
+  gp__mcp_lost(c, tr, GP_ERR_MCP_CLOSED, text);
+  free(text);
+  free(tail);
+  free(quote);
+}
+
 void gp__mcp_deliver(gp_mcp_client_t *c, gp__mcp_tr_t *tr, const char *msg, size_t len) {
+  pthread_mutex_lock(&c->mu);
+  int current = c->tr == tr && c->tr_alive;
+  pthread_mutex_unlock(&c->mu);
+  if (!current) return; /* a server that broke the protocol, or ended: no longer heard */
   json_error_t jerr;
   json_t *m = json_loadb(msg, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-  if (m == NULL || gp__dispatch(c, m) != 0) {
-    char *text = gp__xasprintf("the MCP server %s sent a malformed message (%s): %.80s", c->cfg.name,
-                              m ? "not JSON-RPC" : jerr.text, msg);
-    for (char *q = text; *q; q++)
-      if ((unsigned char)*q < 0x20) *q = ' ';
-    gp__mcp_lost(c, tr, GP_ERR_MCP_PROTOCOL, text);
-    free(text);
-  }
+  if (m == NULL) gp__broken(c, tr, "not JSON", msg, len);
+  else if (gp__dispatch(c, m) != 0) gp__broken(c, tr, "JSON, but not JSON-RPC", msg, len);
   json_decref(m);
 }
 
@@ -647,6 +685,7 @@ int gp_mcp_connect(const gp_mcp_spec_t *spec, gp_mcp_client_t **out, gp_error_t 
   atomic_init(&c->refs, 1);
   pthread_mutex_init(&c->mu, NULL);
   pthread_mutex_init(&c->smu, NULL);
+  pthread_mutex_init(&c->lmu, NULL);
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -720,6 +759,7 @@ void gp_mcp_unref(gp_mcp_client_t *c) {
   gp__cfg_clear(&c->cfg);
   pthread_mutex_destroy(&c->mu);
   pthread_mutex_destroy(&c->smu);
+  pthread_mutex_destroy(&c->lmu);
   pthread_cond_destroy(&c->cv);
   free(c);
 }
@@ -748,15 +788,19 @@ uint64_t gp_mcp_tools_generation(gp_mcp_client_t *c) {
   return g;
 }
 
+/* Fetching the list again: one at a time (under c->lmu), so the last list fetched is the
+ * one kept and the one the bound registries see. */
 int gp_mcp_tools(gp_mcp_client_t *c, json_t **tools, gp_error_t **err) {
   *tools = NULL;
   int rc = gp__ensure_alive(c, err);
   if (rc != 0) return rc;
+  pthread_mutex_lock(&c->lmu);
   pthread_mutex_lock(&c->mu);
   int dirty = c->tools_dirty;
   c->tools_dirty = 0;
   pthread_mutex_unlock(&c->mu);
   if (!dirty) {
+    pthread_mutex_unlock(&c->lmu);
     *tools = gp_mcp_tools_cached(c);
     return 0;
   }
@@ -765,12 +809,15 @@ int gp_mcp_tools(gp_mcp_client_t *c, json_t **tools, gp_error_t **err) {
     pthread_mutex_lock(&c->mu);
     c->tools_dirty = 1;
     pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(&c->lmu);
     return rc;
   }
   pthread_mutex_lock(&c->mu);
   json_decref(c->tools);
   c->tools = json_deep_copy(fresh);
   pthread_mutex_unlock(&c->mu);
+  gp__mcp_bindings_refresh(c, fresh);
+  pthread_mutex_unlock(&c->lmu);
   *tools = fresh;
   return 0;
 }

@@ -178,6 +178,17 @@ static void gp__xfer_free(xfer_t *x) {
   free(x);
 }
 
+/* A 404 to a request that carried the session: the session is over (no DELETE for it at
+ * close). 1 when there was one. */
+static int gp__session_ended(http_t *t) {
+  pthread_mutex_lock(&t->mu);
+  int had = t->session != NULL;
+  free(t->session);
+  t->session = NULL;
+  pthread_mutex_unlock(&t->mu);
+  return had;
+}
+
 static void gp__on_end(void *ud, const gp_http_fetch_end_t *end) {
   xfer_t *x = ud;
   http_t *t = x->t;
@@ -186,8 +197,8 @@ static void gp__on_end(void *ud, const gp_http_fetch_end_t *end) {
     char *m = gp__xasprintf("the MCP server %s could not be reached: %s", t->name, end->message ? end->message : "");
     if (x->id >= 0) gp__push(t, ITEM_FAIL, x->id, GP_ERR_MCP_CLOSED, m, strlen(m));
     free(m);
-  } else if (end->code == 0 && x->status == 404 && !x->is_get && t->session) {
-    char *m = gp__xasprintf("the MCP server %s ended the session (HTTP 404)", t->name);
+  } else if (end->code == 0 && x->status == 404 && !x->is_get && gp__session_ended(t)) {
+    char *m = gp__xasprintf("the MCP server %s ended the session (HTTP 404); the next request opens a new one", t->name);
     gp__push(t, ITEM_LOST, 0, GP_ERR_MCP_CLOSED, m, strlen(m));
     free(m);
   } else if (end->code == 0 && x->status >= 300 && !x->is_get) {
@@ -316,7 +327,7 @@ static void gp__http_close(gp__mcp_tr_t *tr) {
   free(t);
 }
 
-static const gp__mcp_tr_ops_t http_ops = {gp__http_send, gp__http_close};
+static const gp__mcp_tr_ops_t http_ops = {gp__http_send, gp__http_close, NULL};
 
 gp__mcp_tr_t *gp__mcp_http_open(gp_mcp_client_t *c, const gp__mcp_cfg_t *cfg, gp_error_t **err) {
   (void)err;

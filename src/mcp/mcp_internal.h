@@ -3,7 +3,9 @@
  * A transport moves whole JSON-RPC messages: `send` writes one (any thread, serialised
  * by the client), and the transport hands each message it receives to gp__mcp_deliver
  * and its end to gp__mcp_lost, from its own I/O thread (the stdio reader thread, or the
- * shared HTTP thread). `close` stops its I/O, waits for its thread and frees it. */
+ * shared HTTP thread). `close` stops its I/O, waits for its thread and frees it.
+ * `stderr_tail` (NULL for transports without one) gives what error messages quote of
+ * the server's stderr: "; its stderr ends with: ..." or "" (heap). */
 #ifndef GP_MCP_INTERNAL_H
 #define GP_MCP_INTERNAL_H
 
@@ -19,6 +21,7 @@ typedef struct gp__mcp_tr_s gp__mcp_tr_t;
 typedef struct gp__mcp_tr_ops_s {
   int (*send)(gp__mcp_tr_t *t, const char *msg, size_t len, gp_error_t **err);
   void (*close)(gp__mcp_tr_t *t);
+  char *(*stderr_tail)(gp__mcp_tr_t *t);
 } gp__mcp_tr_ops_t;
 
 struct gp__mcp_tr_s {
@@ -48,6 +51,7 @@ struct gp_mcp_client_s {
   pthread_mutex_t mu;          /* guards everything below but the send lock's part */
   pthread_cond_t cv;           /* starting, pending, closed changes; the sweeper waits */
   pthread_mutex_t smu;         /* serialises sends and transport replacement */
+  pthread_mutex_t lmu;         /* serialises fetching the tool list again */
   gp__mcp_tr_t *tr;            /* current transport or NULL */
   int tr_alive;                /* 0 once lost: the next request restarts it */
   int starting;                /* a (re)start is in progress */

@@ -62,6 +62,14 @@ static char *gp__ring_tail(stdio_t *s, size_t max) {
   return out;
 }
 
+/* What error messages quote of stderr: "; its stderr ends with: ..." or "" (heap). */
+static char *gp__stdio_tail(gp__mcp_tr_t *t) {
+  char *tail = gp__ring_tail((stdio_t *)t, 1500);
+  char *out = gp__xasprintf("%s%s", *tail ? "; its stderr ends with: " : "", tail);
+  free(tail);
+  return out;
+}
+
 /* ---- The child ------------------------------------------------------------------- */
 
 /* Waits up to `ms` for the child to exit; 1 when it has been reaped. */
@@ -92,9 +100,8 @@ static char *gp__exit_message(stdio_t *s) {
     if (WIFEXITED(s->status)) snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(s->status));
     else if (WIFSIGNALED(s->status)) snprintf(how, sizeof how, "was killed by signal %d", WTERMSIG(s->status));
   }
-  char *tail = gp__ring_tail(s, 1500);
-  char *msg = gp__xasprintf("the MCP server %s %s%s%s", c->cfg.name, how, *tail ? "; its stderr ends with: " : "",
-                           tail);
+  char *tail = gp__stdio_tail(&s->base);
+  char *msg = gp__xasprintf("the MCP server %s %s%s", c->cfg.name, how, tail);
   free(tail);
   return msg;
 }
@@ -145,10 +152,12 @@ static void *gp__reader_main(void *arg) {
       if (n > 0) {
         gp__buf_append(&line, chunk, (size_t)n);
         if (gp__drain_lines(s, &line, &scanned) != 0) {
-          char *m = gp__xasprintf("the MCP server %s sent a line longer than %u MiB", s->base.c->cfg.name,
-                                 GP__MCP_MAX_LINE >> 20);
-          gp__mcp_lost(s->base.c, &s->base, GP_ERR_MCP_PROTOCOL, m);
+          char *tail = gp__stdio_tail(&s->base);
+          char *m = gp__xasprintf("the MCP server %s broke the protocol: it sent a line longer than %u MiB%s",
+                                 s->base.c->cfg.name, GP__MCP_MAX_LINE >> 20, tail);
+          gp__mcp_lost(s->base.c, &s->base, GP_ERR_MCP_CLOSED, m);
           free(m);
+          free(tail);
           goto out;
         }
       } else if (n == 0 || errno != EINTR) {
@@ -233,7 +242,7 @@ static void gp__stdio_close(gp__mcp_tr_t *t) {
   free(s);
 }
 
-static const gp__mcp_tr_ops_t stdio_ops = {gp__stdio_send, gp__stdio_close};
+static const gp__mcp_tr_ops_t stdio_ops = {gp__stdio_send, gp__stdio_close, gp__stdio_tail};
 
 /* environ with cfg->env over it (heap array of borrowed/owned strings: all freed by the
  * caller with free() on the array only; the entries point into environ or cfg). */

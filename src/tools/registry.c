@@ -166,6 +166,20 @@ gp__tool_t *gp__registry_lookup(gp_registry_t *r, const char *name) {
   return t;
 }
 
+int gp__registry_remove(gp_registry_t *r, const gp__tool_t *t) {
+  gp__tool_t *gone = NULL;
+  pthread_rwlock_wrlock(&r->lock);
+  for (size_t i = 0; i < r->n && !gone; i++) {
+    if (r->items[i] != t) continue;
+    gone = r->items[i];
+    memmove(r->items + i, r->items + i + 1, (r->n - i - 1) * sizeof *r->items);
+    r->n--;
+  }
+  pthread_rwlock_unlock(&r->lock);
+  gp__tool_unref(gone); /* outside the lock: free_ud may take its own locks */
+  return gone != NULL;
+}
+
 int gp_registry_has(gp_registry_t *r, const char *name) {
   gp__tool_t *t = gp__registry_lookup(r, name);
   gp__tool_unref(t);

@@ -22,6 +22,9 @@ typedef struct gp__tool_s {
 
 /* The entry registered under `name` with a new reference, or NULL. Any thread. */
 gp__tool_t *gp__registry_lookup(gp_registry_t *r, const char *name);
+/* Drops the entry `t` (one gp__registry_lookup gave) when it is still registered: 1, or
+ * 0 when it was replaced or removed meanwhile. Calls in flight keep their reference. */
+int gp__registry_remove(gp_registry_t *r, const gp__tool_t *t);
 void gp__tool_unref(gp__tool_t *t); /* accepts NULL */
 
 struct gp_tool_hooks_s {

@@ -1,21 +1,27 @@
 // A scripted MCP server over stdio for the tests of src/mcp: what the reference servers
 // do not do. Its tools (listed across 3 pages) misbehave on purpose:
 //   echo {text}          the text back            sleep {ms, tag}   answers after ms
-//   crash                exits mid-call (stderr)  garbage           writes a non-JSON line
+//   crash                exits mid-call (stderr)  garbage           a non-JSON line (stderr)
 //   never                never answers            big {mb}          a result of mb MB
-//   change               list_changed + new tool  ping_client       pings us, reports
+//   change {remove?}     list_changed after adding the tool `added` (or removing `remove`)
+//   ping_client          pings us, reports
 //   sample               asks us sampling/createMessage and reports the error code
 //   progress {steps}     notifications/progress   cancelled         ids we were told cancelled
 //   structured / bad_structured  structuredContent matching / breaking its outputSchema
 //   fail                 a JSON-RPC error         is_error          isError: true
-// Options: --version V answers initialize with revision V (default: the client's).
+//   env {names}          (not listed) {cwd, env: {name: value}} of the server's process
+// Options: --version V answers initialize with revision V (default: the client's);
+// --odd-names adds tools whose names providers refuse (ODD_NAMES; each answers its name).
 import { createInterface } from "node:readline";
 
 const args = process.argv.slice(2);
 const forced = args.includes("--version") ? args[args.indexOf("--version") + 1] : null;
+const ODD_NAMES = ["ns.tool", "a/b", "a_b", "x".repeat(70), "x".repeat(70) + "y", "caf\u00e9\u2713"];
+const odd = args.includes("--odd-names") ? ODD_NAMES : [];
 const cancelled = [];
 const waiting = new Map(); // our request id -> handler of the client's answer
 let added = false;
+const removed = new Set(); // tools `change` took away
 
 const out = (m) => process.stdout.write(JSON.stringify(m) + "\n");
 const text = (t) => ({ content: [{ type: "text", text: t }] });
@@ -31,7 +37,8 @@ function allTools() {
     tool("fail"), tool("is_error"),
   ];
   if (added) t.push(tool("added"));
-  return t;
+  for (const n of odd) t.push(tool(n));
+  return t.filter((x) => !removed.has(x.name));
 }
 
 function list(id, cursor) {
@@ -53,11 +60,14 @@ function call(id, p) {
     case "crash":
       process.stderr.write("fake: crashing on purpose\n");
       return process.exit(3);
-    case "garbage": return process.stdout.write("this is not json {\n");
+    case "garbage":
+      process.stderr.write("fake: writing garbage on purpose\n");
+      return process.stdout.write("this is not json {\n");
     case "never": return;
     case "big": return answer(text("x".repeat(Math.round((a.mb || 20) * 1024 * 1024))));
     case "change":
-      added = true;
+      if (a.remove) removed.add(a.remove);
+      else added = true;
       out({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
       return answer(text("changed"));
     case "ping_client":
@@ -86,7 +96,14 @@ function call(id, p) {
     case "bad_structured": return answer(Object.assign(text("{}"), { structuredContent: { n: "seven" } }));
     case "fail": return out({ jsonrpc: "2.0", id, error: { code: -32000, message: "fake failure" } });
     case "is_error": return answer(Object.assign(text("it went wrong"), { isError: true }));
-    default: return out({ jsonrpc: "2.0", id, error: { code: -32602, message: "unknown tool " + p.name } });
+    case "env": {
+      const env = {};
+      for (const n of a.names || []) env[n] = process.env[n] === undefined ? null : process.env[n];
+      return answer(text(JSON.stringify({ cwd: process.cwd(), env })));
+    }
+    default:
+      if (odd.includes(p.name)) return answer(text("called " + p.name));
+      return out({ jsonrpc: "2.0", id, error: { code: -32602, message: "unknown tool " + p.name } });
   }
 }
 

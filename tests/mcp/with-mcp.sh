@@ -29,19 +29,27 @@ GP_MCP_TMP="$(mktemp -d)"
 export GP_MCP_TMP
 printf 'The secret word is marmalade.\n' >"$GP_MCP_TMP/notes.txt"
 # A script with a line "// mcp-http: everything" gets server-everything over Streamable
-# HTTP on a free loopback port: GP_MCP_HTTP_URL.
+# HTTP on a free loopback port, one with "// mcp-http: fake" the scripted HTTP server
+# (tests/mcp/fake_http.mjs): GP_MCP_HTTP_URL is its endpoint, GP_MCP_HTTP_BASE its root.
 http_pid=""
 stop_http() { if [ -n "$http_pid" ]; then kill "$http_pid" 2>/dev/null; wait "$http_pid" 2>/dev/null; http_pid=""; fi; }
-if grep -q '^// mcp-http: everything' "$script"; then
+http_kind="$(sed -n 's|^// mcp-http: \([a-z]*\).*|\1|p' "$script" | head -n 1)"
+if [ -n "$http_kind" ]; then
+  case "$http_kind" in
+    everything) http_cmd=(node "$GP_MCP_EVERYTHING" streamableHttp) ;;
+    fake) http_cmd=(node "$root/tests/mcp/fake_http.mjs") ;;
+    *) echo "unknown mcp-http server: $http_kind" >&2; exit 1 ;;
+  esac
   port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
-  PORT="$port" node "$GP_MCP_EVERYTHING" streamableHttp >"$GP_MCP_TMP/http.log" 2>&1 &
+  PORT="$port" "${http_cmd[@]}" >"$GP_MCP_TMP/http.log" 2>&1 &
   http_pid=$!
   for _ in $(seq 1 100); do
     grep -q "listening on port" "$GP_MCP_TMP/http.log" && break
-    kill -0 "$http_pid" 2>/dev/null || { echo "server-everything (HTTP) did not start:" >&2; cat "$GP_MCP_TMP/http.log" >&2; exit 1; }
+    kill -0 "$http_pid" 2>/dev/null || { echo "the $http_kind server (HTTP) did not start:" >&2; cat "$GP_MCP_TMP/http.log" >&2; exit 1; }
     sleep 0.1
   done
-  export GP_MCP_HTTP_URL="http://127.0.0.1:$port/mcp"
+  export GP_MCP_HTTP_BASE="http://127.0.0.1:$port"
+  export GP_MCP_HTTP_URL="$GP_MCP_HTTP_BASE/mcp"
 fi
 mark="gp-mcp-$$-$RANDOM"
 fixture="${script%.js}.json"

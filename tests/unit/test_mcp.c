@@ -116,6 +116,12 @@ static void test_pages_and_basics(void **state) {
   gp_mcp_close(c);
   assert_int_equal(call_text(c, "echo", json_pack("{s:s}", "text", "x"), &t, &err), GP_ERR_MCP_CLOSED);
   gp_error_free(err);
+  err = NULL;
+  gp_registry_t *r = gp_registry_new();
+  assert_int_equal(gp_mcp_use_tools(r, c, NULL, NULL, NULL, &err), GP_ERR_MCP_CLOSED);
+  assert_int_equal(gp_registry_count(r), 0);
+  gp_error_free(err);
+  gp_registry_unref(r);
   gp_mcp_unref(c);
   assert_int_equal(count_fds(), fds);
   assert_true(no_children());
@@ -138,26 +144,179 @@ static void test_version_negotiation(void **state) {
   assert_true(no_children());
 }
 
+/* How many tools the client's cached list holds, once it holds `want` (2 s at most). */
+static size_t cached_count(gp_mcp_client_t *c, size_t want) {
+  size_t n = 0;
+  for (int i = 0; i < 200; i++) {
+    json_t *tools = gp_mcp_tools_cached(c);
+    n = json_array_size(tools);
+    json_decref(tools);
+    if (n == want) break;
+    gp__sleep_ms(10);
+  }
+  return n;
+}
+
+static int wait_has(gp_registry_t *r, const char *name, int want) {
+  for (int i = 0; i < 200 && gp_registry_has(r, name) != want; i++) gp__sleep_ms(10);
+  return gp_registry_has(r, name);
+}
+
+static int mine_cb(void *ud, const gp_tool_ctx_t *ctx, json_t *args, json_t **result, gp_error_t **err) {
+  (void)ud, (void)ctx, (void)args, (void)err;
+  *result = json_string("mine");
+  return 0;
+}
+
 static void test_list_changed(void **state) {
   gp_mcp_client_t *c = fake(NULL, 0);
-  gp_registry_t *r = gp_registry_new();
   gp_error_t *err = NULL;
-  assert_int_equal(gp_mcp_use_tools(r, c, NULL, NULL, "f_", &err), 0);
-  assert_true(gp_registry_has(r, "f_echo"));
-  assert_false(gp_registry_has(r, "f_added"));
   char *t;
+  /* With no registry bound, the cached list follows too (useMCP binds from it). */
   assert_int_equal(call_text(c, "change", NULL, &t, &err), 0);
   free(t);
-  for (int i = 0; i < 200 && !gp_registry_has(r, "f_added"); i++) gp__sleep_ms(10);
+  assert_int_equal(cached_count(c, 16), 16);
+  gp_registry_t *r = gp_registry_new();
+  assert_int_equal(gp_mcp_use_tools(r, c, NULL, NULL, "f_", &err), 0);
+  assert_true(gp_registry_has(r, "f_echo"));
   assert_true(gp_registry_has(r, "f_added"));
+  /* A tool the server drops leaves the registry. */
+  assert_int_equal(call_text(c, "change", json_pack("{s:s}", "remove", "added"), &t, &err), 0);
+  free(t);
+  assert_false(wait_has(r, "f_added", 0));
+  assert_int_equal(cached_count(c, 15), 15);
+  /* A name the registry's owner took over stays theirs when the list changes. */
+  assert_int_equal(gp_registry_add(r, "f_sleep", "mine", NULL, mine_cb, NULL, NULL, &err), 0);
+  assert_int_equal(call_text(c, "change", json_pack("{s:s}", "remove", "fail"), &t, &err), 0);
+  free(t);
+  assert_false(wait_has(r, "f_fail", 0));
+  /* Listing waits for the refresh under way (one at a time): it is complete after. */
   json_t *tools = NULL;
   assert_int_equal(gp_mcp_tools(c, &tools, &err), 0);
-  assert_int_equal(json_array_size(tools), 16);
+  assert_int_equal(json_array_size(tools), 14);
   json_decref(tools);
-  assert_int_equal(gp_mcp_tools_generation(c), 1);
+  assert_true(gp_registry_has(r, "f_echo"));
+  json_t *tags = json_object(), *v = NULL;
+  gp_tool_ctx_t ctx = {.run = {.session_id = "", .run_id = "", .tags = tags}, .tool_name = "x", .call_id = "c1"};
+  assert_int_equal(gp_registry_call(r, &ctx, "f_sleep", A(json_object()), &v, &err), 0);
+  assert_string_equal(json_string_value(v), "mine");
+  json_decref(v);
+  json_decref(tags);
+  assert_int_equal(gp_mcp_tools_generation(c), 3);
   gp_mcp_close(c);
   gp_registry_unref(r);
   gp_mcp_unref(c);
+}
+
+/* The text a registry's tool `name` returns (heap), or NULL when the call fails. */
+static char *reg_text(gp_registry_t *r, const char *name) {
+  json_t *tags = json_object(), *v = NULL;
+  gp_tool_ctx_t ctx = {.run = {.session_id = "", .run_id = "", .tags = tags}, .tool_name = name, .call_id = "c1"};
+  gp_error_t *err = NULL;
+  int rc = gp_registry_call(r, &ctx, name, A(json_object()), &v, &err);
+  char *t = rc == 0 && json_is_string(v) ? gp__xstrdup(json_string_value(v)) : NULL;
+  json_decref(v);
+  json_decref(tags);
+  gp_error_free(err);
+  return t;
+}
+
+static void expect_call(gp_registry_t *r, const char *name, const char *want) {
+  char *t = reg_text(r, name);
+  if (t == NULL || strcmp(t, want) != 0) fail_msg("%s answered %s, not %s", name, t ? t : "(failure)", want);
+  free(t);
+}
+
+/* Server names outside ^[a-zA-Z0-9_-]{1,64}$ are registered mapped (the call still uses
+ * the server's name); names fine as they are keep theirs; useMCP is all or nothing. */
+static void test_odd_names(void **state) {
+  const char *odd[] = {"--odd-names", NULL};
+  gp_mcp_client_t *c = fake(odd, 0);
+  gp_registry_t *r = gp_registry_new();
+  gp_error_t *err = NULL;
+  assert_int_equal(gp_mcp_use_tools(r, c, NULL, NULL, NULL, &err), 0);
+  assert_int_equal(gp_registry_count(r), 21);
+  char x64[65], x62[70], x70[71], x70y[72];
+  memset(x64, 'x', 64), x64[64] = 0;
+  memset(x70, 'x', 70), x70[70] = 0;
+  snprintf(x62, sizeof x62, "%.62s_2", x70);
+  snprintf(x70y, sizeof x70y, "%sy", x70);
+  char want[96];
+  expect_call(r, "ns_tool", "called ns.tool");
+  expect_call(r, "a_b", "called a_b"); /* the server's own a_b keeps its name */
+  expect_call(r, "a_b_2", "called a/b");
+  snprintf(want, sizeof want, "called %s", x70);
+  expect_call(r, x64, want);
+  snprintf(want, sizeof want, "called %s", x70y);
+  expect_call(r, x62, want);
+  expect_call(r, "caf__", "called caf\u00e9\u2713");
+  /* A prefix is mapped too. */
+  gp_registry_t *r2 = gp_registry_new();
+  assert_int_equal(gp_mcp_use_tools(r2, c, (const char *const[]){"ns.tool", "a_b", NULL}, NULL, "my.", &err), 0);
+  assert_int_equal(gp_registry_count(r2), 2);
+  expect_call(r2, "my_ns_tool", "called ns.tool");
+  expect_call(r2, "my_a_b", "called a_b");
+  /* All or nothing: a name taken fails the whole useMCP and registers none. */
+  gp_registry_t *r3 = gp_registry_new();
+  assert_int_equal(gp_registry_add(r3, "sleep", "mine", NULL, mine_cb, NULL, NULL, &err), 0);
+  assert_int_equal(gp_mcp_use_tools(r3, c, NULL, NULL, NULL, &err), GP_ERR_INVALID_ARGUMENT);
+  assert_non_null(strstr(err->message, "sleep"));
+  gp_error_free(err);
+  err = NULL;
+  assert_int_equal(gp_registry_count(r3), 1);
+  /* ... and binds nothing: a later list_changed adds nothing to it. */
+  char *t;
+  assert_int_equal(call_text(c, "change", NULL, &t, &err), 0);
+  free(t);
+  assert_int_equal(cached_count(c, 22), 22);
+  json_t *tools = NULL;
+  assert_int_equal(gp_mcp_tools(c, &tools, &err), 0); /* waits for the refresh */
+  json_decref(tools);
+  assert_true(gp_registry_has(r, "added"));
+  assert_int_equal(gp_registry_count(r3), 1);
+  gp_mcp_close(c);
+  gp_registry_unref(r);
+  gp_registry_unref(r2);
+  gp_registry_unref(r3);
+  gp_mcp_unref(c);
+}
+
+/* stdio: the server gets our environment with the spec's entries over it, and starts in
+ * the spec's directory. */
+static void test_env_and_cwd(void **state) {
+  char dir[] = "/tmp/gp-mcp-cwd-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char real[4096];
+  assert_non_null(realpath(dir, real));
+  setenv("GP_MCP_TEST_KEPT", "ours", 1);
+  setenv("GP_MCP_TEST_OVER", "ours", 1);
+  const char *args[] = {FAKE, NULL};
+  const char *env[] = {"GP_MCP_TEST_OVER=theirs", "GP_MCP_TEST_NEW=new", NULL};
+  gp_mcp_spec_t s = {.command = "node", .args = args, .env = env, .cwd = dir, .name = "fake"};
+  gp_mcp_client_t *c = NULL;
+  gp_error_t *err = NULL;
+  assert_int_equal(gp_mcp_connect(&s, &c, &err), 0);
+  char *t = NULL;
+  json_t *names = json_pack("{s:[s,s,s]}", "names", "GP_MCP_TEST_KEPT", "GP_MCP_TEST_OVER", "GP_MCP_TEST_NEW");
+  assert_int_equal(call_text(c, "env", names, &t, &err), 0);
+  json_t *got = json_loads(t, 0, NULL);
+  free(t);
+  assert_string_equal(json_string_value(json_object_get(got, "cwd")), real);
+  json_t *e = json_object_get(got, "env");
+  assert_string_equal(json_string_value(json_object_get(e, "GP_MCP_TEST_KEPT")), "ours");
+  assert_string_equal(json_string_value(json_object_get(e, "GP_MCP_TEST_OVER")), "theirs");
+  assert_string_equal(json_string_value(json_object_get(e, "GP_MCP_TEST_NEW")), "new");
+  json_decref(got);
+  gp_mcp_unref(c);
+  unsetenv("GP_MCP_TEST_KEPT");
+  unsetenv("GP_MCP_TEST_OVER");
+  /* A directory that does not exist: a clear error naming it. */
+  s.cwd = "/nonexistent/gp-mcp";
+  assert_int_not_equal(gp_mcp_connect(&s, &c, &err), 0);
+  assert_non_null(strstr(err->message, "/nonexistent/gp-mcp"));
+  gp_error_free(err);
+  rmdir(dir);
+  assert_true(no_children());
 }
 
 static void test_crash_garbage_restart(void **state) {
@@ -173,8 +332,10 @@ static void test_crash_garbage_restart(void **state) {
   assert_int_equal(call_text(c, "echo", json_pack("{s:s}", "text", "back"), &t, &err), 0);
   assert_string_equal(t, "back");
   free(t);
-  assert_int_equal(call_text(c, "garbage", NULL, &t, &err), GP_ERR_MCP_PROTOCOL);
-  assert_non_null(strstr(err->message, "malformed"));
+  /* Garbage on stdout breaks the connection: MCP_CLOSED naming it, with stderr's tail. */
+  assert_int_equal(call_text(c, "garbage", NULL, &t, &err), GP_ERR_MCP_CLOSED);
+  assert_non_null(strstr(err->message, "malformed message (not JSON): this is not json {"));
+  assert_non_null(strstr(err->message, "its stderr ends with: fake: writing garbage on purpose"));
   gp_error_free(err);
   err = NULL;
   assert_int_equal(call_text(c, "echo", json_pack("{s:s}", "text", "again"), &t, &err), 0);
@@ -218,9 +379,20 @@ static void test_timeout_and_cancel(void **state) {
   gp_error_free(err);
   err = NULL;
   gp_cancel_unref(k);
+  /* The caller's token fires with TIMEOUT (a tool call's executionTimeoutMs): the message
+   * gives the time the call had, not the client's timeout. */
+  k = gp_cancel_new(NULL);
+  gp_cancel_fire_after(k, 150, GP_ERR_TIMEOUT);
+  o.cancel = k;
+  assert_int_equal(gp_mcp_call_tool(c, "never", NULL, &o, &res, &err), GP_ERR_TIMEOUT);
+  assert_non_null(strstr(err->message, "within the call's time limit (1"));
+  assert_null(strstr(err->message, "10000"));
+  gp_error_free(err);
+  err = NULL;
+  gp_cancel_unref(k);
   assert_int_equal(call_text(c, "cancelled", NULL, &t, &err), 0);
   json_t *ids = json_loads(t, 0, NULL);
-  assert_int_equal(json_array_size(ids), 2); /* the timed-out one and the canceled one */
+  assert_int_equal(json_array_size(ids), 3); /* the timed-out ones and the canceled one */
   json_decref(ids);
   free(t);
   gp_mcp_unref(c);
@@ -367,7 +539,8 @@ static void test_everything_stdio(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       GP_TEST(test_pages_and_basics),      GP_TEST(test_version_negotiation),
-      GP_TEST(test_list_changed),          GP_TEST(test_crash_garbage_restart),
+      GP_TEST(test_list_changed),          GP_TEST(test_odd_names),
+      GP_TEST(test_env_and_cwd),           GP_TEST(test_crash_garbage_restart),
       GP_TEST(test_timeout_and_cancel),    GP_TEST(test_parallel_out_of_order),
       GP_TEST(test_big_result_and_mapping), GP_TEST(test_everything_stdio),
   };

@@ -243,11 +243,6 @@
   // The natives (src/js/mod_mcp.c) run each server operation off the owner and call
   // back here with (err, value).
   const mcpHandles = new WeakMap(); // MCPClient -> native handle
-  function mcpPermission(spec) {
-    if (!host.permission) return;
-    if (spec.command !== undefined) host.permission.requireChild("the MCP server " + spec.command);
-    else host.permission.requireNet(spec.url, undefined, "the MCP server " + spec.url);
-  }
   function mcpOp(start) {
     return new Promise((resolve, reject) => start((err, v) => (err ? reject(err) : resolve(v))));
   }
@@ -328,8 +323,9 @@
   const mcp = Object.freeze({
     connect(spec) {
       try {
+        // Not checked by the permission model: the script's author configures its MCP
+        // servers, as its engines and stores (SPEC §3.4).
         const s = mcpSpec(spec);
-        mcpPermission(s);
         return mcpOp((cb) => native.mcpConnect(s, cb)).then((h) => {
           const c = Object.create(MCPClient.prototype);
           mcpHandles.set(c, h);
