@@ -53,10 +53,9 @@ static void gp__machine_id(char *out, size_t size) {
     fclose(f);
   }
   boot[strcspn(boot, "\n")] = '\0';
-  boot[8] = '\0';
   struct stat sb;
   unsigned long long ns = stat("/proc/self/ns/pid", &sb) == 0 ? (unsigned long long)sb.st_ino : 0;
-  snprintf(out, size, "%s.%llu", boot, ns);
+  snprintf(out, size, "%.8s.%llu", boot, ns); /* the boot id's first 8 characters */
 }
 
 /* Makes this process's identity (again after a fork). Under gp__ident_mu. */
