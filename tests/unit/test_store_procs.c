@@ -63,7 +63,7 @@ static int child_lease(const char *kind, const char *target, const char *id) {
  * right at the commit or between tools. */
 static int tool_infer(void *impl, gp_infer_ctx_t *ctx, gp_turn_t *t, gp_error_t **err) {
   if (ctx->iteration <= 2) {
-    char id[16];
+    char id[32];
     snprintf(id, sizeof id, "call-%d", ctx->iteration);
     gp_turn_append(t, gp_block_new_tool_call(id, "step", json_pack("{s:i}", "i", ctx->iteration)));
     return 0;
