@@ -26,6 +26,7 @@ typedef struct {
   size_t start, end;
   int nl_before;  /* a line break between the previous token and this one */
   int after_dot;  /* previous token was `.` or `?.`: this one is a property name */
+  int named;      /* follows `function`, `function*` or `class`: a declared name */
 } tok_t;
 
 /* An import binding: `local` reads property `key` of module __gp_mM's exports (named),
@@ -52,6 +53,7 @@ struct scan {
   size_t depth, cap;
   int funcs;             /* K_FUNC entries on the stack */
   tok_t prev;            /* previous significant token */
+  int naming;            /* the next identifier names a function or class */
   int prev_kw_paren;     /* the `(` about to open follows if/for/while/... */
   int last_paren_ctrl;   /* the `)` just closed was a control one */
   int last_brace_obj;    /* the `}` just closed ended an object literal */
@@ -72,7 +74,7 @@ struct scan {
   name_fn on_name;       /* gp__binding's action on a bound name (default: export it) */
   void *scopes;          /* the scope analysis's state (gp__find_shadows) */
   gp_buf_t shifts;       /* "line,start,end,delta;" per reference made longer */
-  size_t ln_pos, ln_start; /* line counting: offset reached, its line's start */
+  size_t ln_pos, ln_col; /* line counting: offset reached, its column (1-based) */
   int ln;                /* line number (1-based) at ln_pos */
   int shift_line, shift; /* columns added so far on line shift_line */
 };
@@ -325,6 +327,9 @@ static tok_t gp__next(scan_t *S) {
     }
   }
   t.end = S->pos;
+  t.named = S->naming && t.type == T_IDENT;
+  S->naming = (t.type == T_IDENT && !t.after_dot && (gp__tok_is(S, &t, "function") || gp__tok_is(S, &t, "class"))) ||
+              (S->naming && t.type == T_PUNCT && S->s[t.start] == '*');
   S->prev = t;
   return t;
 }
@@ -800,7 +805,8 @@ static int gp__is_word(const scan_t *S, const tok_t *t, const char *w) {
 /* Whether identifier t, preceded by `before`, is a name that is not a reference: an
  * object key, a label, a method or class field name, a break/continue label. */
 static int gp__not_reference(scan_t *S, const tok_t *t, const tok_t *before) {
-  if ((gp__is_word(S, before, "break") || gp__is_word(S, before, "continue")) && !t->nl_before) return 1;
+  if (t->named || ((gp__is_word(S, before, "break") || gp__is_word(S, before, "continue")) && !t->nl_before))
+    return 1;
   size_t save = S->pos;
   char next = gp__peek_char(S, NULL);
   gp__skip_space(S);
@@ -821,7 +827,7 @@ static int gp__not_reference(scan_t *S, const tok_t *t, const tok_t *before) {
 /* Notes that the reference t became `rlen` characters: on its line, columns after it
  * moved (recorded as line, output start and end columns (1-based), added width). */
 static void gp__note_shift(scan_t *S, const tok_t *t, size_t rlen) {
-  if (S->ln == 0) S->ln = 1;
+  if (S->ln == 0) S->ln = 1, S->ln_col = 1;
   for (; S->ln_pos < t->start; S->ln_pos++) {
     unsigned char c = (unsigned char)S->s[S->ln_pos];
     int u2028 = c == 0xE2 && S->ln_pos + 2 < S->n && (unsigned char)S->s[S->ln_pos + 1] == 0x80 &&
@@ -829,16 +835,13 @@ static void gp__note_shift(scan_t *S, const tok_t *t, size_t rlen) {
     if (c == '\n' || (c == '\r' && (S->ln_pos + 1 >= S->n || S->s[S->ln_pos + 1] != '\n')) || u2028) {
       if (u2028) S->ln_pos += 2;
       S->ln++;
-      S->ln_start = S->ln_pos + 1;
+      S->ln_col = 1;
+    } else if ((c & 0xC0) != 0x80) {
+      S->ln_col += c >= 0xF0 ? 2 : 1; /* UTF-16 units */
     }
   }
-  size_t col = 1;
-  for (size_t i = S->ln_start; i < t->start; i++) {
-    unsigned char c = (unsigned char)S->s[i];
-    if ((c & 0xC0) != 0x80) col += c >= 0xF0 ? 2 : 1;
-  }
   if (S->shift_line != S->ln) S->shift_line = S->ln, S->shift = 0;
-  size_t start = col + (size_t)S->shift, delta = rlen - (t->end - t->start);
+  size_t start = S->ln_col + (size_t)S->shift, delta = rlen - (t->end - t->start);
   gp__buf_printf(&S->shifts, "%d,%zu,%zu,%zu;", S->ln, start, start + rlen, delta);
   S->shift += (int)delta;
 }
@@ -925,6 +928,7 @@ typedef struct {
   const imp_t *imps;
   size_t nimps;
   int var;           /* the names being declared are `var`s (function-scoped) */
+  tok_t fn_name;     /* a function expression's name, declared in its parameters' scope */
   int decl_on;       /* in a let/const/var statement: a ',' at decl_depth starts a name */
   size_t decl_depth;
 } scopes_t;
@@ -1039,19 +1043,24 @@ static void gp__scope_decl(scan_t *S, scopes_t *B, const tok_t *t, const tok_t *
   if (gp__is_punct(S, t, '(')) {
     if (gp__is_word(S, before, "for") || gp__is_word(S, before, "catch"))
       gp__scope_push(B, t->start, S->depth, SC_HEAD, 0);
-    else if (S->stack[S->depth - 1] == K_PAREN && gp__paren_is_params(S))
+    else if (S->stack[S->depth - 1] == K_PAREN && gp__paren_is_params(S)) {
       gp__scope_push(B, t->start, S->depth, SC_HEAD, 1);
+      B->var = 0;
+      if (B->fn_name.type == T_IDENT && B->fn_name.end <= t->start) gp__declare(S, &B->fn_name);
+    }
+    B->fn_name.type = T_EOF;
     return;
   }
   if (t->type != T_IDENT || t->after_dot) return;
   int stmt = before->type == T_EOF || t->nl_before || gp__is_punct(S, before, ';') ||
              gp__is_punct(S, before, '{') || gp__is_punct(S, before, '}') || gp__is_punct(S, before, ')');
-  if (stmt && (gp__tok_is(S, t, "function") || gp__tok_is(S, t, "class"))) {
+  if (gp__tok_is(S, t, "function") || gp__tok_is(S, t, "class")) {
     if (gp__peek_char(S, NULL) == '*') gp__next(S);
     if (!gp__is_id_start((unsigned char)gp__peek_char(S, NULL)) || gp__peek_word(S, "extends", 0)) return;
     tok_t name = gp__next(S);
     B->var = 0;
-    gp__declare(S, &name);
+    if (stmt) gp__declare(S, &name);
+    else B->fn_name = name; /* `function count() { count }`: the function itself */
     return;
   }
   size_t save = S->pos;
