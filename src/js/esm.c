@@ -1,11 +1,16 @@
-/* ES modules to CommonJS (SPEC §3.3): one linear pass of a tokenizer-level scanner over
+/* ES modules to CommonJS (SPEC §3.3): a linear pass of a tokenizer-level scanner over
  * the source that rewrites static `import`/`export` statements, `import(` and
  * `import.meta` without moving any other character: a replaced statement becomes blanks
  * (its line breaks kept), keywords are replaced by text of the same width, and what
- * must run before the body (export getters, the imports' requires and bindings) goes
+ * must run before the body (export getters, the imports' requires and namespaces) goes
  * in a function declaration appended after the last line, which the module wrapper
- * calls first (function and `var` declarations are hoisted). Line and column numbers
- * of the original source therefore hold in the output.
+ * calls first (function and `var` declarations are hoisted). Line numbers of the
+ * original source therefore hold in the output, and columns too except after a
+ * reference to an import binding: named and default imports are live, each reference
+ * becomes a read from the imported module (`count` -> `__gp_m0.count`), which moves the
+ * rest of its line (the moves are listed for the loader to map columns back). A first
+ * pass finds the imports, a scope pass where inner declarations hide their names, a
+ * second rewriting pass the references.
  *
  * The scanner knows strings, template literals (nested `${}`), comments, regular
  * expression literals (told from division by the previous significant token) and
@@ -965,21 +970,16 @@ static void gp__declare(scan_t *S, const tok_t *name) {
 
 /* At a '(' just read: whether its ')' is followed by `{` or `=>` (parameters). */
 static int gp__paren_is_params(scan_t *S) {
-  size_t pos = S->pos, depth = S->depth;
-  tok_t prev = S->prev;
-  int funcs = S->funcs, lpc = S->last_paren_ctrl, lbo = S->last_brace_obj;
+  scan_t saved = *S;
   tok_t t;
   do t = gp__next(S);
-  while (t.type != T_EOF && S->depth >= depth);
+  while (t.type != T_EOF && S->depth >= saved.depth);
   gp__skip_space(S);
   int yes = S->pos < S->n && (S->s[S->pos] == '{' ||
                               (S->s[S->pos] == '=' && S->pos + 1 < S->n && S->s[S->pos + 1] == '>'));
-  S->pos = pos;
-  S->depth = depth;
-  S->prev = prev;
-  S->funcs = funcs;
-  S->last_paren_ctrl = lpc;
-  S->last_brace_obj = lbo;
+  saved.stack = S->stack; /* may have grown; the kinds up to saved.depth are unchanged */
+  saved.cap = S->cap;
+  *S = saved;
   return yes;
 }
 
