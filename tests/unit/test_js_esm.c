@@ -170,7 +170,8 @@ static void test_bundle_5mb(void **state) {
   printf("rewriting a %.1f MB ES module (%d exported functions): %.1f ms (%.1f ms of CPU)\n",
          (double)len / 1048576.0, nfuncs, ms, cpu);
   assert_true(r.esm);
-  /* CPU time, which a loaded machine does not stretch: about 70 ms in a Debug build */
+  /* CPU time, which a loaded machine does not stretch: about 300 ms in a Debug build
+   * (three passes: imports, scopes, references), 90 ms in a Release build */
   assert_true(cpu < 1000.0 * GP_SLOWDOWN);
   free(r.code);
   free(r.shifts);
