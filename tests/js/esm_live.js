@@ -89,4 +89,9 @@ assert.throws(() => { "use strict"; count = 5; }, TypeError);
 assert.equal(bEarly, "ReferenceError");
 assert.equal(readA(), "a");
 assert.equal(seen, "b");
+// the columns after rewritten references are those of the source
+const thrown = assert.throws(() => require("./fixtures/esm_live/throw_after_ref.mjs"), TypeError);
+assert.equal(thrown.line, 4);
+assert.equal(thrown.column, 43, "column of `.prop`: " + thrown.column);
+assert(thrown.stack.includes("throw_after_ref.mjs:4:43"), thrown.stack);
 console.log("esm_live ok");
