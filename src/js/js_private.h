@@ -370,10 +370,13 @@ typedef struct {
   size_t len;
   int esm;     /* the output is an ES module (calls __gp_hoist, strict, __esModule) */
   int tla;     /* it awaits at top level: an ES module's wrapper must be async */
+  char *shifts; /* heap; "line,start,end,delta;" for each reference to an import made
+                 * longer: output columns [start, end) of line, width added */
 } gp_esm_result_t;
 /* Rewrites the source `src[0..n)`: mode 0 CommonJS (only `import(` and `import.meta`),
- * 1 ES module, 2 an ES module if it has a static import/export. Keeps every line and
- * column. Pure text: any thread. Returns 0. */
+ * 1 ES module, 2 an ES module if it has a static import/export. Keeps every line, and
+ * every column except after a rewritten reference to an import binding on its line
+ * (listed in `shifts`). Pure text: any thread. Returns 0. */
 int gp__esm_to_cjs(const char *src, size_t n, int mode, gp_esm_result_t *res);
 void gp__mod_child_init(JSContextRef ctx, JSObjectRef host);      /* child_process natives */
 /* Kills (SIGKILL) and reaps every child process still running, then closes their

@@ -33,7 +33,7 @@ static const char *const gp__headers[] = {
     "(async " GP__PARAMS "\"use strict\";{__gp_hoist();",
 };
 
-/* esmToCjs(source, filename, mode): {code, esm, tla}; mode 0 CommonJS, 1 ES module,
+/* esmToCjs(source, filename, mode): {code, esm, tla, shifts}; mode 0 CommonJS, 1 ES module,
  * 2 decided by its statements. */
 static JSValueRef gp__mod_esm_to_cjs(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                      size_t argc, const JSValueRef argv[], JSValueRef *exc) {
@@ -53,6 +53,10 @@ static JSValueRef gp__mod_esm_to_cjs(JSContextRef ctx, JSObjectRef fn, JSObjectR
   JSStringRelease(code);
   gp__js_set(ctx, o, "esm", JSValueMakeBoolean(ctx, r.esm));
   gp__js_set(ctx, o, "tla", JSValueMakeBoolean(ctx, r.tla));
+  JSStringRef shifts = gp__js_string_n(r.shifts, strlen(r.shifts));
+  gp__js_set(ctx, o, "shifts", JSValueMakeString(ctx, shifts));
+  JSStringRelease(shifts);
+  free(r.shifts);
   free(r.code);
   return o;
 }

@@ -518,6 +518,7 @@
       code = r.code;
       kind = r.esm ? (r.tla ? 2 : 1) : 0;
       awaits = mode === 2 && !r.esm && r.tla;
+      if (r.shifts) columnShifts.set(name, r.shifts);
     }
     let fn;
     try { fn = host.compile(code, name, kind); } catch (e) {
@@ -599,13 +600,31 @@
   // same line (see mod_module.c), so the engine counts its columns from the header's
   // start; cleaning counts them from the source.
   const cleaned = new WeakSet();
+  // Columns moved by the rewriting (a reference to an import binding made longer):
+  // file -> "line,start,end,delta;…" (esm.c); a column inside a rewritten reference
+  // becomes the reference's.
+  const columnShifts = new Map();
+  function sourceColumn(file, line, col) {
+    const list = columnShifts.get(file);
+    if (!list || !list.includes(`${line},`)) return col;
+    let shift = 0;
+    for (const item of list.split(";")) {
+      const [l, start, end, delta] = item.split(",").map(Number);
+      if (l !== line || col < start) continue;
+      if (col < end) return start - shift;
+      shift += delta;
+    }
+    return col - shift;
+  }
   // One frame with its line-1 column counted from the source; "" for a frame in the
   // wrapper's header or in the import code the rewriting added (__gp_hoist).
   function fixFrame(f) {
     if (/^__gp_hoist@/.test(f)) return "";
-    return f.replace(/^(.*?@)?(.*):1:(\d+)$/, (m, fn, file, col) => {
+    return f.replace(/^(.*?@)?(.*):(\d+):(\d+)$/, (m, fn, file, line, col) => {
       if (!compiled.has(file)) return m;
-      return col > host.wrapperColumns ? `${fn || ""}${file}:1:${col - host.wrapperColumns}` : "";
+      if (line === "1" && col <= host.wrapperColumns) return "";
+      col = line === "1" ? col - host.wrapperColumns : +col;
+      return `${fn || ""}${file}:${line}:${sourceColumn(file, +line, col)}`;
     });
   }
   // A stack's frames without the runtime's own: those of geppetto:* sources, the native
@@ -621,6 +640,8 @@
       cleaned.add(e);
       if (e.line === 1 && typeof e.column === "number" && compiled.has(e.sourceURL) && !syntaxLocations.has(e))
         e.column = Math.max(1, e.column - host.wrapperColumns);
+      if (typeof e.column === "number" && compiled.has(e.sourceURL) && !syntaxLocations.has(e))
+        e.column = sourceColumn(e.sourceURL, e.line, e.column);
       if (typeof e.stack === "string") {
         const frames = e.stack.split("\n").map(fixFrame).filter((f) => f);
         e.stack = scriptFrames(frames, host.logEnabled("debug")).join("\n");
