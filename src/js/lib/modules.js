@@ -309,23 +309,6 @@
   // ---- ES module interop ----
   const esmExports = new WeakSet(); // exports objects of ES modules
   const moduleOf = new WeakMap(); // exports object -> its module, for ES modules' imports
-  // Import bindings are set once the imported modules are loaded; in an import cycle a
-  // module's bindings are set again (its __gp_sync) each time a module finishes loading,
-  // until every module it imports has.
-  let pendingSyncs = [];
-  function loadedExports(e) {
-    const m = e !== null && (typeof e === "object" || typeof e === "function") ? moduleOf.get(e) : undefined;
-    return !m || m.loaded;
-  }
-  function runPendingSyncs() {
-    if (pendingSyncs.length === 0) return;
-    const list = pendingSyncs;
-    pendingSyncs = [];
-    for (const p of list) {
-      p.fn();
-      if (!p.deps.every(loadedExports)) pendingSyncs.push(p);
-    }
-  }
   const cjsNamespaces = new WeakMap();
   function namespaceOf(exp) {
     if (esmExports.has(exp)) return exp;
@@ -358,9 +341,6 @@
         Object.defineProperty(e, "__esModule", { value: true });
         for (const k of Object.keys(getters))
           Object.defineProperty(e, k, { enumerable: true, configurable: true, get: getters[k] });
-      },
-      watch(fn, deps) {
-        if (!deps.every(loadedExports)) pendingSyncs.push({ fn, deps });
       },
       star(m) {
         const src = namespaceOf(m), e = mod.exports;
@@ -576,14 +556,13 @@
   // The module once its code returned `r` (a promise for an ES module awaiting at top level).
   function endLoad({ mod, kind }, r) {
     if (kind === 2) {
-      mod.evaluating = r.then(() => { mod.loaded = true; runPendingSyncs(); },
+      mod.evaluating = r.then(() => { mod.loaded = true; },
                               (e) => { delete cache[mod.filename]; throw cleanError(e); });
       return mod;
     }
     mod.loaded = true;
     const e = mod.exports;
     if (e !== null && (typeof e === "object" || typeof e === "function") && moduleOf.get(e) !== mod) moduleOf.set(e, mod);
-    runPendingSyncs();
     return mod;
   }
 
