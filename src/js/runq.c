@@ -233,7 +233,7 @@ static void gp__settle(gp__jsrun_t *r) {
   r->session_obj = NULL;
   gp__js_run_end(rt);
   JSValueRef exc = NULL;
-  JSObjectCallAsFunction(ctx, settle, NULL, 2, args, &exc);
+  if (!rt->ended) JSObjectCallAsFunction(ctx, settle, NULL, 2, args, &exc);
   JSValueUnprotect(ctx, settle);
   if (exc) gp__js_fatal(ctx, exc, "Uncaught");
 }
