@@ -208,7 +208,10 @@ static void gp__timers_fire(uv_timer_t *h) {
     if (exc) gp__js_fatal(ctx, exc, "Uncaught");
   }
   ts->firing = 0;
-  gp__timers_arm(ts);
+  if (rt->ended) /* the script has ended: no timer fires again (the teardown frees them) */
+    uv_timer_stop(h);
+  else
+    gp__timers_arm(ts);
 }
 
 /* The delay as Node clamps it: not a finite number in [1, 2^31-1] becomes 1 ms; one
