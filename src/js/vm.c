@@ -279,6 +279,9 @@ static void gp__vm_teardown(gp_js_runtime_t *rt) {
 static int gp__vm_destroy(void *arg, gp_owner_completion_t *c, void **result) {
   gp_js_runtime_t *rt = arg;
   gp__vm_teardown(rt);
+  /* the runs still listed (their settlement found the VM gone, or never came) let go
+   * while the owner their hosts name still exists */
+  gp__js_runs_clear(rt);
   gp__tls_rt = NULL;
   return GP_OK;
 }

@@ -291,6 +291,12 @@ static void test_end_stops_pending_work(void **state) {
   assert_int_equal(kill(pid, 0), -1);
   assert_int_equal(errno, ESRCH);
   unlink(path);
+  /* a run in flight (its engine never answers) is canceled */
+  assert_int_equal(ended_status("const gp = require('geppetto');"
+                                "const s = gp.createSession({ engine: gp.engines.fromFunction(() => new Promise(() => {})) });"
+                                "s.runAsync('q').then(() => process.exit(7), () => process.exit(8));"
+                                "setTimeout(() => { throw new Error('ends the run too') }, 50)", &ms), 1);
+  assert_true(ms < 5000);
 }
 
 int main(int argc, char **argv) {
