@@ -107,6 +107,15 @@ static void test_run_missing_file(void **state) {
   gp_js_free(js);
 }
 
+/* Writes `src` into a new file from the template `path` (its last `suffix` characters
+ * kept, as mkstemps). */
+static void write_temp(char *path, int suffix, const char *src) {
+  int fd = mkstemps(path, suffix);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, src, strlen(src)), (ssize_t)strlen(src));
+  close(fd);
+}
+
 /* Runs `code` in a fresh runtime: the status gp_js_eval returned, and the exit code. */
 static int eval_status(const char *code, int *exit_code) {
   gp_js_t *js = NULL;
@@ -134,11 +143,7 @@ static void test_exit_codes(void **state) {
   gp_js_t *js = NULL;
   assert_int_equal(gp_js_new(NULL, &js, NULL), GP_OK);
   char path[] = "/tmp/gp-host-api-XXXXXX.js";
-  int fd = mkstemps(path, 3);
-  assert_true(fd >= 0);
-  const char *src = "throw new TypeError('the script threw');\n";
-  assert_int_equal(write(fd, src, strlen(src)), (ssize_t)strlen(src));
-  close(fd);
+  write_temp(path, 3, "throw new TypeError('the script threw');\n");
   assert_int_equal(gp_js_run_file(js, path), GP_ERR_JS_EXCEPTION);
   assert_int_equal(gp_js_exit_code(js), 1);
   gp_js_free(js);
@@ -208,12 +213,26 @@ static int ended_status(const char *code, double *wait_ms) {
   return status;
 }
 
-/* A temporary file's path (the file made empty), for the script to write into. */
-static void temp_path(char *path, size_t n) {
-  snprintf(path, n, "/tmp/gp-host-exit-XXXXXX");
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  close(fd);
+/* A new empty temporary file for the script to write into: its path in `path` (64
+ * bytes), and the script `tpl` with that path for each "$F" in it (static buffer). */
+static const char *script_with_file(char *path, const char *tpl) {
+  static char code[512];
+  snprintf(path, 64, "/tmp/gp-host-exit-XXXXXX");
+  write_temp(path, 0, "");
+  size_t n = 0, plen = strlen(path);
+  for (const char *t = tpl; *t; t++) {
+    int mark = t[0] == '$' && t[1] == 'F';
+    assert_true(n + (mark ? plen : 1) < sizeof code);
+    if (mark) memcpy(code + n, path, plen), n += plen, t++;
+    else code[n++] = *t;
+  }
+  code[n] = 0;
+  return code;
+}
+
+/* ended_status of the script `tpl` given a new file (script_with_file). */
+static int ended_with_file(char *path, const char *tpl, double *wait_ms) {
+  return ended_status(script_with_file(path, tpl), wait_ms);
 }
 
 /* Its contents (static buffer). */
@@ -250,24 +269,32 @@ static void test_late_failures_end_the_script(void **state) {
  * call does not, and a script that catches the unwinding still runs nothing later. */
 static void test_process_exit_from_a_timer(void **state) {
   (void)state;
-  char path[64], code[512];
-  temp_path(path, sizeof path);
-  snprintf(code, sizeof code,
-           "const fs = require('fs');"
-           "process.on('exit', (c) => fs.appendFileSync('%s', 'exit ' + c));"
-           "setTimeout(() => { process.exit(3); fs.appendFileSync('%s', ' after') }, 1);"
-           "setTimeout(() => fs.appendFileSync('%s', ' later'), 30)",
-           path, path, path);
-  assert_int_equal(ended_status(code, NULL), 3);
+  char path[64];
+  assert_int_equal(ended_with_file(path, "const fs = require('fs');"
+      "process.on('exit', (c) => fs.appendFileSync('$F', 'exit ' + c));"
+      "setTimeout(() => { process.exit(3); fs.appendFileSync('$F', ' after') }, 1);"
+      "setTimeout(() => fs.appendFileSync('$F', ' later'), 30)", NULL), 3);
   assert_string_equal(slurp(path), "exit 3");
-  snprintf(code, sizeof code,
-           "const fs = require('fs');"
-           "setTimeout(() => { try { process.exit(2) } catch (e) { fs.appendFileSync('%s', e.code);"
-           " setTimeout(() => fs.appendFileSync('%s', ' timer'), 1) } }, 1)",
-           path, path);
   unlink(path);
-  assert_int_equal(ended_status(code, NULL), 2);
+  assert_int_equal(ended_with_file(path, "const fs = require('fs');"
+      "setTimeout(() => { try { process.exit(2) } catch (e) { fs.appendFileSync('$F', e.code);"
+      " setTimeout(() => fs.appendFileSync('$F', ' timer'), 1) } }, 1)", NULL), 2);
   assert_string_equal(slurp(path), "ERR_SCRIPT_ENDED");
+  unlink(path);
+}
+
+/* An ES module that awaits, then calls process.exit(5): its evaluation unwinds silently. */
+static void test_process_exit_in_a_module(void **state) {
+  (void)state;
+  char path[] = "/tmp/gp-host-exit-XXXXXX.mjs";
+  write_temp(path, 4, "await new Promise((r) => setTimeout(r, 1));\nprocess.exit(5);\n");
+  gp_js_t *js = NULL;
+  assert_int_equal(gp_js_new(NULL, &js, NULL), GP_OK);
+  assert_int_equal(gp_js_run_file(js, path), GP_OK);
+  assert_int_equal(gp_js_wait(js), GP_OK);
+  assert_int_equal(gp_js_exit_code(js), 5);
+  assert_int_equal(gp_js_run_file(js, path), GP_ERR_OWNER_CLOSED);
+  gp_js_free(js);
   unlink(path);
 }
 
@@ -275,16 +302,12 @@ static void test_process_exit_from_a_timer(void **state) {
  * once, and the child is gone (killed and reaped). */
 static void test_end_stops_pending_work(void **state) {
   (void)state;
-  char path[64], code[512];
-  temp_path(path, sizeof path);
-  snprintf(code, sizeof code,
-           "const c = require('child_process').spawn('sleep', ['100']);"
-           "require('fs').writeFileSync('%s', String(c.pid));"
-           "setInterval(() => {}, 5);"
-           "setTimeout(() => { throw new Error('ends it all') }, 50)",
-           path);
+  char path[64];
   double ms = 0;
-  assert_int_equal(ended_status(code, &ms), 1);
+  assert_int_equal(ended_with_file(path, "const c = require('child_process').spawn('sleep', ['100']);"
+      "require('fs').writeFileSync('$F', String(c.pid));"
+      "setInterval(() => {}, 5);"
+      "setTimeout(() => { throw new Error('ends it all') }, 50)", &ms), 1);
   assert_true(ms < 5000);
   int pid = atoi(slurp(path));
   assert_true(pid > 0);
@@ -305,7 +328,8 @@ int main(int argc, char **argv) {
       GP_TEST(test_new_bad_permission), GP_TEST(test_new_bad_arguments), GP_TEST(test_null_handle),
       GP_TEST(test_run_missing_file),   GP_TEST(test_exit_codes),
       GP_TEST(test_exit_process_ends_the_process), GP_TEST(test_late_failures_end_the_script),
-      GP_TEST(test_process_exit_from_a_timer), GP_TEST(test_end_stops_pending_work),
+      GP_TEST(test_process_exit_from_a_timer), GP_TEST(test_process_exit_in_a_module),
+      GP_TEST(test_end_stops_pending_work),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
