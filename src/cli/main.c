@@ -320,7 +320,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   gp_js_options_t jo = {.argc = jargc, .argv = jargv, .profile = o.profile, .profiles = o.profiles,
-                        .perm = o.perm};
+                        .perm = o.perm, .exit_process = 1}; /* the script's end is the process's */
   gp_js_runtime_t *rt = NULL;
   int status = 1;
   if (gp__js_runtime_new(owner, &jo, &rt) == GP_OK) {

@@ -31,7 +31,7 @@ static int gp__adapter_in_sync(JSContextRef ctx, const gp__js_adapter_t *a, JSVa
 int gp__js_adapter_call(gp_js_runtime_t *rt, const gp__js_adapter_t *a, gp_owner_completion_t *c,
                         void **result) {
   GP_JS_ASSERT(rt);
-  if (rt->ctx == NULL) return gp__adapter_skip(a, GP_ERR_OWNER_CLOSED);
+  if (rt->ctx == NULL || rt->ended) return gp__adapter_skip(a, GP_ERR_OWNER_CLOSED);
   int reason = gp_cancel_reason(a->cancel);
   if (reason) return gp__adapter_skip(a, reason); /* canceled or timed out while queued */
   JSContextRef ctx = rt->ctx;

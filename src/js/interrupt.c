@@ -1,4 +1,6 @@
-/* SIGINT and SIGTERM while `geppetto run`/`eval` runs a script (SPEC §2).
+/* SIGINT and SIGTERM while `geppetto run`/`eval` runs a script (SPEC §2). Only the
+ * command starts this (gp__js_runtime_handle_signals): a runtime a C host makes with
+ * gp_js_new takes no signal, which stay the host's business (include/geppetto/js.h).
  *
  * A thread of its own (gp-signals) watches both signals with libuv on a private loop,
  * so a signal is seen even while the owner thread is busy: in a synchronous run(), in a

@@ -62,7 +62,8 @@ int gp_js_new(const gp_js_config_t *cfg, gp_js_t **out, gp_error_t **err) {
     return gp_error_set(err, GP_ERR_OWNER_CLOSED, "gp_js_new: cannot start the owner thread");
   }
   gp_js_options_t jo = {.argc = cfg->argc + 2, .argv = js->argv, .profile = cfg->profile,
-                        .profiles = cfg->profiles, .perm = js->perm};
+                        .profiles = cfg->profiles, .perm = js->perm,
+                        .exit_process = cfg->exit_process};
   rc = gp__js_runtime_new(js->owner, &jo, &js->rt);
   if (rc != GP_OK) {
     gp_js_free(js);

@@ -60,6 +60,12 @@ struct gp_js_runtime_s {
   struct gp__sigwatch_s *sigwatch; /* the signal thread (interrupt.c), or NULL; set and
                                      freed by the host thread */
   int uncaught;                   /* the main script threw: exit status 1; owner */
+  int exit_process;               /* gp_js_options_t.exit_process; read on the owner */
+  int ended;                      /* exit_process 0: the script has ended (uncaught
+                                     exception, unhandled rejection, process.exit) and
+                                     runs no more; owner */
+  int ending;                     /* the "exit" listeners of an uncaught failure run; owner */
+  int end_status;                 /* the status it ended with (when `ended`); owner */
   struct gp__fsreq_s *fs_reqs;    /* fs calls pending on the thread pool (mod_fs.c); owner */
 };
 
@@ -145,10 +151,18 @@ int gp__js_is_thenable(JSContextRef ctx, JSValueRef v);
 /* Prints "Uncaught <message>\n<stack>" on stderr. */
 void gp__js_report(JSContextRef ctx, JSValueRef exc, const char *what);
 /* Reports an exception that nobody can catch (timer, listener-less callback) and
- * ends the process with status 1. Never returns. */
-void gp__js_fatal(JSContextRef ctx, JSValueRef exc, const char *what) __attribute__((noreturn));
-/* Flushes stdio and ends the process now with `code` (process.exit). */
+ * emits process "exit". With exit_process it then ends the process with status 1 and
+ * never returns; without it the script ends (gp__js_script_end with 1) and it returns:
+ * the caller goes on with no further JavaScript. Once the script has ended it reports
+ * nothing (what the script's last code throws, process.exit's unwinding included). */
+void gp__js_fatal(JSContextRef ctx, JSValueRef exc, const char *what);
+/* Flushes stdio and ends the process now with `code` (exit_process: process.exit). */
 void gp__js_exit_now(int code) __attribute__((noreturn));
+/* exit_process 0: the script has ended with `status` (the first call counts): marks it
+ * ended and posts the teardown of its pending work (runs canceled; timers, I/O handles,
+ * fetches dropped; child processes killed; the VM destroyed) to the owner's loop, where
+ * no JavaScript is on the stack. Owner. */
+void gp__js_script_end(gp_js_runtime_t *rt, int status);
 
 /* ---- JSON codec (codec.c) -------------------------------------------------------- */
 

@@ -135,7 +135,7 @@ static void gp__child_unlink(gp__child_t *c) {
 
 /* Calls on_event(kind, a, b); an exception there is uncaught, as in Node. */
 static void gp__child_emit(gp__child_t *c, const char *kind, JSValueRef a, JSValueRef b) {
-  if (c->rt == NULL || c->rt->ctx == NULL || c->on_event == NULL) return;
+  if (c->rt == NULL || c->rt->ctx == NULL || c->rt->ended || c->on_event == NULL) return;
   JSContextRef ctx = c->rt->ctx;
   JSValueRef args[3] = {gp__js_str(ctx, kind), a ? a : JSValueMakeUndefined(ctx),
                         b ? b : JSValueMakeUndefined(ctx)};

@@ -139,6 +139,7 @@ void gp__js_fetch_close_all(gp_js_runtime_t *rt) {
 /* ---- Calling JS (owner) ----------------------------------------------------------- */
 
 static void gp__jsfetch_call(gp__jsfetch_t *j, JSObjectRef fn, size_t argc, const JSValueRef *argv) {
+  if (j->rt->ended) return; /* the script has ended */
   JSValueRef exc = NULL;
   JSObjectCallAsFunction(j->rt->ctx, fn, NULL, argc, argv, &exc);
   if (exc) gp__js_fatal(j->rt->ctx, exc, "fetch");

@@ -179,7 +179,7 @@ static void gp__fs_complete(gp__fsreq_t *r, ssize_t result) {
   gp__fsreq_drop_js(r, ctx);
   gp__fsreq_free(r);
   JSValueRef exc = NULL;
-  JSObjectCallAsFunction(ctx, cb, NULL, 2, args, &exc);
+  if (!rt->ended) JSObjectCallAsFunction(ctx, cb, NULL, 2, args, &exc);
   JSValueUnprotect(ctx, cb);
   if (exc) gp__js_fatal(ctx, exc, "Uncaught");
 }

@@ -98,10 +98,17 @@ static JSValueRef gp__host_cwd(JSContextRef ctx, JSObjectRef fn, JSObjectRef sel
   return gp__js_str(ctx, getcwd(buf, sizeof buf) ? buf : ".");
 }
 
+/* exit(code): process.exit's end, once "exit" was emitted. With exit_process the process
+ * ends now; otherwise the script ends (gp__js_script_end) and this returns: the caller
+ * (the prelude) then unwinds the script by throwing. */
 static JSValueRef gp__host_exit(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                 size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  GP_JS_ASSERT(rt);
   int code = (int)JSValueToNumber(ctx, GP__ARG(0), NULL);
-  gp__js_exit_now(code & 0xff);
+  if (rt->exit_process) gp__js_exit_now(code & 0xff);
+  gp__js_script_end(rt, code);
+  return JSValueMakeUndefined(ctx);
 }
 
 static JSValueRef gp__host_env(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,

@@ -127,7 +127,7 @@ int gp__js_emit_exit(gp_js_runtime_t *rt, int code) {
   JSValueRef exc = NULL;
   JSValueRef v = JSObjectCallAsFunction(ctx, (JSObjectRef)fn, NULL, 1, &arg, &exc);
   if (exc) { /* a throwing "exit" listener: as Node, reported, status 1 */
-    gp__js_report(ctx, exc, "Uncaught");
+    if (!rt->ended) gp__js_report(ctx, exc, "Uncaught"); /* else process.exit() unwound */
     return 1;
   }
   return v && JSValueIsNumber(ctx, v) ? (int)JSValueToNumber(ctx, v, NULL) : 0;

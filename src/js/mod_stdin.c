@@ -53,7 +53,7 @@ static void gp__stdin_maybe_free(gp__stdin_t *in) {
 static void gp__stdin_deliver(gp__stdin_t *in, const char *bytes, size_t n, int err) {
   gp_js_runtime_t *rt = in->rt;
   GP_JS_ASSERT(rt);
-  if (rt->ctx == NULL || in->on_chunk == NULL) return;
+  if (rt->ctx == NULL || rt->ended || in->on_chunk == NULL) return;
   JSContextRef ctx = rt->ctx;
   JSValueRef args[2] = {JSValueMakeNull(ctx), JSValueMakeUndefined(ctx)};
   if (err != 0) {

@@ -179,7 +179,7 @@ static void gp__timers_fire(uv_timer_t *h) {
   JSContextRef ctx = rt->ctx;
   uint64_t now = uv_now(h->loop);
   ts->firing = 1;
-  while (ts->n > 0 && ts->heap[0]->due <= now && rt->ctx) {
+  while (ts->n > 0 && ts->heap[0]->due <= now && rt->ctx && !rt->ended) {
     gp_js_timer_t *t = ts->heap[0];
     JSObjectRef fn = t->fn, argobj = t->args;
     JSValueProtect(ctx, fn); /* both survive a clear from inside the callback */
@@ -208,7 +208,10 @@ static void gp__timers_fire(uv_timer_t *h) {
     if (exc) gp__js_fatal(ctx, exc, "Uncaught");
   }
   ts->firing = 0;
-  gp__timers_arm(ts);
+  if (rt->ended) /* the script has ended: no timer fires again (the teardown frees them) */
+    uv_timer_stop(h);
+  else
+    gp__timers_arm(ts);
 }
 
 /* The delay as Node clamps it: not a finite number in [1, 2^31-1] becomes 1 ms; one

@@ -205,7 +205,13 @@ static void gp__sink_publish(void *ud, gp_event_t *ev) {
 static void gp__settle(gp__jsrun_t *r) {
   gp_js_runtime_t *rt = r->rt;
   GP_JS_ASSERT(rt);
-  if (rt->ctx == NULL) return;
+  if (rt->ctx == NULL) { /* the VM is gone (torn down, the script ended): the run only */
+    gp__js_runs_remove(rt, r->run);
+    gp__jsrun_stream_set(r, NULL);
+    gp_run_unref(r->run);
+    r->run = NULL;
+    return;
+  }
   JSContextRef ctx = rt->ctx;
   gp_turn_t *turn = NULL;
   gp_error_t *err = NULL;
@@ -233,7 +239,7 @@ static void gp__settle(gp__jsrun_t *r) {
   r->session_obj = NULL;
   gp__js_run_end(rt);
   JSValueRef exc = NULL;
-  JSObjectCallAsFunction(ctx, settle, NULL, 2, args, &exc);
+  if (!rt->ended) JSObjectCallAsFunction(ctx, settle, NULL, 2, args, &exc);
   JSValueUnprotect(ctx, settle);
   if (exc) gp__js_fatal(ctx, exc, "Uncaught");
 }

@@ -22,6 +22,9 @@ typedef struct gp_js_options_s {
                                may do everything); else borrowed, and read from the owner
                                thread, until gp__js_runtime_free. Host-side access (provider
                                keys, stores, MCP servers) is never checked against it. */
+  int exit_process;         /* 1: an uncaught exception after the program ran, an unhandled
+                               rejection and process.exit(n) end the process (`geppetto`);
+                               0: they end the script only (gp_js_t, include/geppetto/js.h) */
 } gp_js_options_t;
 
 /* Creates the VM on `owner` (which must outlive the runtime). Returns GP_OK with *out,
@@ -57,12 +60,14 @@ int gp__js_runtime_handle_signals(gp_js_runtime_t *rt);
  * with uv_spawn / posix_spawn get the default mask back). */
 void gp__js_signals_block(void);
 
-/* Waits until no timer, run or owner request remains. Returns GP_OK or OWNER_CLOSED. */
+/* Waits until no timer, run or owner request remains (at once once the script has
+ * ended, exit_process 0). Returns GP_OK or OWNER_CLOSED. */
 int gp__js_runtime_wait(gp_js_runtime_t *rt);
 
 /* The exit status once the script is done: emits process "exit" (once) to the script's
  * listeners, then answers 128 + signal after a signal's default action, 1 after an
- * uncaught exception in the main script, else process.exitCode (0 when unset). */
+ * uncaught exception in the main script, else process.exitCode (0 when unset); once the
+ * script has ended (exit_process 0) the status it ended with. */
 int gp__js_runtime_exit_code(gp_js_runtime_t *rt);
 
 /* Destroys the VM on the owner (pending timers are dropped). The owner must then be

@@ -198,10 +198,26 @@ void gp__js_exit_now(int code) {
   _exit(code);
 }
 
+/* exit_process 0: the script ends instead of the process ("exit" listeners first; one
+ * of them may end it with process.exit(n) meanwhile, which then sets the status). */
+static void gp__js_fatal_script(gp_js_runtime_t *rt, JSContextRef ctx, JSValueRef exc,
+                                const char *what) {
+  if (rt->ended) return; /* process.exit's unwinding, or thrown by what ran after the end */
+  gp__js_report(ctx, exc, what);
+  if (rt->ending) return; /* thrown from an "exit" listener of this very failure */
+  rt->ending = 1;
+  if (rt->ctx != NULL) gp__js_emit_exit(rt, 1);
+  gp__js_script_end(rt, 1);
+}
+
 void gp__js_fatal(JSContextRef ctx, JSValueRef exc, const char *what) {
   static int fatal; /* owner thread: an "exit" listener that throws must not loop */
-  gp__js_report(ctx, exc, what);
   gp_js_runtime_t *rt = gp__js_rt();
+  if (rt != NULL && !rt->exit_process) {
+    gp__js_fatal_script(rt, ctx, exc, what);
+    return;
+  }
+  gp__js_report(ctx, exc, what);
   if (!fatal++ && rt != NULL && rt->ctx != NULL) gp__js_emit_exit(rt, 1);
   gp__js_exit_now(1);
 }

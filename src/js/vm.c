@@ -56,6 +56,7 @@ static void gp__keepalive_cb(uv_async_t *h) { (void)h; }
 static JSValueRef gp__on_unhandled(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   gp__js_fatal(ctx, argc > 1 ? argv[1] : JSValueMakeUndefined(ctx), "Unhandled rejection");
+  return JSValueMakeUndefined(ctx);
 }
 
 /* Evaluates an embedded source that is one function expression; returns the function. */
@@ -172,6 +173,7 @@ int gp__js_runtime_new(gp_owner_t *owner, const gp_js_options_t *opts, gp_js_run
     rt->profile = gp__xstrdup(opts->profile);
     rt->profiles = gp__xstrdup(opts->profiles);
     rt->perm = opts->perm;
+    rt->exit_process = opts->exit_process;
   }
   int rc = gp_owner_call(owner, "js.create", gp__vm_create, rt, NULL, NULL, NULL);
   if (rc != GP_OK) {
@@ -192,6 +194,7 @@ static int gp__vm_run(void *arg, gp_owner_completion_t *c, void **result) {
   gp__run_req_t *q = arg;
   gp_js_runtime_t *rt = q->rt;
   GP_JS_ASSERT(rt);
+  if (rt->ended) return GP_ERR_OWNER_CLOSED; /* the script has exited: nothing runs now */
   if (rt->ctx == NULL) return GP_ERR_INTERNAL;
   JSContextRef ctx = rt->ctx;
   JSValueRef fn = gp__js_get(ctx, rt->host, q->entry);
@@ -203,6 +206,7 @@ static int gp__vm_run(void *arg, gp_owner_completion_t *c, void **result) {
   JSValueRef entry = JSObjectCallAsFunction(ctx, (JSObjectRef)fn, NULL, 1, args, &exc);
   if (exc == NULL) gp__js_run_entry(ctx, entry, &exc);
   JSUnlock(ctx);
+  if (exc && rt->ended) return GP_OK; /* process.exit() unwound it: the script ended */
   if (exc) {
     gp__js_report(ctx, exc, "Uncaught");
     rt->uncaught = 1;
@@ -233,9 +237,10 @@ static int gp__vm_exit_code(void *arg, gp_owner_completion_t *c, void **result) 
   gp_js_runtime_t *rt = arg;
   GP_JS_ASSERT(rt);
   int sig = gp__js_sigwatch_status(rt);
-  int forced = sig ? sig : rt->uncaught ? 1 : -1;
-  int code = rt->ctx ? gp__js_emit_exit(rt, forced) : forced < 0 ? 0 : forced;
+  int forced = sig ? sig : rt->ended ? rt->end_status : rt->uncaught ? 1 : -1;
+  int code = rt->ctx && !rt->ended ? gp__js_emit_exit(rt, forced) : forced < 0 ? 0 : forced;
   if (forced >= 0) code = forced;
+  if (rt->ended) code = rt->end_status; /* an "exit" listener called process.exit(n) */
   *result = (void *)(intptr_t)(code & 0xff);
   return GP_OK;
 }
@@ -247,8 +252,9 @@ int gp__js_runtime_exit_code(gp_js_runtime_t *rt) {
   return (int)(intptr_t)res;
 }
 
-static int gp__vm_destroy(void *arg, gp_owner_completion_t *c, void **result) {
-  gp_js_runtime_t *rt = arg;
+/* Owner, with no JavaScript on the stack: closes everything the script left pending and
+ * destroys the VM. Runs again harmlessly (gp__js_runtime_close after the script ended). */
+static void gp__vm_teardown(gp_js_runtime_t *rt) {
   GP_JS_ASSERT(rt);
   gp__js_timers_close(rt);
   gp__js_fetch_close_all(rt);
@@ -268,8 +274,34 @@ static int gp__vm_destroy(void *arg, gp_owner_completion_t *c, void **result) {
     rt->ctx = NULL; /* finalizers' deferred posts see the VM gone */
     JSGlobalContextRelease(ctx);
   }
+}
+
+static int gp__vm_destroy(void *arg, gp_owner_completion_t *c, void **result) {
+  gp_js_runtime_t *rt = arg;
+  gp__vm_teardown(rt);
+  /* the runs still listed (their settlement found the VM gone, or never came) let go
+   * while the owner their hosts name still exists */
+  gp__js_runs_clear(rt);
   gp__tls_rt = NULL;
   return GP_OK;
+}
+
+/* Owner, a loop turn after the script ended (exit_process 0): its runs canceled (their
+ * callbacks into JS find the VM gone), the rest as at gp__js_runtime_close. */
+static void gp__vm_end(void *arg) {
+  gp_js_runtime_t *rt = arg;
+  int n = gp__js_runs_cancel_all(rt);
+  gp_log(GP_LOG_DEBUG, "js", "the script ended with %d: %d run(s) canceled", rt->end_status, n);
+  gp__vm_teardown(rt);
+}
+
+void gp__js_script_end(gp_js_runtime_t *rt, int status) {
+  GP_JS_ASSERT(rt);
+  if (rt->ended) return;
+  rt->ended = 1;
+  rt->end_status = status & 0xff;
+  if (gp_owner_post(rt->owner, "js.scriptEnd", gp__vm_end, rt, NULL) != GP_OK)
+    gp_log(GP_LOG_WARN, "js", "the script ended but its teardown could not be queued");
 }
 
 void gp__js_runtime_close(gp_js_runtime_t *rt) {

@@ -107,7 +107,8 @@ static void gp__wd_arm(gp_js_runtime_t *rt, int in_vm) {
  * terminated safely: JavaScriptCore keeps the termination pending for the rest of the
  * enclosing call, so nothing there can catch run()'s error any more, and inside a
  * microtask it aborts the process. So the process ends here, as for an uncaught
- * exception, saying what happened and what to do instead. */
+ * exception, saying what happened and what to do instead; in a C host's runtime too
+ * (exit_process 0): the one script event a host does not survive (js.h says so). */
 static void gp__wd_fatal(int reason, const gp__js_guard_t *by, int by_deadline) {
   char when[200];
   if (by_deadline)

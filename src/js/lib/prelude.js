@@ -256,6 +256,15 @@
     exiting = true;
     process.emit("exit", codeOf(process.exitCode));
   }
+  // process.exit's end: under `geppetto` host.exit ends the process; in a C host's
+  // runtime it ends the script only and returns, and the script unwinds with this
+  // (a catch in the script still sees it; nothing the script scheduled runs any more).
+  const scriptEnded = new Error("process.exit() ended the script");
+  scriptEnded.code = "ERR_SCRIPT_ENDED";
+  function endScript(code) {
+    host.exit(code);
+    throw scriptEnded;
+  }
   ph.emitExit = (code) => {
     if (code !== undefined) process.exitCode = code;
     emitExit();
@@ -316,10 +325,10 @@
     exit(code) {
       if (code !== undefined) process.exitCode = code;
       try { emitExit(); } catch (e) {
-        host.print(2, "Uncaught " + inspect(e, 0, []));
-        host.exit(1);
+        if (e !== scriptEnded) host.print(2, "Uncaught " + inspect(e, 0, []));
+        endScript(1);
       }
-      host.exit(codeOf(process.exitCode));
+      endScript(codeOf(process.exitCode));
     },
     cwd: () => host.cwd(),
     // Node-like "v" + geppetto's version; there is no versions.node: geppetto is not
