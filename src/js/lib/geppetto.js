@@ -41,10 +41,10 @@
     "middlewares.native(systemPrompt)": ["prompt"],
     "middlewares.native(reorderToolResults)": [],
     "middlewares.native(turnLogging)": [],
-    register: ["name", "description", "parameters", "handler"],
-    useMCP: ["include", "exclude", "prefix"],
+    "registry.register": ["name", "description", "parameters", "handler"],
+    "registry.useMCP": ["include", "exclude", "prefix"],
     "mcp.connect": ["command", "args", "env", "cwd", "url", "headers", "name", "timeoutMs", "restart"],
-    callTool: ["signal"],
+    "client.callTool": ["signal"],
     "store.list": ["limit", "before"],
     chat: ["profile", "system", "session", "store", "tools", "mcp"],
   }).map(([kind, keys]) => [kind, { keys, set: new Set(keys) }]));
@@ -246,7 +246,7 @@
       checkRegistry(this);
       if (def === null || typeof def !== "object")
         throw makeError("INVALID_ARGUMENT", "register needs {name, description?, parameters?, handler}", TypeError);
-      checkOptionKeys("register", def);
+      checkOptionKeys("registry.register", def);
       const { name, description, parameters, handler } = def;
       if (typeof name !== "string" || name === "")
         throw makeError("INVALID_ARGUMENT", "register: a tool needs a non-empty string `name`", TypeError);
@@ -277,7 +277,7 @@
       const o = opts === undefined ? {} : opts;
       if (o === null || typeof o !== "object")
         throw makeError("INVALID_ARGUMENT", "useMCP options must be {include?, exclude?, prefix?}", TypeError);
-      checkOptionKeys("useMCP", o);
+      checkOptionKeys("registry.useMCP", o);
       const names = (v, what) => {
         if (v === undefined) return undefined;
         if (!Array.isArray(v) || !v.every((n) => typeof n === "string"))
@@ -367,7 +367,7 @@
         if (typeof name !== "string" || name === "")
           throw makeError("INVALID_ARGUMENT", "callTool needs a tool name", TypeError);
         const a = args === undefined ? {} : jsonCopy(args, "the arguments");
-        checkOptionKeys("callTool", opts);
+        checkOptionKeys("client.callTool", opts);
         const signal = opts && opts.signal;
         if (signal && signal.aborted) {
           const e = makeError("CANCELED", "the MCP call was canceled before it started");
