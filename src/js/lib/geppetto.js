@@ -21,6 +21,70 @@
     return e;
   }
 
+  // ---- unknown option keys -----------------------------------------------------------
+  // A typo in an options object (`outptu`, `timeotMs`) would otherwise run as if the key
+  // were absent: each unknown key is logged at `warn` once per kind of call and key, and
+  // ignored (never an error: a working script must keep working). The known keys of each
+  // kind are those of SPEC §4, docs/API.md and types/geppetto.d.ts. Options checked by
+  // the C side (toolLoop, toolHooks, output, provider and embeddings configs, stores'
+  // opts) refuse an unknown key with INVALID_ARGUMENT instead.
+  const sessionKeys = ["engine", "middlewares", "tools", "toolLoop", "toolHooks", "eventSink", "output", "store", "id"];
+  const runKeys = ["timeoutMs", "tags", "output"];
+  const optionKeys = new Map(Object.entries({
+    createSession: sessionKeys,
+    createBuilder: sessionKeys,
+    run: runKeys,
+    runAsync: runKeys,
+    start: runKeys,
+    runInference: ["timeoutMs", "tags", "middlewares"],
+    "engines.echo": ["reply", "wordDelayMs"],
+    "middlewares.native(systemPrompt)": ["prompt"],
+    "middlewares.native(reorderToolResults)": [],
+    "middlewares.native(turnLogging)": [],
+    "registry.register": ["name", "description", "parameters", "handler"],
+    "registry.useMCP": ["include", "exclude", "prefix"],
+    "mcp.connect": ["command", "args", "env", "cwd", "url", "headers", "name", "timeoutMs", "restart"],
+    "client.callTool": ["signal"],
+    "store.list": ["limit", "before"],
+    chat: ["profile", "system", "session", "store", "tools", "mcp"],
+  }).map(([kind, keys]) => [kind, { keys, set: new Set(keys) }]));
+  const warnedKeys = new Set(); // "KIND\nKEY" already logged
+  const maxWarned = 1000; // a script making up keys in a loop does not grow this forever
+
+  // Edit distance of a and b when it is at most 2, else 3 (enough for a suggestion).
+  function nearness(a, b) {
+    if (Math.abs(a.length - b.length) > 2) return 3;
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const cur = [i];
+      for (let j = 1; j <= b.length; j++)
+        cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+    return Math.min(prev[b.length], 3);
+  }
+  function warnUnknownKey(kind, known, key) {
+    const id = kind + "\n" + key;
+    if (warnedKeys.has(id) || warnedKeys.size >= maxWarned) return;
+    warnedKeys.add(id);
+    let best = null, bestD = 3;
+    for (const k of known.keys) {
+      const d = nearness(key.toLowerCase(), k.toLowerCase());
+      if (d < bestD) { best = k; bestD = d; }
+    }
+    host.log("warn", kind + ": unknown option '" + key + "' ignored" +
+      (best ? "; did you mean '" + best + "'?" : "") +
+      " (known: " + (known.keys.length ? known.keys.join(", ") : "none") + ")");
+  }
+  // Warns about the own keys of `opts` (if an object) that `kind` does not know.
+  function checkOptionKeys(kind, opts) {
+    if (opts === null || typeof opts !== "object") return;
+    const known = optionKeys.get(kind);
+    if (known === undefined) return; // a kind without a table (a newer native middleware)
+    for (const k of Object.keys(opts)) if (!known.set.has(k)) warnUnknownKey(kind, known, k);
+  }
+  native.checkOptionKeys = checkOptionKeys; // for geppetto/chat (lib/app/chat.js)
+
   // ---- turns -------------------------------------------------------------------
   function block(kind, payload) { return native.normalizeBlock({ kind, payload }); }
   const turns = Object.freeze({
@@ -63,6 +127,7 @@
   // ---- engines -------------------------------------------------------------------
   const engines = Object.freeze({
     echo(opts) {
+      checkOptionKeys("engines.echo", opts);
       opts = opts || {};
       return native.engineEcho(opts.reply === undefined ? undefined : String(opts.reply),
                                opts.wordDelayMs || 0);
@@ -181,6 +246,7 @@
       checkRegistry(this);
       if (def === null || typeof def !== "object")
         throw makeError("INVALID_ARGUMENT", "register needs {name, description?, parameters?, handler}", TypeError);
+      checkOptionKeys("registry.register", def);
       const { name, description, parameters, handler } = def;
       if (typeof name !== "string" || name === "")
         throw makeError("INVALID_ARGUMENT", "register: a tool needs a non-empty string `name`", TypeError);
@@ -211,6 +277,7 @@
       const o = opts === undefined ? {} : opts;
       if (o === null || typeof o !== "object")
         throw makeError("INVALID_ARGUMENT", "useMCP options must be {include?, exclude?, prefix?}", TypeError);
+      checkOptionKeys("registry.useMCP", o);
       const names = (v, what) => {
         if (v === undefined) return undefined;
         if (!Array.isArray(v) || !v.every((n) => typeof n === "string"))
@@ -257,6 +324,7 @@
       for (const k of Object.keys(v)) out[k] = String(v[k]);
       return out;
     };
+    checkOptionKeys("mcp.connect", spec);
     const s = {};
     if ((spec.command === undefined) === (spec.url === undefined))
       throw makeError("INVALID_ARGUMENT", "gp.mcp.connect needs either `command` (stdio) or `url` (Streamable HTTP)", TypeError);
@@ -299,6 +367,7 @@
         if (typeof name !== "string" || name === "")
           throw makeError("INVALID_ARGUMENT", "callTool needs a tool name", TypeError);
         const a = args === undefined ? {} : jsonCopy(args, "the arguments");
+        checkOptionKeys("client.callTool", opts);
         const signal = opts && opts.signal;
         if (signal && signal.aborted) {
           const e = makeError("CANCELED", "the MCP call was canceled before it started");
@@ -372,6 +441,7 @@
     list(opts) {
       if (opts !== undefined && !plainObject(opts))
         return Promise.reject(makeError("INVALID_ARGUMENT", "store.list takes {limit?, before?}", TypeError));
+      checkOptionKeys("store.list", opts);
       const o = opts || {};
       const before = o.before instanceof Date ? o.before.getTime() : o.before;
       return storeCall(this, "list", { limit: o.limit || 0, before: before || 0 });
@@ -426,6 +496,7 @@
       }
       if (opts === null || typeof opts !== "object" || !opts.engine)
         throw makeError("INVALID_ARGUMENT", "createSession needs {engine}", TypeError);
+      checkOptionKeys("createSession", opts);
       if (opts.eventSink !== undefined && typeof opts.eventSink !== "function")
         throw makeError("INVALID_ARGUMENT", "eventSink must be a function", TypeError);
       if (opts.id !== undefined && (typeof opts.id !== "string" || opts.id === ""))
@@ -479,6 +550,7 @@
     }
     run(seed, opts) {
       this.#checkIdle();
+      checkOptionKeys("run", opts);
       const sink = this.#sink;
       const onEvent = sink ? (ev) => callSafely(sink, ev, "eventSink") : undefined;
       this.#running = true;
@@ -492,14 +564,15 @@
       try {
         // Without an eventSink nobody can listen to a runAsync() run: no events cross
         // to the owner at all.
-        return this.#start(seed, opts, !this.#sink).promise;
+        return this.#start(seed, opts, !this.#sink, "runAsync").promise;
       } catch (e) {
         return Promise.reject(e);
       }
     }
-    start(seed, opts) { return this.#start(seed, opts, false); }
-    #start(seed, opts, quiet) {
+    start(seed, opts) { return this.#start(seed, opts, false, "start"); }
+    #start(seed, opts, quiet, kind) {
       this.#checkIdle();
+      checkOptionKeys(kind, opts);
       const listeners = new Map();
       const sink = this.#sink;
       const onEvent = (ev) => {
@@ -556,6 +629,7 @@
           "; accepted: " + nativeMiddlewareNames.join(", "), TypeError);
       if (options !== undefined && options !== null && (typeof options !== "object" || Array.isArray(options)))
         throw makeError("INVALID_ARGUMENT", "middlewares.native(" + name + "): options must be an object", TypeError);
+      checkOptionKeys("middlewares.native(" + name + ")", options);
       return native.middlewareNative(name, options === null ? undefined : options);
     },
     go(name, options) { return middlewares.native(name, options); },
@@ -576,6 +650,7 @@
     constructor(opts) {
       if (opts === undefined || opts === null) return;
       if (!plainObject(opts)) throw makeError("INVALID_ARGUMENT", "createBuilder takes an options object", TypeError);
+      checkOptionKeys("createBuilder", opts);
       if (opts.engine !== undefined) this.withEngine(opts.engine);
       if (opts.middlewares !== undefined) {
         if (!Array.isArray(opts.middlewares))
@@ -682,6 +757,7 @@
         throw makeError("INVALID_ARGUMENT", "runInference needs a turn (or a string)", TypeError);
       if (opts !== undefined && !plainObject(opts))
         throw makeError("INVALID_ARGUMENT", "runInference: opts must be an object", TypeError);
+      checkOptionKeys("runInference", opts);
       const o = opts || {};
       if (o.middlewares !== undefined && !Array.isArray(o.middlewares))
         throw makeError("INVALID_ARGUMENT", "runInference: middlewares must be an array", TypeError);

@@ -61,6 +61,7 @@
   return async function chat(opts) {
     opts = opts || {};
     const gp = g.require("geppetto");
+    host.native.checkOptionKeys("chat", opts); // a typo is logged at warn, then ignored
     const proc = g.process;
     const out = proc.stdout, err = proc.stderr;
     const tty = !!(proc.stdin.isTTY && out.isTTY);
