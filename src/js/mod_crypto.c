@@ -17,10 +17,13 @@
 #include "js/js_private.h"
 
 
-/* One running digest: a plain hash (md) or an HMAC (mac); both NULL once digested. */
+/* One running digest: a plain hash (md) or an HMAC (mac); both NULL once digested.
+ * An extendable-output function (shake128/256: xof set) gives xof_len bytes. */
 typedef struct {
   EVP_MD_CTX *md;
   EVP_MAC_CTX *mac;
+  int xof;
+  size_t xof_len;
 } gp__digest_t;
 
 static JSClassRef gp__digest_class;
@@ -32,13 +35,14 @@ static void gp__digest_release(gp__digest_t *d) {
   d->mac = NULL;
 }
 
-/* The finalizer: frees the context of a digest the script never finished. */
-static void gp__digest_finalize(JSObjectRef obj) {
-  gp__digest_t *d = JSObjectGetPrivate(obj);
+static void gp__digest_free(gp__digest_t *d) {
   if (d == NULL) return;
   gp__digest_release(d);
   free(d);
 }
+
+/* The finalizer: frees the context of a digest the script never finished. */
+static void gp__digest_finalize(JSObjectRef obj) { gp__digest_free(JSObjectGetPrivate(obj)); }
 
 /* A new JS object owning d (which it frees). */
 static JSObjectRef gp__digest_wrap(JSContextRef ctx, gp__digest_t *d) {
@@ -51,42 +55,34 @@ static JSObjectRef gp__digest_wrap(JSContextRef ctx, gp__digest_t *d) {
   return JSObjectMake(ctx, gp__digest_class, d);
 }
 
+static int gp__md_is_xof(const EVP_MD *md) { return (EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF) != 0; }
+
 /* The algorithm OpenSSL knows by `name` (Node's names: "sha256", "SHA256", "RSA-SHA256",
- * ...), or NULL for an unknown one or an extendable-output function (shake*, whose
- * length Node takes as an option geppetto does not provide). */
-static const EVP_MD *gp__digest_md(const char *name) {
-  const EVP_MD *md = name ? EVP_get_digestbyname(name) : NULL;
-  if (md == NULL || (EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF)) return NULL;
-  return md;
+ * ...), or NULL. */
+static const EVP_MD *gp__digest_md(const char *name) { return name ? EVP_get_digestbyname(name) : NULL; }
+
+/* Sets the output length of d, running `md`, to `len` (< 0: the algorithm's own):
+ * only an extendable-output function takes another length than its own. 0 when the
+ * length is refused. */
+static int gp__digest_set_length(gp__digest_t *d, const EVP_MD *md, double len) {
+  size_t own = (size_t)EVP_MD_get_size(md);
+  if (!gp__md_is_xof(md)) return len < 0 || (size_t)len == own;
+  d->xof = 1;
+  d->xof_len = len < 0 ? own : (size_t)len;
+  return 1;
 }
 
-/* The bytes of a typed array or DataView argument (the JS side has converted strings
- * and checked types); NULL with *exc set for anything else. */
-static const unsigned char *gp__crypto_bytes(JSContextRef ctx, JSValueRef v, size_t *n,
-                                             JSValueRef *exc) {
-  *n = 0;
-  JSTypedArrayType t = JSValueIsObject(ctx, v) ? JSValueGetTypedArrayType(ctx, v, NULL)
-                                               : kJSTypedArrayTypeNone;
-  if (t == kJSTypedArrayTypeNone || t == kJSTypedArrayTypeArrayBuffer) {
-    gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "crypto: expected a typed array");
-    return NULL;
-  }
-  JSObjectRef o = (JSObjectRef)v;
-  static const unsigned char empty[1];
-  unsigned char *p = JSObjectGetTypedArrayBytesPtr(ctx, o, exc);
-  *n = JSObjectGetTypedArrayByteLength(ctx, o, exc);
-  if (p == NULL) return *n == 0 ? empty : NULL;
-  return p + JSObjectGetTypedArrayByteOffset(ctx, o, exc);
-}
-
-/* A digest of the algorithm `md` with, when key is not NULL, an HMAC over it; NULL when
- * OpenSSL refuses it (e.g. md5 under a FIPS-only configuration). */
+/* A digest of the algorithm `md` with, when key is not NULL, an HMAC over it (never of
+ * an extendable-output function); NULL when OpenSSL refuses it (e.g. md5 under a
+ * FIPS-only configuration). */
 static gp__digest_t *gp__digest_new(const EVP_MD *md, const unsigned char *key, size_t keylen) {
   gp__digest_t *d = calloc(1, sizeof *d);
   if (d == NULL) return NULL;
   int ok;
   if (key == NULL) {
     ok = (d->md = EVP_MD_CTX_new()) != NULL && EVP_DigestInit_ex(d->md, md, NULL);
+  } else if (gp__md_is_xof(md)) {
+    ok = 0;
   } else {
     EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     d->mac = mac ? EVP_MAC_CTX_new(mac) : NULL;
@@ -97,27 +93,55 @@ static gp__digest_t *gp__digest_new(const EVP_MD *md, const unsigned char *key, 
     ok = d->mac != NULL && EVP_MAC_init(d->mac, key, keylen, params);
   }
   if (!ok) {
-    gp__digest_release(d);
-    free(d);
+    gp__digest_free(d);
     return NULL;
   }
   return d;
 }
 
-/* hashNew(name[, key]): a digest object for the algorithm (an HMAC with the key's bytes
- * when key is given), or null when OpenSSL has no such digest. */
+/* The bytes of a typed array or DataView argument (the JS side has converted strings
+ * and checked types); NULL with *exc set for anything else. */
+static unsigned char *gp__crypto_bytes(JSContextRef ctx, JSValueRef v, size_t *n, JSValueRef *exc) {
+  *n = 0;
+  JSTypedArrayType t = JSValueIsObject(ctx, v) ? JSValueGetTypedArrayType(ctx, v, NULL)
+                                               : kJSTypedArrayTypeNone;
+  if (t == kJSTypedArrayTypeNone || t == kJSTypedArrayTypeArrayBuffer) {
+    gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1, "crypto: expected a typed array");
+    return NULL;
+  }
+  JSObjectRef o = (JSObjectRef)v;
+  static unsigned char empty[1];
+  unsigned char *p = JSObjectGetTypedArrayBytesPtr(ctx, o, exc);
+  *n = JSObjectGetTypedArrayByteLength(ctx, o, exc);
+  if (p == NULL) return *n == 0 ? empty : NULL;
+  return p + JSObjectGetTypedArrayByteOffset(ctx, o, exc);
+}
+
+/* An output length argument: a number, or undefined for the algorithm's own (-1). */
+static double gp__crypto_length_arg(JSContextRef ctx, JSValueRef v) {
+  return JSValueIsNumber(ctx, v) ? JSValueToNumber(ctx, v, NULL) : -1;
+}
+
+/* hashNew(name[, key[, outputLength]]): a digest object for the algorithm (an HMAC with
+ * the key's bytes when key is a typed array), null when OpenSSL has no such digest,
+ * false when the output length is refused (an algorithm of fixed length). */
 static JSValueRef gp__crypto_hash_new(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                       size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   GP_JS_ASSERT(gp__js_rt());
   const unsigned char *key = NULL;
   size_t keylen = 0;
-  if (argc > 1 && (key = gp__crypto_bytes(ctx, argv[1], &keylen, exc)) == NULL)
+  if (JSValueIsObject(ctx, GP__ARG(1)) && (key = gp__crypto_bytes(ctx, argv[1], &keylen, exc)) == NULL)
     return JSValueMakeUndefined(ctx);
   char *name = gp__js_to_cstr(ctx, GP__ARG(0));
   const EVP_MD *md = gp__digest_md(name);
   free(name);
   gp__digest_t *d = md ? gp__digest_new(md, key, keylen) : NULL;
-  return d ? (JSValueRef)gp__digest_wrap(ctx, d) : JSValueMakeNull(ctx);
+  if (d == NULL) return JSValueMakeNull(ctx);
+  if (!gp__digest_set_length(d, md, gp__crypto_length_arg(ctx, GP__ARG(2)))) {
+    gp__digest_free(d);
+    return JSValueMakeBoolean(ctx, false);
+  }
+  return gp__digest_wrap(ctx, d);
 }
 
 /* The running digest of a JS digest object; NULL with *exc set when it is none or is
@@ -143,26 +167,37 @@ static JSValueRef gp__crypto_hash_update(JSContextRef ctx, JSObjectRef fn, JSObj
   return JSValueMakeUndefined(ctx);
 }
 
+/* Finishes d into out[0..n) (n is its output length); 1 on success. */
+static int gp__digest_final(gp__digest_t *d, unsigned char *out, size_t n) {
+  if (d->mac) {
+    size_t got = 0;
+    return EVP_MAC_final(d->mac, out, &got, n) && got == n;
+  }
+  if (d->xof) return n == 0 || EVP_DigestFinalXOF(d->md, out, n);
+  unsigned int got = 0;
+  return EVP_DigestFinal_ex(d->md, out, &got) && got == n;
+}
+
 /* hashDigest(h): the digest's value as a new Uint8Array; frees its context. */
 static JSValueRef gp__crypto_hash_digest(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                          size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   gp__digest_t *d = gp__digest_of(ctx, GP__ARG(0), exc);
   if (d == NULL) return JSValueMakeUndefined(ctx);
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int un = 0;
-  size_t n = 0;
-  int ok = d->md ? EVP_DigestFinal_ex(d->md, out, &un) : EVP_MAC_final(d->mac, out, &n, sizeof out);
-  if (d->md) n = un;
-  gp__digest_release(d);
-  if (!ok) return gp__js_throw(ctx, exc, GP_ERR_INTERNAL, 0, "crypto: digest failed");
+  size_t n = d->mac ? EVP_MAC_CTX_get_mac_size(d->mac)
+                    : d->xof ? d->xof_len : (size_t)EVP_MD_CTX_get_size(d->md);
   JSObjectRef u8 = JSObjectMakeTypedArray(ctx, kJSTypedArrayTypeUint8Array, n, exc);
-  if (u8 == NULL) return JSValueMakeUndefined(ctx);
-  unsigned char *dst = JSObjectGetTypedArrayBytesPtr(ctx, u8, exc);
-  if (dst) memcpy(dst, out, n);
+  size_t len = 0;
+  unsigned char *out = u8 ? gp__crypto_bytes(ctx, u8, &len, exc) : NULL;
+  int ok = out != NULL && gp__digest_final(d, out, n);
+  gp__digest_release(d);
+  if (out == NULL) return JSValueMakeUndefined(ctx);
+  if (!ok) return gp__js_throw(ctx, exc, GP_ERR_INTERNAL, 0, "crypto: digest failed");
   return u8;
 }
 
-/* hashCopy(h): a new digest object in the same state as h. */
+/* hashCopy(h[, outputLength]): a new digest object in the same state as h (an
+ * extendable-output function's with outputLength or its own length); false when the
+ * length is refused. */
 static JSValueRef gp__crypto_hash_copy(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                        size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   gp__digest_t *d = gp__digest_of(ctx, GP__ARG(0), exc);
@@ -172,9 +207,14 @@ static JSValueRef gp__crypto_hash_copy(JSContextRef ctx, JSObjectRef fn, JSObjec
   if (ok && d->md) ok = (c->md = EVP_MD_CTX_new()) != NULL && EVP_MD_CTX_copy_ex(c->md, d->md);
   if (ok && d->mac) ok = (c->mac = EVP_MAC_CTX_dup(d->mac)) != NULL;
   if (!ok) {
-    if (c) gp__digest_release(c);
-    free(c);
+    gp__digest_free(c);
     return gp__js_throw(ctx, exc, GP_ERR_INTERNAL, 0, "crypto: copying a digest failed");
+  }
+  /* as in Node, a copy without a length has the algorithm's own, not the original's */
+  double len = gp__crypto_length_arg(ctx, GP__ARG(1));
+  if (c->md && !gp__digest_set_length(c, EVP_MD_CTX_get0_md(c->md), len)) {
+    gp__digest_free(c);
+    return JSValueMakeBoolean(ctx, false);
   }
   return gp__digest_wrap(ctx, c);
 }
@@ -195,8 +235,7 @@ static void gp__crypto_collect(const EVP_MD *md, const char *from, const char *t
   const EVP_MD *m = from ? gp__digest_md(from) : NULL;
   gp__digest_t *d = m ? gp__digest_new(m, NULL, 0) : NULL;
   if (d == NULL) return;
-  gp__digest_release(d);
-  free(d);
+  gp__digest_free(d);
   JSObjectSetPropertyAtIndex(l->ctx, l->arr, l->n++, gp__js_str(l->ctx, from), NULL);
 }
 

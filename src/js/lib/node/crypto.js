@@ -63,14 +63,26 @@
   function validateAlgorithm(algorithm) {
     if (typeof algorithm !== "string") throw argType("algorithm", "of type string", algorithm);
   }
+  // options.outputLength: the length of an extendable-output function's digest
+  // (shake128, shake256); other algorithms accept only their own. Options that are no
+  // object are ignored, as in Node.
+  function outputLength(options) {
+    const n = options == null ? undefined : options.outputLength;
+    if (n === undefined) return undefined;
+    if (typeof n !== "number") throw argType("options.outputLength", "of type number", n);
+    if (!Number.isInteger(n)) throw outOfRange("options.outputLength", "an integer", n);
+    if (n < 0 || n > 2 ** 32 - 1) throw outOfRange("options.outputLength", `>= 0 && <= ${2 ** 32 - 1}`, n);
+    return n;
+  }
+  const badLength = () => codeError(Error, "ERR_OSSL_EVP_NOT_XOF_OR_INVALID_LENGTH",
+                                    "error:030000B2:digital envelope routines::not XOF or invalid length");
   class Hash {
     constructor(algorithm, options, handle) {
       if (handle === undefined) {
         validateAlgorithm(algorithm);
-        if (options !== undefined && (options === null || typeof options !== "object"))
-          throw argType("options", "of type object", options);
-        handle = native.hashNew(algorithm);
+        handle = native.hashNew(algorithm, undefined, outputLength(options));
         if (handle === null) throw new Error("Digest method not supported");
+        if (handle === false) throw badLength();
       }
       this[kHandle] = handle;
       this[kDone] = false;
@@ -89,9 +101,9 @@
     }
     copy(options) {
       if (this[kDone]) throw finalized();
-      if (options !== undefined && (options === null || typeof options !== "object"))
-        throw argType("options", "of type object", options);
-      return new Hash(undefined, undefined, native.hashCopy(this[kHandle]));
+      const handle = native.hashCopy(this[kHandle], outputLength(options));
+      if (handle === false) throw badLength();
+      return new Hash(undefined, undefined, handle);
     }
   }
   class Hmac {
@@ -211,7 +223,7 @@
     do x = random48(); while (x >= limit);
     const n = min + (x % range);
     if (callback === undefined) return n;
-    later(callback, null, n);
+    later(callback, undefined, n); // as Node: no error is undefined here
   }
 
   function randomUUID(options) {
