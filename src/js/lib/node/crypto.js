@@ -59,7 +59,7 @@
   }
 
   // ---- Hash and Hmac --------------------------------------------------------------
-  const kHandle = Symbol("handle"), kDone = Symbol("done");
+  const kHandle = Symbol("handle"), kDone = Symbol("done"), kFinish = Symbol("finish");
   function validateAlgorithm(algorithm) {
     if (typeof algorithm !== "string") throw argType("algorithm", "of type string", algorithm);
   }
@@ -76,14 +76,9 @@
   }
   const badLength = () => codeError(Error, "ERR_OSSL_EVP_NOT_XOF_OR_INVALID_LENGTH",
                                     "error:030000B2:digital envelope routines::not XOF or invalid length");
-  class Hash {
-    constructor(algorithm, options, handle) {
-      if (handle === undefined) {
-        validateAlgorithm(algorithm);
-        handle = native.hashNew(algorithm, undefined, outputLength(options));
-        if (handle === null) throw new Error("Digest method not supported");
-        if (handle === false) throw badLength();
-      }
+  // What Hash and Hmac share: the native digest and update(); kFinish digests once.
+  class Digest {
+    constructor(handle) {
       this[kHandle] = handle;
       this[kDone] = false;
     }
@@ -92,12 +87,26 @@
       native.hashUpdate(this[kHandle], dataBytes(data, inputEncoding, "data"));
       return this;
     }
-    digest(outputEncoding) {
-      if (this[kDone]) throw finalized();
+    [kFinish](outputEncoding) {
       this[kDone] = true;
       const u8 = native.hashDigest(this[kHandle]);
-      this[kHandle] = null;
+      this[kHandle] = null; // its context is freed
       return output(u8, outputEncoding);
+    }
+  }
+  class Hash extends Digest {
+    constructor(algorithm, options, handle) {
+      if (handle === undefined) {
+        validateAlgorithm(algorithm);
+        handle = native.hashNew(algorithm, undefined, outputLength(options));
+        if (handle === null) throw new Error("Digest method not supported");
+        if (handle === false) throw badLength();
+      }
+      super(handle);
+    }
+    digest(outputEncoding) {
+      if (this[kDone]) throw finalized();
+      return this[kFinish](outputEncoding);
     }
     copy(options) {
       if (this[kDone]) throw finalized();
@@ -106,27 +115,16 @@
       return new Hash(undefined, undefined, handle);
     }
   }
-  class Hmac {
+  class Hmac extends Digest {
     constructor(algorithm, key, options) {
       validateAlgorithm(algorithm);
-      const bytes = keyBytes(key, options && options.encoding);
-      const handle = native.hashNew(algorithm, bytes);
+      const handle = native.hashNew(algorithm, keyBytes(key, options && options.encoding));
       if (handle === null) throw codeError(TypeError, "ERR_CRYPTO_INVALID_DIGEST", `Invalid digest: ${algorithm}`);
-      this[kHandle] = handle;
-      this[kDone] = false;
-    }
-    update(data, inputEncoding) {
-      if (this[kDone]) throw finalized();
-      native.hashUpdate(this[kHandle], dataBytes(data, inputEncoding, "data"));
-      return this;
+      super(handle);
     }
     // A second digest() gives an empty value, as in Node.
     digest(outputEncoding) {
-      if (this[kDone]) return output(new Uint8Array(0), outputEncoding);
-      this[kDone] = true;
-      const u8 = native.hashDigest(this[kHandle]);
-      this[kHandle] = null;
-      return output(u8, outputEncoding);
+      return this[kDone] ? output(new Uint8Array(0), outputEncoding) : this[kFinish](outputEncoding);
     }
   }
   const createHash = (algorithm, options) => new Hash(algorithm, options);
