@@ -17,13 +17,12 @@
 #include "js/js_private.h"
 
 
-/* One running digest: a plain hash (md) or an HMAC (mac); both NULL once digested.
- * An extendable-output function (shake128/256: xof set) gives xof_len bytes. */
+/* One running digest, owned by its JS object (freed by the finalizer). */
 typedef struct {
-  EVP_MD_CTX *md;
-  EVP_MAC_CTX *mac;
-  int xof;
-  size_t xof_len;
+  EVP_MD_CTX *md;   /* a plain hash's context, or NULL (an HMAC, or digested) */
+  EVP_MAC_CTX *mac; /* an HMAC's context, or NULL (a plain hash, or digested) */
+  int xof;          /* an extendable-output function (shake128/256) */
+  size_t xof_len;   /* its output length in bytes, when xof */
 } gp__digest_t;
 
 static JSClassRef gp__digest_class;
@@ -221,9 +220,9 @@ static JSValueRef gp__crypto_hash_copy(JSContextRef ctx, JSObjectRef fn, JSObjec
 
 /* What hashNames' callback fills: the array of names and its length. */
 typedef struct {
-  JSContextRef ctx;
-  JSObjectRef arr;
-  unsigned n;
+  JSContextRef ctx; /* the calling native's */
+  JSObjectRef arr;  /* the names so far */
+  unsigned n;       /* arr's length */
 } gp__md_names_t;
 
 /* EVP_MD_do_all_sorted's callback: keeps the names createHash accepts (aliases too) and
