@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libjavascriptcoregtk-4.1-dev libuv1-dev libcurl4-openssl-dev libjansson-dev
   libyaml-dev libmicrohttpd-dev libcmocka-dev
-  libsqlite3-dev libpq-dev
+  libsqlite3-dev libpq-dev libssl-dev
   nodejs
 )
 # npm installs the benchmarks' peer SDKs (bench/peers). Debian ships it as its own

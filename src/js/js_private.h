@@ -366,6 +366,7 @@ void gp__js_fetch_close_all(gp_js_runtime_t *rt);
 /* The next open transfer of the runtime's list (rt->fetches), to count them. */
 struct gp__jsfetch_s *gp__js_fetch_next(struct gp__jsfetch_s *f);
 void gp__mod_events_init(JSContextRef ctx, JSObjectRef host);     /* events, abort, blob natives */
+void gp__mod_crypto_init(JSContextRef ctx, JSObjectRef host);     /* host.crypto: Node's crypto */
 void gp__mod_fs_init(JSContextRef ctx, JSObjectRef host);         /* host.fs: Node's fs */
 void gp__mod_os_init(JSContextRef ctx, JSObjectRef host);         /* host.os: Node's os */
 /* The fs calls still pending no longer reach JS: their values are released, those not

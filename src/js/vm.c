@@ -112,6 +112,7 @@ static int gp__vm_create(void *arg, gp_owner_completion_t *c, void **result) {
   gp__mod_permission_init(ctx, rt->host);
   gp__mod_fetch_init(ctx, rt->host);
   gp__mod_events_init(ctx, rt->host);
+  gp__mod_crypto_init(ctx, rt->host);
   gp__mod_process_init(ctx, rt->host);
   gp__mod_stdin_init(ctx, rt->host);
   gp__mod_fs_init(ctx, rt->host);

@@ -1,6 +1,7 @@
 // Real npm packages (installed by scripts/npm-test-deps.sh into build-deps/npm): zod
 // (CommonJS for require, its ES build for import), lodash, uuid (ES modules only, its
-// browser build through the `default` condition) and chalk and nanoid (ES modules only).
+// browser build through the `default` condition) and chalk and nanoid (ES modules only;
+// nanoid's default build imports node:crypto).
 // Skipped (exit 77) when the folder is absent, unless GP_TEST_REQUIRE_NPM is set (CI sets
 // it): then it fails.
 // timeout: 60
@@ -50,5 +51,13 @@ try { entry = require(dir + "/entry.cjs"); } catch (e) {
   const { nanoid, customAlphabet } = await entry.import("nanoid/non-secure");
   assert.equal(nanoid().length, 21);
   assert(/^[ab]{8}$/.test(customAlphabet("ab", 8)()));
+  // nanoid's default build: `import { webcrypto as crypto } from 'node:crypto'`
+  const secure = await entry.import("nanoid");
+  assert(entry.resolve("nanoid").endsWith("/nanoid/index.js"), entry.resolve("nanoid"));
+  const ids = new Set(Array.from({ length: 100 }, () => secure.nanoid()));
+  assert.equal(ids.size, 100);
+  for (const id of ids) assert(/^[A-Za-z0-9_-]{21}$/.test(id), id);
+  assert.equal(secure.nanoid(10).length, 10);
+  assert(/^[xyz]{12}$/.test(secure.customAlphabet("xyz", 12)()));
   console.log("modules_npm ok");
 })().catch((e) => { console.error(e.stack ? e.message + "\n" + e.stack : e); process.exit(1); });

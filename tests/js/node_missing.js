@@ -18,7 +18,7 @@ const NODE = [
   "worker_threads", "zlib", "stream/iter",
 ];
 const PREFIX_ONLY = ["quic", "sea", "sqlite", "test", "test/reporters"];
-const PROVIDED = ["assert", "assert/strict", "buffer", "child_process", "console", "events", "fs",
+const PROVIDED = ["assert", "assert/strict", "buffer", "child_process", "console", "crypto", "events", "fs",
   "fs/promises", "module", "os", "path", "path/posix", "process", "readline", "readline/promises",
   "sys", "timers", "timers/promises", "url", "util", "util/types"];
 

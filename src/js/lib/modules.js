@@ -60,7 +60,7 @@
     readline: "readline", "readline/promises": "readline_promises",
     fs: "fs", "fs/promises": "fs_promises", path: "path", "path/posix": "path", os: "os",
     events: "events", child_process: "child_process",
-    process: "process", console: "console", module: "module",
+    process: "process", console: "console", module: "module", crypto: "crypto",
   };
   // Node modules geppetto does not provide (all the others of Node's builtinModules, and
   // the ones only reachable as "node:x"), with what to use instead.
@@ -79,7 +79,6 @@
     "stream/promises": STREAMS, "stream/iter": STREAMS,
     "stream/web": "the ReadableStream global",
     "stream/consumers": "new Response(stream).text(), .json() or .arrayBuffer()",
-    crypto: "the crypto global (randomUUID, getRandomValues)",
     perf_hooks: "the performance global", string_decoder: "TextDecoder with {stream: true}",
     querystring: "URLSearchParams", punycode: "URL (hosts are converted)",
     async_hooks: "AbortSignal to tie work to a run", inspector: "--log-level debug",
