@@ -81,6 +81,7 @@ typedef struct gp__mwcall_s {
   /* under mu */
   int phase;                      /* GP__MW_* */
   int abandoned;                  /* the run thread left (canceled); owner drops results */
+  int unanswered;                 /* DONE without fn's answer: the token or shutdown ended it */
   gp_turn_t *next_turn;           /* a next() request the run thread has not taken yet */
   gp_dispatcher_t *next_host;     /* its dispatcher (a reference) */
   int next_async;                 /* its outcome settles a Promise (else: a sync waiter) */
@@ -224,6 +225,7 @@ static int gp__mw_settle(JSContextRef ctx, void *ud, int rejected, JSValueRef v,
 static void gp__mw_done(void *ud, int status, void *result) {
   gp__mwcall_t *c = ud;
   gp__js_turn_answer_t *a = result;
+  int unanswered = a == NULL;
   if (a == NULL) { /* fn did not answer: shut down, or abandoned on the token */
     gp_error_t *err = NULL;
     if (status != GP_OK)
@@ -239,6 +241,7 @@ static void gp__mw_done(void *ud, int status, void *result) {
   int dropped = c->abandoned || c->phase == GP__MW_DONE;
   if (!dropped) {
     c->phase = GP__MW_DONE;
+    c->unanswered = unanswered;
     c->rc = status;
     c->out = a->turn;
     c->err = a->err;
@@ -382,7 +385,7 @@ static JSValueRef gp__next_call(JSContextRef ctx, JSObjectRef fn, JSObjectRef se
   gp__mwcall_t *c = JSObjectGetPrivate(fn);
   if (c == NULL) return JSValueMakeUndefined(ctx);
   pthread_mutex_lock(&c->mu);
-  int phase = c->phase, abandoned = c->abandoned;
+  int phase = c->phase, abandoned = c->abandoned || (phase == GP__MW_DONE && c->unanswered);
   int busy = c->next_turn != NULL || c->next_busy || c->resolve != NULL;
   pthread_mutex_unlock(&c->mu);
   int async = !c->sync_host && (phase == GP__MW_PENDING || (c->mw && c->mw->is_async));
