@@ -49,7 +49,9 @@ seed() { # seed DIR NAME CONTENT: writes a seed input once
 }
 for t in "${targets[@]}"; do
   mkdir -p "$out/corpus_$t"
-  if [ -d "tests/fuzz/corpus/$t" ]; then cp -n "tests/fuzz/corpus/$t"/* "$out/corpus_$t/"; fi
+  for f in "tests/fuzz/corpus/$t"/*; do # committed seeds (regressions among them), once
+    if [ -f "$f" ] && [ ! -e "$out/corpus_$t/${f##*/}" ]; then cp "$f" "$out/corpus_$t/"; fi
+  done
 done
 seed "$out/corpus_sse" basic 'event: completion\ndata: {"a":1}\n\n'
 seed "$out/corpus_sse" mixed '\xef\xbb\xbf: hi\r\nid: 1\r\ndata: a\rdata: b\r\r:c\nretry: 10\nevent: x\ndata\n\ndata: tail'
