@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the stream-decoder fuzzers (tests/fuzz/, libFuzzer with ASan and UBSan) with
-# clang into build-fuzz/ and runs each for SECONDS (default 15), keeping a corpus per
-# target under build-fuzz/. Exits non-zero if a fuzzer finds a crash, a leak or an
+# Builds the stream-decoder fuzzers and the MCP client's (tests/fuzz/, libFuzzer with
+# ASan and UBSan) with clang into build-fuzz/ and runs each for SECONDS (default 15),
+# keeping a corpus per target under build-fuzz/ (seeded from tests/fuzz/corpus/TARGET/
+# where there is one, and below). Exits non-zero if a fuzzer finds a crash, a leak or an
 # invariant violation; the input that did it is saved as build-fuzz/crash-<target>-*.
 #   scripts/fuzz.sh [SECONDS]
 set -euo pipefail
@@ -25,7 +26,7 @@ cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
 read -r -a jansson_cflags <<<"$(pkg-config --cflags jansson)"
 read -r -a jansson_libs <<<"$(pkg-config --libs jansson)"
 
-targets=(sse ndjson jscan gemini)
+targets=(sse ndjson jscan gemini mcp)
 for t in "${targets[@]}"; do
   echo "fuzz.sh: building fuzz_$t"
   src=("src/http/$t.c")
@@ -35,6 +36,10 @@ for t in "${targets[@]}"; do
     src=(src/events/*.c src/http/*.c src/engines/*.c src/tools/*.c)
     read -r -a libs <<<"$(pkg-config --libs jansson libcurl libuv yaml-0.1)"
   fi
+  if [ "$t" = mcp ]; then # the client over an in-memory transport, and the layers it uses
+    src=(src/mcp/*.c src/events/*.c src/http/*.c src/engines/*.c src/tools/*.c)
+    read -r -a libs <<<"$(pkg-config --libs jansson libcurl libuv yaml-0.1)"
+  fi
   "$cc" "${cflags[@]}" "${jansson_cflags[@]}" -o "$out/fuzz_$t" \
     "tests/fuzz/fuzz_$t.c" "${src[@]}" "${deps[@]}" "${libs[@]}" -lpthread -lm
 done
@@ -42,7 +47,12 @@ done
 seed() { # seed DIR NAME CONTENT: writes a seed input once
   [ -e "$1/$2" ] || printf '%b' "$3" >"$1/$2"
 }
-mkdir -p "$out/corpus_sse" "$out/corpus_ndjson" "$out/corpus_jscan" "$out/corpus_gemini"
+for t in "${targets[@]}"; do
+  mkdir -p "$out/corpus_$t"
+  for f in "tests/fuzz/corpus/$t"/*; do # committed seeds (regressions among them), once
+    if [ -f "$f" ] && [ ! -e "$out/corpus_$t/${f##*/}" ]; then cp "$f" "$out/corpus_$t/"; fi
+  done
+done
 seed "$out/corpus_sse" basic 'event: completion\ndata: {"a":1}\n\n'
 seed "$out/corpus_sse" mixed '\xef\xbb\xbf: hi\r\nid: 1\r\ndata: a\rdata: b\r\r:c\nretry: 10\nevent: x\ndata\n\ndata: tail'
 seed "$out/corpus_ndjson" basic '{"a":1}\n[1,2]\r\n\n"s"\nnull'

@@ -313,6 +313,16 @@ static int gp__handshake(gp_mcp_client_t *c, gp_error_t **err) {
   return 0;
 }
 
+static _Atomic(gp__mcp_open_fn) gp__mcp_opener;
+
+void gp__mcp_set_opener(gp__mcp_open_fn open) { atomic_store(&gp__mcp_opener, open); }
+
+static gp__mcp_tr_t *gp__open_transport(gp_mcp_client_t *c, gp_error_t **err) {
+  gp__mcp_open_fn open = atomic_load(&gp__mcp_opener);
+  if (open) return open(c, &c->cfg, err);
+  return c->cfg.command ? gp__mcp_stdio_open(c, &c->cfg, err) : gp__mcp_http_open(c, &c->cfg, err);
+}
+
 /* Closes the old transport (if any) and starts a new one with the handshake. Called with
  * c->starting set by this thread. */
 static int gp__start_transport(gp_mcp_client_t *c, gp_error_t **err) {
@@ -323,7 +333,7 @@ static int gp__start_transport(gp_mcp_client_t *c, gp_error_t **err) {
   c->tr_alive = 0;
   pthread_mutex_unlock(&c->mu);
   if (old) old->ops->close(old);
-  gp__mcp_tr_t *tr = c->cfg.command ? gp__mcp_stdio_open(c, &c->cfg, err) : gp__mcp_http_open(c, &c->cfg, err);
+  gp__mcp_tr_t *tr = gp__open_transport(c, err);
   pthread_mutex_lock(&c->mu);
   c->tr = tr;
   c->tr_alive = tr != NULL;

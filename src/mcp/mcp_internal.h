@@ -81,6 +81,14 @@ void gp__mcp_fail_request(gp_mcp_client_t *c, int64_t id, int code, const char *
 /* The transports. NULL with *err when they cannot start. */
 gp__mcp_tr_t *gp__mcp_stdio_open(gp_mcp_client_t *c, const gp__mcp_cfg_t *cfg, gp_error_t **err);
 gp__mcp_tr_t *gp__mcp_http_open(gp_mcp_client_t *c, const gp__mcp_cfg_t *cfg, gp_error_t **err);
+/* For tests (tests/fuzz/fuzz_mcp.c): every transport the clients start from now on is
+ * made by `open` instead (NULL: the real ones again). Set before connecting. */
+typedef gp__mcp_tr_t *(*gp__mcp_open_fn)(gp_mcp_client_t *c, const gp__mcp_cfg_t *cfg, gp_error_t **err);
+void gp__mcp_set_opener(gp__mcp_open_fn open);
+/* stdio: hands every complete line of `buf` (from `*scanned` on) to the client as one
+ * message, blank lines skipped, a CR before the LF dropped; keeps the rest in `buf`.
+ * 0, or -1 when what is kept is longer than a message may be. */
+int gp__mcp_drain_lines(gp__mcp_tr_t *tr, gp_buf_t *buf, size_t *scanned);
 /* HTTP: the protocol version agreed, sent as MCP-Protocol-Version from then on. */
 void gp__mcp_http_set_protocol(gp__mcp_tr_t *t, const char *version);
 

@@ -108,9 +108,7 @@ static char *gp__exit_message(stdio_t *s) {
 
 /* ---- The reader thread ----------------------------------------------------------- */
 
-/* Hands every complete line of `buf` to the client; keeps the rest. 0, or -1 when a
- * line is too long. */
-static int gp__drain_lines(stdio_t *s, gp_buf_t *buf, size_t *scanned) {
+int gp__mcp_drain_lines(gp__mcp_tr_t *tr, gp_buf_t *buf, size_t *scanned) {
   size_t start = 0;
   for (size_t i = *scanned; i < buf->len; i++) {
     if (buf->data[i] != '\n') continue;
@@ -118,7 +116,7 @@ static int gp__drain_lines(stdio_t *s, gp_buf_t *buf, size_t *scanned) {
     if (end > start && buf->data[end - 1] == '\r') end--;
     size_t k = start;
     while (k < end && (buf->data[k] == ' ' || buf->data[k] == '\t')) k++;
-    if (k < end) gp__mcp_deliver(s->base.c, &s->base, buf->data + start, end - start);
+    if (k < end) gp__mcp_deliver(tr->c, tr, buf->data + start, end - start);
     start = i + 1;
   }
   if (start > 0) {
@@ -151,7 +149,7 @@ static void *gp__reader_main(void *arg) {
       ssize_t n = read(s->out_fd, chunk, 65536);
       if (n > 0) {
         gp__buf_append(&line, chunk, (size_t)n);
-        if (gp__drain_lines(s, &line, &scanned) != 0) {
+        if (gp__mcp_drain_lines(&s->base, &line, &scanned) != 0) {
           char *tail = gp__stdio_tail(&s->base);
           char *m = gp__xasprintf("the MCP server %s broke the protocol: it sent a line longer than %u MiB%s",
                                  s->base.c->cfg.name, GP__MCP_MAX_LINE >> 20, tail);
