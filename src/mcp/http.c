@@ -40,6 +40,8 @@ typedef struct xfer_s {
   gp_sse_t *dec;
   gp_buf_t body;               /* a JSON answer, or an error body (first 4 KiB) */
   int answered;                /* the stream carried the answer to `id` */
+  size_t unsent;               /* bytes fed since the last whole message was handed on */
+  int too_big;                 /* a message passed GP__MCP_MAX_MESSAGE: aborted */
   char *last_event;            /* the stream's last event id (heap), or NULL */
   int64_t retry_ms;            /* the stream's `retry`, or -1 */
   struct xfer_s *next;
@@ -136,6 +138,7 @@ static int gp__on_event(void *ud, const gp_sse_event_t *ev) {
     x->last_event = gp__xstrdup(ev->id);
   }
   if (ev->retry_ms >= 0) x->retry_ms = ev->retry_ms;
+  x->unsent = 0;
   if (ev->data_len == 0) return 0;
   if (x->id >= 0 && !x->answered) {
     json_t *m = json_loadb(ev->data, ev->data_len, 0, NULL);
@@ -166,6 +169,13 @@ static void gp__on_head(void *ud, const gp_http_fetch_head_t *h) {
 
 static void gp__on_body(void *ud, const char *data, size_t len) {
   xfer_t *x = ud;
+  if (x->too_big) return;
+  x->unsent += len;
+  if (x->unsent > GP__MCP_MAX_MESSAGE && x->status < 300) {
+    x->too_big = 1; /* on_end reports it */
+    gp__http_fetch_abort(x->f);
+    return;
+  }
   if (x->dec) gp__sse_feed(x->dec, data, len);
   else if (x->status < 300 || x->body.len < 4096) gp__buf_append(&x->body, data, len);
   gp__http_fetch_consumed(x->f, len);
@@ -192,8 +202,13 @@ static int gp__session_ended(http_t *t) {
 static void gp__on_end(void *ud, const gp_http_fetch_end_t *end) {
   xfer_t *x = ud;
   http_t *t = x->t;
-  if (x->dec) gp__sse_finish(x->dec);
-  if (end->code != 0 && !t->closing) {
+  if (x->dec && !x->too_big) gp__sse_finish(x->dec);
+  if (x->too_big && !t->closing) {
+    char *m = gp__xasprintf("the MCP server %s broke the protocol: it sent a message larger than %zu MiB",
+                            t->name, GP__MCP_MAX_MESSAGE >> 20);
+    gp__push(t, ITEM_LOST, 0, GP_ERR_MCP_CLOSED, m, strlen(m));
+    free(m);
+  } else if (end->code != 0 && !t->closing) {
     char *m = gp__xasprintf("the MCP server %s could not be reached: %s", t->name, end->message ? end->message : "");
     if (x->id >= 0) gp__push(t, ITEM_FAIL, x->id, GP_ERR_MCP_CLOSED, m, strlen(m));
     free(m);

@@ -16,6 +16,10 @@
 #include "core/core.h"
 #include "geppetto/mcp.h"
 
+/* One message from a server at most (a stdio line, an SSE event, a JSON body): more breaks
+ * the protocol (MCP_CLOSED), rather than growing without bound. */
+#define GP__MCP_MAX_MESSAGE ((size_t)256 << 20)
+
 typedef struct gp__mcp_tr_s gp__mcp_tr_t;
 
 typedef struct gp__mcp_tr_ops_s {

@@ -23,7 +23,6 @@
 extern char **environ;
 
 #define GP__MCP_RING 4096                  /* bytes of stderr kept */
-#define GP__MCP_MAX_LINE (256u << 20)      /* one message at most */
 
 typedef struct {
   gp__mcp_tr_t base;
@@ -124,7 +123,7 @@ int gp__mcp_drain_lines(gp__mcp_tr_t *tr, gp_buf_t *buf, size_t *scanned) {
     buf->len -= start;
   }
   *scanned = buf->len;
-  return buf->len > GP__MCP_MAX_LINE ? -1 : 0;
+  return buf->len > GP__MCP_MAX_MESSAGE ? -1 : 0;
 }
 
 static void *gp__reader_main(void *arg) {
@@ -151,8 +150,8 @@ static void *gp__reader_main(void *arg) {
         gp__buf_append(&line, chunk, (size_t)n);
         if (gp__mcp_drain_lines(&s->base, &line, &scanned) != 0) {
           char *tail = gp__stdio_tail(&s->base);
-          char *m = gp__xasprintf("the MCP server %s broke the protocol: it sent a line longer than %u MiB%s",
-                                 s->base.c->cfg.name, GP__MCP_MAX_LINE >> 20, tail);
+          char *m = gp__xasprintf("the MCP server %s broke the protocol: it sent a line longer than %zu MiB%s",
+                                 s->base.c->cfg.name, GP__MCP_MAX_MESSAGE >> 20, tail);
           gp__mcp_lost(s->base.c, &s->base, GP_ERR_MCP_CLOSED, m);
           free(m);
           free(tail);
