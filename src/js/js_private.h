@@ -67,6 +67,7 @@ struct gp_js_runtime_s {
   int ending;                     /* the "exit" listeners of an uncaught failure run; owner */
   int end_status;                 /* the status it ended with (when `ended`); owner */
   struct gp__fsreq_s *fs_reqs;    /* fs calls pending on the thread pool (mod_fs.c); owner */
+  struct gp__js_sig_s *sigs;      /* live ctx.signal of run callbacks (signal.c); owner */
 };
 
 #define GP_JS_ASSERT(rt) GP_ASSERT_OWNER((rt)->owner)
@@ -270,6 +271,12 @@ JSValueRef gp__js_sig_new(gp_js_runtime_t *rt, JSContextRef ctx, gp_cancel_t *ca
 void gp__js_sig_finish(gp__js_sig_t *s);
 /* Owner: gp__js_sig_finish, then drops the call's reference. Accepts NULL. */
 void gp__js_sig_release(void *s);
+/* Owner: aborts now every live signal whose token has fired and whose posted abort has
+ * not run yet (a run's cancel() and settlement call it, so that a handler's ctx.signal
+ * is aborted before the canceled run's promise rejects). */
+void gp__js_sig_flush(gp_js_runtime_t *rt);
+/* Owner, at teardown: forgets the list of live signals. */
+void gp__js_sig_unlist_all(gp_js_runtime_t *rt);
 /* Posts JSValueUnprotect(v) to the owner (from any thread, also from finalizers). */
 void gp__js_unprotect_later(gp_js_runtime_t *rt, JSValueRef v);
 

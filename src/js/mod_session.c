@@ -260,7 +260,9 @@ static JSValueRef gp__session_fork(JSContextRef ctx, JSObjectRef fn, JSObjectRef
 static JSValueRef gp__session_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                      size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   GP__SESSION_OR_THROW(s);
-  return JSValueMakeBoolean(ctx, gp_session_cancel_active(s));
+  int c = gp_session_cancel_active(s);
+  gp__js_sig_flush(gp__js_rt()); /* ctx.signal of its handlers aborts now, as an AbortController's */
+  return JSValueMakeBoolean(ctx, c);
 }
 
 /* ---- Starting runs ------------------------------------------------------------------ */
@@ -420,7 +422,9 @@ static JSValueRef gp__run_id(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
 static JSValueRef gp__run_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                  size_t argc, const JSValueRef argv[], JSValueRef *exc) {
   gp__jsrun_t *r = gp__run_of(ctx, GP__ARG(0));
-  return JSValueMakeBoolean(ctx, r && r->run ? gp_run_cancel(r->run) : 0);
+  int c = r && r->run ? gp_run_cancel(r->run) : 0;
+  gp__js_sig_flush(gp__js_rt()); /* ctx.signal of its handlers aborts now, as an AbortController's */
+  return JSValueMakeBoolean(ctx, c);
 }
 
 /* outputCheck(output): throws the INVALID_ARGUMENT a run would fail with for this

@@ -205,6 +205,7 @@ static void gp__sink_publish(void *ud, gp_event_t *ev) {
 static void gp__settle(gp__jsrun_t *r) {
   gp_js_runtime_t *rt = r->rt;
   GP_JS_ASSERT(rt);
+  if (rt->ctx != NULL) gp__js_sig_flush(rt); /* a canceled run's handlers see their signal abort first */
   if (rt->ctx == NULL) { /* the VM is gone (torn down, the script ended): the run only */
     gp__js_runs_remove(rt, r->run);
     gp__jsrun_stream_set(r, NULL);

@@ -275,6 +275,7 @@ static void gp__vm_teardown(gp_js_runtime_t *rt) {
     rt->ctx = NULL; /* finalizers' deferred posts see the VM gone */
     JSGlobalContextRelease(ctx);
   }
+  gp__js_sig_unlist_all(rt);
 }
 
 static int gp__vm_destroy(void *arg, gp_owner_completion_t *c, void **result) {
