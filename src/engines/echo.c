@@ -120,10 +120,11 @@ static const gp_engine_vtable_t echo_vtable = {
     .destroy = gp__echo_destroy,
 };
 
-/* Any thread. `reply` is copied (NULL: echo the last user block). Never NULL. */
+/* Any thread. `reply` is copied (NULL: echo the last user block). Never NULL. Its turns
+ * carry provider and model "echo", as a provider's carry its name and model. */
 gp_engine_t *gp_engine_echo(const char *reply, int word_delay_ms) {
   echo_t *echo = gp__xcalloc(1, sizeof *echo);
   echo->reply = gp__xstrdup(reply);
   echo->word_delay_ms = word_delay_ms;
-  return gp_engine_new(&echo_vtable, echo, NULL);
+  return gp_engine_new(&echo_vtable, echo, "echo");
 }
