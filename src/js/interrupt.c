@@ -20,7 +20,11 @@
  * The CLI blocks both signals in every other thread (gp__js_signals_block before any
  * thread exists): the kernel then hands them to this thread, which is waiting for them,
  * rather than to a thread that is busy (under ThreadSanitizer, which delivers a signal
- * only when its thread next enters the C library, a busy owner kept it forever). */
+ * only when its thread next enters the C library, a busy owner kept it forever). SIGCHLD
+ * goes the same way: libuv's handler for it (child processes of the owner's loop and of
+ * spawnSync's private loop) then runs here at once, never on a thread asleep in a raw
+ * futex wait, where ThreadSanitizer held it and a spawnSync waited forever. Children
+ * start with an empty mask (libuv and the MCP transport reset it). */
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -126,12 +130,14 @@ static void gp__on_stop(uv_async_t *a) {
   uv_close((uv_handle_t *)&w->stop, NULL);
 }
 
-/* SIGINT and SIGTERM as a signal set. */
+/* The signals this thread takes: SIGINT and SIGTERM, which it watches, and SIGCHLD,
+ * whose handler libuv installs. */
 static sigset_t gp__sigset(void) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGCHLD);
   return set;
 }
 

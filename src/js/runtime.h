@@ -54,8 +54,8 @@ int gp__js_runtime_add_native_tool(gp_js_runtime_t *rt, const char *name, const 
  * runtime's own until gp__js_runtime_close. Host thread; once. Returns GP_OK, or
  * INVALID_ARGUMENT (already on) / INTERNAL (no thread). */
 int gp__js_runtime_handle_signals(gp_js_runtime_t *rt);
-/* Blocks SIGINT and SIGTERM in the calling thread, and so in every thread it creates
- * afterwards: a host calls it first thing in main() when it will call
+/* Blocks SIGINT, SIGTERM and SIGCHLD in the calling thread, and so in every thread it
+ * creates afterwards: a host calls it first thing in main() when it will call
  * gp__js_runtime_handle_signals, whose thread alone then takes them (children started
  * with uv_spawn / posix_spawn get the default mask back). */
 void gp__js_signals_block(void);
