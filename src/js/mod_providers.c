@@ -101,7 +101,31 @@ static JSValueRef gp__profile_chat(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   return gp__js_take_json(ctx, s);
 }
 
+/* profileKeySource(name?) -> {apiType, apiKeyEnv} of the profile when it has no
+ * api_key (where its key is to come from), else null; null too when the profile cannot
+ * be resolved (engineFromProfile then says why). The key itself never crosses. */
+static JSValueRef gp__profile_key_source(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
+                                         size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  GP_JS_ASSERT(rt);
+  char *name = JSValueIsString(ctx, GP__ARG(0)) ? gp__js_to_cstr(ctx, GP__ARG(0)) : NULL;
+  gp_error_t *err = NULL;
+  json_t *cfg = gp_profile_resolve(rt->profiles, name ? name : rt->profile, NULL, &err);
+  free(name);
+  gp_error_free(err);
+  if (cfg == NULL) return JSValueMakeNull(ctx);
+  const char *key = json_string_value(json_object_get(cfg, "apiKey"));
+  json_t *out = NULL;
+  if (key == NULL || *key == '\0')
+    out = json_pack("{s:O, s:O}", "apiType", json_object_get(cfg, "apiType"), "apiKeyEnv",
+                    json_is_string(json_object_get(cfg, "apiKeyEnv")) ? json_object_get(cfg, "apiKeyEnv")
+                                                                      : json_null());
+  json_decref(cfg);
+  return out ? gp__js_take_json(ctx, out) : JSValueMakeNull(ctx);
+}
+
 void gp__mod_providers_init(JSContextRef ctx, JSObjectRef native) {
+  gp__js_set_fn(ctx, native, "profileKeySource", gp__profile_key_source);
   gp__js_set_fn(ctx, native, "profileChat", gp__profile_chat);
   gp__js_set_fn(ctx, native, "engineFromConfig", gp__from_config);
   gp__js_set_fn(ctx, native, "engineFromProfile", gp__from_profile);
