@@ -3,8 +3,8 @@
  *
  * The configuration is converted to JSON here, on the owner; the engine itself is C and
  * runs on run threads like any other. A profile name comes from the argument, else the
- * command's --profile, else $GEPPETTO_PROFILE, else the file's `default`; the file from
- * --profiles, else the lookup order of gp_profiles_path. */
+ * command's --profile, else $GEPPETTO_PROFILE, else the file's `default` (or a profile
+ * named default); the file from --profiles, else the lookup order of gp_profiles_path. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
