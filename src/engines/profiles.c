@@ -235,7 +235,13 @@ static const char *gp__pick_name(const char *name, const json_t *root, const cha
   const char *env = gp__env("GEPPETTO_PROFILE");
   if (env) return *source = "from $GEPPETTO_PROFILE", env;
   *source = "the file's default";
-  return json_string_value(json_object_get(root, "default"));
+  const char *d = json_string_value(json_object_get(root, "default"));
+  if (d) return d;
+  /* No `default:` key: a profile named "default" is the default. */
+  const json_t *profiles = json_object_get(root, "profiles");
+  if (json_is_object(profiles) && json_object_get(profiles, "default"))
+    return *source = "the profile named default", "default";
+  return NULL;
 }
 
 /* The named profile object in the file, or NULL with *err. */
@@ -253,7 +259,7 @@ static const json_t *gp__find_profile(const json_t *root, const char *path, cons
   if (!n) {
     gp_error_set(err, GP_ERR_CONFIG,
                  "no profile chosen: no name given, $GEPPETTO_PROFILE is not set and %s has no "
-                 "`default:`; profiles in the file: %s", path, names);
+                 "`default:` (nor a profile named default); profiles in the file: %s", path, names);
   } else if (!prof) {
     gp_error_set(err, GP_ERR_CONFIG, "no profile \"%s\" (%s) in %s; profiles in the file: %s", n,
                  source, path, names);

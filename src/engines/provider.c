@@ -182,7 +182,7 @@ size_t gp__key_len(const char *key) {
 
 /* The API key: apiKey, else the variable named by apiKeyEnv, else the protocol's
  * default variable. Official hosts require one; a custom base URL (a local server)
- * may go without. A key from the environment loses one trailing newline; a key with a
+ * may go without, unless apiKeyEnv names a variable: then that variable must be set. A key from the environment loses one trailing newline; a key with a
  * control character left is INVALID_ARGUMENT naming where it came from, never the key.
  * Returns 0 with *out heap or NULL, or CONFIG / INVALID_ARGUMENT. */
 static int gp__resolve_key(const gp_engine_config_t *c, const gp_proto_t *proto, int official,
@@ -208,7 +208,7 @@ static int gp__resolve_key(const gp_engine_config_t *c, const gp_proto_t *proto,
                         "tab or another byte below 0x20, or DEL); remove it from the key",
                         proto->provider, from == var ? "$" : "", from);
   }
-  if (!official) return 0;
+  if (!official && !named) return 0;
   return gp_error_set(err, GP_ERR_CONFIG,
                       "%s: no API key for model %s: looked at apiKey (not set) and $%s%s (%s); "
                       "set one of them",

@@ -24,6 +24,10 @@ typedef json_t *(*gp_emit_tap_cb)(void *ud, const char *delta, size_t n);
  * is kept). Any thread; takes em->lock, so clearing it waits for a tap call running. */
 int gp__emitter_set_tap(gp_emitter_t *em, gp_emit_tap_cb cb, void *ud);
 
+/* 1 when a tool-call event for call `id` was published on the emitter (by the engine
+ * that streamed the call), so the tool loop announces only the others. Any thread. */
+int gp__emitter_announced(gp_emitter_t *em, const char *id);
+
 /* How many events this process has built (gp_event_new), for tests of "a run nobody
  * listens to builds no event". */
 uint64_t gp__event_count(void);

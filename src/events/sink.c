@@ -149,6 +149,7 @@ struct gp_emitter_s {
   gp_flow_t *flow;      /* reference or NULL; set before sharing, then read-only */
   gp_emit_tap_cb tap;   /* fed each `partial` delta, or NULL (gp__emitter_set_tap) */
   void *tap_ud;
+  json_t *announced;    /* ids of the tool-call events published (keys), or NULL */
 };
 
 gp_emitter_t *gp_emitter_new(const char *session_id, const char *inference_id,
@@ -169,6 +170,7 @@ void gp_emitter_free(gp_emitter_t *em) {
   free(em->session_id);
   free(em->inference_id);
   free(em->turn_id);
+  json_decref(em->announced);
   pthread_mutex_destroy(&em->lock);
   free(em);
 }
@@ -230,6 +232,14 @@ static void gp__emit_publish_unlock(gp_emitter_t *em, gp_event_t *ev) {
   gp_event_unref(ev);
 }
 
+/* With em->lock held: records the call id of a tool-call event's fields. */
+static void gp__emit_announce_locked(gp_emitter_t *em, const json_t *fields) {
+  const char *id = json_string_value(json_object_get(json_object_get(fields, "toolCall"), "id"));
+  if (id == NULL) return;
+  if (em->announced == NULL) em->announced = json_object();
+  json_object_set_new(em->announced, id, json_true());
+}
+
 /* Any thread; takes em->lock and holds it while the sinks run, which is what makes the
  * order total. A sink must therefore not call gp_emit on the same emitter. With no sink
  * no event is built (nobody would see it). */
@@ -249,9 +259,18 @@ int gp_emit(gp_emitter_t *em, gp_event_type_t type, json_t *fields) {
     json_decref(fields);
     return 0;
   }
+  if (type == GP_EVENT_TOOL_CALL) gp__emit_announce_locked(em, fields);
   gp_event_t *ev = gp_event_new(type, em->session_id, em->inference_id, em->turn_id, fields);
   gp__emit_publish_unlock(em, ev);
   return 0;
+}
+
+int gp__emitter_announced(gp_emitter_t *em, const char *id) {
+  if (em == NULL || id == NULL) return 0;
+  pthread_mutex_lock(&em->lock);
+  int known = em->announced && json_object_get(em->announced, id) != NULL;
+  pthread_mutex_unlock(&em->lock);
+  return known;
 }
 
 /* Any thread, like gp_emit. The event costs the delta: the completion is a reference

@@ -1,4 +1,5 @@
-/* Internal hooks of the inference layer: fault injection for tests, and the
+/* Internal hooks of the inference layer: fault injection for tests, a run started
+ * without its launch (the JS runtime launches from its owner loop), and the
  * structured-output step of the tool loop (output.c). */
 #ifndef GP_INFERENCE_INTERNAL_H
 #define GP_INFERENCE_INTERNAL_H
@@ -10,7 +11,15 @@ void gp__runs_hold(int on);
 #include <jansson.h>
 
 #include "geppetto/event.h"
+#include "geppetto/session.h"
 #include "geppetto/turn.h"
+
+/* gp_session_start without the launch: the run is the session's active run (its
+ * timeout counting) but its thread has not begun until gp__run_launch(*out), which
+ * must follow exactly once. A cancel meanwhile makes it end with interrupt at once. */
+int gp__session_start_held(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts,
+                           gp_run_t **out, gp_error_t **err);
+void gp__run_launch(gp_run_t *r);
 
 /* gp__output_settle asks for one more model step. */
 #define GP__OUTPUT_REPAIR 1

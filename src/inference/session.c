@@ -441,6 +441,15 @@ gp_turn_t *gp__seed_continue(gp_session_t *s, gp_turn_t *seed) {
 
 int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts,
                      gp_run_t **out, gp_error_t **err) {
+  int rc = gp__session_start_held(s, seed, opts, out, err);
+  if (rc == 0) gp__run_launch(*out);
+  return rc;
+}
+
+void gp__run_launch(gp_run_t *r) { gp__pool_submit(gp__runs_pool(), gp__run_main, r); }
+
+int gp__session_start_held(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts,
+                           gp_run_t **out, gp_error_t **err) {
   if (out) *out = NULL;
   if (seed && gp__seed_too_deep(seed)) {
     gp_turn_free(seed);
@@ -494,7 +503,6 @@ int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts
   pthread_mutex_unlock(&s->lock);
   if (opts && opts->timeout_ms > 0)
     gp_cancel_fire_after(r->info.cancel, opts->timeout_ms, GP_ERR_TIMEOUT);
-  gp__pool_submit(gp__runs_pool(), gp__run_main, r);
   *out = r;
   return 0;
 }

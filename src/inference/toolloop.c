@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "events/events_internal.h"
 #include "geppetto/session.h"
 #include "inference/internal.h"
 
@@ -35,6 +36,17 @@ static size_t gp__pending_calls(gp_turn_t *turn, gp_tool_call_t **out) {
   }
   *out = calls;
   return n;
+}
+
+/* Publishes tool-call for each pending call its engine did not announce (an engine
+ * of a function, echo, a middleware's calls), so every call has one (SPEC §4.8). */
+static void gp__announce_calls(const gp_loop_params_t *p, const gp_tool_call_t *calls, size_t n) {
+  if (!gp_emitter_observed(p->emitter)) return;
+  for (size_t i = 0; i < n; i++) {
+    if (gp__emitter_announced(p->emitter, calls[i].id)) continue;
+    gp_emit(p->emitter, GP_EVENT_TOOL_CALL,
+            gp_fields_tool_call(calls[i].id, calls[i].name, calls[i].args));
+  }
 }
 
 /* Appends one tool_use block per result, in call order, and publishes tool-result. */
@@ -114,6 +126,7 @@ int gp_tool_loop_run(const gp_loop_params_t *p, gp_turn_t *turn, gp_error_t **er
       rc = 0;
       continue; /* the repair step: the model answers again */
     }
+    gp__announce_calls(p, calls, n);
     rc = gp__run_tools(p, settings, turn, calls, n, err);
     free(calls);
     if (rc != 0) break;

@@ -270,6 +270,13 @@ static JSValueRef gp__session_cancel(JSContextRef ctx, JSObjectRef fn, JSObjectR
 static void *gp__host_ref(void *host) { return gp_dispatcher_ref(host); }
 static void gp__host_unref(void *host) { gp_dispatcher_unref(host); }
 
+/* The launch of an async run, posted to the owner: its thread begins in the owner's
+ * next turn, so a cancel() right after start() (or in the same synchronous code) always
+ * finds it not yet begun, whatever the thread timing (SPEC §4.7). The free launches:
+ * it runs once whether the post ran or was refused (the owner closing). */
+static void gp__launch_noop(void *arg) { (void)arg; }
+static void gp__launch(void *arg) { gp__run_launch(arg); }
+
 /* Reads seed and {timeoutMs, tags, output}; starts. Returns the run or NULL with *exc. */
 static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, JSValueRef optv,
                            gp__jsrun_t *r, JSValueRef *exc) {
@@ -313,7 +320,11 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
   if (r->on_event) opts.sink = gp__jsrun_sink(r);
   gp_run_t *run = NULL;
   gp_error_t *err = NULL;
-  int rc = gp_session_start(s, seed, &opts, &run, &err);
+  int rc = r->sync ? gp_session_start(s, seed, &opts, &run, &err)
+                   : gp__session_start_held(s, seed, &opts, &run, &err);
+  if (rc == 0 && !r->sync)
+    gp_dispatcher_post(gp_owner_dispatcher(r->rt->owner), "run.launch", gp__launch_noop, run,
+                       gp__launch);
   gp_sink_unref(opts.sink);
   json_decref(tags);
   json_decref(output);

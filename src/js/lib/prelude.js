@@ -91,7 +91,11 @@
   assert.deepStrictEqual = assert.deepEqual;
   function matches(err, expected) {
     if (expected === undefined) return true;
-    if (typeof expected === "function") return err instanceof expected;
+    if (typeof expected === "function") { // a class, else a validation function (as Node)
+      if (expected.prototype !== undefined && err instanceof expected) return true;
+      if (expected === Error || Error.isPrototypeOf(expected)) return false;
+      return expected.call({}, err) === true;
+    }
     if (expected instanceof RegExp) return expected.test(String(err && err.message));
     return Object.keys(expected).every((k) =>
       expected[k] instanceof RegExp ? expected[k].test(String(err[k])) : deepEq(err[k], expected[k]));
