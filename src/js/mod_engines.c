@@ -8,11 +8,9 @@
  * ASYNC_CALLBACK_IN_SYNC_RUN inside run(); a function still running at the run's deadline
  * (or when the run is canceled) is interrupted and the run fails with TIMEOUT (CANCELED). */
 #include <stdlib.h>
-#include <string.h>
 
 #include "core/core.h"
 #include "geppetto/engine.h"
-#include "geppetto/event.h"
 #include "js/js_private.h"
 
 
@@ -94,27 +92,6 @@ static int gp__fn_infer_owner(void *arg, gp_owner_completion_t *c, void **result
   return gp__js_adapter_call(q->e->rt, &a, c, result);
 }
 
-/* Whether `t` has a block whose id is `id`. */
-static int gp__turn_has_block(const gp_turn_t *t, const char *id) {
-  for (size_t i = 0; i < t->nblocks; i++) {
-    if (strcmp(t->blocks[i]->id, id) == 0) return 1;
-  }
-  return 0;
-}
-
-/* Run thread: a tool-call event for each tool_call block of `out` that `in` did not
- * have. A provider publishes its calls as they stream; a function's answer comes
- * whole, so its calls are published here, before the tool loop runs them. */
-static void gp__fn_emit_calls(gp_emitter_t *em, const gp_turn_t *in, const gp_turn_t *out) {
-  for (size_t i = 0; i < out->nblocks; i++) {
-    const gp_block_t *b = out->blocks[i];
-    if (b->kind != GP_BLOCK_TOOL_CALL || gp__turn_has_block(in, b->id)) continue;
-    const char *id = gp_block_call_id(b), *name = gp_block_tool_name(b);
-    gp_emit(em, GP_EVENT_TOOL_CALL, gp_fields_tool_call(id ? id : "", name ? name : "",
-                                                        gp_block_tool_args(b)));
-  }
-}
-
 /* Run thread: hop to the owner, then take the new turn. */
 static int gp__fn_infer(void *impl, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_error_t **err) {
   gp__fn_engine_t *e = impl;
@@ -123,9 +100,6 @@ static int gp__fn_infer(void *impl, gp_infer_ctx_t *ictx, gp_turn_t *turn, gp_er
   int rc = gp_dispatcher_call(gp__js_dispatcher(e->rt, ictx->run.host.ptr), "engine.fromFunction",
                               gp__fn_infer_owner, &q, ictx->run.cancel, &res, gp__js_turn_answer_free);
   gp__js_turn_answer_t *a = res;
-  if (rc == GP_OK && a && a->turn && gp_emitter_observed(ictx->emitter)) {
-    gp__fn_emit_calls(ictx->emitter, turn, a->turn);
-  }
   if (a && a->turn) { /* the new turn, or on failure the partial one */
     gp_turn_replace(turn, a->turn);
     a->turn = NULL;
