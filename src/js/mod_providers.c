@@ -88,49 +88,20 @@ static JSValueRef gp__from_profile(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   return gp__js_engine_wrap(ctx, e);
 }
 
-/* The chat settings (chat 1, gp_profile_chat_settings) or the engine configuration
- * (gp_profile_resolve) of the profile named by `namev` (a string, else the default). */
-static json_t *gp__profile_json(JSContextRef ctx, JSValueRef namev, int chat, gp_error_t **err) {
-  gp_js_runtime_t *rt = gp__js_rt();
-  GP_JS_ASSERT(rt);
-  char *name = JSValueIsString(ctx, namev) ? gp__js_to_cstr(ctx, namev) : NULL;
-  const char *n = name ? name : rt->profile;
-  json_t *j = chat ? gp_profile_chat_settings(rt->profiles, n, err)
-                   : gp_profile_resolve(rt->profiles, n, NULL, err);
-  free(name);
-  return j;
-}
-
 /* profileChat(name?): the chat settings of the profile (gp_profile_chat_settings). */
 static JSValueRef gp__profile_chat(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
                                    size_t argc, const JSValueRef argv[], JSValueRef *exc) {
+  gp_js_runtime_t *rt = gp__js_rt();
+  GP_JS_ASSERT(rt);
+  char *name = JSValueIsString(ctx, GP__ARG(0)) ? gp__js_to_cstr(ctx, GP__ARG(0)) : NULL;
   gp_error_t *err = NULL;
-  json_t *s = gp__profile_json(ctx, GP__ARG(0), 1, &err);
+  json_t *s = gp_profile_chat_settings(rt->profiles, name ? name : rt->profile, &err);
+  free(name);
   if (s == NULL) return gp__js_throw_c(ctx, exc, err);
   return gp__js_take_json(ctx, s);
 }
 
-/* profileKeySource(name?) -> {apiType, apiKeyEnv} of the profile when it has no
- * api_key (where its key is to come from), else null; null too when the profile cannot
- * be resolved (engineFromProfile then says why). The key itself never crosses. */
-static JSValueRef gp__profile_key_source(JSContextRef ctx, JSObjectRef fn, JSObjectRef self,
-                                         size_t argc, const JSValueRef argv[], JSValueRef *exc) {
-  gp_error_t *err = NULL;
-  json_t *cfg = gp__profile_json(ctx, GP__ARG(0), 0, &err);
-  gp_error_free(err);
-  if (cfg == NULL) return JSValueMakeNull(ctx);
-  const char *key = json_string_value(json_object_get(cfg, "apiKey"));
-  json_t *out = NULL;
-  if (key == NULL || *key == '\0')
-    out = json_pack("{s:O, s:O}", "apiType", json_object_get(cfg, "apiType"), "apiKeyEnv",
-                    json_is_string(json_object_get(cfg, "apiKeyEnv")) ? json_object_get(cfg, "apiKeyEnv")
-                                                                      : json_null());
-  json_decref(cfg);
-  return out ? gp__js_take_json(ctx, out) : JSValueMakeNull(ctx);
-}
-
 void gp__mod_providers_init(JSContextRef ctx, JSObjectRef native) {
-  gp__js_set_fn(ctx, native, "profileKeySource", gp__profile_key_source);
   gp__js_set_fn(ctx, native, "profileChat", gp__profile_chat);
   gp__js_set_fn(ctx, native, "engineFromConfig", gp__from_config);
   gp__js_set_fn(ctx, native, "engineFromProfile", gp__from_profile);

@@ -138,38 +138,9 @@
       return native.engineFromFunction(fn);
     },
     // Provider engines (SPEC §4.2, §6): HTTP streaming runs on the run's thread.
-    fromConfig: (cfg) => native.engineFromConfig(withEnvKey(cfg)),
-    fromProfile: (name, overrides) => native.engineFromProfile(name, withProfileEnvKey(name, overrides)),
+    fromConfig: (cfg) => native.engineFromConfig(cfg),
+    fromProfile: (name, overrides) => native.engineFromProfile(name, overrides),
   });
-
-  // fromConfig without apiKey: the key from process.env as the script sees it (the
-  // variable apiKeyEnv names, else the protocol's), since a script may set it (from a
-  // .env file, say) and the native side reads only the process's own environment.
-  const keyEnvOf = { openai: "OPENAI_API_KEY", "openai-responses": "OPENAI_API_KEY",
-    claude: "ANTHROPIC_API_KEY", anthropic: "ANTHROPIC_API_KEY", gemini: "GEMINI_API_KEY" };
-  function withEnvKey(cfg) {
-    if (cfg === null || typeof cfg !== "object" || Array.isArray(cfg)) return cfg;
-    if (cfg.apiKey !== undefined && cfg.apiKey !== null && cfg.apiKey !== "") return cfg;
-    const name = typeof cfg.apiKeyEnv === "string" && cfg.apiKeyEnv !== "" ? cfg.apiKeyEnv
-      : keyEnvOf[cfg.apiType];
-    if (name === undefined) return cfg;
-    let v;
-    try { v = globalThis.process.env[name]; } catch (e) { return cfg; } // env access denied
-    return typeof v === "string" && v !== "" ? Object.assign({}, cfg, { apiKey: v }) : cfg;
-  }
-
-  // fromProfile: the same for a profile without api_key (overrides may give the key).
-  function withProfileEnvKey(name, overrides) {
-    if (overrides !== undefined && overrides !== null &&
-        (typeof overrides !== "object" || Array.isArray(overrides))) return overrides;
-    if (name !== undefined && name !== null && typeof name !== "string") return overrides;
-    const src = native.profileKeySource(name);
-    if (src === null) return overrides;
-    const cfg = Object.assign({ apiType: src.apiType }, src.apiKeyEnv ? { apiKeyEnv: src.apiKeyEnv } : {},
-                              overrides || {});
-    const withKey = withEnvKey(cfg);
-    return withKey === cfg ? overrides : Object.assign({}, overrides || {}, { apiKey: withKey.apiKey });
-  }
 
   // ---- tools ---------------------------------------------------------------------
   // ctx.signal of tool handlers, engine functions and middlewares: a real AbortSignal
