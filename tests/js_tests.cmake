@@ -116,7 +116,8 @@ else()
 endif()
 # Provider keys of the environment never leak into the tests.
 set(GP_NO_KEYS "OPENAI_API_KEY=unset:;ANTHROPIC_API_KEY=unset:;GEMINI_API_KEY=unset:;GEPPETTO_PROFILE=unset:;GEPPETTO_PROFILES=unset:")
-set_tests_properties(js_providers_config_errors PROPERTIES ENVIRONMENT_MODIFICATION "${GP_NO_KEYS}")
+set_tests_properties(js_providers_config_errors js_providers_env_keys js_providers_env_denied
+                     PROPERTIES ENVIRONMENT_MODIFICATION "${GP_NO_KEYS}")
 if(TARGET geppetto-mock)
   set(with_mock ${CMAKE_SOURCE_DIR}/tools/mock/with-mock.sh)
   # Scripts that talk HTTP: tests/js-mock/NAME.js runs against geppetto-mock replaying

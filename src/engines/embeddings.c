@@ -99,7 +99,7 @@ static int gp__emb_key(gp_embedder_t *e, const char *key, const char *env, int c
                        gp_error_t **err) {
   const char *var = env ? env : e->api == GP__EMB_GEMINI ? "GEMINI_API_KEY"
                               : e->api == GP__EMB_OPENAI ? "OPENAI_API_KEY" : NULL;
-  const char *v = var ? getenv(var) : NULL;
+  const char *v = var ? gp__getenv(var) : NULL;
   if (key && *key) e->api_key = gp__xstrdup(key);
   else if (v && *v) e->api_key = gp__xstrndup(v, gp__key_len(v));
   if (e->api_key) {

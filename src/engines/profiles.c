@@ -19,7 +19,7 @@
 #define GP__YAML_MAX_NODES 100000
 
 static const char *gp__env(const char *name) {
-  const char *v = getenv(name);
+  const char *v = gp__getenv(name);
   return v && *v ? v : NULL;
 }
 

@@ -171,6 +171,21 @@ static int gp__has_ctl(const char *s) {
   return 0;
 }
 
+static _Thread_local const gp__env_hook_t *gp__env_hook_cur;
+
+const gp__env_hook_t *gp__env_hook_set(const gp__env_hook_t *hook) {
+  const gp__env_hook_t *prev = gp__env_hook_cur;
+  gp__env_hook_cur = hook;
+  return prev;
+}
+
+const char *gp__getenv(const char *name) {
+  const char *v = NULL;
+  const gp__env_hook_t *h = gp__env_hook_cur;
+  if (h && h->get(h->data, name, &v)) return v;
+  return getenv(name);
+}
+
 size_t gp__key_len(const char *key) {
   size_t n = strlen(key);
   if (n > 0 && key[n - 1] == '\n') {
@@ -194,7 +209,7 @@ static int gp__resolve_key(const gp_engine_config_t *c, const gp_proto_t *proto,
   const char *v = NULL;
   if (c->api_key && *c->api_key) {
     *out = gp__xstrdup(c->api_key);
-  } else if ((v = getenv(var)) != NULL && *v) {
+  } else if ((v = gp__getenv(var)) != NULL && *v) {
     *out = gp__xstrndup(v, gp__key_len(v));
     from = var;
   }

@@ -237,6 +237,19 @@ void gp__pstream_apply_delta(gp_pstream_t *s, int kind, const gp_jscan_str_t *v,
 char *gp__redact(char *s, const char *key);
 /* `url` with its userinfo (user:key before @) shown as three stars. Heap string. */
 char *gp__url_shown(const char *url);
+/* The environment as engine construction reads it (API keys, $GEPPETTO_PROFILE(S),
+ * $XDG_CONFIG_HOME, $HOME). A caller may stand a lookup in for getenv on its own thread
+ * while it makes engines (the script runtime answers from the script's process.env):
+ * `get` returns 1 with *value (NULL: not set; valid until the hook is removed), or 0 to
+ * fall back to getenv. */
+typedef struct gp__env_hook {
+  int (*get)(void *data, const char *name, const char **value);
+  void *data;
+} gp__env_hook_t;
+/* Installs `hook` (NULL: none) on the calling thread; returns the previous one. */
+const gp__env_hook_t *gp__env_hook_set(const gp__env_hook_t *hook);
+/* getenv through the calling thread's hook; NULL when unset. */
+const char *gp__getenv(const char *name);
 /* The length of API key `key` without one trailing "\n" or "\r\n" (a key pasted as a
  * YAML block scalar, or read from a file saved with a newline). */
 size_t gp__key_len(const char *key);

@@ -419,6 +419,12 @@ void gp__mod_runtime_init(JSContextRef ctx, JSObjectRef native);  /* runtime.sta
 void gp__mod_middleware_init(JSContextRef ctx, JSObjectRef native); /* middlewares */
 void gp__mod_tools_init(JSContextRef ctx, JSObjectRef native);    /* tool registries */
 void gp__mod_hooks_init(JSContextRef ctx, JSObjectRef native);    /* tool hooks */
+/* The script's process.env standing in for getenv while an engine or embedder is made
+ * (env_view.c): begin before the C call, end after it; NULL (nothing to end) when the
+ * permission model closes the environment. */
+typedef struct gp__js_env gp__js_env_t;
+gp__js_env_t *gp__js_env_begin(JSContextRef ctx);
+void gp__js_env_end(gp__js_env_t *s);
 void gp__mod_providers_init(JSContextRef ctx, JSObjectRef native); /* fromConfig, fromProfile */
 void gp__mod_embeddings_init(JSContextRef ctx, JSObjectRef native); /* gp.embeddings (called
                                                                        by the providers' init) */

@@ -42,7 +42,9 @@ static JSValueRef gp__from_config(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   json_t *cfg = gp__js_to_json(ctx, GP__ARG(0), exc);
   if (cfg == NULL) return JSValueMakeUndefined(ctx);
   gp_error_t *err = NULL;
+  gp__js_env_t *env = gp__js_env_begin(ctx);
   gp_embedder_t *e = gp_embedder_from_config_json(cfg, &err);
+  gp__js_env_end(env);
   json_decref(cfg);
   return e ? gp__embedder_wrap(ctx, e) : gp__js_throw_c(ctx, exc, err);
 }
@@ -58,7 +60,9 @@ static JSValueRef gp__from_profile(JSContextRef ctx, JSObjectRef fn, JSObjectRef
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
                         "embeddings.fromProfile(name?): name must be a string");
   gp_error_t *err = NULL;
+  gp__js_env_t *penv = gp__js_env_begin(ctx);
   json_t *prof = gp_profile_resolve(rt->profiles, name ? name : rt->profile, NULL, &err);
+  gp__js_env_end(penv);
   free(name);
   if (prof == NULL) return gp__js_throw_c(ctx, exc, err);
   static const char *const keep[] = {"apiType", "model", "baseURL", "apiKey", "apiKeyEnv",
@@ -69,7 +73,9 @@ static JSValueRef gp__from_profile(JSContextRef ctx, JSObjectRef fn, JSObjectRef
     if (v) json_object_set(cfg, keep[i], v);
   }
   json_decref(prof);
+  gp__js_env_t *env = gp__js_env_begin(ctx);
   gp_embedder_t *e = gp_embedder_from_config_json(cfg, &err);
+  gp__js_env_end(env);
   json_decref(cfg);
   return e ? gp__embedder_wrap(ctx, e) : gp__js_throw_c(ctx, exc, err);
 }

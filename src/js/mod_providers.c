@@ -4,7 +4,8 @@
  * The configuration is converted to JSON here, on the owner; the engine itself is C and
  * runs on run threads like any other. A profile name comes from the argument, else the
  * command's --profile, else $GEPPETTO_PROFILE, else the file's `default` (or a profile
- * named default); the file from --profiles, else the lookup order of gp_profiles_path. */
+ * named default); the file from --profiles, else the lookup order of gp_profiles_path.
+ * Variables are read from the script's process.env (env_view.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,9 @@ static JSValueRef gp__from_config(JSContextRef ctx, JSObjectRef fn, JSObjectRef 
   if (gp__nonfinite_check(ctx, (JSObjectRef)v, "engine config", &err)) return gp__js_throw_c(ctx, exc, err);
   json_t *cfg = gp__js_to_json(ctx, v, exc);
   if (cfg == NULL) return JSValueMakeUndefined(ctx);
+  gp__js_env_t *env = gp__js_env_begin(ctx);
   gp_engine_t *e = gp_engine_from_config_json(cfg, &err);
+  gp__js_env_end(env);
   json_decref(cfg);
   if (e == NULL) return gp__js_throw_c(ctx, exc, err);
   return gp__js_engine_wrap(ctx, e);
@@ -81,7 +84,9 @@ static JSValueRef gp__from_profile(JSContextRef ctx, JSObjectRef fn, JSObjectRef
     return gp__js_throw(ctx, exc, GP_ERR_INVALID_ARGUMENT, 1,
                         "engines.fromProfile(name?, overrides?): overrides must be an object");
   }
+  gp__js_env_t *env = gp__js_env_begin(ctx);
   gp_engine_t *e = gp_engine_from_profile(rt->profiles, name ? name : rt->profile, over, &err);
+  gp__js_env_end(env);
   free(name);
   json_decref(over);
   if (e == NULL) return gp__js_throw_c(ctx, exc, err);
@@ -95,7 +100,9 @@ static JSValueRef gp__profile_chat(JSContextRef ctx, JSObjectRef fn, JSObjectRef
   GP_JS_ASSERT(rt);
   char *name = JSValueIsString(ctx, GP__ARG(0)) ? gp__js_to_cstr(ctx, GP__ARG(0)) : NULL;
   gp_error_t *err = NULL;
+  gp__js_env_t *env = gp__js_env_begin(ctx);
   json_t *s = gp_profile_chat_settings(rt->profiles, name ? name : rt->profile, &err);
+  gp__js_env_end(env);
   free(name);
   if (s == NULL) return gp__js_throw_c(ctx, exc, err);
   return gp__js_take_json(ctx, s);
