@@ -10,6 +10,7 @@ void gp__runs_hold(int on);
 
 #include <jansson.h>
 
+#include "geppetto/cancel.h"
 #include "geppetto/event.h"
 #include "geppetto/session.h"
 #include "geppetto/turn.h"
@@ -20,6 +21,11 @@ void gp__runs_hold(int on);
 int gp__session_start_held(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts,
                            gp_run_t **out, gp_error_t **err);
 void gp__run_launch(gp_run_t *r);
+/* Before gp__run_launch: `fn(ud, token)` (the run's cancel token) runs on the run
+ * thread once the tool loop is over and before the outcome is decided, so what it waits
+ * for (a host delivering the events published so far to its listeners) comes first,
+ * and a cancel meanwhile still wins. */
+void gp__run_set_before_end(gp_run_t *r, void (*fn)(void *ud, gp_cancel_t *token), void *ud);
 
 /* gp__output_settle asks for one more model step. */
 #define GP__OUTPUT_REPAIR 1

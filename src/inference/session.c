@@ -315,6 +315,7 @@ static void gp__run_main(void *arg) {
     rc = gp_tool_loop_run(&lp, r->turn, &err);
     if (rc != 0 && !err) err = gp_error_new(rc, NULL);
   }
+  if (r->before_end) r->before_end(r->before_end_ud, r->info.cancel);
   rc = gp__run_decide(r, rc, &err);
   if (rc == 0) {
     gp_turn_set_meta(r->turn, GP_META_SESSION_ID, json_string(s->id));
@@ -447,6 +448,11 @@ int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts
 }
 
 void gp__run_launch(gp_run_t *r) { gp__pool_submit(gp__runs_pool(), gp__run_main, r); }
+
+void gp__run_set_before_end(gp_run_t *r, void (*fn)(void *ud, gp_cancel_t *token), void *ud) {
+  r->before_end = fn;
+  r->before_end_ud = ud;
+}
 
 int gp__session_start_held(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts,
                            gp_run_t **out, gp_error_t **err) {

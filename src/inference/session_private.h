@@ -60,6 +60,8 @@ struct gp_run_s {
   json_t *output;                 /* owned copy of the structured-output option, or NULL */
   void (*on_done)(void *ud, gp_run_t *run);
   void *on_done_ud;
+  void (*before_end)(void *ud, gp_cancel_t *token); /* gp__run_set_before_end, or NULL */
+  void *before_end_ud;
   pthread_mutex_t lock;
   pthread_cond_t cond;
   int ended;                      /* outcome decided; guarded by lock */

@@ -320,9 +320,12 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
   if (r->on_event) opts.sink = gp__jsrun_sink(r);
   gp_run_t *run = NULL;
   gp_error_t *err = NULL;
-  int rc = r->sync ? gp_session_start(s, seed, &opts, &run, &err)
-                   : gp__session_start_held(s, seed, &opts, &run, &err);
-  if (rc == 0 && !r->sync)
+  int rc = gp__session_start_held(s, seed, &opts, &run, &err);
+  /* listeners see every event before the run decides its outcome: a cancel() from one
+   * (a partial listener of an engine that is already done) still ends it CANCELED */
+  if (rc == 0 && opts.sink) gp__run_set_before_end(run, gp__jsrun_before_end, r);
+  if (rc == 0 && r->sync) gp__run_launch(run);
+  else if (rc == 0)
     gp_dispatcher_post(gp_owner_dispatcher(r->rt->owner), "run.launch", gp__launch_noop, run,
                        gp__launch);
   gp_sink_unref(opts.sink);

@@ -12,8 +12,10 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/core.h"
+#include "geppetto/cancel.h"
 #include "geppetto/session.h"
 #include "js/js_private.h"
 #include "js/runq.h"
@@ -28,6 +30,15 @@
 #define GP__EVENTS_BATCH 64
 /* How long one event pump request runs before queueing itself again. */
 #define GP__PUMP_SLICE_US 250
+
+/* Counts n events as delivered (handed to JS or dropped), waking a before-end wait. */
+static void gp__delivered(gp__jsrun_t *r, size_t n) {
+  if (n == 0) return;
+  pthread_mutex_lock(&r->evmu);
+  r->delivered += n;
+  if (r->delivered == r->published) pthread_cond_broadcast(&r->delivered_cv);
+  pthread_mutex_unlock(&r->evmu);
+}
 
 /* Drops the references of events [from, to) of an array. */
 static void gp__events_unref(gp_event_t **evs, size_t from, size_t to) {
@@ -48,6 +59,7 @@ void gp__jsrun_unref(void *p) {
   free(r->pending);
   gp__pump_unref(r->pump);
   pthread_mutex_destroy(&r->evmu);
+  pthread_cond_destroy(&r->delivered_cv);
   pthread_mutex_destroy(&r->mu);
   free(r);
 }
@@ -85,6 +97,7 @@ static void gp__pending_drop(gp__jsrun_t *r) {
   do {
     n = gp__pending_take(r, evs, GP__EVENTS_BATCH, &left);
     gp__events_unref(evs, 0, n);
+    gp__delivered(r, n);
   } while (left > 0);
 }
 
@@ -115,6 +128,7 @@ static size_t gp__events_deliver(gp__jsrun_t *r) {
     }
     gp_event_unref(evs[i]);
   }
+  gp__delivered(r, n);
   return left;
 }
 
@@ -183,6 +197,7 @@ static void gp__sink_publish(void *ud, gp_event_t *ev) {
     }
   }
   r->pending[r->npending++] = gp_event_ref(ev);
+  r->published++;
   size_t queued = r->npending - r->phead;
   if (queued >= GP__EVENTS_HIGH) gp__hold_locked(r, 1);
   pthread_mutex_unlock(&r->evmu);
@@ -245,6 +260,23 @@ static void gp__settle(gp__jsrun_t *r) {
   if (exc) gp__js_fatal(ctx, exc, "Uncaught");
 }
 
+void gp__jsrun_before_end(void *ud, gp_cancel_t *token) {
+  gp__jsrun_t *r = ud;
+  pthread_mutex_lock(&r->evmu);
+  while (r->delivered < r->published && !gp_cancel_reason(token)) {
+    /* a cancel fires no callback here: look again every few milliseconds */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 5 * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&r->delivered_cv, &r->evmu, &ts);
+  }
+  pthread_mutex_unlock(&r->evmu);
+}
+
 /* Run thread, once, after the terminal event. */
 void gp__jsrun_on_done(void *ud, gp_run_t *run) {
   gp__jsrun_t *r = ud;
@@ -278,6 +310,7 @@ gp__jsrun_t *gp__jsrun_new(gp_js_runtime_t *rt, JSContextRef ctx, JSValueRef on_
   r->rt = rt;
   pthread_mutex_init(&r->mu, NULL);
   pthread_mutex_init(&r->evmu, NULL);
+  pthread_cond_init(&r->delivered_cv, NULL);
   if (gp__js_is_function(ctx, on_event)) {
     r->on_event = (JSObjectRef)on_event;
     JSValueProtect(ctx, on_event);

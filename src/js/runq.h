@@ -31,6 +31,8 @@ typedef struct {
   int settle_pending;             /* async: ended, not yet settled (the settlement's
                                      reference is still held); under evmu */
   gp__pump_t *pump;               /* async runs: the runtime's event pump (a reference) */
+  size_t published, delivered;    /* events queued, and handed to JS (or dropped); under evmu */
+  pthread_cond_t delivered_cv;    /* broadcast when delivered catches up; with evmu */
 } gp__jsrun_t;
 
 /* Owner: a new run record (one reference) with `on_event` protected when it is a
@@ -47,6 +49,11 @@ gp__pump_t *gp__jsrun_pump(gp_js_runtime_t *rt);
 void gp__jsrun_stream_set(gp__jsrun_t *r, gp_run_t *run);
 /* The run's on_done (gp_run_opts_t): run thread, once, after the terminal event. */
 void gp__jsrun_on_done(void *ud, gp_run_t *run);
+/* The run's before-end step (gp__run_set_before_end): run thread; returns once the
+ * owner has handed every event published so far to the run's listeners (or dropped
+ * it), or the run's token fired, so a listener's cancel() of a run whose engine is
+ * already done still ends it with CANCELED (SPEC §4.7: cancel works at any moment). */
+void gp__jsrun_before_end(void *ud, gp_cancel_t *token);
 /* A synchronous run's wait condition: 1 once on_done ran. */
 int gp__jsrun_sync_done(void *ud);
 
