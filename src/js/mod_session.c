@@ -274,8 +274,6 @@ static void gp__host_unref(void *host) { gp_dispatcher_unref(host); }
  * next turn, so a cancel() right after start() (or in the same synchronous code) always
  * finds it not yet begun, whatever the thread timing (SPEC §4.7). The free launches:
  * it runs once whether the post ran or was refused (the owner closing). */
-static void gp__launch_noop(void *arg) { (void)arg; }
-static void gp__launch(void *arg) { gp__run_launch(arg); }
 
 /* Reads seed and {timeoutMs, tags, output}; starts. Returns the run or NULL with *exc. */
 static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, JSValueRef optv,
@@ -325,9 +323,7 @@ static gp_run_t *gp__start(JSContextRef ctx, gp_session_t *s, JSValueRef seedv, 
    * (a partial listener of an engine that is already done) still ends it CANCELED */
   if (rc == 0 && opts.sink) gp__run_set_before_end(run, gp__jsrun_before_end, r);
   if (rc == 0 && r->sync) gp__run_launch(run);
-  else if (rc == 0)
-    gp_dispatcher_post(gp_owner_dispatcher(r->rt->owner), "run.launch", gp__launch_noop, run,
-                       gp__launch);
+  else if (rc == 0) gp__jsrun_launch_later(r, run);
   gp_sink_unref(opts.sink);
   json_decref(tags);
   json_decref(output);

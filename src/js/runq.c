@@ -17,6 +17,7 @@
 #include "core/core.h"
 #include "geppetto/cancel.h"
 #include "geppetto/session.h"
+#include "inference/internal.h"
 #include "js/js_private.h"
 #include "js/runq.h"
 
@@ -155,8 +156,29 @@ static int gp__settle_take(gp__jsrun_t *r) {
  * the others (or the owner) waiting; a run with more queued goes back in line. Once
  * every event is delivered, an ended run is settled in its turn, so a thousand runs
  * ending together do not queue a thousand settlements ahead of everything else. */
+/* Takes the held run to launch, if any (once). */
+static gp_run_t *gp__launch_take(gp__jsrun_t *r) {
+  pthread_mutex_lock(&r->evmu);
+  gp_run_t *run = r->launch;
+  r->launch = NULL;
+  pthread_mutex_unlock(&r->evmu);
+  return run;
+}
+
+void gp__jsrun_launch_later(gp__jsrun_t *r, gp_run_t *run) {
+  pthread_mutex_lock(&r->evmu);
+  r->launch = run;
+  pthread_mutex_unlock(&r->evmu);
+  if (!gp__pump_mark(r->pump, &gp__jsrun_ref(r)->item)) gp__jsrun_unref(r);
+}
+
 static void gp__item_service(gp__pump_item_t *it) {
   gp__jsrun_t *r = (gp__jsrun_t *)it;
+  gp_run_t *run = gp__launch_take(r);
+  if (run) {
+    gp__run_launch(run); /* its events come later: nothing to deliver yet */
+    return;
+  }
   if (gp__events_deliver(r) > 0) {
     if (!gp__pump_mark(r->pump, &gp__jsrun_ref(r)->item)) gp__jsrun_unref(r);
     return;
@@ -168,6 +190,8 @@ static void gp__item_service(gp__pump_item_t *it) {
 
 static void gp__item_release(gp__pump_item_t *it, int serviced) {
   gp__jsrun_t *r = (gp__jsrun_t *)it;
+  gp_run_t *run = gp__launch_take(r);
+  if (run) gp__run_launch(run); /* the owner is closing: the run ends (canceled) on its own */
   if (!serviced) { /* the owner is closing: lost as a failed post loses them */
     gp__pending_drop(r);
     if (gp__settle_take(r)) gp__jsrun_unref(r);

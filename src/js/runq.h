@@ -31,6 +31,8 @@ typedef struct {
   int settle_pending;             /* async: ended, not yet settled (the settlement's
                                      reference is still held); under evmu */
   gp__pump_t *pump;               /* async runs: the runtime's event pump (a reference) */
+  gp_run_t *launch;               /* async: started held, launched by the pump's first
+                                     turn for this run (gp__jsrun_launch_later); evmu */
   size_t published, delivered;    /* events queued, and handed to JS (or dropped); under evmu */
   pthread_cond_t delivered_cv;    /* broadcast when delivered catches up; with evmu */
 } gp__jsrun_t;
@@ -49,6 +51,10 @@ gp__pump_t *gp__jsrun_pump(gp_js_runtime_t *rt);
 void gp__jsrun_stream_set(gp__jsrun_t *r, gp_run_t *run);
 /* The run's on_done (gp_run_opts_t): run thread, once, after the terminal event. */
 void gp__jsrun_on_done(void *ud, gp_run_t *run);
+/* Owner, async runs: `run` (started held) is launched in the event pump's next turn,
+ * so code that runs on after start() (a cancel) comes first, and a burst of starts
+ * costs the owner's queue one request, not one each. */
+void gp__jsrun_launch_later(gp__jsrun_t *r, gp_run_t *run);
 /* The run's before-end step (gp__run_set_before_end): run thread; returns once the
  * owner has handed every event published so far to the run's listeners (or dropped
  * it), or the run's token fired, so a listener's cancel() of a run whose engine is
