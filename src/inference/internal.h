@@ -20,6 +20,8 @@ void gp__runs_hold(int on);
  * must follow exactly once. A cancel meanwhile makes it end with interrupt at once. */
 int gp__session_start_held(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts,
                            gp_run_t **out, gp_error_t **err);
+/* Launches a held run's thread; once (later calls do nothing), so a session freed while
+ * its run is held can launch it, and the run end, before its planned launch. */
 void gp__run_launch(gp_run_t *r);
 /* Before gp__run_launch: `fn(ud, token)` (the run's cancel token) runs on the run
  * thread once the tool loop is over and before the outcome is decided, so what it waits

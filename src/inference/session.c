@@ -75,6 +75,7 @@ void gp_session_free(gp_session_t *s) {
   pthread_mutex_unlock(&s->lock);
   if (active) {
     gp_run_cancel(active);
+    gp__run_launch(active); /* a run still held (gp__session_start_held) ends now */
     gp_run_wait(active, -1, NULL, NULL);
     gp_run_unref(active);
   }
@@ -447,7 +448,10 @@ int gp_session_start(gp_session_t *s, gp_turn_t *seed, const gp_run_opts_t *opts
   return rc;
 }
 
-void gp__run_launch(gp_run_t *r) { gp__pool_submit(gp__runs_pool(), gp__run_main, r); }
+void gp__run_launch(gp_run_t *r) {
+  if (atomic_exchange(&r->launched, 1)) return; /* once: a held run may be launched early */
+  gp__pool_submit(gp__runs_pool(), gp__run_main, r);
+}
 
 void gp__run_set_before_end(gp_run_t *r, void (*fn)(void *ud, gp_cancel_t *token), void *ud) {
   r->before_end = fn;

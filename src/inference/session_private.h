@@ -39,6 +39,7 @@ struct gp_session_s {
 
 struct gp_run_s {
   atomic_int refcount;
+  atomic_int launched;            /* gp__run_launch ran (it submits the thread once) */
   char *id;
   gp_session_t *session;          /* valid until the run ends (see the file comment) */
   size_t turn_index;              /* the history slot the result replaces */

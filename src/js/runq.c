@@ -54,6 +54,10 @@ gp__jsrun_t *gp__jsrun_ref(gp__jsrun_t *r) {
 void gp__jsrun_unref(void *p) {
   gp__jsrun_t *r = p;
   if (r == NULL || atomic_fetch_sub(&r->refs, 1) != 1) return;
+  if (r->launch) { /* never serviced: the run is not left held */
+    gp__run_launch(r->launch);
+    gp_run_unref(r->launch);
+  }
   gp_run_unref(r->run);
   free(r->id);
   gp__events_unref(r->pending, r->phead, r->npending); /* their drain was dropped (shutdown) */
@@ -167,7 +171,7 @@ static gp_run_t *gp__launch_take(gp__jsrun_t *r) {
 
 void gp__jsrun_launch_later(gp__jsrun_t *r, gp_run_t *run) {
   pthread_mutex_lock(&r->evmu);
-  r->launch = run;
+  r->launch = gp_run_ref(run);
   pthread_mutex_unlock(&r->evmu);
   if (!gp__pump_mark(r->pump, &gp__jsrun_ref(r)->item)) gp__jsrun_unref(r);
 }
@@ -177,6 +181,7 @@ static void gp__item_service(gp__pump_item_t *it) {
   gp_run_t *run = gp__launch_take(r);
   if (run) {
     gp__run_launch(run); /* its events come later: nothing to deliver yet */
+    gp_run_unref(run);
     return;
   }
   if (gp__events_deliver(r) > 0) {
@@ -191,7 +196,10 @@ static void gp__item_service(gp__pump_item_t *it) {
 static void gp__item_release(gp__pump_item_t *it, int serviced) {
   gp__jsrun_t *r = (gp__jsrun_t *)it;
   gp_run_t *run = gp__launch_take(r);
-  if (run) gp__run_launch(run); /* the owner is closing: the run ends (canceled) on its own */
+  if (run) { /* the owner is closing: the run ends on its own */
+    gp__run_launch(run);
+    gp_run_unref(run);
+  }
   if (!serviced) { /* the owner is closing: lost as a failed post loses them */
     gp__pending_drop(r);
     if (gp__settle_take(r)) gp__jsrun_unref(r);

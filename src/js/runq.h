@@ -32,7 +32,8 @@ typedef struct {
                                      reference is still held); under evmu */
   gp__pump_t *pump;               /* async runs: the runtime's event pump (a reference) */
   gp_run_t *launch;               /* async: started held, launched by the pump's first
-                                     turn for this run (gp__jsrun_launch_later); evmu */
+                                     turn for this run (gp__jsrun_launch_later); a
+                                     reference; under evmu */
   size_t published, delivered;    /* events queued, and handed to JS (or dropped); under evmu */
   pthread_cond_t delivered_cv;    /* broadcast when delivered catches up; with evmu */
 } gp__jsrun_t;
