@@ -298,12 +298,7 @@ void gp__jsrun_before_end(void *ud, gp_cancel_t *token) {
   while (r->delivered < r->published && !gp_cancel_reason(token)) {
     /* a cancel fires no callback here: look again every few milliseconds */
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 5 * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-      ts.tv_sec++;
-      ts.tv_nsec -= 1000000000L;
-    }
+    gp__timespec_in(&ts, CLOCK_REALTIME, 5);
     pthread_cond_timedwait(&r->delivered_cv, &r->evmu, &ts);
   }
   pthread_mutex_unlock(&r->evmu);
